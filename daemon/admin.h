@@ -1,0 +1,24 @@
+/* admin — the admin HTTP endpoint: /healthz, /readyz and /metrics (Prometheus text).
+ *
+ * Listens on 127.0.0.1:PORT (or another HOST:PORT; port 0 picks a free one) or on a unix
+ * socket (unix:PATH). It is meant for the local machine: put a reverse proxy in front of it
+ * to expose it further. */
+#ifndef VG_ADMIN_H
+#define VG_ADMIN_H
+
+#include <stddef.h>
+
+struct event_base;
+struct admin;
+
+/* Returns 1 when the daemon is ready to do work; reason gets why not. */
+typedef int (*admin_ready_fn)(void *arg, char *reason, size_t len);
+
+/* listen: "HOST:PORT", "unix:PATH" or "off" (returns NULL with err[0] == '\0'). */
+struct admin *admin_new(struct event_base *base, const char *listen, admin_ready_fn ready,
+                        void *arg, char *err, size_t errlen);
+/* Where it listens, e.g. "http://127.0.0.1:9746" or "unix:/run/vigie/admin.sock". */
+const char *admin_address(const struct admin *a);
+void admin_free(struct admin *a);
+
+#endif

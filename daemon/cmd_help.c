@@ -1,0 +1,72 @@
+/* cmd_help — `vigie help [COMMAND]`. The command list comes from the table in commands.c;
+ * the configuration options that `help run` and `help check-config` list come from the option
+ * table in config_table.c, the same one the parser reads. */
+#include "daemon/commands.h"
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *type_name(const struct vg_option *o)
+{
+    switch (o->type) {
+    case VG_OPT_STRING: return "string";
+    case VG_OPT_PATH: return "path";
+    case VG_OPT_INT: return "integer";
+    case VG_OPT_BOOL: return "yes|no";
+    case VG_OPT_DURATION: return "duration";
+    case VG_OPT_SIZE: return "size";
+    case VG_OPT_ENUM: return o->choices;
+    }
+    return "?";
+}
+
+static void print_options(void)
+{
+    printf("\nconfiguration file (INI; default %s; relative paths are relative to the file):\n",
+           VG_DEFAULT_CONFIG);
+    const char *section = "";
+    for (const struct vg_option *o = vg_options; o->name; o++) {
+        if (strcmp(section, o->section) != 0) {
+            printf("\n  [%s]\n", o->section);
+            section = o->section;
+        }
+        printf("  %-18s %s (default: %s)%s%s\n", o->name, type_name(o), o->def[0] ? o->def : "empty",
+               o->flags & VG_OPT_RESTART ? ", restart to change" : "",
+               o->flags & VG_OPT_SENSITIVE ? ", secret" : "");
+        printf("  %-18s %s\n", "", o->desc);
+    }
+    printf("\n  durations: 250ms, 30s, 5m, 2h, 1d (bare numbers are seconds); sizes: 512k, 8M, 1G\n"
+           "  secrets: env:NAME, file:PATH or credential:NAME ($CREDENTIALS_DIRECTORY, systemd\n"
+           "  LoadCredential=) instead of the value itself\n");
+}
+
+int cmd_help(int argc, char **argv)
+{
+    if (argc > 1) {
+        const struct vg_command *c = vg_command_find(argv[1]);
+        if (!c) {
+            fprintf(stderr, "vigie help: unknown command '%s'\n", argv[1]);
+            return 2;
+        }
+        printf("usage: vigie %s %s\n\n%s\n", c->name, c->args, c->summary);
+        if (strcmp(c->name, "run") == 0 || strcmp(c->name, "check-config") == 0) {
+            printf("\n  -c, --config FILE  configuration file (default %s if it exists, else built-in defaults)\n",
+                   VG_DEFAULT_CONFIG);
+            if (strcmp(c->name, "run") == 0)
+                printf("  --once             start, connect, do one pass, print what was done, exit\n"
+                       "\nsignals: SIGTERM/SIGINT finish work in flight and exit 0; SIGHUP reloads the file\n");
+            print_options();
+        }
+        return 0;
+    }
+    printf("vigie %s — watches key accounts and turns news into CRM signals\n\n", VIGIE_VERSION);
+    printf("usage: vigie COMMAND [ARGS]\n\ncommands:\n");
+    for (const struct vg_command *c = vg_commands; c->name; c++)
+        printf("  %-13s %s\n", c->name, c->summary);
+    printf("  %-13s %s\n", "--version", "print the version");
+    printf("\n`vigie help COMMAND` shows a command's arguments; `vigie help run` lists every\n"
+           "configuration option.\n");
+    return 0;
+}

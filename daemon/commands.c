@@ -1,0 +1,31 @@
+/* commands — the table of `vigie` subcommands (see commands.h). Adding a subcommand is adding
+ * a cmd_<name>.c file and one line here. */
+#include "daemon/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct vg_command vg_commands[] = {
+    {"run", "[-c FILE] [--once]", "run the daemon in the foreground (systemd starts it this way)", cmd_run},
+    {"check-config", "[-c FILE]", "validate a configuration file and print the effective settings", cmd_check_config},
+    {"parse", "[--base-url URL] FILE", "parse one feed document (RSS, Atom, JSON Feed) to JSON on stdout", cmd_parse},
+    {"extract", "[--accounts FILE] --json", "read items as JSON lines on stdin, write their signals as JSON lines", cmd_extract},
+    {"help", "[COMMAND]", "show this help, or the options of a command", cmd_help},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct vg_command *vg_command_find(const char *name)
+{
+    for (const struct vg_command *c = vg_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+int vg_command_usage(const char *name)
+{
+    const struct vg_command *c = vg_command_find(name);
+    if (c)
+        fprintf(stderr, "usage: vigie %s %s\n       (see `vigie help %s`)\n", c->name, c->args, c->name);
+    return 2;
+}

@@ -1,0 +1,92 @@
+/* config — vigie's configuration: an INI file read through a declarative option table.
+ *
+ * Every option is one row of vg_options[] (config_table.c): section, key, type with units,
+ * default, bounds, target field in struct vg_config, description and flags. The parser, the
+ * `check-config` listing, `vigie help run` and SIGHUP reloads all read that one table, so an
+ * option added there is parsed, documented, bounded and reloaded without further code.
+ *
+ * Sensitive options (passwords, tokens) may name where the secret lives instead of holding it:
+ *   env:NAME         the environment variable NAME
+ *   file:PATH        the first line of PATH
+ *   credential:NAME  $CREDENTIALS_DIRECTORY/NAME (systemd LoadCredential=)
+ * Their values are never printed or logged. */
+#ifndef VG_CONFIG_H
+#define VG_CONFIG_H
+
+#include <stddef.h>
+
+enum vg_opt_type {
+    VG_OPT_STRING,
+    VG_OPT_PATH,     /* a string; relative paths resolve against the config file's directory */
+    VG_OPT_INT,
+    VG_OPT_BOOL,
+    VG_OPT_DURATION, /* stored in milliseconds; "250ms", "30s", "5m", "2h", "1d"; bare = seconds */
+    VG_OPT_SIZE,     /* stored in bytes; "512", "64k", "8M", "1G" (powers of 1024) */
+    VG_OPT_ENUM,     /* a string that must be one of `choices` ("a|b|c") */
+};
+
+#define VG_OPT_SENSITIVE 0x1 /* never printed or logged; may come from env:/file:/credential: */
+#define VG_OPT_RESTART 0x2   /* read at start only: a reload that changes it is reported */
+
+struct vg_option {
+    const char *section;
+    const char *name;
+    enum vg_opt_type type;
+    const char *def;       /* default, in the same syntax as the file */
+    long long min, max;    /* bounds for INT, DURATION (ms) and SIZE (bytes); both 0: none */
+    size_t offset;         /* offset of the field in struct vg_config */
+    const char *choices;   /* ENUM only */
+    unsigned flags;
+    const char *desc;
+};
+
+struct vg_config {
+    char *file;             /* the file read, or NULL for built-in defaults */
+
+    /* [daemon] */
+    char *state_dir;
+    char *instance;
+    long long shutdown_timeout_ms;
+    long long housekeeping_ms;
+    /* [log] */
+    char *log_level;
+    char *log_format;
+    /* [admin] */
+    char *admin_listen;
+    /* [redis] */
+    char *redis_url;
+    char *redis_password;
+    char *redis_prefix;
+    char *redis_server;
+    long long redis_connect_timeout_ms;
+    long long redis_ping_interval_ms;
+    long long redis_ping_timeout_ms;
+    long long redis_backoff_max_ms;
+};
+
+extern const struct vg_option vg_options[];
+
+/* Reads `path` (NULL: built-in defaults only) into a new config. On error returns NULL and
+ * writes "FILE:LINE: key 'section.name': reason" into err. The caller frees with
+ * vg_config_free. */
+struct vg_config *vg_config_load(const char *path, char *err, size_t errlen);
+void vg_config_free(struct vg_config *c);
+
+/* The value of option `o` in `c`, formatted as the file would write it (durations and sizes
+ * with units). Sensitive values come back as "(set)" or "(unset)". Caller frees. */
+char *vg_config_format(const struct vg_config *c, const struct vg_option *o);
+/* 1 when option `o` differs between a and b. */
+int vg_config_differs(const struct vg_config *a, const struct vg_config *b, const struct vg_option *o);
+/* Copies option `o` from src into dst (used to keep restart-only values on reload). */
+int vg_config_copy_option(struct vg_config *dst, const struct vg_config *src, const struct vg_option *o);
+
+/* Unit parsers, exposed for tests and for other modules' option strings. 0 on success. */
+int vg_parse_duration_ms(const char *s, long long *out);
+int vg_parse_size(const char *s, long long *out);
+int vg_parse_bool(const char *s, int *out);
+
+/* Resolves an env:/file:/credential: reference. Plain values are copied. Returns a new
+ * string or NULL with err filled (the message never contains the secret). */
+char *vg_secret_resolve(const char *spec, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,51 @@
+/* config_table — every configuration option of vigie, in one table (see config.h).
+ * Adding an option: a field in struct vg_config and one row here. */
+#include "daemon/config.h"
+
+#include <stddef.h>
+
+#define F(field) offsetof(struct vg_config, field)
+#define MS(x) ((long long)(x))
+#define SEC(x) ((long long)(x) * 1000)
+
+const struct vg_option vg_options[] = {
+    /* [daemon] */
+    {"daemon", "state_dir", VG_OPT_PATH, "/var/lib/vigie", 0, 0, F(state_dir), NULL, VG_OPT_RESTART,
+     "directory for the embedded Redis and local state ($STATE_DIRECTORY under systemd wins over the default)"},
+    {"daemon", "instance", VG_OPT_STRING, "", 0, 0, F(instance), NULL, VG_OPT_RESTART,
+     "stable name of this process among the vigie processes sharing one Redis (default: host name)"},
+    {"daemon", "shutdown_timeout", VG_OPT_DURATION, "10s", SEC(1), SEC(300), F(shutdown_timeout_ms), NULL, 0,
+     "on SIGTERM, how long in-flight work may take to finish or be handed back before exit"},
+    {"daemon", "housekeeping", VG_OPT_DURATION, "1s", MS(100), SEC(60), F(housekeeping_ms), NULL, VG_OPT_RESTART,
+     "period of the housekeeping timer (status, watchdog, Redis PING)"},
+
+    /* [log] */
+    {"log", "level", VG_OPT_ENUM, "info", 0, 0, F(log_level), "error|warning|notice|info|debug", 0,
+     "lowest level written to stderr"},
+    {"log", "format", VG_OPT_ENUM, "auto", 0, 0, F(log_format), "auto|text|journal|json", 0,
+     "auto: journald priority prefixes when stderr is the journal, plain text otherwise"},
+
+    /* [admin] */
+    {"admin", "listen", VG_OPT_STRING, "127.0.0.1:9746", 0, 0, F(admin_listen), NULL, VG_OPT_RESTART,
+     "admin HTTP endpoint (/healthz, /readyz, /metrics): HOST:PORT (port 0 picks one), unix:PATH, or off"},
+
+    /* [redis] */
+    {"redis", "url", VG_OPT_STRING, "embedded", 0, 0, F(redis_url), NULL, VG_OPT_RESTART,
+     "embedded (vigie runs its own redis-server in state_dir), redis://[user[:pass]@]host:port/db or unix:///path/redis.sock?db=N"},
+    {"redis", "password", VG_OPT_STRING, "", 0, 0, F(redis_password), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
+     "Redis AUTH password; best as env:NAME, file:PATH or credential:NAME"},
+    {"redis", "prefix", VG_OPT_STRING, "vigie:", 0, 0, F(redis_prefix), NULL, VG_OPT_RESTART,
+     "prefix of every Redis key vigie uses"},
+    {"redis", "server", VG_OPT_STRING, "redis-server", 0, 0, F(redis_server), NULL, VG_OPT_RESTART,
+     "redis-server binary for the embedded mode (searched in PATH)"},
+    {"redis", "connect_timeout", VG_OPT_DURATION, "5s", MS(100), SEC(60), F(redis_connect_timeout_ms), NULL, VG_OPT_RESTART,
+     "give up a connection attempt after this long"},
+    {"redis", "ping_interval", VG_OPT_DURATION, "2s", MS(100), SEC(60), F(redis_ping_interval_ms), NULL, VG_OPT_RESTART,
+     "how often the PING watchdog checks the connection"},
+    {"redis", "ping_timeout", VG_OPT_DURATION, "5s", MS(100), SEC(300), F(redis_ping_timeout_ms), NULL, VG_OPT_RESTART,
+     "a connection that has not answered a PING for this long is dropped and reopened"},
+    {"redis", "backoff_max", VG_OPT_DURATION, "10s", MS(100), SEC(600), F(redis_backoff_max_ms), NULL, VG_OPT_RESTART,
+     "cap of the jittered exponential backoff between reconnection attempts"},
+
+    {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};

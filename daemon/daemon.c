@@ -1,0 +1,321 @@
+/* daemon — lifecycle of `vigie run` (see daemon.h).
+ *
+ * Start: configuration, logging, the event loop, Redis (embedded or external), the admin
+ * endpoint. READY=1 goes to systemd once Redis answers. The housekeeping timer pings the
+ * systemd watchdog and refreshes STATUS=. SIGTERM/SIGINT: STOPPING=1, stop taking work, let
+ * what is in flight finish (bounded by daemon.shutdown_timeout), exit 0. SIGHUP: reload the
+ * file; options that cannot change at run time are reported and keep their running value. */
+#include "daemon/daemon.h"
+#include "daemon/admin.h"
+#include "daemon/config.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_log.h"
+#include "daemon/vg_metrics.h"
+#include "daemon/vg_time.h"
+#include "queue/queue.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+struct vg_daemon {
+    struct event_base *base;
+    struct vg_config *cfg;
+    int once;
+    struct queue *queue;
+    struct admin *admin;
+    struct event *sig_term, *sig_int, *sig_hup, *house_ev, *shutdown_ev;
+    int ready_sent;
+    int stopping;
+    int exit_code;
+    uint64_t watchdog_usec;
+    int64_t last_watchdog;
+    int64_t started;
+    char status[256];
+    struct vg_metric *m_reloads, *m_ready;
+};
+
+static void set_status(struct vg_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_status(struct vg_daemon *d, const char *fmt, ...)
+{
+    char s[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s, sizeof(s), fmt, ap);
+    va_end(ap);
+    if (strcmp(s, d->status) == 0)
+        return;
+    snprintf(d->status, sizeof(d->status), "%s", s);
+    sd_notifyf(0, "STATUS=%s", s);
+}
+
+/* ---- shutdown ------------------------------------------------------------- */
+
+static void on_queue_closed(void *arg)
+{
+    struct vg_daemon *d = arg;
+    event_base_loopexit(d->base, NULL);
+}
+
+static void on_shutdown_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct vg_daemon *d = arg;
+    vg_warn("daemon", "shutdown took longer than %.1fs; exiting now (unfinished work stays "
+            "pending in Redis for another process)", (double)d->cfg->shutdown_timeout_ms / 1000.0);
+    event_base_loopbreak(d->base);
+}
+
+static void begin_shutdown(struct vg_daemon *d, const char *why)
+{
+    if (d->stopping)
+        return;
+    d->stopping = 1;
+    sd_notify(0, "STOPPING=1");
+    set_status(d, "stopping (%s)", why);
+    vg_info("daemon", "stopping (%s): no new work; waiting up to %.1fs for work in flight", why,
+            (double)d->cfg->shutdown_timeout_ms / 1000.0);
+    evtimer_del(d->house_ev);
+    struct timeval tv = vg_tv_ms(d->cfg->shutdown_timeout_ms);
+    evtimer_add(d->shutdown_ev, &tv);
+    queue_close(d->queue, on_queue_closed, d);
+}
+
+/* ---- reload ---------------------------------------------------------------- */
+
+static void apply_logging(const struct vg_config *c)
+{
+    vg_log_setup(vg_log_level_parse(c->log_level), (enum vg_log_format)vg_log_format_parse(c->log_format));
+}
+
+static void reload(struct vg_daemon *d)
+{
+    if (!d->cfg->file) {
+        vg_warn("daemon", "SIGHUP: no configuration file to reload (running on built-in defaults)");
+        return;
+    }
+    sd_notify(0, "RELOADING=1");
+    char err[512];
+    struct vg_config *n = vg_config_load(d->cfg->file, err, sizeof(err));
+    if (!n) {
+        vg_err("daemon", "reload failed, keeping the running configuration: %s", err);
+        sd_notify(0, "READY=1");
+        return;
+    }
+    int changed = 0, kept = 0;
+    for (const struct vg_option *o = vg_options; o->name; o++) {
+        if (!vg_config_differs(d->cfg, n, o))
+            continue;
+        char *now = vg_config_format(d->cfg, o);
+        char *want = vg_config_format(n, o);
+        if (o->flags & VG_OPT_RESTART) {
+            vg_warn("daemon", "reload: %s.%s changed to %s but only takes effect after a restart; "
+                    "still using %s", o->section, o->name, want ? want : "?", now ? now : "?");
+            vg_config_copy_option(n, d->cfg, o);
+            kept++;
+        } else {
+            vg_notice("daemon", "reload: %s.%s = %s (was %s)", o->section, o->name, want ? want : "?",
+                      now ? now : "?");
+            changed++;
+        }
+        vg_free(now);
+        vg_free(want);
+    }
+    vg_config_free(d->cfg);
+    d->cfg = n;
+    apply_logging(n);
+    vg_metric_add(d->m_reloads, 1);
+    vg_notice("daemon", "configuration reloaded from %s: %d change(s) applied, %d need a restart",
+              n->file, changed, kept);
+    sd_notify(0, "READY=1");
+}
+
+/* ---- signals and housekeeping ---------------------------------------------- */
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct vg_daemon *d = arg;
+    if (sig == SIGHUP)
+        reload(d);
+    else
+        begin_shutdown(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
+{
+    struct vg_daemon *d = arg;
+    int64_t now = vg_mono_ms();
+    if (d->watchdog_usec && (uint64_t)(now - d->last_watchdog) * 1000 >= d->watchdog_usec / 2) {
+        sd_notify(0, "WATCHDOG=1");
+        d->last_watchdog = now;
+    }
+    if (!d->stopping) {
+        if (queue_is_ready(d->queue))
+            set_status(d, "ready; redis %s", queue_describe(d->queue));
+        else
+            set_status(d, "waiting for redis at %s", queue_describe(d->queue));
+    }
+}
+
+static int admin_ready(void *arg, char *reason, size_t len)
+{
+    struct vg_daemon *d = arg;
+    if (d->stopping) {
+        snprintf(reason, len, "stopping");
+        return 0;
+    }
+    if (!queue_is_ready(d->queue)) {
+        snprintf(reason, len, "redis unreachable at %s", queue_describe(d->queue));
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- --once report ------------------------------------------------------------- */
+
+static void print_size(FILE *f, long long b)
+{
+    if (b < 0)
+        fprintf(f, "?");
+    else if (b >= 1 << 20)
+        fprintf(f, "%.1f MiB", (double)b / (1 << 20));
+    else
+        fprintf(f, "%.1f KiB", (double)b / 1024);
+}
+
+static void on_once_status(const struct queue_status *st, void *arg)
+{
+    struct vg_daemon *d = arg;
+    FILE *o = stdout;
+    fprintf(o, "vigie %s: one pass (--once) with %s\n", VIGIE_VERSION, d->cfg->file ? d->cfg->file : "built-in defaults");
+    if (st->embedded)
+        fprintf(o, "  redis   embedded redis-server %s (pid %d) at %s\n", st->server_version,
+                st->embedded_pid, queue_describe(d->queue));
+    else
+        fprintf(o, "  redis   redis %s at %s\n", st->server_version, queue_describe(d->queue));
+    fprintf(o, "          append-only file %s, ", st->aof_enabled < 0 ? "?" : st->aof_enabled ? "on" : "off");
+    print_size(o, st->used_memory);
+    fprintf(o, " used, %lld keys under %s\n", st->keys, d->cfg->redis_prefix);
+    fprintf(o, "  admin   %s\n", admin_address(d->admin));
+    fprintf(o, "  ready   in %lld ms\n", (long long)(vg_mono_ms() - d->started));
+    fflush(o);
+    if (!st->up) {
+        vg_err("daemon", "redis stopped answering during the pass: %s", st->last_error);
+        d->exit_code = 1;
+    }
+    begin_shutdown(d, "--once pass done");
+}
+
+static void on_queue_state(int up, void *arg)
+{
+    struct vg_daemon *d = arg;
+    vg_metric_set(d->m_ready, up);
+    if (up && !d->ready_sent) {
+        d->ready_sent = 1;
+        sd_notify(0, "READY=1");
+        vg_info("daemon", "ready in %lld ms", (long long)(vg_mono_ms() - d->started));
+        if (d->once)
+            queue_status(d->queue, on_once_status, d);
+    }
+    on_housekeeping(-1, 0, d);
+}
+
+/* ---- run ----------------------------------------------------------------- */
+
+static int setup(struct vg_daemon *d)
+{
+    char err[512];
+    d->base = event_base_new();
+    if (!d->base) {
+        fprintf(stderr, "vigie: cannot create the event loop\n");
+        return -1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+    d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+    d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+    d->house_ev = event_new(d->base, -1, EV_PERSIST, on_housekeeping, d);
+    d->shutdown_ev = evtimer_new(d->base, on_shutdown_timeout, d);
+    if (!d->sig_term || !d->sig_int || !d->sig_hup || !d->house_ev || !d->shutdown_ev) {
+        fprintf(stderr, "vigie: out of memory\n");
+        return -1;
+    }
+    event_add(d->sig_term, NULL);
+    event_add(d->sig_int, NULL);
+    event_add(d->sig_hup, NULL);
+    d->m_reloads = vg_counter("vigie_config_reloads_total", "successful configuration reloads");
+    d->m_ready = vg_gauge("vigie_ready", "1 when the daemon is ready to work");
+
+    char host[128] = "vigie";
+    gethostname(host, sizeof(host) - 1);
+    struct queue_config qc = {
+        .url = d->cfg->redis_url,
+        .password = d->cfg->redis_password,
+        .prefix = d->cfg->redis_prefix,
+        .instance = d->cfg->instance[0] ? d->cfg->instance : host,
+        .state_dir = d->cfg->state_dir,
+        .server = d->cfg->redis_server,
+        .connect_timeout_ms = d->cfg->redis_connect_timeout_ms,
+        .ping_interval_ms = d->cfg->redis_ping_interval_ms,
+        .ping_timeout_ms = d->cfg->redis_ping_timeout_ms,
+        .backoff_max_ms = d->cfg->redis_backoff_max_ms,
+    };
+    d->queue = queue_new(d->base, &qc, on_queue_state, d, err, sizeof(err));
+    if (!d->queue) {
+        vg_err("daemon", "redis: %s", err);
+        return -1;
+    }
+    d->admin = admin_new(d->base, d->cfg->admin_listen, admin_ready, d, err, sizeof(err));
+    if (!d->admin && err[0]) {
+        vg_err("daemon", "admin: %s", err);
+        return -1;
+    }
+    if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
+        d->watchdog_usec = 0;
+    d->last_watchdog = vg_mono_ms();
+    struct timeval tv = vg_tv_ms(d->cfg->housekeeping_ms);
+    event_add(d->house_ev, &tv);
+    set_status(d, "connecting to redis at %s", queue_describe(d->queue));
+    return 0;
+}
+
+static void teardown(struct vg_daemon *d)
+{
+    admin_free(d->admin);
+    queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);
+    struct event *evs[] = {d->sig_term, d->sig_int, d->sig_hup, d->house_ev, d->shutdown_ev};
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+        if (evs[i])
+            event_free(evs[i]);
+    if (d->base)
+        event_base_free(d->base);
+    vg_config_free(d->cfg);
+    vg_metrics_free_all();
+}
+
+int vg_daemon_run(const char *config_path, int once)
+{
+    struct vg_daemon d = {.once = once, .started = vg_mono_ms()};
+    char err[512];
+    d.cfg = vg_config_load(config_path, err, sizeof(err));
+    if (!d.cfg) {
+        fprintf(stderr, "vigie: %s\n", err);
+        return 1;
+    }
+    apply_logging(d.cfg);
+    vg_info("daemon", "vigie %s starting (%s, pid %d)", VIGIE_VERSION,
+            config_path ? config_path : "built-in defaults", (int)getpid());
+    if (setup(&d) < 0) {
+        teardown(&d);
+        return 1;
+    }
+    event_base_dispatch(d.base);
+    int code = d.exit_code;
+    vg_info("daemon", "stopped");
+    teardown(&d);
+    return code;
+}

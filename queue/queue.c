@@ -1,0 +1,204 @@
+/* queue — the daemon's Redis handle: embedded server, command connection, status
+ * (see queue.h). */
+#include "queue/queue.h"
+#include "queue/queue_conn.h"
+#include "queue/queue_embedded.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_log.h"
+#include "daemon/vg_metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct queue {
+    struct event_base *base;
+    struct queue_embedded *embedded;
+    struct queue_conn *cmd;
+    char *prefix;
+    queue_state_cb on_state;
+    void *arg;
+    struct vg_metric *m_up, *m_connects, *m_drops, *m_restarts;
+};
+
+static void on_conn_state(struct queue_conn *c, int up, void *arg)
+{
+    struct queue *q = arg;
+    vg_metric_set(q->m_up, up);
+    if (up)
+        vg_metric_add(q->m_connects, 1);
+    else
+        vg_metric_add(q->m_drops, 1);
+    if (q->on_state)
+        q->on_state(up, q->arg);
+}
+
+static double embedded_restarts(void *arg)
+{
+    struct queue *q = arg;
+    return q->embedded ? queue_embedded_restarts(q->embedded) : 0;
+}
+
+struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
+                        queue_state_cb on_state, void *arg, char *err, size_t errlen)
+{
+    struct queue *q = vg_calloc(1, sizeof(*q));
+    char *name = NULL;
+    if (!q || !(q->prefix = vg_strdup(cfg->prefix ? cfg->prefix : "vigie:"))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    q->base = base;
+    q->on_state = on_state;
+    q->arg = arg;
+    const char *url = cfg->url;
+    if (strcmp(url, "embedded") == 0) {
+        q->embedded = queue_embedded_start(base, cfg->state_dir, cfg->server, err, errlen);
+        if (!q->embedded)
+            goto fail;
+        url = queue_embedded_url(q->embedded);
+    }
+    name = vg_asprintf("vigie:%s:cmd", cfg->instance ? cfg->instance : "");
+    struct queue_conn_config cc = {
+        .url = url,
+        .password = cfg->password,
+        .name = name,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .ping_interval_ms = cfg->ping_interval_ms,
+        .ping_timeout_ms = cfg->ping_timeout_ms,
+        .backoff_max_ms = cfg->backoff_max_ms,
+    };
+    q->cmd = queue_conn_new(base, &cc, on_conn_state, q, err, errlen);
+    vg_free(name);
+    name = NULL;
+    if (!q->cmd)
+        goto fail;
+    q->m_up = vg_gauge("vigie_redis_up", "1 when the Redis command connection is up");
+    q->m_connects = vg_counter("vigie_redis_connects_total", "successful Redis connections");
+    q->m_drops = vg_counter("vigie_redis_disconnects_total", "Redis connections lost");
+    if (q->embedded)
+        q->m_restarts = vg_gauge_fn("vigie_redis_embedded_restarts_total",
+                                    "restarts of the embedded redis-server after it died",
+                                    embedded_restarts, q);
+    return q;
+fail:
+    vg_free(name);
+    queue_free(q, 0);
+    return NULL;
+}
+
+int queue_is_ready(const struct queue *q) { return q && queue_conn_is_up(q->cmd); }
+
+const char *queue_describe(const struct queue *q) { return queue_conn_target(q->cmd); }
+
+/* ---- status --------------------------------------------------------------- */
+
+struct status_req {
+    struct queue *q;
+    struct queue_status st;
+    void (*cb)(const struct queue_status *, void *);
+    void *arg;
+    int pending;
+};
+
+static long long info_field(const char *info, const char *key)
+{
+    const char *p = strstr(info, key);
+    if (!p)
+        return -1;
+    return strtoll(p + strlen(key), NULL, 10);
+}
+
+static void status_step_done(struct status_req *r)
+{
+    if (--r->pending > 0)
+        return;
+    r->cb(&r->st, r->arg);
+    vg_free(r);
+}
+
+static void on_status_info(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    struct status_req *r = privdata;
+    redisReply *rep = reply;
+    if (rep && rep->type == REDIS_REPLY_STRING) {
+        r->st.used_memory = info_field(rep->str, "used_memory:");
+        r->st.aof_enabled = (int)info_field(rep->str, "aof_enabled:");
+    } else {
+        r->st.up = 0;
+    }
+    status_step_done(r);
+}
+
+static void on_status_keys(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    struct status_req *r = privdata;
+    redisReply *rep = reply;
+    if (rep && rep->type == REDIS_REPLY_INTEGER)
+        r->st.keys = rep->integer;
+    else
+        r->st.up = 0;
+    status_step_done(r);
+}
+
+/* Counting keys under the prefix with a Lua SCAN keeps it to one round trip and never blocks
+ * Redis with KEYS on a large database: it stops counting at 100000. */
+static const char count_script[] =
+    "local n, cursor = 0, '0' "
+    "repeat "
+    "  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000) "
+    "  cursor = r[1]; n = n + #r[2] "
+    "until cursor == '0' or n >= 100000 "
+    "return n";
+
+void queue_status(struct queue *q, void (*cb)(const struct queue_status *, void *), void *arg)
+{
+    struct status_req *r = vg_calloc(1, sizeof(*r));
+    if (!r) {
+        struct queue_status st = {.keys = -1, .used_memory = -1, .aof_enabled = -1};
+        snprintf(st.last_error, sizeof(st.last_error), "out of memory");
+        cb(&st, arg);
+        return;
+    }
+    r->q = q;
+    r->cb = cb;
+    r->arg = arg;
+    const struct queue_conn_stats *cs = queue_conn_stats(q->cmd);
+    r->st.up = queue_conn_is_up(q->cmd);
+    r->st.embedded = q->embedded != NULL;
+    r->st.embedded_pid = q->embedded ? (int)queue_embedded_pid(q->embedded) : 0;
+    r->st.embedded_restarts = q->embedded ? queue_embedded_restarts(q->embedded) : 0;
+    snprintf(r->st.server_version, sizeof(r->st.server_version), "%s", cs->server_version);
+    snprintf(r->st.last_error, sizeof(r->st.last_error), "%s", cs->last_error);
+    r->st.connects = cs->connects;
+    r->st.drops = cs->drops;
+    r->st.keys = r->st.used_memory = -1;
+    r->st.aof_enabled = -1;
+    r->pending = 1; /* held until both commands are sent */
+    char *match = vg_asprintf("%s*", q->prefix);
+    if (match && queue_conn_command(q->cmd, on_status_info, r, "INFO") == 0)
+        r->pending++;
+    if (match && queue_conn_command(q->cmd, on_status_keys, r, "EVAL %s 0 %s", count_script, match) == 0)
+        r->pending++;
+    vg_free(match);
+    status_step_done(r);
+}
+
+/* ---- shutdown ------------------------------------------------------------- */
+
+void queue_close(struct queue *q, void (*done)(void *arg), void *arg)
+{
+    queue_conn_close(q->cmd, done, arg);
+}
+
+void queue_free(struct queue *q, long long timeout_ms)
+{
+    if (!q)
+        return;
+    queue_conn_free(q->cmd);
+    queue_embedded_stop(q->embedded, timeout_ms);
+    if (q->m_restarts)
+        vg_metric_remove(q->m_restarts);
+    vg_free(q->prefix);
+    vg_free(q);
+}
