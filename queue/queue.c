@@ -67,6 +67,8 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
         .ping_interval_ms = cfg->ping_interval_ms,
         .ping_timeout_ms = cfg->ping_timeout_ms,
         .backoff_max_ms = cfg->backoff_max_ms,
+        /* Our own redis-server needs a moment to create its socket. */
+        .startup_grace_ms = q->embedded ? 5000 : 0,
     };
     q->cmd = queue_conn_new(base, &cc, on_conn_state, q, err, errlen);
     vg_free(name);

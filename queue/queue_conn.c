@@ -35,6 +35,9 @@ struct queue_conn {
     unsigned attempt;          /* consecutive failed attempts, for backoff */
     int64_t attempt_started;   /* mono ms */
     int64_t down_since;        /* mono ms, 0 when up */
+    int64_t created;           /* mono ms */
+    long long startup_grace_ms;
+    int ever_up;
     int hs_failed;
     int64_t ping_sent;         /* mono ms of the outstanding PING, 0 when none */
 
@@ -66,7 +69,10 @@ static void schedule_retry(struct queue_conn *c)
     int64_t delay = vg_backoff_ms(c->attempt, 100, c->backoff_max_ms);
     /* One line for the first failure, then one every 10 attempts: a long outage must not
      * flood the log, but it must stay visible. */
-    if (c->attempt == 0 || c->attempt % 10 == 0)
+    if (!c->ever_up && vg_mono_ms() - c->created < c->startup_grace_ms)
+        vg_debug("redis", "%s not answering yet (%s); retrying in %.1fs", c->target,
+                 c->stats.last_error, (double)delay / 1000.0);
+    else if (c->attempt == 0 || c->attempt % 10 == 0)
         vg_warn("redis", "%s unreachable (%s); retrying in %.1fs (attempt %u)", c->target,
                 c->stats.last_error, (double)delay / 1000.0, c->attempt + 1);
     c->attempt++;
@@ -102,12 +108,13 @@ static void became_up(struct queue_conn *c)
     int64_t now = vg_mono_ms();
     c->state = ST_UP;
     c->stats.connects++;
-    if (c->attempt > 0 && c->down_since)
+    if (c->ever_up)
         vg_notice("redis", "reconnected to %s after %u attempts (down %.1fs)", c->target, c->attempt,
                   (double)(now - c->down_since) / 1000.0);
     else
         vg_info("redis", "connected to %s (redis %s)", c->target,
                 c->stats.server_version[0] ? c->stats.server_version : "?");
+    c->ever_up = 1;
     c->attempt = 0;
     c->down_since = 0;
     c->stats.last_error[0] = '\0';
@@ -290,6 +297,8 @@ struct queue_conn *queue_conn_new(struct event_base *base, const struct queue_co
     c->ping_interval_ms = cfg->ping_interval_ms > 0 ? cfg->ping_interval_ms : 2000;
     c->ping_timeout_ms = cfg->ping_timeout_ms > 0 ? cfg->ping_timeout_ms : 5000;
     c->backoff_max_ms = cfg->backoff_max_ms > 0 ? cfg->backoff_max_ms : 10000;
+    c->startup_grace_ms = cfg->startup_grace_ms;
+    c->created = vg_mono_ms();
     const char *pw = cfg->password && cfg->password[0] ? cfg->password : c->url.password;
     c->password = pw ? vg_strdup(pw) : NULL;
     /* CLIENT SETNAME refuses spaces; keep the name printable. */

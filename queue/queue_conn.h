@@ -26,6 +26,8 @@ struct queue_conn_config {
     long long ping_interval_ms;
     long long ping_timeout_ms;
     long long backoff_max_ms;
+    long long startup_grace_ms;  /* failures this soon after creation are expected (a server
+                                    still starting) and logged at debug level only */
 };
 
 /* Called when the connection becomes usable (up = 1) or is lost (up = 0). */
