@@ -138,7 +138,7 @@ char *vg_secret_resolve(const char *spec, char *err, size_t errlen)
     if (strncmp(spec, "credential:", 11) == 0) {
         const char *dir = getenv("CREDENTIALS_DIRECTORY");
         const char *name = spec + 11;
-        if (!dir) {
+        if (!dir || !*dir) {
             snprintf(err, errlen, "credential %s requested but $CREDENTIALS_DIRECTORY is not set "
                      "(use LoadCredential= in the unit)", name);
             return NULL;

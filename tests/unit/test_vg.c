@@ -1,0 +1,76 @@
+/* Unit tests of the shared vg_ helpers: buffers with caps, JSON escaping, metrics rendering,
+ * backoff bounds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "daemon/vg_buf.h"
+#include "daemon/vg_metrics.h"
+#include "daemon/vg_time.h"
+
+static void buf_cap(void **state)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, 10);
+    assert_int_equal(vg_buf_puts(&b, "0123456789"), 0);
+    assert_int_equal(vg_buf_putc(&b, 'x'), -1); /* over the cap: refused, unchanged */
+    assert_int_equal(b.len, 10);
+    assert_string_equal(b.data, "0123456789");
+    vg_buf_free(&b);
+}
+
+static void buf_json(void **state)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_buf_json_str(&b, "a\"b\\c\n\x01é");
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001é\"");
+    vg_buf_free(&b);
+}
+
+static double seven(void *arg) { return 7; }
+
+static void metrics_render(void **state)
+{
+    vg_metric_add(vg_counter("t_errors_total{reason=\"dns\"}", "errors by reason"), 2);
+    vg_metric_add(vg_counter("t_other", "another"), 1);
+    vg_metric_add(vg_counter("t_errors_total{reason=\"tls\"}", "errors by reason"), 1);
+    vg_metric_add(vg_counter("t_errors_total{reason=\"dns\"}", "errors by reason"), 1);
+    vg_gauge_fn("t_live", "computed", seven, NULL);
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    assert_int_equal(vg_metrics_render(&b), 0);
+    assert_string_equal(b.data,
+                        "# HELP t_errors_total errors by reason\n# TYPE t_errors_total counter\n"
+                        "t_errors_total{reason=\"dns\"} 3\nt_errors_total{reason=\"tls\"} 1\n"
+                        "# HELP t_other another\n# TYPE t_other counter\nt_other 1\n"
+                        "# HELP t_live computed\n# TYPE t_live gauge\nt_live 7\n");
+    vg_buf_free(&b);
+    vg_metrics_free_all();
+}
+
+static void backoff_bounds(void **state)
+{
+    for (unsigned a = 0; a < 40; a++) {
+        for (int i = 0; i < 50; i++) {
+            int64_t d = vg_backoff_ms(a, 100, 10000);
+            int64_t full = 100;
+            for (unsigned k = 0; k < a && full < 10000; k++)
+                full *= 2;
+            if (full > 10000)
+                full = 10000;
+            assert_true(d >= full / 2 && d <= full);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_json),
+        cmocka_unit_test(metrics_render), cmocka_unit_test(backoff_bounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
