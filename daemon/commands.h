@@ -19,6 +19,7 @@ int vg_command_usage(const char *name);
 int cmd_help(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_sources(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 

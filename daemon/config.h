@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "daemon/vg_units.h"
+
 enum vg_opt_type {
     VG_OPT_STRING,
     VG_OPT_PATH,     /* a string; relative paths resolve against the config file's directory */
@@ -62,6 +64,21 @@ struct vg_config {
     long long redis_ping_interval_ms;
     long long redis_ping_timeout_ms;
     long long redis_backoff_max_ms;
+    /* [fetch] */
+    long long fetch_interval_ms;
+    long long fetch_backoff_max_ms;
+    long long fetch_lease_ms;
+    long long fetch_recent_window_ms;
+    long long fetch_timeout_ms;
+    long long fetch_connect_timeout_ms;
+    long long fetch_max_body;
+    long long fetch_max_redirects;
+    long long fetch_max_in_flight;
+    long long fetch_per_host;
+    long long fetch_per_host_delay_ms;
+    long long fetch_allow_file;
+    char *fetch_allow_private;
+    char *fetch_user_agent;
 };
 
 extern const struct vg_option vg_options[];
@@ -80,10 +97,6 @@ int vg_config_differs(const struct vg_config *a, const struct vg_config *b, cons
 /* Copies option `o` from src into dst (used to keep restart-only values on reload). */
 int vg_config_copy_option(struct vg_config *dst, const struct vg_config *src, const struct vg_option *o);
 
-/* Unit parsers, exposed for tests and for other modules' option strings. 0 on success. */
-int vg_parse_duration_ms(const char *s, long long *out);
-int vg_parse_size(const char *s, long long *out);
-int vg_parse_bool(const char *s, int *out);
 
 /* Resolves an env:/file:/credential: reference. Plain values are copied. Returns a new
  * string or NULL with err filled (the message never contains the secret). */

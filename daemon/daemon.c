@@ -7,6 +7,7 @@
  * file; options that cannot change at run time are reported and keep their running value. */
 #include "daemon/daemon.h"
 #include "daemon/admin.h"
+#include "daemon/cli_queue.h"
 #include "daemon/config.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_log.h"
@@ -250,20 +251,9 @@ static int setup(struct vg_daemon *d)
     d->m_reloads = vg_counter("vigie_config_reloads_total", "successful configuration reloads");
     d->m_ready = vg_gauge("vigie_ready", "1 when the daemon is ready to work");
 
-    char host[128] = "vigie";
-    gethostname(host, sizeof(host) - 1);
-    struct queue_config qc = {
-        .url = d->cfg->redis_url,
-        .password = d->cfg->redis_password,
-        .prefix = d->cfg->redis_prefix,
-        .instance = d->cfg->instance[0] ? d->cfg->instance : host,
-        .state_dir = d->cfg->state_dir,
-        .server = d->cfg->redis_server,
-        .connect_timeout_ms = d->cfg->redis_connect_timeout_ms,
-        .ping_interval_ms = d->cfg->redis_ping_interval_ms,
-        .ping_timeout_ms = d->cfg->redis_ping_timeout_ms,
-        .backoff_max_ms = d->cfg->redis_backoff_max_ms,
-    };
+    struct queue_config qc;
+    char host[128];
+    vg_queue_config(d->cfg, &qc, host);
     d->queue = queue_new(d->base, &qc, on_queue_state, d, err, sizeof(err));
     if (!d->queue) {
         vg_err("daemon", "redis: %s", err);

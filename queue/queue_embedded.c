@@ -135,7 +135,8 @@ static int spawn(struct queue_embedded *e)
     }
     e->pid = pid;
     e->started = vg_mono_ms();
-    vg_info("redis", "started embedded redis-server (pid %d) on %s", (int)pid, e->socket);
+    if (e->base)
+        vg_info("redis", "started embedded redis-server (pid %d) on %s", (int)pid, e->socket);
     return 0;
 }
 
@@ -227,11 +228,14 @@ struct queue_embedded *queue_embedded_start(struct event_base *base, const char 
     if (write_conf(e, err, errlen) < 0)
         goto fail;
     unlink(e->socket); /* a stale socket from a crash would make clients fail until rebind */
-    e->chld_ev = evsignal_new(base, SIGCHLD, on_sigchld, e);
-    e->restart_ev = evtimer_new(base, on_restart_timer, e);
-    if (!e->chld_ev || !e->restart_ev || event_add(e->chld_ev, NULL) < 0) {
-        snprintf(err, errlen, "cannot watch the embedded redis-server");
-        goto fail;
+    /* Without an event loop (a short CLI command) the server is not supervised. */
+    if (base) {
+        e->chld_ev = evsignal_new(base, SIGCHLD, on_sigchld, e);
+        e->restart_ev = evtimer_new(base, on_restart_timer, e);
+        if (!e->chld_ev || !e->restart_ev || event_add(e->chld_ev, NULL) < 0) {
+            snprintf(err, errlen, "cannot watch the embedded redis-server");
+            goto fail;
+        }
     }
     if (spawn(e) < 0) {
         snprintf(err, errlen, "cannot start %s: %s", e->binary, strerror(errno));
@@ -267,7 +271,7 @@ void queue_embedded_stop(struct queue_embedded *e, long long timeout_ms)
             vg_warn("redis", "embedded redis-server did not stop in time; killing it");
             kill(e->pid, SIGKILL);
             waitpid(e->pid, &status, 0);
-        } else {
+        } else if (e->base) {
             vg_info("redis", "embedded redis-server stopped");
         }
         e->pid = 0;

@@ -16,7 +16,8 @@ struct queue_embedded;
 
 /* Prepares state_dir/redis/ and starts redis-server (the `server` binary, searched in PATH).
  * Returns NULL with a clear reason in err (missing binary, unwritable directory, lock held,
- * socket path too long). */
+ * socket path too long). base may be NULL for a short-lived command: the server is then
+ * neither supervised nor restarted. */
 struct queue_embedded *queue_embedded_start(struct event_base *base, const char *state_dir,
                                             const char *server, char *err, size_t errlen);
 /* The URL clients connect to: "unix:/.../redis.sock". */

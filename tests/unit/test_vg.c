@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon/vg_buf.h"
+#include "daemon/vg_csv.h"
 #include "daemon/vg_metrics.h"
 #include "daemon/vg_time.h"
 
@@ -66,11 +67,40 @@ static void backoff_bounds(void **state)
     }
 }
 
+static void csv_records(void **state)
+{
+    const char text[] = "\xEF\xBB\xBFid,name\r\n1,\"Saint-Gobain, SA\"\r\n\n2,\"two\nlines \"\"q\"\"\"\n3,\n";
+    struct vg_csv c;
+    char err[128];
+    vg_csv_init(&c, text, sizeof(text) - 1);
+    assert_int_equal(vg_csv_next(&c, err, sizeof(err)), 1);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.fields[0], "id");
+    assert_int_equal(vg_csv_next(&c, err, sizeof(err)), 1);
+    assert_string_equal(c.fields[1], "Saint-Gobain, SA");
+    assert_int_equal(c.line, 2);
+    assert_int_equal(vg_csv_next(&c, err, sizeof(err)), 1);
+    assert_int_equal(c.line, 4);
+    assert_string_equal(c.fields[1], "two\nlines \"q\"");
+    assert_int_equal(vg_csv_next(&c, err, sizeof(err)), 1);
+    assert_int_equal(c.line, 6); /* the quoted newline counted */
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.fields[1], "");
+    assert_int_equal(vg_csv_next(&c, err, sizeof(err)), 0);
+    vg_csv_free(&c);
+
+    vg_csv_init(&c, "a,\"open\nnever closed", 21);
+    assert_int_equal(vg_csv_next(&c, err, sizeof(err)), -1);
+    assert_string_equal(err, "line 1: unterminated quoted field");
+    vg_csv_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_cap), cmocka_unit_test(buf_json),
         cmocka_unit_test(metrics_render), cmocka_unit_test(backoff_bounds),
+        cmocka_unit_test(csv_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,231 @@
+/* queue_sources — the source registry (see queue_sources.h). */
+#include "queue/queue_sources.h"
+#include "queue/queue_sync_internal.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *field_str(const char *v) { return v && v[0] ? vg_strdup(v) : NULL; }
+
+/* Fills st from an HGETALL reply. */
+static int from_hash(struct queue_source_state *st, const char *id, redisReply *r)
+{
+    memset(st, 0, sizeof(*st));
+    if (!(st->src.id = vg_strdup(id)))
+        return -1;
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+        if (!k || !v)
+            continue;
+        char **dst = NULL;
+        if (strcmp(k, "kind") == 0) dst = &st->src.kind;
+        else if (strcmp(k, "url") == 0) dst = &st->src.url;
+        else if (strcmp(k, "account_id") == 0) dst = &st->src.account_id;
+        else if (strcmp(k, "options") == 0) dst = &st->src.options;
+        else if (strcmp(k, "last_error") == 0) dst = &st->last_error;
+        else if (strcmp(k, "error_kind") == 0) dst = &st->error_kind;
+        else if (strcmp(k, "interval_ms") == 0) st->src.interval_ms = strtoll(v, NULL, 10);
+        else if (strcmp(k, "last_attempt") == 0) st->last_attempt = strtoll(v, NULL, 10);
+        else if (strcmp(k, "last_ok") == 0) st->last_ok = strtoll(v, NULL, 10);
+        else if (strcmp(k, "failures") == 0) st->failures = strtoll(v, NULL, 10);
+        else if (strcmp(k, "items_total") == 0) st->items_total = strtoll(v, NULL, 10);
+        if (dst) {
+            vg_free(*dst);
+            if (v[0] && !(*dst = vg_strdup(v)))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t n, size_t *created,
+                      size_t *updated, char *err, size_t errlen)
+{
+    redisContext *c = queue_sync_ctx(q);
+    const char *p = queue_sync_prefix(q);
+    *created = *updated = 0;
+    /* Which exist already (for the counts only; the transaction below is what matters). */
+    for (size_t i = 0; i < n; i++)
+        redisAppendCommand(c, "EXISTS %ssource:%s", p, v[i].id);
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = queue_sync_reply(q, err, errlen);
+        if (!r)
+            return -1;
+        if (r->integer)
+            (*updated)++;
+        else
+            (*created)++;
+        freeReplyObject(r);
+    }
+    int64_t now = vg_wall_ms();
+    redisAppendCommand(c, "MULTI");
+    for (size_t i = 0; i < n; i++) {
+        const struct fetch_source *s = &v[i];
+        char interval[32];
+        snprintf(interval, sizeof(interval), "%lld", s->interval_ms);
+        const char *argv[] = {"HSET", NULL, "kind", s->kind, "url", s->url, "interval_ms", interval,
+                              "account_id", s->account_id ? s->account_id : "",
+                              "options", s->options ? s->options : ""};
+        char *key = vg_asprintf("%ssource:%s", p, s->id);
+        if (!key) {
+            snprintf(err, errlen, "out of memory");
+            redisAppendCommand(c, "DISCARD");
+            return -1;
+        }
+        argv[1] = key;
+        redisAppendCommandArgv(c, (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
+        vg_free(key);
+        redisAppendCommand(c, "SADD %ssources %s", p, s->id);
+        /* NX: a new source is due now; an existing one keeps its place in the schedule. */
+        redisAppendCommand(c, "ZADD %sdue NX %lld %s", p, (long long)now, s->id);
+    }
+    redisAppendCommand(c, "EXEC");
+    int ok = 1;
+    for (size_t i = 0; i < 2 + 3 * n; i++) {
+        redisReply *r = queue_sync_reply(q, err, errlen);
+        if (!r) {
+            ok = 0;
+            continue;
+        }
+        if (i == 1 + 3 * n && r->type != REDIS_REPLY_ARRAY) {
+            snprintf(err, errlen, "redis: the import transaction was aborted");
+            ok = 0;
+        }
+        freeReplyObject(r);
+    }
+    return ok ? 0 : -1;
+}
+
+int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t errlen)
+{
+    const char *p = queue_sync_prefix(q);
+    redisContext *c = queue_sync_ctx(q);
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommand(c, "DEL %ssource:%s", p, id);
+    redisAppendCommand(c, "SREM %ssources %s", p, id);
+    redisAppendCommand(c, "ZREM %sdue %s", p, id);
+    redisAppendCommand(c, "HDEL %sleases %s", p, id);
+    redisAppendCommand(c, "EXEC");
+    int found = -1;
+    for (int i = 0; i < 6; i++) {
+        redisReply *r = queue_sync_reply(q, err, errlen);
+        if (!r)
+            return -1;
+        if (i == 5 && r->type == REDIS_REPLY_ARRAY && r->elements == 4)
+            found = r->element[0]->integer > 0;
+        freeReplyObject(r);
+    }
+    if (found < 0)
+        snprintf(err, errlen, "redis: the removal transaction was aborted");
+    return found;
+}
+
+static int cmp_state(const void *a, const void *b)
+{
+    return strcmp(((const struct queue_source_state *)a)->src.id, ((const struct queue_source_state *)b)->src.id);
+}
+
+/* Loads the hashes, due times and leases of `ids` with one pipeline. */
+static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_source_state *out,
+                       size_t *found, char *err, size_t errlen)
+{
+    redisContext *c = queue_sync_ctx(q);
+    const char *p = queue_sync_prefix(q);
+    for (size_t i = 0; i < n; i++) {
+        redisAppendCommand(c, "HGETALL %ssource:%s", p, ids[i]);
+        redisAppendCommand(c, "ZSCORE %sdue %s", p, ids[i]);
+        redisAppendCommand(c, "HGET %sleases %s", p, ids[i]);
+    }
+    int rc = 0;
+    *found = 0;
+    for (size_t i = 0; i < n; i++) {
+        redisReply *h = queue_sync_reply(q, err, errlen);
+        redisReply *z = queue_sync_reply(q, err, errlen);
+        redisReply *l = queue_sync_reply(q, err, errlen);
+        if (!h || !z || !l)
+            rc = -1;
+        else if (rc == 0 && h->elements > 0) {
+            struct queue_source_state *st = &out[(*found)++];
+            if (from_hash(st, ids[i], h) < 0) {
+                snprintf(err, errlen, "out of memory");
+                rc = -1;
+            }
+            if (z->type == REDIS_REPLY_STRING)
+                st->next_due = strtoll(z->str, NULL, 10);
+            if (l->type == REDIS_REPLY_STRING)
+                st->leased_by = field_str(l->str);
+        }
+        if (h)
+            freeReplyObject(h);
+        if (z)
+            freeReplyObject(z);
+        if (l)
+            freeReplyObject(l);
+    }
+    return rc;
+}
+
+int queue_sources_list(struct queue_sync *q, struct queue_source_state **out, size_t *n, char *err,
+                       size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    redisReply *ids = queue_sync_cmd(q, err, errlen, "SMEMBERS %ssources", queue_sync_prefix(q));
+    if (!ids)
+        return -1;
+    char **names = vg_calloc(ids->elements + 1, sizeof(*names));
+    struct queue_source_state *v = vg_calloc(ids->elements + 1, sizeof(*v));
+    if (!names || !v) {
+        snprintf(err, errlen, "out of memory");
+        vg_free(names);
+        vg_free(v);
+        freeReplyObject(ids);
+        return -1;
+    }
+    for (size_t i = 0; i < ids->elements; i++)
+        names[i] = ids->element[i]->str;
+    size_t found = 0;
+    int rc = load_states(q, names, ids->elements, v, &found, err, errlen);
+    vg_free(names);
+    freeReplyObject(ids);
+    if (rc < 0) {
+        queue_source_states_free(v, found);
+        return -1;
+    }
+    qsort(v, found, sizeof(*v), cmp_state);
+    *out = v;
+    *n = found;
+    return 0;
+}
+
+int queue_sources_get(struct queue_sync *q, const char *id, struct queue_source_state *out, char *err,
+                      size_t errlen)
+{
+    char *ids[] = {(char *)id};
+    size_t found = 0;
+    memset(out, 0, sizeof(*out));
+    if (load_states(q, ids, 1, out, &found, err, errlen) < 0) {
+        queue_source_state_clear(out);
+        return -1;
+    }
+    return found ? 1 : 0;
+}
+
+void queue_source_state_clear(struct queue_source_state *s)
+{
+    fetch_source_clear(&s->src);
+    vg_free(s->last_error);
+    vg_free(s->error_kind);
+    vg_free(s->leased_by);
+    memset(s, 0, sizeof(*s));
+}
+
+void queue_source_states_free(struct queue_source_state *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        queue_source_state_clear(&v[i]);
+    vg_free(v);
+}
