@@ -77,6 +77,8 @@ struct vg_config {
     long long fetch_per_host;
     long long fetch_per_host_delay_ms;
     long long fetch_allow_file;
+    long long fetch_dedup_ttl_ms;
+    long long fetch_items_maxlen;
     char *fetch_allow_private;
     char *fetch_user_agent;
 };

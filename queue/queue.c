@@ -1,7 +1,6 @@
 /* queue — the daemon's Redis handle: embedded server, command connection, status
  * (see queue.h). */
-#include "queue/queue.h"
-#include "queue/queue_conn.h"
+#include "queue/queue_int.h"
 #include "queue/queue_embedded.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_log.h"
@@ -10,12 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "daemon/vg_time.h"
 
 struct queue {
     struct event_base *base;
     struct queue_embedded *embedded;
     struct queue_conn *cmd;
     char *prefix;
+    char *owner;
+    char *instance;
+    struct queue_conn_config cc; /* how to open more connections (url and password owned) */
     queue_state_cb on_state;
     void *arg;
     struct vg_metric *m_up, *m_connects, *m_drops, *m_restarts;
@@ -59,10 +64,17 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
         url = queue_embedded_url(q->embedded);
     }
     name = vg_asprintf("vigie:%s:cmd", cfg->instance ? cfg->instance : "");
-    struct queue_conn_config cc = {
-        .url = url,
-        .password = cfg->password,
-        .name = name,
+    /* A lease names its owner; the pid and a random part keep a restarted process from
+     * mistaking its predecessor's leases for its own. */
+    q->owner = vg_asprintf("%s:%d:%04x", cfg->instance ? cfg->instance : "vigie", (int)getpid(),
+                           (unsigned)vg_rand_below(0x10000));
+    if (!q->owner) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    q->cc = (struct queue_conn_config){
+        .url = vg_strdup(url),
+        .password = cfg->password ? vg_strdup(cfg->password) : NULL,
         .connect_timeout_ms = cfg->connect_timeout_ms,
         .ping_interval_ms = cfg->ping_interval_ms,
         .ping_timeout_ms = cfg->ping_timeout_ms,
@@ -70,6 +82,13 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
         /* Our own redis-server needs a moment to create its socket. */
         .startup_grace_ms = q->embedded ? 5000 : 0,
     };
+    q->instance = vg_strdup(cfg->instance ? cfg->instance : "vigie");
+    if (!q->cc.url || (cfg->password && !q->cc.password) || !q->instance) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    struct queue_conn_config cc = q->cc;
+    cc.name = name;
     q->cmd = queue_conn_new(base, &cc, on_conn_state, q, err, errlen);
     vg_free(name);
     name = NULL;
@@ -88,6 +107,31 @@ fail:
     queue_free(q, 0);
     return NULL;
 }
+
+struct queue_conn *queue_cmd(struct queue *q) { return q->cmd; }
+
+struct queue_conn *queue_open_conn(struct queue *q, const char *role, queue_conn_state_cb on_state, void *arg,
+                                   char *err, size_t errlen)
+{
+    char *name = vg_asprintf("vigie:%s:%s", q->instance, role);
+    if (!name) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    struct queue_conn_config cc = q->cc;
+    cc.name = name;
+    struct queue_conn *c = queue_conn_new(q->base, &cc, on_state, arg, err, errlen);
+    vg_free(name);
+    return c;
+}
+
+const char *queue_prefix(const struct queue *q) { return q->prefix; }
+
+const char *queue_owner(const struct queue *q) { return q->owner; }
+
+const char *queue_consumer(const struct queue *q) { return q->instance; }
+
+struct event_base *queue_base(struct queue *q) { return q->base; }
 
 int queue_is_ready(const struct queue *q) { return q && queue_conn_is_up(q->cmd); }
 
@@ -202,5 +246,9 @@ void queue_free(struct queue *q, long long timeout_ms)
     if (q->m_restarts)
         vg_metric_remove(q->m_restarts);
     vg_free(q->prefix);
+    vg_free(q->owner);
+    vg_free(q->instance);
+    vg_free((char *)q->cc.url);
+    vg_free((char *)q->cc.password);
     vg_free(q);
 }

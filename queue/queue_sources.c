@@ -10,14 +10,14 @@
 
 static char *field_str(const char *v) { return v && v[0] ? vg_strdup(v) : NULL; }
 
-/* Fills st from an HGETALL reply. */
-static int from_hash(struct queue_source_state *st, const char *id, redisReply *r)
+int queue_source_state_from_pairs(struct queue_source_state *st, const char *id, const char *const *kv,
+                                  size_t nkv)
 {
     memset(st, 0, sizeof(*st));
     if (!(st->src.id = vg_strdup(id)))
         return -1;
-    for (size_t i = 0; i + 1 < r->elements; i += 2) {
-        const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+    for (size_t i = 0; i + 1 < nkv; i += 2) {
+        const char *k = kv[i], *v = kv[i + 1];
         if (!k || !v)
             continue;
         char **dst = NULL;
@@ -27,18 +27,35 @@ static int from_hash(struct queue_source_state *st, const char *id, redisReply *
         else if (strcmp(k, "options") == 0) dst = &st->src.options;
         else if (strcmp(k, "last_error") == 0) dst = &st->last_error;
         else if (strcmp(k, "error_kind") == 0) dst = &st->error_kind;
+        else if (strcmp(k, "etag") == 0) dst = &st->etag;
+        else if (strcmp(k, "last_modified") == 0) dst = &st->last_modified;
         else if (strcmp(k, "interval_ms") == 0) st->src.interval_ms = strtoll(v, NULL, 10);
         else if (strcmp(k, "last_attempt") == 0) st->last_attempt = strtoll(v, NULL, 10);
         else if (strcmp(k, "last_ok") == 0) st->last_ok = strtoll(v, NULL, 10);
         else if (strcmp(k, "failures") == 0) st->failures = strtoll(v, NULL, 10);
         else if (strcmp(k, "items_total") == 0) st->items_total = strtoll(v, NULL, 10);
+        else if (strcmp(k, "baselined") == 0) st->baselined = strcmp(v, "1") == 0;
         if (dst) {
             vg_free(*dst);
+            *dst = NULL;
             if (v[0] && !(*dst = vg_strdup(v)))
                 return -1;
         }
     }
     return 0;
+}
+
+/* Fills st from an HGETALL reply. */
+static int from_hash(struct queue_source_state *st, const char *id, redisReply *r)
+{
+    const char **kv = vg_calloc(r->elements + 1, sizeof(*kv));
+    if (!kv)
+        return -1;
+    for (size_t i = 0; i < r->elements; i++)
+        kv[i] = r->element[i]->str;
+    int rc = queue_source_state_from_pairs(st, id, kv, r->elements);
+    vg_free(kv);
+    return rc;
 }
 
 int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t n, size_t *created,
@@ -220,6 +237,8 @@ void queue_source_state_clear(struct queue_source_state *s)
     vg_free(s->last_error);
     vg_free(s->error_kind);
     vg_free(s->leased_by);
+    vg_free(s->etag);
+    vg_free(s->last_modified);
     memset(s, 0, sizeof(*s));
 }
 

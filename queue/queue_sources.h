@@ -24,7 +24,15 @@ struct queue_source_state {
     char *error_kind;       /* short name: dns, connect, tls, http_status, too_large, parse, ... */
     long long items_total;  /* items passed on since the source was added */
     char *leased_by;        /* the process polling it right now, or NULL */
+    char *etag;             /* validators of the last 200, for a conditional GET */
+    char *last_modified;
+    int baselined;          /* 1 once a first poll succeeded (see [fetch] recent_window) */
 };
+
+/* Fills st from the flat field/value array of an HGETALL (hiredis reply elements, as
+ * `const char *` pairs) — shared with the scheduler's claim. */
+int queue_source_state_from_pairs(struct queue_source_state *st, const char *id, const char *const *kv,
+                                  size_t nkv);
 
 /* Stores sources in one transaction: all or none. New sources are due at once; existing ones
  * keep their state and schedule. *created / *updated count each. */

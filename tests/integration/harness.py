@@ -181,6 +181,29 @@ class Redis:
             self.proc.wait(10)
 
 
+# ---- feed server -----------------------------------------------------------------------
+
+class FeedServer:
+    """feed_server.py in a child process: generated RSS feeds on loopback."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "feed_server.py")],
+                                     stdout=subprocess.PIPE, text=True)
+        _children.append(self.proc)
+        line = self.proc.stdout.readline()
+        assert line.startswith("PORT "), line
+        self.port = int(line.split()[1])
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def get(self, path):
+        with urllib.request.urlopen(self.base + path, timeout=10) as r:
+            return r.read().decode()
+
+    def hits(self):
+        import json
+        return json.loads(self.get("/_hits"))
+
+
 # ---- sd_notify receiver -------------------------------------------------------------
 
 class NotifySocket:

@@ -1,0 +1,64 @@
+/* queue_sched — the shared poll schedule: claim due sources under a lease, and record a poll's
+ * outcome together with its new items, atomically (Lua scripts on Redis's clock).
+ *
+ * Claim: due sources (score <= now in the `due` sorted set) get their score moved to
+ * now + lease and their lease recorded to this process, in one script: any number of vigie
+ * processes can claim at once and none gets a source another holds. A crashed process's
+ * sources become due again when its leases run out.
+ *
+ * Complete: if this process still holds the lease, the source's state is updated, it is
+ * rescheduled, and its new items are deduplicated (canonical URL and content fingerprint,
+ * across polls and sources) and appended to the items stream — all in one script, so a crash
+ * never leaves half a poll. On the first successful poll of a source (its baseline), items
+ * are only recorded as seen, except those flagged recent. */
+#ifndef QUEUE_SCHED_H
+#define QUEUE_SCHED_H
+
+#include <stddef.h>
+
+#include "queue/queue_sources.h"
+
+struct queue;
+
+/* Receives the claimed sources and owns them (free with queue_source_states_free). n == 0
+ * with v == NULL when nothing was due or Redis could not answer (err then says why). */
+typedef void (*queue_claim_cb)(struct queue_source_state *v, size_t n, const char *err, void *arg);
+/* -1 when Redis is not connected (the callback is then not called). */
+int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_claim_cb cb, void *arg);
+
+struct queue_new_item {
+    char url_key[17];   /* hex of a 64-bit hash of the canonical URL */
+    char fp_key[17];    /* hex of the content fingerprint */
+    int recent;         /* published within the recent window (passed on even at baseline) */
+    const char *json;   /* the item record */
+};
+
+struct queue_poll_result {
+    const char *id;
+    int ok;                       /* the fetch (and parse) succeeded, 304 included */
+    long long next_delay_ms;      /* when to poll again, from now */
+    const char *etag;             /* validators to keep (NULL: unchanged) */
+    const char *last_modified;
+    const char *error_kind;       /* on failure: short name and human reason */
+    const char *error;
+    const struct queue_new_item *items;
+    size_t nitems;
+    long long dedup_ttl_s;        /* how long an item is remembered as seen */
+    long long stream_maxlen;      /* approximate cap of the items stream */
+};
+
+enum queue_complete_status {
+    QUEUE_COMPLETE_OK = 1,
+    QUEUE_COMPLETE_LEASE_LOST = -1,  /* another process took the source over: nothing written */
+    QUEUE_COMPLETE_GONE = -2,        /* the source was removed meanwhile */
+    QUEUE_COMPLETE_ERROR = -3,       /* Redis did not answer (the lease will expire) */
+};
+typedef void (*queue_complete_cb)(enum queue_complete_status st, long added, long duplicates,
+                                  long baseline, void *arg);
+/* -1 when Redis is not connected (the callback is then not called). */
+int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, queue_complete_cb cb, void *arg);
+
+/* Number of sources due now (for status and metrics); cb gets -1 on error. */
+int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg), void *arg);
+
+#endif

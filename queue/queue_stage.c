@@ -1,0 +1,502 @@
+/* queue_stage — a consumer-group stage with atomic outputs, reclaim and dead letters
+ * (see queue_stage.h).
+ *
+ * Reads go through a connection of their own (XREADGROUP BLOCK would hold up every command
+ * behind it); writes, reclaims and dead letters go through the queue's command connection.
+ * One read is outstanding at a time, and the next read waits until the writes of the previous
+ * batch are answered: memory stays bounded and a slow Redis slows the stage down instead of
+ * piling up work. */
+#include "queue/queue_stage.h"
+#include "queue/queue_int.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_log.h"
+#include "daemon/vg_metrics.h"
+#include "daemon/vg_time.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- outputs ------------------------------------------------------------------ */
+
+int queue_outputs_add(struct queue_outputs *o, const char *stream, const char *field, const char *dedup,
+                      const char *json)
+{
+    if (o->n == o->cap) {
+        size_t ncap = o->cap ? o->cap * 2 : 8;
+        struct queue_output *nv = vg_realloc(o->v, ncap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        o->v = nv;
+        o->cap = ncap;
+    }
+    struct queue_output *x = &o->v[o->n];
+    x->stream = vg_strdup(stream);
+    x->field = vg_strdup(field);
+    x->dedup = dedup ? vg_strdup(dedup) : NULL;
+    x->json = vg_strdup(json);
+    if (!x->stream || !x->field || (dedup && !x->dedup) || !x->json) {
+        vg_free(x->stream);
+        vg_free(x->field);
+        vg_free(x->dedup);
+        vg_free(x->json);
+        return -1;
+    }
+    o->n++;
+    return 0;
+}
+
+void queue_outputs_reset(struct queue_outputs *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        vg_free(o->v[i].stream);
+        vg_free(o->v[i].field);
+        vg_free(o->v[i].dedup);
+        vg_free(o->v[i].json);
+    }
+    o->n = 0;
+}
+
+void queue_outputs_free(struct queue_outputs *o)
+{
+    queue_outputs_reset(o);
+    vg_free(o->v);
+    o->v = NULL;
+    o->cap = 0;
+}
+
+/* ---- scripts ------------------------------------------------------------------- */
+
+/* KEYS: input stream. ARGV: group, id, consumer, prefix, maxlen, ttl, then per output:
+ * stream suffix, field, dedup id ('' for none), json. Only the consumer that holds the entry
+ * writes: after a takeover the new owner does, once. */
+static const char write_script[] =
+    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) "
+    "if #p == 0 or p[1][2] ~= ARGV[3] then return {-1, 0} end "
+    "local added, dup = 0, 0 "
+    "for i = 7, #ARGV - 3, 4 do "
+    "  local fresh = true "
+    "  if ARGV[i + 2] ~= '' then "
+    "    fresh = redis.call('SET', ARGV[4] .. 'out:' .. ARGV[i + 2], 1, 'NX', 'EX', tonumber(ARGV[6])) "
+    "  end "
+    "  if fresh then "
+    "    redis.call('XADD', ARGV[4] .. ARGV[i], 'MAXLEN', '~', ARGV[5], '*', ARGV[i + 1], ARGV[i + 3]) "
+    "    added = added + 1 "
+    "  else dup = dup + 1 end "
+    "end "
+    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) "
+    "redis.call('HDEL', KEYS[2], ARGV[2]) "
+    "return {added, dup}";
+
+/* KEYS: input stream, dead-letter stream, errors hash. ARGV: group, id, deliveries, reason
+ * when no handler error was recorded. */
+static const char dead_letter_script[] =
+    "if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) == 0 then return 0 end "
+    "local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2]) "
+    "local payload = '' "
+    "if #e > 0 and e[1][2] then payload = e[1][2][2] or '' end "
+    "local err = redis.call('HGET', KEYS[3], ARGV[2]) or ARGV[4] "
+    "redis.call('XADD', KEYS[2], '*', 'stream', KEYS[1], 'group', ARGV[1], 'entry', ARGV[2], "
+    "           'deliveries', ARGV[3], 'error', err, 'payload', payload) "
+    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) "
+    "redis.call('HDEL', KEYS[3], ARGV[2]) "
+    "return 1";
+
+/* ---- the stage ------------------------------------------------------------------ */
+
+struct queue_stage {
+    struct queue *q;
+    struct queue_conn *block;
+    queue_stage_fn fn;
+    void *arg;
+    char *stream, *group, *consumer, *errors_key, *dlq_key, *prefix;
+    size_t batch;
+    long long block_ms, reclaim_idle_ms, maxlen, dedup_ttl_s;
+    int max_deliveries;
+
+    int running;
+    int group_ready;
+    int reading;
+    int reclaiming;
+    unsigned writes_in_flight;
+    char next_id[48];     /* own pending entries first ("0-0" onwards), then ">" */
+    char claim_cursor[48];
+    struct event *read_ev, *reclaim_ev;
+    struct queue_outputs out;
+    struct queue_stage_stats stats;
+    void (*drained)(void *);
+    void *drained_arg;
+    struct vg_metric *m_handled, *m_failed, *m_reclaimed, *m_dead;
+};
+
+static void schedule_read(struct queue_stage *s, long ms)
+{
+    if (!s->running || s->reading)
+        return;
+    struct timeval tv = vg_tv_ms(ms);
+    evtimer_add(s->read_ev, &tv);
+}
+
+static void check_drained(struct queue_stage *s)
+{
+    if (!s->running && s->writes_in_flight == 0 && !s->reclaiming && s->drained) {
+        void (*cb)(void *) = s->drained;
+        s->drained = NULL;
+        cb(s->drained_arg);
+    }
+}
+
+static void on_written(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct queue_stage *s = privdata;
+    redisReply *reply = r;
+    s->writes_in_flight--;
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
+        long long added = reply->element[0]->integer, dup = reply->element[1]->integer;
+        if (added >= 0) {
+            s->stats.handled++;
+            s->stats.outputs += (uint64_t)added;
+            s->stats.output_duplicates += (uint64_t)dup;
+            vg_metric_add(s->m_handled, 1);
+        }
+    } else if (reply && reply->type == REDIS_REPLY_ERROR) {
+        vg_err("queue", "stage %s: write failed: %s", s->group, reply->str);
+    }
+    if (s->writes_in_flight == 0 && !s->reading)
+        schedule_read(s, 0);
+    check_drained(s);
+}
+
+static void on_ignored(redisAsyncContext *ac, void *r, void *privdata)
+{
+    redisReply *reply = r;
+    if (reply && reply->type == REDIS_REPLY_ERROR)
+        vg_warn("queue", "%s", reply->str);
+}
+
+static void on_dead_lettered(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct queue_stage *s = privdata;
+    redisReply *reply = r;
+    if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 1) {
+        s->stats.dead_lettered++;
+        vg_metric_add(s->m_dead, 1);
+    }
+}
+
+static void dead_letter(struct queue_stage *s, const char *id, long long deliveries, const char *reason)
+{
+    char d[24];
+    snprintf(d, sizeof(d), "%lld", deliveries);
+    const char *argv[] = {"EVAL", dead_letter_script, "3", s->stream, s->dlq_key, s->errors_key,
+                          s->group, id, d, reason};
+    if (queue_conn_commandv(queue_cmd(s->q), on_dead_lettered, s, 10, argv, NULL) == 0)
+        vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries", s->group,
+                id, deliveries);
+}
+
+/* Runs the handler on one entry and sends its outputs with the ack. */
+static void handle_entry(struct queue_stage *s, redisReply *entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 || !entry->element[0]->str)
+        return;
+    const char *id = entry->element[0]->str;
+    redisReply *fields = entry->element[1];
+    if (fields->type != REDIS_REPLY_ARRAY || fields->elements < 2) {
+        /* Trimmed from the stream while pending: nothing to handle, keep a trace. */
+        dead_letter(s, id, 0, "payload lost: the entry was trimmed from the stream before it was handled");
+        return;
+    }
+    redisReply *payload = fields->element[1];
+    char err[300] = "";
+    queue_outputs_reset(&s->out);
+    if (s->fn(s->arg, id, payload->str ? payload->str : "", payload->len, &s->out, err, sizeof(err)) < 0) {
+        s->stats.failed++;
+        vg_metric_add(s->m_failed, 1);
+        vg_debug("queue", "stage %s: entry %s failed: %s", s->group, id, err);
+        queue_conn_command(queue_cmd(s->q), on_ignored, NULL, "HSET %s %s %s", s->errors_key, id,
+                           err[0] ? err : "handler failed");
+        return;
+    }
+    size_t argc = 10 + 4 * s->out.n;
+    const char **argv = vg_calloc(argc, sizeof(*argv));
+    if (!argv)
+        return; /* stays pending; retried after reclaim_idle */
+    char maxlen[24], ttl[24];
+    snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
+    snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
+    size_t a = 0;
+    argv[a++] = "EVAL";
+    argv[a++] = write_script;
+    argv[a++] = "2";
+    argv[a++] = s->stream;
+    argv[a++] = s->errors_key;
+    argv[a++] = s->group;
+    argv[a++] = id;
+    argv[a++] = s->consumer;
+    argv[a++] = s->prefix;
+    argv[a++] = maxlen;
+    argv[a++] = ttl;
+    for (size_t i = 0; i < s->out.n; i++) {
+        argv[a++] = s->out.v[i].stream;
+        argv[a++] = s->out.v[i].field;
+        argv[a++] = s->out.v[i].dedup ? s->out.v[i].dedup : "";
+        argv[a++] = s->out.v[i].json;
+    }
+    if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
+        s->writes_in_flight++;
+    vg_free(argv);
+}
+
+static void on_read(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct queue_stage *s = privdata;
+    redisReply *reply = r;
+    s->reading = 0;
+    if (!reply) /* the connection dropped; the state callback restarts reading */
+        goto out;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (strncmp(reply->str, "NOGROUP", 7) == 0)
+            s->group_ready = 0; /* the stream was deleted: recreate the group */
+        vg_warn("queue", "stage %s: read failed: %s", s->group, reply->str);
+        schedule_read(s, 1000);
+        goto out;
+    }
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements == 0) { /* BLOCK timed out */
+        schedule_read(s, 0);
+        goto out;
+    }
+    redisReply *entries = reply->element[0]->element[1];
+    int own_pending = strcmp(s->next_id, ">") != 0;
+    if (own_pending && entries->elements == 0) {
+        strcpy(s->next_id, ">");
+    } else {
+        for (size_t i = 0; i < entries->elements; i++)
+            handle_entry(s, entries->element[i]);
+        if (own_pending && entries->elements)
+            snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
+    }
+    if (s->writes_in_flight == 0)
+        schedule_read(s, 0);
+out:
+    check_drained(s);
+}
+
+static void on_group(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct queue_stage *s = privdata;
+    redisReply *reply = r;
+    if (reply && (reply->type != REDIS_REPLY_ERROR || strncmp(reply->str, "BUSYGROUP", 9) == 0)) {
+        s->group_ready = 1;
+        schedule_read(s, 0);
+    } else {
+        vg_warn("queue", "stage %s: cannot create the consumer group: %s", s->group,
+                reply ? reply->str : "no reply");
+    }
+}
+
+static void on_read_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct queue_stage *s = arg;
+    if (!s->running || s->reading)
+        return;
+    if (!queue_conn_is_up(s->block) || !queue_is_ready(s->q)) {
+        schedule_read(s, 500);
+        return;
+    }
+    if (!s->group_ready) {
+        /* From 0: entries written before the group existed are handled too. */
+        if (queue_conn_command(queue_cmd(s->q), on_group, s, "XGROUP CREATE %s %s 0 MKSTREAM", s->stream,
+                               s->group) < 0)
+            schedule_read(s, 500);
+        return;
+    }
+    char count[24], block[24];
+    snprintf(count, sizeof(count), "%zu", s->batch);
+    snprintf(block, sizeof(block), "%lld", s->block_ms);
+    const char *argv[] = {"XREADGROUP", "GROUP", s->group, s->consumer, "COUNT", count, "BLOCK", block,
+                          "STREAMS", s->stream, s->next_id};
+    if (queue_conn_commandv(s->block, on_read, s, 11, argv, NULL) == 0)
+        s->reading = 1;
+    else
+        schedule_read(s, 500);
+}
+
+/* ---- reclaim: dead letters and takeovers ------------------------------------------ */
+
+static void on_autoclaim(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct queue_stage *s = privdata;
+    redisReply *reply = r;
+    s->reclaiming = 0;
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2) {
+        snprintf(s->claim_cursor, sizeof(s->claim_cursor), "%s",
+                 reply->element[0]->str ? reply->element[0]->str : "0-0");
+        redisReply *entries = reply->element[1];
+        for (size_t i = 0; i < entries->elements; i++) {
+            s->stats.reclaimed++;
+            vg_metric_add(s->m_reclaimed, 1);
+            handle_entry(s, entries->element[i]);
+        }
+        /* Redis 7 lists the pending ids whose entries no longer exist (trimmed). */
+        if (reply->elements == 3 && reply->element[2]->elements > 0)
+            vg_warn("queue", "stage %s: %zu pending entries were trimmed from %s before being handled",
+                    s->group, reply->element[2]->elements, s->stream);
+    }
+    check_drained(s);
+}
+
+static void on_pending(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct queue_stage *s = privdata;
+    redisReply *reply = r;
+    if (reply && reply->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < reply->elements; i++) {
+            redisReply *e = reply->element[i];
+            if (e->type == REDIS_REPLY_ARRAY && e->elements == 4 && e->element[3]->integer >= s->max_deliveries)
+                dead_letter(s, e->element[0]->str, e->element[3]->integer, "the stage failed on it every time");
+        }
+    }
+    if (!s->running || !reply) {
+        s->reclaiming = 0;
+        check_drained(s);
+        return;
+    }
+    char idle[24], count[24];
+    snprintf(idle, sizeof(idle), "%lld", s->reclaim_idle_ms);
+    snprintf(count, sizeof(count), "%zu", s->batch);
+    const char *argv[] = {"XAUTOCLAIM", s->stream, s->group, s->consumer, idle, s->claim_cursor, "COUNT", count};
+    if (queue_conn_commandv(queue_cmd(s->q), on_autoclaim, s, 8, argv, NULL) < 0) {
+        s->reclaiming = 0;
+        check_drained(s);
+    }
+}
+
+static void on_reclaim_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct queue_stage *s = arg;
+    if (!s->running || s->reclaiming || !s->group_ready || !queue_is_ready(s->q))
+        return;
+    char idle[24];
+    snprintf(idle, sizeof(idle), "%lld", s->reclaim_idle_ms);
+    /* Entries past their last delivery go to the dead-letter stream before any takeover. */
+    const char *argv[] = {"XPENDING", s->stream, s->group, "IDLE", idle, "-", "+", "100"};
+    if (queue_conn_commandv(queue_cmd(s->q), on_pending, s, 8, argv, NULL) == 0)
+        s->reclaiming = 1;
+}
+
+static void on_block_state(struct queue_conn *c, int up, void *arg)
+{
+    struct queue_stage *s = arg;
+    if (up) {
+        s->group_ready = 0; /* Redis may have restarted without the group */
+        strcpy(s->next_id, "0-0");
+        schedule_read(s, 0);
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------------------- */
+
+struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_config *cfg, queue_stage_fn fn,
+                                    void *arg, char *err, size_t errlen)
+{
+    struct queue_stage *s = vg_calloc(1, sizeof(*s));
+    if (!s)
+        goto oom;
+    s->q = q;
+    s->fn = fn;
+    s->arg = arg;
+    s->batch = cfg->batch ? cfg->batch : 64;
+    s->block_ms = cfg->block_ms > 0 ? cfg->block_ms : 2000;
+    s->reclaim_idle_ms = cfg->reclaim_idle_ms > 0 ? cfg->reclaim_idle_ms : 60000;
+    s->max_deliveries = cfg->max_deliveries > 0 ? cfg->max_deliveries : 5;
+    s->maxlen = cfg->maxlen > 0 ? cfg->maxlen : 1000000;
+    s->dedup_ttl_s = cfg->dedup_ttl_s > 0 ? cfg->dedup_ttl_s : 30LL * 86400;
+    const char *p = queue_prefix(q);
+    s->prefix = vg_strdup(p);
+    s->stream = vg_asprintf("%s%s", p, cfg->stream);
+    s->group = vg_strdup(cfg->group);
+    s->consumer = vg_strdup(queue_consumer(q));
+    s->errors_key = vg_asprintf("%serrors:%s:%s", p, cfg->stream, cfg->group);
+    s->dlq_key = vg_asprintf("%sdlq", p);
+    strcpy(s->next_id, "0-0");
+    strcpy(s->claim_cursor, "0-0");
+    struct event_base *base = queue_base(q);
+    s->read_ev = evtimer_new(base, on_read_timer, s);
+    s->reclaim_ev = event_new(base, -1, EV_PERSIST, on_reclaim_timer, s);
+    if (!s->prefix || !s->stream || !s->group || !s->consumer || !s->errors_key || !s->dlq_key || !s->read_ev ||
+        !s->reclaim_ev)
+        goto oom;
+    char role[64];
+    snprintf(role, sizeof(role), "%s:block", cfg->group);
+    s->block = queue_open_conn(q, role, on_block_state, s, err, errlen);
+    if (!s->block) {
+        queue_stage_free(s);
+        return NULL;
+    }
+    char series[160];
+#define STAGE_COUNTER(field, result)                                                                   \
+    snprintf(series, sizeof(series), "vigie_stage_entries_total{stage=\"%s\",result=\"%s\"}", s->group, result); \
+    s->field = vg_counter(series, "stream entries handled by each stage, by result")
+    STAGE_COUNTER(m_handled, "handled");
+    STAGE_COUNTER(m_failed, "failed");
+    STAGE_COUNTER(m_reclaimed, "reclaimed");
+    STAGE_COUNTER(m_dead, "dead_lettered");
+#undef STAGE_COUNTER
+    return s;
+oom:
+    snprintf(err, errlen, "out of memory");
+    queue_stage_free(s);
+    return NULL;
+}
+
+void queue_stage_start(struct queue_stage *s)
+{
+    if (s->running)
+        return;
+    s->running = 1;
+    long long period = s->reclaim_idle_ms / 2 > 1000 ? s->reclaim_idle_ms / 2 : 1000;
+    struct timeval tv = vg_tv_ms(period);
+    event_add(s->reclaim_ev, &tv);
+    schedule_read(s, 0);
+}
+
+void queue_stage_stop(struct queue_stage *s, void (*drained)(void *), void *arg)
+{
+    s->running = 0;
+    evtimer_del(s->read_ev);
+    event_del(s->reclaim_ev);
+    s->drained = drained;
+    s->drained_arg = arg;
+    /* A read blocked in Redis would hold shutdown for up to block_ms: drop its connection
+     * (what it would have returned stays in the stream for the next reader). */
+    if (s->reading) {
+        queue_conn_free(s->block);
+        s->block = NULL;
+        s->reading = 0;
+    }
+    check_drained(s);
+}
+
+void queue_stage_free(struct queue_stage *s)
+{
+    if (!s)
+        return;
+    s->running = 0;
+    s->drained = NULL;
+    queue_conn_free(s->block);
+    if (s->read_ev)
+        event_free(s->read_ev);
+    if (s->reclaim_ev)
+        event_free(s->reclaim_ev);
+    queue_outputs_free(&s->out);
+    vg_free(s->prefix);
+    vg_free(s->stream);
+    vg_free(s->group);
+    vg_free(s->consumer);
+    vg_free(s->errors_key);
+    vg_free(s->dlq_key);
+    vg_free(s);
+}
+
+void queue_stage_stats(const struct queue_stage *s, struct queue_stage_stats *out) { *out = s->stats; }

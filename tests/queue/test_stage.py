@@ -1,0 +1,89 @@
+"""Delivery guarantees of a pipeline stage, with real redis-server and real processes:
+three consumers work through 5,000 items; one is killed with SIGKILL mid-run and Redis
+(append-only file on) is restarted once mid-run; afterwards every item has produced exactly
+one output — none missing, none duplicated — and a poison item sits in the dead-letter stream
+with its error while everything behind it went through."""
+# ctest-labels: integration scaleout
+import json
+import os
+import signal
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from harness import Redis, _children, run_tests, wait_until
+
+TOOL = os.path.join(os.environ.get("VIGIE_TEST_BIN_DIR", os.path.dirname(__file__)), "tool_stage")
+N = 5000
+
+
+def start_tool(redis, instance, delay_us=600):
+    env = dict(os.environ, TOOL_STAGE_DELAY_US=str(delay_us))
+    p = subprocess.Popen([TOOL, redis.url, instance, "1000", "3"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    _children.append(p)
+    return p
+
+
+def outputs(c):
+    """Every output entry's dedup id, with repetitions."""
+    ids, start = [], "-"
+    while True:
+        batch = c.call("XRANGE", "vigie:signals", start, "+", "COUNT", 2000)
+        ids += [json.loads(fields[1])["id"] for _, fields in batch]
+        if len(batch) < 2000:
+            return ids
+        start = "(" + batch[-1][0]
+
+
+def xadd_items(c, payloads):
+    """Pipelined XADDs into vigie:items."""
+    c.s.sendall(b"".join(b"*5\r\n$4\r\nXADD\r\n$11\r\nvigie:items\r\n$1\r\n*\r\n$4\r\nitem\r\n$%d\r\n%s\r\n"
+                         % (len(p), p) for p in payloads))
+    for _ in payloads:
+        c._read()
+
+
+def test_kill_and_redis_restart_lose_nothing_and_duplicate_nothing():
+    r = Redis()
+    c = r.client()
+    for start in range(0, N, 500):
+        xadd_items(c, [json.dumps({"id": f"item-{i}", "title": f"t{i}"}).encode()
+                       for i in range(start, min(N, start + 500))])
+    c.call("XADD", "vigie:items", "*", "item", json.dumps({"id": "poison", "title": "POISON"}))
+    assert c.call("XLEN", "vigie:items") == N + 1
+
+    tools = [start_tool(r, name) for name in ("a", "b", "c")]
+    wait_until(lambda: c.call("XLEN", "vigie:signals") >= N * 0.2, 60, "20% of the outputs")
+    tools[1].kill()  # SIGKILL: its pending entries must be taken over by the others
+    tools[1].wait(10)
+    wait_until(lambda: c.call("XLEN", "vigie:signals") >= N * 0.5, 60, "50% of the outputs")
+    c.close()
+    r.stop()   # SIGTERM: redis flushes its append-only file
+    r.start()
+    c = r.client()
+    wait_until(lambda: c.call("XLEN", "vigie:signals") >= N, 120, "all outputs")
+    wait_until(lambda: c.call("XLEN", "vigie:dlq") >= 1, 60, "the poison item dead-lettered")
+    wait_until(lambda: c.call("XPENDING", "vigie:items", "trivial")[0] == 0, 60, "no pending entries")
+
+    ids = outputs(c)
+    assert len(ids) == N, f"{len(ids)} outputs for {N} items"
+    assert set(ids) == {f"item-{i}" for i in range(N)}, "an item is missing"
+    dlq = c.call("XRANGE", "vigie:dlq", "-", "+")
+    assert len(dlq) == 1
+    fields = dict(zip(dlq[0][1][::2], dlq[0][1][1::2]))
+    assert fields["error"] == "poison item: refused on purpose"
+    assert int(fields["deliveries"]) >= 3
+    assert json.loads(fields["payload"])["id"] == "poison"
+    assert fields["stream"] == "vigie:items" and fields["group"] == "trivial"
+
+    for t in (tools[0], tools[2]):
+        t.send_signal(signal.SIGTERM)
+        out, err = t.communicate(timeout=20)
+        assert t.returncode == 0, err
+        print("     survivor:", out.strip())
+    c.close()
+
+
+if __name__ == "__main__":
+    run_tests(dict(globals()))
