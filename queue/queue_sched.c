@@ -158,7 +158,7 @@ int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, que
     const char *p = queue_prefix(q);
     char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p);
     char *k_src = vg_asprintf("%ssource:%s", p, r->id), *k_items = vg_asprintf("%sitems", p);
-    char delay[24], ttl[24], maxlen[24], nfields[8];
+    char delay[24], ttl[24], maxlen[24], nfields[16];
     snprintf(delay, sizeof(delay), "%lld", r->next_delay_ms);
     snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
     snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);

@@ -218,7 +218,7 @@ static void handle_entry(struct queue_stage *s, redisReply *entry)
                            err[0] ? err : "handler failed");
         return;
     }
-    size_t argc = 10 + 4 * s->out.n;
+    size_t argc = 11 + 4 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     if (!argv)
         return; /* stays pending; retried after reclaim_idle */
