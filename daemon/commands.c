@@ -9,6 +9,8 @@ const struct vg_command vg_commands[] = {
     {"run", "[-c FILE] [--once]", "run the daemon in the foreground (systemd starts it this way)", cmd_run},
     {"check-config", "[-c FILE]", "validate a configuration file and print the effective settings", cmd_check_config},
     {"sources", "add|list|show|rm|import ...", "manage the sources vigie polls (feeds, pages)", cmd_sources},
+    {"status", "[-c FILE]", "streams, consumer groups, dead letters and failing sources", cmd_status},
+    {"dlq", "list|show|replay|drop ...", "inspect, replay or drop dead-lettered entries", cmd_dlq},
     {"parse", "[--base-url URL] FILE", "parse one feed document (RSS, Atom, JSON Feed) to JSON on stdout", cmd_parse},
     {"extract", "[--accounts FILE] --json", "read items as JSON lines on stdin, write their signals as JSON lines", cmd_extract},
     {"help", "[COMMAND]", "show this help, or the options of a command", cmd_help},

@@ -42,7 +42,8 @@ static const char complete_script[] =
     "redis.call('HSET', KEYS[3], 'last_attempt', now) "
     "local ok = ARGV[7] == '1' "
     "if ok then redis.call('HSET', KEYS[3], 'last_ok', now, 'failures', 0, 'error_kind', '', 'last_error', '') "
-    "else redis.call('HINCRBY', KEYS[3], 'failures', 1) end "
+    "  redis.call('SREM', ARGV[6] .. 'failing', ARGV[1]) "
+    "else redis.call('HINCRBY', KEYS[3], 'failures', 1) redis.call('SADD', ARGV[6] .. 'failing', ARGV[1]) end "
     "local baseline = redis.call('HGET', KEYS[3], 'baselined') ~= '1' "
     "local added, dup, base = 0, 0, 0 "
     "local ttl = tonumber(ARGV[4]) "
@@ -125,8 +126,8 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     req->cb = cb;
     req->arg = arg;
     const char *p = queue_prefix(q);
-    if (queue_conn_command(queue_cmd(q), on_claim, req, "EVAL %s 2 %sdue %sleases %zu %lld %s %s", claim_script,
-                           p, p, limit, lease_ms, queue_owner(q), p) < 0) {
+    if (queue_conn_command(queue_cmd(q), on_claim, req, "EVAL %s 2 %sdue %sleases %llu %lld %s %s", claim_script,
+                           p, p, (unsigned long long)limit, lease_ms, queue_owner(q), p) < 0) {
         vg_free(req);
         return -1;
     }

@@ -125,13 +125,14 @@ int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t
     redisAppendCommand(c, "SREM %ssources %s", p, id);
     redisAppendCommand(c, "ZREM %sdue %s", p, id);
     redisAppendCommand(c, "HDEL %sleases %s", p, id);
+    redisAppendCommand(c, "SREM %sfailing %s", p, id);
     redisAppendCommand(c, "EXEC");
     int found = -1;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         redisReply *r = queue_sync_reply(q, err, errlen);
         if (!r)
             return -1;
-        if (i == 5 && r->type == REDIS_REPLY_ARRAY && r->elements == 4)
+        if (i == 6 && r->type == REDIS_REPLY_ARRAY && r->elements == 5)
             found = r->element[0]->integer > 0;
         freeReplyObject(r);
     }

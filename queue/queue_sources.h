@@ -2,7 +2,8 @@
  *
  * Keys (under the prefix): source:<id> (a hash: the source's definition and its polling
  * state), sources (the set of ids), due (a sorted set: id -> next due time in ms; the
- * scheduler's lease moves it forward while a process polls it), leases (id -> owner). */
+ * scheduler's lease moves it forward while a process polls it), leases (id -> owner),
+ * failing (ids whose last poll failed). */
 #ifndef QUEUE_SOURCES_H
 #define QUEUE_SOURCES_H
 

@@ -93,11 +93,11 @@ static const char write_script[] =
 static const char dead_letter_script[] =
     "if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) == 0 then return 0 end "
     "local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2]) "
-    "local payload = '' "
-    "if #e > 0 and e[1][2] then payload = e[1][2][2] or '' end "
+    "local field, payload = '', '' "
+    "if #e > 0 and e[1][2] then field = e[1][2][1] or ''; payload = e[1][2][2] or '' end "
     "local err = redis.call('HGET', KEYS[3], ARGV[2]) or ARGV[4] "
     "redis.call('XADD', KEYS[2], '*', 'stream', KEYS[1], 'group', ARGV[1], 'entry', ARGV[2], "
-    "           'deliveries', ARGV[3], 'error', err, 'payload', payload) "
+    "           'deliveries', ARGV[3], 'error', err, 'field', field, 'payload', payload) "
     "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) "
     "redis.call('HDEL', KEYS[3], ARGV[2]) "
     "return 1";

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from harness import Redis, _children, run_tests, wait_until
+from harness import Redis, _children, run_tests, run_vigie, short_tmpdir, wait_until
 
 TOOL = os.path.join(os.environ.get("VIGIE_TEST_BIN_DIR", os.path.dirname(__file__)), "tool_stage")
 N = 5000
@@ -77,12 +77,43 @@ def test_kill_and_redis_restart_lose_nothing_and_duplicate_nothing():
     assert json.loads(fields["payload"])["id"] == "poison"
     assert fields["stream"] == "vigie:items" and fields["group"] == "trivial"
 
+    check_status_and_dlq_commands(r, c)
+
     for t in (tools[0], tools[2]):
         t.send_signal(signal.SIGTERM)
         out, err = t.communicate(timeout=20)
         assert t.returncode == 0, err
         print("     survivor:", out.strip())
     c.close()
+
+
+def check_status_and_dlq_commands(r, c):
+    """`vigie status` and `vigie dlq` on the state the run left."""
+    conf = os.path.join(short_tmpdir(), "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"[redis]\nurl = {r.url}\n")
+    st = run_vigie(["status", "-c", conf])
+    assert st.returncode == 0, st.stderr
+    lines = {l.split()[0]: l for l in st.stdout.splitlines() if l.strip()}
+    assert f"{N + 1}" in lines["items"].split() and "trivial 0 / 0 / 3" in lines["items"], st.stdout
+    assert lines["signals"].split()[1] == str(N)
+    assert lines["dlq"].split()[1] == "1"
+
+    ls = run_vigie(["dlq", "-c", conf, "list"])
+    assert ls.returncode == 0 and "poison item: refused on purpose" in ls.stdout and "vigie:items" in ls.stdout, ls.stdout + ls.stderr
+    dlq_id = ls.stdout.split()[0]
+    show = run_vigie(["dlq", "-c", conf, "show", dlq_id])
+    assert '"id": "poison"' in show.stdout and "deliveries: 3" in show.stdout, show.stdout
+    assert run_vigie(["dlq", "-c", conf, "replay", dlq_id]).returncode == 0
+    assert c.call("XLEN", "vigie:dlq") == 0
+    last = c.call("XREVRANGE", "vigie:items", "+", "-", "COUNT", 1)[0]
+    assert last[1] == ["item", json.dumps({"id": "poison", "title": "POISON"})], "replayed onto its stream"
+    # Replayed, it fails again and comes back after its deliveries; then it is dropped.
+    wait_until(lambda: c.call("XLEN", "vigie:dlq") == 1, 60, "the replayed poison item dead-lettered again")
+    dlq_id = c.call("XRANGE", "vigie:dlq", "-", "+")[0][0]
+    assert run_vigie(["dlq", "-c", conf, "drop", dlq_id]).returncode == 0
+    assert c.call("XLEN", "vigie:dlq") == 0
+    assert run_vigie(["dlq", "-c", conf, "drop", dlq_id]).returncode == 1
 
 
 if __name__ == "__main__":
