@@ -81,6 +81,13 @@ struct vg_config {
     long long fetch_items_maxlen;
     char *fetch_allow_private;
     char *fetch_user_agent;
+    /* [pipeline] */
+    long long pipe_max_lag;
+    long long pipe_batch;
+    long long pipe_reclaim_idle_ms;
+    long long pipe_max_deliveries;
+    long long pipe_maxlen;
+    long long pipe_dedup_ttl_ms;
 };
 
 extern const struct vg_option vg_options[];

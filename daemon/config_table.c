@@ -81,5 +81,19 @@ const struct vg_option vg_options[] = {
     {"fetch", "user_agent", VG_OPT_STRING, "vigie/" VIGIE_VERSION " (account monitoring)", 0, 0, F(fetch_user_agent), NULL, VG_OPT_RESTART,
      "User-Agent header of every request"},
 
+    /* [pipeline] */
+    {"pipeline", "max_lag", VG_OPT_INT, "10000", 10, 100000000, F(pipe_max_lag), NULL, 0,
+     "backpressure: fetching pauses while the enrich stage is more than this many items behind (resumes at half)"},
+    {"pipeline", "batch", VG_OPT_INT, "64", 1, 10000, F(pipe_batch), NULL, VG_OPT_RESTART,
+     "stream entries read at once by a stage"},
+    {"pipeline", "reclaim_idle", VG_OPT_DURATION, "60s", MS(500), SEC(86400), F(pipe_reclaim_idle_ms), NULL, VG_OPT_RESTART,
+     "an entry pending this long (its consumer failed or died) is taken over by another process"},
+    {"pipeline", "max_deliveries", VG_OPT_INT, "5", 1, 1000, F(pipe_max_deliveries), NULL, VG_OPT_RESTART,
+     "deliveries of an entry before it moves to the dead-letter stream"},
+    {"pipeline", "maxlen", VG_OPT_INT, "1000000", 1000, 1000000000, F(pipe_maxlen), NULL, VG_OPT_RESTART,
+     "approximate cap of the signals and contacts streams"},
+    {"pipeline", "dedup_ttl", VG_OPT_DURATION, "30d", SEC(3600), SEC(365 * 86400), F(pipe_dedup_ttl_ms), NULL, VG_OPT_RESTART,
+     "how long a signal's id is remembered, so a redelivered item never produces it twice"},
+
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
