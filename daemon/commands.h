@@ -22,6 +22,7 @@ int cmd_check_config(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
+int cmd_signals(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 
