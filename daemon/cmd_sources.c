@@ -244,7 +244,7 @@ static int do_add(struct queue_sync *q, const struct vg_config *cfg, int argc, c
             }
             continue;
         } else if (a[0] != '-' && !s.url) {
-            s.url = vg_strdup(a);
+            s.url = fetch_source_resolve_file(a, NULL);
             continue;
         } else {
             fprintf(stderr, "vigie sources add: unexpected argument '%s'\n%s", a, usage);
@@ -286,8 +286,16 @@ static int do_import(struct queue_sync *q, const struct vg_config *cfg, int argc
     char err[512];
     struct fetch_source *v;
     size_t n;
-    int rc = fetch_sources_parse(buf, len, cfg->fetch_interval_ms, (int)cfg->fetch_allow_file, &v, &n, err,
+    /* Relative file: URLs in the file are relative to the file itself. */
+    char *dir = NULL;
+    const char *slash = strrchr(argv[0], '/');
+    if (strcmp(argv[0], "-") != 0)
+        dir = slash ? vg_strndup(argv[0], (size_t)(slash - argv[0])) : vg_strdup(".");
+    char abs[4096];
+    const char *base = dir && realpath(dir, abs) ? abs : NULL;
+    int rc = fetch_sources_parse(buf, len, cfg->fetch_interval_ms, (int)cfg->fetch_allow_file, base, &v, &n, err,
                                  sizeof(err));
+    vg_free(dir);
     vg_free(buf);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s: %s (nothing was imported)\n", argv[0], err);

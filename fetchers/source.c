@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *const fetch_source_kinds[] = {"feed", "page", NULL};
 
@@ -22,6 +23,29 @@ char *fetch_source_default_id(const char *url)
         h *= 1099511628211ULL;
     }
     return vg_asprintf("s%012llx", (unsigned long long)(h & 0xffffffffffffULL));
+}
+
+char *fetch_source_resolve_file(const char *url, const char *base_dir)
+{
+    if (strncasecmp(url, "file:", 5) != 0 || url[5] == '/')
+        return vg_strdup(url);
+    char cwd[4096];
+    if (!base_dir)
+        base_dir = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+    return vg_asprintf("file://%s/%s", base_dir, url + 5);
+}
+
+/* Resolves a relative file: URL in place before the source is checked. */
+static int resolve_in_place(struct fetch_source *s, const char *base_dir)
+{
+    if (!s->url)
+        return 0;
+    char *u = fetch_source_resolve_file(s->url, base_dir);
+    if (!u)
+        return -1;
+    vg_free(s->url);
+    s->url = u;
+    return 0;
 }
 
 static int id_ok(const char *id)
@@ -174,8 +198,8 @@ static int check_unique(const struct list *l, char *why, size_t len)
 enum col { COL_ID, COL_KIND, COL_URL, COL_INTERVAL, COL_ACCOUNT, COL_OPTIONS, COL_COUNT };
 static const char *const col_names[COL_COUNT] = {"id", "kind", "url", "interval", "account_id", "options"};
 
-static int parse_csv(const char *buf, size_t len, long long def, int allow_file, struct list *l,
-                     char *err, size_t errlen)
+static int parse_csv(const char *buf, size_t len, long long def, int allow_file, const char *base_dir,
+                     struct list *l, char *err, size_t errlen)
 {
     struct vg_csv c;
     vg_csv_init(&c, buf, len);
@@ -239,6 +263,8 @@ static int parse_csv(const char *buf, size_t len, long long def, int allow_file,
             if (dst && !(*dst = vg_strdup(v)))
                 goto oom;
         }
+        if (resolve_in_place(s, base_dir) < 0)
+            goto oom;
         if (fetch_source_check(s, def, allow_file, why, sizeof(why)) < 0 ||
             check_unique(l, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "line %zu: %s", c.line, why);
@@ -268,8 +294,8 @@ static int json_str(cJSON *o, const char *key, char **dst)
     return *dst ? 0 : -1;
 }
 
-static int parse_json_one(cJSON *o, long long def, int allow_file, struct fetch_source *s,
-                          char *why, size_t len)
+static int parse_json_one(cJSON *o, long long def, int allow_file, const char *base_dir,
+                          struct fetch_source *s, char *why, size_t len)
 {
     if (!cJSON_IsObject(o)) {
         snprintf(why, len, "not an object");
@@ -311,11 +337,15 @@ static int parse_json_one(cJSON *o, long long def, int allow_file, struct fetch_
             return -1;
         }
     }
+    if (resolve_in_place(s, base_dir) < 0) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
     return fetch_source_check(s, def, allow_file, why, len);
 }
 
-static int parse_json(const char *buf, size_t len, long long def, int allow_file, struct list *l,
-                      char *err, size_t errlen)
+static int parse_json(const char *buf, size_t len, long long def, int allow_file, const char *base_dir,
+                      struct list *l, char *err, size_t errlen)
 {
     cJSON *root = cJSON_ParseWithLength(buf, len);
     if (!root || !cJSON_IsArray(root)) {
@@ -334,7 +364,7 @@ static int parse_json(const char *buf, size_t len, long long def, int allow_file
             snprintf(err, errlen, "out of memory");
             goto fail;
         }
-        if (parse_json_one(o, def, allow_file, s, why, sizeof(why)) < 0 ||
+        if (parse_json_one(o, def, allow_file, base_dir, s, why, sizeof(why)) < 0 ||
             check_unique(l, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "source #%zu%s%s%s: %s", idx, s->id ? " (id " : "", s->id ? s->id : "",
                      s->id ? ")" : "", why);
@@ -349,15 +379,15 @@ fail:
 }
 
 int fetch_sources_parse(const char *buf, size_t len, long long default_interval_ms, int allow_file,
-                        struct fetch_source **out, size_t *n, char *err, size_t errlen)
+                        const char *base_dir, struct fetch_source **out, size_t *n, char *err, size_t errlen)
 {
     struct list l = {0};
     size_t i = 0;
     while (i < len && isspace((unsigned char)buf[i]))
         i++;
     int rc = i < len && buf[i] == '['
-                 ? parse_json(buf, len, default_interval_ms, allow_file, &l, err, errlen)
-                 : parse_csv(buf, len, default_interval_ms, allow_file, &l, err, errlen);
+                 ? parse_json(buf, len, default_interval_ms, allow_file, base_dir, &l, err, errlen)
+                 : parse_csv(buf, len, default_interval_ms, allow_file, base_dir, &l, err, errlen);
     if (rc < 0) {
         fetch_sources_free(l.v, l.n);
         return -1;

@@ -35,9 +35,15 @@ int fetch_source_check(struct fetch_source *s, long long default_interval_ms, in
 /* Parses a JSON array of source objects or a CSV with a header row (columns id, kind, url,
  * interval, account_id, options). Every source is checked; on the first bad one returns -1
  * with "line N: ..." (CSV) or "source #N: ..." (JSON) and returns nothing. Duplicate ids in
- * the file are an error. *out is an array of *n sources (free with fetch_sources_free). */
+ * the file are an error. A relative "file:path" URL is resolved against base_dir (the
+ * imported file's directory; NULL: the current directory). *out is an array of *n sources
+ * (free with fetch_sources_free). */
 int fetch_sources_parse(const char *buf, size_t len, long long default_interval_ms, int allow_file,
-                        struct fetch_source **out, size_t *n, char *err, size_t errlen);
+                        const char *base_dir, struct fetch_source **out, size_t *n, char *err, size_t errlen);
+
+/* A relative "file:path" URL made absolute against base_dir (NULL: the current directory);
+ * any other URL is copied. Caller frees. */
+char *fetch_source_resolve_file(const char *url, const char *base_dir);
 
 /* A stable id from a URL: "s" + 12 hex digits of its hash. Caller frees. */
 char *fetch_source_default_id(const char *url);

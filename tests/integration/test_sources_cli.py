@@ -107,6 +107,21 @@ def test_import_csv_and_json_all_or_nothing():
     assert srcs["ft"]["interval_s"] == 600 and srcs["lemonde"]["interval_s"] == 2700
 
 
+def test_relative_file_urls_resolve_against_the_imported_file():
+    d, conf = setup()
+    with open(conf, "a") as f:
+        f.write("allow_file = yes\n")
+    os.makedirs(os.path.join(d, "data"))
+    p = os.path.join(d, "data", "sources.csv")
+    with open(p, "w") as f:
+        f.write("id,url\nlocal,file:feeds/airbus.xml\nabs,file:///srv/feed.xml\n")
+    r = src(conf, "import", p)
+    assert r.returncode == 0, r.stderr
+    srcs = listed(conf)
+    assert srcs["local"]["url"] == f"file://{os.path.realpath(d)}/data/feeds/airbus.xml"
+    assert srcs["abs"]["url"] == "file:///srv/feed.xml"
+
+
 def test_commands_reach_a_running_daemon():
     d, conf = setup()
     v = Vigie(config_path=conf)
