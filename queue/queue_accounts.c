@@ -1,0 +1,209 @@
+/* queue_accounts — account registry (see queue_accounts.h). */
+#include "queue/queue_accounts.h"
+#include "queue/queue_int.h"
+#include "queue/queue_sync_internal.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int queue_accounts_put(struct queue_sync *q, const char *const *ids, const char *const *json, size_t n,
+                       size_t *created, size_t *updated, char *err, size_t errlen)
+{
+    redisContext *c = queue_sync_ctx(q);
+    const char *p = queue_sync_prefix(q);
+    *created = *updated = 0;
+    redisAppendCommand(c, "MULTI");
+    for (size_t i = 0; i < n; i++)
+        redisAppendCommand(c, "HSET %saccounts %s %s", p, ids[i], json[i]);
+    redisAppendCommand(c, "INCR %saccounts:version", p);
+    redisAppendCommand(c, "EXEC");
+    int ok = 1;
+    for (size_t i = 0; i < n + 3; i++) {
+        redisReply *r = queue_sync_reply(q, err, errlen);
+        if (!r) {
+            ok = 0;
+            continue;
+        }
+        if (i == n + 2) {
+            if (r->type != REDIS_REPLY_ARRAY) {
+                snprintf(err, errlen, "redis: the import transaction was aborted");
+                ok = 0;
+            } else {
+                /* HSET answers 1 for a new field, 0 for an updated one. */
+                for (size_t k = 0; k < n && k < r->elements; k++)
+                    if (r->element[k]->integer)
+                        (*created)++;
+                    else
+                        (*updated)++;
+            }
+        }
+        freeReplyObject(r);
+    }
+    return ok ? 0 : -1;
+}
+
+int queue_accounts_remove(struct queue_sync *q, const char *id, char *err, size_t errlen)
+{
+    const char *p = queue_sync_prefix(q);
+    redisContext *c = queue_sync_ctx(q);
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommand(c, "HDEL %saccounts %s", p, id);
+    redisAppendCommand(c, "INCR %saccounts:version", p);
+    redisAppendCommand(c, "EXEC");
+    int found = -1;
+    for (int i = 0; i < 4; i++) {
+        redisReply *r = queue_sync_reply(q, err, errlen);
+        if (!r)
+            return -1;
+        if (i == 3 && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+            found = r->element[0]->integer > 0;
+        freeReplyObject(r);
+    }
+    return found;
+}
+
+struct kv {
+    const redisReply *k, *v;
+};
+
+static int cmp_kv(const void *a, const void *b)
+{
+    return strcmp(((const struct kv *)a)->k->str, ((const struct kv *)b)->k->str);
+}
+
+/* HGETALL reply -> "[json,json,...]" sorted by id. */
+static char *join_accounts(redisReply *r, size_t *n)
+{
+    size_t count = r->elements / 2;
+    struct kv *pairs = vg_calloc(count + 1, sizeof(*pairs));
+    if (!pairs)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        pairs[i].k = r->element[2 * i];
+        pairs[i].v = r->element[2 * i + 1];
+    }
+    qsort(pairs, count, sizeof(*pairs), cmp_kv);
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    int rc = vg_buf_putc(&b, '[');
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            rc |= vg_buf_putc(&b, ',');
+        rc |= vg_buf_append(&b, pairs[i].v->str, pairs[i].v->len);
+    }
+    rc |= vg_buf_putc(&b, ']');
+    vg_free(pairs);
+    if (rc) {
+        vg_buf_free(&b);
+        return NULL;
+    }
+    *n = count;
+    return vg_buf_steal(&b);
+}
+
+char *queue_accounts_all(struct queue_sync *q, size_t *n, char *err, size_t errlen)
+{
+    redisReply *r = queue_sync_cmd(q, err, errlen, "HGETALL %saccounts", queue_sync_prefix(q));
+    if (!r)
+        return NULL;
+    char *s = join_accounts(r, n);
+    freeReplyObject(r);
+    if (!s)
+        snprintf(err, errlen, "out of memory");
+    return s;
+}
+
+char *queue_accounts_get(struct queue_sync *q, const char *id, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    redisReply *r = queue_sync_cmd(q, err, errlen, "HGET %saccounts %s", queue_sync_prefix(q), id);
+    if (!r)
+        return NULL;
+    char *s = r->type == REDIS_REPLY_STRING ? vg_strndup(r->str, r->len) : NULL;
+    freeReplyObject(r);
+    return s;
+}
+
+/* ---- from the event loop ---------------------------------------------------------- */
+
+struct version_req {
+    void (*cb)(long long, void *);
+    void *arg;
+};
+
+static void on_version(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct version_req *req = privdata;
+    redisReply *reply = r;
+    long long v = -1;
+    if (reply && reply->type == REDIS_REPLY_STRING)
+        v = strtoll(reply->str, NULL, 10);
+    else if (reply && reply->type == REDIS_REPLY_NIL)
+        v = 0;
+    req->cb(v, req->arg);
+    vg_free(req);
+}
+
+int queue_accounts_version(struct queue *q, void (*cb)(long long version, void *arg), void *arg)
+{
+    struct version_req *req = vg_malloc(sizeof(*req));
+    if (!req)
+        return -1;
+    req->cb = cb;
+    req->arg = arg;
+    if (queue_conn_command(queue_cmd(q), on_version, req, "GET %saccounts:version", queue_prefix(q)) < 0) {
+        vg_free(req);
+        return -1;
+    }
+    return 0;
+}
+
+struct load_req {
+    void (*cb)(long long, char *, size_t, void *);
+    void *arg;
+};
+
+static void on_load(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct load_req *req = privdata;
+    redisReply *reply = r;
+    long long v = -1;
+    char *json = NULL;
+    size_t n = 0;
+    /* MULTI/EXEC reply: [version, HGETALL] read at one instant. */
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
+        redisReply *ver = reply->element[0], *all = reply->element[1];
+        v = ver->type == REDIS_REPLY_STRING ? strtoll(ver->str, NULL, 10) : 0;
+        if (all->type == REDIS_REPLY_ARRAY)
+            json = join_accounts(all, &n);
+    }
+    req->cb(json ? v : -1, json, n, req->arg);
+    vg_free(req);
+}
+
+static void on_queued(redisAsyncContext *ac, void *r, void *privdata) {}
+
+int queue_accounts_load(struct queue *q, void (*cb)(long long version, char *json, size_t n, void *arg), void *arg)
+{
+    struct load_req *req = vg_malloc(sizeof(*req));
+    if (!req)
+        return -1;
+    req->cb = cb;
+    req->arg = arg;
+    struct queue_conn *c = queue_cmd(q);
+    const char *p = queue_prefix(q);
+    if (queue_conn_command(c, on_queued, NULL, "MULTI") < 0) {
+        vg_free(req);
+        return -1;
+    }
+    queue_conn_command(c, on_queued, NULL, "GET %saccounts:version", p);
+    queue_conn_command(c, on_queued, NULL, "HGETALL %saccounts", p);
+    if (queue_conn_command(c, on_load, req, "EXEC") < 0) {
+        vg_free(req);
+        return -1;
+    }
+    return 0;
+}
