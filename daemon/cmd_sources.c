@@ -5,6 +5,7 @@
 #include "daemon/config.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_buf.h"
+#include "daemon/vg_file.h"
 #include "daemon/vg_time.h"
 #include "daemon/vg_units.h"
 #include "fetchers/source.h"
@@ -24,32 +25,6 @@ static const char usage[] =
     "       vigie sources [-c FILE] rm ID...\n"
     "       vigie sources [-c FILE] import FILE   (CSV with a header row, or a JSON array;\n"
     "                                              columns id,kind,url,interval,account_id,options)\n";
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct vg_buf b;
-    vg_buf_init(&b, 256u << 20);
-    char chunk[65536];
-    size_t n;
-    int ok = 1;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (vg_buf_append(&b, chunk, n) < 0) {
-            ok = 0;
-            break;
-        }
-    if (f != stdin)
-        fclose(f);
-    if (!ok) {
-        vg_buf_free(&b);
-        errno = EFBIG;
-        return NULL;
-    }
-    *len = b.len;
-    return vg_buf_steal(&b);
-}
 
 /* "in 3m", "12s ago", "never". */
 static void rel_time(char *out, size_t len, int64_t when, int64_t now)
@@ -278,7 +253,7 @@ static int do_import(struct queue_sync *q, const struct vg_config *cfg, int argc
         return 2;
     }
     size_t len;
-    char *buf = read_file(argv[0], &len);
+    char *buf = vg_read_file(argv[0], 256u << 20, &len);
     if (!buf) {
         fprintf(stderr, "vigie: cannot read %s: %s\n", argv[0], strerror(errno));
         return 1;
