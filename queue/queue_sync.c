@@ -47,6 +47,20 @@ static int handshake(redisContext *c, const struct queue_url *u, const char *pas
     if (!r || r->type == REDIS_REPLY_ERROR)
         goto fail;
     freeReplyObject(r);
+    /* A server that just started answers LOADING while it reads its append-only file. */
+    int64_t deadline = vg_mono_ms() + 30000;
+    for (;;) {
+        r = redisCommand(c, "PING");
+        if (!r)
+            goto fail;
+        if (r->type != REDIS_REPLY_ERROR)
+            break;
+        if (strncmp(r->str, "LOADING", 7) != 0 || vg_mono_ms() > deadline)
+            goto fail;
+        freeReplyObject(r);
+        usleep(20000);
+    }
+    freeReplyObject(r);
     return 0;
 fail:
     snprintf(err, errlen, "%s", r ? r->str : c->errstr);
