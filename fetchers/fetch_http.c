@@ -1,0 +1,844 @@
+/* fetch_http — the HTTP client (see fetch_http.h). The only file that talks to curl_multi.
+ *
+ * The curl wiring follows curl's hiperfifo.c: one multi handle, one libevent timer driven by
+ * CURLMOPT_TIMERFUNCTION, one struct sock per socket attached with curl_multi_assign() and
+ * re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
+ * curl_multi_socket_action(), and easy handles removed only in check_multi_info().
+ *
+ * A request's life: fetch_get() validates and copies it into a struct xfer and queues it on
+ * its host (fetch_host.c). dispatch() starts what the host and global limits allow: it builds
+ * the easy handle only then, so a long queue costs a few hundred bytes per request, not a
+ * curl handle. curl reports completion in check_multi_info(), which classifies the outcome,
+ * releases the host slot (with a Retry-After hold) and runs the callback. A request that fails
+ * before reaching curl is finished from a zero-delay event, so callbacks never run inside
+ * fetch_get(). */
+#include "fetchers/fetch_http.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_log.h"
+#include "fetchers/fetch_addr.h"
+#include "fetchers/fetch_host.h"
+#include "fetchers/fetch_http_int.h"
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#define MOD "fetch"
+#define MAX_HEADERS 64
+
+struct sock {
+    curl_socket_t fd;
+    struct event *ev;
+    struct sock *prev, *next;
+};
+
+struct xfer {
+    struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
+    struct fetch_client *c;
+    struct fetch_host *host;         /* set while it holds a slot on its host */
+    CURL *easy;
+    struct curl_slist *slist;
+    char *url;
+    char *accept;
+    char **lines;                    /* request header lines, conditional ones included */
+    size_t nlines;
+    size_t max_body;
+    struct vg_buf body;
+    fetch_done_cb cb;
+    void *arg;
+    uint64_t submitted_ms, started_ms;
+    /* Set by the curl callbacks; they decide what a curl error code means. */
+    int too_large;
+    int ctype_checked, ctype_bad;
+    int oom;
+    int refused;
+    char why[192];                   /* the address policy's sentence when refused */
+    /* Failure decided before curl (dispatch could not build the transfer). */
+    enum fetch_error early_error;
+    char errbuf[CURL_ERROR_SIZE];
+    struct xfer *prev, *next;        /* running list, or the early-failure list */
+};
+
+struct fetch_client {
+    struct event_base *base;
+    CURLM *multi;
+    struct event *timer;             /* the one multi timer */
+    struct event *early;             /* finishes transfers failed before reaching curl */
+    struct fetch_config cfg;
+    char *user_agent, *proxy, *ca_file;
+    const char *protocols;
+    struct fetch_addr_policy *policy;
+    struct fetch_hosts *hosts;
+    struct xfer *running, *failed_head, *failed_tail;
+    struct sock *socks;
+    size_t in_flight;
+    int paused;
+    int global_init;
+    struct fetch_stats st;
+};
+
+void fetch_config_defaults(struct fetch_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->connect_timeout_ms = 10000;
+    cfg->total_timeout_ms = 60000;
+    cfg->low_speed_bytes = 64;
+    cfg->low_speed_time_s = 30;
+    cfg->max_body = 8u << 20;
+    cfg->max_redirects = 5;
+    cfg->per_host_concurrency = 2;
+    cfg->per_host_delay_ms = 1000;
+    cfg->max_in_flight = 64;
+    cfg->retry_after_max_s = 3600;
+    cfg->user_agent = NULL;
+}
+
+static void dispatch(struct fetch_client *c);
+static void check_multi_info(struct fetch_client *c);
+
+/* ------------------------------------------------------------------------------------------ */
+/* hiperfifo wiring: sockets and the multi timer                                              */
+
+static void on_sock_event(evutil_socket_t fd, short what, void *arg)
+{
+    struct fetch_client *c = arg;
+    int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
+                 ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int running = 0;
+    CURLMcode mc = curl_multi_socket_action(c->multi, fd, action, &running);
+    if (mc != CURLM_OK)
+        vg_err(MOD, "curl_multi_socket_action: %s", curl_multi_strerror(mc));
+    /* Before check_multi_info(): it may start new transfers, which arm the timer again. */
+    if (running <= 0)
+        evtimer_del(c->timer);
+    check_multi_info(c);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct fetch_client *c = arg;
+    int running = 0;
+    (void)fd;
+    (void)what;
+    CURLMcode mc = curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    if (mc != CURLM_OK)
+        vg_err(MOD, "curl_multi_socket_action(timeout): %s", curl_multi_strerror(mc));
+    check_multi_info(c);
+}
+
+static int on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    struct fetch_client *c = userp;
+    (void)multi;
+    if (timeout_ms < 0) {
+        evtimer_del(c->timer);
+        return 0;
+    }
+    /* A zero timeout runs on the next loop turn: curl forbids re-entering socket_action from
+     * its own callback. */
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    return evtimer_add(c->timer, &tv) == 0 ? 0 : -1;
+}
+
+static void sock_free(struct fetch_client *c, struct sock *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->socks = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    if (s->ev)
+        event_free(s->ev);
+    vg_free(s);
+}
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    struct fetch_client *c = userp;
+    struct sock *s = socketp;
+    (void)easy;
+    if (what == CURL_POLL_REMOVE) {
+        if (s)
+            sock_free(c, s);
+        return 0;
+    }
+    short kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) |
+                         ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
+    if (!s) {
+        s = vg_calloc(1, sizeof(*s));
+        if (!s)
+            return -1;
+        s->fd = fd;
+        s->ev = event_new(c->base, fd, kind, on_sock_event, c);
+        if (!s->ev) {
+            vg_free(s);
+            return -1;
+        }
+        s->next = c->socks;
+        if (c->socks)
+            c->socks->prev = s;
+        c->socks = s;
+        curl_multi_assign(c->multi, fd, s);
+    } else {
+        event_del(s->ev);
+        event_assign(s->ev, c->base, fd, kind, on_sock_event, c);
+    }
+    return event_add(s->ev, NULL) == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per-transfer curl callbacks                                                                */
+
+/* The body arrives here already decoded (gzip, deflate, br, zstd), so the cap bounds what a
+ * decompression bomb can make us hold. Returning short makes curl stop with
+ * CURLE_WRITE_ERROR; the flags tell check_multi_info() why. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct xfer *x = userp;
+    size_t n = size * nmemb;
+    if (x->accept && !x->ctype_checked) {
+        /* Decided on the first byte: a feed URL that now serves an image or a video should
+         * cost us nothing beyond its headers. */
+        x->ctype_checked = 1;
+        long status = 0;
+        char *ct = NULL;
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+        if (status >= 200 && status < 300 && ct) {
+            char *type, *charset;
+            fetch_split_content_type(ct, &type, &charset);
+            int ok = type && fetch_type_accepted(x->accept, type);
+            vg_free(type);
+            vg_free(charset);
+            if (!ok) {
+                x->ctype_bad = 1;
+                return 0;
+            }
+        }
+    }
+    if (n > x->max_body - x->body.len) {
+        x->too_large = 1;
+        return 0;
+    }
+    if (vg_buf_append(&x->body, data, n) < 0) {
+        x->oom = 1;
+        return 0;
+    }
+    return n;
+}
+
+/* Every connection curl opens comes through here with the resolved address, redirects and
+ * happy-eyeballs attempts included, so this is where SSRF is stopped: before the SYN. */
+static curl_socket_t on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct xfer *x = userp;
+    char why[sizeof(x->why)];
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return CURL_SOCKET_BAD;
+    if (fetch_addr_check_sockaddr(x->c->policy, &a->addr, a->addrlen, why, sizeof(why)) < 0) {
+        if (!x->refused) {
+            x->refused = 1;
+            snprintf(x->why, sizeof(x->why), "%s", why);
+        }
+        vg_info(MOD, "refused connection for %s: %s", x->url, why);
+        return CURL_SOCKET_BAD;
+    }
+    /* CLOEXEC: the daemon spawns redis-server and must not leak connections into it. */
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* Second line of defence, after connect and before the request is sent (also for reused
+ * connections and each redirect): the primary IP curl actually talks to. */
+static int on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port)
+{
+    struct xfer *x = userp;
+    char why[sizeof(x->why)];
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    char *scheme = NULL;
+    curl_easy_getinfo(x->easy, CURLINFO_SCHEME, &scheme);
+    if (scheme && strcasecmp(scheme, "file") == 0)
+        return CURL_PREREQFUNC_OK;   /* no network; only reachable when allow_file */
+    if (fetch_addr_check_string(x->c->policy, primary_ip, why, sizeof(why)) < 0) {
+        x->refused = 1;
+        snprintf(x->why, sizeof(x->why), "%s", why);
+        vg_info(MOD, "refused request for %s: %s", x->url, why);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Transfers                                                                                  */
+
+static void xfer_free(struct xfer *x)
+{
+    if (!x)
+        return;
+    if (x->easy)
+        curl_easy_cleanup(x->easy);
+    curl_slist_free_all(x->slist);
+    for (size_t i = 0; i < x->nlines; i++)
+        vg_free(x->lines[i]);
+    vg_free(x->lines);
+    vg_free(x->url);
+    vg_free(x->accept);
+    vg_buf_free(&x->body);
+    vg_free(x);
+}
+
+static void running_unlink(struct fetch_client *c, struct xfer *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        c->running = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    x->prev = x->next = NULL;
+}
+
+/* Builds the easy handle. Returns 0, or -1 when curl refuses an option or memory runs out. */
+static int xfer_setup(struct fetch_client *c, struct xfer *x)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return -1;
+    x->easy = e;
+    for (size_t i = 0; i < x->nlines; i++) {
+        struct curl_slist *n = curl_slist_append(x->slist, x->lines[i]);
+        if (!n)
+            return -1;
+        x->slist = n;
+    }
+    CURLcode rc = CURLE_OK;
+#define SET(opt, val)                                     \
+    do {                                                  \
+        if (rc == CURLE_OK)                               \
+            rc = curl_easy_setopt(e, opt, val);           \
+    } while (0)
+    SET(CURLOPT_URL, x->url);
+    SET(CURLOPT_PRIVATE, x);
+    SET(CURLOPT_ERRORBUFFER, x->errbuf);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_DEFAULT_PROTOCOL, "https");
+    SET(CURLOPT_PROTOCOLS_STR, c->protocols);
+    /* Never file:// through a redirect, even when request URLs may use it. */
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_MAXREDIRS, (long)c->cfg.max_redirects);   /* unlimited by default on 7.88 */
+    /* HTTP/2 when the server offers it through ALPN. No CURLOPT_PIPEWAIT: on 7.88 a transfer
+     * waiting for a possibly-multiplexing connection is only woken when another transfer
+     * ends, so one stalled response would hold every other request to its host (seen in
+     * test_bad_requests_do_not_hold_up_good_ones). The per-host limit keeps the few extra
+     * connections this costs small. */
+    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    SET(CURLOPT_ACCEPT_ENCODING, "");                      /* every encoding curl decodes */
+    SET(CURLOPT_USERAGENT, c->user_agent);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_file)
+        SET(CURLOPT_CAINFO, c->ca_file);
+    SET(CURLOPT_PROXY, c->proxy ? c->proxy : "");          /* "": ignore *_proxy env vars */
+    SET(CURLOPT_CONNECTTIMEOUT_MS, c->cfg.connect_timeout_ms);
+    SET(CURLOPT_TIMEOUT_MS, c->cfg.total_timeout_ms);
+    if (c->cfg.low_speed_time_s > 0 && c->cfg.low_speed_bytes > 0) {
+        SET(CURLOPT_LOW_SPEED_LIMIT, c->cfg.low_speed_bytes);
+        SET(CURLOPT_LOW_SPEED_TIME, c->cfg.low_speed_time_s);
+    }
+    /* Stops early when Content-Length is over the cap; on 7.88 it does nothing for chunked
+     * or compressed bodies, which on_body() bounds. */
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, x);
+    SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SET(CURLOPT_OPENSOCKETDATA, x);
+    SET(CURLOPT_PREREQFUNCTION, on_prereq);
+    SET(CURLOPT_PREREQDATA, x);
+    if (x->slist)
+        SET(CURLOPT_HTTPHEADER, x->slist);
+#undef SET
+    if (rc != CURLE_OK) {
+        vg_err(MOD, "curl_easy_setopt: %s", curl_easy_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Finishes a transfer that never reached curl, from the `early` event. */
+static void fail_early(struct fetch_client *c, struct xfer *x, enum fetch_error err,
+                       const char *reason)
+{
+    x->early_error = err;
+    snprintf(x->errbuf, sizeof(x->errbuf), "%s", reason);
+    x->next = NULL;
+    if (c->failed_tail)
+        c->failed_tail->next = x;
+    else
+        c->failed_head = x;
+    c->failed_tail = x;
+    event_active(c->early, EV_TIMEOUT, 0);
+}
+
+static void dispatch(struct fetch_client *c)
+{
+    while (!c->paused && c->in_flight < (size_t)c->cfg.max_in_flight) {
+        struct fetch_host *host = NULL;
+        struct fetch_waiter *w = fetch_hosts_next(c->hosts, &host);
+        if (!w)
+            break;
+        struct xfer *x = (struct xfer *)w;
+        x->host = host;
+        x->started_ms = fetch_now_ms();
+        CURLMcode mc = CURLM_OK;
+        if (xfer_setup(c, x) < 0 || (mc = curl_multi_add_handle(c->multi, x->easy)) != CURLM_OK) {
+            x->host = NULL;
+            fetch_hosts_done(c->hosts, host, 0);
+            fail_early(c, x, FETCH_ERR_INTERNAL,
+                       mc != CURLM_OK ? curl_multi_strerror(mc) : "could not set up the transfer");
+            continue;
+        }
+        c->in_flight++;
+        x->prev = NULL;
+        x->next = c->running;
+        if (c->running)
+            c->running->prev = x;
+        c->running = x;
+    }
+}
+
+static void on_wake(void *arg) { dispatch(arg); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Completion                                                                                 */
+
+/* Fetches one response header of the final response as a fresh string (or NULL). */
+static char *header_dup(CURL *e, const char *name)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value)
+        return NULL;
+    return vg_strdup(h->value);
+}
+
+/* Runs the callback and updates counters; frees nothing. */
+static void deliver(struct fetch_client *c, struct xfer *x, struct fetch_response *r)
+{
+    c->st.completed++;
+    c->st.errors[r->error]++;
+    if (r->error == FETCH_OK) {
+        c->st.ok++;
+        c->st.not_modified += r->not_modified ? 1u : 0u;
+        c->st.body_bytes += r->body.len;
+    }
+    vg_debug(MOD, "%s -> %s%s%s (status %ld, %zu bytes)", x->url, fetch_error_name(r->error),
+             r->reason[0] ? ": " : "", r->reason, r->status, r->body.len);
+    x->cb(r, x->arg);
+}
+
+static long us_to_ms(curl_off_t us) { return us > 0 ? (long)(us / 1000) : 0; }
+
+/* A transfer curl has finished: classify, release the host, run the callback. */
+static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
+{
+    CURL *e = x->easy;
+    struct fetch_response r;
+    char reason[CURL_ERROR_SIZE + 64];
+    memset(&r, 0, sizeof(r));
+    reason[0] = '\0';
+
+    long status = 0, redirects = 0, httpver = 0;
+    char *eff = NULL, *ct = NULL;
+    curl_off_t retry = 0, t_total = 0, t_conn = 0, t_first = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+    curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &httpver);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &t_total);
+    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &t_conn);
+    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
+
+    char *type = NULL, *charset = NULL;
+    fetch_split_content_type(ct, &type, &charset);
+    char *etag = status ? header_dup(e, "ETag") : NULL;
+    char *lastmod = status ? header_dup(e, "Last-Modified") : NULL;
+
+    if (status == 429 || status == 503) {
+        curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry);
+        /* Before curl 8.12 a date in the past gives a negative value. */
+        if (retry < 0)
+            retry = 0;
+        if (retry > c->cfg.retry_after_max_s)
+            retry = c->cfg.retry_after_max_s;
+    }
+
+    struct fetch_outcome o = {
+        .rc = rc,
+        .detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+        .status = status,
+        .redirects = redirects,
+        .type = type,
+        .accept = x->accept,
+        .max_body = x->max_body,
+        .max_redirects = c->cfg.max_redirects,
+        .refused = x->refused,
+        .why = x->why,
+        .too_large = x->too_large,
+        .ctype_bad = x->ctype_bad,
+        .oom = x->oom,
+    };
+    enum fetch_error err = fetch_http_judge(&o, reason, sizeof(reason));
+
+    r.url = x->url;
+    r.effective_url = eff ? eff : x->url;
+    r.error = err;
+    r.reason = reason;
+    r.status = status;
+    r.not_modified = err == FETCH_OK && status == 304;
+    /* A 304 has no body, and a transfer cut short (too large, reset, timeout...) has only a
+     * useless prefix: hand over an empty buffer so nobody parses a truncated document. Error
+     * pages (HTTP status) keep theirs for the log. */
+    if (r.not_modified || (err != FETCH_OK && err != FETCH_ERR_HTTP_STATUS))
+        vg_buf_free(&x->body);
+    r.body = x->body;
+    r.content_type = type;
+    r.charset = charset;
+    r.etag = etag;
+    r.last_modified = lastmod;
+    r.retry_after_s = (long)retry;
+    r.redirects = redirects;
+    r.http_version = httpver == CURL_HTTP_VERSION_1_0   ? 10
+                     : httpver == CURL_HTTP_VERSION_1_1 ? 11
+                     : httpver == CURL_HTTP_VERSION_2_0 ? 20
+                     : httpver == CURL_HTTP_VERSION_3   ? 30
+                                                        : 0;
+    r.queued_ms = (long)(x->started_ms - x->submitted_ms);
+    r.total_ms = us_to_ms(t_total);
+    r.connect_ms = us_to_ms(t_conn);
+    r.ttfb_ms = us_to_ms(t_first);
+
+    /* Release the host first, so a request the callback submits sees the hold. */
+    if (x->host) {
+        long hold = (status == 429 || status == 503) ? (long)retry * 1000 : 0;
+        fetch_hosts_done(c->hosts, x->host, hold);
+        x->host = NULL;
+    }
+    deliver(c, x, &r);
+    /* The callback may have stolen the body: take the buffer back as it left it. */
+    x->body = r.body;
+    vg_free(type);
+    vg_free(charset);
+    vg_free(etag);
+    vg_free(lastmod);
+}
+
+static void check_multi_info(struct fetch_client *c)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(c->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *e = msg->easy_handle;
+        CURLcode rc = msg->data.result;
+        struct xfer *x = NULL;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, &x);
+        curl_multi_remove_handle(c->multi, e);
+        running_unlink(c, x);
+        c->in_flight--;
+        complete(c, x, rc);
+        xfer_free(x);
+    }
+    dispatch(c);
+}
+
+static void on_early(evutil_socket_t fd, short what, void *arg)
+{
+    struct fetch_client *c = arg;
+    (void)fd;
+    (void)what;
+    struct xfer *list = c->failed_head;
+    c->failed_head = c->failed_tail = NULL;
+    while (list) {
+        struct xfer *x = list;
+        list = x->next;
+        char reason[CURL_ERROR_SIZE + 32];
+        snprintf(reason, sizeof(reason), "%s: %s", fetch_error_label(x->early_error), x->errbuf);
+        struct fetch_response r;
+        memset(&r, 0, sizeof(r));
+        r.url = r.effective_url = x->url;
+        r.error = x->early_error;
+        r.reason = reason;
+        r.body = x->body;
+        r.queued_ms = (long)(fetch_now_ms() - x->submitted_ms);
+        deliver(c, x, &r);
+        x->body = r.body;
+        xfer_free(x);
+    }
+    dispatch(c);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Client                                                                                     */
+
+struct fetch_client *fetch_client_new(struct event_base *base, const struct fetch_config *cfg,
+                                      char *err, size_t errlen)
+{
+    struct fetch_client *c = NULL;
+    if (!base || !cfg) {
+        snprintf(err, errlen, "fetch: no event base or configuration");
+        return NULL;
+    }
+#define CHECK(cond, ...)                                   \
+    do {                                                   \
+        if (!(cond)) {                                     \
+            snprintf(err, errlen, __VA_ARGS__);            \
+            return NULL;                                   \
+        }                                                  \
+    } while (0)
+    CHECK(cfg->connect_timeout_ms > 0, "fetch: connect_timeout must be positive");
+    CHECK(cfg->total_timeout_ms > 0, "fetch: total_timeout must be positive");
+    CHECK(cfg->low_speed_bytes >= 0 && cfg->low_speed_time_s >= 0,
+          "fetch: low_speed settings must not be negative");
+    CHECK(cfg->max_body > 0, "fetch: max_body must be positive");
+    CHECK(cfg->max_redirects >= 0 && cfg->max_redirects <= 50,
+          "fetch: max_redirects must be between 0 and 50");
+    CHECK(cfg->per_host_concurrency >= 1, "fetch: per_host_concurrency must be at least 1");
+    CHECK(cfg->per_host_delay_ms >= 0, "fetch: per_host_delay must not be negative");
+    CHECK(cfg->max_in_flight >= 1, "fetch: max_in_flight must be at least 1");
+    CHECK(cfg->retry_after_max_s >= 0, "fetch: retry_after_max must not be negative");
+#undef CHECK
+
+    c = vg_calloc(1, sizeof(*c));
+    if (!c)
+        goto oom;
+    c->base = base;
+    c->cfg = *cfg;
+    c->protocols = cfg->allow_file ? "http,https,file" : "http,https";
+    c->user_agent = cfg->user_agent ? vg_strdup(cfg->user_agent)
+                                    : vg_strdup("vigie/" VIGIE_VERSION);
+    if (!c->user_agent)
+        goto oom;
+    if (cfg->proxy && cfg->proxy[0] && !(c->proxy = vg_strdup(cfg->proxy)))
+        goto oom;
+    if (cfg->ca_file && cfg->ca_file[0] && !(c->ca_file = vg_strdup(cfg->ca_file)))
+        goto oom;
+    /* The copies replace the caller's pointers, which need not outlive this call. */
+    c->cfg.user_agent = c->user_agent;
+    c->cfg.proxy = c->proxy;
+    c->cfg.ca_file = c->ca_file;
+    c->cfg.allow_private = NULL;
+    c->policy = fetch_addr_policy_new(cfg->allow_private, err, errlen);
+    if (!c->policy)
+        goto fail;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(err, errlen, "fetch: curl_global_init failed");
+        goto fail;
+    }
+    c->global_init = 1;
+    c->multi = curl_multi_init();
+    c->timer = evtimer_new(base, on_timer, c);
+    c->early = event_new(base, -1, 0, on_early, c);
+    c->hosts = fetch_hosts_new(base, cfg->per_host_concurrency, cfg->per_host_delay_ms, on_wake,
+                               c);
+    if (!c->multi || !c->timer || !c->early || !c->hosts)
+        goto oom;
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_multi_timer);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    vg_info(MOD, "client ready: %d in flight, %d per host, %ld ms between starts, %zu allow-listed "
+                 "networks",
+            cfg->max_in_flight, cfg->per_host_concurrency, cfg->per_host_delay_ms,
+            fetch_addr_policy_count(c->policy));
+    return c;
+oom:
+    snprintf(err, errlen, "fetch: out of memory");
+fail:
+    fetch_client_free(c);
+    return NULL;
+}
+
+void fetch_client_free(struct fetch_client *c)
+{
+    if (!c)
+        return;
+    while (c->running) {
+        struct xfer *x = c->running;
+        running_unlink(c, x);
+        curl_multi_remove_handle(c->multi, x->easy);
+        xfer_free(x);
+    }
+    while (c->failed_head) {
+        struct xfer *x = c->failed_head;
+        c->failed_head = x->next;
+        xfer_free(x);
+    }
+    if (c->hosts) {
+        struct fetch_waiter *w = fetch_hosts_take_all(c->hosts);
+        while (w) {
+            struct fetch_waiter *next = w->next;
+            xfer_free((struct xfer *)w);
+            w = next;
+        }
+    }
+    /* curl may still call the socket and timer callbacks while closing cached connections, so
+     * the structures they touch are freed after it. */
+    if (c->multi)
+        curl_multi_cleanup(c->multi);
+    while (c->socks)
+        sock_free(c, c->socks);
+    if (c->timer)
+        event_free(c->timer);
+    if (c->early)
+        event_free(c->early);
+    fetch_hosts_free(c->hosts);
+    fetch_addr_policy_free(c->policy);
+    vg_free(c->user_agent);
+    vg_free(c->proxy);
+    vg_free(c->ca_file);
+    if (c->global_init)
+        curl_global_cleanup();
+    vg_free(c);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests                                                                                   */
+
+static int add_line(struct xfer *x, char *line)
+{
+    if (!line)
+        return -1;
+    x->lines[x->nlines++] = line;
+    return 0;
+}
+
+/* Host key for politeness: the lower-cased host name; "" (unthrottled) for file:// and for
+ * URLs curl cannot parse, which fail at once anyway. */
+static struct fetch_host *host_for(struct fetch_client *c, const char *url)
+{
+    struct fetch_host *h = NULL;
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME)
+                 == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        strcasecmp(scheme, "file") != 0 &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0])
+        h = fetch_hosts_get(c->hosts, host, 0);
+    else if (u)
+        h = fetch_hosts_get(c->hosts, "", 1);
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return h;
+}
+
+int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
+              void *arg, char *err, size_t errlen)
+{
+    struct xfer *x = NULL;
+    if (!c || !req || !cb || !req->url || !req->url[0]) {
+        snprintf(err, errlen, "fetch: a request needs a URL and a callback");
+        return -1;
+    }
+    if (!fetch_header_value_ok(req->url)) {
+        snprintf(err, errlen, "fetch: the URL contains a control character");
+        return -1;
+    }
+    if (req->etag && !fetch_header_value_ok(req->etag)) {
+        snprintf(err, errlen, "fetch: the ETag contains a control character");
+        return -1;
+    }
+    if (req->last_modified && !fetch_header_value_ok(req->last_modified)) {
+        snprintf(err, errlen, "fetch: the Last-Modified date contains a control character");
+        return -1;
+    }
+    if (req->accept && !fetch_header_value_ok(req->accept)) {
+        snprintf(err, errlen, "fetch: the accept list contains a control character");
+        return -1;
+    }
+    size_t nextra = 0;
+    for (; req->headers && req->headers[nextra]; nextra++) {
+        if (nextra >= MAX_HEADERS) {
+            snprintf(err, errlen, "fetch: more than %d extra headers", MAX_HEADERS);
+            return -1;
+        }
+        if (!fetch_header_line_ok(req->headers[nextra])) {
+            snprintf(err, errlen, "fetch: header %zu is not a clean 'Name: value' line",
+                     nextra + 1);
+            return -1;
+        }
+    }
+
+    x = vg_calloc(1, sizeof(*x));
+    if (!x)
+        goto oom;
+    x->c = c;
+    x->cb = cb;
+    x->arg = arg;
+    x->max_body = req->max_body ? req->max_body : c->cfg.max_body;
+    vg_buf_init(&x->body, x->max_body);
+    x->url = vg_strdup(req->url);
+    if (!x->url || (req->accept && !(x->accept = vg_strdup(req->accept))))
+        goto oom;
+    x->lines = vg_calloc(nextra + 3, sizeof(*x->lines));
+    if (!x->lines)
+        goto oom;
+    if (req->etag && add_line(x, vg_asprintf("If-None-Match: %s", req->etag)) < 0)
+        goto oom;
+    if (req->last_modified &&
+        add_line(x, vg_asprintf("If-Modified-Since: %s", req->last_modified)) < 0)
+        goto oom;
+    if (req->accept && add_line(x, vg_asprintf("Accept: %s", req->accept)) < 0)
+        goto oom;
+    for (size_t i = 0; i < nextra; i++)
+        if (add_line(x, vg_strdup(req->headers[i])) < 0)
+            goto oom;
+
+    struct fetch_host *h = host_for(c, x->url);
+    if (!h)
+        goto oom;
+    x->submitted_ms = fetch_now_ms();
+    c->st.submitted++;
+    fetch_hosts_enqueue(c->hosts, h, &x->link);
+    dispatch(c);
+    return 0;
+oom:
+    snprintf(err, errlen, "fetch: out of memory");
+    xfer_free(x);
+    return -1;
+}
+
+void fetch_client_pause(struct fetch_client *c, int paused)
+{
+    paused = !!paused;
+    if (c->paused == paused)
+        return;
+    c->paused = paused;
+    vg_notice(MOD, "%s (%zu running, %zu queued)", paused ? "paused" : "resumed", c->in_flight,
+              fetch_hosts_queued(c->hosts));
+    if (!paused)
+        dispatch(c);
+}
+
+int fetch_client_paused(const struct fetch_client *c) { return c->paused; }
+
+int fetch_client_in_flight(const struct fetch_client *c) { return (int)c->in_flight; }
+
+void fetch_client_stats(const struct fetch_client *c, struct fetch_stats *out)
+{
+    *out = c->st;
+    out->in_flight = c->in_flight;
+    out->queued = fetch_hosts_queued(c->hosts);
+    out->hosts = fetch_hosts_count(c->hosts);
+    out->paused = c->paused;
+}

@@ -1,0 +1,48 @@
+/* fetch_http_int — private helpers of the HTTP client, shared by fetch_http.c (the curl_multi
+ * driver) and fetch_http_result.c (what an outcome means). Not an API for other modules. */
+#ifndef FETCH_HTTP_INT_H
+#define FETCH_HTTP_INT_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+#include "fetchers/fetch_http.h"
+
+/* What the transfer's callbacks and curl's info say about a finished transfer. */
+struct fetch_outcome {
+    CURLcode rc;
+    const char *detail;   /* curl's error buffer, or curl_easy_strerror(rc) */
+    long status;          /* last HTTP status, 0 if none */
+    long redirects;
+    const char *type;     /* media type of the final response (lower-cased) or NULL */
+    const char *accept;   /* the request's accept list or NULL */
+    size_t max_body;
+    int max_redirects;
+    int refused;          /* the address policy refused a connection ... */
+    const char *why;      /* ... for this reason */
+    int too_large;        /* on_body() hit the cap */
+    int ctype_bad;        /* on_body() refused the Content-Type */
+    int oom;              /* on_body() could not grow the buffer */
+};
+
+/* The error the caller sees, from curl's code, the status and the callbacks' flags; writes
+ * the human reason ("" when FETCH_OK) into reason. */
+enum fetch_error fetch_http_judge(const struct fetch_outcome *o, char *reason, size_t len);
+
+/* The first words of a human reason for an error: "timeout", "bad URL", ... */
+const char *fetch_error_label(enum fetch_error e);
+
+/* Is the lower-cased media type `mt` one of the comma-separated types of `accept`
+ * ("*" + "/" + "*" and "type/" + "*" wildcards; parameters such as q= ignored)? */
+int fetch_type_accepted(const char *accept, const char *mt);
+
+/* Splits a Content-Type value into its lower-cased media type and charset (NULL when absent
+ * or on OOM). The caller frees both with vg_free. */
+void fetch_split_content_type(const char *ct, char **type, char **charset);
+
+/* Header hygiene: a value without CR, LF, NUL or other controls (tab allowed), shorter than
+ * 8 KiB; a line "Name: value" whose name is an RFC 9110 token. 1 when clean. */
+int fetch_header_value_ok(const char *s);
+int fetch_header_line_ok(const char *s);
+
+#endif
