@@ -1,6 +1,7 @@
 /* queue — the daemon's Redis handle: embedded server, command connection, status
  * (see queue.h). */
 #include "queue/queue_int.h"
+#include "queue/queue_lua.h"
 #include "queue/queue_embedded.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_log.h"
@@ -89,6 +90,7 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
     }
     struct queue_conn_config cc = q->cc;
     cc.name = name;
+    cc.library = queue_lua_library; /* the command connection runs the functions */
     q->cmd = queue_conn_new(base, &cc, on_conn_state, q, err, errlen);
     vg_free(name);
     name = NULL;

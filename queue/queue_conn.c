@@ -20,7 +20,7 @@
 
 enum conn_state { ST_DOWN, ST_CONNECTING, ST_HANDSHAKE, ST_UP, ST_CLOSED };
 
-enum hs_step { HS_AUTH, HS_SELECT, HS_SETNAME, HS_INFO, HS_PING };
+enum hs_step { HS_AUTH, HS_SELECT, HS_SETNAME, HS_INFO, HS_LIBRARY, HS_PING };
 
 struct queue_conn {
     struct event_base *base;
@@ -28,6 +28,7 @@ struct queue_conn {
     char *password;
     char *name;
     char *target;
+    char *library;
     long long connect_timeout_ms, ping_interval_ms, ping_timeout_ms, backoff_max_ms;
 
     redisAsyncContext *ac;
@@ -143,10 +144,11 @@ static void on_handshake_reply(redisAsyncContext *ac, void *r, void *privdata)
     if (!c || c->ac != ac || !reply)
         return;
     if (reply->type == REDIS_REPLY_ERROR) {
-        static const char *const what[] = {"AUTH", "SELECT", "CLIENT SETNAME", "INFO", "PING"};
+        static const char *const what[] = {"AUTH", "SELECT", "CLIENT SETNAME", "INFO", "FUNCTION LOAD", "PING"};
         set_error(c, "%s failed: %.100s", what[step], reply->str);
-        /* A wrong password is a configuration problem, not a blip: say so loudly. */
-        if (step == HS_AUTH || step == HS_SELECT)
+        /* A wrong password or a Redis too old for functions is a configuration problem,
+         * not a blip: say so loudly. */
+        if (step == HS_AUTH || step == HS_SELECT || step == HS_LIBRARY)
             vg_err("redis", "%s: %s", c->target, c->stats.last_error);
         c->hs_failed = 1;
     } else if (step == HS_INFO && reply->type == REDIS_REPLY_STRING) {
@@ -187,6 +189,9 @@ static void on_connect(const redisAsyncContext *ac, int status)
         redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_SELECT, "SELECT %d", c->url.db);
     redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_SETNAME, "CLIENT SETNAME %s", c->name);
     redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_INFO, "INFO server");
+    if (c->library)
+        redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_LIBRARY, "FUNCTION LOAD REPLACE %s",
+                          c->library);
     redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_PING, "PING");
 }
 
@@ -304,10 +309,11 @@ struct queue_conn *queue_conn_new(struct event_base *base, const struct queue_co
     /* CLIENT SETNAME refuses spaces; keep the name printable. */
     c->name = vg_strdup(cfg->name && cfg->name[0] ? cfg->name : "vigie");
     c->target = queue_url_describe(&c->url);
+    c->library = cfg->library ? vg_strdup(cfg->library) : NULL;
     c->retry_ev = evtimer_new(base, on_retry_timer, c);
     c->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, c);
     c->drop_ev = evtimer_new(base, on_drop_timer, c);
-    if ((pw && !c->password) || !c->name || !c->target || !c->retry_ev || !c->tick_ev || !c->drop_ev) {
+    if ((pw && !c->password) || (cfg->library && !c->library) || !c->name || !c->target || !c->retry_ev || !c->tick_ev || !c->drop_ev) {
         snprintf(err, errlen, "out of memory");
         queue_conn_free(c);
         return NULL;
@@ -349,6 +355,7 @@ void queue_conn_free(struct queue_conn *c)
     }
     vg_free(c->name);
     vg_free(c->target);
+    vg_free(c->library);
     vg_free(c);
 }
 

@@ -3,8 +3,8 @@
  * hiredis 0.14's async API on the libevent adapter, plus what 0.14 lacks: a connect timeout,
  * a PING watchdog (0.14 has no command timeouts, so a silent server is detected by an
  * unanswered PING), and reconnection with capped, jittered exponential backoff. After each
- * (re)connection the handshake runs AUTH, SELECT, CLIENT SETNAME and INFO before the
- * connection is declared up. Commands are refused (-1) while it is down; every reply callback
+ * (re)connection the handshake runs AUTH, SELECT, CLIENT SETNAME, INFO and, when given,
+ * FUNCTION LOAD before the connection is declared up. Commands are refused (-1) while it is down; every reply callback
  * must handle reply == NULL (the connection dropped with the command in flight).
  *
  * Blocking commands (XREADGROUP BLOCK) need a connection of their own: open a second
@@ -26,6 +26,8 @@ struct queue_conn_config {
     long long ping_interval_ms;
     long long ping_timeout_ms;
     long long backoff_max_ms;
+    const char *library;         /* a Redis function library loaded (FUNCTION LOAD REPLACE) at
+                                    every connection, or NULL */
     long long startup_grace_ms;  /* failures this soon after creation are expected (a server
                                     still starting) and logged at debug level only */
 };

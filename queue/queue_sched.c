@@ -7,61 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Redis's clock, not the callers': processes on several machines agree on what is due.
- * Numbers go through string.format so that no ms timestamp is printed in exponent form. */
-static const char claim_script[] =
-    "local t = redis.call('TIME') "
-    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
-    "local ids = redis.call('ZRANGE', KEYS[1], '-inf', string.format('%.0f', now), 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1])) "
-    "local out = {} "
-    "for _, id in ipairs(ids) do "
-    "  local h = redis.call('HGETALL', ARGV[4] .. 'source:' .. id) "
-    "  if #h == 0 then "
-    "    redis.call('ZREM', KEYS[1], id) "
-    "  else "
-    "    redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[2])), id) "
-    "    redis.call('HSET', KEYS[2], id, ARGV[3]) "
-    "    out[#out + 1] = id "
-    "    out[#out + 1] = h "
-    "  end "
-    "end "
-    "return out";
-
-/* KEYS: due, leases, source hash, items stream.
- * ARGV: id, owner, next_delay_ms, dedup_ttl_s, maxlen, prefix, ok, nfields, fields...,
- *       then per item: url_key, fp_key, recent, json. */
-static const char complete_script[] =
-    "if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return {-1, 0, 0, 0} end "
-    "redis.call('HDEL', KEYS[2], ARGV[1]) "
-    "if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]) return {-2, 0, 0, 0} end "
-    "local t = redis.call('TIME') "
-    "local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) "
-    "redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(now) + tonumber(ARGV[3])), ARGV[1]) "
-    "local i = 9 "
-    "for k = 1, tonumber(ARGV[8]) do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) i = i + 2 end "
-    "redis.call('HSET', KEYS[3], 'last_attempt', now) "
-    "local ok = ARGV[7] == '1' "
-    "if ok then redis.call('HSET', KEYS[3], 'last_ok', now, 'failures', 0, 'error_kind', '', 'last_error', '') "
-    "  redis.call('SREM', ARGV[6] .. 'failing', ARGV[1]) "
-    "else redis.call('HINCRBY', KEYS[3], 'failures', 1) redis.call('SADD', ARGV[6] .. 'failing', ARGV[1]) end "
-    "local baseline = redis.call('HGET', KEYS[3], 'baselined') ~= '1' "
-    "local added, dup, base = 0, 0, 0 "
-    "local ttl = tonumber(ARGV[4]) "
-    "while i + 3 <= #ARGV do "
-    "  local nu = redis.call('SET', ARGV[6] .. 'seen:u:' .. ARGV[i], 1, 'NX', 'EX', ttl) "
-    "  local nf = redis.call('SET', ARGV[6] .. 'seen:f:' .. ARGV[i + 1], 1, 'NX', 'EX', ttl) "
-    "  if nu and nf then "
-    "    if (not baseline) or ARGV[i + 2] == '1' then "
-    "      redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'item', ARGV[i + 3]) "
-    "      added = added + 1 "
-    "    else base = base + 1 end "
-    "  else dup = dup + 1 end "
-    "  i = i + 4 "
-    "end "
-    "if ok then redis.call('HSET', KEYS[3], 'baselined', '1') end "
-    "if added > 0 then redis.call('HINCRBY', KEYS[3], 'items_total', added) end "
-    "return {1, added, dup, base}";
-
 /* ---- claim ---------------------------------------------------------------- */
 
 struct claim_req {
@@ -126,8 +71,8 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     req->cb = cb;
     req->arg = arg;
     const char *p = queue_prefix(q);
-    if (queue_conn_command(queue_cmd(q), on_claim, req, "EVAL %s 2 %sdue %sleases %llu %lld %s %s", claim_script,
-                           p, p, (unsigned long long)limit, lease_ms, queue_owner(q), p) < 0) {
+    if (queue_conn_command(queue_cmd(q), on_claim, req, "FCALL vigie_claim 2 %sdue %sleases %llu %lld %s %s", p, p,
+                           (unsigned long long)limit, lease_ms, queue_owner(q), p) < 0) {
         vg_free(req);
         return -1;
     }
@@ -187,8 +132,8 @@ int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, que
     if (!argv || !req || !k_due || !k_leases || !k_src || !k_items)
         goto out;
     size_t a = 0;
-    argv[a++] = "EVAL";
-    argv[a++] = complete_script;
+    argv[a++] = "FCALL";
+    argv[a++] = "vigie_complete";
     argv[a++] = "4";
     argv[a++] = k_due;
     argv[a++] = k_leases;
@@ -240,10 +185,6 @@ static void on_due(redisAsyncContext *ac, void *r, void *privdata)
     vg_free(req);
 }
 
-static const char due_script[] =
-    "local t = redis.call('TIME') "
-    "return redis.call('ZCOUNT', KEYS[1], '-inf', string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)))";
-
 int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg), void *arg)
 {
     struct due_req *req = vg_malloc(sizeof(*req));
@@ -251,7 +192,7 @@ int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg),
         return -1;
     req->cb = cb;
     req->arg = arg;
-    if (queue_conn_command(queue_cmd(q), on_due, req, "EVAL %s 1 %sdue", due_script, queue_prefix(q)) < 0) {
+    if (queue_conn_command(queue_cmd(q), on_due, req, "FCALL vigie_due 1 %sdue", queue_prefix(q)) < 0) {
         vg_free(req);
         return -1;
     }

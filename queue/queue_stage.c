@@ -3,9 +3,10 @@
  *
  * Reads go through a connection of their own (XREADGROUP BLOCK would hold up every command
  * behind it); writes, reclaims and dead letters go through the queue's command connection.
- * One read is outstanding at a time, and the next read waits until the writes of the previous
- * batch are answered: memory stays bounded and a slow Redis slows the stage down instead of
- * piling up work. */
+ * One read is outstanding at a time; the outputs and acknowledgements of the entries it
+ * returned go back in one function call (vigie_stage_write, queue_lua.c). The next read
+ * overlaps that write, but no more than MAX_WRITES_IN_FLIGHT writes wait at once: memory stays
+ * bounded and a slow Redis slows the stage down instead of piling up work. */
 #include "queue/queue_stage.h"
 #include "queue/queue_int.h"
 #include "daemon/vg_alloc.h"
@@ -16,6 +17,10 @@
 #include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Batches whose writes may be in flight while the next batch is read: reading overlaps
+ * writing, and memory stays bounded. */
+#define MAX_WRITES_IN_FLIGHT 2
 
 /* ---- outputs ------------------------------------------------------------------ */
 
@@ -65,44 +70,14 @@ void queue_outputs_free(struct queue_outputs *o)
     o->cap = 0;
 }
 
-/* ---- scripts ------------------------------------------------------------------- */
-
-/* KEYS: input stream. ARGV: group, id, consumer, prefix, maxlen, ttl, then per output:
- * stream suffix, field, dedup id ('' for none), json. Only the consumer that holds the entry
- * writes: after a takeover the new owner does, once. */
-static const char write_script[] =
-    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) "
-    "if #p == 0 or p[1][2] ~= ARGV[3] then return {-1, 0} end "
-    "local added, dup = 0, 0 "
-    "for i = 7, #ARGV - 3, 4 do "
-    "  local fresh = true "
-    "  if ARGV[i + 2] ~= '' then "
-    "    fresh = redis.call('SET', ARGV[4] .. 'out:' .. ARGV[i + 2], 1, 'NX', 'EX', tonumber(ARGV[6])) "
-    "  end "
-    "  if fresh then "
-    "    redis.call('XADD', ARGV[4] .. ARGV[i], 'MAXLEN', '~', ARGV[5], '*', ARGV[i + 1], ARGV[i + 3]) "
-    "    added = added + 1 "
-    "  else dup = dup + 1 end "
-    "end "
-    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) "
-    "redis.call('HDEL', KEYS[2], ARGV[2]) "
-    "return {added, dup}";
-
-/* KEYS: input stream, dead-letter stream, errors hash. ARGV: group, id, deliveries, reason
- * when no handler error was recorded. */
-static const char dead_letter_script[] =
-    "if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) == 0 then return 0 end "
-    "local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2]) "
-    "local field, payload = '', '' "
-    "if #e > 0 and e[1][2] then field = e[1][2][1] or ''; payload = e[1][2][2] or '' end "
-    "local err = redis.call('HGET', KEYS[3], ARGV[2]) or ARGV[4] "
-    "redis.call('XADD', KEYS[2], '*', 'stream', KEYS[1], 'group', ARGV[1], 'entry', ARGV[2], "
-    "           'deliveries', ARGV[3], 'error', err, 'field', field, 'payload', payload) "
-    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) "
-    "redis.call('HDEL', KEYS[3], ARGV[2]) "
-    "return 1";
-
 /* ---- the stage ------------------------------------------------------------------ */
+
+/* An entry handled in the current batch: its outputs are out.v[first .. first + n). */
+struct batch_entry {
+    char id[48];
+    char n[16];
+    size_t first, count;
+};
 
 struct queue_stage {
     struct queue *q;
@@ -122,7 +97,9 @@ struct queue_stage {
     char next_id[48];     /* own pending entries first ("0-0" onwards), then ">" */
     char claim_cursor[48];
     struct event *read_ev, *reclaim_ev;
-    struct queue_outputs out;
+    struct queue_outputs out;     /* the outputs of the entries of the batch being handled */
+    struct batch_entry *entries;  /* those entries, in order */
+    size_t nentries, entries_cap;
     struct queue_stage_stats stats;
     void (*drained)(void *);
     void *drained_arg;
@@ -151,18 +128,17 @@ static void on_written(redisAsyncContext *ac, void *r, void *privdata)
     struct queue_stage *s = privdata;
     redisReply *reply = r;
     s->writes_in_flight--;
-    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
-        long long added = reply->element[0]->integer, dup = reply->element[1]->integer;
-        if (added >= 0) {
-            s->stats.handled++;
-            s->stats.outputs += (uint64_t)added;
-            s->stats.output_duplicates += (uint64_t)dup;
-            vg_metric_add(s->m_handled, 1);
-        }
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3) {
+        long long handled = reply->element[0]->integer;
+        s->stats.handled += (uint64_t)handled;
+        s->stats.outputs += (uint64_t)reply->element[1]->integer;
+        s->stats.output_duplicates += (uint64_t)reply->element[2]->integer;
+        vg_metric_add(s->m_handled, (double)handled);
     } else if (reply && reply->type == REDIS_REPLY_ERROR) {
+        /* The entries stay pending and are retried after reclaim_idle. */
         vg_err("queue", "stage %s: write failed: %s", s->group, reply->str);
     }
-    if (s->writes_in_flight == 0 && !s->reading)
+    if (s->writes_in_flight < MAX_WRITES_IN_FLIGHT && !s->reading)
         schedule_read(s, 0);
     check_drained(s);
 }
@@ -188,14 +164,14 @@ static void dead_letter(struct queue_stage *s, const char *id, long long deliver
 {
     char d[24];
     snprintf(d, sizeof(d), "%lld", deliveries);
-    const char *argv[] = {"EVAL", dead_letter_script, "3", s->stream, s->dlq_key, s->errors_key,
+    const char *argv[] = {"FCALL", "vigie_dead_letter", "3", s->stream, s->dlq_key, s->errors_key,
                           s->group, id, d, reason};
     if (queue_conn_commandv(queue_cmd(s->q), on_dead_lettered, s, 10, argv, NULL) == 0)
         vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries", s->group,
                 id, deliveries);
 }
 
-/* Runs the handler on one entry and sends its outputs with the ack. */
+/* Runs the handler on one entry; its outputs join the batch that flush_batch writes. */
 static void handle_entry(struct queue_stage *s, redisReply *entry)
 {
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2 || !entry->element[0]->str)
@@ -207,10 +183,22 @@ static void handle_entry(struct queue_stage *s, redisReply *entry)
         dead_letter(s, id, 0, "payload lost: the entry was trimmed from the stream before it was handled");
         return;
     }
+    if (s->nentries == s->entries_cap) {
+        size_t ncap = s->entries_cap ? s->entries_cap * 2 : 64;
+        struct batch_entry *ne = vg_realloc(s->entries, ncap * sizeof(*ne));
+        if (!ne)
+            return; /* stays pending; retried after reclaim_idle */
+        s->entries = ne;
+        s->entries_cap = ncap;
+    }
     redisReply *payload = fields->element[1];
     char err[300] = "";
-    queue_outputs_reset(&s->out);
+    size_t before = s->out.n;
     if (s->fn(s->arg, id, payload->str ? payload->str : "", payload->len, &s->out, err, sizeof(err)) < 0) {
+        /* Drop whatever the handler added before failing. */
+        struct queue_outputs tail = {s->out.v + before, s->out.n - before, 0};
+        queue_outputs_reset(&tail);
+        s->out.n = before;
         s->stats.failed++;
         vg_metric_add(s->m_failed, 1);
         vg_debug("queue", "stage %s: entry %s failed: %s", s->group, id, err);
@@ -218,34 +206,51 @@ static void handle_entry(struct queue_stage *s, redisReply *entry)
                            err[0] ? err : "handler failed");
         return;
     }
-    size_t argc = 11 + 4 * s->out.n;
+    struct batch_entry *e = &s->entries[s->nentries++];
+    snprintf(e->id, sizeof(e->id), "%s", id);
+    e->first = before;
+    e->count = s->out.n - before;
+    snprintf(e->n, sizeof(e->n), "%zu", e->count);
+}
+
+/* Writes the batch's outputs and acknowledgements with one function call. */
+static void flush_batch(struct queue_stage *s)
+{
+    if (s->nentries == 0)
+        return;
+    size_t argc = 9 + 2 * s->nentries + 4 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
-    if (!argv)
-        return; /* stays pending; retried after reclaim_idle */
-    char maxlen[24], ttl[24];
-    snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
-    snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
-    size_t a = 0;
-    argv[a++] = "EVAL";
-    argv[a++] = write_script;
-    argv[a++] = "2";
-    argv[a++] = s->stream;
-    argv[a++] = s->errors_key;
-    argv[a++] = s->group;
-    argv[a++] = id;
-    argv[a++] = s->consumer;
-    argv[a++] = s->prefix;
-    argv[a++] = maxlen;
-    argv[a++] = ttl;
-    for (size_t i = 0; i < s->out.n; i++) {
-        argv[a++] = s->out.v[i].stream;
-        argv[a++] = s->out.v[i].field;
-        argv[a++] = s->out.v[i].dedup ? s->out.v[i].dedup : "";
-        argv[a++] = s->out.v[i].json;
-    }
-    if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
-        s->writes_in_flight++;
-    vg_free(argv);
+    if (argv) {
+        char maxlen[24], ttl[24];
+        snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
+        snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
+        size_t a = 0;
+        argv[a++] = "FCALL";
+        argv[a++] = "vigie_stage_write";
+        argv[a++] = "2";
+        argv[a++] = s->stream;
+        argv[a++] = s->errors_key;
+        argv[a++] = s->group;
+        argv[a++] = s->prefix;
+        argv[a++] = maxlen;
+        argv[a++] = ttl;
+        for (size_t i = 0; i < s->nentries; i++) {
+            const struct batch_entry *e = &s->entries[i];
+            argv[a++] = e->id;
+            argv[a++] = e->n;
+            for (size_t k = e->first; k < e->first + e->count; k++) {
+                argv[a++] = s->out.v[k].stream;
+                argv[a++] = s->out.v[k].field;
+                argv[a++] = s->out.v[k].dedup ? s->out.v[k].dedup : "";
+                argv[a++] = s->out.v[k].json;
+            }
+        }
+        if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
+            s->writes_in_flight++;
+        vg_free(argv);
+    } /* else: the entries stay pending and are retried after reclaim_idle */
+    s->nentries = 0;
+    queue_outputs_reset(&s->out);
 }
 
 static void on_read(redisAsyncContext *ac, void *r, void *privdata)
@@ -273,10 +278,11 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
     } else {
         for (size_t i = 0; i < entries->elements; i++)
             handle_entry(s, entries->element[i]);
+        flush_batch(s);
         if (own_pending && entries->elements)
             snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
     }
-    if (s->writes_in_flight == 0)
+    if (s->writes_in_flight < MAX_WRITES_IN_FLIGHT)
         schedule_read(s, 0);
 out:
     check_drained(s);
@@ -338,6 +344,7 @@ static void on_autoclaim(redisAsyncContext *ac, void *r, void *privdata)
             vg_metric_add(s->m_reclaimed, 1);
             handle_entry(s, entries->element[i]);
         }
+        flush_batch(s);
         /* Redis 7 lists the pending ids whose entries no longer exist (trimmed). */
         if (reply->elements == 3 && reply->element[2]->elements > 0)
             vg_warn("queue", "stage %s: %zu pending entries were trimmed from %s before being handled",
@@ -490,6 +497,7 @@ void queue_stage_free(struct queue_stage *s)
     if (s->reclaim_ev)
         event_free(s->reclaim_ev);
     queue_outputs_free(&s->out);
+    vg_free(s->entries);
     vg_free(s->prefix);
     vg_free(s->stream);
     vg_free(s->group);

@@ -2,8 +2,10 @@
  * delivery tests (test_stage.py) and the queue benchmark.
  *
  * usage: tool_stage URL INSTANCE [RECLAIM_IDLE_MS] [MAX_DELIVERIES]
- * Reads stream "items" with group "trivial"; for each entry writes one output to stream
- * "signals" whose dedup id is the entry's JSON "id" field. An entry whose payload contains
+ * Reads stream "items" with group "trivial"; for each entry writes one output (its payload) to
+ * stream "signals", without a dedup id: that each entry is written once rests on the
+ * acknowledgement gating the write (vigie_stage_write), which is what the tests check, and
+ * TOOL_STAGE_DEDUP=1 adds the JSON "id" as dedup id. An entry whose payload contains
  * "POISON" fails every time. Runs until SIGTERM (exit 0 after draining). TOOL_STAGE_DELAY_US
  * slows each entry down, so that a test can kill a process in the middle of a run. */
 #include "queue/queue.h"
@@ -23,6 +25,7 @@ static struct queue *q;
 static struct queue_stage *stage;
 
 static unsigned delay_us;
+static int use_dedup;
 
 static int trivial(void *arg, const char *entry_id, const char *payload, size_t len, struct queue_outputs *out,
                    char *err, size_t errlen)
@@ -33,7 +36,7 @@ static int trivial(void *arg, const char *entry_id, const char *payload, size_t 
         snprintf(err, errlen, "poison item: refused on purpose");
         return -1;
     }
-    const char *id = strstr(payload, "\"id\":\"");
+    const char *id = use_dedup ? strstr(payload, "\"id\":\"") : NULL;
     char key[64] = "";
     if (id) {
         id += 6;
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
     vg_log_setup(VG_LOG_INFO, VG_LOG_TEXT);
     if (getenv("TOOL_STAGE_DELAY_US"))
         delay_us = (unsigned)atoi(getenv("TOOL_STAGE_DELAY_US"));
+    use_dedup = getenv("TOOL_STAGE_DEDUP") && strcmp(getenv("TOOL_STAGE_DEDUP"), "1") == 0;
     signal(SIGPIPE, SIG_IGN);
     base = event_base_new();
     char err[256];
@@ -80,7 +84,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tool_stage: %s\n", err);
         return 1;
     }
-    struct queue_stage_config sc = {.stream = "items", .group = "trivial", .batch = 100, .block_ms = 500,
+    struct queue_stage_config sc = {.stream = "items", .group = "trivial", .batch = 256, .block_ms = 500,
                                     .reclaim_idle_ms = argc > 3 ? atoll(argv[3]) : 2000,
                                     .max_deliveries = argc > 4 ? atoi(argv[4]) : 3};
     stage = queue_stage_new(q, &sc, trivial, NULL, err, sizeof(err));
