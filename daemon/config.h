@@ -81,6 +81,8 @@ struct vg_config {
     long long fetch_items_maxlen;
     char *fetch_allow_private;
     char *fetch_user_agent;
+    char *fetch_news_search;
+    long long fetch_news_interval_ms;
     /* [pipeline] */
     long long pipe_max_lag;
     long long pipe_batch;

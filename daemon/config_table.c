@@ -81,6 +81,12 @@ const struct vg_option vg_options[] = {
     {"fetch", "user_agent", VG_OPT_STRING, "vigie/" VIGIE_VERSION " (account monitoring)", 0, 0, F(fetch_user_agent), NULL, VG_OPT_RESTART,
      "User-Agent header of every request"},
 
+    {"fetch", "news_search", VG_OPT_STRING, "", 0, 0, F(fetch_news_search), NULL, 0,
+     "URL template of one news search feed per account ({name} and {id} are replaced, URL-encoded), "
+     "e.g. https://news.google.com/rss/search?q=%22{name}%22&hl=fr; empty: none"},
+    {"fetch", "news_interval", VG_OPT_DURATION, "1h", SEC(60), SEC(7 * 86400), F(fetch_news_interval_ms), NULL, 0,
+     "polling interval of the per-account news search sources"},
+
     /* [pipeline] */
     {"pipeline", "max_lag", VG_OPT_INT, "10000", 10, 100000000, F(pipe_max_lag), NULL, 0,
      "backpressure: fetching pauses while the enrich stage is more than this many items behind (resumes at half)"},

@@ -6,6 +6,7 @@
  * what is in flight finish (bounded by daemon.shutdown_timeout), exit 0. SIGHUP: reload the
  * file; options that cannot change at run time are reported and keep their running value. */
 #include "daemon/daemon.h"
+#include "daemon/accounts_watch.h"
 #include "daemon/admin.h"
 #include "daemon/cli_queue.h"
 #include "daemon/config.h"
@@ -30,6 +31,7 @@ struct vg_daemon {
     int once;
     struct queue *queue;
     struct admin *admin;
+    struct accounts_watch *accounts;
     struct event *sig_term, *sig_int, *sig_hup, *house_ev, *shutdown_ev;
     int ready_sent;
     int stopping;
@@ -126,6 +128,8 @@ static void reload(struct vg_daemon *d)
         vg_free(now);
         vg_free(want);
     }
+    /* Everything that keeps a pointer to the configuration moves to the new one first. */
+    accounts_watch_set_config(d->accounts, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -155,6 +159,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
         d->last_watchdog = now;
     }
     if (!d->stopping) {
+        accounts_watch_tick(d->accounts);
         if (queue_is_ready(d->queue))
             set_status(d, "ready; redis %s", queue_describe(d->queue));
         else
@@ -259,6 +264,11 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "redis: %s", err);
         return -1;
     }
+    d->accounts = accounts_watch_new(d->queue, d->cfg, NULL, d);
+    if (!d->accounts) {
+        vg_err("daemon", "out of memory");
+        return -1;
+    }
     d->admin = admin_new(d->base, d->cfg->admin_listen, admin_ready, d, err, sizeof(err));
     if (!d->admin && err[0]) {
         vg_err("daemon", "admin: %s", err);
@@ -276,7 +286,9 @@ static int setup(struct vg_daemon *d)
 static void teardown(struct vg_daemon *d)
 {
     admin_free(d->admin);
+    /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);
+    accounts_watch_free(d->accounts);
     struct event *evs[] = {d->sig_term, d->sig_int, d->sig_hup, d->house_ev, d->shutdown_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
         if (evs[i])

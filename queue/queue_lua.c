@@ -111,6 +111,48 @@ const char queue_lua_library[] =
     "  return {handled, added, dup}\n"
     "end)\n"
 
+    /* news_sources: KEYS accounts hash, sources set, due; ARGV prefix, url template,
+     * interval_ms. One "news:<account id>" source per account, its URL the template with
+     * {name} and {id} URL-encoded; news sources of accounts that are gone are removed. An empty
+     * template removes them all. Returns {created, removed}. */
+    "local function urlencode(s)\n"
+    "  return (string.gsub(s, '[^%w%-%._~]', function(c) return string.format('%%%02X', string.byte(c)) end))\n"
+    "end\n"
+    "redis.register_function('vigie_news_sources', function(keys, args)\n"
+    "  local prefix, tmpl = args[1], args[2]\n"
+    "  local wanted = {}\n"
+    "  local created, removed = 0, 0\n"
+    "  if tmpl ~= '' then\n"
+    "    local all = redis.call('HGETALL', keys[1])\n"
+    "    for i = 1, #all, 2 do\n"
+    "      local ok, a = pcall(cjson.decode, all[i + 1])\n"
+    "      if ok and type(a) == 'table' and type(a.name) == 'string' then\n"
+    "        local id = 'news:' .. all[i]\n"
+    "        local url = string.gsub(string.gsub(tmpl, '{name}', function() return urlencode(a.name) end),\n"
+    "                                '{id}', function() return urlencode(all[i]) end)\n"
+    "        wanted[id] = true\n"
+    "        local key = prefix .. 'source:' .. id\n"
+    "        if redis.call('HGET', key, 'url') ~= url then\n"
+    "          if redis.call('EXISTS', key) == 0 then created = created + 1 end\n"
+    "          redis.call('HSET', key, 'kind', 'feed', 'url', url, 'interval_ms', args[3], 'account_id', all[i], 'options', '')\n"
+    "          redis.call('SADD', keys[2], id)\n"
+    "          redis.call('ZADD', keys[3], 'NX', fmt(now_ms()), id)\n"
+    "        end\n"
+    "      end\n"
+    "    end\n"
+    "  end\n"
+    "  for _, id in ipairs(redis.call('SMEMBERS', keys[2])) do\n"
+    "    if string.sub(id, 1, 5) == 'news:' and not wanted[id] then\n"
+    "      redis.call('DEL', prefix .. 'source:' .. id)\n"
+    "      redis.call('SREM', keys[2], id)\n"
+    "      redis.call('ZREM', keys[3], id)\n"
+    "      redis.call('SREM', prefix .. 'failing', id)\n"
+    "      removed = removed + 1\n"
+    "    end\n"
+    "  end\n"
+    "  return {created, removed}\n"
+    "end)\n"
+
     /* dead_letter: KEYS input stream, dead-letter stream, errors hash; ARGV group, id,
      * deliveries, reason when no handler error was recorded. */
     "redis.register_function('vigie_dead_letter', function(keys, args)\n"
