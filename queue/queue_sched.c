@@ -108,8 +108,12 @@ int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, que
     snprintf(delay, sizeof(delay), "%lld", r->next_delay_ms);
     snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
     snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);
-    const char *fields[8];
+    const char *fields[10];
     int nf = 0;
+    if (r->watch_text) {
+        fields[nf++] = "watch_text";
+        fields[nf++] = r->watch_text;
+    }
     if (r->etag) {
         fields[nf++] = "etag";
         fields[nf++] = r->etag;

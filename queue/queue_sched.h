@@ -39,6 +39,7 @@ struct queue_poll_result {
     long long next_delay_ms;      /* when to poll again, from now */
     const char *etag;             /* validators to keep (NULL: unchanged) */
     const char *last_modified;
+    const char *watch_text;       /* a watched page's region text, kept for the next poll */
     const char *error_kind;       /* on failure: short name and human reason */
     const char *error;
     const struct queue_new_item *items;

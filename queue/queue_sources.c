@@ -29,6 +29,7 @@ int queue_source_state_from_pairs(struct queue_source_state *st, const char *id,
         else if (strcmp(k, "error_kind") == 0) dst = &st->error_kind;
         else if (strcmp(k, "etag") == 0) dst = &st->etag;
         else if (strcmp(k, "last_modified") == 0) dst = &st->last_modified;
+        else if (strcmp(k, "watch_text") == 0) dst = &st->watch_text;
         else if (strcmp(k, "interval_ms") == 0) st->src.interval_ms = strtoll(v, NULL, 10);
         else if (strcmp(k, "last_attempt") == 0) st->last_attempt = strtoll(v, NULL, 10);
         else if (strcmp(k, "last_ok") == 0) st->last_ok = strtoll(v, NULL, 10);
@@ -240,6 +241,7 @@ void queue_source_state_clear(struct queue_source_state *s)
     vg_free(s->leased_by);
     vg_free(s->etag);
     vg_free(s->last_modified);
+    vg_free(s->watch_text);
     memset(s, 0, sizeof(*s));
 }
 

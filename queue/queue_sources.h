@@ -28,6 +28,7 @@ struct queue_source_state {
     char *etag;             /* validators of the last 200, for a conditional GET */
     char *last_modified;
     int baselined;          /* 1 once a first poll succeeded (see [fetch] recent_window) */
+    char *watch_text;       /* a watched page's region text at the last poll */
 };
 
 /* Fills st from the flat field/value array of an HGETALL (hiredis reply elements, as
