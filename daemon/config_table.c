@@ -54,7 +54,7 @@ const struct vg_option vg_options[] = {
      "a failing source's interval doubles at each failure up to this"},
     {"fetch", "lease", VG_OPT_DURATION, "5m", SEC(10), SEC(3600), F(fetch_lease_ms), NULL, 0,
      "how long a process owns a source it is polling; a crashed process's sources are polled again after it"},
-    {"fetch", "recent_window", VG_OPT_DURATION, "2d", 0, SEC(365 * 86400), F(fetch_recent_window_ms), NULL, 0,
+    {"fetch", "recent_window", VG_OPT_DURATION, "2d", 0, SEC(3650LL * 86400), F(fetch_recent_window_ms), NULL, 0,
      "on the first poll of a new source, items published within this window are passed on; older ones are only recorded as seen"},
     {"fetch", "dedup_ttl", VG_OPT_DURATION, "30d", SEC(3600), SEC(365 * 86400), F(fetch_dedup_ttl_ms), NULL, 0,
      "how long an item (its canonical URL and its content fingerprint) is remembered as already seen"},

@@ -10,6 +10,8 @@
 #include "daemon/admin.h"
 #include "daemon/cli_queue.h"
 #include "daemon/config.h"
+#include "daemon/poller.h"
+#include "fetchers/fetch_http.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_log.h"
 #include "daemon/vg_metrics.h"
@@ -32,6 +34,8 @@ struct vg_daemon {
     struct queue *queue;
     struct admin *admin;
     struct accounts_watch *accounts;
+    struct fetch_client *fetch;
+    struct poller *poller;
     struct event *sig_term, *sig_int, *sig_hup, *house_ev, *shutdown_ev;
     int ready_sent;
     int stopping;
@@ -65,6 +69,13 @@ static void on_queue_closed(void *arg)
     event_base_loopexit(d->base, NULL);
 }
 
+/* The last step of a drain: polls in flight are recorded; close Redis cleanly. */
+static void on_poller_drained(void *arg)
+{
+    struct vg_daemon *d = arg;
+    queue_close(d->queue, on_queue_closed, d);
+}
+
 static void on_shutdown_timeout(evutil_socket_t fd, short what, void *arg)
 {
     struct vg_daemon *d = arg;
@@ -85,7 +96,10 @@ static void begin_shutdown(struct vg_daemon *d, const char *why)
     evtimer_del(d->house_ev);
     struct timeval tv = vg_tv_ms(d->cfg->shutdown_timeout_ms);
     evtimer_add(d->shutdown_ev, &tv);
-    queue_close(d->queue, on_queue_closed, d);
+    if (d->poller)
+        poller_stop(d->poller, on_poller_drained, d);
+    else
+        on_poller_drained(d);
 }
 
 /* ---- reload ---------------------------------------------------------------- */
@@ -130,6 +144,7 @@ static void reload(struct vg_daemon *d)
     }
     /* Everything that keeps a pointer to the configuration moves to the new one first. */
     accounts_watch_set_config(d->accounts, n);
+    poller_set_config(d->poller, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -197,23 +212,38 @@ static void on_once_status(const struct queue_status *st, void *arg)
 {
     struct vg_daemon *d = arg;
     FILE *o = stdout;
+    struct poller_stats ps;
+    poller_stats(d->poller, &ps);
     fprintf(o, "vigie %s: one pass (--once) with %s\n", VIGIE_VERSION, d->cfg->file ? d->cfg->file : "built-in defaults");
     if (st->embedded)
-        fprintf(o, "  redis   embedded redis-server %s (pid %d) at %s\n", st->server_version,
+        fprintf(o, "  redis     embedded redis-server %s (pid %d) at %s\n", st->server_version,
                 st->embedded_pid, queue_describe(d->queue));
     else
-        fprintf(o, "  redis   redis %s at %s\n", st->server_version, queue_describe(d->queue));
-    fprintf(o, "          append-only file %s, ", st->aof_enabled < 0 ? "?" : st->aof_enabled ? "on" : "off");
+        fprintf(o, "  redis     redis %s at %s\n", st->server_version, queue_describe(d->queue));
+    fprintf(o, "            append-only file %s, ", st->aof_enabled < 0 ? "?" : st->aof_enabled ? "on" : "off");
     print_size(o, st->used_memory);
     fprintf(o, " used, %lld keys under %s\n", st->keys, d->cfg->redis_prefix);
-    fprintf(o, "  admin   %s\n", admin_address(d->admin));
-    fprintf(o, "  ready   in %lld ms\n", (long long)(vg_mono_ms() - d->started));
+    fprintf(o, "  sources   %llu polled: %llu ok (%llu not modified), %llu failed\n",
+            (unsigned long long)ps.polls, (unsigned long long)ps.ok, (unsigned long long)ps.not_modified,
+            (unsigned long long)ps.failed);
+    fprintf(o, "  items     %llu new, %llu already seen, %llu older than [fetch] recent_window (baseline)\n",
+            (unsigned long long)ps.items_added, (unsigned long long)ps.items_duplicate,
+            (unsigned long long)ps.items_baseline);
+    fprintf(o, "  admin     %s\n", admin_address(d->admin));
+    fprintf(o, "  took      %lld ms\n", (long long)(vg_mono_ms() - d->started));
     fflush(o);
     if (!st->up) {
         vg_err("daemon", "redis stopped answering during the pass: %s", st->last_error);
         d->exit_code = 1;
     }
     begin_shutdown(d, "--once pass done");
+}
+
+/* --once: the pass is over when nothing is due any more and nothing is in flight. */
+static void on_pass_done(void *arg)
+{
+    struct vg_daemon *d = arg;
+    queue_status(d->queue, on_once_status, d);
 }
 
 static void on_queue_state(int up, void *arg)
@@ -225,8 +255,10 @@ static void on_queue_state(int up, void *arg)
         sd_notify(0, "READY=1");
         vg_info("daemon", "ready in %lld ms", (long long)(vg_mono_ms() - d->started));
         if (d->once)
-            queue_status(d->queue, on_once_status, d);
+            poller_on_idle(d->poller, on_pass_done, d);
     }
+    if (up && !d->stopping)
+        poller_start(d->poller);
     on_housekeeping(-1, 0, d);
 }
 
@@ -264,6 +296,28 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "redis: %s", err);
         return -1;
     }
+    struct fetch_config fc;
+    fetch_config_defaults(&fc);
+    fc.connect_timeout_ms = d->cfg->fetch_connect_timeout_ms;
+    fc.total_timeout_ms = d->cfg->fetch_timeout_ms;
+    fc.max_body = (size_t)d->cfg->fetch_max_body;
+    fc.max_redirects = (int)d->cfg->fetch_max_redirects;
+    fc.per_host_concurrency = (int)d->cfg->fetch_per_host;
+    fc.per_host_delay_ms = d->cfg->fetch_per_host_delay_ms;
+    fc.max_in_flight = (int)d->cfg->fetch_max_in_flight;
+    fc.user_agent = d->cfg->fetch_user_agent;
+    fc.allow_file = (int)d->cfg->fetch_allow_file;
+    fc.allow_private = d->cfg->fetch_allow_private[0] ? d->cfg->fetch_allow_private : NULL;
+    d->fetch = fetch_client_new(d->base, &fc, err, sizeof(err));
+    if (!d->fetch) {
+        vg_err("daemon", "fetch: %s", err);
+        return -1;
+    }
+    d->poller = poller_new(d->base, d->queue, d->fetch, d->cfg, err, sizeof(err));
+    if (!d->poller) {
+        vg_err("daemon", "%s", err);
+        return -1;
+    }
     d->accounts = accounts_watch_new(d->queue, d->cfg, NULL, d);
     if (!d->accounts) {
         vg_err("daemon", "out of memory");
@@ -289,6 +343,9 @@ static void teardown(struct vg_daemon *d)
     /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);
     accounts_watch_free(d->accounts);
+    /* Fetches still running are dropped without callbacks; the poller frees their polls. */
+    fetch_client_free(d->fetch);
+    poller_free(d->poller);
     struct event *evs[] = {d->sig_term, d->sig_int, d->sig_hup, d->house_ev, d->shutdown_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
         if (evs[i])

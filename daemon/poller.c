@@ -1,0 +1,486 @@
+/* poller — claim, fetch, parse, record (see poller.h).
+ *
+ * One claim is outstanding at a time; it asks for as many sources as there is room for under
+ * [fetch] max_in_flight, and a full batch triggers the next claim at once, so a backlog drains
+ * at the speed of the network while an idle poller costs one script call per second. */
+#include "daemon/poller.h"
+#include "daemon/config.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_log.h"
+#include "daemon/vg_metrics.h"
+#include "daemon/vg_time.h"
+#include "fetchers/feed.h"
+#include "fetchers/fetch_http.h"
+#include "fetchers/item.h"
+#include "fetchers/page.h"
+#include "fetchers/schedule.h"
+#include "queue/queue.h"
+#include "queue/queue_lag.h"
+#include "queue/queue_sched.h"
+
+#include <cjson/cJSON.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CLAIM_PERIOD_MS 1000
+#define LAG_PERIOD_MS 2000
+
+struct poller {
+    struct event_base *base;
+    struct queue *q;
+    struct fetch_client *fc;
+    const struct vg_config *cfg;
+    struct event *claim_ev;
+    struct event *lag_ev;
+    int paused;                   /* backpressure: enrich is too far behind */
+    int lag_asking;
+    int running;
+    int claiming;
+    unsigned in_flight;           /* claimed and not yet recorded */
+    struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
+    void (*drained)(void *);
+    void *drained_arg;
+    void (*idle)(void *);
+    void *idle_arg;
+    struct poller_stats stats;
+    struct vg_metric *m_paused, *m_in_flight, *m_queued;
+    struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_added, *m_dup, *m_base;
+};
+
+/* One poll: a claimed source on its way through fetch, parse and record. */
+struct poll {
+    struct poller *p;
+    struct queue_source_state st;
+    int64_t started;
+    struct poll *prev, *next;
+};
+
+static void schedule_claim(struct poller *p, long ms);
+
+static void check_drained(struct poller *p)
+{
+    if (!p->running && p->in_flight == 0 && !p->claiming && p->drained) {
+        void (*cb)(void *) = p->drained;
+        p->drained = NULL;
+        cb(p->drained_arg);
+    }
+}
+
+/* Ends a poll: out of the in-flight list, freed. */
+static void poll_done(struct poll *pl)
+{
+    struct poller *p = pl->p;
+    if (pl->prev)
+        pl->prev->next = pl->next;
+    else
+        p->polls = pl->next;
+    if (pl->next)
+        pl->next->prev = pl->prev;
+    p->in_flight--;
+    queue_source_state_clear(&pl->st);
+    vg_free(pl);
+}
+
+static void count_error(const char *kind)
+{
+    char series[96];
+    snprintf(series, sizeof(series), "vigie_fetch_errors_total{kind=\"%s\"}", kind);
+    vg_metric_add(vg_counter(series, "failed polls by kind of failure"), 1);
+}
+
+/* ---- record --------------------------------------------------------------- */
+
+struct record {
+    struct poll *pl;
+    int ok;
+    char kind[32];
+    char *error;
+};
+
+static void on_recorded(enum queue_complete_status st, long added, long dup, long base, void *arg)
+{
+    struct record *rec = arg;
+    struct poll *pl = rec->pl;
+    struct poller *p = pl->p;
+    const char *id = pl->st.src.id;
+    if (st == QUEUE_COMPLETE_OK) {
+        p->stats.items_added += (uint64_t)added;
+        p->stats.items_duplicate += (uint64_t)dup;
+        p->stats.items_baseline += (uint64_t)base;
+        vg_metric_add(p->m_added, (double)added);
+        vg_metric_add(p->m_dup, (double)dup);
+        vg_metric_add(p->m_base, (double)base);
+        if (rec->ok && pl->st.failures > 0)
+            vg_notice("fetch", "source %s recovered after %lld failure(s)", id, pl->st.failures);
+        else if (!rec->ok && pl->st.failures == 0)
+            vg_warn("fetch", "source %s failing: %s: %s", id, rec->kind, rec->error ? rec->error : "");
+        vg_debug("fetch", "source %s: %s, %ld new, %ld seen, %ld baseline", id, rec->ok ? "ok" : rec->kind,
+                 added, dup, base);
+    } else if (st == QUEUE_COMPLETE_LEASE_LOST) {
+        vg_warn("fetch", "source %s: lease expired before the poll was recorded; another process "
+                "polls it now (consider a longer [fetch] lease)", id);
+    } else if (st == QUEUE_COMPLETE_ERROR) {
+        vg_warn("fetch", "source %s: could not record the poll (redis); it will be polled again", id);
+    }
+    vg_free(rec->error);
+    vg_free(rec);
+    poll_done(pl);
+    if (p->running)
+        schedule_claim(p, 0);
+    check_drained(p);
+}
+
+/* Items of a parsed document to the stream, with the poll's outcome. Takes ownership of pl. */
+static void record(struct poll *pl, int ok, const char *kind, const char *error, long long retry_after_ms,
+                   const char *etag, const char *last_modified, const char *watch_text, const struct feed_doc *doc)
+{
+    struct poller *p = pl->p;
+    const struct vg_config *c = p->cfg;
+    long long failures = ok ? 0 : pl->st.failures + 1;
+    struct queue_poll_result r = {
+        .id = pl->st.src.id,
+        .ok = ok,
+        .next_delay_ms = fetch_next_delay_ms(pl->st.src.interval_ms, failures, c->fetch_backoff_max_ms,
+                                             retry_after_ms, (unsigned)vg_rand_below(1000)),
+        .etag = etag,
+        .last_modified = last_modified,
+        .watch_text = watch_text,
+        .error_kind = kind,
+        .error = error,
+        .dedup_ttl_s = c->fetch_dedup_ttl_ms / 1000,
+        .stream_maxlen = c->fetch_items_maxlen,
+    };
+    struct queue_new_item *items = NULL;
+    size_t n = 0;
+    if (doc && doc->nitems) {
+        items = vg_calloc(doc->nitems, sizeof(*items));
+        int64_t recent_after = vg_wall_ms() / 1000 - c->fetch_recent_window_ms / 1000;
+        for (size_t i = 0; items && i < doc->nitems; i++) {
+            const struct feed_item *it = &doc->items[i];
+            struct fetch_item_keys keys;
+            char *json = fetch_item_json(pl->st.src.id, doc, it, &keys);
+            if (!json)
+                continue;
+            memcpy(items[n].url_key, keys.id, sizeof(keys.id));
+            memcpy(items[n].fp_key, keys.fp, sizeof(keys.fp));
+            int64_t when = it->published != FEED_DATE_NONE ? it->published : it->updated;
+            items[n].recent = when != FEED_DATE_NONE && when >= recent_after;
+            items[n].json = json;
+            n++;
+        }
+    }
+    r.items = items;
+    r.nitems = n;
+    struct record *rec = vg_calloc(1, sizeof(*rec));
+    if (rec) {
+        rec->pl = pl;
+        rec->ok = ok;
+        snprintf(rec->kind, sizeof(rec->kind), "%s", kind ? kind : "ok");
+        rec->error = error ? vg_strdup(error) : NULL;
+    }
+    if (ok)
+        p->stats.ok++, vg_metric_add(p->m_polls_ok, 1);
+    else
+        p->stats.failed++, vg_metric_add(p->m_polls_failed, 1), count_error(kind);
+    if (!rec || queue_sched_complete(p->q, &r, on_recorded, rec) < 0) {
+        /* Redis is gone: the lease expires and the source is polled again, by us or another. */
+        vg_warn("fetch", "source %s: could not record the poll (redis unreachable)", pl->st.src.id);
+        if (rec) {
+            vg_free(rec->error);
+            vg_free(rec);
+        }
+        poll_done(pl);
+        check_drained(p);
+    }
+    for (size_t i = 0; i < n; i++)
+        vg_free((char *)items[i].json);
+    vg_free(items);
+}
+
+/* ---- fetch and parse ---------------------------------------------------------- */
+
+static const char *opt_str(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A page source: items by XPath selectors from its options, or, with a "watch" option (an
+ * XPath region, or true for the whole body), a web_change item when the region's text
+ * changed since the last poll. *watch_text receives the text to keep for the next poll. */
+static int parse_page(struct poll *pl, const char *html, size_t len, const char *url, const char *charset,
+                      struct feed_doc **doc, char **watch_text, char *err, size_t errlen)
+{
+    cJSON *o = pl->st.src.options ? cJSON_Parse(pl->st.src.options) : NULL;
+    cJSON *watch = o ? cJSON_GetObjectItemCaseSensitive(o, "watch") : NULL;
+    int rc;
+    if (watch && !cJSON_IsFalse(watch)) {
+        struct page_watch_result *res = NULL;
+        rc = page_watch_check(pl->st.watch_text, html, len, url, charset,
+                              cJSON_IsString(watch) ? watch->valuestring : NULL, 0, vg_wall_ms() / 1000, &res, err,
+                              errlen);
+        if (rc == 0) {
+            *doc = feed_doc_new(FEED_FORMAT_UNKNOWN);
+            struct feed_item *it = *doc && res->item ? feed_doc_add_item(*doc) : NULL;
+            if (it) {
+                *it = *res->item; /* moves the item's strings into the document */
+                memset(res->item, 0, sizeof(*res->item));
+            }
+            *watch_text = res->text;
+            res->text = NULL;
+            page_watch_result_free(res);
+            if (!*doc) {
+                snprintf(err, errlen, "out of memory");
+                rc = -1;
+            }
+        }
+    } else {
+        struct page_selectors sel = {
+            .item = o ? opt_str(o, "item") : NULL,
+            .title = o ? opt_str(o, "title") : NULL,
+            .link = o ? opt_str(o, "link") : NULL,
+            .date = o ? opt_str(o, "date") : NULL,
+            .summary = o ? opt_str(o, "summary") : NULL,
+        };
+        if (!sel.item) {
+            snprintf(err, errlen, "a page source needs an \"item\" XPath selector or a \"watch\" region in its options");
+            rc = -1;
+        } else {
+            rc = page_extract(html, len, url, charset, &sel, doc, err, errlen);
+        }
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+static void on_fetched(struct fetch_response *resp, void *arg)
+{
+    struct poll *pl = arg;
+    struct poller *p = pl->p;
+    p->stats.polls++;
+    if (resp->error != FETCH_OK) {
+        record(pl, 0, fetch_error_name(resp->error), resp->reason, resp->retry_after_s * 1000LL, NULL, NULL, NULL,
+               NULL);
+        return;
+    }
+    if (resp->not_modified) {
+        p->stats.not_modified++;
+        vg_metric_add(p->m_not_modified, 1);
+        record(pl, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    char err[300] = "";
+    struct feed_doc *doc = NULL;
+    char *watch_text = NULL;
+    const char *base_url = resp->effective_url ? resp->effective_url : pl->st.src.url;
+    const char *body = resp->body.data ? resp->body.data : "";
+    int rc = strcmp(pl->st.src.kind, "page") == 0
+                 ? parse_page(pl, body, resp->body.len, base_url, resp->charset, &doc, &watch_text, err, sizeof(err))
+                 : feed_parse(body, resp->body.len, base_url, resp->charset, &doc, err, sizeof(err));
+    if (rc < 0) {
+        record(pl, 0, strncmp(err, "not a feed", 10) == 0 ? "not_a_feed" : "parse", err, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (doc->flags & FEED_F_RECOVERED)
+        vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id, doc->note);
+    record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, watch_text, doc);
+    vg_free(watch_text);
+    feed_doc_free(doc);
+}
+
+static void start_poll(struct poller *p, struct queue_source_state *st)
+{
+    struct poll *pl = vg_calloc(1, sizeof(*pl));
+    if (!pl) {
+        queue_source_state_clear(st);
+        return;
+    }
+    pl->p = p;
+    pl->st = *st; /* takes the strings */
+    memset(st, 0, sizeof(*st));
+    pl->started = vg_mono_ms();
+    p->in_flight++;
+    pl->next = p->polls;
+    if (p->polls)
+        p->polls->prev = pl;
+    p->polls = pl;
+    struct fetch_request req = {
+        .url = pl->st.src.url,
+        .etag = pl->st.etag,
+        .last_modified = pl->st.last_modified,
+        .accept = strcmp(pl->st.src.kind, "page") == 0 ? "text/html, application/xhtml+xml" : NULL,
+    };
+    char err[200];
+    if (fetch_get(p->fc, &req, on_fetched, pl, err, sizeof(err)) < 0)
+        record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
+}
+
+/* ---- claim ------------------------------------------------------------------ */
+
+static void on_claimed(struct queue_source_state *v, size_t n, const char *err, void *arg)
+{
+    struct poller *p = arg;
+    p->claiming = 0;
+    if (err)
+        vg_warn("fetch", "%s", err);
+    for (size_t i = 0; i < n; i++)
+        start_poll(p, &v[i]);
+    vg_free(v); /* the elements were moved into their polls */
+    if (n == 0 && !err && p->in_flight == 0 && p->idle) {
+        void (*cb)(void *) = p->idle;
+        p->idle = NULL;
+        cb(p->idle_arg);
+    }
+    if (p->running) {
+        unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
+        /* A full batch means more may be due: ask again as soon as there is room. */
+        schedule_claim(p, n > 0 && p->in_flight < cap ? 0 : CLAIM_PERIOD_MS);
+    }
+    check_drained(p);
+}
+
+static void on_claim_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct poller *p = arg;
+    if (!p->running || p->claiming)
+        return;
+    unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
+    if (p->paused || p->in_flight >= cap || !queue_is_ready(p->q)) {
+        schedule_claim(p, CLAIM_PERIOD_MS);
+        return;
+    }
+    p->claiming = 1;
+    if (queue_sched_claim(p->q, cap - p->in_flight, p->cfg->fetch_lease_ms, on_claimed, p) < 0) {
+        p->claiming = 0;
+        schedule_claim(p, CLAIM_PERIOD_MS);
+    }
+}
+
+static void schedule_claim(struct poller *p, long ms)
+{
+    if (p->claiming)
+        return;
+    struct timeval tv = vg_tv_ms(ms);
+    evtimer_add(p->claim_ev, &tv);
+}
+
+/* ---- backpressure ------------------------------------------------------------- */
+
+/* Hysteresis (pause above max_lag, resume below half) so the poller does not flap. */
+static void on_lag(long long lag, long long pending, void *arg)
+{
+    struct poller *p = arg;
+    p->lag_asking = 0;
+    if (lag < 0)
+        return;
+    long long max = p->cfg->pipe_max_lag;
+    if (!p->paused && lag > max) {
+        p->paused = 1;
+        vg_warn("fetch", "backpressure: enrich is %lld items behind (max_lag %lld); fetching paused", lag, max);
+    } else if (p->paused && lag <= max / 2) {
+        p->paused = 0;
+        vg_notice("fetch", "backpressure over: enrich is %lld items behind; fetching resumed", lag);
+        schedule_claim(p, 0);
+    }
+    vg_metric_set(p->m_paused, p->paused);
+}
+
+static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct poller *p = arg;
+    if (p->running && !p->lag_asking && queue_group_lag(p->q, "items", "enrich", on_lag, p) == 0)
+        p->lag_asking = 1;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+static double gauge_in_flight(void *arg)
+{
+    struct fetch_stats st;
+    fetch_client_stats(((struct poller *)arg)->fc, &st);
+    return (double)st.in_flight;
+}
+
+static double gauge_queued(void *arg)
+{
+    struct fetch_stats st;
+    fetch_client_stats(((struct poller *)arg)->fc, &st);
+    return (double)st.queued;
+}
+
+struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch_client *fc,
+                          const struct vg_config *cfg, char *err, size_t errlen)
+{
+    struct poller *p = vg_calloc(1, sizeof(*p));
+    if (!p || !(p->claim_ev = evtimer_new(base, on_claim_timer, p)) ||
+        !(p->lag_ev = event_new(base, -1, EV_PERSIST, on_lag_timer, p))) {
+        snprintf(err, errlen, "out of memory");
+        if (p && p->claim_ev)
+            event_free(p->claim_ev);
+        vg_free(p);
+        return NULL;
+    }
+    p->base = base;
+    p->q = q;
+    p->fc = fc;
+    p->cfg = cfg;
+    p->m_in_flight = vg_gauge_fn("vigie_fetch_in_flight", "fetches running now", gauge_in_flight, p);
+    p->m_queued = vg_gauge_fn("vigie_fetch_queued", "fetches waiting for a slot (per-host or global limit)", gauge_queued, p);
+    p->m_paused = vg_gauge("vigie_fetch_paused", "1 while fetching is paused because enrich is behind (backpressure)");
+    p->m_polls_ok = vg_counter("vigie_polls_total{result=\"ok\"}", "polls of sources by result");
+    p->m_polls_failed = vg_counter("vigie_polls_total{result=\"failed\"}", "polls of sources by result");
+    p->m_not_modified = vg_counter("vigie_polls_not_modified_total", "polls answered 304 Not Modified");
+    p->m_added = vg_counter("vigie_items_total{result=\"new\"}", "items read from sources, by what became of them");
+    p->m_dup = vg_counter("vigie_items_total{result=\"duplicate\"}", "items read from sources, by what became of them");
+    p->m_base = vg_counter("vigie_items_total{result=\"baseline\"}", "items read from sources, by what became of them");
+    return p;
+}
+
+void poller_start(struct poller *p)
+{
+    if (p->running)
+        return;
+    p->running = 1;
+    schedule_claim(p, 0);
+    struct timeval tv = vg_tv_ms(LAG_PERIOD_MS);
+    event_add(p->lag_ev, &tv);
+}
+
+void poller_stop(struct poller *p, void (*drained)(void *), void *arg)
+{
+    p->running = 0;
+    evtimer_del(p->claim_ev);
+    event_del(p->lag_ev);
+    p->drained = drained;
+    p->drained_arg = arg;
+    check_drained(p);
+}
+
+void poller_set_config(struct poller *p, const struct vg_config *cfg) { p->cfg = cfg; }
+
+void poller_on_idle(struct poller *p, void (*idle)(void *), void *arg)
+{
+    p->idle = idle;
+    p->idle_arg = arg;
+}
+
+void poller_free(struct poller *p)
+{
+    if (!p)
+        return;
+    /* Polls cut short by shutdown: their leases expire and the sources are polled again. */
+    while (p->polls)
+        poll_done(p->polls);
+    event_free(p->claim_ev);
+    event_free(p->lag_ev);
+    vg_metric_remove(p->m_in_flight);
+    vg_metric_remove(p->m_queued);
+    vg_free(p);
+}
+
+void poller_stats(const struct poller *p, struct poller_stats *out)
+{
+    *out = p->stats;
+    out->in_flight = p->in_flight;
+}

@@ -1,0 +1,70 @@
+/* page — HTML pages as sources: a newsroom page without a feed becomes a feed (XPath
+ * selectors pick the items and their fields), and a watched page region yields a web_change
+ * item with a short text diff when it changes.
+ *
+ * Pure functions over bytes already fetched: no I/O, no clock (the caller passes `now`).
+ * Pages are parsed with libxml2's HTML parser (recovering, no network); the XPath expressions
+ * come from the operator's source configuration, the HTML from the hostile web. */
+#ifndef VG_PAGE_H
+#define VG_PAGE_H
+
+#include "fetchers/feed.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* XPath 1.0 expressions. `item` selects one node per item in the page; the others are
+ * evaluated relative to each item node, and may select an element (its text; for `link` its
+ * href, for `date` its datetime attribute when it has one), an attribute, or compute a string.
+ * NULL fields use defaults: title = the item's text, link = (.//a/@href)[1],
+ * date = (.//time)[1] (its datetime attribute, else its text), summary = none. */
+struct page_selectors {
+    const char *item;
+    const char *title;
+    const char *link;
+    const char *date;
+    const char *summary;
+};
+
+#define PAGE_DEFAULT_REGION "//body"
+#define PAGE_DIFF_MAX 1000   /* default bound of a web_change diff, in bytes */
+
+/* Extracts items from an HTML page into a new feed_doc (format FEED_FORMAT_UNKNOWN, feed title
+ * from <title>, link = page_url). Links are resolved against <base href> and page_url and
+ * news-alert redirects unwrapped, dates read like feed dates, ids are the links. Items with
+ * neither a title nor a link are skipped. Returns -1 with err on an invalid XPath, a
+ * document that is not HTML, or allocation failure. */
+int page_extract(const char *html, size_t len, const char *page_url, const char *http_charset,
+                 const struct page_selectors *sel, struct feed_doc **out, char *err,
+                 size_t errlen);
+
+struct page_watch_result {
+    int changed;           /* 1 when the region's text differs from old_text */
+    uint64_t fingerprint;  /* of `text` (page_text_fingerprint) */
+    char *text;            /* the region's visible text now: keep it for the next check */
+    char *diff;            /* NULL when unchanged */
+    struct feed_item *item; /* the web_change item when changed, else NULL */
+};
+
+/* Compares the text of `region` (XPath, default PAGE_DEFAULT_REGION) in the new page with
+ * old_text. old_text NULL means a first observation: changed = 0, nothing to report. The diff
+ * is at most max_diff bytes (0: PAGE_DIFF_MAX). The item has kind "web_change", title "Page
+ * changed: <page title>", link page_url, id "<page_url>#<fingerprint>", summary = diff,
+ * published = now. *out is freed with page_watch_result_free. */
+int page_watch_check(const char *old_text, const char *html, size_t len, const char *page_url,
+                     const char *http_charset, const char *region, size_t max_diff, int64_t now,
+                     struct page_watch_result **out, char *err, size_t errlen);
+void page_watch_result_free(struct page_watch_result *r);
+
+/* Visible text of the region of a page, one line per block element (no diff). */
+int page_region_text(const char *html, size_t len, const char *http_charset, const char *region,
+                     char **text, char **title, char *err, size_t errlen);
+
+uint64_t page_text_fingerprint(const char *text);
+
+/* Line diff of two texts: "- removed" and "+ added" lines, at most max_len bytes, ending with
+ * "... (N more changes)" when cut. Returns the number of changed lines (0: identical), -1 on
+ * allocation failure; *out is NULL when identical. */
+int page_text_diff(const char *old_text, const char *new_text, size_t max_len, char **out);
+
+#endif

@@ -1,0 +1,137 @@
+"""vigie run polling real HTTP sources on loopback: the first poll is a silent baseline except
+recent items; later polls pass on new items only (conditional GET answered 304 costs nothing);
+failures are recorded on the source with their reason and counted in /metrics; two processes
+share 500 sources without polling any of them twice within its interval."""
+# ctest-labels: integration
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import FeedServer, Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until
+
+
+def config(redis, extra=""):
+    d = short_tmpdir()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[redis]
+url = {redis.url}
+[admin]
+listen = 127.0.0.1:0
+[daemon]
+housekeeping = 200ms
+[fetch]
+allow_private = 127.0.0.0/8
+per_host_delay = 0
+recent_window = 1d
+{extra}""")
+    return conf
+
+
+def items(c):
+    return [json.loads(f[1]) for _, f in c.call("XRANGE", "vigie:items", "-", "+")]
+
+
+def sources(conf):
+    r = run_vigie(["sources", "-c", conf, "list", "--json"])
+    assert r.returncode == 0, r.stderr
+    return {s["id"]: s for s in map(json.loads, r.stdout.splitlines())}
+
+
+def test_baseline_new_items_and_conditional_get():
+    r, fs = Redis(), FeedServer()
+    conf = config(r)
+    assert run_vigie(["sources", "-c", conf, "add", f"{fs.base}/feed/acme.xml", "--id", "acme",
+                      "--interval", "10s"]).returncode == 0
+    v = Vigie(config_path=conf)
+    c = r.client()
+    wait_until(lambda: sources(conf)["acme"]["last_ok_ms"] > 0, 15, "the first poll")
+    got = items(c)
+    # Baseline: today's item is passed on, the 30-day-old one only recorded.
+    assert [i["title"] for i in got] == ["acme: news of the day"], got
+    assert got[0]["source_id"] == "acme" and got[0]["lang"] == "en"
+    assert got[0]["url"] == "https://news.example.com/acme/today"
+    assert got[0]["published"].endswith("Z")
+
+    fs.get("/add?feed=acme&title=Acme+raises+money")
+    wait_until(lambda: len(items(c)) == 2, 30, "the new item after the next poll")
+    assert items(c)[1]["title"] == "Acme raises money"
+    n_hits = len(fs.hits()["/feed/acme.xml"])
+    # The next poll finds nothing new: the server answers 304 to the ETag vigie kept.
+    wait_until(lambda: len(fs.hits()["/feed/acme.xml"]) > n_hits, 30, "one more poll")
+    wait_until(lambda: "vigie_polls_not_modified_total 1" in v.get("/metrics")[1], 10, "a 304 counted")
+    assert len(items(c)) == 2
+    assert v.stop() == 0
+
+
+def test_failures_are_recorded_with_their_reason():
+    r, fs = Redis(), FeedServer()
+    conf = config(r)
+    rows = ["id,url", f"gone,{fs.base}/status/404", f"html,{fs.base}/html", f"broken,{fs.base}/status/500",
+            "refused,http://10.255.255.1/feed", f"ok,{fs.base}/feed/fine.xml"]
+    p = os.path.join(short_tmpdir(), "s.csv")
+    with open(p, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    assert run_vigie(["sources", "-c", conf, "import", p]).returncode == 0
+    v = Vigie(config_path=conf)
+    wait_until(lambda: all(s["last_attempt_ms"] > 0 for s in sources(conf).values()), 20, "every source polled")
+    s = sources(conf)
+    assert s["gone"]["error_kind"] == "http_status" and s["gone"]["last_error"] == "HTTP 404"
+    assert s["html"]["error_kind"] == "not_a_feed"
+    assert s["broken"]["error_kind"] == "http_status" and "500" in s["broken"]["last_error"]
+    assert s["refused"]["error_kind"] == "refused_address" and "10.255.255.1" in s["refused"]["last_error"]
+    assert s["ok"]["failures"] == 0 and s["ok"]["error_kind"] is None
+    assert all(s[k]["failures"] == 1 for k in ("gone", "html", "broken", "refused"))
+    # A failing source backs off: its next poll is at least its interval away.
+    assert s["gone"]["next_due_ms"] - s["gone"]["last_attempt_ms"] >= 0.9 * 2 * 15 * 60 * 1000  # 2 x 15m
+
+    lst = run_vigie(["sources", "-c", conf, "list", "--failing"])
+    assert "5 source(s), 4 failing" in lst.stdout and "not_a_feed" in lst.stdout
+    _, metrics = v.get("/metrics")
+    assert 'vigie_fetch_errors_total{kind="http_status"} 2' in metrics
+    assert 'vigie_fetch_errors_total{kind="not_a_feed"} 1' in metrics
+    assert 'vigie_polls_total{result="ok"} 1' in metrics
+    st = run_vigie(["status", "-c", conf])
+    assert "5, 0 due now, 4 failing" in st.stdout, st.stdout
+    assert v.stop() == 0
+
+
+def test_two_processes_share_500_sources_without_double_polls():
+    r, fs = Redis(), FeedServer()
+    conf = config(r, "max_in_flight = 32\n")
+    p = os.path.join(short_tmpdir(), "s.csv")
+    with open(p, "w") as f:
+        f.write("id,url,interval\n" + "".join(f"f{i},{fs.base}/feed/f{i}.xml,10s\n" for i in range(500)))
+    assert run_vigie(["sources", "-c", conf, "import", p]).returncode == 0
+    procs = []
+    for name in ("one", "two"):
+        conf_n = os.path.join(os.path.dirname(conf), f"{name}.conf")
+        with open(conf) as src, open(conf_n, "w") as dst:
+            dst.write(src.read().replace("[daemon]\n", f"[daemon]\ninstance = {name}\n"))
+        procs.append(Vigie(config_path=conf_n))
+    start = time.monotonic()
+    wait_until(lambda: time.monotonic() - start > 25, 30, "25 seconds of polling", interval=0.5)
+    polls = []
+    for v in procs:
+        m = re.search(r'vigie_polls_total\{result="ok"\} (\d+)', v.get("/metrics")[1])
+        polls.append(int(m.group(1)) if m else 0)
+    hits = fs.hits()
+    for v in procs:
+        assert v.stop() == 0
+    feeds = {k: t for k, t in hits.items() if k.startswith("/feed/")}
+    assert len(feeds) == 500, f"only {len(feeds)} of 500 sources were polled"
+    for path, times in feeds.items():
+        times.sort()
+        for a, b in zip(times, times[1:]):
+            # 10s interval with -10% jitter: never twice within 9s.
+            assert b - a >= 8.9, f"{path} fetched twice within {b - a:.2f}s"
+    assert sum(len(t) for t in feeds.values()) >= 1000, "each source should have been polled about twice"
+    assert all(n > 0 for n in polls), f"both processes should share the work: {polls}"
+    print(f"     polls per process: {polls}, fetches: {sum(len(t) for t in feeds.values())}")
+
+
+if __name__ == "__main__":
+    run_tests(dict(globals()))
