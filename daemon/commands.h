@@ -19,6 +19,7 @@ int vg_command_usage(const char *name);
 int cmd_help(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_accounts(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);

@@ -126,7 +126,7 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
     vg_free(rec->error);
     vg_free(rec);
     poll_done(pl);
-    if (p->running)
+    if (p->running && p->in_flight <= (unsigned)p->cfg->fetch_max_in_flight / 2)
         schedule_claim(p, 0);
     check_drained(p);
 }
@@ -334,8 +334,8 @@ static void on_claimed(struct queue_source_state *v, size_t n, const char *err, 
     }
     if (p->running) {
         unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
-        /* A full batch means more may be due: ask again as soon as there is room. */
-        schedule_claim(p, n > 0 && p->in_flight < cap ? 0 : CLAIM_PERIOD_MS);
+        /* A batch means more may be due: ask again as soon as there is room. */
+        schedule_claim(p, n > 0 && p->in_flight <= cap / 2 ? 0 : CLAIM_PERIOD_MS);
     }
     check_drained(p);
 }
@@ -346,7 +346,9 @@ static void on_claim_timer(evutil_socket_t fd, short what, void *arg)
     if (!p->running || p->claiming)
         return;
     unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
-    if (p->paused || p->in_flight >= cap || !queue_is_ready(p->q)) {
+    /* Claim in batches: wait until half the room is free, so that one claim call serves
+     * many polls instead of one per finished poll. */
+    if (p->paused || p->in_flight > cap / 2 || !queue_is_ready(p->q)) {
         schedule_claim(p, CLAIM_PERIOD_MS);
         return;
     }

@@ -155,13 +155,14 @@ static void test_text_bytes(void **state)
 static void check_resolve(const char *base, const char *ref, const char *want)
 {
     char *got = feed_url_resolve(base, ref);
+    const char *b = base ? base : "(null)", *r = ref ? ref : "(null)";
     if (!want) {
         if (got)
-            fail_msg("%s + %s: expected NULL, got %s", base, ref, got);
+            fail_msg("%s + %s: expected NULL, got %s", b, r, got);
         return;
     }
     if (!got || strcmp(got, want) != 0)
-        fail_msg("%s + %s: expected %s, got %s", base, ref, want, got ? got : "NULL");
+        fail_msg("%s + %s: expected %s, got %s", b, r, want, got ? got : "NULL");
     vg_free(got);
 }
 

@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""poll benchmark: 10,000 feed sources on a local nginx (started here), one vigie process.
+Requests per second for a full cycle of 200 responses and for a full cycle of 304 responses,
+against wrk on the same server and URLs (the raw HTTP limit), and vigie's peak RSS.
+
+Prints the bench/run result line (the 304 cycle) and "# " detail lines."""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.environ["VIGIE_SOURCE_DIR"], "tests", "integration"))
+from harness import Redis  # noqa: E402
+
+N = int(os.environ.get("POLL_BENCH_SOURCES", "10000"))
+TMP = os.environ.get("BENCH_TMP") or "/tmp/pollbench"
+VIGIE = os.environ["VIGIE_BIN"]
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def write_feeds(root):
+    os.makedirs(os.path.join(root, "feed"), exist_ok=True)
+    etags = []
+    for i in range(N):
+        items = "".join(f"<item><title>Source {i} story {k}</title><link>https://news.example.com/{i}/{k}</link>"
+                        f"<guid>https://news.example.com/{i}/{k}</guid><pubDate>Mon, 02 Jan 2023 10:0{k}:00 GMT</pubDate>"
+                        f"<description>Story {k} of source {i}: &lt;p&gt;text&lt;/p&gt;</description></item>" for k in range(5))
+        body = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>S{i}</title>{items}</channel></rss>'
+        path = os.path.join(root, "feed", f"{i}.xml")
+        with open(path, "w") as f:
+            f.write(body)
+        st = os.stat(path)
+        etags.append('"%x-%x"' % (int(st.st_mtime), st.st_size))  # nginx's static ETag
+    return etags
+
+
+def start_nginx(root, port):
+    conf = os.path.join(TMP, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 1;
+pid {TMP}/nginx.pid;
+error_log {TMP}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path {TMP}/nginx-tmp;
+  server {{ listen 127.0.0.1:{port}; root {root}; etag on; }}
+}}
+""")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    p = subprocess.Popen([nginx, "-p", TMP, "-c", conf, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return p
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError("nginx did not start")
+
+
+def wrk(port, etags, not_modified):
+    script = os.path.join(TMP, "rotate.lua")
+    with open(script, "w") as f:
+        f.write("local n, i = %d, 0\nlocal etags = {%s}\n" % (N, ",".join(json.dumps(e) for e in etags) if not_modified else ""))
+        f.write("request = function()\n  i = i %% n + 1\n  local h = {}\n%s  return wrk.format('GET', '/feed/' .. (i - 1) .. '.xml', h)\nend\n"
+                % ("  h['If-None-Match'] = etags[i]\n" if not_modified else ""))
+    out = subprocess.run(["wrk", "-t2", "-c64", "-d8s", "-s", script, f"http://127.0.0.1:{port}/"],
+                         capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def metric(admin, name):
+    with urllib.request.urlopen(admin + "/metrics", timeout=10) as r:
+        m = re.search(r"^" + re.escape(name) + r" ([\d.]+)$", r.read().decode(), re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+def cpu(pid):
+    """User+system CPU seconds of a process (and its reaped children) so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
+def main():
+    os.makedirs(TMP, exist_ok=True)
+    root = os.path.join(TMP, "www")
+    etags = write_feeds(root)
+    port = free_port()
+    nginx = start_nginx(root, port)
+    r = Redis(appendonly=False)
+    conf = os.path.join(TMP, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"[redis]\nurl = {r.url}\n[admin]\nlisten = 127.0.0.1:0\n[log]\nlevel = warning\n"
+                "[fetch]\nallow_private = 127.0.0.0/8\nper_host = " + os.environ.get("POLL_BENCH_CONC", "64") + "\nper_host_delay = 0\nmax_in_flight = " + os.environ.get("POLL_BENCH_CONC", "64") + "\n"
+                "interval = 1h\n")
+    csv = os.path.join(TMP, "sources.csv")
+    with open(csv, "w") as f:
+        f.write("id,url\n" + "".join(f"s{i},http://127.0.0.1:{port}/feed/{i}.xml\n" for i in range(N)))
+    subprocess.run([VIGIE, "sources", "-c", conf, "import", csv], check=True, capture_output=True)
+
+    v = subprocess.Popen([VIGIE, "run", "-c", conf], stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, VIGIE_LOG="warning"))
+    # The admin address is logged at info; read it from the log at warning level? Ask Redis instead.
+    admin = None
+    t0 = time.monotonic()
+    c = r.client()
+    while True:
+        n = c.call("ZCOUNT", "vigie:due", "-inf", str(int(time.time() * 1000)))
+        polled = int(c.call("SCARD", "vigie:sources")) - n
+        if n == 0 and int(c.call("HLEN", "vigie:leases")) == 0:
+            break
+        time.sleep(0.02)
+    t200 = time.monotonic() - t0
+    # Every source due again: the second cycle is all conditional GETs answered 304.
+    c.call("EVAL", "for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('ZADD', KEYS[1], 0, id) end", 1, "vigie:due")
+    perf = None
+    if os.environ.get("POLL_BENCH_PERF"):
+        perf = subprocess.Popen(os.environ["POLL_BENCH_PERF"].split() + ["-p", str(v.pid)],
+                                stderr=open(os.path.join(TMP, "perf.txt"), "w"))
+    t0 = time.monotonic()
+    while True:
+        if int(c.call("ZCOUNT", "vigie:due", "-inf", "1")) == 0 and int(c.call("HLEN", "vigie:leases")) == 0:
+            break
+        time.sleep(0.02)
+    t304 = time.monotonic() - t0
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+    if os.environ.get("POLL_BENCH_CPU"):
+        print("# cpu s (vigie, redis, nginx) after both cycles:", [cpu(x) for x in (v.pid, r.proc.pid, nginx.pid)])
+    with open(f"/proc/{v.pid}/status") as f:
+        hwm = int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)) / 1024
+    items = int(c.call("XLEN", "vigie:items"))
+    v.send_signal(signal.SIGTERM)
+    v.wait(30)
+    peer200 = wrk(port, etags, False)
+    peer304 = wrk(port, etags, True)
+    nginx.terminate()
+    nginx.wait(10)
+    r.stop()
+    rate200, rate304 = N / t200, N / t304
+    print(f"poll vigie={rate304:.0f} peer={peer304:.0f} unit=req/s ratio={rate304 / peer304:.3f}")
+    print(f"# 304 cycle: {N} sources, conditional GET with the kept ETag, nothing parsed: vigie {rate304:.0f} req/s, wrk {peer304:.0f} req/s")
+    print(f"# 200 cycle: {N} sources fetched, parsed, {N * 5} items deduplicated ({items} passed on): vigie {rate200:.0f} req/s, wrk {peer200:.0f} req/s (ratio {rate200 / peer200:.3f})")
+    print(f"# vigie peak RSS with {N} sources: {hwm:.1f} MiB (VmHWM)")
+    print(f"# one vigie process: max_in_flight 64, per_host 64; wrk -t2 -c64 over the same URLs; nginx 1 worker; same machine")
+
+
+if __name__ == "__main__":
+    main()

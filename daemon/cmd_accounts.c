@@ -1,0 +1,177 @@
+/* cmd_accounts — `vigie accounts import|list|show|rm`: the key accounts from the command line.
+ * An import is checked whole before anything is written (a bad row names its line) and is
+ * written in one transaction; every change bumps the version that running daemons watch. */
+#include "daemon/cli_queue.h"
+#include "daemon/commands.h"
+#include "daemon/config.h"
+#include "daemon/vg_alloc.h"
+#include "daemon/vg_file.h"
+#include "enrich/account.h"
+#include "enrich/account_json.h"
+#include "queue/queue_accounts.h"
+#include "queue/queue_sync.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see DESIGN.md)\n"
+    "       vigie accounts [-c FILE] list [--json]\n"
+    "       vigie accounts [-c FILE] show ID\n"
+    "       vigie accounts [-c FILE] rm ID...\n";
+
+static int do_import(struct queue_sync *q, const char *path)
+{
+    size_t len;
+    char *buf = vg_read_file(path, 256u << 20, &len);
+    if (!buf) {
+        fprintf(stderr, "vigie: cannot read %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    char err[512];
+    struct enrich_account_set *set = NULL;
+    int rc = enrich_accounts_parse(buf, len, &set, err, sizeof(err));
+    vg_free(buf);
+    if (rc < 0) {
+        fprintf(stderr, "vigie: %s: %s (nothing was imported)\n", path, err);
+        return 1;
+    }
+    const char **ids = vg_calloc(set->n + 1, sizeof(*ids));
+    char **json = vg_calloc(set->n + 1, sizeof(*json));
+    rc = 1;
+    if (!ids || !json)
+        goto out;
+    for (size_t i = 0; i < set->n; i++) {
+        ids[i] = set->v[i].id;
+        if (!(json[i] = enrich_account_to_json(&set->v[i])))
+            goto out;
+    }
+    size_t created, updated;
+    if (queue_accounts_put(q, ids, (const char *const *)json, set->n, &created, &updated, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s (nothing was imported)\n", err);
+        goto out;
+    }
+    printf("imported %zu account(s): %zu new, %zu updated\n", set->n, created, updated);
+    rc = 0;
+out:
+    if (rc && !err[0])
+        fprintf(stderr, "vigie: out of memory\n");
+    for (size_t i = 0; json && i < set->n; i++)
+        vg_free(json[i]);
+    vg_free(json);
+    vg_free(ids);
+    enrich_account_set_free(set);
+    return rc;
+}
+
+static int do_list(struct queue_sync *q, int json)
+{
+    char err[512];
+    size_t n;
+    char *all = queue_accounts_all(q, &n, err, sizeof(err));
+    if (!all) {
+        fprintf(stderr, "vigie: %s\n", err);
+        return 1;
+    }
+    struct enrich_account_set *set = NULL;
+    if (enrich_accounts_parse(all, strlen(all), &set, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: stored accounts do not parse: %s\n", err);
+        vg_free(all);
+        return 1;
+    }
+    if (!json)
+        printf("%-20s %-30s %-9s %-2s %-28s %s\n", "ID", "NAME", "TIER", "CC", "OWNER", "ALIASES");
+    for (size_t i = 0; i < set->n; i++) {
+        const struct enrich_account *a = &set->v[i];
+        if (json) {
+            char *j = enrich_account_to_json(a);
+            printf("%s\n", j ? j : "");
+            vg_free(j);
+            continue;
+        }
+        printf("%-20s %-30.30s %-9s %-2s %-28.28s ", a->id, a->name, a->tier ? a->tier : "", a->country ? a->country : "",
+               a->owner ? a->owner : "");
+        for (size_t k = 0; k < a->n_aliases; k++)
+            printf("%s%s", k ? ", " : "", a->aliases[k]);
+        printf("\n");
+    }
+    if (!json)
+        printf("%zu account(s)\n", set->n);
+    enrich_account_set_free(set);
+    vg_free(all);
+    return 0;
+}
+
+static int do_show(struct queue_sync *q, const char *id)
+{
+    char err[512];
+    char *j = queue_accounts_get(q, id, err, sizeof(err));
+    if (!j) {
+        if (err[0])
+            fprintf(stderr, "vigie: %s\n", err);
+        else
+            fprintf(stderr, "vigie: no account with id '%s'\n", id);
+        return 1;
+    }
+    printf("%s\n", j);
+    vg_free(j);
+    return 0;
+}
+
+int cmd_accounts(int argc, char **argv)
+{
+    const char *config = NULL;
+    char *rest[256];
+    int n = 0;
+    for (int i = 1; i < argc && n < 256; i++) {
+        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+            config = argv[++i];
+        else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else
+            rest[n++] = argv[i];
+    }
+    const char *verb = n ? rest[0] : "";
+    int ok = (strcmp(verb, "import") == 0 && n == 2) || (strcmp(verb, "show") == 0 && n == 2) ||
+             (strcmp(verb, "rm") == 0 && n >= 2) ||
+             (strcmp(verb, "list") == 0 && (n == 1 || (n == 2 && strcmp(rest[1], "--json") == 0)));
+    if (!ok) {
+        if (n)
+            fprintf(stderr, "vigie accounts: bad arguments\n");
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct vg_config *cfg = NULL;
+    struct queue_sync *q = vg_cli_open_queue(config, &cfg);
+    int rc = 1;
+    if (!q)
+        goto out;
+    if (strcmp(verb, "import") == 0)
+        rc = do_import(q, rest[1]);
+    else if (strcmp(verb, "list") == 0)
+        rc = do_list(q, n == 2);
+    else if (strcmp(verb, "show") == 0)
+        rc = do_show(q, rest[1]);
+    else {
+        rc = 0;
+        for (int i = 1; i < n; i++) {
+            char err[512];
+            int r = queue_accounts_remove(q, rest[i], err, sizeof(err));
+            if (r < 0) {
+                fprintf(stderr, "vigie: %s\n", err);
+                rc = 1;
+            } else if (r == 0) {
+                fprintf(stderr, "vigie: no account with id '%s'\n", rest[i]);
+                rc = 1;
+            } else {
+                printf("removed %s\n", rest[i]);
+            }
+        }
+    }
+out:
+    queue_sync_close(q);
+    vg_config_free(cfg);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/* account — the key accounts vigie watches, parsed from the JSON or CSV users import.
+ *
+ * The record shape is fixed by DESIGN.md ("Account"). Parsing is all-or-nothing: a bad row is
+ * an error naming its line (CSV) or its position and id (JSON), and no partial set is returned,
+ * so `vigie accounts import` never half-imports a file. */
+#ifndef ENRICH_ACCOUNT_H
+#define ENRICH_ACCOUNT_H
+
+#include <stddef.h>
+
+struct enrich_identifier { char *key; char *value; };
+
+struct enrich_account {
+    char *id, *name;                 /* required */
+    char **aliases; size_t n_aliases;
+    char **domains; size_t n_domains;
+    char *country;                   /* ISO 3166 alpha-2 or NULL */
+    struct enrich_identifier *identifiers; size_t n_identifiers; /* siren, siret, lei, cik, companies_house, ticker, ... */
+    char *owner, *tier, *crm_id;     /* tier: "key" | "candidate" | "standard" (default standard) */
+    double revenue, margin, growth_potential, strategic_fit, image; /* KAM axes, 0 when absent */
+    char **context_keywords; size_t n_context_keywords;
+    char **negative_keywords; size_t n_negative_keywords;
+};
+
+struct enrich_account_set { struct enrich_account *v; size_t n; };
+
+/* Parses a JSON array of account objects or a CSV with a header row (same column names,
+ * lists separated by '|'; identifiers as columns siren, siret, lei, cik, companies_house,
+ * ticker, or "identifiers" as key=value|key=value). Detects the format from the first
+ * non-blank byte ('[' → JSON). On error returns -1 and writes "line N: reason" (CSV) or
+ * "account #N (id X): reason" (JSON) into err; nothing is returned half-built.
+ * In JSON, "identifiers" is an object {"siren": "...", ...}; identifier keys may also appear
+ * as top-level fields, as in CSV. Ids must be unique. On success *out is owned by the caller
+ * (enrich_account_set_free). */
+int enrich_accounts_parse(const char *buf, size_t len, struct enrich_account_set **out,
+                          char *err, size_t errlen);
+void enrich_account_set_free(struct enrich_account_set *set);
+/* Linear lookup by id; NULL when absent or when set is NULL. */
+const struct enrich_account *enrich_account_find(const struct enrich_account_set *set, const char *id);
+/* Value of identifier `key` ("siren", "ticker", ...) or NULL. */
+const char *enrich_account_identifier(const struct enrich_account *a, const char *key);
+
+/* ---- Shared by account.c (JSON) and account_csv.c; not for other modules. ---- */
+
+/* Sets one field from its text form (CSV cell, or a JSON string where a list or number is
+ * expected): lists split on '|', numbers parsed, identifier columns (siren, ticker, ...)
+ * validated. 0, or -1 with a reason in why. Empty values leave the field unset. */
+int enrich_account_set_field(struct enrich_account *a, const char *key, const char *val,
+                             size_t vlen, char *why, size_t whylen);
+/* Appends one value to a list field ("aliases", ...) or an identifier ("siren", ...). */
+int enrich_account_add_value(struct enrich_account *a, const char *key, const char *val,
+                             size_t vlen, char *why, size_t whylen);
+/* Checks required fields and fills defaults (tier "standard"). */
+int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen);
+/* Frees the fields of one account (not the struct itself). */
+void enrich_account_clear(struct enrich_account *a);
+/* Is `key` an identifier name accepted as a column or top-level field? */
+int enrich_account_is_identifier_key(const char *key);
+/* Parses CSV (account_csv.c). Same contract as enrich_accounts_parse. */
+int enrich_accounts_parse_csv(const char *buf, size_t len, struct enrich_account_set **out,
+                              char *err, size_t errlen);
+
+/* Growing set under construction, with an id index so duplicates are caught where they occur. */
+struct enrich_account_builder {
+    struct enrich_account_set *set;
+    size_t cap;
+    size_t *slots; size_t nslots;   /* open addressing: index + 1, 0 empty */
+};
+/* Takes the account's fields (the struct is copied, `a` is zeroed). -1: allocation failure or
+ * duplicate id (why says which). */
+int enrich_account_builder_add(struct enrich_account_builder *b, struct enrich_account *a,
+                               char *why, size_t whylen);
+void enrich_account_builder_abort(struct enrich_account_builder *b);
+
+#endif

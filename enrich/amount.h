@@ -1,0 +1,25 @@
+/* amount — money amounts in French and English news text, to {value, currency}.
+ *
+ * "12 M€", "12 millions d'euros", "1,5 milliard d'euros", "3,5 Md€", "$3.5bn", "£20m",
+ * "USD 40 million", "CHF 5 Mio.", "500 k€", "20 000 euros" become a value in units (12000000)
+ * and an ISO 4217 code. A number needs a currency next to it to count: "12 millions de
+ * clients" and "12 %" are not amounts. Decimal commas and points are read by the language
+ * (fr: "1,5" is one and a half; en: "1,500" is fifteen hundred). Works on folded lower-case
+ * text (see text.h), a hand-written scanner: linear in the input, no regex. */
+#ifndef ENRICH_AMOUNT_H
+#define ENRICH_AMOUNT_H
+
+#include <stddef.h>
+
+struct enrich_amount {
+    double value;       /* in units of the currency */
+    char currency[4];   /* ISO 4217, e.g. "EUR" */
+    size_t start, end;  /* offsets in the scanned text */
+};
+
+/* Scans l[0..len) (folded, lower-cased) for amounts. `lang` ("fr", "en", NULL) decides how
+ * ambiguous separators read. Writes at most `max` amounts, returns how many. */
+size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
+                           struct enrich_amount *out, size_t max);
+
+#endif

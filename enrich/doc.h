@@ -1,0 +1,40 @@
+/* doc — one item prepared for the classifier and the extractors: its text folded once, cut
+ * into sentences, and each sentence's keyword mask computed once, so every stage that follows
+ * (classify, people, parties, places, amounts) only visits the sentences that can matter. */
+#ifndef ENRICH_DOC_H
+#define ENRICH_DOC_H
+
+#include "enrich/rules.h"
+#include "enrich/text.h"
+
+#include <stdint.h>
+
+#define ENRICH_MAX_SENTENCES 256
+
+struct enrich_doc {
+    char *orig;                 /* title "\n" summary, as given (the map points here) */
+    size_t orig_len;
+    size_t title_end;           /* bytes of orig that belong to the title */
+    const char *lang;           /* "fr", "en", ... or "" */
+    struct enrich_text t;
+    struct enrich_span sent[ENRICH_MAX_SENTENCES];
+    uint64_t gates[ENRICH_MAX_SENTENCES][ENRICH_GATE_WORDS];
+    size_t n_sent;
+    const struct enrich_rules *rules;
+    pcre2_match_data *md;
+};
+
+/* Prepares `d` (title and summary may be NULL). Returns 0, or -1 when out of memory. */
+int enrich_doc_init(struct enrich_doc *d, const struct enrich_rules *r, const char *title,
+                    const char *summary, const char *lang);
+void enrich_doc_release(struct enrich_doc *d);
+
+/* Offsets in d->orig of the folded span [a, b). */
+size_t enrich_doc_orig(const struct enrich_doc *d, size_t folded);
+/* A fresh copy of the original text behind the folded span [a, b), blanks collapsed;
+ * NULL when out of memory. */
+char *enrich_doc_copy(const struct enrich_doc *d, size_t a, size_t b);
+/* Index of the sentence holding folded offset `off`, or d->n_sent. */
+size_t enrich_doc_sentence_at(const struct enrich_doc *d, size_t off);
+
+#endif

@@ -1,0 +1,449 @@
+/* extract — the per-item pipeline and its records (see extract.h). */
+#include "enrich/extract.h"
+
+#include "daemon/vg_alloc.h"
+#include "enrich/classify.h"
+#include "enrich/doc.h"
+#include "enrich/score.h"
+#include "enrich/text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MAX_TYPES 64
+#define MAX_AMOUNTS 64
+
+struct enrich_extractor {
+    struct enrich_rules *rules;
+    const struct enrich_account_set *accounts;
+    struct enrich_matcher *matcher;
+    struct enrich_options opt;
+};
+
+struct enrich_extractor *enrich_extractor_new(struct enrich_rules *rules,
+                                              const struct enrich_account_set *accounts,
+                                              const struct enrich_options *opt,
+                                              char *err, size_t errlen)
+{
+    struct enrich_extractor *x = vg_calloc(1, sizeof(*x));
+    if (!x) {
+        snprintf(err, errlen, "out of memory");
+        enrich_rules_free(rules);
+        return NULL;
+    }
+    x->rules = rules;
+    x->accounts = accounts;
+    x->opt.min_signal_confidence = 0.5;
+    x->opt.min_match_confidence = 0.6;
+    if (opt) {
+        x->opt = *opt;
+        if (x->opt.min_signal_confidence <= 0)
+            x->opt.min_signal_confidence = 0.5;
+        if (x->opt.min_match_confidence <= 0)
+            x->opt.min_match_confidence = 0.6;
+    }
+    if (accounts && accounts->n) {
+        x->matcher = enrich_matcher_build(accounts, err, errlen);
+        if (!x->matcher) {
+            enrich_extractor_free(x);
+            return NULL;
+        }
+    }
+    return x;
+}
+
+void enrich_extractor_free(struct enrich_extractor *x)
+{
+    if (!x)
+        return;
+    enrich_matcher_free(x->matcher);
+    enrich_rules_free(x->rules);
+    vg_free(x);
+}
+
+const struct enrich_rules *enrich_extractor_rules(const struct enrich_extractor *x) { return x->rules; }
+const struct enrich_account_set *enrich_extractor_accounts(const struct enrich_extractor *x) { return x->accounts; }
+
+void enrich_result_free(struct enrich_result *r)
+{
+    if (!r)
+        return;
+    vg_free(r->id);
+    vg_free(r->lang);
+    vg_free(r->title);
+    vg_free(r->url);
+    vg_free(r->published);
+    vg_free(r->types);
+    vg_free(r->amounts);
+    vg_free(r->amount_sentence);
+    enrich_people_free(r->people, r->n_people);
+    enrich_parties_free(r->parties, r->n_parties);
+    enrich_places_free(r->places, r->n_places);
+    vg_free(r->mentions);
+    vg_free(r->accounts);
+    for (size_t i = 0; i < r->n_companies; i++)
+        vg_free(r->companies[i]);
+    vg_free(r->companies);
+    for (size_t i = 0; i < r->n_signals; i++) {
+        struct enrich_signal *s = &r->signals[i];
+        vg_free(s->evidence);
+        vg_free(s->modifiers);
+        vg_free(s->amounts);
+        vg_free(s->people);
+        vg_free(s->parties);
+        vg_free(s->places);
+    }
+    vg_free(r->signals);
+    vg_free(r);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helpers                                                                                    */
+
+/* Sentence holding original offset `o`. */
+static size_t sentence_of_orig(const struct enrich_doc *d, size_t o)
+{
+    for (size_t i = 0; i < d->n_sent; i++) {
+        size_t a = enrich_doc_orig(d, d->sent[i].start);
+        size_t b = enrich_doc_orig(d, d->sent[i].end);
+        if (o >= a && o < b)
+            return i;
+    }
+    return d->n_sent;
+}
+
+/* Letters and digits of the folded, lower-cased text: how names are compared. */
+static char *squash_name(const char *s)
+{
+    char *l = enrich_fold_str(s, 1);
+    if (!l)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; l[i]; i++)
+        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9'))
+            l[n++] = l[i];
+    l[n] = '\0';
+    return l;
+}
+
+static int push_index(size_t **v, size_t *n, size_t x)
+{
+    size_t *nv = vg_realloc(*v, (*n + 1) * sizeof(size_t));
+    if (!nv)
+        return -1;
+    nv[(*n)++] = x;
+    *v = nv;
+    return 0;
+}
+
+static int add_company(struct enrich_result *r, const char *name)
+{
+    char *key = squash_name(name);
+    if (!key)
+        return -1;
+    int dup = !*key;
+    for (size_t i = 0; i < r->n_companies && !dup; i++) {
+        char *k2 = squash_name(r->companies[i]);
+        if (!k2) {
+            vg_free(key);
+            return -1;
+        }
+        dup = strcmp(key, k2) == 0;
+        vg_free(k2);
+    }
+    vg_free(key);
+    if (dup)
+        return 0;
+    char **nv = vg_realloc(r->companies, (r->n_companies + 1) * sizeof(char *));
+    if (!nv)
+        return -1;
+    r->companies = nv;
+    r->companies[r->n_companies] = vg_strdup(name);
+    if (!r->companies[r->n_companies])
+        return -1;
+    r->n_companies++;
+    return 0;
+}
+
+/* Is the counterparty `name` one of the matched accounts (by a name or an alias)? */
+static int is_matched_account(const struct enrich_extractor *x, const struct enrich_result *r,
+                              const char *name)
+{
+    if (!x->accounts)
+        return 0;
+    char *key = squash_name(name);
+    if (!key)
+        return 0;
+    int hit = 0;
+    for (size_t i = 0; i < r->n_accounts && !hit; i++) {
+        const struct enrich_account *a = &x->accounts->v[r->accounts[i]];
+        for (size_t k = 0; k <= a->n_aliases && !hit; k++) {
+            char *an = squash_name(k == 0 ? a->name : a->aliases[k - 1]);
+            if (an && *an && (strcmp(an, key) == 0 || strncmp(an, key, strlen(key)) == 0))
+                hit = 1;
+            vg_free(an);
+        }
+    }
+    vg_free(key);
+    return hit;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pipeline stages                                                                            */
+
+static int match_accounts(const struct enrich_extractor *x, const struct enrich_doc *d,
+                          const struct enrich_item *item, struct enrich_result *r)
+{
+    if (!x->matcher)
+        return 0;
+    struct enrich_match *m = NULL;
+    size_t n = 0;
+    if (enrich_match_text(x->matcher, d->orig, d->orig_len, item->source_account_id,
+                          x->opt.min_match_confidence, &m, &n) < 0)
+        return -1;
+    if (n) {
+        r->mentions = vg_calloc(n, sizeof(*r->mentions));
+        if (!r->mentions) {
+            vg_free(m);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        r->mentions[i] = (struct enrich_mention){
+            .account = m[i].account,
+            .start = m[i].start,
+            .end = m[i].end,
+            .sentence = sentence_of_orig(d, m[i].start),
+            .confidence = m[i].confidence,
+        };
+        int seen = 0;
+        for (size_t k = 0; k < r->n_accounts && !seen; k++)
+            seen = r->accounts[k] == m[i].account;
+        if (!seen && push_index(&r->accounts, &r->n_accounts, m[i].account) < 0) {
+            vg_free(m);
+            return -1;
+        }
+    }
+    r->n_mentions = n;
+    vg_free(m);
+    return 0;
+}
+
+static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
+{
+    struct enrich_amount a[MAX_AMOUNTS];
+    size_t n = enrich_amounts_scan(d->t.l, d->t.len, d->lang, a, MAX_AMOUNTS);
+    if (!n)
+        return 0;
+    r->amounts = vg_calloc(n, sizeof(*r->amounts));
+    r->amount_sentence = vg_calloc(n, sizeof(size_t));
+    if (!r->amounts || !r->amount_sentence)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < r->n_amounts && !dup; k++)
+            dup = strcmp(r->amounts[k].currency, a[i].currency) == 0 &&
+                  fabs(r->amounts[k].value - a[i].value) <= 1e-9 * fabs(a[i].value);
+        if (dup)
+            continue;
+        r->amount_sentence[r->n_amounts] = enrich_doc_sentence_at(d, a[i].start);
+        r->amounts[r->n_amounts++] = a[i];
+    }
+    return 0;
+}
+
+static int build_companies(const struct enrich_extractor *x, struct enrich_result *r)
+{
+    for (size_t i = 0; i < r->n_parties; i++)
+        if (!is_matched_account(x, r, r->parties[i].name) && add_company(r, r->parties[i].name) < 0)
+            return -1;
+    for (size_t i = 0; i < r->n_accounts; i++)
+        if (add_company(r, x->accounts->v[r->accounts[i]].name) < 0)
+            return -1;
+    return 0;
+}
+
+/* Money matters to these types even when the amount sits in another sentence. */
+static int money_type(const char *t)
+{
+    return strcmp(t, "funding") == 0 || strcmp(t, "acquisition") == 0 ||
+           strcmp(t, "contract_win") == 0 || strcmp(t, "financial_results") == 0 ||
+           strcmp(t, "expansion") == 0 || strcmp(t, "legal_regulatory") == 0;
+}
+
+static int attach(struct enrich_signal *s, const struct enrich_result *r, size_t sentence)
+{
+    for (size_t i = 0; i < r->n_amounts; i++)
+        if (r->amount_sentence[i] == sentence && push_index(&s->amounts, &s->n_amounts, i) < 0)
+            return -1;
+    if (!s->n_amounts && money_type(s->type))
+        for (size_t i = 0; i < r->n_amounts; i++)
+            if (push_index(&s->amounts, &s->n_amounts, i) < 0)
+                return -1;
+    int leadership = strcmp(s->type, "leadership_change") == 0;
+    for (size_t i = 0; i < r->n_people; i++)
+        if ((leadership || r->people[i].sentence == sentence) &&
+            push_index(&s->people, &s->n_people, i) < 0)
+            return -1;
+    for (size_t i = 0; i < r->n_parties; i++)
+        if (push_index(&s->parties, &s->n_parties, i) < 0)
+            return -1;
+    if (strcmp(s->type, "expansion") == 0)
+        for (size_t i = 0; i < r->n_places; i++)
+            if (push_index(&s->places, &s->n_places, i) < 0)
+                return -1;
+    return 0;
+}
+
+static int build_signals(const struct enrich_extractor *x, const struct enrich_doc *d,
+                         const struct enrich_item *item, const struct enrich_class *cls,
+                         size_t n_cls, struct enrich_result *r)
+{
+    const struct enrich_section *secs;
+    enrich_rules_sections(x->rules, &secs);
+    char *story = item->story_key ? vg_strdup(item->story_key)
+                                  : enrich_story_key(item->title && *item->title ? item->title
+                                                     : item->id ? item->id : "");
+    if (!story)
+        return -1;
+    double now = x->opt.now > 0 ? x->opt.now : (double)time(NULL);
+    double published;
+    double age_days = 0;
+    if (item->published && enrich_parse_time(item->published, &published) == 0)
+        age_days = (now - published) / 86400.0;
+    int rc = -1;
+    for (size_t c = 0; c < n_cls; c++) {
+        const struct enrich_section *sec = &secs[cls[c].section];
+        /* The accounts the evidence sentence names; else those of the title; else all. */
+        size_t targets[64], nt = 0;
+        for (int pass = 0; pass < 3 && nt == 0; pass++)
+            for (size_t i = 0; i < r->n_mentions && nt < 64; i++) {
+                const struct enrich_mention *m = &r->mentions[i];
+                int ok = pass == 0 ? m->sentence == cls[c].sentence
+                         : pass == 1 ? m->start < d->title_end
+                         : 1;
+                if (!ok)
+                    continue;
+                int seen = 0;
+                for (size_t k = 0; k < nt && !seen; k++)
+                    seen = targets[k] == m->account;
+                if (!seen)
+                    targets[nt++] = m->account;
+            }
+        size_t rounds = nt ? nt : 1;
+        for (size_t t = 0; t < rounds; t++) {
+            struct enrich_signal *nv = vg_realloc(r->signals, (r->n_signals + 1) * sizeof(*nv));
+            if (!nv)
+                goto out;
+            r->signals = nv;
+            struct enrich_signal *s = &r->signals[r->n_signals++];
+            memset(s, 0, sizeof(*s));
+            s->type = sec->name;
+            s->confidence = cls[c].confidence;
+            const struct enrich_account *acc = NULL;
+            if (nt) {
+                s->account = targets[t];
+                acc = &x->accounts->v[targets[t]];
+                s->account_id = acc->id;
+            }
+            s->evidence = enrich_doc_copy(d, d->sent[cls[c].sentence].start,
+                                          d->sent[cls[c].sentence].end);
+            if (!s->evidence)
+                goto out;
+            for (unsigned k = 0; k < 32; k++) {
+                if (!(cls[c].modifiers >> k & 1))
+                    continue;
+                const char **mv = vg_realloc(s->modifiers, (s->n_modifiers + 1) * sizeof(char *));
+                if (!mv)
+                    goto out;
+                s->modifiers = mv;
+                s->modifiers[s->n_modifiers++] = enrich_modifier_name(x->rules, k);
+            }
+            if (attach(s, r, cls[c].sentence) < 0)
+                goto out;
+            struct enrich_score_input in = {
+                .type_weight = sec->weight,
+                .confidence = s->confidence,
+                .age_days = age_days,
+                .source_reliability = item->source_reliability,
+            };
+            if (acc) {
+                in.tier = acc->tier;
+                in.revenue = acc->revenue;
+                in.margin = acc->margin;
+                in.growth_potential = acc->growth_potential;
+                in.strategic_fit = acc->strategic_fit;
+                in.image = acc->image;
+            }
+            s->priority = enrich_priority(&in);
+            enrich_signal_id(s->account_id, story, s->type, s->id);
+        }
+    }
+    rc = 0;
+out:
+    vg_free(story);
+    return rc;
+}
+
+int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *item,
+                   struct enrich_result **out)
+{
+    *out = NULL;
+    struct enrich_result *r = vg_calloc(1, sizeof(*r));
+    if (!r)
+        return -1;
+    struct enrich_doc d;
+    int doc_ok = 0;
+    r->id = vg_strdup(item->id ? item->id : "");
+    r->lang = vg_strdup(item->lang ? item->lang : "");
+    r->title = vg_strdup(item->title ? item->title : "");
+    if (!r->id || !r->lang || !r->title ||
+        (item->url && !(r->url = vg_strdup(item->url))) ||
+        (item->published && !(r->published = vg_strdup(item->published))))
+        goto fail;
+    time_t now = x->opt.now > 0 ? (time_t)x->opt.now : time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(r->detected, sizeof(r->detected), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    if (enrich_doc_init(&d, x->rules, item->title, item->summary, item->lang) < 0)
+        goto fail;
+    doc_ok = 1;
+    if (match_accounts(x, &d, item, r) < 0)
+        goto fail;
+
+    struct enrich_class cls[MAX_TYPES];
+    size_t n_cls = enrich_classify(&d, x->opt.min_signal_confidence, cls, MAX_TYPES);
+    if (n_cls) {
+        r->types = vg_calloc(n_cls, sizeof(char *));
+        if (!r->types)
+            goto fail;
+        const struct enrich_section *secs;
+        enrich_rules_sections(x->rules, &secs);
+        for (size_t i = 0; i < n_cls; i++)
+            r->types[r->n_types++] = secs[cls[i].section].name;
+    }
+    if (scan_amounts(&d, r) < 0)
+        goto fail;
+    struct enrich_ospan not_names[64];
+    size_t n_not = 0;
+    for (size_t i = 0; i < r->n_mentions && n_not < 64; i++)
+        not_names[n_not++] = (struct enrich_ospan){r->mentions[i].start, r->mentions[i].end};
+    if (enrich_people_extract(&d, not_names, n_not, &r->people, &r->n_people) < 0 ||
+        enrich_parties_extract(&d, &r->parties, &r->n_parties) < 0 ||
+        enrich_places_extract(&d, &r->places, &r->n_places) < 0)
+        goto fail;
+    if (build_companies(x, r) < 0 || build_signals(x, &d, item, cls, n_cls, r) < 0)
+        goto fail;
+    enrich_doc_release(&d);
+    *out = r;
+    return 0;
+fail:
+    if (doc_ok)
+        enrich_doc_release(&d);
+    enrich_result_free(r);
+    return -1;
+}

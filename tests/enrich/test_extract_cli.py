@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+# ctest-labels: unit
+"""`vigie extract` as a user runs it: JSON lines in, the fixed JSON shape out, a bad line
+reported with its number while the following lines are still processed (exit status 1), the
+full signal records with --signals, and user rules with --rules DIR."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+vigie = os.environ["VIGIE_BIN"]
+src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+accounts = os.path.join(src, "tests", "data", "accounts_dev.json")
+
+
+def run(args, stdin):
+    return subprocess.run([vigie, "extract"] + args, input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+good1 = {"id": "a1", "title": "Renault : Jean-Marc Delorme nommé directeur financier",
+         "summary": "Le constructeur lève par ailleurs 1,5 milliard d'euros.", "lang": "fr"}
+good2 = {"id": "a2", "title": "Orange juice prices hit a record", "summary": "", "lang": "en"}
+lines = [json.dumps(good1, ensure_ascii=False), "{not json", "", '["array"]',
+         json.dumps({"title": "no id"}), json.dumps({"id": "x", "title": 5}),
+         json.dumps(good2)]
+p = run(["--accounts", accounts, "--json"], "\n".join(lines) + "\n")
+assert p.returncode == 1, (p.returncode, p.stderr)
+out = [json.loads(l) for l in p.stdout.splitlines()]
+assert [o["id"] for o in out] == ["a1", "a2"], out
+for o in out:
+    assert list(o) == ["id", "signals", "amounts", "people", "companies", "accounts"], list(o)
+a1 = out[0]
+assert set(a1["signals"]) >= {"leadership_change", "funding"}, a1
+assert {"value": 1500000000, "currency": "EUR"} in a1["amounts"], a1
+assert {"name": "Jean-Marc Delorme", "role": "directeur financier", "role_norm": "cfo",
+        "seniority": "c_level", "department": "finance"} in a1["people"], a1
+assert a1["accounts"] == ["renault"], a1
+assert out[1]["accounts"] == [] and out[1]["signals"] == [], out[1]
+err = p.stderr
+for n in (2, 4, 5, 6):
+    assert ("line %d:" % n) in err, (n, err)
+assert "line 3:" not in err and "line 1:" not in err and "line 7:" not in err, err
+
+# without accounts: still classifies, no accounts
+p = run(["--json"], json.dumps(good1, ensure_ascii=False) + "\n")
+assert p.returncode == 0, p.stderr
+o = json.loads(p.stdout)
+assert o["accounts"] == [] and "leadership_change" in o["signals"], o
+
+# full signal records
+p = run(["--accounts", accounts, "--signals"], json.dumps(good1, ensure_ascii=False) + "\n")
+assert p.returncode == 0, p.stderr
+sigs = [json.loads(l) for l in p.stdout.splitlines()]
+lc = [s for s in sigs if s["type"] == "leadership_change"]
+assert lc and lc[0]["account_id"] == "renault", sigs
+s = lc[0]
+assert len(s["id"]) == 32 and 0 < s["priority"] <= 100 and 0.5 <= s["confidence"] <= 1, s
+assert s["evidence"] == good1["title"], s
+assert s["people"][0]["role_norm"] == "cfo", s
+p2 = run(["--accounts", accounts, "--signals"], json.dumps(good1, ensure_ascii=False) + "\n")
+assert [json.loads(l)["id"] for l in p2.stdout.splitlines()] == [x["id"] for x in sigs]
+
+# user rules directory: the shipped files plus one of the user's own
+tmp = tempfile.mkdtemp()
+try:
+    for f in os.listdir(os.path.join(src, "rules")):
+        if f.endswith(".rules"):
+            shutil.copy(os.path.join(src, "rules", f), tmp)
+    with open(os.path.join(tmp, "zz_user.rules"), "w") as fh:
+        fh.write("[signal cyber_incident]\nweight 70\nkeywords ransom cyber\n"
+                 "match 0.9 \\b(?:ransomware|cyberattack)\\b\n")
+    item = {"id": "c", "title": "Hospital hit by ransomware", "summary": "", "lang": "en"}
+    p = run(["--rules", tmp, "--json"], json.dumps(item) + "\n")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["signals"] == ["cyber_incident"], p.stdout
+    with open(os.path.join(tmp, "zz_user.rules"), "a") as fh:
+        fh.write("match 0.9 (unclosed\n")
+    p = run(["--rules", tmp, "--json"], "")
+    assert p.returncode != 0 and "zz_user.rules:5" in p.stderr, p.stderr
+finally:
+    shutil.rmtree(tmp)
+
+# usage errors
+assert run([], "").returncode == 2
+p = run(["--accounts", "/nonexistent/accounts.json", "--json"], "")
+assert p.returncode != 0 and "/nonexistent/accounts.json" in p.stderr, p.stderr
+print("OK")

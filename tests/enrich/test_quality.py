@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+# ctest-labels: unit
+"""Quality of `vigie extract` on the labelled development set (tests/data/devset.jsonl).
+
+Runs `$VIGIE_BIN extract --accounts tests/data/accounts_dev.json --json` on every item and
+compares with the labels written from the text: per signal type precision and recall, then
+micro-F1 on signal types, on amounts ({value, currency}), on people with roles (name +
+role_norm), and precision on account matching. Fails below: signal F1 0.85, amount F1 0.90,
+people F1 0.85, account precision 0.95.
+
+The 200 "dev-" items were labelled before any rule was written. The 60 "hold-" items were
+written and labelled after the first complete rule set and scored blind once: signal micro-F1
+0.841, amounts 1.000, people+role 0.696, account precision 1.000 on those 60. The rules were
+then made more general where that check showed gaps (see the history of rules/), so the
+"hold-" scores printed now are no longer blind; new unseen items are the honest check.
+"""
+import collections
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+
+THRESHOLDS = {"signals": 0.85, "amounts": 0.90, "people": 0.85, "accounts_precision": 0.95}
+
+src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+vigie = os.environ.get("VIGIE_BIN")
+if not vigie:
+    sys.exit("VIGIE_BIN is not set (run through ctest)")
+devset_path = os.path.join(src, "tests", "data", "devset.jsonl")
+accounts_path = os.path.join(src, "tests", "data", "accounts_dev.json")
+
+items = [json.loads(l) for l in open(devset_path, encoding="utf-8") if l.strip()]
+inp = "".join(json.dumps({k: it[k] for k in ("id", "title", "summary", "lang")},
+                         ensure_ascii=False) + "\n" for it in items)
+proc = subprocess.run([vigie, "extract", "--accounts", accounts_path, "--json"], input=inp,
+                      capture_output=True, text=True, timeout=600)
+if proc.returncode != 0:
+    sys.exit("vigie extract failed (%d): %s" % (proc.returncode, proc.stderr[-2000:]))
+out = {}
+for line in proc.stdout.splitlines():
+    o = json.loads(line)
+    assert set(o) == {"id", "signals", "amounts", "people", "companies", "accounts"}, o.keys()
+    out[o["id"]] = o
+missing = [it["id"] for it in items if it["id"] not in out]
+if missing:
+    sys.exit("no output for %s" % missing[:10])
+
+
+def fold(s):
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return " ".join(s.replace("’", "'").lower().split())
+
+
+def amount_key(a):
+    return (round(float(a["value"]), 2), a["currency"])
+
+
+class Score:
+    def __init__(self):
+        self.tp = self.fp = self.fn = 0
+
+    def add(self, expected, got):
+        exp = collections.Counter(expected)
+        g = collections.Counter(got)
+        tp = sum((exp & g).values())
+        self.tp += tp
+        self.fp += sum(g.values()) - tp
+        self.fn += sum(exp.values()) - tp
+
+    def p(self):
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    def r(self):
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def f1(self):
+        p, r = self.p(), self.r()
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(subset, verbose):
+    per_type = collections.defaultdict(Score)
+    sig, amt, ppl, acc = Score(), Score(), Score(), Score()
+    errors = []
+    for it in subset:
+        e, o = it["expect"], out[it["id"]]
+        es, os_ = set(e["signals"]), set(o["signals"])
+        for t in es | os_:
+            per_type[t].add([1] if t in es else [], [1] if t in os_ else [])
+        sig.add(es, os_)
+        amt.add([amount_key(a) for a in e["amounts"]], [amount_key(a) for a in o["amounts"]])
+        ep = {(fold(p["name"]), p["role_norm"]) for p in e["people"] if p.get("role_norm")}
+        op = {(fold(p["name"]), p["role_norm"]) for p in o["people"] if p.get("role_norm")}
+        ppl.add(ep, op)
+        acc.add(set(e["accounts"]), set(o["accounts"]))
+        if verbose and (es != os_ or ep != op or set(e["accounts"]) != set(o["accounts"]) or
+                        collections.Counter(amount_key(a) for a in e["amounts"]) !=
+                        collections.Counter(amount_key(a) for a in o["amounts"])):
+            errors.append((it["id"], es ^ os_, ep ^ op, set(e["accounts"]) ^ set(o["accounts"])))
+    return per_type, sig, amt, ppl, acc, errors
+
+
+def report(name, subset, verbose=False):
+    per_type, sig, amt, ppl, acc, errors = evaluate(subset, verbose)
+    print("== %s: %d items" % (name, len(subset)))
+    print("%-20s %6s %6s %6s %5s %5s %5s" % ("type", "P", "R", "F1", "tp", "fp", "fn"))
+    for t in sorted(per_type):
+        s = per_type[t]
+        print("%-20s %6.3f %6.3f %6.3f %5d %5d %5d" % (t, s.p(), s.r(), s.f1(), s.tp, s.fp, s.fn))
+    for label, s in (("signals (micro)", sig), ("amounts", amt), ("people+role", ppl),
+                     ("accounts", acc)):
+        print("%-20s %6.3f %6.3f %6.3f %5d %5d %5d" % (label, s.p(), s.r(), s.f1(), s.tp, s.fp, s.fn))
+    if verbose and os.environ.get("VIGIE_QUALITY_VERBOSE"):
+        for e in errors:
+            print("  diff", e)
+    return sig, amt, ppl, acc
+
+
+dev = [it for it in items if not it["id"].startswith("hold-")]
+hold = [it for it in items if it["id"].startswith("hold-")]
+sig, amt, ppl, acc = report("all", items, verbose=True)
+if dev and hold:
+    report("development part (written before the rules)", dev)
+    report("held-out part (written after the rules)", hold)
+
+failures = []
+if sig.f1() < THRESHOLDS["signals"]:
+    failures.append("signal micro-F1 %.3f < %.2f" % (sig.f1(), THRESHOLDS["signals"]))
+if amt.f1() < THRESHOLDS["amounts"]:
+    failures.append("amount micro-F1 %.3f < %.2f" % (amt.f1(), THRESHOLDS["amounts"]))
+if ppl.f1() < THRESHOLDS["people"]:
+    failures.append("people micro-F1 %.3f < %.2f" % (ppl.f1(), THRESHOLDS["people"]))
+if acc.p() < THRESHOLDS["accounts_precision"]:
+    failures.append("account precision %.3f < %.2f" % (acc.p(), THRESHOLDS["accounts_precision"]))
+if len(items) < 250:
+    failures.append("devset has %d items, needs at least 250" % len(items))
+if failures:
+    sys.exit("FAIL: " + "; ".join(failures))
+print("OK")

@@ -1,0 +1,47 @@
+/* fuzz_accounts — account files (JSON or CSV) from hostile bytes.
+ *
+ * Parses the input with enrich_accounts_parse(); when it is accepted, checks the promises the
+ * importer relies on (ids and names present, tier set, ids unique) and builds a matcher from it
+ * and runs it over a sentence, since an accepted file goes straight to the matcher. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/vg_alloc.h"
+#include "enrich/account.h"
+#include "enrich/matcher.h"
+
+/* Not assert(): release builds define NDEBUG, and these checks must always run. */
+#define CHECK(x) do { if (!(x)) abort(); } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct enrich_account_set *set = NULL;
+    char err[256];
+    if (enrich_accounts_parse((const char *)data, size, &set, err, sizeof(err)) < 0) {
+        CHECK(set == NULL);
+        CHECK(err[0] != '\0');
+        return 0;
+    }
+    CHECK(set != NULL);
+    for (size_t i = 0; i < set->n; i++) {
+        const struct enrich_account *a = &set->v[i];
+        CHECK(a->id && a->id[0] && a->name && a->name[0] && a->tier);
+        CHECK(enrich_account_find(set, a->id) == a);   /* ids are unique */
+    }
+    struct enrich_matcher *m = enrich_matcher_build(set, err, sizeof(err));
+    if (m) {
+        static const char text[] = "Orange SA et Total annoncent, selon www.example.com (EPA: ORA), "
+                                   "un accord avec le groupe SEB et L'Oréal.";
+        struct enrich_match *mt;
+        size_t n;
+        if (enrich_match_text(m, text, sizeof(text) - 1, set->n ? set->v[0].id : NULL, 0.0, &mt, &n) == 0) {
+            for (size_t i = 0; i < n; i++)
+                CHECK(mt[i].account < set->n && mt[i].start < mt[i].end && mt[i].end <= sizeof(text) - 1);
+            vg_free(mt);
+        }
+        enrich_matcher_free(m);
+    }
+    enrich_account_set_free(set);
+    return 0;
+}
