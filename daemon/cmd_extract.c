@@ -13,7 +13,9 @@
  * the input order. */
 #include "daemon/commands.h"
 
+#include "daemon/rules_dir.h"
 #include "daemon/vg_alloc.h"
+#include "daemon/vg_file.h"
 #include "daemon/vg_buf.h"
 #include "enrich/extract.h"
 
@@ -31,79 +33,6 @@
 /* Lines handed out to the threads at a time. */
 #define BATCH 256
 #define MAX_THREADS 8
-
-static int read_file(const char *path, struct vg_buf *b, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (vg_buf_append(b, chunk, n) < 0) {
-            fclose(f);
-            snprintf(err, errlen, "%s: too large or out of memory", path);
-            return -1;
-        }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        return -1;
-    }
-    return 0;
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int rules_filter(const struct dirent *e)
-{
-    size_t n = strlen(e->d_name);
-    return e->d_name[0] != '.' && n > 6 && strcmp(e->d_name + n - 6, ".rules") == 0;
-}
-
-static struct enrich_rules *load_rules_dir(const char *dir, char *err, size_t errlen)
-{
-    struct dirent **names = NULL;
-    int n = scandir(dir, &names, rules_filter, by_name);
-    if (n < 0) {
-        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-        return NULL;
-    }
-    struct enrich_rules *r = enrich_rules_new();
-    int ok = r != NULL;
-    if (!r)
-        snprintf(err, errlen, "out of memory");
-    if (ok && n == 0) {
-        snprintf(err, errlen, "%s: no *.rules files", dir);
-        ok = 0;
-    }
-    for (int i = 0; i < n; i++) {
-        if (ok) {
-            char *path = vg_asprintf("%s/%s", dir, names[i]->d_name);
-            struct vg_buf b;
-            vg_buf_init(&b, 0);
-            ok = path && read_file(path, &b, err, errlen) == 0 &&
-                 enrich_rules_add(r, path, b.data ? b.data : "", b.len, err, errlen) == 0;
-            vg_buf_free(&b);
-            vg_free(path);
-        }
-        free(names[i]);
-    }
-    free(names);
-    if (ok && enrich_rules_compile(r, err, errlen) < 0)
-        ok = 0;
-    if (!ok) {
-        enrich_rules_free(r);
-        return NULL;
-    }
-    return r;
-}
 
 /* A string member, or NULL when absent or null; -1 when present with another type. */
 static int get_str(const cJSON *o, const char *key, const char **out)
@@ -308,20 +237,22 @@ int cmd_extract(int argc, char **argv)
     int status = 1;
     struct enrich_account_set *accounts = NULL;
     struct enrich_extractor *x = NULL;
-    struct vg_buf in;
-    vg_buf_init(&in, 0);
     struct line_job *jobs = NULL;
     if (accounts_path) {
-        if (read_file(accounts_path, &in, err, sizeof(err)) < 0 ||
-            enrich_accounts_parse(in.data ? in.data : "", in.len, &accounts, err, sizeof(err)) < 0) {
-            fprintf(stderr, "vigie extract: %s%s%s\n", err[0] == '/' ? "" : accounts_path,
-                    err[0] == '/' ? "" : ": ", err);
+        size_t len = 0;
+        char *text = vg_read_file(accounts_path, 256u << 20, &len);
+        if (!text) {
+            fprintf(stderr, "vigie extract: %s: %s\n", accounts_path, strerror(errno));
             goto out;
         }
-        vg_buf_free(&in);
+        int rc = enrich_accounts_parse(text, len, &accounts, err, sizeof(err));
+        vg_free(text);
+        if (rc < 0) {
+            fprintf(stderr, "vigie extract: %s: %s\n", accounts_path, err);
+            goto out;
+        }
     }
-    struct enrich_rules *rules = rules_dir ? load_rules_dir(rules_dir, err, sizeof(err))
-                                           : enrich_rules_default(err, sizeof(err));
+    struct enrich_rules *rules = vg_rules_load(rules_dir, err, sizeof(err));
     if (!rules) {
         fprintf(stderr, "vigie extract: rules: %s\n", err);
         goto out;
@@ -396,6 +327,5 @@ out:
     vg_free(jobs);
     enrich_extractor_free(x);
     enrich_account_set_free(accounts);
-    vg_buf_free(&in);
     return status;
 }

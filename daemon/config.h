@@ -83,6 +83,9 @@ struct vg_config {
     char *fetch_user_agent;
     char *fetch_news_search;
     long long fetch_news_interval_ms;
+    /* [enrich] */
+    char *enrich_rules_dir;
+    long long enrich_story_window_ms;
     /* [pipeline] */
     long long pipe_max_lag;
     long long pipe_batch;

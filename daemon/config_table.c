@@ -87,6 +87,12 @@ const struct vg_option vg_options[] = {
     {"fetch", "news_interval", VG_OPT_DURATION, "1h", SEC(60), SEC(7 * 86400), F(fetch_news_interval_ms), NULL, 0,
      "polling interval of the per-account news search sources"},
 
+    /* [enrich] */
+    {"enrich", "rules", VG_OPT_PATH, "", 0, 0, F(enrich_rules_dir), NULL, 0,
+     "directory of *.rules files replacing the shipped signal rules (start from a copy of rules/); empty: the shipped rules"},
+    {"enrich", "story_window", VG_OPT_DURATION, "3d", SEC(60), SEC(60 * 86400), F(enrich_story_window_ms), NULL, VG_OPT_RESTART,
+     "how long a story gathers its sources: the same event told again within it grows one signal instead of raising another"},
+
     /* [pipeline] */
     {"pipeline", "max_lag", VG_OPT_INT, "10000", 10, 100000000, F(pipe_max_lag), NULL, 0,
      "backpressure: fetching pauses while the enrich stage is more than this many items behind (resumes at half)"},

@@ -10,6 +10,7 @@
 #include "daemon/admin.h"
 #include "daemon/cli_queue.h"
 #include "daemon/config.h"
+#include "daemon/enricher.h"
 #include "daemon/poller.h"
 #include "fetchers/fetch_http.h"
 #include "daemon/vg_alloc.h"
@@ -17,7 +18,10 @@
 #include "daemon/vg_metrics.h"
 #include "daemon/vg_time.h"
 #include "queue/queue.h"
+#include "queue/queue_lag.h"
+#include "queue/queue_read.h"
 
+#include <cjson/cJSON.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +40,10 @@ struct vg_daemon {
     struct accounts_watch *accounts;
     struct fetch_client *fetch;
     struct poller *poller;
+    struct enricher *enricher;
+    int draining;          /* stages still finishing their work in flight */
+    int64_t pass_started;  /* wall ms when the --once pass began */
+    struct event *once_ev; /* --once: waits for enrich to catch up */
     struct event *sig_term, *sig_int, *sig_hup, *house_ev, *shutdown_ev;
     int ready_sent;
     int stopping;
@@ -69,10 +77,13 @@ static void on_queue_closed(void *arg)
     event_base_loopexit(d->base, NULL);
 }
 
-/* The last step of a drain: polls in flight are recorded; close Redis cleanly. */
-static void on_poller_drained(void *arg)
+/* The last step of a drain: once the poller and the enrich stage have recorded what they
+ * had in flight, close Redis cleanly. */
+static void on_stage_drained(void *arg)
 {
     struct vg_daemon *d = arg;
+    if (--d->draining > 0)
+        return;
     queue_close(d->queue, on_queue_closed, d);
 }
 
@@ -96,10 +107,18 @@ static void begin_shutdown(struct vg_daemon *d, const char *why)
     evtimer_del(d->house_ev);
     struct timeval tv = vg_tv_ms(d->cfg->shutdown_timeout_ms);
     evtimer_add(d->shutdown_ev, &tv);
-    if (d->poller)
-        poller_stop(d->poller, on_poller_drained, d);
-    else
-        on_poller_drained(d);
+    if (d->once_ev)
+        evtimer_del(d->once_ev);
+    d->draining = 1; /* held until both stops are requested */
+    if (d->poller) {
+        d->draining++;
+        poller_stop(d->poller, on_stage_drained, d);
+    }
+    if (d->enricher) {
+        d->draining++;
+        enricher_stop(d->enricher, on_stage_drained, d);
+    }
+    on_stage_drained(d);
 }
 
 /* ---- reload ---------------------------------------------------------------- */
@@ -145,6 +164,7 @@ static void reload(struct vg_daemon *d)
     /* Everything that keeps a pointer to the configuration moves to the new one first. */
     accounts_watch_set_config(d->accounts, n);
     poller_set_config(d->poller, n);
+    enricher_set_config(d->enricher, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -208,6 +228,49 @@ static void print_size(FILE *f, long long b)
         fprintf(f, "%.1f KiB", (double)b / 1024);
 }
 
+struct once_report {
+    struct vg_daemon *d;
+    size_t signals, updates;
+};
+
+/* The signals this pass wrote, one line each, then the figures of the pass. */
+static void on_once_signals(const struct queue_entry *v, size_t n, int ok, void *arg)
+{
+    struct vg_daemon *d = arg;
+    FILE *o = stdout;
+    size_t shown = 0, updates = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v[i].field, "signal") != 0) {
+            updates++;
+            continue;
+        }
+        cJSON *s = cJSON_Parse(v[i].value);
+        const cJSON *acc = cJSON_GetObjectItemCaseSensitive(s, "account_id");
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(s, "type");
+        const cJSON *title = cJSON_GetObjectItemCaseSensitive(s, "title");
+        const cJSON *prio = cJSON_GetObjectItemCaseSensitive(s, "priority");
+        if (cJSON_IsString(acc) && cJSON_IsString(type)) {
+            if (shown++ == 0)
+                fprintf(o, "\nsignals found (priority, account, type, title):\n");
+            fprintf(o, "  %3d  %-20s %-18s %s\n", cJSON_IsNumber(prio) ? prio->valueint : 0, acc->valuestring,
+                    type->valuestring, cJSON_IsString(title) ? title->valuestring : "");
+        }
+        cJSON_Delete(s);
+    }
+    if (!ok)
+        fprintf(o, "\n(could not read the signals stream)\n");
+    struct enricher_stats es;
+    enricher_stats(d->enricher, &es);
+    fprintf(o, "\n  enrich    %llu items enriched against %zu accounts: %llu signals (%zu new, %zu merged into "
+               "stories told by several sources), %llu contacts\n",
+            (unsigned long long)es.items, es.accounts, (unsigned long long)es.signals, shown, updates,
+            (unsigned long long)es.contacts);
+    fprintf(o, "  next      `vigie signals -c %s tail` shows them again; `vigie status -c %s` the queues\n",
+            d->cfg->file ? d->cfg->file : "FILE", d->cfg->file ? d->cfg->file : "FILE");
+    fflush(o);
+    begin_shutdown(d, "--once pass done");
+}
+
 static void on_once_status(const struct queue_status *st, void *arg)
 {
     struct vg_daemon *d = arg;
@@ -236,14 +299,39 @@ static void on_once_status(const struct queue_status *st, void *arg)
         vg_err("daemon", "redis stopped answering during the pass: %s", st->last_error);
         d->exit_code = 1;
     }
-    begin_shutdown(d, "--once pass done");
+    if (queue_read_range(d->queue, "signals", d->pass_started, 10000, on_once_signals, d) < 0)
+        begin_shutdown(d, "--once pass done");
 }
 
-/* --once: the pass is over when nothing is due any more and nothing is in flight. */
+/* --once, second half: enrich has caught up with every item of the pass when its group has
+ * nothing left to deliver and nothing pending. */
+static void on_enrich_lag(long long lag, long long pending, void *arg)
+{
+    struct vg_daemon *d = arg;
+    if (lag == 0 && pending == 0) {
+        queue_status(d->queue, on_once_status, d);
+        return;
+    }
+    struct timeval tv = vg_tv_ms(50);
+    evtimer_add(d->once_ev, &tv);
+}
+
+static void on_once_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct vg_daemon *d = arg;
+    if (d->stopping)
+        return;
+    if (queue_group_lag(d->queue, "items", "enrich", on_enrich_lag, d) < 0) {
+        struct timeval tv = vg_tv_ms(200);
+        evtimer_add(d->once_ev, &tv);
+    }
+}
+
+/* --once, first half: nothing is due any more and nothing is in flight. */
 static void on_pass_done(void *arg)
 {
     struct vg_daemon *d = arg;
-    queue_status(d->queue, on_once_status, d);
+    on_once_timer(-1, 0, d);
 }
 
 static void on_queue_state(int up, void *arg)
@@ -254,12 +342,20 @@ static void on_queue_state(int up, void *arg)
         d->ready_sent = 1;
         sd_notify(0, "READY=1");
         vg_info("daemon", "ready in %lld ms", (long long)(vg_mono_ms() - d->started));
-        if (d->once)
+        if (d->once) {
+            d->pass_started = vg_wall_ms();
             poller_on_idle(d->poller, on_pass_done, d);
+        }
     }
     if (up && !d->stopping)
         poller_start(d->poller);
     on_housekeeping(-1, 0, d);
+}
+
+static void on_accounts_changed(long long version, void *arg)
+{
+    struct vg_daemon *d = arg;
+    enricher_accounts_changed(d->enricher, version);
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -318,7 +414,13 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "%s", err);
         return -1;
     }
-    d->accounts = accounts_watch_new(d->queue, d->cfg, NULL, d);
+    d->enricher = enricher_new(d->base, d->queue, d->cfg, err, sizeof(err));
+    if (!d->enricher) {
+        vg_err("daemon", "enrich: %s", err);
+        return -1;
+    }
+    d->once_ev = evtimer_new(d->base, on_once_timer, d);
+    d->accounts = accounts_watch_new(d->queue, d->cfg, on_accounts_changed, d);
     if (!d->accounts) {
         vg_err("daemon", "out of memory");
         return -1;
@@ -343,10 +445,11 @@ static void teardown(struct vg_daemon *d)
     /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);
     accounts_watch_free(d->accounts);
+    enricher_free(d->enricher);
     /* Fetches still running are dropped without callbacks; the poller frees their polls. */
     fetch_client_free(d->fetch);
     poller_free(d->poller);
-    struct event *evs[] = {d->sig_term, d->sig_int, d->sig_hup, d->house_ev, d->shutdown_ev};
+    struct event *evs[] = {d->sig_term, d->sig_int, d->sig_hup, d->house_ev, d->shutdown_ev, d->once_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
         if (evs[i])
             event_free(evs[i]);

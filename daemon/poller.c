@@ -159,7 +159,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
         for (size_t i = 0; items && i < doc->nitems; i++) {
             const struct feed_item *it = &doc->items[i];
             struct fetch_item_keys keys;
-            char *json = fetch_item_json(pl->st.src.id, doc, it, &keys);
+            char *json = fetch_item_json(pl->st.src.id, pl->st.src.account_id, doc, it, &keys);
             if (!json)
                 continue;
             memcpy(items[n].url_key, keys.id, sizeof(keys.id));

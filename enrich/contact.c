@@ -2,6 +2,7 @@
 #include "enrich/contact.h"
 
 #include "daemon/vg_alloc.h"
+#include "enrich/score.h"
 #include "enrich/text.h"
 
 #include <string.h>
@@ -211,4 +212,45 @@ int enrich_contacts_build(const struct enrich_extractor *x, const struct enrich_
 oom:
     enrich_contacts_free(v, n);
     return -1;
+}
+
+static void contact_str(struct vg_buf *b, const char *key, const char *v)
+{
+    vg_buf_printf(b, ",\"%s\":", key);
+    if (v)
+        vg_buf_json_str(b, v);
+    else
+        vg_buf_puts(b, "null");
+}
+
+int enrich_contact_json(const struct enrich_contact *c, struct vg_buf *out, char id[33])
+{
+    /* One contact per person and account, whatever the item: the id is deterministic. */
+    enrich_signal_id(c->account_id ? c->account_id : "", c->name ? c->name : "", "contact", id);
+    size_t start = out->len;
+    int rc = vg_buf_puts(out, "{\"id\":");
+    rc |= vg_buf_json_str(out, id);
+    contact_str(out, "name", c->name);
+    contact_str(out, "title", c->title);
+    contact_str(out, "role_norm", c->role_norm);
+    contact_str(out, "seniority", c->seniority);
+    contact_str(out, "department", c->department);
+    contact_str(out, "account_id", c->account_id);
+    contact_str(out, "source_url", c->source_url);
+    contact_str(out, "first_seen", c->first_seen);
+    rc |= vg_buf_printf(out, ",\"departing\":%s,\"email_guess\":", c->departing ? "true" : "false");
+    if (c->email_guess) {
+        rc |= vg_buf_puts(out, "{\"address\":");
+        rc |= vg_buf_json_str(out, c->email_guess);
+        contact_str(out, "pattern", c->email_pattern);
+        rc |= vg_buf_printf(out, ",\"confidence\":%.2f,\"verified\":false}", c->email_confidence);
+    } else {
+        rc |= vg_buf_puts(out, "null");
+    }
+    rc |= vg_buf_putc(out, '}');
+    if (rc) {
+        out->len = start;
+        return -1;
+    }
+    return 0;
 }

@@ -45,4 +45,10 @@ int enrich_contacts_build(const struct enrich_extractor *x, const struct enrich_
                           struct enrich_contact **out, size_t *n_out);
 void enrich_contacts_free(struct enrich_contact *v, size_t n);
 
+/* Appends the contact record as one JSON object: id (deterministic from account and name, so
+ * the same person found again is the same contact), name, title, role_norm, seniority,
+ * department, account_id, source_url, first_seen, departing, and email_guess
+ * ({address, pattern, confidence, verified: false} or null). id receives the id. 0 or -1. */
+int enrich_contact_json(const struct enrich_contact *c, struct vg_buf *out, char id[33]);
+
 #endif

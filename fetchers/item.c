@@ -67,8 +67,8 @@ static void put_str(struct vg_buf *b, const char *key, const char *v)
         vg_buf_puts(b, "null");
 }
 
-char *fetch_item_json(const char *source_id, const struct feed_doc *doc, const struct feed_item *it,
-                      struct fetch_item_keys *keys)
+char *fetch_item_json(const char *source_id, const char *account_id, const struct feed_doc *doc,
+                      const struct feed_item *it, struct fetch_item_keys *keys)
 {
     /* A page change is its own event each time: its id (url#fingerprint), not its link. */
     int by_id = it->kind && strcmp(it->kind, "web_change") == 0 && it->id;
@@ -102,6 +102,8 @@ char *fetch_item_json(const char *source_id, const struct feed_doc *doc, const s
     }
     vg_buf_putc(&b, ']');
     put_str(&b, "kind", it->kind ? it->kind : "article");
+    if (account_id)
+        put_str(&b, "account_id", account_id);
     if (vg_buf_putc(&b, '}') < 0) {
         vg_buf_free(&b);
         return NULL;

@@ -15,10 +15,11 @@ struct fetch_item_keys {
 };
 
 /* The JSON record (one line; caller frees with vg_free) and the dedup keys of `it`, read from
- * `doc` by source `source_id`. NULL on allocation failure or when the item has neither a link
- * nor an id nor a title (nothing to recognise it by). */
-char *fetch_item_json(const char *source_id, const struct feed_doc *doc, const struct feed_item *it,
-                      struct fetch_item_keys *keys);
+ * `doc` by source `source_id`. When the source is tied to an account, the record also carries
+ * its "account_id" (evidence for the matcher). NULL on allocation failure or when the item
+ * has neither a link nor an id nor a title (nothing to recognise it by). */
+char *fetch_item_json(const char *source_id, const char *account_id, const struct feed_doc *doc,
+                      const struct feed_item *it, struct fetch_item_keys *keys);
 
 /* "fr" or "en" from the feed's declared language, else guessed from common words of the
  * text; "" when neither tells. Returns a static string. */

@@ -91,6 +91,7 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
     struct queue_conn_config cc = q->cc;
     cc.name = name;
     cc.library = queue_lua_library; /* the command connection runs the functions */
+    cc.role = "cmd";
     q->cmd = queue_conn_new(base, &cc, on_conn_state, q, err, errlen);
     vg_free(name);
     name = NULL;
@@ -122,6 +123,8 @@ struct queue_conn *queue_open_conn(struct queue *q, const char *role, queue_conn
     }
     struct queue_conn_config cc = q->cc;
     cc.name = name;
+    cc.role = role;
+    cc.quiet = 1; /* the command connection reports the server's state */
     struct queue_conn *c = queue_conn_new(q->base, &cc, on_state, arg, err, errlen);
     vg_free(name);
     return c;

@@ -27,6 +27,8 @@ struct queue_conn {
     struct queue_url url;
     char *password;
     char *name;
+    char *role;
+    int quiet;
     char *target;
     char *library;
     long long connect_timeout_ms, ping_interval_ms, ping_timeout_ms, backoff_max_ms;
@@ -74,7 +76,7 @@ static void schedule_retry(struct queue_conn *c)
         vg_debug("redis", "%s not answering yet (%s); retrying in %.1fs", c->target,
                  c->stats.last_error, (double)delay / 1000.0);
     else if (c->attempt == 0 || c->attempt % 10 == 0)
-        vg_warn("redis", "%s unreachable (%s); retrying in %.1fs (attempt %u)", c->target,
+        VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_WARNING, "redis", "%s: %s unreachable (%s); retrying in %.1fs (attempt %u)", c->role, c->target,
                 c->stats.last_error, (double)delay / 1000.0, c->attempt + 1);
     c->attempt++;
     struct timeval tv = vg_tv_ms(delay);
@@ -110,10 +112,10 @@ static void became_up(struct queue_conn *c)
     c->state = ST_UP;
     c->stats.connects++;
     if (c->ever_up)
-        vg_notice("redis", "reconnected to %s after %u attempts (down %.1fs)", c->target, c->attempt,
+        VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_NOTICE, "redis", "%s: reconnected to %s after %u attempts (down %.1fs)", c->role, c->target, c->attempt,
                   (double)(now - c->down_since) / 1000.0);
     else
-        vg_info("redis", "connected to %s (redis %s)", c->target,
+        VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_INFO, "redis", "%s: connected to %s (redis %s)", c->role, c->target,
                 c->stats.server_version[0] ? c->stats.server_version : "?");
     c->ever_up = 1;
     c->attempt = 0;
@@ -149,7 +151,7 @@ static void on_handshake_reply(redisAsyncContext *ac, void *r, void *privdata)
         /* A wrong password or a Redis too old for functions is a configuration problem,
          * not a blip: say so loudly. */
         if (step == HS_AUTH || step == HS_SELECT || step == HS_LIBRARY)
-            vg_err("redis", "%s: %s", c->target, c->stats.last_error);
+            vg_err("redis", "%s: %s: %s", c->role, c->target, c->stats.last_error);
         c->hs_failed = 1;
     } else if (step == HS_INFO && reply->type == REDIS_REPLY_STRING) {
         parse_info(c, reply->str);
@@ -212,7 +214,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     if (was_up) {
         c->stats.drops++;
         c->down_since = vg_mono_ms();
-        vg_warn("redis", "lost connection to %s: %s", c->target, c->stats.last_error);
+        VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_WARNING, "redis", "%s: lost connection to %s: %s", c->role, c->target, c->stats.last_error);
         if (c->on_state)
             c->on_state(c, 0, c->arg);
     }
@@ -274,7 +276,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (c->ping_sent) {
         if (now - c->ping_sent > c->ping_timeout_ms) {
             set_error(c, "no reply to PING within %.1fs", (double)c->ping_timeout_ms / 1000.0);
-            vg_warn("redis", "%s: %s; reconnecting", c->target, c->stats.last_error);
+            vg_warn("redis", "%s: %s: %s; reconnecting", c->role, c->target, c->stats.last_error);
             queue_conn_drop(c);
         }
         return;
@@ -309,11 +311,13 @@ struct queue_conn *queue_conn_new(struct event_base *base, const struct queue_co
     /* CLIENT SETNAME refuses spaces; keep the name printable. */
     c->name = vg_strdup(cfg->name && cfg->name[0] ? cfg->name : "vigie");
     c->target = queue_url_describe(&c->url);
+    c->role = vg_strdup(cfg->role && cfg->role[0] ? cfg->role : "redis");
+    c->quiet = cfg->quiet;
     c->library = cfg->library ? vg_strdup(cfg->library) : NULL;
     c->retry_ev = evtimer_new(base, on_retry_timer, c);
     c->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, c);
     c->drop_ev = evtimer_new(base, on_drop_timer, c);
-    if ((pw && !c->password) || (cfg->library && !c->library) || !c->name || !c->target || !c->retry_ev || !c->tick_ev || !c->drop_ev) {
+    if ((pw && !c->password) || (cfg->library && !c->library) || !c->role || !c->name || !c->target || !c->retry_ev || !c->tick_ev || !c->drop_ev) {
         snprintf(err, errlen, "out of memory");
         queue_conn_free(c);
         return NULL;
@@ -354,6 +358,7 @@ void queue_conn_free(struct queue_conn *c)
         vg_free(c->password);
     }
     vg_free(c->name);
+    vg_free(c->role);
     vg_free(c->target);
     vg_free(c->library);
     vg_free(c);

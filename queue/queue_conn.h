@@ -21,7 +21,10 @@ struct queue_conn;
 struct queue_conn_config {
     const char *url;             /* redis://... or unix:... (see queue_url.h) */
     const char *password;        /* overrides the URL's password when non-empty */
-    const char *name;            /* CLIENT SETNAME and log tag, e.g. "vigie:host:cmd" */
+    const char *name;            /* CLIENT SETNAME, e.g. "vigie:host:cmd" */
+    const char *role;            /* log tag, e.g. "cmd" */
+    int quiet;                   /* state changes at debug level: another connection to the same
+                                    server already reports them */
     long long connect_timeout_ms;
     long long ping_interval_ms;
     long long ping_timeout_ms;

@@ -19,6 +19,7 @@ static void on_groups(redisAsyncContext *ac, void *r, void *privdata)
     if (!reply)
         lag = pending = -1;
     else if (reply->type == REDIS_REPLY_ARRAY) {
+        lag = -2; /* the stream exists; the group, until found below, does not */
         for (size_t g = 0; g < reply->elements; g++) {
             redisReply *kv = reply->element[g];
             int match = 0;

@@ -6,7 +6,8 @@
 struct queue;
 
 /* cb gets the group's lag (entries not yet delivered) and pending count; lag = 0 when the
- * stream or the group does not exist yet, -1 on error. Returns -1 when Redis is down. */
+ * stream does not exist yet, -2 when the stream exists but the group does not (its consumers
+ * have not started), -1 on error. Returns -1 when Redis is down. */
 int queue_group_lag(struct queue *q, const char *stream, const char *group,
                     void (*cb)(long long lag, long long pending, void *arg), void *arg);
 

@@ -24,8 +24,17 @@
 
 /* ---- outputs ------------------------------------------------------------------ */
 
-int queue_outputs_add(struct queue_outputs *o, const char *stream, const char *field, const char *dedup,
-                      const char *json)
+static void output_clear(struct queue_output *x)
+{
+    vg_free(x->stream);
+    vg_free(x->field);
+    vg_free(x->dedup);
+    vg_free(x->json);
+    vg_free(x->cluster);
+}
+
+int queue_outputs_add_story(struct queue_outputs *o, const char *stream, const char *field, const char *dedup,
+                            const char *json, const char *cluster, uint64_t simhash)
 {
     if (o->n == o->cap) {
         size_t ncap = o->cap ? o->cap * 2 : 8;
@@ -36,29 +45,32 @@ int queue_outputs_add(struct queue_outputs *o, const char *stream, const char *f
         o->cap = ncap;
     }
     struct queue_output *x = &o->v[o->n];
+    memset(x, 0, sizeof(*x));
     x->stream = vg_strdup(stream);
     x->field = vg_strdup(field);
     x->dedup = dedup ? vg_strdup(dedup) : NULL;
     x->json = vg_strdup(json);
-    if (!x->stream || !x->field || (dedup && !x->dedup) || !x->json) {
-        vg_free(x->stream);
-        vg_free(x->field);
-        vg_free(x->dedup);
-        vg_free(x->json);
+    x->cluster = cluster ? vg_strdup(cluster) : NULL;
+    if (cluster && simhash)
+        snprintf(x->simhash, sizeof(x->simhash), "%016llx", (unsigned long long)simhash);
+    if (!x->stream || !x->field || (dedup && !x->dedup) || !x->json || (cluster && !x->cluster)) {
+        output_clear(x);
         return -1;
     }
     o->n++;
     return 0;
 }
 
+int queue_outputs_add(struct queue_outputs *o, const char *stream, const char *field, const char *dedup,
+                      const char *json)
+{
+    return queue_outputs_add_story(o, stream, field, dedup, json, NULL, 0);
+}
+
 void queue_outputs_reset(struct queue_outputs *o)
 {
-    for (size_t i = 0; i < o->n; i++) {
-        vg_free(o->v[i].stream);
-        vg_free(o->v[i].field);
-        vg_free(o->v[i].dedup);
-        vg_free(o->v[i].json);
-    }
+    for (size_t i = 0; i < o->n; i++)
+        output_clear(&o->v[i]);
     o->n = 0;
 }
 
@@ -86,7 +98,7 @@ struct queue_stage {
     void *arg;
     char *stream, *group, *consumer, *errors_key, *dlq_key, *prefix;
     size_t batch;
-    long long block_ms, reclaim_idle_ms, maxlen, dedup_ttl_s;
+    long long block_ms, reclaim_idle_ms, maxlen, dedup_ttl_s, story_window_s;
     int max_deliveries;
 
     int running;
@@ -218,12 +230,13 @@ static void flush_batch(struct queue_stage *s)
 {
     if (s->nentries == 0)
         return;
-    size_t argc = 9 + 2 * s->nentries + 4 * s->out.n;
+    size_t argc = 10 + 2 * s->nentries + 6 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     if (argv) {
-        char maxlen[24], ttl[24];
+        char maxlen[24], ttl[24], window[24];
         snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
         snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
+        snprintf(window, sizeof(window), "%lld", s->story_window_s);
         size_t a = 0;
         argv[a++] = "FCALL";
         argv[a++] = "vigie_stage_write";
@@ -234,15 +247,19 @@ static void flush_batch(struct queue_stage *s)
         argv[a++] = s->prefix;
         argv[a++] = maxlen;
         argv[a++] = ttl;
+        argv[a++] = window;
         for (size_t i = 0; i < s->nentries; i++) {
             const struct batch_entry *e = &s->entries[i];
             argv[a++] = e->id;
             argv[a++] = e->n;
             for (size_t k = e->first; k < e->first + e->count; k++) {
-                argv[a++] = s->out.v[k].stream;
-                argv[a++] = s->out.v[k].field;
-                argv[a++] = s->out.v[k].dedup ? s->out.v[k].dedup : "";
-                argv[a++] = s->out.v[k].json;
+                const struct queue_output *x = &s->out.v[k];
+                argv[a++] = x->stream;
+                argv[a++] = x->field;
+                argv[a++] = x->dedup ? x->dedup : "";
+                argv[a++] = x->json;
+                argv[a++] = x->cluster ? x->cluster : "";
+                argv[a++] = x->simhash;
             }
         }
         if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
@@ -419,6 +436,7 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->max_deliveries = cfg->max_deliveries > 0 ? cfg->max_deliveries : 5;
     s->maxlen = cfg->maxlen > 0 ? cfg->maxlen : 1000000;
     s->dedup_ttl_s = cfg->dedup_ttl_s > 0 ? cfg->dedup_ttl_s : 30LL * 86400;
+    s->story_window_s = cfg->story_window_s > 0 ? cfg->story_window_s : 3LL * 86400;
     const char *p = queue_prefix(q);
     s->prefix = vg_strdup(p);
     s->stream = vg_asprintf("%s%s", p, cfg->stream);

@@ -25,6 +25,8 @@ struct queue_output {
     char *field;   /* entry field name, e.g. "signal" */
     char *dedup;   /* deterministic id: written once ever (within dedup_ttl); NULL: always */
     char *json;
+    char *cluster; /* a story output (a signal): its cluster ("account|type"), or NULL */
+    char simhash[17]; /* hex SimHash of the story's text, "" when none */
 };
 
 struct queue_outputs {
@@ -35,6 +37,12 @@ struct queue_outputs {
 /* Copies the strings. 0 or -1 (out of memory). */
 int queue_outputs_add(struct queue_outputs *o, const char *stream, const char *field, const char *dedup,
                       const char *json);
+/* A story output (a signal): written once per story. A second output with the same dedup id,
+ * or with a near-identical SimHash in the same cluster within the story window, is another
+ * source of the same story: the first signal's `sources` grows (an "update" entry carries the
+ * grown record) instead of a new signal. */
+int queue_outputs_add_story(struct queue_outputs *o, const char *stream, const char *field, const char *dedup,
+                            const char *json, const char *cluster, uint64_t simhash);
 void queue_outputs_reset(struct queue_outputs *o);
 void queue_outputs_free(struct queue_outputs *o);
 
@@ -53,6 +61,7 @@ struct queue_stage_config {
     int max_deliveries;          /* deliveries before dead-lettering; default 5 */
     long long maxlen;            /* approximate cap of the output streams; default 1000000 */
     long long dedup_ttl_s;       /* how long output ids are remembered; default 30 days */
+    long long story_window_s;    /* how long a story gathers sources; default 3 days */
 };
 
 struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_config *cfg, queue_stage_fn fn,

@@ -121,8 +121,8 @@ def test_embedded_server_restarted_when_killed():
     n = len(v.lines)
     os.kill(pid, signal.SIGKILL)
     v.wait_log(r"embedded redis-server was killed by signal 9; restarting", start=n)
-    v.wait_log(r"reconnected to unix:", timeout=20, start=n)
-    assert v.get("/readyz")[0] == 200
+    v.wait_log(r"cmd: reconnected to unix:", timeout=20, start=n)
+    wait_until(lambda: v.get("/readyz")[0] == 200, 10, "ready again")
     code, metrics = v.get("/metrics")
     assert "vigie_redis_embedded_restarts_total 1" in metrics
     assert v.stop() == 0

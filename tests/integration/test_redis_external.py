@@ -42,7 +42,7 @@ def test_redis_killed_and_restarted_while_running():
     assert "vigie_redis_up 0" in metrics
 
     r.start()
-    v.wait_log(r"reconnected to unix:.* after \d+ attempts", timeout=15, start=n)
+    v.wait_log(r"cmd: reconnected to unix:.* after \d+ attempts", timeout=15, start=n)
     wait_until(lambda: v.get("/readyz")[0] == 200, 5, "ready again")
     _, metrics = v.get("/metrics")
     assert "vigie_redis_disconnects_total 1" in metrics
@@ -82,7 +82,7 @@ def test_silent_redis_is_detected_by_ping_watchdog():
         assert v.get("/readyz")[0] == 503
     finally:
         os.kill(r.proc.pid, signal.SIGCONT)
-    v.wait_log(r"reconnected to unix:", timeout=15, start=n)
+    v.wait_log(r"cmd: reconnected to unix:", timeout=15, start=n)
     assert v.stop() == 0
 
 
