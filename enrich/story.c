@@ -64,10 +64,43 @@ static void add_text(int *w, const char *text)
     vg_free(norm);
 }
 
+/* Republished headlines carry the publisher at the end ("... - Le Journal", "... | Site",
+ * "... (AFP)"): cut one such short tail so that copies hash alike. */
+static char *strip_publisher(const char *title)
+{
+    if (!title)
+        return NULL;
+    char *t = vg_strdup(title);
+    if (!t)
+        return NULL;
+    size_t n = strlen(t);
+    while (n && t[n - 1] == ' ')
+        t[--n] = '\0';
+    char *cut = NULL;
+    if (n && t[n - 1] == ')') {
+        cut = strrchr(t, '(');
+    } else {
+        static const char *const seps[] = {" - ", " | ", " \xe2\x80\x94 ", " \xe2\x80\x93 ", " :: "};
+        for (size_t i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+            char *p = NULL, *q = t;
+            while ((q = strstr(q, seps[i]))) /* the last one */
+                p = q++;
+            if (p && (!cut || p > cut))
+                cut = p;
+        }
+    }
+    /* Only a short tail is a publisher; a long one is part of the headline. */
+    if (cut && cut > t && strlen(cut) <= 40)
+        *cut = '\0';
+    return t;
+}
+
 uint64_t enrich_simhash(const char *title, const char *summary)
 {
     int w[64] = {0};
-    add_text(w, title);
+    char *headline = strip_publisher(title);
+    add_text(w, headline ? headline : title);
+    vg_free(headline);
     add_text(w, summary);
     uint64_t h = 0;
     int any = 0;

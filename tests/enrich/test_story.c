@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 
 #include "enrich/story.h"
 
@@ -25,6 +26,21 @@ static void copies_are_close(void **state)
     assert_true(enrich_simhash_distance(a, b) <= 3);
 }
 
+static void publisher_suffixes_do_not_count(void **state)
+{
+    uint64_t a = enrich_simhash(title, summary);
+    const char *const copies[] = {" | Tech Hebdo", " (dépêche)", " - Éco Matin", " — AFP"};
+    for (size_t i = 0; i < 4; i++) {
+        char t[300];
+        snprintf(t, sizeof(t), "%s%s", title, copies[i]);
+        assert_int_equal(enrich_simhash(t, summary), a);
+    }
+    /* A long tail after a dash is part of the headline, not a publisher. */
+    char t[400];
+    snprintf(t, sizeof(t), "%s - %s", title, "les livraisons commenceront en 2028 à Toulouse et à Hambourg");
+    assert_int_not_equal(enrich_simhash(t, summary), a);
+}
+
 static void different_stories_are_far(void **state)
 {
     uint64_t a = enrich_simhash(title, summary);
@@ -43,6 +59,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(copies_are_close),
+        cmocka_unit_test(publisher_suffixes_do_not_count),
         cmocka_unit_test(different_stories_are_far),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
