@@ -1,5 +1,6 @@
 /* score — priority, heat and signal ids (see score.h). */
 #include "enrich/score.h"
+#include "enrich/hash.h"
 
 #include "daemon/vg_alloc.h"
 #include "enrich/text.h"
@@ -79,28 +80,19 @@ double enrich_heat(const struct enrich_heat_signal *v, size_t n, double now, dou
 
 /* Two independent 64-bit lanes of a multiply-xorshift hash over length-prefixed fields, so
  * ("ab", "c") and ("a", "bc") never collide by construction. */
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 static void hash_field(uint64_t *a, uint64_t *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    *a = mix64(*a ^ (uint64_t)n);
-    *b = mix64(*b + (uint64_t)n * 0x9e3779b97f4a7c15ULL);
+    *a = enrich_mix64(*a ^ (uint64_t)n);
+    *b = enrich_mix64(*b + (uint64_t)n * 0x9e3779b97f4a7c15ULL);
     for (size_t i = 0; i < n; i++) {
         uint64_t c = (unsigned char)s[i];
         *a = (*a ^ c) * 0x100000001b3ULL;               /* FNV-1a */
         *b = (*b + c) * 0xc6a4a7935bd1e995ULL + 0x2d;   /* a second, independent lane */
     }
-    *a = mix64(*a);
-    *b = mix64(*b);
+    *a = enrich_mix64(*a);
+    *b = enrich_mix64(*b);
 }
 
 void enrich_signal_id(const char *account_id, const char *story_key, const char *type,
@@ -110,8 +102,8 @@ void enrich_signal_id(const char *account_id, const char *story_key, const char 
     hash_field(&a, &b, account_id);
     hash_field(&a, &b, story_key);
     hash_field(&a, &b, type);
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)mix64(a ^ b),
-             (unsigned long long)mix64(b + a));
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)enrich_mix64(a ^ b),
+             (unsigned long long)enrich_mix64(b + a));
 }
 
 char *enrich_story_key(const char *title)

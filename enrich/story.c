@@ -1,5 +1,6 @@
 /* story — SimHash of an item's text (see story.h). */
 #include "enrich/story.h"
+#include "enrich/hash.h"
 #include "enrich/norm.h"
 #include "daemon/vg_alloc.h"
 
@@ -14,12 +15,7 @@ static uint64_t feature_hash(const char *s, size_t len, uint64_t seed)
         h ^= (unsigned char)s[i];
         h *= 1099511628211ULL;
     }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
+    return enrich_mix64(h);
 }
 
 static void add(int *w, uint64_t h, int weight)

@@ -47,16 +47,7 @@ static int copy_clean(struct vg_buf *b, const char *p, size_t n)
 
 static const char *find(const char *p, const char *end, const char *needle)
 {
-    size_t n = strlen(needle);
-    while ((size_t)(end - p) >= n) {
-        const char *c = memchr(p, needle[0], (size_t)(end - p - n + 1));
-        if (!c)
-            return NULL;
-        if (memcmp(c, needle, n) == 0)
-            return c;
-        p = c + 1;
-    }
-    return NULL;
+    return memmem(p, (size_t)(end - p), needle, strlen(needle));
 }
 
 static int valid_xml_char(uint32_t v)

@@ -314,16 +314,7 @@ static const char *find_ci(const char *p, const char *end, const char *needle, s
 
 static const char *find_str(const char *p, const char *end, const char *needle)
 {
-    size_t n = strlen(needle);
-    while ((size_t)(end - p) >= n) {
-        const char *c = memchr(p, needle[0], (size_t)(end - p - n + 1));
-        if (!c)
-            return NULL;
-        if (memcmp(c, needle, n) == 0)
-            return c;
-        p = c + 1;
-    }
-    return NULL;
+    return memmem(p, (size_t)(end - p), needle, strlen(needle));
 }
 
 /* Handles the markup at p ('<'); returns where the text resumes. */

@@ -1,5 +1,6 @@
 /* queue_info — status figures and dead letters (see queue_info.h). */
 #include "queue/queue_info.h"
+#include "queue/queue_int.h"
 #include "queue/queue_sync_internal.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_time.h"
@@ -10,27 +11,30 @@
 
 static const char *const stream_names[] = {"items", "signals", "contacts", "dlq"};
 
+void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi)
+{
+    memset(gi, 0, sizeof(*gi));
+    gi->lag = -1;
+    for (size_t i = 0; i + 1 < kv->elements; i += 2) {
+        const char *k = kv->element[i]->str;
+        const redisReply *v = kv->element[i + 1];
+        if (!k)
+            continue;
+        if (strcmp(k, "name") == 0 && v->str)
+            snprintf(gi->name, sizeof(gi->name), "%s", v->str);
+        else if (strcmp(k, "pending") == 0)
+            gi->pending = v->integer;
+        else if (strcmp(k, "consumers") == 0)
+            gi->consumers = v->integer;
+        else if (strcmp(k, "lag") == 0 && v->type == REDIS_REPLY_INTEGER)
+            gi->lag = v->integer;
+    }
+}
+
 static void read_groups(redisReply *r, struct queue_stream_info *s)
 {
-    for (size_t g = 0; g < r->elements && s->ngroups < QUEUE_INFO_MAX_GROUPS; g++) {
-        redisReply *kv = r->element[g];
-        struct queue_group_info *gi = &s->groups[s->ngroups++];
-        gi->lag = -1;
-        for (size_t i = 0; i + 1 < kv->elements; i += 2) {
-            const char *k = kv->element[i]->str;
-            redisReply *v = kv->element[i + 1];
-            if (!k)
-                continue;
-            if (strcmp(k, "name") == 0 && v->str)
-                snprintf(gi->name, sizeof(gi->name), "%s", v->str);
-            else if (strcmp(k, "pending") == 0)
-                gi->pending = v->integer;
-            else if (strcmp(k, "consumers") == 0)
-                gi->consumers = v->integer;
-            else if (strcmp(k, "lag") == 0 && v->type == REDIS_REPLY_INTEGER)
-                gi->lag = v->integer;
-        }
-    }
+    for (size_t g = 0; g < r->elements && s->ngroups < QUEUE_INFO_MAX_GROUPS; g++)
+        queue_group_from_reply(r->element[g], &s->groups[s->ngroups++]);
 }
 
 int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, size_t errlen)

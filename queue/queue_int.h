@@ -4,6 +4,7 @@
 
 #include "queue/queue.h"
 #include "queue/queue_conn.h"
+#include "queue/queue_info.h"
 
 struct queue_conn *queue_cmd(struct queue *q);
 /* A further connection to the same Redis (e.g. "block" for blocking reads); the caller frees
@@ -17,5 +18,8 @@ const char *queue_consumer(const struct queue *q);
 const char *queue_prefix(const struct queue *q);
 /* This process's owner tag for leases: "<instance>:<pid>:<random>", unique per run. */
 const char *queue_owner(const struct queue *q);
+
+/* One group of an XINFO GROUPS reply (name, lag, pending, consumers). */
+void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi);
 
 #endif

@@ -21,24 +21,11 @@ static void on_groups(redisAsyncContext *ac, void *r, void *privdata)
     else if (reply->type == REDIS_REPLY_ARRAY) {
         lag = -2; /* the stream exists; the group, until found below, does not */
         for (size_t g = 0; g < reply->elements; g++) {
-            redisReply *kv = reply->element[g];
-            int match = 0;
-            long long l = 0, p = 0;
-            for (size_t i = 0; i + 1 < kv->elements; i += 2) {
-                const char *k = kv->element[i]->str;
-                redisReply *v = kv->element[i + 1];
-                if (!k)
-                    continue;
-                if (strcmp(k, "name") == 0 && v->str)
-                    match = strcmp(v->str, req->group) == 0;
-                else if (strcmp(k, "lag") == 0)
-                    l = v->type == REDIS_REPLY_INTEGER ? v->integer : 0;
-                else if (strcmp(k, "pending") == 0)
-                    p = v->integer;
-            }
-            if (match) {
-                lag = l;
-                pending = p;
+            struct queue_group_info gi;
+            queue_group_from_reply(reply->element[g], &gi);
+            if (strcmp(gi.name, req->group) == 0) {
+                lag = gi.lag < 0 ? 0 : gi.lag;
+                pending = gi.pending;
             }
         }
     } /* an error reply: no such stream yet, nothing is behind */
