@@ -655,6 +655,10 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
     curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_multi_timer);
     curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    /* Keep enough idle connections to reuse one per request in flight. Left alone, curl sizes
+     * its cache from the handles added at the moment, which are few when requests come and go
+     * one by one, and closes connections it could have reused. */
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)(c->cfg.max_in_flight * 2 > 16 ? c->cfg.max_in_flight * 2 : 16));
     vg_info(MOD, "client ready: %d in flight, %d per host, %ld ms between starts, %zu allow-listed "
                  "networks",
             cfg->max_in_flight, cfg->per_host_concurrency, cfg->per_host_delay_ms,
