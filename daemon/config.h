@@ -48,6 +48,7 @@ struct vg_config {
     /* [daemon] */
     char *state_dir;
     char *instance;
+    char *roles;
     long long shutdown_timeout_ms;
     long long housekeeping_ms;
     /* [log] */

@@ -14,6 +14,8 @@ const struct vg_option vg_options[] = {
      "directory for the embedded Redis and local state ($STATE_DIRECTORY under systemd wins over the default)"},
     {"daemon", "instance", VG_OPT_STRING, "", 0, 0, F(instance), NULL, VG_OPT_RESTART,
      "stable name of this process among the vigie processes sharing one Redis (default: host name)"},
+    {"daemon", "roles", VG_OPT_ENUM, "all", 0, 0, F(roles), "all|fetch|enrich", VG_OPT_RESTART,
+     "the work this process takes: all, or only fetch (poll sources into items) or only enrich (items into signals)"},
     {"daemon", "shutdown_timeout", VG_OPT_DURATION, "10s", SEC(1), SEC(300), F(shutdown_timeout_ms), NULL, 0,
      "on SIGTERM, how long in-flight work may take to finish or be handed back before exit"},
     {"daemon", "housekeeping", VG_OPT_DURATION, "1s", MS(100), SEC(60), F(housekeeping_ms), NULL, VG_OPT_RESTART,

@@ -163,8 +163,10 @@ static void reload(struct vg_daemon *d)
     }
     /* Everything that keeps a pointer to the configuration moves to the new one first. */
     accounts_watch_set_config(d->accounts, n);
-    poller_set_config(d->poller, n);
-    enricher_set_config(d->enricher, n);
+    if (d->poller)
+        poller_set_config(d->poller, n);
+    if (d->enricher)
+        enricher_set_config(d->enricher, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -347,7 +349,7 @@ static void on_queue_state(int up, void *arg)
             poller_on_idle(d->poller, on_pass_done, d);
         }
     }
-    if (up && !d->stopping)
+    if (up && !d->stopping && d->poller)
         poller_start(d->poller);
     on_housekeeping(-1, 0, d);
 }
@@ -355,7 +357,8 @@ static void on_queue_state(int up, void *arg)
 static void on_accounts_changed(long long version, void *arg)
 {
     struct vg_daemon *d = arg;
-    enricher_accounts_changed(d->enricher, version);
+    if (d->enricher)
+        enricher_accounts_changed(d->enricher, version);
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -392,32 +395,42 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "redis: %s", err);
         return -1;
     }
-    struct fetch_config fc;
-    fetch_config_defaults(&fc);
-    fc.connect_timeout_ms = d->cfg->fetch_connect_timeout_ms;
-    fc.total_timeout_ms = d->cfg->fetch_timeout_ms;
-    fc.max_body = (size_t)d->cfg->fetch_max_body;
-    fc.max_redirects = (int)d->cfg->fetch_max_redirects;
-    fc.per_host_concurrency = (int)d->cfg->fetch_per_host;
-    fc.per_host_delay_ms = d->cfg->fetch_per_host_delay_ms;
-    fc.max_in_flight = (int)d->cfg->fetch_max_in_flight;
-    fc.user_agent = d->cfg->fetch_user_agent;
-    fc.allow_file = (int)d->cfg->fetch_allow_file;
-    fc.allow_private = d->cfg->fetch_allow_private[0] ? d->cfg->fetch_allow_private : NULL;
-    d->fetch = fetch_client_new(d->base, &fc, err, sizeof(err));
-    if (!d->fetch) {
-        vg_err("daemon", "fetch: %s", err);
+    int fetch_role = strcmp(d->cfg->roles, "enrich") != 0;
+    int enrich_role = strcmp(d->cfg->roles, "fetch") != 0;
+    if (d->once && (!fetch_role || !enrich_role)) {
+        vg_err("daemon", "--once needs both stages: [daemon] roles = all (it is %s)", d->cfg->roles);
         return -1;
     }
-    d->poller = poller_new(d->base, d->queue, d->fetch, d->cfg, err, sizeof(err));
-    if (!d->poller) {
-        vg_err("daemon", "%s", err);
-        return -1;
+    if (fetch_role) {
+        struct fetch_config fc;
+        fetch_config_defaults(&fc);
+        fc.connect_timeout_ms = d->cfg->fetch_connect_timeout_ms;
+        fc.total_timeout_ms = d->cfg->fetch_timeout_ms;
+        fc.max_body = (size_t)d->cfg->fetch_max_body;
+        fc.max_redirects = (int)d->cfg->fetch_max_redirects;
+        fc.per_host_concurrency = (int)d->cfg->fetch_per_host;
+        fc.per_host_delay_ms = d->cfg->fetch_per_host_delay_ms;
+        fc.max_in_flight = (int)d->cfg->fetch_max_in_flight;
+        fc.user_agent = d->cfg->fetch_user_agent;
+        fc.allow_file = (int)d->cfg->fetch_allow_file;
+        fc.allow_private = d->cfg->fetch_allow_private[0] ? d->cfg->fetch_allow_private : NULL;
+        d->fetch = fetch_client_new(d->base, &fc, err, sizeof(err));
+        if (!d->fetch) {
+            vg_err("daemon", "fetch: %s", err);
+            return -1;
+        }
+        d->poller = poller_new(d->base, d->queue, d->fetch, d->cfg, err, sizeof(err));
+        if (!d->poller) {
+            vg_err("daemon", "%s", err);
+            return -1;
+        }
     }
-    d->enricher = enricher_new(d->base, d->queue, d->cfg, err, sizeof(err));
-    if (!d->enricher) {
-        vg_err("daemon", "enrich: %s", err);
-        return -1;
+    if (enrich_role) {
+        d->enricher = enricher_new(d->base, d->queue, d->cfg, err, sizeof(err));
+        if (!d->enricher) {
+            vg_err("daemon", "enrich: %s", err);
+            return -1;
+        }
     }
     d->once_ev = evtimer_new(d->base, on_once_timer, d);
     d->accounts = accounts_watch_new(d->queue, d->cfg, on_accounts_changed, d);

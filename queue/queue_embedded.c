@@ -25,6 +25,7 @@ struct queue_embedded {
     char *conf;       /* dir/redis.conf */
     char *socket;     /* dir/redis.sock */
     char *url;
+    char *err_path;   /* dir/redis.stderr */
     int lock_fd;
     pid_t pid;
     unsigned restarts;
@@ -108,31 +109,43 @@ static int write_conf(struct queue_embedded *e, char *err, size_t errlen)
 static int spawn(struct queue_embedded *e)
 {
     pid_t parent = getpid();
+    /* Signals stay blocked across fork until the child has dropped vigie's handlers: a SIGTERM
+     * sent to the new child at once must kill it, not run vigie's handler in the child. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         vg_err("redis", "cannot start embedded redis-server: fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
-        /* Child: die with vigie, even on SIGKILL; no inherited signal mask or handlers. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(1);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* Child: default handlers, then no mask; die with vigie, even on SIGKILL. */
         for (int s = 1; s < NSIG; s++)
             if (s != SIGKILL && s != SIGSTOP)
                 signal(s, SIG_DFL);
-        /* Redis writes its own log file; keep vigie's stdout/stderr clean. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        /* Redis writes its own log file. Its stdout and stderr (the few lines it prints before
+         * opening that file) go to redis.stderr next to it, never to vigie's: a forked Redis
+         * child (an AOF rewrite) must not keep vigie's output open after vigie exits. */
         int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
+        if (devnull >= 0)
             dup2(devnull, STDIN_FILENO);
-            dup2(devnull, STDOUT_FILENO);
+        int errfd = open(e->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (errfd >= 0) {
+            dup2(errfd, STDOUT_FILENO);
+            dup2(errfd, STDERR_FILENO);
         }
         execl(e->binary, e->binary, e->conf, (char *)NULL);
         _exit(127);
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     e->pid = pid;
     e->started = vg_mono_ms();
     if (e->base)
@@ -170,7 +183,7 @@ static void on_sigchld(evutil_socket_t fd, short what, void *arg)
         else
             e->quick_deaths = 0;
         int64_t delay = e->quick_deaths ? vg_backoff_ms(e->quick_deaths, 500, 30000) : 100;
-        vg_err("redis", "embedded redis-server %s; restarting in %.1fs (see %s/redis.log)", how,
+        vg_err("redis", "embedded redis-server %s; restarting in %.1fs (see %s/redis.log and redis.stderr)", how,
                (double)delay / 1000.0, e->dir);
         struct timeval tv = vg_tv_ms(delay);
         evtimer_add(e->restart_ev, &tv);
@@ -199,8 +212,9 @@ struct queue_embedded *queue_embedded_start(struct event_base *base, const char 
     e->conf = e->dir ? vg_asprintf("%s/redis.conf", e->dir) : NULL;
     e->socket = e->dir ? vg_asprintf("%s/redis.sock", e->dir) : NULL;
     e->url = e->socket ? vg_asprintf("unix:%s", e->socket) : NULL;
+    e->err_path = e->dir ? vg_asprintf("%s/redis.stderr", e->dir) : NULL;
     char *lock = e->dir ? vg_asprintf("%s/vigie.lock", e->dir) : NULL;
-    if (!e->conf || !e->url || !lock) {
+    if (!e->conf || !e->url || !e->err_path || !lock) {
         vg_free(lock);
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -287,5 +301,6 @@ void queue_embedded_stop(struct queue_embedded *e, long long timeout_ms)
     vg_free(e->conf);
     vg_free(e->socket);
     vg_free(e->url);
+    vg_free(e->err_path);
     vg_free(e);
 }
