@@ -11,6 +11,7 @@
 #include "daemon/cli_queue.h"
 #include "daemon/config.h"
 #include "daemon/enricher.h"
+#include "daemon/figures.h"
 #include "daemon/poller.h"
 #include "fetchers/fetch_http.h"
 #include "daemon/vg_alloc.h"
@@ -38,6 +39,7 @@ struct vg_daemon {
     struct queue *queue;
     struct admin *admin;
     struct accounts_watch *accounts;
+    struct figures *figures;
     struct fetch_client *fetch;
     struct poller *poller;
     struct enricher *enricher;
@@ -197,6 +199,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
     }
     if (!d->stopping) {
         accounts_watch_tick(d->accounts);
+        figures_tick(d->figures);
         if (queue_is_ready(d->queue))
             set_status(d, "ready; redis %s", queue_describe(d->queue));
         else
@@ -433,6 +436,7 @@ static int setup(struct vg_daemon *d)
         }
     }
     d->once_ev = evtimer_new(d->base, on_once_timer, d);
+    d->figures = figures_new(d->queue);
     d->accounts = accounts_watch_new(d->queue, d->cfg, on_accounts_changed, d);
     if (!d->accounts) {
         vg_err("daemon", "out of memory");
@@ -458,6 +462,7 @@ static void teardown(struct vg_daemon *d)
     /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);
     accounts_watch_free(d->accounts);
+    figures_free(d->figures);
     enricher_free(d->enricher);
     /* Fetches still running are dropped without callbacks; the poller frees their polls. */
     fetch_client_free(d->fetch);

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const stream_names[] = {"items", "signals", "contacts", "dlq"};
-
 void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi)
 {
     memset(gi, 0, sizeof(*gi));
@@ -31,79 +29,95 @@ void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi)
     }
 }
 
-static void read_groups(redisReply *r, struct queue_stream_info *s)
+/* The reply of vigie_figures (queue_lua.c) into info; -1 when it has another shape. */
+static int figures_from_reply(const redisReply *r, struct queue_info *info)
 {
-    for (size_t g = 0; g < r->elements && s->ngroups < QUEUE_INFO_MAX_GROUPS; g++)
-        queue_group_from_reply(r->element[g], &s->groups[s->ngroups++]);
+    static const char *const names[] = {"items", "signals", "contacts", "dlq"};
+    memset(info, 0, sizeof(*info));
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 7)
+        return -1;
+    for (size_t i = 0; i < 4; i++) {
+        const redisReply *e = r->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 3)
+            return -1;
+        struct queue_stream_info *s = &info->streams[info->nstreams++];
+        s->name = names[i];
+        s->length = e->element[1]->integer;
+        const redisReply *g = e->element[2];
+        for (size_t k = 0; g->type == REDIS_REPLY_ARRAY && k < g->elements && s->ngroups < QUEUE_INFO_MAX_GROUPS; k++)
+            queue_group_from_reply(g->element[k], &s->groups[s->ngroups++]);
+    }
+    info->sources = r->element[4]->integer;
+    info->due = r->element[5]->integer;
+    info->failing = r->element[6]->integer;
+    return 0;
 }
 
 int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof(*out));
-    redisContext *c = queue_sync_ctx(q);
     const char *p = queue_sync_prefix(q);
-    size_t ns = sizeof(stream_names) / sizeof(stream_names[0]);
-    for (size_t i = 0; i < ns; i++) {
-        redisAppendCommand(c, "XLEN %s%s", p, stream_names[i]);
-        redisAppendCommand(c, "XINFO GROUPS %s%s", p, stream_names[i]);
+    redisReply *r = queue_sync_cmd(q, err, errlen, "FCALL vigie_figures 0 %s", p);
+    if (!r)
+        return -1;
+    int rc = figures_from_reply(r, out);
+    freeReplyObject(r);
+    if (rc < 0) {
+        snprintf(err, errlen, "redis: unexpected reply to vigie_figures");
+        return -1;
     }
-    redisAppendCommand(c, "SCARD %ssources", p);
-    redisAppendCommand(c, "ZCOUNT %sdue -inf %lld", p, (long long)vg_wall_ms());
-    redisAppendCommand(c, "SCARD %sfailing", p);
-    redisAppendCommand(c, "SRANDMEMBER %sfailing %d", p, QUEUE_INFO_MAX_ERRORS);
-    int rc = 0;
-    for (size_t i = 0; i < ns; i++) {
-        struct queue_stream_info *s = &out->streams[out->nstreams++];
-        s->name = stream_names[i];
-        redisReply *len = queue_sync_reply(q, err, errlen);
-        if (!len)
-            rc = -1;
-        else {
-            s->length = len->integer;
-            freeReplyObject(len);
-        }
-        /* XINFO GROUPS fails on a stream that does not exist yet: that is "no groups". */
-        void *r = NULL;
-        if (redisGetReply(c, &r) != REDIS_OK) {
-            snprintf(err, errlen, "redis: %s", c->errstr);
-            return -1;
-        }
-        redisReply *groups = r;
-        if (groups->type == REDIS_REPLY_ARRAY)
-            read_groups(groups, s);
-        freeReplyObject(groups);
-    }
-    long long *counts[] = {&out->sources, &out->due, &out->failing};
-    for (int i = 0; i < 3; i++) {
-        redisReply *r = queue_sync_reply(q, err, errlen);
-        if (!r)
-            return -1;
-        *counts[i] = r->integer;
-        freeReplyObject(r);
-    }
-    redisReply *ids = queue_sync_reply(q, err, errlen);
+    /* A few failing sources and why. */
+    redisContext *c = queue_sync_ctx(q);
+    redisReply *ids = queue_sync_cmd(q, err, errlen, "SRANDMEMBER %sfailing %d", p, QUEUE_INFO_MAX_ERRORS);
     if (!ids)
         return -1;
     for (size_t i = 0; i < ids->elements; i++)
         redisAppendCommand(c, "HMGET %ssource:%s error_kind last_error", p, ids->element[i]->str);
     for (size_t i = 0; i < ids->elements; i++) {
-        redisReply *r = queue_sync_reply(q, err, errlen);
-        if (!r) {
+        redisReply *e = queue_sync_reply(q, err, errlen);
+        if (!e) {
             rc = -1;
             continue;
         }
-        if (r->elements == 2 && out->nerrors < QUEUE_INFO_MAX_ERRORS) {
+        if (e->elements == 2 && out->nerrors < QUEUE_INFO_MAX_ERRORS) {
             size_t k = out->nerrors++;
             snprintf(out->errors[k].id, sizeof(out->errors[k].id), "%s", ids->element[i]->str);
             snprintf(out->errors[k].kind, sizeof(out->errors[k].kind), "%s",
-                     r->element[0]->str ? r->element[0]->str : "");
+                     e->element[0]->str ? e->element[0]->str : "");
             snprintf(out->errors[k].error, sizeof(out->errors[k].error), "%s",
-                     r->element[1]->str ? r->element[1]->str : "");
+                     e->element[1]->str ? e->element[1]->str : "");
         }
-        freeReplyObject(r);
+        freeReplyObject(e);
     }
     freeReplyObject(ids);
     return rc;
+}
+
+struct figures_req {
+    void (*cb)(const struct queue_info *, void *);
+    void *arg;
+};
+
+static void on_figures(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    struct figures_req *req = privdata;
+    struct queue_info info;
+    int ok = figures_from_reply(reply, &info) == 0;
+    req->cb(ok ? &info : NULL, req->arg);
+    vg_free(req);
+}
+
+int queue_figures(struct queue *q, void (*cb)(const struct queue_info *info, void *arg), void *arg)
+{
+    struct figures_req *req = vg_malloc(sizeof(*req));
+    if (!req)
+        return -1;
+    req->cb = cb;
+    req->arg = arg;
+    if (queue_conn_command(queue_cmd(q), on_figures, req, "FCALL vigie_figures 0 %s", queue_prefix(q)) < 0) {
+        vg_free(req);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- dead letters ------------------------------------------------------------ */

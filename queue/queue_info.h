@@ -39,6 +39,11 @@ struct queue_info {
 
 int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, size_t errlen);
 
+struct queue;
+/* The same figures from the event loop (without the failing sources' errors); cb gets NULL
+ * when Redis could not answer. -1 when Redis is down. */
+int queue_figures(struct queue *q, void (*cb)(const struct queue_info *info, void *arg), void *arg);
+
 /* ---- dead letters ---- */
 
 struct queue_dead_letter {

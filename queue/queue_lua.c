@@ -222,6 +222,22 @@ const char queue_lua_library[] =
     "  return {created, removed}\n"
     "end)\n"
 
+    /* figures: ARGV prefix. The figures of `vigie status` and /metrics in one call: per
+     * stream {name, length, XINFO GROUPS}, then sources, due now, failing. */
+    "redis.register_function{function_name='vigie_figures', flags={'no-writes'}, callback=function(keys, args)\n"
+    "  local p = args[1]\n"
+    "  local out = {}\n"
+    "  for _, s in ipairs({'items', 'signals', 'contacts', 'dlq'}) do\n"
+    "    local groups = redis.pcall('XINFO', 'GROUPS', p .. s)\n"
+    "    if type(groups) ~= 'table' or groups.err then groups = {} end\n"
+    "    out[#out + 1] = {s, redis.call('XLEN', p .. s), groups}\n"
+    "  end\n"
+    "  out[#out + 1] = redis.call('SCARD', p .. 'sources')\n"
+    "  out[#out + 1] = redis.call('ZCOUNT', p .. 'due', '-inf', fmt(now_ms()))\n"
+    "  out[#out + 1] = redis.call('SCARD', p .. 'failing')\n"
+    "  return out\n"
+    "end}\n"
+
     /* dead_letter: KEYS input stream, dead-letter stream, errors hash; ARGV group, id,
      * deliveries, reason when no handler error was recorded. */
     "redis.register_function('vigie_dead_letter', function(keys, args)\n"

@@ -30,6 +30,8 @@ def test_fetch_pauses_while_enrich_lags_and_resumes():
     fetcher = Vigie(config_path=confs["fetch"])
     fetcher.wait_log(r"backpressure: enrich is (\d+) items behind \(max_lag 10\); fetching paused", timeout=30)
     assert "vigie_fetch_paused 1" in fetcher.get("/metrics")[1]
+    wait_until(lambda: 'vigie_group_lag{stream="items",group="enrich"} ' in fetcher.get("/metrics")[1], 15,
+               "the group's lag in /metrics")
     assert c.call("XLEN", "vigie:signals") == 0
 
     enricher = Vigie(config_path=confs["enrich"])

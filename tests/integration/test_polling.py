@@ -96,6 +96,10 @@ def test_failures_are_recorded_with_their_reason():
     assert 'vigie_polls_total{result="ok"} 1' in metrics
     st = run_vigie(["status", "-c", conf])
     assert "5, 0 due now, 4 failing" in st.stdout, st.stdout
+    # The same figures in /metrics (refreshed every few seconds).
+    wait_until(lambda: "vigie_sources_failing 4" in v.get("/metrics")[1], 15, "the failing gauge")
+    _, metrics = v.get("/metrics")
+    assert "vigie_sources 5" in metrics and 'vigie_stream_length{stream="items"} 1' in metrics, metrics
     assert v.stop() == 0
 
 
