@@ -306,7 +306,9 @@ static char *decode_iconv(const char *label, const char *s, size_t len, size_t *
         o = (size_t)(op - out);
         if (r != (size_t)-1)
             break;
-        if (errno == E2BIG) {
+        /* E2BIG: more room. EILSEQ or EINVAL: one undecodable byte, replaced below. */
+        int full = errno == E2BIG;
+        if (full || cap - o < 8) {
             char *n = vg_realloc(out, cap * 2);
             if (!n) {
                 vg_free(out);
@@ -315,19 +317,9 @@ static char *decode_iconv(const char *label, const char *s, size_t len, size_t *
             }
             out = n;
             cap *= 2;
+        }
+        if (full)
             continue;
-        }
-        /* EILSEQ or EINVAL: one undecodable byte */
-        if (cap - o < 8) {
-            char *n = vg_realloc(out, cap * 2);
-            if (!n) {
-                vg_free(out);
-                iconv_close(cd);
-                return NULL;
-            }
-            out = n;
-            cap *= 2;
-        }
         o += feed_utf8_put(out + o, 0xfffd);
         in++;
         inleft--;
