@@ -19,7 +19,7 @@ const struct vg_option vg_options[] = {
     {"daemon", "shutdown_timeout", VG_OPT_DURATION, "10s", SEC(1), SEC(300), F(shutdown_timeout_ms), NULL, 0,
      "on SIGTERM, how long in-flight work may take to finish or be handed back before exit"},
     {"daemon", "housekeeping", VG_OPT_DURATION, "1s", MS(100), SEC(60), F(housekeeping_ms), NULL, VG_OPT_RESTART,
-     "period of the housekeeping timer (status, watchdog, Redis PING)"},
+     "period of the housekeeping timer (systemd status and watchdog, account changes, metrics)"},
 
     /* [log] */
     {"log", "level", VG_OPT_ENUM, "info", 0, 0, F(log_level), "error|warning|notice|info|debug", 0,
