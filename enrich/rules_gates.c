@@ -30,7 +30,7 @@ static void set_bit(uint8_t *bits, size_t i) { bits[i >> 3] |= (uint8_t)(1u << (
 static int get_bit(const uint8_t *bits, size_t i) { return bits[i >> 3] >> (i & 7) & 1; }
 
 /* Adds `w` (lower-case letters and digits) to the word index as an opener of gate g. */
-static int index_word(struct enrich_rules *r, const char *w, size_t n, int g)
+static int index_word(struct enrich_rules *r, const char *w, size_t n, int g, size_t *used)
 {
     size_t h = (size_t)fnv(w, n) & (r->kw_cap - 1);
     while (r->kw[h].kw && !(r->kw[h].len == n && memcmp(r->kw[h].kw, w, n) == 0))
@@ -41,6 +41,7 @@ static int index_word(struct enrich_rules *r, const char *w, size_t n, int g)
         if (!slot->kw)
             return -1;
         slot->len = n;
+        (*used)++;
     }
     for (size_t i = 0; i < slot->n_gates; i++)
         if (slot->gates[i] == g)
@@ -66,8 +67,8 @@ static int index_word(struct enrich_rules *r, const char *w, size_t n, int g)
  * match starts, at a word boundary, with one of a few literal words. Those words (cut before
  * an optional last letter: "raises?" gives "raise") become the pattern's gate, so it only runs
  * on sentences holding a token that starts with one of them. A pattern whose shape is not
- * that simple gets no gate and always runs: the gate may only ever skip patterns that could
- * not have matched. */
+ * that simple falls back on the required words further on (below), or gets no gate and
+ * always runs: the gate may only ever skip patterns that could not have matched. */
 
 struct lits {
     char w[64][33];
@@ -275,6 +276,371 @@ static int pattern_second_literals(const char *re, struct lits *out)
     return alt_literals(re, i, len, 0, out) == 0 && out->n ? 0 : -1;
 }
 
+/* ---- required words: a word the pattern cannot match without, wherever it stands ----
+ *
+ * Patterns that start with a name, a role or an organisation ("{NAME} ... will step down")
+ * have no leading literal, yet most of them need some literal word further on. This walks
+ * the expanded regex as a sequence of atoms and collects the words that every match must
+ * contain at the start of a token: a run of mandatory literal letters and digits preceded by
+ * something that cannot be a letter or digit (\b, \s, a blank, an apostrophe, a hyphen,
+ * punctuation), or a mandatory group each of whose alternatives needs such a word. Of all
+ * those candidates it keeps the most selective (longest shortest word, then fewest words).
+ * Anything it does not understand either ends the current word (an unknown atom) or gives
+ * up on the whole pattern (syntax it cannot skip reliably): never a gate that could close on
+ * a sentence the pattern matches. Case is ignored: the gates see lower-cased text. */
+
+#define REQ_BAIL (-2)
+
+static int is_alnum(char c) { return ch36((char)(c >= 'A' && c <= 'Z' ? c + 32 : c)) >= 0; }
+
+/* Minimum repeat count of the quantifier at re[*i] (1 when none), and *i moved past it
+ * (with a lazy or possessive suffix). -1 on a '{' that is not a quantifier. */
+static long quant_min(const char *re, size_t *i, size_t end)
+{
+    size_t k = *i;
+    long min = 1;
+    if (k >= end)
+        return 1;
+    if (re[k] == '?' || re[k] == '*') {
+        min = 0;
+        k++;
+    } else if (re[k] == '+') {
+        k++;
+    } else if (re[k] == '{') {
+        size_t j = k + 1;
+        long n = 0;
+        size_t digits = 0;
+        while (j < end && re[j] >= '0' && re[j] <= '9' && digits < 6) {
+            n = n * 10 + (re[j] - '0');
+            j++, digits++;
+        }
+        if (!digits)
+            return -1;
+        if (j < end && re[j] == ',') {
+            j++;
+            while (j < end && re[j] >= '0' && re[j] <= '9')
+                j++;
+        }
+        if (j >= end || re[j] != '}')
+            return -1;
+        min = n;
+        k = j + 1;
+    } else {
+        return 1;
+    }
+    if (k < end && (re[k] == '?' || re[k] == '+'))
+        k++;
+    *i = k;
+    return min;
+}
+
+static int lits_has(const struct lits *l, const char *w)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->w[i], w) == 0)
+            return 1;
+    return 0;
+}
+
+static int lits_equal(const struct lits *a, const struct lits *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!lits_has(b, a->w[i]))
+            return 0;
+    return 1;
+}
+
+static size_t lits_minlen(const struct lits *l)
+{
+    size_t m = SIZE_MAX;
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->w[i]) < m)
+            m = strlen(l->w[i]);
+    return m;
+}
+
+/* Keeps `cand` in `best` when it is more selective (and not the set to avoid). */
+static void consider(struct lits *best, const struct lits *cand, const struct lits *avoid)
+{
+    if (!cand->n || (avoid && lits_equal(cand, avoid)))
+        return;
+    if (best->n) {
+        size_t mb = lits_minlen(best), mc = lits_minlen(cand);
+        if (mc < mb || (mc == mb && cand->n >= best->n))
+            return;
+    }
+    *best = *cand;
+}
+
+static int req_alts(const char *re, size_t a, size_t b, int tstart, int depth, struct lits *best,
+                    const struct lits *avoid, int *tend);
+
+/* The word w[0..n) as a candidate of its own, when it starts a token and is long enough. */
+static void req_word(const char *w, size_t n, int ok, struct lits *best, const struct lits *avoid)
+{
+    if (!ok || n < 2)
+        return;
+    struct lits one;
+    one.n = 1;
+    if (n > 32)
+        n = 32;
+    memcpy(one.w[0], w, n);
+    one.w[0][n] = '\0';
+    consider(best, &one, avoid);
+}
+
+/* Best required set of the sequence re[a, b) (no top-level '|'). 0, -1 (none) or REQ_BAIL.
+ * *tend: whether the character before whatever follows the sequence is sure not to be a
+ * letter or digit (as tstart is for the one before it). */
+static int req_seq(const char *re, size_t a, size_t b, int tstart, int depth, struct lits *best,
+                   const struct lits *avoid, int *tend)
+{
+    char w[64];
+    size_t wn = 0;
+    int wok = 0;
+    best->n = 0;
+    size_t i = a;
+#define FLUSH() (req_word(w, wn, wok, best, avoid), wn = 0)
+    while (i < b) {
+        char c = re[i];
+        if (c == '(') {
+            size_t close = closing_paren(re, i, b);
+            if (close >= b)
+                return REQ_BAIL;
+            size_t in = i + 1;
+            int look = 0;
+            if (re[in] == '?') {
+                in++;
+                if (in < close && re[in] == ':') {
+                    in++;
+                } else if (in < close && (re[in] == '=' || re[in] == '!')) {
+                    look = 1;
+                } else if (in + 1 < close && re[in] == '<' && (re[in + 1] == '=' || re[in + 1] == '!')) {
+                    look = 1;
+                } else if (in < close && (re[in] == '<' || re[in] == 'P' || re[in] == '\'')) {
+                    if (re[in] == 'P')
+                        in++;
+                    if (in >= close || (re[in] != '<' && re[in] != '\''))
+                        return REQ_BAIL;
+                    char endc = re[in] == '<' ? '>' : '\'';
+                    in++;
+                    while (in < close && re[in] != endc) {
+                        if (!is_alnum(re[in]) && re[in] != '_')
+                            return REQ_BAIL;
+                        in++;
+                    }
+                    if (in >= close)
+                        return REQ_BAIL;
+                    in++;
+                } else {
+                    /* option letters: only case, which the gates ignore */
+                    while (in < close && (re[in] == 'i' || re[in] == '-'))
+                        in++;
+                    if (in >= close || re[in] != ':')
+                        return REQ_BAIL;
+                    in++;
+                }
+            }
+            size_t k = close + 1;
+            long min = quant_min(re, &k, b);
+            if (min < 0)
+                return REQ_BAIL;
+            FLUSH();
+            if (look) {
+                tstart = 0;
+                i = k;
+                continue;
+            }
+            struct lits g;
+            int gend = 0;
+            int rc = req_alts(re, in, close, tstart, depth + 1, &g, NULL, &gend);
+            if (rc == REQ_BAIL)
+                return REQ_BAIL;
+            if (rc == 0 && min > 0)
+                consider(best, &g, avoid);
+            /* after a group: its own end, once repeated or not there at all the one before
+             * it too (a single mandatory pass ends as the group ends) */
+            if (min == 1 && k == close + 1)
+                tstart = gend;
+            else
+                tstart = gend && (min > 0 || tstart);
+            i = k;
+            continue;
+        }
+        if (c == '[') {
+            size_t k = i + 1;
+            if (k < b && re[k] == '^')
+                k++;
+            if (k < b && re[k] == ']')
+                k++;
+            while (k < b && re[k] != ']') {
+                if (re[k] == '\\')
+                    k++;
+                k++;
+            }
+            if (k >= b)
+                return REQ_BAIL;
+            k++;
+            if (quant_min(re, &k, b) < 0)
+                return REQ_BAIL;
+            FLUSH();
+            tstart = 0;
+            i = k;
+            continue;
+        }
+        if (c == ')' || c == '|' || c == '?' || c == '*' || c == '+' || c == '{')
+            return REQ_BAIL;
+        /* atom classes: 0 unknown char, 1 non-alnum char, 2 zero-width boundary, 3 literal
+         * letter or digit, 4 start of subject, 5 other zero-width */
+        int cls;
+        char lit = 0;
+        size_t k = i + 1;
+        if (c == '\\') {
+            if (k >= b)
+                return REQ_BAIL;
+            char e = re[k++];
+            if (e == 'b')
+                cls = 2;
+            else if (e == 's' || e == 'W')
+                cls = 1;
+            else if (e == 'S' || e == 'd' || e == 'D' || e == 'w' || e == 'B')
+                cls = e == 'B' ? 5 : 0;
+            else if (e == 'p' || e == 'P') {
+                if (k < b && re[k] == '{') {
+                    while (k < b && re[k] != '}')
+                        k++;
+                    if (k >= b)
+                        return REQ_BAIL;
+                    k++;
+                } else {
+                    k++;
+                }
+                cls = 0;
+            } else if (e == 'x') {
+                if (k < b && re[k] == '{') {
+                    while (k < b && re[k] != '}')
+                        k++;
+                    if (k >= b)
+                        return REQ_BAIL;
+                    k++;
+                } else {
+                    for (int h = 0; h < 2 && k < b && ch36(re[k]) >= 0; h++)
+                        k++;
+                }
+                cls = 0;
+            } else if (!is_alnum(e) && e != '_' && (unsigned char)e < 0x80)
+                cls = 1;  /* an escaped punctuation character */
+            else
+                return REQ_BAIL;
+        } else if (c == '.') {
+            cls = 0;
+        } else if (c == '^') {
+            cls = 4;
+        } else if (c == '$') {
+            cls = 5;
+        } else if ((unsigned char)c >= 0x80 || c == '_') {
+            cls = 0;
+        } else if (is_alnum(c)) {
+            cls = 3;
+            lit = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        } else {
+            cls = 1;
+        }
+        long min = 1;
+        if (cls != 2 && cls != 4 && cls != 5) {
+            min = quant_min(re, &k, b);
+            if (min < 0)
+                return REQ_BAIL;
+        }
+        switch (cls) {
+        case 3:
+            if (min > 0) {
+                if (wn == 0)
+                    wok = tstart;
+                if (wn < sizeof(w))
+                    w[wn++] = lit;
+                if (k != i + 1)
+                    FLUSH();  /* repeated: what follows is not known */
+            } else {
+                FLUSH();
+            }
+            tstart = 0;
+            break;
+        case 1:
+            FLUSH();
+            if (min > 0)
+                tstart = 1;
+            break;
+        case 2:
+        case 4:
+            FLUSH();
+            tstart = 1;
+            break;
+        case 5:
+            FLUSH();
+            tstart = 0;
+            break;
+        default:
+            FLUSH();
+            tstart = 0;
+            break;
+        }
+        i = k;
+    }
+    FLUSH();
+#undef FLUSH
+    *tend = tstart;
+    return best->n ? 0 : -1;
+}
+
+/* Best required set of re[a, b), '|' included: one word from each alternative's best set. */
+static int req_alts(const char *re, size_t a, size_t b, int tstart, int depth, struct lits *best,
+                    const struct lits *avoid, int *tend)
+{
+    size_t st[64], en[64], n;
+    best->n = 0;
+    if (depth > 32 || split_alts(re, a, b, st, en, 64, &n) < 0)
+        return REQ_BAIL;
+    *tend = 0;
+    if (n == 1)
+        return req_seq(re, st[0], en[0], tstart, depth, best, avoid, tend);
+    struct lits one;
+    int missing = 0, all_end = 1;
+    for (size_t k = 0; k < n; k++) {
+        int e = 0;
+        int rc = req_seq(re, st[k], en[k], tstart, depth, &one, NULL, &e);
+        if (rc == REQ_BAIL)
+            return REQ_BAIL;
+        all_end &= e;
+        if (rc < 0) {
+            missing = 1;
+            continue;
+        }
+        for (size_t j = 0; j < one.n && !missing; j++) {
+            if (lits_has(best, one.w[j]))
+                continue;
+            if (best->n >= 64)
+                missing = 1;
+            else
+                memcpy(best->w[best->n++], one.w[j], sizeof(one.w[j]));
+        }
+    }
+    *tend = all_end;
+    if (missing || !best->n || (avoid && lits_equal(best, avoid))) {
+        best->n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static int pattern_required(const char *re, const struct lits *avoid, struct lits *out)
+{
+    int tend;
+    return req_alts(re, 0, strlen(re), 0, 0, out, avoid, &tend) == 0 ? 0 : -1;
+}
+
 int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t errlen)
 {
     for (size_t i = 0; i < r->kw_cap; i++) {
@@ -301,31 +667,46 @@ int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t
     r->kw_min = 32;
     r->kw_max = 0;
     int gate = 0;
-    size_t pi = 0;
+    size_t pi = 0, used = 0;
     for (size_t i = 0; i < r->n_secs; i++) {
         struct enrich_section *s = &r->secs[i];
         s->kw_bit = -1;
         if (s->n_keywords && gate < ENRICH_MAX_GATES) {
             s->kw_bit = gate++;
             for (size_t k = 0; k < s->n_keywords; k++)
-                if (index_word(r, s->keywords[k], strlen(s->keywords[k]), s->kw_bit) < 0)
+                if (index_word(r, s->keywords[k], strlen(s->keywords[k]), s->kw_bit, &used) < 0)
                     goto oom;
         }
         for (size_t k = 0; k < s->n_pats; k++, pi++) {
             struct enrich_pattern *p = &s->pats[k];
             struct lits lits;
+            struct lits first;
             p->gate = p->gate2 = -1;
-            if (gate >= ENRICH_MAX_GATES || pattern_literals(expanded[pi], &lits) < 0)
+            if (gate >= ENRICH_MAX_GATES)
+                continue;
+            if (pattern_literals(expanded[pi], &lits) < 0) {
+                /* no leading literal: a required word elsewhere, when there is one */
+                if (pattern_required(expanded[pi], NULL, &lits) < 0)
+                    continue;
+            }
+            /* keep the index at most half full (it never grows); no gate is always safe */
+            if ((used + lits.n) * 2 > cap)
                 continue;
             p->gate = gate++;
             for (size_t w = 0; w < lits.n; w++)
-                if (index_word(r, lits.w[w], strlen(lits.w[w]), p->gate) < 0)
+                if (index_word(r, lits.w[w], strlen(lits.w[w]), p->gate, &used) < 0)
                     goto oom;
-            if (gate >= ENRICH_MAX_GATES || pattern_second_literals(expanded[pi], &lits) < 0)
+            first = lits;
+            if (gate >= ENRICH_MAX_GATES)
+                continue;
+            if (pattern_second_literals(expanded[pi], &lits) < 0 &&
+                pattern_required(expanded[pi], &first, &lits) < 0)
+                continue;
+            if ((used + lits.n) * 2 > cap)
                 continue;
             p->gate2 = gate++;
             for (size_t w = 0; w < lits.n; w++)
-                if (index_word(r, lits.w[w], strlen(lits.w[w]), p->gate2) < 0)
+                if (index_word(r, lits.w[w], strlen(lits.w[w]), p->gate2, &used) < 0)
                     goto oom;
         }
     }
