@@ -123,6 +123,9 @@ def main():
     # Every source due again: the second cycle is all conditional GETs answered 304.
     c.call("EVAL", "for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('ZADD', KEYS[1], 0, id) end", 1, "vigie:due")
     perf = None
+    if os.environ.get("POLL_BENCH_RPERF"):
+        perf = subprocess.Popen(["perf", "record", "-g", "-o", os.path.join(TMP, "redis.perf"), "-p", str(r.proc.pid)],
+                                stderr=subprocess.DEVNULL)
     if os.environ.get("POLL_BENCH_PERF"):
         perf = subprocess.Popen(os.environ["POLL_BENCH_PERF"].split() + ["-p", str(v.pid)],
                                 stderr=open(os.path.join(TMP, "perf.txt"), "w"))
