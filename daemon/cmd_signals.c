@@ -16,7 +16,9 @@
 static const char usage[] =
     "usage: vigie signals [-c FILE] tail [--account ID] [--type TYPE] [--since TIME] [--follow] [--json]\n"
     "  TIME: a duration back from now (30m, 2h, 7d) or a date (2026-11-27, 2026-11-27T08:00:00Z);\n"
-    "        default 24h\n";
+    "        default 24h\n"
+    "  A line whose title starts with \"+ \" is an update: one more source told that story (its\n"
+    "  sources count grew); with --json it is {\"update\": true, \"signal\": {...}}.\n";
 
 struct filter {
     const char *account, *type;
@@ -29,8 +31,11 @@ static const char *str_of(cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int show(const char *payload, const char *entry_id, void *arg)
+/* A "signal" entry is a new signal; an "update" entry is the same signal told by one more
+ * source (its record carries the grown sources count). */
+static int show(const char *field, const char *payload, const char *entry_id, void *arg)
 {
+    int update = strcmp(field, "update") == 0;
     struct filter *f = arg;
     cJSON *s = cJSON_Parse(payload);
     if (!s)
@@ -42,13 +47,18 @@ static int show(const char *payload, const char *entry_id, void *arg)
         return 0;
     }
     if (f->json) {
-        printf("%s\n", payload);
+        /* JSON lines: the record as stored; an update says so. */
+        if (update)
+            printf("{\"update\":true,\"signal\":%s}\n", payload);
+        else
+            printf("%s\n", payload);
     } else {
         cJSON *prio = cJSON_GetObjectItemCaseSensitive(s, "priority");
         cJSON *srcs = cJSON_GetObjectItemCaseSensitive(s, "sources");
         const char *when = str_of(s, "published");
-        printf("%-20.20s %3d  %-18s %-16s %s", when ? when : "-", cJSON_IsNumber(prio) ? prio->valueint : 0,
-               type ? type : "?", account ? account : "?", str_of(s, "title") ? str_of(s, "title") : "");
+        printf("%-20.20s %3d  %-18s %-16s %s%s", when ? when : "-", cJSON_IsNumber(prio) ? prio->valueint : 0,
+               type ? type : "?", account ? account : "?", update ? "+ " : "",
+               str_of(s, "title") ? str_of(s, "title") : "");
         if (cJSON_IsNumber(srcs) && srcs->valueint > 1)
             printf(" (%d sources)", srcs->valueint);
         const char *url = str_of(s, "url");

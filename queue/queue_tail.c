@@ -5,7 +5,8 @@
 #include <stdio.h>
 
 int queue_tail(struct queue_sync *q, const char *stream, int64_t since_ms, int follow,
-               int (*fn)(const char *payload, const char *entry_id, void *arg), void *arg, char *err, size_t errlen)
+               int (*fn)(const char *field, const char *payload, const char *entry_id, void *arg), void *arg,
+               char *err, size_t errlen)
 {
     /* `last` is exclusive: entries strictly after it are read (XRANGE "(id", XREAD id). */
     char last[48];
@@ -23,8 +24,8 @@ int queue_tail(struct queue_sync *q, const char *stream, int64_t since_ms, int f
         for (size_t i = 0; i < n && !stop; i++) {
             redisReply *e = r->element[i];
             redisReply *f = e->element[1];
-            if (f->type == REDIS_REPLY_ARRAY && f->elements >= 2 && f->element[1]->str)
-                stop = fn(f->element[1]->str, e->element[0]->str, arg);
+            if (f->type == REDIS_REPLY_ARRAY && f->elements >= 2 && f->element[0]->str && f->element[1]->str)
+                stop = fn(f->element[0]->str, f->element[1]->str, e->element[0]->str, arg);
             snprintf(last, sizeof(last), "%s", e->element[0]->str);
         }
         freeReplyObject(r);

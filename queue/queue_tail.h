@@ -8,10 +8,11 @@
 
 struct queue_sync;
 
-/* Calls fn(payload, entry_id, arg) for every entry of stream (key suffix) from since_ms
- * (ms since the epoch, 0: the beginning) on; with follow, keeps waiting for new entries until
- * fn returns non-zero. Returns 0, or -1 with err. */
+/* Calls fn(field, payload, entry_id, arg) for every entry of stream (key suffix) from
+ * since_ms (ms since the epoch, 0: the beginning) on; with follow, keeps waiting for new
+ * entries until fn returns non-zero. Returns 0, or -1 with err. */
 int queue_tail(struct queue_sync *q, const char *stream, int64_t since_ms, int follow,
-               int (*fn)(const char *payload, const char *entry_id, void *arg), void *arg, char *err, size_t errlen);
+               int (*fn)(const char *field, const char *payload, const char *entry_id, void *arg), void *arg,
+               char *err, size_t errlen);
 
 #endif

@@ -205,6 +205,17 @@ def test_same_story_from_five_sources_is_one_signal():
     assert int(c.call("HGET", f"vigie:signal:{sid}", "sources")) == 5
     last = [u for u in updates if u["id"] == sid][-1]
     assert last["sources"] == 5 and len(last["source_urls"]) == 5
+
+    # `vigie signals tail` shows the signal, then each source that joined it.
+    tail = run_vigie(["signals", "-c", conf, "tail", "--type", "funding", "--since", "1h"])
+    lines = tail.stdout.splitlines()
+    assert tail.returncode == 0 and len(lines) == 5, tail.stdout + tail.stderr
+    assert "acc1" in lines[0] and "+ " not in lines[0]
+    assert "+ Nexaltis1" in lines[-1] and "(5 sources)" in lines[-1], lines[-1]
+    js = [json.loads(l) for l in run_vigie(["signals", "-c", conf, "tail", "--json", "--type", "funding"]).stdout.splitlines()]
+    assert [j.get("update", False) for j in js] == [False, True, True, True, True]
+    assert js[-1]["signal"]["sources"] == 5
+    assert run_vigie(["signals", "-c", conf, "tail", "--account", "acc2"]).stdout == ""
     assert v.stop() == 0
 
 
