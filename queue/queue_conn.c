@@ -276,7 +276,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (c->ping_sent) {
         if (now - c->ping_sent > c->ping_timeout_ms) {
             set_error(c, "no reply to PING within %.1fs", (double)c->ping_timeout_ms / 1000.0);
-            vg_warn("redis", "%s: %s: %s; reconnecting", c->role, c->target, c->stats.last_error);
+            VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_WARNING, "redis", "%s: %s: %s; reconnecting", c->role,
+                   c->target, c->stats.last_error);
             queue_conn_drop(c);
         }
         return;

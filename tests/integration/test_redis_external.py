@@ -78,7 +78,7 @@ def test_silent_redis_is_detected_by_ping_watchdog():
     n = len(v.lines)
     os.kill(r.proc.pid, signal.SIGSTOP)  # the socket stays open but nothing answers
     try:
-        v.wait_log(r"no reply to PING within 1\.0s; reconnecting", timeout=10, start=n)
+        v.wait_log(r"cmd: .*no reply to PING within 1\.0s; reconnecting", timeout=10, start=n)
         assert v.get("/readyz")[0] == 503
     finally:
         os.kill(r.proc.pid, signal.SIGCONT)
