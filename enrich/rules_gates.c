@@ -29,6 +29,23 @@ static int ch36(char c)
 static void set_bit(uint8_t *bits, size_t i) { bits[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 static int get_bit(const uint8_t *bits, size_t i) { return bits[i >> 3] >> (i & 7) & 1; }
 
+/* Index of the ']' closing the character class that opens at re[i] ('['): a leading '^' and
+ * a ']' right after it are members, escapes are skipped. end (or more) when it is not closed. */
+static size_t class_end(const char *re, size_t i, size_t end)
+{
+    size_t k = i + 1;
+    if (k < end && re[k] == '^')
+        k++;
+    if (k < end && re[k] == ']')
+        k++;
+    while (k < end && re[k] != ']') {
+        if (re[k] == '\\')
+            k++;
+        k++;
+    }
+    return k;
+}
+
 /* Adds `w` (lower-case letters and digits) to the word index as an opener of gate g. */
 static int index_word(struct enrich_rules *r, const char *w, size_t n, int g, size_t *used)
 {
@@ -89,16 +106,7 @@ static int split_alts(const char *re, size_t a, size_t b, size_t *starts, size_t
             continue;
         }
         if (c == '[') {
-            i++;
-            if (i < b && re[i] == '^')
-                i++;
-            if (i < b && re[i] == ']')
-                i++;
-            while (i < b && re[i] != ']') {
-                if (re[i] == '\\')
-                    i++;
-                i++;
-            }
+            i = class_end(re, i, b);
             if (i >= b)
                 return -1;
             continue;
@@ -172,16 +180,7 @@ static size_t closing_paren(const char *re, size_t i, size_t end)
             continue;
         }
         if (re[k] == '[') {
-            k++;
-            if (k < end && re[k] == '^')
-                k++;
-            if (k < end && re[k] == ']')
-                k++;
-            while (k < end && re[k] != ']') {
-                if (re[k] == '\\')
-                    k++;
-                k++;
-            }
+            k = class_end(re, k, end);
             continue;
         }
         if (re[k] == '(')
@@ -470,16 +469,7 @@ static int req_seq(const char *re, size_t a, size_t b, int tstart, int depth, st
             continue;
         }
         if (c == '[') {
-            size_t k = i + 1;
-            if (k < b && re[k] == '^')
-                k++;
-            if (k < b && re[k] == ']')
-                k++;
-            while (k < b && re[k] != ']') {
-                if (re[k] == '\\')
-                    k++;
-                k++;
-            }
+            size_t k = class_end(re, i, b);
             if (k >= b)
                 return REQ_BAIL;
             k++;
