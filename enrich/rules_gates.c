@@ -631,6 +631,18 @@ static int pattern_required(const char *re, const struct lits *avoid, struct lit
     return req_alts(re, 0, strlen(re), 0, 0, out, avoid, &tend) == 0 ? 0 : -1;
 }
 
+/* Indexes the words of gate g. 1 done, 0 skipped (the index is kept at most half full, as
+ * it never grows; no gate is always safe), -1 out of memory. */
+static int add_gate(struct enrich_rules *r, const struct lits *l, int g, size_t *used, size_t cap)
+{
+    if ((*used + l->n) * 2 > cap)
+        return 0;
+    for (size_t w = 0; w < l->n; w++)
+        if (index_word(r, l->w[w], strlen(l->w[w]), g, used) < 0)
+            return -1;
+    return 1;
+}
+
 int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t errlen)
 {
     for (size_t i = 0; i < r->kw_cap; i++) {
@@ -679,25 +691,23 @@ int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t
                 if (pattern_required(expanded[pi], NULL, &lits) < 0)
                     continue;
             }
-            /* keep the index at most half full (it never grows); no gate is always safe */
-            if ((used + lits.n) * 2 > cap)
+            int rc = add_gate(r, &lits, gate, &used, cap);
+            if (rc < 0)
+                goto oom;
+            if (rc == 0)
                 continue;
             p->gate = gate++;
-            for (size_t w = 0; w < lits.n; w++)
-                if (index_word(r, lits.w[w], strlen(lits.w[w]), p->gate, &used) < 0)
-                    goto oom;
             first = lits;
             if (gate >= ENRICH_MAX_GATES)
                 continue;
             if (pattern_second_literals(expanded[pi], &lits) < 0 &&
                 pattern_required(expanded[pi], &first, &lits) < 0)
                 continue;
-            if ((used + lits.n) * 2 > cap)
-                continue;
-            p->gate2 = gate++;
-            for (size_t w = 0; w < lits.n; w++)
-                if (index_word(r, lits.w[w], strlen(lits.w[w]), p->gate2, &used) < 0)
-                    goto oom;
+            rc = add_gate(r, &lits, gate, &used, cap);
+            if (rc < 0)
+                goto oom;
+            if (rc == 1)
+                p->gate2 = gate++;
         }
     }
     return 0;
