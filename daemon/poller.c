@@ -1,8 +1,12 @@
 /* poller — claim, fetch, parse, record (see poller.h).
  *
- * One claim is outstanding at a time; it asks for as many sources as there is room for under
- * [fetch] max_in_flight, and a full batch triggers the next claim at once, so a backlog drains
- * at the speed of the network while an idle poller costs one script call per second. */
+ * One claim is outstanding at a time. The poller keeps up to two batches of [fetch]
+ * max_in_flight sources claimed and not yet fetched: the HTTP client runs one batch while the
+ * other waits in its queue, so the fetch slots never sit idle for a claim's round trip. A new
+ * claim goes out as soon as a batch's worth of room is free, so a backlog drains at the speed
+ * of the network while an idle poller costs one script call per second. Recording a poll
+ * (queue_recorder) does not hold a fetch slot: results are batched into one script call per
+ * turn of the event loop. */
 #include "daemon/poller.h"
 #include "daemon/config.h"
 #include "daemon/vg_alloc.h"
@@ -25,6 +29,10 @@
 
 #define CLAIM_PERIOD_MS 1000
 #define LAG_PERIOD_MS 2000
+/* Batches of max_in_flight sources kept claimed ahead of the fetches: enough that the fetch
+ * slots do not run dry during a claim's round trip, which waits behind the recording calls
+ * queued on the same connection. */
+#define CLAIM_AHEAD 4
 
 struct poller {
     struct event_base *base;
@@ -38,6 +46,8 @@ struct poller {
     int running;
     int claiming;
     unsigned in_flight;           /* claimed and not yet recorded */
+    unsigned fetching;            /* claimed and not yet fetched (running or queued in the client) */
+    struct queue_recorder *rec;
     struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
     void (*drained)(void *);
     void *drained_arg;
@@ -52,11 +62,32 @@ struct poller {
 struct poll {
     struct poller *p;
     struct queue_source_state st;
+    int fetching;
     int64_t started;
     struct poll *prev, *next;
 };
 
 static void schedule_claim(struct poller *p, long ms);
+
+/* Room for a claim: a batch of max_in_flight fits in the CLAIM_AHEAD batches kept claimed
+ * and not yet fetched, and the results waiting to be recorded are not piling up (Redis slower
+ * than the network). */
+static int claim_room(const struct poller *p)
+{
+    unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
+    return p->fetching <= (CLAIM_AHEAD - 1) * cap && p->in_flight - p->fetching <= 4 * cap;
+}
+
+static void fetch_finished(struct poll *pl)
+{
+    struct poller *p = pl->p;
+    if (!pl->fetching)
+        return;
+    pl->fetching = 0;
+    p->fetching--;
+    if (p->running && claim_room(p))
+        schedule_claim(p, 0);
+}
 
 static void check_drained(struct poller *p)
 {
@@ -77,6 +108,8 @@ static void poll_done(struct poll *pl)
         p->polls = pl->next;
     if (pl->next)
         pl->next->prev = pl->prev;
+    if (pl->fetching)
+        p->fetching--;
     p->in_flight--;
     queue_source_state_clear(&pl->st);
     vg_free(pl);
@@ -126,7 +159,7 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
     vg_free(rec->error);
     vg_free(rec);
     poll_done(pl);
-    if (p->running && p->in_flight <= (unsigned)p->cfg->fetch_max_in_flight / 2)
+    if (p->running && claim_room(p))
         schedule_claim(p, 0);
     check_drained(p);
 }
@@ -183,7 +216,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
         p->stats.ok++, vg_metric_add(p->m_polls_ok, 1);
     else
         p->stats.failed++, vg_metric_add(p->m_polls_failed, 1), count_error(kind);
-    if (!rec || queue_sched_complete(p->q, &r, on_recorded, rec) < 0) {
+    if (!rec || queue_recorder_add(p->rec, &r, on_recorded, rec) < 0) {
         /* Redis is gone: the lease expires and the source is polled again, by us or another. */
         vg_warn("fetch", "source %s: could not record the poll (redis unreachable)", pl->st.src.id);
         if (rec) {
@@ -259,6 +292,7 @@ static void on_fetched(struct fetch_response *resp, void *arg)
     struct poll *pl = arg;
     struct poller *p = pl->p;
     p->stats.polls++;
+    fetch_finished(pl);
     if (resp->error != FETCH_OK) {
         record(pl, 0, fetch_error_name(resp->error), resp->reason, resp->retry_after_s * 1000LL, NULL, NULL, NULL,
                NULL);
@@ -301,6 +335,8 @@ static void start_poll(struct poller *p, struct queue_source_state *st)
     memset(st, 0, sizeof(*st));
     pl->started = vg_mono_ms();
     p->in_flight++;
+    p->fetching++;
+    pl->fetching = 1;
     pl->next = p->polls;
     if (p->polls)
         p->polls->prev = pl;
@@ -332,11 +368,10 @@ static void on_claimed(struct queue_source_state *v, size_t n, const char *err, 
         p->idle = NULL;
         cb(p->idle_arg);
     }
-    if (p->running) {
-        unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
-        /* A batch means more may be due: ask again as soon as there is room. */
-        schedule_claim(p, n > 0 && p->in_flight <= cap / 2 ? 0 : CLAIM_PERIOD_MS);
-    }
+    /* A batch means more may be due: ask again as soon as there is room (fetch_finished and
+     * on_recorded ask then); nothing due: look again in a while. */
+    if (p->running)
+        schedule_claim(p, n > 0 && claim_room(p) ? 0 : CLAIM_PERIOD_MS);
     check_drained(p);
 }
 
@@ -346,14 +381,14 @@ static void on_claim_timer(evutil_socket_t fd, short what, void *arg)
     if (!p->running || p->claiming)
         return;
     unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
-    /* Claim in batches: wait until half the room is free, so that one claim call serves
-     * many polls instead of one per finished poll. */
-    if (p->paused || p->in_flight > cap / 2 || !queue_is_ready(p->q)) {
+    /* Claim in batches of at least max_in_flight, so that one claim call serves many polls
+     * instead of one per finished poll. */
+    if (p->paused || !claim_room(p) || !queue_is_ready(p->q)) {
         schedule_claim(p, CLAIM_PERIOD_MS);
         return;
     }
     p->claiming = 1;
-    if (queue_sched_claim(p->q, cap - p->in_flight, p->cfg->fetch_lease_ms, on_claimed, p) < 0) {
+    if (queue_sched_claim(p->q, CLAIM_AHEAD * cap - p->fetching, p->cfg->fetch_lease_ms, on_claimed, p) < 0) {
         p->claiming = 0;
         schedule_claim(p, CLAIM_PERIOD_MS);
     }
@@ -425,6 +460,13 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     }
     p->base = base;
     p->q = q;
+    if (!(p->rec = queue_recorder_new(q))) {
+        snprintf(err, errlen, "out of memory");
+        event_free(p->claim_ev);
+        event_free(p->lag_ev);
+        vg_free(p);
+        return NULL;
+    }
     p->fc = fc;
     p->cfg = cfg;
     p->m_in_flight = vg_gauge_fn("vigie_fetch_in_flight", "fetches running now", gauge_in_flight, p);
@@ -474,6 +516,7 @@ void poller_free(struct poller *p)
     /* Polls cut short by shutdown: their leases expire and the sources are polled again. */
     while (p->polls)
         poll_done(p->polls);
+    queue_recorder_free(p->rec);
     event_free(p->claim_ev);
     event_free(p->lag_ev);
     vg_metric_remove(p->m_in_flight);

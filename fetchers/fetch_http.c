@@ -25,14 +25,21 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define MOD "fetch"
 #define MAX_HEADERS 64
 
+/* A socket curl watches, found by its descriptor in fetch_client.socks. When curl stops
+ * watching a kept-alive connection between two requests (CURL_POLL_REMOVE), the sock stays
+ * with its event registered, so that the next request on that connection costs no epoll_ctl
+ * and no allocation; it goes when curl closes the socket (on_close_socket). */
 struct sock {
+    struct fetch_client *c;
     curl_socket_t fd;
+    short kind;                      /* the events asked for, EV_PERSIST included; 0: none */
+    int idle;                        /* curl is not watching it (between requests) */
     struct event *ev;
-    struct sock *prev, *next;
 };
 
 struct xfer {
@@ -73,7 +80,10 @@ struct fetch_client {
     struct fetch_addr_policy *policy;
     struct fetch_hosts *hosts;
     struct xfer *running, *failed_head, *failed_tail;
-    struct sock *socks;
+    struct sock **socks;             /* by descriptor */
+    size_t nsocks;
+    CURL **pool;                     /* finished easy handles, reset, for the next transfers */
+    size_t npool;
     size_t in_flight;
     int paused;
     int global_init;
@@ -104,7 +114,16 @@ static void check_multi_info(struct fetch_client *c);
 
 static void on_sock_event(evutil_socket_t fd, short what, void *arg)
 {
-    struct fetch_client *c = arg;
+    struct sock *s = arg;
+    struct fetch_client *c = s->c;
+    if (s->idle) {
+        /* An idle keep-alive connection became readable: the server closed it or talks out of
+         * turn. Not curl's business until it reuses the connection (it checks then); stop
+         * listening so that the level-triggered event does not spin. */
+        event_del(s->ev);
+        s->kind = 0;
+        return;
+    }
     int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
                  ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int running = 0;
@@ -143,17 +162,44 @@ static int on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
     return evtimer_add(c->timer, &tv) == 0 ? 0 : -1;
 }
 
-static void sock_free(struct fetch_client *c, struct sock *s)
+static void sock_free(struct fetch_client *c, curl_socket_t fd)
 {
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        c->socks = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    if (s->ev)
-        event_free(s->ev);
-    vg_free(s);
+    if (fd < 0 || (size_t)fd >= c->nsocks || !c->socks[fd])
+        return;
+    event_free(c->socks[fd]->ev);
+    vg_free(c->socks[fd]);
+    c->socks[fd] = NULL;
+}
+
+static struct sock *sock_get(struct fetch_client *c, curl_socket_t fd)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= c->nsocks) {
+        size_t n = c->nsocks ? c->nsocks : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        struct sock **v = vg_realloc(c->socks, n * sizeof(*v));
+        if (!v)
+            return NULL;
+        memset(v + c->nsocks, 0, (n - c->nsocks) * sizeof(*v));
+        c->socks = v;
+        c->nsocks = n;
+    }
+    if (!c->socks[fd]) {
+        struct sock *s = vg_calloc(1, sizeof(*s));
+        if (!s)
+            return NULL;
+        s->c = c;
+        s->fd = fd;
+        /* Assigned for real in on_socket(); event_new needs some events. */
+        if (!(s->ev = event_new(c->base, fd, EV_READ | EV_PERSIST, on_sock_event, s))) {
+            vg_free(s);
+            return NULL;
+        }
+        c->socks[fd] = s;
+    }
+    return c->socks[fd];
 }
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
@@ -163,31 +209,36 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
         if (s)
-            sock_free(c, s);
+            s->idle = 1; /* kept, event and all, until the socket is closed */
         return 0;
     }
+    if (!s) {
+        if (!(s = sock_get(c, fd)))
+            return -1;
+        curl_multi_assign(c->multi, fd, s);
+    }
+    s->idle = 0;
     short kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) |
                          ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
-    if (!s) {
-        s = vg_calloc(1, sizeof(*s));
-        if (!s)
-            return -1;
-        s->fd = fd;
-        s->ev = event_new(c->base, fd, kind, on_sock_event, c);
-        if (!s->ev) {
-            vg_free(s);
-            return -1;
-        }
-        s->next = c->socks;
-        if (c->socks)
-            c->socks->prev = s;
-        c->socks = s;
-        curl_multi_assign(c->multi, fd, s);
-    } else {
+    if (s->kind == kind)
+        return 0; /* persistent and unchanged: no epoll_ctl */
+    if (s->kind)
         event_del(s->ev);
-        event_assign(s->ev, c->base, fd, kind, on_sock_event, c);
+    event_assign(s->ev, c->base, fd, kind, on_sock_event, s);
+    if (event_add(s->ev, NULL) < 0) {
+        s->kind = 0;
+        return -1;
     }
-    return event_add(s->ev, NULL) == 0 ? 0 : -1;
+    s->kind = kind;
+    return 0;
+}
+
+/* curl closes a connection's socket: its event goes first, so that a later socket with the
+ * same descriptor starts clean. */
+static int on_close_socket(void *clientp, curl_socket_t fd)
+{
+    sock_free(clientp, fd);
+    return close(fd);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -248,7 +299,11 @@ static curl_socket_t on_open_socket(void *userp, curlsocktype purpose, struct cu
         return CURL_SOCKET_BAD;
     }
     /* CLOEXEC: the daemon spawns redis-server and must not leak connections into it. */
-    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    /* Should a socket ever have been closed behind on_close_socket()'s back, its stale sock
+     * must not pass for this new one's. */
+    sock_free(x->c, fd);
+    return fd;
 }
 
 /* Second line of defence, after connect and before the request is sent (also for reused
@@ -307,7 +362,7 @@ static void running_unlink(struct fetch_client *c, struct xfer *x)
 /* Builds the easy handle. Returns 0, or -1 when curl refuses an option or memory runs out. */
 static int xfer_setup(struct fetch_client *c, struct xfer *x)
 {
-    CURL *e = curl_easy_init();
+    CURL *e = c->npool ? c->pool[--c->npool] : curl_easy_init();
     if (!e)
         return -1;
     x->easy = e;
@@ -358,6 +413,8 @@ static int xfer_setup(struct fetch_client *c, struct xfer *x)
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, c);
     SET(CURLOPT_OPENSOCKETDATA, x);
     SET(CURLOPT_PREREQFUNCTION, on_prereq);
     SET(CURLOPT_PREREQDATA, x);
@@ -539,6 +596,18 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     vg_free(lastmod);
 }
 
+/* Keeps a finished transfer's easy handle for a later one: a handle is a large allocation
+ * with buffers of its own, and reusing it (reset to no options) saves that work per request.
+ * The pool holds at most max_in_flight handles, as many as can run at once. */
+static void pool_put(struct fetch_client *c, struct xfer *x)
+{
+    if (!x->easy || c->npool >= (size_t)c->cfg.max_in_flight)
+        return;
+    curl_easy_reset(x->easy);
+    c->pool[c->npool++] = x->easy;
+    x->easy = NULL;
+}
+
 static void check_multi_info(struct fetch_client *c)
 {
     CURLMsg *msg;
@@ -554,6 +623,7 @@ static void check_multi_info(struct fetch_client *c)
         running_unlink(c, x);
         c->in_flight--;
         complete(c, x, rc);
+        pool_put(c, x);
         xfer_free(x);
     }
     dispatch(c);
@@ -644,11 +714,12 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
     }
     c->global_init = 1;
     c->multi = curl_multi_init();
+    c->pool = vg_calloc((size_t)cfg->max_in_flight, sizeof(*c->pool));
     c->timer = evtimer_new(base, on_timer, c);
     c->early = event_new(base, -1, 0, on_early, c);
     c->hosts = fetch_hosts_new(base, cfg->per_host_concurrency, cfg->per_host_delay_ms, on_wake,
                                c);
-    if (!c->multi || !c->timer || !c->early || !c->hosts)
+    if (!c->multi || !c->pool || !c->timer || !c->early || !c->hosts)
         goto oom;
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
@@ -694,12 +765,16 @@ void fetch_client_free(struct fetch_client *c)
             w = next;
         }
     }
+    while (c->npool)
+        curl_easy_cleanup(c->pool[--c->npool]);
+    vg_free(c->pool);
     /* curl may still call the socket and timer callbacks while closing cached connections, so
      * the structures they touch are freed after it. */
     if (c->multi)
         curl_multi_cleanup(c->multi);
-    while (c->socks)
-        sock_free(c, c->socks);
+    for (size_t fd = 0; fd < c->nsocks; fd++)
+        sock_free(c, (curl_socket_t)fd);
+    vg_free(c->socks);
     if (c->timer)
         event_free(c->timer);
     if (c->early)

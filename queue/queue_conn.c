@@ -7,13 +7,13 @@
  * contexts are freed by us (queue_conn_drop) only from timer callbacks, never from inside a
  * hiredis reply callback. */
 #include "queue/queue_conn.h"
+#include "queue/queue_ev.h"
 #include "queue/queue_url.h"
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_log.h"
 #include "daemon/vg_time.h"
 
 #include <event2/event.h>
-#include <hiredis/adapters/libevent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -242,7 +242,13 @@ static void start_connect(struct queue_conn *c)
     ac->data = c;
     c->ac = ac;
     c->state = ST_CONNECTING;
-    redisLibeventAttach(ac, c->base);
+    if (queue_ev_attach(ac, c->base) != REDIS_OK) {
+        set_error(c, "out of memory");
+        c->ac = NULL;
+        redisAsyncFree(ac);
+        schedule_retry(c);
+        return;
+    }
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }

@@ -2,10 +2,16 @@
 #include "queue/queue_sched.h"
 #include "queue/queue_int.h"
 #include "daemon/vg_alloc.h"
+#include "daemon/vg_buf.h"
+
+#include <event2/event.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define QUEUE_RECORD_BATCH 128          /* polls per script call at most */
+#define QUEUE_RECORD_BYTES (4u << 20)  /* and bytes of arguments */
 
 /* ---- claim ---------------------------------------------------------------- */
 
@@ -79,35 +85,178 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     return 0;
 }
 
-/* ---- complete ------------------------------------------------------------- */
+/* ---- record (complete) ------------------------------------------------------ */
 
-struct complete_req {
+/* Arguments of the pending call, NUL-terminated one after another in one buffer (offsets, not
+ * pointers: the buffer moves as it grows), and who to tell about each poll. */
+struct pending {
     queue_complete_cb cb;
     void *arg;
 };
 
-static void on_complete(redisAsyncContext *ac, void *r, void *privdata)
+struct queue_recorder {
+    struct queue *q;
+    struct event *flush_ev;
+    struct vg_buf bytes;
+    size_t *off;
+    size_t nargs, cap_args;
+    struct pending *polls;
+    size_t npolls, cap_polls;
+    int oom;
+};
+
+struct batch_req {
+    struct pending *polls;
+    size_t n;
+};
+
+static void tell_all(struct pending *v, size_t n, const redisReply *reply)
 {
-    struct complete_req *req = privdata;
-    redisReply *reply = r;
-    long v[4] = {QUEUE_COMPLETE_ERROR, 0, 0, 0};
-    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 4)
-        for (int i = 0; i < 4; i++)
-            v[i] = (long)reply->element[i]->integer;
-    if (req->cb)
-        req->cb((enum queue_complete_status)v[0], v[1], v[2], v[3], req->arg);
+    for (size_t i = 0; i < n; i++) {
+        long r[4] = {QUEUE_COMPLETE_ERROR, 0, 0, 0};
+        const redisReply *e = reply && reply->type == REDIS_REPLY_ARRAY && i < reply->elements ? reply->element[i] : NULL;
+        if (e && e->type == REDIS_REPLY_ARRAY && e->elements == 4)
+            for (int k = 0; k < 4; k++)
+                r[k] = (long)e->element[k]->integer;
+        if (v[i].cb)
+            v[i].cb((enum queue_complete_status)r[0], r[1], r[2], r[3], v[i].arg);
+    }
+}
+
+static void on_batch(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct batch_req *req = privdata;
+    (void)ac;
+    tell_all(req->polls, req->n, r);
+    vg_free(req->polls);
     vg_free(req);
 }
 
-int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, queue_complete_cb cb, void *arg)
+static int push_arg(struct queue_recorder *rc, const char *s)
 {
-    const char *p = queue_prefix(q);
-    char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p);
-    char *k_src = vg_asprintf("%ssource:%s", p, r->id), *k_items = vg_asprintf("%sitems", p);
-    char delay[24], ttl[24], maxlen[24], nfields[16];
-    snprintf(delay, sizeof(delay), "%lld", r->next_delay_ms);
-    snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
-    snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);
+    if (rc->nargs == rc->cap_args) {
+        size_t cap = rc->cap_args ? rc->cap_args * 2 : 256;
+        size_t *off = vg_realloc(rc->off, cap * sizeof(*off));
+        if (!off)
+            return -1;
+        rc->off = off;
+        rc->cap_args = cap;
+    }
+    rc->off[rc->nargs] = rc->bytes.len;
+    if (vg_buf_append(&rc->bytes, s, strlen(s) + 1) < 0)
+        return -1;
+    rc->nargs++;
+    return 0;
+}
+
+static void reset(struct queue_recorder *rc)
+{
+    vg_buf_reset(&rc->bytes);
+    rc->nargs = 0;
+    rc->npolls = 0;
+    rc->oom = 0;
+}
+
+/* Sends the pending polls in one script call; if that cannot be done their callbacks hear
+ * QUEUE_COMPLETE_ERROR (their leases expire and the sources are polled again). */
+static void flush(struct queue_recorder *rc)
+{
+    if (rc->npolls == 0)
+        return;
+    /* The pending list goes with the call (or to the callbacks); the next batch starts anew. */
+    struct pending *polls = rc->polls;
+    size_t n = rc->npolls;
+    rc->polls = NULL;
+    rc->cap_polls = 0;
+    const char *p = queue_prefix(rc->q);
+    char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p), *k_items = vg_asprintf("%sitems", p);
+    const char **argv = vg_calloc(rc->nargs + 6, sizeof(*argv));
+    size_t *lens = vg_calloc(rc->nargs + 6, sizeof(*lens));
+    struct batch_req *req = vg_malloc(sizeof(*req));
+    int sent = 0;
+    if (!rc->oom && k_due && k_leases && k_items && argv && lens && req) {
+        const char *head[] = {"FCALL", "vigie_complete", "3", k_due, k_leases, k_items};
+        for (size_t i = 0; i < 6; i++) {
+            argv[i] = head[i];
+            lens[i] = strlen(head[i]);
+        }
+        for (size_t i = 0; i < rc->nargs; i++) {
+            argv[6 + i] = rc->bytes.data + rc->off[i];
+            size_t end = i + 1 < rc->nargs ? rc->off[i + 1] : rc->bytes.len;
+            lens[6 + i] = end - rc->off[i] - 1;
+        }
+        req->polls = polls;
+        req->n = n;
+        sent = queue_conn_commandv(queue_cmd(rc->q), on_batch, req, (int)(rc->nargs + 6), argv, lens) == 0;
+    }
+    reset(rc);
+    if (!sent) {
+        vg_free(req);
+        tell_all(polls, n, NULL); /* after the reset: a callback may record another poll */
+        vg_free(polls);
+    }
+    vg_free(argv);
+    vg_free(lens);
+    vg_free(k_due);
+    vg_free(k_leases);
+    vg_free(k_items);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    flush(arg);
+}
+
+struct queue_recorder *queue_recorder_new(struct queue *q)
+{
+    struct queue_recorder *rc = vg_calloc(1, sizeof(*rc));
+    if (!rc)
+        return NULL;
+    rc->q = q;
+    vg_buf_init(&rc->bytes, 0);
+    if (!(rc->flush_ev = evtimer_new(queue_base(q), on_flush, rc))) {
+        vg_free(rc);
+        return NULL;
+    }
+    return rc;
+}
+
+void queue_recorder_free(struct queue_recorder *rc)
+{
+    if (!rc)
+        return;
+    event_free(rc->flush_ev);
+    vg_buf_free(&rc->bytes);
+    vg_free(rc->off);
+    vg_free(rc->polls);
+    vg_free(rc);
+}
+
+int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result *r, queue_complete_cb cb, void *arg)
+{
+    if (!queue_is_ready(rc->q))
+        return -1;
+    if (rc->npolls == rc->cap_polls) {
+        size_t cap = rc->cap_polls ? rc->cap_polls * 2 : 64;
+        struct pending *v = vg_realloc(rc->polls, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        rc->polls = v;
+        rc->cap_polls = cap;
+    }
+    if (rc->npolls == 0) {
+        /* The call's own arguments come first. */
+        char ttl[24], maxlen[24];
+        snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
+        snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);
+        if (push_arg(rc, queue_owner(rc->q)) < 0 || push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 ||
+            push_arg(rc, queue_prefix(rc->q)) < 0)
+            rc->oom = 1;
+        struct timeval now = {0, 0};
+        evtimer_add(rc->flush_ev, &now);
+    }
     const char *fields[10];
     int nf = 0;
     if (r->watch_text) {
@@ -128,50 +277,29 @@ int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, que
         fields[nf++] = "last_error";
         fields[nf++] = r->error ? r->error : "";
     }
+    char delay[24], nfields[16], nitems[24];
+    snprintf(delay, sizeof(delay), "%lld", r->next_delay_ms);
     snprintf(nfields, sizeof(nfields), "%d", nf / 2);
-    size_t argc = 3 + 4 + 8 + (size_t)nf + 4 * r->nitems;
-    const char **argv = vg_calloc(argc, sizeof(*argv));
-    struct complete_req *req = vg_malloc(sizeof(*req));
-    int rc = -1;
-    if (!argv || !req || !k_due || !k_leases || !k_src || !k_items)
-        goto out;
-    size_t a = 0;
-    argv[a++] = "FCALL";
-    argv[a++] = "vigie_complete";
-    argv[a++] = "4";
-    argv[a++] = k_due;
-    argv[a++] = k_leases;
-    argv[a++] = k_src;
-    argv[a++] = k_items;
-    argv[a++] = r->id;
-    argv[a++] = queue_owner(q);
-    argv[a++] = delay;
-    argv[a++] = ttl;
-    argv[a++] = maxlen;
-    argv[a++] = p;
-    argv[a++] = r->ok ? "1" : "0";
-    argv[a++] = nfields;
-    for (int i = 0; i < nf; i++)
-        argv[a++] = fields[i];
-    for (size_t i = 0; i < r->nitems; i++) {
-        argv[a++] = r->items[i].url_key;
-        argv[a++] = r->items[i].fp_key;
-        argv[a++] = r->items[i].recent ? "1" : "0";
-        argv[a++] = r->items[i].json;
+    snprintf(nitems, sizeof(nitems), "%zu", r->nitems);
+    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, delay) < 0 || push_arg(rc, r->ok ? "1" : "0") < 0 ||
+              push_arg(rc, nfields) < 0;
+    for (int i = 0; i < nf && !bad; i++)
+        bad = push_arg(rc, fields[i]) < 0;
+    bad = bad || push_arg(rc, nitems) < 0;
+    for (size_t i = 0; i < r->nitems && !bad; i++)
+        bad = push_arg(rc, r->items[i].url_key) < 0 || push_arg(rc, r->items[i].fp_key) < 0 ||
+              push_arg(rc, r->items[i].recent ? "1" : "0") < 0 || push_arg(rc, r->items[i].json) < 0;
+    if (bad)
+        rc->oom = 1; /* the whole call fails at flush and every poll in it hears an error */
+    rc->polls[rc->npolls].cb = cb;
+    rc->polls[rc->npolls].arg = arg;
+    rc->npolls++;
+    /* Bounded calls: a script blocks Redis while it runs. */
+    if (rc->npolls >= QUEUE_RECORD_BATCH || rc->bytes.len >= QUEUE_RECORD_BYTES) {
+        evtimer_del(rc->flush_ev);
+        flush(rc);
     }
-    req->cb = cb;
-    req->arg = arg;
-    rc = queue_conn_commandv(queue_cmd(q), on_complete, req, (int)a, argv, NULL);
-    if (rc == 0)
-        req = NULL;
-out:
-    vg_free(req);
-    vg_free(argv);
-    vg_free(k_due);
-    vg_free(k_leases);
-    vg_free(k_src);
-    vg_free(k_items);
-    return rc;
+    return 0;
 }
 
 /* ---- due count -------------------------------------------------------------- */

@@ -56,8 +56,16 @@ enum queue_complete_status {
 };
 typedef void (*queue_complete_cb)(enum queue_complete_status st, long added, long duplicates,
                                   long baseline, void *arg);
-/* -1 when Redis is not connected (the callback is then not called). */
-int queue_sched_complete(struct queue *q, const struct queue_poll_result *r, queue_complete_cb cb, void *arg);
+/* Records poll results. The results added in one turn of the event loop go to Redis in one
+ * script call (at most QUEUE_RECORD_BATCH polls each), which costs Redis far less than a call
+ * per poll; each poll's outcome is still its own (a lost lease fails only that poll). */
+struct queue_recorder;
+struct queue_recorder *queue_recorder_new(struct queue *q);
+/* -1 when Redis is not connected (the callback is then not called). Otherwise the callback is
+ * called once, with QUEUE_COMPLETE_ERROR if the call could not be made or answered. */
+int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result *r, queue_complete_cb cb, void *arg);
+/* Results not yet sent are dropped without their callbacks (their leases expire). */
+void queue_recorder_free(struct queue_recorder *rc);
 
 /* Number of sources due now (for status and metrics); cb gets -1 on error. */
 int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg), void *arg);

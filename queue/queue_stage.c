@@ -20,7 +20,7 @@
 
 /* Batches whose writes may be in flight while the next batch is read: reading overlaps
  * writing, and memory stays bounded. */
-#define MAX_WRITES_IN_FLIGHT 2
+#define MAX_WRITES_IN_FLIGHT 4
 
 /* ---- outputs ------------------------------------------------------------------ */
 
@@ -230,7 +230,7 @@ static void flush_batch(struct queue_stage *s)
 {
     if (s->nentries == 0)
         return;
-    size_t argc = 10 + 2 * s->nentries + 6 * s->out.n;
+    size_t argc = 10 + 2 * s->nentries + 7 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     if (argv) {
         char maxlen[24], ttl[24], window[24];
@@ -256,10 +256,18 @@ static void flush_batch(struct queue_stage *s)
                 const struct queue_output *x = &s->out.v[k];
                 argv[a++] = x->stream;
                 argv[a++] = x->field;
-                argv[a++] = x->dedup ? x->dedup : "";
                 argv[a++] = x->json;
-                argv[a++] = x->cluster ? x->cluster : "";
-                argv[a++] = x->simhash;
+                if (x->cluster) {
+                    argv[a++] = "3";
+                    argv[a++] = x->dedup ? x->dedup : "";
+                    argv[a++] = x->cluster;
+                    argv[a++] = x->simhash;
+                } else if (x->dedup) {
+                    argv[a++] = "1";
+                    argv[a++] = x->dedup;
+                } else {
+                    argv[a++] = "0";
+                }
             }
         }
         if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
