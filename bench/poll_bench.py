@@ -32,18 +32,26 @@ def free_port():
 
 
 def write_feeds(root):
+    """N feeds of five items, all of one size and one modification time, so that nginx gives
+    them all one ETag (its ETag is mtime-size): the libcurl floor below sends that one
+    validator with every request, as vigie sends each source's own."""
     os.makedirs(os.path.join(root, "feed"), exist_ok=True)
     etags = []
+    size = 2048
     for i in range(N):
         items = "".join(f"<item><title>Source {i} story {k}</title><link>https://news.example.com/{i}/{k}</link>"
                         f"<guid>https://news.example.com/{i}/{k}</guid><pubDate>Mon, 02 Jan 2023 10:0{k}:00 GMT</pubDate>"
                         f"<description>Story {k} of source {i}: &lt;p&gt;text&lt;/p&gt;</description></item>" for k in range(5))
         body = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>S{i}</title>{items}</channel></rss>'
+        assert len(body) <= size
+        body += " " * (size - len(body))
         path = os.path.join(root, "feed", f"{i}.xml")
         with open(path, "w") as f:
             f.write(body)
+        os.utime(path, (1700000000, 1700000000))
         st = os.stat(path)
         etags.append('"%x-%x"' % (int(st.st_mtime), st.st_size))  # nginx's static ETag
+    assert len(set(etags)) == 1
     return etags
 
 
@@ -81,6 +89,17 @@ def wrk(port, etags, not_modified):
     out = subprocess.run(["wrk", "-t2", "-c64", "-d8s", "-s", script, f"http://127.0.0.1:{port}/"],
                          capture_output=True, text=True, check=True).stdout
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def curl_floor(port, etag):
+    """The HTTP client alone: tests/fetch/tool_fetch (vigie's fetch_http on libcurl, no Redis,
+    no scheduling, no records) sending the same conditional GETs, 3 x N of them, 64 at once."""
+    tool = os.path.join(os.environ["VIGIE_BUILD_DIR"], "tests", "tool_fetch")
+    urls = "".join(f"http://127.0.0.1:{port}/feed/{i % N}.xml\n" for i in range(3 * N))
+    t0 = time.monotonic()
+    subprocess.run([tool, "--allow-private", "127.0.0.0/8", "--per-host", "64", "--max-in-flight", "64",
+                    "--delay-ms", "0", "--etag", etag, "-"], input=urls.encode(), stdout=subprocess.DEVNULL, check=True)
+    return 3 * N / (time.monotonic() - t0)
 
 
 def cpu(pid):
@@ -171,10 +190,11 @@ def main():
     v.send_signal(signal.SIGTERM)
     v.wait(30)
     if os.environ.get("POLL_BENCH_NO_PEER"):  # quick runs while working on vigie
-        peer200 = peer304 = float("nan")
+        peer200 = peer304 = floor = float("nan")
     else:
         peer200 = wrk(port, etags, False)
         peer304 = wrk(port, etags, True)
+        floor = curl_floor(port, etags[0])
     nginx.terminate()
     nginx.wait(10)
     r.stop()
@@ -183,6 +203,8 @@ def main():
     print(f"# 304 cycle: {N} sources, conditional GET with the kept ETag, nothing parsed: vigie {rate304:.0f} req/s "
           f"(median of {CYCLES} cycles: {', '.join(f'{N / t:.0f}' for t, _ in runs)}), wrk {peer304:.0f} req/s")
     print(f"# 200 cycle: {N} sources fetched, parsed, {N * 5} items deduplicated ({items} passed on): vigie {rate200:.0f} req/s, wrk {peer200:.0f} req/s (ratio {rate200 / peer200:.3f})")
+    print(f"# floor: libcurl alone (tests/fetch/tool_fetch, the same client without Redis or scheduling) "
+          f"{floor:.0f} req/s for the same 304s = {floor / peer304:.3f} of wrk; vigie is {rate304 / floor:.2f} of it")
     print(f"# CPU seconds during the 304 cycle ({t304:.2f} s): vigie {cpu304[0]}, redis-server {cpu304[1]}, nginx {cpu304[2]}")
     print(f"# vigie peak RSS with {N} sources: {hwm:.1f} MiB (VmHWM)")
     print(f"# one vigie process: max_in_flight 64, per_host 64; wrk -t2 -c64 over the same URLs; nginx 1 worker; same machine")

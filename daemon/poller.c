@@ -174,6 +174,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     struct queue_poll_result r = {
         .id = pl->st.src.id,
         .ok = ok,
+        .clean = ok && pl->st.failures == 0 && pl->st.baselined && !pl->st.error_kind,
         .next_delay_ms = fetch_next_delay_ms(pl->st.src.interval_ms, failures, c->fetch_backoff_max_ms,
                                              retry_after_ms, (unsigned)vg_rand_below(1000)),
         .etag = etag,

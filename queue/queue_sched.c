@@ -15,6 +15,17 @@
 
 /* ---- claim ---------------------------------------------------------------- */
 
+/* The source fields a poll needs, asked for by name (HMGET): the reply carries only these
+ * values, in this order. */
+static const char *const claim_fields[] = {
+    "kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified",
+    "failures", "baselined", "error_kind", "watch_text",
+};
+#define NCLAIM_FIELDS (sizeof(claim_fields) / sizeof(claim_fields[0]))
+/* Sources per claim call at most (a script's unpack() has a bound, and a call blocks Redis
+ * while it runs). */
+#define CLAIM_MAX 1000
+
 struct claim_req {
     queue_claim_cb cb;
     void *arg;
@@ -42,16 +53,16 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
     }
     for (size_t i = 0; i < count; i++) {
         redisReply *id = reply->element[2 * i], *h = reply->element[2 * i + 1];
-        const char **kv = vg_calloc(h->elements + 1, sizeof(*kv));
-        if (!kv || !id->str) {
-            vg_free(kv);
-            snprintf(err, sizeof(err), "out of memory");
+        if (!id->str || h->type != REDIS_REPLY_ARRAY || h->elements != NCLAIM_FIELDS) {
+            snprintf(err, sizeof(err), "claim failed: unexpected reply from redis");
             break;
         }
-        for (size_t k = 0; k < h->elements; k++)
-            kv[k] = h->element[k]->str;
-        int rc = queue_source_state_from_pairs(&v[n], id->str, kv, h->elements);
-        vg_free(kv);
+        const char *kv[2 * NCLAIM_FIELDS];
+        for (size_t k = 0; k < NCLAIM_FIELDS; k++) {
+            kv[2 * k] = claim_fields[k];
+            kv[2 * k + 1] = h->element[k]->str; /* NULL for a field not set */
+        }
+        int rc = queue_source_state_from_pairs(&v[n], id->str, kv, 2 * NCLAIM_FIELDS);
         n++;
         if (rc < 0) {
             snprintf(err, sizeof(err), "out of memory");
@@ -77,12 +88,19 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     req->cb = cb;
     req->arg = arg;
     const char *p = queue_prefix(q);
-    if (queue_conn_command(queue_cmd(q), on_claim, req, "FCALL vigie_claim 2 %sdue %sleases %llu %lld %s %s", p, p,
-                           (unsigned long long)limit, lease_ms, queue_owner(q), p) < 0) {
+    char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p);
+    char nlimit[24], lease[24];
+    snprintf(nlimit, sizeof(nlimit), "%zu", limit < CLAIM_MAX ? limit : CLAIM_MAX);
+    snprintf(lease, sizeof(lease), "%lld", lease_ms);
+    const char *argv[9 + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "2", k_due, k_leases, nlimit, lease, queue_owner(q), p};
+    for (size_t k = 0; k < NCLAIM_FIELDS; k++)
+        argv[9 + k] = claim_fields[k];
+    int rc = k_due && k_leases ? queue_conn_commandv(queue_cmd(q), on_claim, req, 9 + NCLAIM_FIELDS, argv, NULL) : -1;
+    vg_free(k_due);
+    vg_free(k_leases);
+    if (rc < 0)
         vg_free(req);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* ---- record (complete) ------------------------------------------------------ */
@@ -281,7 +299,8 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
     snprintf(delay, sizeof(delay), "%lld", r->next_delay_ms);
     snprintf(nfields, sizeof(nfields), "%d", nf / 2);
     snprintf(nitems, sizeof(nitems), "%zu", r->nitems);
-    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, delay) < 0 || push_arg(rc, r->ok ? "1" : "0") < 0 ||
+    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, delay) < 0 ||
+              push_arg(rc, !r->ok ? "0" : r->clean ? "2" : "1") < 0 ||
               push_arg(rc, nfields) < 0;
     for (int i = 0; i < nf && !bad; i++)
         bad = push_arg(rc, fields[i]) < 0;

@@ -36,6 +36,8 @@ struct queue_new_item {
 struct queue_poll_result {
     const char *id;
     int ok;                       /* the fetch (and parse) succeeded, 304 included */
+    int clean;                    /* ok, and the source had no failures, no error and its
+                                     baseline done when claimed: nothing to reset */
     long long next_delay_ms;      /* when to poll again, from now */
     const char *etag;             /* validators to keep (NULL: unchanged) */
     const char *last_modified;

@@ -148,6 +148,13 @@ class Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay / 1000.0)
         self.send(200, ("ok %s\n" % self.path).encode())
+        close_after = int(q.get("close_after_ms", "0"))
+        if close_after:
+            # A keep-alive response, then the server hangs up on the idle connection (as
+            # servers do after their keep-alive timeout).
+            self.wfile.flush()
+            time.sleep(close_after / 1000.0)
+            self.close_connection = True
 
     def path_feed(self, q):
         inm = self.headers.get("If-None-Match")

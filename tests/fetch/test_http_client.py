@@ -618,6 +618,16 @@ class SchedulingTests(unittest.TestCase):
         self.assertEqual(run.stats["ok"], 10)
         self.assertEqual(server_stats(g)["connections"], 1)
 
+    def test_idle_connection_closed_by_the_server_is_not_reused(self):
+        # Each response is followed by the server closing the kept-alive connection while the
+        # client holds it idle (its socket still registered with the event loop): the next
+        # request must notice and connect again, not hang or fail.
+        g = new_group()
+        urls = ["%s/ok?i=%d&g=%s&close_after_ms=50" % (base(), i, g) for i in range(3)]
+        run = Run(LOOPBACK + ["--sequential", "--delay-ms", "400"], urls)
+        self.assertEqual(run.stats["ok"], 3)
+        self.assertEqual(server_stats(g)["connections"], 3)
+
     def test_bad_requests_do_not_hold_up_good_ones(self):
         g = new_group()
         bad = [base() + "/stall", base() + "/bomb?mb=64", base() + "/reset",

@@ -137,5 +137,47 @@ def test_two_processes_share_500_sources_without_double_polls():
     print(f"     polls per process: {polls}, fetches: {sum(len(t) for t in feeds.values())}")
 
 
+def test_poll_results_recorded_together_are_judged_one_by_one():
+    # The poller records the polls that finish in one turn of its loop with one call of the
+    # vigie_complete function: each poll is still checked against its own lease and source.
+    r = Redis()
+    conf = config(r)
+    v = Vigie(config_path=conf)
+    v.admin_url()           # up: the function library is loaded
+    assert v.stop() == 0
+    for sid in ("s1", "s2", "s3", "s4"):
+        assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/" + sid, "--id", sid]).returncode == 0
+    c = r.client()
+    c.call("HSET", "vigie:leases", "s1", "me", "s2", "another", "s3", "me", "s4", "me")
+    c.call("DEL", "vigie:source:s3")        # removed while it was being polled
+    c.call("SREM", "vigie:sources", "s3")
+    before = int(time.time() * 1000)
+    out = c.call("FCALL", "vigie_complete", "3", "vigie:due", "vigie:leases", "vigie:items", "me", "3600", "1000", "vigie:",
+                 "s1", "60000", "1", "1", "etag", '"e1"', "1", "u1", "f1", "1", '{"id": "x"}',
+                 "s2", "60000", "1", "0", "0",
+                 "s3", "60000", "1", "0", "0",
+                 "s4", "60000", "0", "2", "error_kind", "http_status", "last_error", "HTTP 500", "0")
+    assert out == [[1, 1, 0, 0], [-1, 0, 0, 0], [-2, 0, 0, 0], [1, 0, 0, 0]], out
+    assert c.call("HGETALL", "vigie:leases") == ["s2", "another"]
+    s = sources(conf)
+    assert s["s1"]["last_ok_ms"] >= before and s["s1"]["failures"] == 0 and s["s1"]["items_total"] == 1
+    assert c.call("HGET", "vigie:source:s1", "etag") == '"e1"'
+    assert s["s4"]["failures"] == 1 and s["s4"]["error_kind"] == "http_status" and s["s4"]["last_ok_ms"] == 0
+    assert "s3" not in s and c.call("ZSCORE", "vigie:due", "s3") is None
+    assert c.call("SMEMBERS", "vigie:failing") == ["s4"]
+    assert int(c.call("ZSCORE", "vigie:due", "s1")) >= before + 60000
+    assert c.call("XLEN", "vigie:items") == 1   # recent, so passed on even at the baseline
+
+    # s4 recovers (its error is cleared); s1's next 304 has nothing to reset.
+    c.call("HSET", "vigie:leases", "s1", "me", "s4", "me")
+    out = c.call("FCALL", "vigie_complete", "3", "vigie:due", "vigie:leases", "vigie:items", "me", "3600", "1000", "vigie:",
+                 "s1", "60000", "2", "0", "0", "s4", "60000", "1", "0", "0")
+    assert out == [[1, 0, 0, 0], [1, 0, 0, 0]], out
+    s = sources(conf)
+    assert s["s4"]["failures"] == 0 and not s["s4"].get("error_kind") and s["s4"]["last_ok_ms"] >= before
+    assert c.call("HGET", "vigie:source:s1", "etag") == '"e1"'
+    assert c.call("SMEMBERS", "vigie:failing") == []
+
+
 if __name__ == "__main__":
     run_tests(dict(globals()))
