@@ -189,10 +189,12 @@ const char queue_lua_library[] =
     "end\n"
 
     /* stage_write: KEYS input stream, errors hash; ARGV group, prefix, maxlen, ttl, window,
-     * then per entry: id, n, and n outputs of (stream suffix, field, json, k, then k more:
-     * nothing (k = 0), the dedup id (k = 1), or the dedup id, cluster and simhash hex (k = 3)).
-     * A plain output costs four arguments, not six: Redis parses every argument of every
-     * entry. The streams written are trimmed (MAXLEN ~) once per call. An entry's outputs are written only if its XACK
+     * nkinds, then nkinds pairs of (stream suffix, field), then per entry: id, n, and n
+     * outputs of (tag, json, then per the tag nothing, or a dedup id, or a dedup id, cluster
+     * and simhash hex). A tag is the number (from 1) of the output's kind, followed by "d"
+     * when a dedup id follows and by "s" when all three follow: a plain output costs two
+     * arguments, which matters because Redis parses every argument of every entry. The
+     * streams written are trimmed (MAXLEN ~) once per call. An entry's outputs are written only if its XACK
      * acknowledges it: after a takeover the entry is written once, by whoever gets there
      * first. An output with a dedup id is written once; a signal (one with a cluster) whose id
      * or near-duplicate story is known grows that signal instead. Returns {handled, outputs,
@@ -201,9 +203,11 @@ const char queue_lua_library[] =
     "  local handled, added, dup = 0, 0, 0\n"
     "  local prefix, maxlen, ttl, window = args[2], args[3], tonumber(args[4]), tonumber(args[5])\n"
     "  local errors = redis.call('EXISTS', keys[2]) == 1\n"
-    "  local touched = {}\n"
     "  local call, input, group = redis.call, keys[1], args[1]\n"
-    "  local i = 6\n"
+    "  local nk = tonumber(args[6])\n"
+    "  local kinds, touched = {}, {}\n"
+    "  for k = 1, nk do kinds[k] = {stream = args[5 + 2 * k], field = args[6 + 2 * k], key = prefix .. args[5 + 2 * k]} end\n"
+    "  local i = 7 + 2 * nk\n"
     "  while i <= #args do\n"
     "    local id, n = args[i], tonumber(args[i + 1])\n"
     "    i = i + 2\n"
@@ -213,11 +217,17 @@ const char queue_lua_library[] =
     "      if errors then redis.call('HDEL', keys[2], id) end\n"
     "    end\n"
     "    for _ = 1, n do\n"
-    "      local stream, field, json, more = args[i], args[i + 1], args[i + 2], args[i + 3]\n"
+    "      local tag, json = args[i], args[i + 1]\n"
     "      local dedup, cluster, sim = '', '', ''\n"
-    "      if more == '1' then dedup = args[i + 4]; i = i + 5\n"
-    "      elseif more == '3' then dedup, cluster, sim = args[i + 4], args[i + 5], args[i + 6]; i = i + 7\n"
-    "      else i = i + 4 end\n"
+    "      local kind = kinds[tonumber(tag)]\n"
+    "      if kind then i = i + 2\n"
+    "      else\n"
+    "        local more = string.sub(tag, -1)\n"
+    "        kind = kinds[tonumber(string.sub(tag, 1, -2))]\n"
+    "        if more == 'd' then dedup = args[i + 2]; i = i + 3\n"
+    "        else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 5 end\n"
+    "      end\n"
+    "      local stream, field = kind.stream, kind.field\n"
     "      if mine then\n"
     "        local fresh = true\n"
     "        if dedup ~= '' then fresh = redis.call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end\n"
@@ -228,9 +238,8 @@ const char queue_lua_library[] =
     "          grow(prefix, stream, maxlen, dedup, json)\n"
     "        end\n"
     "        if fresh then\n"
-    "          local skey = touched[stream]\n"
-    "          if not skey then skey = prefix .. stream; touched[stream] = skey end\n"
-    "          call('XADD', skey, '*', field, json)\n"
+    "          touched[kind] = true\n"
+    "          call('XADD', kind.key, '*', field, json)\n"
     "          if cluster ~= '' then\n"
     "            local key = prefix .. 'signal:' .. dedup\n"
     "            redis.call('HSET', key, 'json', json, 'sources', 1, 'simhash', sim)\n"
@@ -245,7 +254,7 @@ const char queue_lua_library[] =
     "      end\n"
     "    end\n"
     "  end\n"
-    "  for _, key in pairs(touched) do redis.call('XTRIM', key, 'MAXLEN', '~', maxlen) end\n"
+    "  for kind in pairs(touched) do call('XTRIM', kind.key, 'MAXLEN', '~', maxlen) end\n"
     "  return {handled, added, dup}\n"
     "end)\n"
 

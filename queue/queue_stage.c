@@ -225,18 +225,40 @@ static void handle_entry(struct queue_stage *s, redisReply *entry)
     snprintf(e->n, sizeof(e->n), "%zu", e->count);
 }
 
-/* Writes the batch's outputs and acknowledgements with one function call. */
+/* The index (from 1) of an output's stream and field among the call's kinds, added if new. */
+static size_t kind_of(const struct queue_output *x, const struct queue_output **kinds, size_t *nkinds)
+{
+    for (size_t i = 0; i < *nkinds; i++)
+        if (strcmp(kinds[i]->stream, x->stream) == 0 && strcmp(kinds[i]->field, x->field) == 0)
+            return i + 1;
+    kinds[(*nkinds)++] = x;
+    return *nkinds;
+}
+
+/* Writes the batch's outputs and acknowledgements with one function call. An output's stream
+ * and field are named once per call (its "kind"); per output go its tag (the kind's number,
+ * then "d" when a dedup id follows, "s" when a dedup id, cluster and simhash follow) and its
+ * JSON: Redis parses every argument of every entry, so a plain output costs two. */
 static void flush_batch(struct queue_stage *s)
 {
     if (s->nentries == 0)
         return;
-    size_t argc = 10 + 2 * s->nentries + 7 * s->out.n;
+    size_t argc = 11 + 2 * s->nentries + 7 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
-    if (argv) {
-        char maxlen[24], ttl[24], window[24];
+    const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
+    char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
+    if (argv && kinds && tags) {
+        char maxlen[24], ttl[24], window[24], nk[24];
         snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
         snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
         snprintf(window, sizeof(window), "%lld", s->story_window_s);
+        size_t nkinds = 0;
+        for (size_t k = 0; k < s->out.n; k++) {
+            const struct queue_output *x = &s->out.v[k];
+            snprintf(tags[k], sizeof(tags[k]), "%zu%s", kind_of(x, kinds, &nkinds),
+                     x->cluster ? "s" : x->dedup ? "d" : "");
+        }
+        snprintf(nk, sizeof(nk), "%zu", nkinds);
         size_t a = 0;
         argv[a++] = "FCALL";
         argv[a++] = "vigie_stage_write";
@@ -248,32 +270,47 @@ static void flush_batch(struct queue_stage *s)
         argv[a++] = maxlen;
         argv[a++] = ttl;
         argv[a++] = window;
+        argv[a++] = nk;
+        const char **kv = vg_calloc(2 * nkinds + 1, sizeof(*kv));
+        if (!kv)
+            goto out;
+        for (size_t i = 0; i < nkinds; i++) {
+            kv[2 * i] = kinds[i]->stream;
+            kv[2 * i + 1] = kinds[i]->field;
+        }
+        const char **argv2 = vg_realloc(argv, (argc + 2 * nkinds) * sizeof(*argv));
+        if (!argv2) {
+            vg_free(kv);
+            goto out;
+        }
+        argv = argv2;
+        for (size_t i = 0; i < 2 * nkinds; i++)
+            argv[a++] = kv[i];
+        vg_free(kv);
         for (size_t i = 0; i < s->nentries; i++) {
             const struct batch_entry *e = &s->entries[i];
             argv[a++] = e->id;
             argv[a++] = e->n;
             for (size_t k = e->first; k < e->first + e->count; k++) {
                 const struct queue_output *x = &s->out.v[k];
-                argv[a++] = x->stream;
-                argv[a++] = x->field;
+                argv[a++] = tags[k];
                 argv[a++] = x->json;
                 if (x->cluster) {
-                    argv[a++] = "3";
                     argv[a++] = x->dedup ? x->dedup : "";
                     argv[a++] = x->cluster;
                     argv[a++] = x->simhash;
                 } else if (x->dedup) {
-                    argv[a++] = "1";
                     argv[a++] = x->dedup;
-                } else {
-                    argv[a++] = "0";
                 }
             }
         }
         if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
             s->writes_in_flight++;
-        vg_free(argv);
     } /* else: the entries stay pending and are retried after reclaim_idle */
+out:
+    vg_free(argv);
+    vg_free(kinds);
+    vg_free(tags);
     s->nentries = 0;
     queue_outputs_reset(&s->out);
 }
