@@ -189,8 +189,8 @@ const char queue_lua_library[] =
     "end\n"
 
     /* stage_write: KEYS input stream, errors hash; ARGV group, prefix, maxlen, ttl, window,
-     * nkinds, then nkinds pairs of (stream suffix, field), then per entry: id, n, and n
-     * outputs of (tag, json, then per the tag nothing, or a dedup id, or a dedup id, cluster
+     * nkinds, then nkinds pairs of (stream suffix, field), then per entry: "=<n>" unless n is
+     * 1, its id, and n outputs of (tag, json, then per the tag nothing, or a dedup id, or a dedup id, cluster
      * and simhash hex). A tag is the number (from 1) of the output's kind, followed by "d"
      * when a dedup id follows and by "s" when all three follow: a plain output costs two
      * arguments, which matters because Redis parses every argument of every entry. The
@@ -209,8 +209,9 @@ const char queue_lua_library[] =
     "  for k = 1, nk do kinds[k] = {stream = args[5 + 2 * k], field = args[6 + 2 * k], key = prefix .. args[5 + 2 * k]} end\n"
     "  local i = 7 + 2 * nk\n"
     "  while i <= #args do\n"
-    "    local id, n = args[i], tonumber(args[i + 1])\n"
-    "    i = i + 2\n"
+    "    local id, n = args[i], 1\n"
+    "    if string.byte(id, 1) == 61 then n = tonumber(string.sub(id, 2)); id = args[i + 1]; i = i + 1 end\n"
+    "    i = i + 1\n"
     "    local mine = call('XACK', input, group, id) == 1\n"
     "    if mine then\n"
     "      handled = handled + 1\n"

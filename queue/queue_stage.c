@@ -87,7 +87,7 @@ void queue_outputs_free(struct queue_outputs *o)
 /* An entry handled in the current batch: its outputs are out.v[first .. first + n). */
 struct batch_entry {
     char id[48];
-    char n[16];
+    char n[16];      /* "=<count>" when the entry has other than one output */
     size_t first, count;
 };
 
@@ -222,7 +222,7 @@ static void handle_entry(struct queue_stage *s, redisReply *entry)
     snprintf(e->id, sizeof(e->id), "%s", id);
     e->first = before;
     e->count = s->out.n - before;
-    snprintf(e->n, sizeof(e->n), "%zu", e->count);
+    snprintf(e->n, sizeof(e->n), "=%zu", e->count);
 }
 
 /* The index (from 1) of an output's stream and field among the call's kinds, added if new. */
@@ -236,14 +236,15 @@ static size_t kind_of(const struct queue_output *x, const struct queue_output **
 }
 
 /* Writes the batch's outputs and acknowledgements with one function call. An output's stream
- * and field are named once per call (its "kind"); per output go its tag (the kind's number,
+ * and field are named once per call (its "kind"); an entry goes as its id, preceded by
+ * "=<n>" when it has other than one output; per output go its tag (the kind's number,
  * then "d" when a dedup id follows, "s" when a dedup id, cluster and simhash follow) and its
  * JSON: Redis parses every argument of every entry, so a plain output costs two. */
 static void flush_batch(struct queue_stage *s)
 {
     if (s->nentries == 0)
         return;
-    size_t argc = 11 + 2 * s->nentries + 7 * s->out.n;
+    size_t argc = 11 + 2 * s->nentries + 5 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
     char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
@@ -289,8 +290,9 @@ static void flush_batch(struct queue_stage *s)
         vg_free(kv);
         for (size_t i = 0; i < s->nentries; i++) {
             const struct batch_entry *e = &s->entries[i];
+            if (e->count != 1)
+                argv[a++] = e->n;
             argv[a++] = e->id;
-            argv[a++] = e->n;
             for (size_t k = e->first; k < e->first + e->count; k++) {
                 const struct queue_output *x = &s->out.v[k];
                 argv[a++] = tags[k];
