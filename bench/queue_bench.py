@@ -42,7 +42,7 @@ def xadd_many(c, payloads, batch=1000):
 
 def redis_benchmark(r, tcp=True):
     where = ["-h", "127.0.0.1", "-p", str(r.port)] if tcp else ["-s", r.sock]
-    out = subprocess.run(["redis-benchmark", *where, "-P", "32", "-n", "1000000", "-q",
+    out = subprocess.run(["redis-benchmark", *where, "-P", "32", "-n", "500000", "-q",
                           "XADD", "bench:xadd", "*", "item", '{"id":"x","title":"t"}'],
                          capture_output=True, text=True, check=True).stdout
     m = re.findall(r"([\d.]+) requests per second", out)
@@ -70,31 +70,28 @@ def stop(p):
     p.communicate(timeout=30)
 
 
-def latency(c, rate=2000, seconds=5):
-    """Items written at a steady rate while the stage runs: ms from item entry to output entry."""
+def latency(c, make_item, caught_up, key):
+    """Items written at LAT_RATE for LAT_SECONDS while the stage runs: (p50, p99, count) of the
+    ms from an item's entry to its output's entry. make_item(i) gives item i's JSON (bytes);
+    caught_up(sent) says when the stage has handled them; key(record) pairs an item with its
+    output (a "signal" entry in vigie:signals)."""
     c.call("DEL", "vigie:signals")
-    start = time.monotonic()
-    sent = 0
-    while time.monotonic() - start < seconds:
-        due = int((time.monotonic() - start) * rate)
+    start, sent = time.monotonic(), 0
+    while time.monotonic() - start < LAT_SECONDS:
+        due = int((time.monotonic() - start) * LAT_RATE)
         if due > sent:
-            xadd_many(c, [json.dumps({"id": f"l{i}"}).encode() for i in range(sent, due)], batch=200)
+            xadd_many(c, [make_item(i) for i in range(sent, due)], batch=200)
             sent = due
         time.sleep(0.002)
     deadline = time.monotonic() + 30
-    while c.call("XLEN", "vigie:signals") < sent and time.monotonic() < deadline:
+    while not caught_up(sent) and time.monotonic() < deadline:
         time.sleep(0.01)
-    items = {}
-    for eid, fields in c.call("XRANGE", "vigie:items", "-", "+"):
-        d = json.loads(fields[1])
-        if d["id"].startswith("l"):
-            items[d["id"]] = int(eid.split("-")[0])
-    lat = []
-    for eid, fields in c.call("XRANGE", "vigie:signals", "-", "+"):
-        d = json.loads(fields[1])
-        if d["id"] in items:
-            lat.append(int(eid.split("-")[0]) - items[d["id"]])
-    lat.sort()
+    written = {key(json.loads(f[1])): int(eid.split("-")[0]) for eid, f in c.call("XRANGE", "vigie:items", "-", "+")}
+    lat = sorted(int(eid.split("-")[0]) - written[key(json.loads(f[1]))]
+                 for eid, f in c.call("XRANGE", "vigie:signals", "-", "+")
+                 if f[0] == "signal" and key(json.loads(f[1])) in written)
+    if not lat:
+        raise RuntimeError("no output came out of the latency run")
     return lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat)
 
 
@@ -158,33 +155,14 @@ def enrich_stage(tmp):
     cpu_per_item = (cpu(v.pid) - cpu0) / (N_ENRICH - n0)
     signals = c.call("XLEN", "vigie:signals")
 
-    # Latency at a steady rate: item entry id (ms) -> signal entry id (ms), matched by URL.
-    c.call("DEL", "vigie:signals")
+    # Latency at a steady rate, items paired with their signals by URL.
     lat_lines = lines[N_ENRICH:]
-    start, sent = time.monotonic(), 0
-    while time.monotonic() - start < LAT_SECONDS and sent < len(lat_lines):
-        due = min(int((time.monotonic() - start) * LAT_RATE), len(lat_lines))
-        if due > sent:
-            xadd_many(c, [item(i, lat_lines[i], "l") for i in range(sent, due)], batch=200)
-            sent = due
-        time.sleep(0.002)
-    deadline = time.monotonic() + 30
-    while handled() < N_ENRICH + sent and time.monotonic() < deadline:
-        time.sleep(0.01)
-    written = {}
-    for eid, fields in c.call("XRANGE", "vigie:items", "-", "+"):
-        d = json.loads(fields[1])
-        if d["id"].startswith("l"):
-            written[d["url"]] = int(eid.split("-")[0])
-    lat = sorted(int(eid.split("-")[0]) - written[json.loads(f[1])["url"]]
-                 for eid, f in c.call("XRANGE", "vigie:signals", "-", "+")
-                 if f[0] == "signal" and json.loads(f[1]).get("url") in written)
+    p50, p99, n = latency(c, lambda i: item(i, lat_lines[i], "l"), lambda sent: handled() >= N_ENRICH + sent,
+                          lambda rec: rec.get("url"))
     v.send_signal(signal.SIGTERM)
     v.wait(30)
     r.stop()
-    if not lat:
-        raise RuntimeError("no signal came out of the latency run")
-    return rate, signals, lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), cpu_per_item
+    return rate, signals, p50, p99, n, cpu_per_item
 
 
 def trivial_unix():
@@ -202,25 +180,31 @@ def main():
     tmp = os.environ.get("BENCH_TMP") or tempfile.mkdtemp()
     r = Redis(appendonly=False, tcp=True)
     c = r.client()
-    peer = redis_benchmark(r)
-    c.call("DEL", "bench:xadd")
-    rates = []
-    for _ in range(RUNS):
+    # Each stage run is paired with a redis-benchmark run just before it, and the ratio is
+    # taken per pair: this machine's speed drifts by tens of percent from minute to minute,
+    # and a ratio of two runs minutes apart would measure that drift.
+    pairs = []
+    for k in range(RUNS):
+        peer = redis_benchmark(r)
+        c.call("DEL", "bench:xadd")
         p, rate = run_stage(r, c)
-        rates.append(rate)
-        if len(rates) < RUNS:
+        pairs.append((rate / peer, rate, peer))
+        if k < RUNS - 1:
             stop(p)
             c.call("DEL", "vigie:items", "vigie:signals")
-    p50, p99, n = latency(c)
+    p50, p99, n = latency(c, lambda i: json.dumps({"id": f"l{i}"}).encode(),
+                          lambda sent: c.call("XLEN", "vigie:signals") >= sent, lambda rec: rec["id"])
     stop(p)
     r.stop()
-    rate = sorted(rates)[len(rates) // 2]
+    ratio, rate, peer = sorted(pairs)[len(pairs) // 2]
     unix_rate, unix_peer = trivial_unix()
     e_rate, e_signals, e50, e99, e_n, e_cpu = enrich_stage(tmp)
-    print(f"queue vigie={rate:.0f} peer={peer:.0f} unit=items/s ratio={rate / peer:.3f}")
+    print(f"queue vigie={rate:.0f} peer={peer:.0f} unit=items/s ratio={ratio:.3f}")
     print(f"# trivial stage over TCP: {N} queued items through one consumer (read, handle, write output + XACK by one "
-          f"script); median of {RUNS} runs: {', '.join(f'{x:.0f}' for x in rates)} items/s, timed from the first output")
-    print(f"# peer: redis-benchmark -P 32 XADD over TCP on the same redis-server (append-only off for both)")
+          f"script), timed from the first output; peer: redis-benchmark -P 32 XADD over TCP on the same redis-server "
+          f"(append-only off for both) just before each stage run")
+    print(f"# {RUNS} pairs (stage/peer items/s = ratio), the median ratio above: "
+          + "; ".join(f"{x:.0f}/{y:.0f} = {q:.3f}" for q, x, y in pairs))
     print(f"# trivial stage latency, item written -> output written at {LAT_RATE} items/s: p50 {p50} ms, p99 {p99} ms ({n} items)")
     print(f"# over the unix socket instead: trivial stage {unix_rate:.0f} items/s, redis-benchmark {unix_peer:.0f}/s "
           f"(ratio {unix_rate / unix_peer:.3f})")

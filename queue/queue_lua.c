@@ -188,50 +188,93 @@ const char queue_lua_library[] =
     "  return true\n"
     "end\n"
 
-    /* stage_write: KEYS input stream, errors hash; ARGV group, prefix, maxlen, ttl, window,
-     * nkinds, then nkinds pairs of (stream suffix, field), then per entry: "=<n>" unless n is
-     * 1, its id, and n outputs of (tag, json, then per the tag nothing, or a dedup id, or a dedup id, cluster
-     * and simhash hex). A tag is the number (from 1) of the output's kind, followed by "d"
-     * when a dedup id follows and by "s" when all three follow: a plain output costs two
-     * arguments, which matters because Redis parses every argument of every entry. The
-     * streams written are trimmed (MAXLEN ~) once per call. An entry's outputs are written only if its XACK
-     * acknowledges it: after a takeover the entry is written once, by whoever gets there
-     * first. An output with a dedup id is written once; a signal (one with a cluster) whose id
-     * or near-duplicate story is known grows that signal instead. Returns {handled, outputs,
+    /* stage_write: KEYS input stream, errors hash, taken set; ARGV group, prefix, maxlen,
+     * ttl, window, mode, nkinds, then nkinds pairs of (stream suffix, field), then per entry:
+     * "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
+     * dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
+     * output's kind, followed by "d" when a dedup id follows and by "s" when all three follow:
+     * a plain output costs two arguments, which matters because Redis parses every argument of
+     * every entry. The streams written are trimmed (MAXLEN ~) once per call.
+     *
+     * An entry's outputs are written only by whoever acknowledges it first, so that after a
+     * takeover the entry is written once. Mode 'c' (careful: entries taken over, or read again
+     * from the consumer's own pending list) acknowledges entry by entry and records the ones
+     * it acknowledged in the taken set. Mode 'f' (fresh entries, delivered to this consumer
+     * only) acknowledges the whole batch with one XACK: when all were still pending they are
+     * all its own; otherwise another consumer acknowledged some in a careful call, and the
+     * taken set says which. Every acknowledgement other than a fresh batch's goes through
+     * the taken set (dead letters too), which is what makes the one XACK exact.
+     *
+     * An output with a dedup id is written once; a signal (one with a cluster) whose id or
+     * near-duplicate story is known grows that signal instead. Returns {handled, outputs,
      * merged or duplicate}. */
+    "local function each_chunk(t, f)\n"
+    "  for k = 1, #t, 1000 do f({unpack(t, k, math.min(k + 999, #t))}) end\n"
+    "end\n"
     "redis.register_function('vigie_stage_write', function(keys, args)\n"
     "  local handled, added, dup = 0, 0, 0\n"
-    "  local prefix, maxlen, ttl, window = args[2], args[3], tonumber(args[4]), tonumber(args[5])\n"
-    "  local errors = redis.call('EXISTS', keys[2]) == 1\n"
     "  local call, input, group = redis.call, keys[1], args[1]\n"
-    "  local nk = tonumber(args[6])\n"
+    "  local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]\n"
+    "  local nk = tonumber(args[7])\n"
     "  local kinds, touched = {}, {}\n"
-    "  for k = 1, nk do kinds[k] = {stream = args[5 + 2 * k], field = args[6 + 2 * k], key = prefix .. args[5 + 2 * k]} end\n"
-    "  local i = 7 + 2 * nk\n"
+    "  for k = 1, nk do kinds[k] = {stream = args[6 + 2 * k], field = args[7 + 2 * k], key = prefix .. args[6 + 2 * k]} end\n"
+    /* Pass 1: the entries, where their outputs start and how many. */
+    "  local ids, starts, counts = {}, {}, {}\n"
+    "  local i = 8 + 2 * nk\n"
     "  while i <= #args do\n"
     "    local id, n = args[i], 1\n"
     "    if string.byte(id, 1) == 61 then n = tonumber(string.sub(id, 2)); id = args[i + 1]; i = i + 1 end\n"
     "    i = i + 1\n"
-    "    local mine = call('XACK', input, group, id) == 1\n"
-    "    if mine then\n"
-    "      handled = handled + 1\n"
-    "      if errors then redis.call('HDEL', keys[2], id) end\n"
-    "    end\n"
+    "    ids[#ids + 1], starts[#ids + 1], counts[#ids + 1] = id, i, n\n"
     "    for _ = 1, n do\n"
-    "      local tag, json = args[i], args[i + 1]\n"
-    "      local dedup, cluster, sim = '', '', ''\n"
-    "      local kind = kinds[tonumber(tag)]\n"
-    "      if kind then i = i + 2\n"
-    "      else\n"
-    "        local more = string.sub(tag, -1)\n"
-    "        kind = kinds[tonumber(string.sub(tag, 1, -2))]\n"
-    "        if more == 'd' then dedup = args[i + 2]; i = i + 3\n"
-    "        else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 5 end\n"
-    "      end\n"
-    "      local stream, field = kind.stream, kind.field\n"
-    "      if mine then\n"
+    "      local more = string.byte(args[i], -1)\n"
+    "      if more == 100 then i = i + 3 elseif more == 115 then i = i + 5 else i = i + 2 end\n"
+    "    end\n"
+    "  end\n"
+    /* Which entries are this call's to write. */
+    "  local mine = {}\n"
+    "  if mode == 'f' then\n"
+    "    local acked = 0\n"
+    "    each_chunk(ids, function(c) acked = acked + call('XACK', input, group, unpack(c)) end)\n"
+    "    if acked == #ids then\n"
+    "      for k = 1, #ids do mine[k] = true end\n"
+    "    else\n"
+    "      local k = 0\n"
+    "      each_chunk(ids, function(c)\n"
+    "        for _, t in ipairs(call('SMISMEMBER', keys[3], unpack(c))) do k = k + 1; mine[k] = t == 0 end\n"
+    "      end)\n"
+    "    end\n"
+    "  else\n"
+    "    local taken = {}\n"
+    "    for k, id in ipairs(ids) do\n"
+    "      if call('XACK', input, group, id) == 1 then mine[k] = true; taken[#taken + 1] = id end\n"
+    "    end\n"
+    "    if #taken > 0 then\n"
+    "      each_chunk(taken, function(c) call('SADD', keys[3], unpack(c)) end)\n"
+    "      call('EXPIRE', keys[3], ttl)\n"
+    "    end\n"
+    "  end\n"
+    "  local errors = call('EXISTS', keys[2]) == 1\n"
+    /* Pass 2: the outputs of those entries. */
+    "  for k, id in ipairs(ids) do\n"
+    "    if mine[k] then\n"
+    "      handled = handled + 1\n"
+    "      if errors then call('HDEL', keys[2], id) end\n"
+    "      local i = starts[k]\n"
+    "      for _ = 1, counts[k] do\n"
+    "        local tag, json = args[i], args[i + 1]\n"
+    "        local dedup, cluster, sim = '', '', ''\n"
+    "        local kind = kinds[tonumber(tag)]\n"
+    "        if kind then i = i + 2\n"
+    "        else\n"
+    "          local more = string.sub(tag, -1)\n"
+    "          kind = kinds[tonumber(string.sub(tag, 1, -2))]\n"
+    "          if more == 'd' then dedup = args[i + 2]; i = i + 3\n"
+    "          else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 5 end\n"
+    "        end\n"
+    "        local stream, field = kind.stream, kind.field\n"
     "        local fresh = true\n"
-    "        if dedup ~= '' then fresh = redis.call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end\n"
+    "        if dedup ~= '' then fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end\n"
     "        if fresh and cluster ~= '' and sim ~= '' then\n"
     "          local same = similar(prefix, cluster, sim)\n"
     "          if same and grow(prefix, stream, maxlen, same, json) then fresh = false end\n"
@@ -243,11 +286,11 @@ const char queue_lua_library[] =
     "          call('XADD', kind.key, '*', field, json)\n"
     "          if cluster ~= '' then\n"
     "            local key = prefix .. 'signal:' .. dedup\n"
-    "            redis.call('HSET', key, 'json', json, 'sources', 1, 'simhash', sim)\n"
+    "            call('HSET', key, 'json', json, 'sources', 1, 'simhash', sim)\n"
     "            local ok, rec = pcall(cjson.decode, json)\n"
-    "            if ok and type(rec) == 'table' and type(rec.url) == 'string' then redis.call('SADD', key .. ':urls', rec.url) end\n"
-    "            redis.call('EXPIRE', key, ttl)\n"
-    "            redis.call('EXPIRE', key .. ':urls', ttl)\n"
+    "            if ok and type(rec) == 'table' and type(rec.url) == 'string' then call('SADD', key .. ':urls', rec.url) end\n"
+    "            call('EXPIRE', key, ttl)\n"
+    "            call('EXPIRE', key .. ':urls', ttl)\n"
     "            if sim ~= '' then index_story(prefix, cluster, sim, dedup, window) end\n"
     "          end\n"
     "          added = added + 1\n"
@@ -317,8 +360,9 @@ const char queue_lua_library[] =
     "  return out\n"
     "end}\n"
 
-    /* dead_letter: KEYS input stream, dead-letter stream, errors hash; ARGV group, id,
-     * deliveries, reason when no handler error was recorded. */
+    /* dead_letter: KEYS input stream, dead-letter stream, errors hash, taken set; ARGV group,
+     * id, deliveries, reason when no handler error was recorded, ttl of the taken set. The
+     * entry is acknowledged here, so it joins the taken set (see stage_write). */
     "redis.register_function('vigie_dead_letter', function(keys, args)\n"
     "  if #redis.call('XPENDING', keys[1], args[1], args[2], args[2], 1) == 0 then return 0 end\n"
     "  local e = redis.call('XRANGE', keys[1], args[2], args[2])\n"
@@ -328,6 +372,8 @@ const char queue_lua_library[] =
     "  redis.call('XADD', keys[2], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],\n"
     "             'deliveries', args[3], 'error', err, 'field', field, 'payload', payload)\n"
     "  redis.call('XACK', keys[1], args[1], args[2])\n"
+    "  redis.call('SADD', keys[4], args[2])\n"
+    "  redis.call('EXPIRE', keys[4], tonumber(args[5]))\n"
     "  redis.call('HDEL', keys[3], args[2])\n"
     "  return 1\n"
     "end)\n";

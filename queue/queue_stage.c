@@ -96,7 +96,7 @@ struct queue_stage {
     struct queue_conn *block;
     queue_stage_fn fn;
     void *arg;
-    char *stream, *group, *consumer, *errors_key, *dlq_key, *prefix;
+    char *stream, *group, *consumer, *errors_key, *dlq_key, *taken_key, *prefix;
     size_t batch;
     long long block_ms, reclaim_idle_ms, maxlen, dedup_ttl_s, story_window_s;
     int max_deliveries;
@@ -174,11 +174,12 @@ static void on_dead_lettered(redisAsyncContext *ac, void *r, void *privdata)
 
 static void dead_letter(struct queue_stage *s, const char *id, long long deliveries, const char *reason)
 {
-    char d[24];
+    char d[24], ttl[24];
     snprintf(d, sizeof(d), "%lld", deliveries);
-    const char *argv[] = {"FCALL", "vigie_dead_letter", "3", s->stream, s->dlq_key, s->errors_key,
-                          s->group, id, d, reason};
-    if (queue_conn_commandv(queue_cmd(s->q), on_dead_lettered, s, 10, argv, NULL) == 0)
+    snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
+    const char *argv[] = {"FCALL", "vigie_dead_letter", "4", s->stream, s->dlq_key, s->errors_key, s->taken_key,
+                          s->group, id, d, reason, ttl};
+    if (queue_conn_commandv(queue_cmd(s->q), on_dead_lettered, s, 12, argv, NULL) == 0)
         vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries", s->group,
                 id, deliveries);
 }
@@ -240,11 +241,11 @@ static size_t kind_of(const struct queue_output *x, const struct queue_output **
  * "=<n>" when it has other than one output; per output go its tag (the kind's number,
  * then "d" when a dedup id follows, "s" when a dedup id, cluster and simhash follow) and its
  * JSON: Redis parses every argument of every entry, so a plain output costs two. */
-static void flush_batch(struct queue_stage *s)
+static void flush_batch(struct queue_stage *s, int fresh)
 {
     if (s->nentries == 0)
         return;
-    size_t argc = 11 + 2 * s->nentries + 5 * s->out.n;
+    size_t argc = 13 + 2 * s->nentries + 5 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
     char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
@@ -263,14 +264,16 @@ static void flush_batch(struct queue_stage *s)
         size_t a = 0;
         argv[a++] = "FCALL";
         argv[a++] = "vigie_stage_write";
-        argv[a++] = "2";
+        argv[a++] = "3";
         argv[a++] = s->stream;
         argv[a++] = s->errors_key;
+        argv[a++] = s->taken_key;
         argv[a++] = s->group;
         argv[a++] = s->prefix;
         argv[a++] = maxlen;
         argv[a++] = ttl;
         argv[a++] = window;
+        argv[a++] = fresh ? "f" : "c";
         argv[a++] = nk;
         const char **kv = vg_calloc(2 * nkinds + 1, sizeof(*kv));
         if (!kv)
@@ -342,7 +345,9 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
     } else {
         for (size_t i = 0; i < entries->elements; i++)
             handle_entry(s, entries->element[i]);
-        flush_batch(s);
+        /* Entries delivered by ">" are ours alone unless taken over meanwhile; our own
+         * pending ones (read again after a restart) may be someone else's by now. */
+        flush_batch(s, !own_pending);
         if (own_pending && entries->elements)
             snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
     }
@@ -408,7 +413,7 @@ static void on_autoclaim(redisAsyncContext *ac, void *r, void *privdata)
             vg_metric_add(s->m_reclaimed, 1);
             handle_entry(s, entries->element[i]);
         }
-        flush_batch(s);
+        flush_batch(s, 0); /* taken over: written entry by entry */
         /* Redis 7 lists the pending ids whose entries no longer exist (trimmed). */
         if (reply->elements == 3 && reply->element[2]->elements > 0)
             vg_warn("queue", "stage %s: %zu pending entries were trimmed from %s before being handled",
@@ -491,12 +496,13 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->consumer = vg_strdup(queue_consumer(q));
     s->errors_key = vg_asprintf("%serrors:%s:%s", p, cfg->stream, cfg->group);
     s->dlq_key = vg_asprintf("%sdlq", p);
+    s->taken_key = vg_asprintf("%staken:%s:%s", p, cfg->stream, cfg->group);
     strcpy(s->next_id, "0-0");
     strcpy(s->claim_cursor, "0-0");
     struct event_base *base = queue_base(q);
     s->read_ev = evtimer_new(base, on_read_timer, s);
     s->reclaim_ev = event_new(base, -1, EV_PERSIST, on_reclaim_timer, s);
-    if (!s->prefix || !s->stream || !s->group || !s->consumer || !s->errors_key || !s->dlq_key || !s->read_ev ||
+    if (!s->prefix || !s->stream || !s->group || !s->consumer || !s->errors_key || !s->dlq_key || !s->taken_key || !s->read_ev ||
         !s->reclaim_ev)
         goto oom;
     char role[64];
@@ -569,6 +575,7 @@ void queue_stage_free(struct queue_stage *s)
     vg_free(s->consumer);
     vg_free(s->errors_key);
     vg_free(s->dlq_key);
+    vg_free(s->taken_key);
     vg_free(s);
 }
 

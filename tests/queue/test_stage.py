@@ -87,6 +87,33 @@ def test_kill_and_redis_restart_lose_nothing_and_duplicate_nothing():
     c.close()
 
 
+def test_a_slow_consumer_taken_over_does_not_write_again():
+    # Consumer a reads a batch and is slow with it; b takes the batch over once it has been
+    # idle for a second and writes it. When a finally writes its batch (acknowledged in one
+    # XACK, as fresh batches are), none of the entries b wrote may be written a second time.
+    r = Redis()
+    c = r.client()
+    n = 300
+    xadd_items(c, [json.dumps({"id": f"item-{i}", "title": f"t{i}"}).encode() for i in range(n)])
+    slow = start_tool(r, "a", delay_us=20000)          # about 5 s for its batch of 256
+    wait_until(lambda: c.call("EXISTS", "vigie:items") and any(g[1] == "trivial" for g in c.call("XINFO", "GROUPS", "vigie:items"))
+               and c.call("XPENDING", "vigie:items", "trivial")[0] > 0, 30, "a's batch")
+    fast = start_tool(r, "b", delay_us=0)
+    wait_until(lambda: c.call("XLEN", "vigie:signals") >= n, 60, "all outputs")
+    wait_until(lambda: c.call("XPENDING", "vigie:items", "trivial")[0] == 0, 60, "no pending entries")
+    stats = {}
+    for name, t in (("a", slow), ("b", fast)):
+        t.send_signal(signal.SIGTERM)
+        out, err = t.communicate(timeout=30)
+        assert t.returncode == 0, err
+        stats[name] = dict(kv.split("=") for kv in out.split())
+    assert int(stats["b"]["reclaimed"]) > 0, stats     # the takeover did happen
+    ids = outputs(c)
+    assert sorted(ids) == sorted(f"item-{i}" for i in range(n)), f"{len(ids)} outputs for {n} items, {len(set(ids))} distinct"
+    assert int(stats["a"]["handled"]) + int(stats["b"]["handled"]) == n, stats
+    c.close()
+
+
 def check_status_and_dlq_commands(r, c):
     """`vigie status` and `vigie dlq` on the state the run left."""
     conf = os.path.join(short_tmpdir(), "vigie.conf")
