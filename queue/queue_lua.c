@@ -188,7 +188,7 @@ const char queue_lua_library[] =
     "  return true\n"
     "end\n"
 
-    /* stage_write: KEYS input stream, errors hash, taken set; ARGV group, prefix, maxlen,
+    /* stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
      * ttl, window, mode, nkinds, then nkinds pairs of (stream suffix, field), then per entry:
      * "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
      * dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
@@ -198,12 +198,13 @@ const char queue_lua_library[] =
      *
      * An entry's outputs are written only by whoever acknowledges it first, so that after a
      * takeover the entry is written once. Mode 'c' (careful: entries taken over, or read again
-     * from the consumer's own pending list) acknowledges entry by entry and records the ones
-     * it acknowledged in the taken set. Mode 'f' (fresh entries, delivered to this consumer
-     * only) acknowledges the whole batch with one XACK: when all were still pending they are
-     * all its own; otherwise another consumer acknowledged some in a careful call, and the
-     * taken set says which. Every acknowledgement other than a fresh batch's goes through
-     * the taken set (dead letters too), which is what makes the one XACK exact.
+     * from the consumer's own pending list) acknowledges entry by entry and leaves a "taken"
+     * marker (a key with the dedup ttl) for each one it acknowledged. Mode 'f' (fresh
+     * entries, delivered to this consumer only) acknowledges the whole batch with one XACK:
+     * when all were still pending they are all its own; otherwise another consumer
+     * acknowledged some in a careful call, and the markers say which. Every acknowledgement
+     * other than a fresh batch's leaves a marker (dead letters too), which is what makes the
+     * one XACK exact; markers are only made on those rare paths, and expire on their own.
      *
      * An output with a dedup id is written once; a signal (one with a cluster) whose id or
      * near-duplicate story is known grows that signal instead. Returns {handled, outputs,
@@ -239,19 +240,19 @@ const char queue_lua_library[] =
     "    if acked == #ids then\n"
     "      for k = 1, #ids do mine[k] = true end\n"
     "    else\n"
+    "      local markers = {}\n"
+    "      for k, id in ipairs(ids) do markers[k] = keys[3] .. id end\n"
     "      local k = 0\n"
-    "      each_chunk(ids, function(c)\n"
-    "        for _, t in ipairs(call('SMISMEMBER', keys[3], unpack(c))) do k = k + 1; mine[k] = t == 0 end\n"
+    "      each_chunk(markers, function(c)\n"
+    "        for _, t in ipairs(call('MGET', unpack(c))) do k = k + 1; mine[k] = not t end\n"
     "      end)\n"
     "    end\n"
     "  else\n"
-    "    local taken = {}\n"
     "    for k, id in ipairs(ids) do\n"
-    "      if call('XACK', input, group, id) == 1 then mine[k] = true; taken[#taken + 1] = id end\n"
-    "    end\n"
-    "    if #taken > 0 then\n"
-    "      each_chunk(taken, function(c) call('SADD', keys[3], unpack(c)) end)\n"
-    "      call('EXPIRE', keys[3], ttl)\n"
+    "      if call('XACK', input, group, id) == 1 then\n"
+    "        mine[k] = true\n"
+    "        call('SET', keys[3] .. id, 1, 'EX', ttl)\n"
+    "      end\n"
     "    end\n"
     "  end\n"
     "  local errors = call('EXISTS', keys[2]) == 1\n"
@@ -360,9 +361,9 @@ const char queue_lua_library[] =
     "  return out\n"
     "end}\n"
 
-    /* dead_letter: KEYS input stream, dead-letter stream, errors hash, taken set; ARGV group,
-     * id, deliveries, reason when no handler error was recorded, ttl of the taken set. The
-     * entry is acknowledged here, so it joins the taken set (see stage_write). */
+    /* dead_letter: KEYS input stream, dead-letter stream, errors hash, taken-marker prefix;
+     * ARGV group, id, deliveries, reason when no handler error was recorded, marker ttl. The
+     * entry is acknowledged here, so it leaves a taken marker (see stage_write). */
     "redis.register_function('vigie_dead_letter', function(keys, args)\n"
     "  if #redis.call('XPENDING', keys[1], args[1], args[2], args[2], 1) == 0 then return 0 end\n"
     "  local e = redis.call('XRANGE', keys[1], args[2], args[2])\n"
@@ -372,8 +373,7 @@ const char queue_lua_library[] =
     "  redis.call('XADD', keys[2], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],\n"
     "             'deliveries', args[3], 'error', err, 'field', field, 'payload', payload)\n"
     "  redis.call('XACK', keys[1], args[1], args[2])\n"
-    "  redis.call('SADD', keys[4], args[2])\n"
-    "  redis.call('EXPIRE', keys[4], tonumber(args[5]))\n"
+    "  redis.call('SET', keys[4] .. args[2], 1, 'EX', tonumber(args[5]))\n"
     "  redis.call('HDEL', keys[3], args[2])\n"
     "  return 1\n"
     "end)\n";

@@ -496,7 +496,7 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->consumer = vg_strdup(queue_consumer(q));
     s->errors_key = vg_asprintf("%serrors:%s:%s", p, cfg->stream, cfg->group);
     s->dlq_key = vg_asprintf("%sdlq", p);
-    s->taken_key = vg_asprintf("%staken:%s:%s", p, cfg->stream, cfg->group);
+    s->taken_key = vg_asprintf("%staken:%s:%s:", p, cfg->stream, cfg->group); /* + entry id */
     strcpy(s->next_id, "0-0");
     strcpy(s->claim_cursor, "0-0");
     struct event_base *base = queue_base(q);
