@@ -28,7 +28,7 @@ TOOL = os.path.join(BUILD, "tests", "tool_stage")
 N = int(os.environ.get("QUEUE_BENCH_ITEMS", "200000"))
 N_ENRICH = int(os.environ.get("QUEUE_BENCH_ENRICH_ITEMS", "20000"))
 LAT_RATE, LAT_SECONDS = 2000, 5
-RUNS = int(os.environ.get("QUEUE_BENCH_RUNS", "3"))  # stage runs; the median is reported
+RUNS = int(os.environ.get("QUEUE_BENCH_RUNS", "5"))  # stage runs; the median is reported
 
 
 def xadd_many(c, payloads, batch=1000):

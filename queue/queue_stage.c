@@ -320,6 +320,8 @@ out:
     queue_outputs_reset(&s->out);
 }
 
+static void on_read_timer(evutil_socket_t fd, short what, void *arg);
+
 static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 {
     struct queue_stage *s = privdata;
@@ -343,13 +345,17 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
     if (own_pending && entries->elements == 0) {
         strcpy(s->next_id, ">");
     } else {
+        if (own_pending)
+            snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
+        /* Ask for the next batch before handling this one, when its write will still leave
+         * room: Redis serves the read while we work, instead of waiting for us. */
+        if (s->writes_in_flight + 1 < MAX_WRITES_IN_FLIGHT)
+            on_read_timer(-1, 0, s);
         for (size_t i = 0; i < entries->elements; i++)
             handle_entry(s, entries->element[i]);
         /* Entries delivered by ">" are ours alone unless taken over meanwhile; our own
          * pending ones (read again after a restart) may be someone else's by now. */
         flush_batch(s, !own_pending);
-        if (own_pending && entries->elements)
-            snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
     }
     if (s->writes_in_flight < MAX_WRITES_IN_FLIGHT)
         schedule_read(s, 0);
