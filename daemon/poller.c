@@ -1,10 +1,10 @@
 /* poller — claim, fetch, parse, record (see poller.h).
  *
- * One claim is outstanding at a time. The poller keeps up to two batches of [fetch]
- * max_in_flight sources claimed and not yet fetched: the HTTP client runs one batch while the
- * other waits in its queue, so the fetch slots never sit idle for a claim's round trip. A new
- * claim goes out as soon as a batch's worth of room is free, so a backlog drains at the speed
- * of the network while an idle poller costs one script call per second. Recording a poll
+ * One claim is outstanding at a time. The poller keeps several batches of [fetch]
+ * max_in_flight sources claimed and not yet fetched (claim_window): the HTTP client runs one
+ * while the others wait in its queue, so the fetch slots never sit idle for a claim's round
+ * trip. A new claim goes out as soon as there is room for half a batch, so a backlog drains at
+ * the speed of the network while an idle poller costs one script call per second. Recording a poll
  * (queue_recorder) does not hold a fetch slot: results are batched into one script call per
  * turn of the event loop. */
 #include "daemon/poller.h"
@@ -33,6 +33,9 @@
  * slots do not run dry during a claim's round trip, which waits behind the recording calls
  * queued on the same connection. */
 #define CLAIM_AHEAD 4
+/* ...unless a claimed source waits longer than lease / LEASE_SHARE before its fetch ends (a
+ * slow or throttled host): claiming ahead would then eat into the lease, so one batch only. */
+#define LEASE_SHARE 8
 
 struct poller {
     struct event_base *base;
@@ -47,6 +50,7 @@ struct poller {
     int claiming;
     unsigned in_flight;           /* claimed and not yet recorded */
     unsigned fetching;            /* claimed and not yet fetched (running or queued in the client) */
+    int64_t wait_ms;              /* moving average of the time from claim to fetched */
     struct queue_recorder *rec;
     struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
     void (*drained)(void *);
@@ -69,13 +73,20 @@ struct poll {
 
 static void schedule_claim(struct poller *p, long ms);
 
-/* Room for a claim: a batch of max_in_flight fits in the CLAIM_AHEAD batches kept claimed
- * and not yet fetched, and the results waiting to be recorded are not piling up (Redis slower
- * than the network). */
+/* How many sources may be claimed and not yet fetched. */
+static unsigned claim_window(const struct poller *p)
+{
+    unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
+    return p->wait_ms * LEASE_SHARE < p->cfg->fetch_lease_ms ? CLAIM_AHEAD * cap : cap;
+}
+
+/* Room for a claim: half a batch fits in the window, and the results waiting to be recorded
+ * are not piling up (Redis slower than the network). */
 static int claim_room(const struct poller *p)
 {
     unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
-    return p->fetching <= (CLAIM_AHEAD - 1) * cap && p->in_flight - p->fetching <= 4 * cap;
+    unsigned half = cap / 2 ? cap / 2 : 1;
+    return p->fetching + half <= claim_window(p) && p->in_flight - p->fetching <= 4 * cap;
 }
 
 static void fetch_finished(struct poll *pl)
@@ -85,6 +96,7 @@ static void fetch_finished(struct poll *pl)
         return;
     pl->fetching = 0;
     p->fetching--;
+    p->wait_ms += (vg_mono_ms() - pl->started - p->wait_ms) / 8;
     if (p->running && claim_room(p))
         schedule_claim(p, 0);
 }
@@ -381,15 +393,14 @@ static void on_claim_timer(evutil_socket_t fd, short what, void *arg)
     struct poller *p = arg;
     if (!p->running || p->claiming)
         return;
-    unsigned cap = (unsigned)p->cfg->fetch_max_in_flight;
-    /* Claim in batches of at least max_in_flight, so that one claim call serves many polls
-     * instead of one per finished poll. */
+    /* Claim in batches of at least half max_in_flight, so that one claim call serves many
+     * polls instead of one per finished poll. */
     if (p->paused || !claim_room(p) || !queue_is_ready(p->q)) {
         schedule_claim(p, CLAIM_PERIOD_MS);
         return;
     }
     p->claiming = 1;
-    if (queue_sched_claim(p->q, CLAIM_AHEAD * cap - p->fetching, p->cfg->fetch_lease_ms, on_claimed, p) < 0) {
+    if (queue_sched_claim(p->q, claim_window(p) - p->fetching, p->cfg->fetch_lease_ms, on_claimed, p) < 0) {
         p->claiming = 0;
         schedule_claim(p, CLAIM_PERIOD_MS);
     }
@@ -461,6 +472,8 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     }
     p->base = base;
     p->q = q;
+    /* Until fetches have shown how long a claimed source waits, claim one batch at a time. */
+    p->wait_ms = cfg->fetch_lease_ms;
     if (!(p->rec = queue_recorder_new(q))) {
         snprintf(err, errlen, "out of memory");
         event_free(p->claim_ev);

@@ -137,6 +137,31 @@ def test_two_processes_share_500_sources_without_double_polls():
     print(f"     polls per process: {polls}, fetches: {sum(len(t) for t in feeds.values())}")
 
 
+def test_a_throttled_host_does_not_outlive_the_leases():
+    # 40 sources on one host allowed one request every 0.5 s, with 10 s leases. Claiming
+    # several batches ahead (as for fast hosts) would queue sources for longer than their
+    # lease; the poller claims one batch at a time when claimed sources wait long.
+    r, fs = Redis(), FeedServer()
+    conf = config(r, "max_in_flight = 8\nper_host = 1\nlease = 10s\n")
+    with open(conf) as f:
+        text = f.read().replace("per_host_delay = 0", "per_host_delay = 500ms")
+    with open(conf, "w") as f:
+        f.write(text)
+    p = os.path.join(short_tmpdir(), "s.csv")
+    with open(p, "w") as f:
+        f.write("id,url,interval\n" + "".join(f"t{i},{fs.base}/feed/t{i}.xml,1h\n" for i in range(40)))
+    assert run_vigie(["sources", "-c", conf, "import", p]).returncode == 0
+    v = Vigie(config_path=conf)
+    c = r.client()
+    wait_until(lambda: c.call("ZCOUNT", "vigie:due", "-inf", str(int(time.time() * 1000))) == 0
+               and c.call("HLEN", "vigie:leases") == 0, 60, "every source polled", interval=0.5)
+    log = v.log()
+    assert v.stop() == 0
+    assert "lease expired" not in log, log
+    hits = {k: t for k, t in fs.hits().items() if k.startswith("/feed/t")}
+    assert len(hits) == 40 and all(len(t) == 1 for t in hits.values()), hits
+
+
 def test_poll_results_recorded_together_are_judged_one_by_one():
     # The poller records the polls that finish in one turn of its loop with one call of the
     # vigie_complete function: each poll is still checked against its own lease and source.
