@@ -23,7 +23,8 @@ struct queue;
 /* Receives the claimed sources and owns them (free with queue_source_states_free). n == 0
  * with v == NULL when nothing was due or Redis could not answer (err then says why). */
 typedef void (*queue_claim_cb)(struct queue_source_state *v, size_t n, const char *err, void *arg);
-/* -1 when Redis is not connected (the callback is then not called). */
+/* Claims up to `limit` due sources (at most 1000 per call). -1 when Redis is not connected
+ * (the callback is then not called). */
 int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_claim_cb cb, void *arg);
 
 struct queue_new_item {
