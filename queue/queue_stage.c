@@ -3,10 +3,11 @@
  *
  * Reads go through a connection of their own (XREADGROUP BLOCK would hold up every command
  * behind it); writes, reclaims and dead letters go through the queue's command connection.
- * One read is outstanding at a time; the outputs and acknowledgements of the entries it
- * returned go back in one function call (vigie_stage_write, queue_lua.c). The next read
- * overlaps that write, but no more than MAX_WRITES_IN_FLIGHT writes wait at once: memory stays
- * bounded and a slow Redis slows the stage down instead of piling up work. */
+ * The outputs and acknowledgements of the entries a read returned go back in one function
+ * call (vigie_stage_write, queue_lua.c). Reads overlap writes: up to MAX_READS_IN_FLIGHT reads
+ * are queued in Redis, so that it finds the next read waiting when it finishes a write, but
+ * reads and writes in flight together stay within MAX_WRITES_IN_FLIGHT: memory stays bounded
+ * and a slow Redis slows the stage down instead of piling up work. */
 #include "queue/queue_stage.h"
 #include "queue/queue_int.h"
 #include "daemon/vg_alloc.h"
@@ -21,6 +22,7 @@
 /* Batches whose writes may be in flight while the next batch is read: reading overlaps
  * writing, and memory stays bounded. */
 #define MAX_WRITES_IN_FLIGHT 4
+#define MAX_READS_IN_FLIGHT 2
 
 /* ---- outputs ------------------------------------------------------------------ */
 
@@ -103,7 +105,7 @@ struct queue_stage {
 
     int running;
     int group_ready;
-    int reading;
+    unsigned reading;             /* reads in flight */
     int reclaiming;
     unsigned writes_in_flight;
     char next_id[48];     /* own pending entries first ("0-0" onwards), then ">" */
@@ -118,9 +120,19 @@ struct queue_stage {
     struct vg_metric *m_handled, *m_failed, *m_reclaimed, *m_dead;
 };
 
+/* Room for one more read: every read in flight becomes a write, and reads plus writes stay
+ * within MAX_WRITES_IN_FLIGHT (`extra`: a batch in hand, not yet written). Two reads may be in
+ * flight on fresh entries, so that Redis finds the next one queued when it finishes a write;
+ * our own pending entries are read one batch at a time (the next read starts after the last). */
+static int read_room(const struct queue_stage *s, unsigned extra)
+{
+    unsigned max_reads = strcmp(s->next_id, ">") == 0 ? MAX_READS_IN_FLIGHT : 1;
+    return s->running && s->reading < max_reads && s->writes_in_flight + s->reading + extra < MAX_WRITES_IN_FLIGHT;
+}
+
 static void schedule_read(struct queue_stage *s, long ms)
 {
-    if (!s->running || s->reading)
+    if (!read_room(s, 0))
         return;
     struct timeval tv = vg_tv_ms(ms);
     evtimer_add(s->read_ev, &tv);
@@ -150,8 +162,7 @@ static void on_written(redisAsyncContext *ac, void *r, void *privdata)
         /* The entries stay pending and are retried after reclaim_idle. */
         vg_err("queue", "stage %s: write failed: %s", s->group, reply->str);
     }
-    if (s->writes_in_flight < MAX_WRITES_IN_FLIGHT && !s->reading)
-        schedule_read(s, 0);
+    schedule_read(s, 0);
     check_drained(s);
 }
 
@@ -326,7 +337,8 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
 {
     struct queue_stage *s = privdata;
     redisReply *reply = r;
-    s->reading = 0;
+    if (s->reading)
+        s->reading--;
     if (!reply) /* the connection dropped; the state callback restarts reading */
         goto out;
     if (reply->type == REDIS_REPLY_ERROR) {
@@ -349,7 +361,7 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
             snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
         /* Ask for the next batch before handling this one, when its write will still leave
          * room: Redis serves the read while we work, instead of waiting for us. */
-        if (s->writes_in_flight + 1 < MAX_WRITES_IN_FLIGHT)
+        if (read_room(s, 1))
             on_read_timer(-1, 0, s);
         for (size_t i = 0; i < entries->elements; i++)
             handle_entry(s, entries->element[i]);
@@ -357,8 +369,7 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
          * pending ones (read again after a restart) may be someone else's by now. */
         flush_batch(s, !own_pending);
     }
-    if (s->writes_in_flight < MAX_WRITES_IN_FLIGHT)
-        schedule_read(s, 0);
+    schedule_read(s, 0);
 out:
     check_drained(s);
 }
@@ -379,7 +390,7 @@ static void on_group(redisAsyncContext *ac, void *r, void *privdata)
 static void on_read_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct queue_stage *s = arg;
-    if (!s->running || s->reading)
+    if (!read_room(s, 0))
         return;
     if (!queue_conn_is_up(s->block) || !queue_is_ready(s->q)) {
         schedule_read(s, 500);
@@ -398,7 +409,7 @@ static void on_read_timer(evutil_socket_t fd, short what, void *arg)
     const char *argv[] = {"XREADGROUP", "GROUP", s->group, s->consumer, "COUNT", count, "BLOCK", block,
                           "STREAMS", s->stream, s->next_id};
     if (queue_conn_commandv(s->block, on_read, s, 11, argv, NULL) == 0)
-        s->reading = 1;
+        s->reading++;
     else
         schedule_read(s, 500);
 }
