@@ -1,8 +1,8 @@
 /* fetch_http — the HTTP client (see fetch_http.h). The only file that talks to curl_multi.
  *
  * The curl wiring follows curl's hiperfifo.c: one multi handle, one libevent timer driven by
- * CURLMOPT_TIMERFUNCTION, one struct sock per socket attached with curl_multi_assign() and
- * re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
+ * CURLMOPT_TIMERFUNCTION, one fetch_sock per socket (fetch_socks.c) attached with
+ * curl_multi_assign() and re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
  * curl_multi_socket_action(), and easy handles removed only in check_multi_info().
  *
  * A request's life: fetch_get() validates and copies it into a struct xfer and queues it on
@@ -18,6 +18,7 @@
 #include "fetchers/fetch_addr.h"
 #include "fetchers/fetch_host.h"
 #include "fetchers/fetch_http_int.h"
+#include "fetchers/fetch_socks.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -29,18 +30,6 @@
 
 #define MOD "fetch"
 #define MAX_HEADERS 64
-
-/* A socket curl watches, found by its descriptor in fetch_client.socks. When curl stops
- * watching a kept-alive connection between two requests (CURL_POLL_REMOVE), the sock stays
- * with its event registered, so that the next request on that connection costs no epoll_ctl
- * and no allocation; it goes when curl closes the socket (on_close_socket). */
-struct sock {
-    struct fetch_client *c;
-    curl_socket_t fd;
-    short kind;                      /* the events asked for, EV_PERSIST included; 0: none */
-    int idle;                        /* curl is not watching it (between requests) */
-    struct event *ev;
-};
 
 struct xfer {
     struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
@@ -80,8 +69,7 @@ struct fetch_client {
     struct fetch_addr_policy *policy;
     struct fetch_hosts *hosts;
     struct xfer *running, *failed_head, *failed_tail;
-    struct sock **socks;             /* by descriptor */
-    size_t nsocks;
+    struct fetch_socks *socks;       /* the sockets curl watches */
     CURL **pool;                     /* finished easy handles, reset, for the next transfers */
     size_t npool;
     size_t in_flight;
@@ -114,16 +102,7 @@ static void check_multi_info(struct fetch_client *c);
 
 static void on_sock_event(evutil_socket_t fd, short what, void *arg)
 {
-    struct sock *s = arg;
-    struct fetch_client *c = s->c;
-    if (s->idle) {
-        /* An idle keep-alive connection became readable: the server closed it or talks out of
-         * turn. Not curl's business until it reuses the connection (it checks then); stop
-         * listening so that the level-triggered event does not spin. */
-        event_del(s->ev);
-        s->kind = 0;
-        return;
-    }
+    struct fetch_client *c = arg;
     int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
                  ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int running = 0;
@@ -162,82 +141,30 @@ static int on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
     return evtimer_add(c->timer, &tv) == 0 ? 0 : -1;
 }
 
-static void sock_free(struct fetch_client *c, curl_socket_t fd)
-{
-    if (fd < 0 || (size_t)fd >= c->nsocks || !c->socks[fd])
-        return;
-    event_free(c->socks[fd]->ev);
-    vg_free(c->socks[fd]);
-    c->socks[fd] = NULL;
-}
-
-static struct sock *sock_get(struct fetch_client *c, curl_socket_t fd)
-{
-    if (fd < 0)
-        return NULL;
-    if ((size_t)fd >= c->nsocks) {
-        size_t n = c->nsocks ? c->nsocks : 64;
-        while (n <= (size_t)fd)
-            n *= 2;
-        struct sock **v = vg_realloc(c->socks, n * sizeof(*v));
-        if (!v)
-            return NULL;
-        memset(v + c->nsocks, 0, (n - c->nsocks) * sizeof(*v));
-        c->socks = v;
-        c->nsocks = n;
-    }
-    if (!c->socks[fd]) {
-        struct sock *s = vg_calloc(1, sizeof(*s));
-        if (!s)
-            return NULL;
-        s->c = c;
-        s->fd = fd;
-        /* Assigned for real in on_socket(); event_new needs some events. */
-        if (!(s->ev = event_new(c->base, fd, EV_READ | EV_PERSIST, on_sock_event, s))) {
-            vg_free(s);
-            return NULL;
-        }
-        c->socks[fd] = s;
-    }
-    return c->socks[fd];
-}
-
+/* A kept-alive connection's socket stays registered between requests (fetch_socks.h). */
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     struct fetch_client *c = userp;
-    struct sock *s = socketp;
+    struct fetch_sock *s = socketp;
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
         if (s)
-            s->idle = 1; /* kept, event and all, until the socket is closed */
+            fetch_sock_idle(s);
         return 0;
     }
     if (!s) {
-        if (!(s = sock_get(c, fd)))
+        if (!(s = fetch_socks_get(c->socks, fd)))
             return -1;
         curl_multi_assign(c->multi, fd, s);
     }
-    s->idle = 0;
-    short kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) |
-                         ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
-    if (s->kind == kind)
-        return 0; /* persistent and unchanged: no epoll_ctl */
-    if (s->kind)
-        event_del(s->ev);
-    event_assign(s->ev, c->base, fd, kind, on_sock_event, s);
-    if (event_add(s->ev, NULL) < 0) {
-        s->kind = 0;
-        return -1;
-    }
-    s->kind = kind;
-    return 0;
+    return fetch_sock_watch(s, (short)(((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0)));
 }
 
 /* curl closes a connection's socket: its event goes first, so that a later socket with the
  * same descriptor starts clean. */
 static int on_close_socket(void *clientp, curl_socket_t fd)
 {
-    sock_free(clientp, fd);
+    fetch_socks_drop(((struct fetch_client *)clientp)->socks, fd);
     return close(fd);
 }
 
@@ -302,7 +229,7 @@ static curl_socket_t on_open_socket(void *userp, curlsocktype purpose, struct cu
     curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
     /* Should a socket ever have been closed behind on_close_socket()'s back, its stale sock
      * must not pass for this new one's. */
-    sock_free(x->c, fd);
+    fetch_socks_drop(x->c->socks, fd);
     return fd;
 }
 
@@ -715,11 +642,12 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
     c->global_init = 1;
     c->multi = curl_multi_init();
     c->pool = vg_calloc((size_t)cfg->max_in_flight, sizeof(*c->pool));
+    c->socks = fetch_socks_new(base, on_sock_event, c);
     c->timer = evtimer_new(base, on_timer, c);
     c->early = event_new(base, -1, 0, on_early, c);
     c->hosts = fetch_hosts_new(base, cfg->per_host_concurrency, cfg->per_host_delay_ms, on_wake,
                                c);
-    if (!c->multi || !c->pool || !c->timer || !c->early || !c->hosts)
+    if (!c->multi || !c->pool || !c->socks || !c->timer || !c->early || !c->hosts)
         goto oom;
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
@@ -772,9 +700,7 @@ void fetch_client_free(struct fetch_client *c)
      * the structures they touch are freed after it. */
     if (c->multi)
         curl_multi_cleanup(c->multi);
-    for (size_t fd = 0; fd < c->nsocks; fd++)
-        sock_free(c, (curl_socket_t)fd);
-    vg_free(c->socks);
+    fetch_socks_free(c->socks);
     if (c->timer)
         event_free(c->timer);
     if (c->early)

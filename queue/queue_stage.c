@@ -256,7 +256,9 @@ static void flush_batch(struct queue_stage *s, int fresh)
 {
     if (s->nentries == 0)
         return;
-    size_t argc = 13 + 2 * s->nentries + 5 * s->out.n;
+    /* Fixed arguments, kinds (at most one per output), then per entry at most 2 and per
+     * output at most 5. */
+    size_t argc = 13 + 2 * s->out.n + 2 * s->nentries + 5 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
     char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
@@ -286,22 +288,10 @@ static void flush_batch(struct queue_stage *s, int fresh)
         argv[a++] = window;
         argv[a++] = fresh ? "f" : "c";
         argv[a++] = nk;
-        const char **kv = vg_calloc(2 * nkinds + 1, sizeof(*kv));
-        if (!kv)
-            goto out;
         for (size_t i = 0; i < nkinds; i++) {
-            kv[2 * i] = kinds[i]->stream;
-            kv[2 * i + 1] = kinds[i]->field;
+            argv[a++] = kinds[i]->stream;
+            argv[a++] = kinds[i]->field;
         }
-        const char **argv2 = vg_realloc(argv, (argc + 2 * nkinds) * sizeof(*argv));
-        if (!argv2) {
-            vg_free(kv);
-            goto out;
-        }
-        argv = argv2;
-        for (size_t i = 0; i < 2 * nkinds; i++)
-            argv[a++] = kv[i];
-        vg_free(kv);
         for (size_t i = 0; i < s->nentries; i++) {
             const struct batch_entry *e = &s->entries[i];
             if (e->count != 1)
@@ -323,7 +313,6 @@ static void flush_batch(struct queue_stage *s, int fresh)
         if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
             s->writes_in_flight++;
     } /* else: the entries stay pending and are retried after reclaim_idle */
-out:
     vg_free(argv);
     vg_free(kinds);
     vg_free(tags);
