@@ -57,6 +57,10 @@ char *feed_xml_repair(const char *s, size_t len, size_t *outlen);
 /* Parses an XML feed that is already UTF-8. Returns 0 with *out set, or -1 with err filled. */
 int feed_xml_parse(const char *s, size_t len, const char *base_url, struct feed_doc **out,
                    char *err, size_t errlen);
+/* The same, choosing whether the fast pass (feed_xml_scan.c) is tried first; without it every
+ * document goes through libxml2. feed_xml_parse tries it. Tests compare the two. */
+int feed_xml_parse_opt(const char *s, size_t len, const char *base_url, int scan,
+                       struct feed_doc **out, char *err, size_t errlen);
 /* Parses a JSON Feed that is already UTF-8. */
 int feed_json_parse(const char *s, size_t len, const char *base_url, struct feed_doc **out,
                     char *err, size_t errlen);

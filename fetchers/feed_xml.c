@@ -16,6 +16,7 @@
 #include "fetchers/feed_int.h"
 #include "fetchers/feed_url.h"
 #include "fetchers/feed_xml_int.h"
+#include "fetchers/feed_xml_scan.h"
 
 #include "daemon/vg_alloc.h"
 #include "daemon/vg_buf.h"
@@ -483,27 +484,59 @@ static void px_release(struct px *px)
     px->ctxt = NULL;
 }
 
-/* One parse attempt; returns 0 when the document went through (cleanly, or recovered in
- * repair mode), 1 when the first pass must be redone, -1 on failure. */
-static int run(struct px *px, const char *s, size_t len, const char *base_url)
+static void sax_init(xmlSAXHandler *sax)
 {
-    xmlSAXHandler sax;
-    memset(&sax, 0, sizeof(sax));
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = on_start;
-    sax.endElementNs = on_end;
-    sax.characters = on_text;
-    sax.ignorableWhitespace = on_text;
-    sax.cdataBlock = on_text;
-    sax.reference = on_reference;
-    sax.serror = on_error;
+    memset(sax, 0, sizeof(*sax));
+    sax->initialized = XML_SAX2_MAGIC;
+    sax->startElementNs = on_start;
+    sax->endElementNs = on_end;
+    sax->characters = on_text;
+    sax->ignorableWhitespace = on_text;
+    sax->cdataBlock = on_text;
+    sax->reference = on_reference;
+    sax->serror = on_error;
+}
 
+static int px_begin(struct px *px, const char *base_url)
+{
     px->doc = feed_doc_new(FEED_FORMAT_UNKNOWN);
     if (!px->doc)
         return -1;
     px->cur = -1;
     px->stack[0].base = (char *)base_url;
     vg_buf_init(&px->cap, 0);
+    return 0;
+}
+
+/* Back to a blank state, before starting over on the same document. */
+static void px_reset(struct px *px)
+{
+    feed_doc_free(px->doc);
+    px_release(px);
+    memset(px, 0, sizeof(*px));
+}
+
+/* The fast pass (feed_xml_scan.c); same return values as run() below. */
+static int run_scan(struct px *px, const char *s, size_t len, const char *base_url)
+{
+    xmlSAXHandler sax;
+    sax_init(&sax);
+    if (px_begin(px, base_url) < 0)
+        return -1;
+    int r = feed_xml_scan(s, len, &sax, px, &px->stopped);
+    if (r < 0 || px->oom)
+        return -1;
+    return r ? 0 : 1;
+}
+
+/* One parse attempt with libxml2; returns 0 when the document went through (cleanly, or
+ * recovered in repair mode), 1 when the first pass must be redone, -1 on failure. */
+static int run(struct px *px, const char *s, size_t len, const char *base_url)
+{
+    xmlSAXHandler sax;
+    sax_init(&sax);
+    if (px_begin(px, base_url) < 0)
+        return -1;
     size_t first = len < 4 ? len : 4;
     px->ctxt = xmlCreatePushParserCtxt(&sax, px, s, (int)first, base_url);
     if (!px->ctxt)
@@ -528,6 +561,12 @@ static int run(struct px *px, const char *s, size_t len, const char *base_url)
 int feed_xml_parse(const char *s, size_t len, const char *base_url, struct feed_doc **out,
                    char *err, size_t errlen)
 {
+    return feed_xml_parse_opt(s, len, base_url, 1, out, err, errlen);
+}
+
+int feed_xml_parse_opt(const char *s, size_t len, const char *base_url, int scan,
+                       struct feed_doc **out, char *err, size_t errlen)
+{
     *out = NULL;
     char *fixed = NULL;
     struct px *px = vg_calloc(1, sizeof(*px));
@@ -535,12 +574,15 @@ int feed_xml_parse(const char *s, size_t len, const char *base_url, struct feed_
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = run(px, s, len, base_url);
+    int rc = scan ? run_scan(px, s, len, base_url) : 1;
+    if (rc == 1) {
+        /* something the fast pass leaves to libxml2 */
+        px_reset(px);
+        rc = run(px, s, len, base_url);
+    }
     if (rc == 1) {
         /* not well-formed: start over on the repaired text */
-        feed_doc_free(px->doc);
-        px_release(px);
-        memset(px, 0, sizeof(*px));
+        px_reset(px);
         size_t flen = 0;
         fixed = feed_xml_repair(s, len, &flen);
         if (!fixed) {

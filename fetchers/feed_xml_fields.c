@@ -18,7 +18,12 @@ struct feed_item *fx_cur_item(struct px *px)
     return px->cur >= 0 ? &px->doc->items[px->cur] : NULL;
 }
 
-void fx_stop(struct px *px) { xmlStopParser(px->ctxt); }
+void fx_stop(struct px *px)
+{
+    px->stopped = 1;
+    if (px->ctxt)
+        xmlStopParser(px->ctxt);
+}
 
 /* The depth of the element at stack index k, not counting the fields above it that were never
  * closed (libxml2 nests everything that follows an unclosed tag inside it). */
@@ -126,6 +131,8 @@ void fx_cap_add(struct px *px, const char *s, size_t n)
         n = room;
         while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
             n--;
+        /* Full: nothing more goes in, however the text was split into calls. */
+        px->cap_max = px->cap.len + n;
     }
     if (n && vg_buf_append(&px->cap, s, n) < 0)
         px->oom = 1;

@@ -47,6 +47,7 @@ struct px {
     struct feed_doc *doc;
     int repairing;            /* second pass: errors are expected and tolerated */
     int failed;               /* first pass: an error was seen, redo with repair */
+    int stopped;              /* fx_stop was called */
     int capped;
     int depth;
     struct frame stack[FX_MAX_DEPTH + 2];

@@ -6,6 +6,7 @@
 #include "fetchers/feed.h"
 #include "fetchers/feed_int.h"
 #include "fetchers/feed_url.h"
+#include "fetchers/feed_xml_scan.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 /* ---- dates ---- */
 
@@ -397,6 +399,135 @@ static void test_json_output_escapes(void **state)
     feed_doc_free(d);
 }
 
+/* ---- the fast pass (feed_xml_scan.c) against libxml2 ---- */
+
+static char *parse_result(const char *s, size_t len, int scan)
+{
+    struct feed_doc *d = NULL;
+    char err[256];
+    if (feed_xml_parse_opt(s, len, "https://x.example/dir/f.xml", scan, &d, err, sizeof(err)) < 0)
+        return vg_asprintf("error: %s", err);
+    char *j = feed_doc_to_json(d);
+    feed_doc_free(d);
+    return j;
+}
+
+static void count_start(void *c, const xmlChar *l, const xmlChar *p, const xmlChar *u, int nn,
+                        const xmlChar **ns, int na, int nd, const xmlChar **a)
+{
+    (*(int *)c)++;
+}
+
+static void no_end(void *c, const xmlChar *l, const xmlChar *p, const xmlChar *u) {}
+static void no_text(void *c, const xmlChar *s, int n) {}
+
+/* Whether the fast pass takes the document (1) or leaves it to libxml2 (0); and, either way,
+ * that the parse gives exactly what libxml2 alone gives. */
+static int fast_pass_takes(const char *name, const char *raw, size_t rawlen)
+{
+    struct feed_utf8_doc u;
+    assert_int_equal(feed_charset_to_utf8(raw, rawlen, NULL, FEED_SNIFF_XML, &u), 0);
+    const char *s = u.data, *end = u.data + u.len;
+    while (s < end && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
+        s++;
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof(sax));
+    sax.startElementNs = count_start;
+    sax.endElementNs = no_end;
+    sax.characters = sax.cdataBlock = no_text;
+    int elements = 0, stop = 0;
+    int took = feed_xml_scan(s, (size_t)(end - s), &sax, &elements, &stop);
+    char *fast = parse_result(s, (size_t)(end - s), 1);
+    char *slow = parse_result(s, (size_t)(end - s), 0);
+    if (strcmp(fast, slow) != 0)
+        fail_msg("%s: the fast pass gives\n%s\nlibxml2 gives\n%s", name, fast, slow);
+    if (took == 1 && !elements)
+        fail_msg("%s: taken without a single element", name);
+    vg_free(fast);
+    vg_free(slow);
+    feed_utf8_doc_clear(&u);
+    return took;
+}
+
+static void test_fast_pass_agrees_with_libxml2(void **state)
+{
+    (void)state;
+    static const struct {
+        int takes;
+        const char *doc;
+    } cases[] = {
+        {1, "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<?xml-stylesheet href='s'?>"
+            "<!-- c --><a:feed xmlns:a='http://www.w3.org/2005/Atom' xmlns='http://o.example/' "
+            "xml:base='https://b.example/x/'><a:title type='html'>Caf&#xE9; &amp;amp; &lt;b&gt;"
+            "</a:title><a:entry xml:base='sub/'><a:link href=' p\n\t1.html &amp; &#38; &#10;'/>"
+            "<a:id>i</a:id><a:summary type='html'><![CDATA[<p>x]] ></p>]]></a:summary>"
+            "<a:title type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>X<b>H</b> &amp;"
+            "</div></a:title><other xmlns=''>u</other><a:empty/></a:entry></a:feed><?pi x?>"},
+        {1, "<rss version='2.0'><channel><item><title>t</title><dc:creator>undeclared"
+            "</dc:creator><link>https://x.example/a?utm_source=x&amp;id=1</link></item>"
+            "</channel></rss>"},
+        {1, "<rss version=\"2.0\"><channel><item><title>&#x1F600; \xc3\xa9 &quot;&apos;&gt;"
+            "</title></item></channel></rss>\n"},
+        {0, "<!DOCTYPE rss><rss version='2.0'><channel><item><title>t</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>a &nbsp; b</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>a]]>b</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title a='1' a='2'>t</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>t</titl></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>a\r\nb</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>\x01</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title p:x='1'>t</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>t<!-- a -- b --></title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>t</title></item></channel></rss>x"},
+        {0, "<rss version='2.0'><channel><item><title>t</title></item></channel></rss><rss/>"},
+        {0, "<rss version='2.0'><channel><item><title>t</title></item></channel>"},
+        {0, "<?xml version='1.1'?><rss version='2.0'><channel></channel></rss>"},
+        {0, "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:x='u' xmlns:y='u'><entry x:a='1' "
+            "y:a='2'/></feed>"},
+        {0, "<rss version='2.0'><channel><item><title>&#0;</title></item></channel></rss>"},
+        {0, "<rss version='2.0'><channel><item><title>\xef\xbf\xbe</title></item></channel></rss>"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "case %zu", i);
+        int took = fast_pass_takes(name, cases[i].doc, strlen(cases[i].doc));
+        if (took != cases[i].takes)
+            fail_msg("%s: fast pass %s, expected %s", name, took ? "took it" : "gave up",
+                     cases[i].takes ? "to take it" : "to give up");
+    }
+
+    /* Every fixture feed: the same result both ways; the well-formed ones without a DOCTYPE
+     * are taken by the fast pass. */
+    const char *dir = VIGIE_SOURCE_DIR "/tests/fetch/fixtures/feeds";
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    struct dirent *de;
+    int taken = 0, left = 0;
+    while ((de = readdir(dp))) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || (strcmp(de->d_name + n - 4, ".xml") && strcmp(de->d_name + n - 4, ".rdf")))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char *buf = malloc(1 << 22);
+        size_t len = fread(buf, 1, 1 << 22, f);
+        fclose(f);
+        int took = fast_pass_takes(de->d_name, buf, len);
+        taken += took;
+        left += !took;
+        if (!strcmp(de->d_name, "rss20.xml") || !strcmp(de->d_name, "atom10.xml") ||
+            !strcmp(de->d_name, "rss10.rdf") || !strcmp(de->d_name, "google_alerts.xml"))
+            assert_int_equal(took, 1);
+        if (!strcmp(de->d_name, "rss091.xml") || !strcmp(de->d_name, "xxe.xml") ||
+            !strcmp(de->d_name, "unclosed_tags.xml"))
+            assert_int_equal(took, 0);
+        free(buf);
+    }
+    closedir(dp);
+    assert_true(taken >= 10 && left >= 3);
+}
+
 /* Every allocation failure point of a parse returns -1 (or a document), never crashes or leaks
  * (the ASan build of this test checks the leaks). */
 static void test_alloc_failures(void **state)
@@ -450,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_item_cap_and_field_caps),
         cmocka_unit_test(test_json_output_escapes),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_fast_pass_agrees_with_libxml2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
