@@ -77,10 +77,16 @@ static inline void tb_run(struct tb *b, const char *p, size_t n)
 {
     if (b->full || n == 0)
         return;
-    if (tb_sep(b, 1) < 0)
+    /* room for the separator and the first character, or nothing is written */
+    unsigned char c0 = (unsigned char)*p;
+    if (tb_sep(b, c0 < 0x80 ? 1 : c0 < 0xE0 ? 2 : c0 < 0xF0 ? 3 : 4) < 0)
         return;
     if (b->len + n > b->max) {
-        n = b->max - b->len; /* ASCII run: any cut is a character boundary */
+        n = b->max - b->len; /* a cut never splits a character, nor ends on a space */
+        while (n && ((unsigned char)p[n] & 0xC0) == 0x80)
+            n--;
+        while (n && p[n - 1] == ' ')
+            n--;
         b->full = 1;
     }
     memcpy(b->out + b->len, p, n);
@@ -391,6 +397,46 @@ static const char *markup(struct tb *b, const char *p, const char *end)
  * The pass
  * ------------------------------------------------------------------------------------------ */
 
+/* The length of the UTF-8 character at q when it needs nothing from tb_cp (it is neither a
+ * C1 control, a space, a zero-width character nor a line separator), so it can stay in a
+ * plain run: the letters of U+00C0-U+07FF (accented Latin, Greek, Cyrillic ...) and the
+ * punctuation of U+2000-U+20FF other than the spaces (dashes, quotes, the euro sign).
+ * 0 for anything else, which then goes through tb_cp. */
+static size_t plain_multibyte(const unsigned char *q, const char *end)
+{
+    size_t left = (size_t)((const unsigned char *)end - q);
+    if (left >= 2 && q[0] >= 0xC3 && q[0] <= 0xDF && (q[1] & 0xC0) == 0x80)
+        return 2;
+    if (left >= 3 && q[0] == 0xE2 && (q[1] & 0xFC) == 0x80 && (q[2] & 0xC0) == 0x80) {
+        unsigned cp = 0x2000u | (q[1] & 0x3Fu) << 6 | (q[2] & 0x3Fu);
+        if (cp <= 0x200B || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+            cp == 0x2060)
+            return 0;
+        return 3;
+    }
+    return 0;
+}
+
+/* The end of a plain run from q: plain characters, and single spaces between two of them
+ * (runs then span sentences instead of words). */
+static const char *plain_run(const unsigned char *cls, const char *q, const char *end)
+{
+    for (;;) {
+        size_t k;
+        if (q < end && cls[(unsigned char)*q] == C_PLAIN)
+            q++;
+        else if (q + 1 < end && *q == ' ' && cls[(unsigned char)q[1]] == C_PLAIN)
+            q += 2;
+        else if (q + 1 < end && *q == ' ' &&
+                 (k = plain_multibyte((const unsigned char *)q + 1, end)) > 0)
+            q += 1 + k;
+        else if ((k = plain_multibyte((const unsigned char *)q, end)) > 0)
+            q += k;
+        else
+            return q;
+    }
+}
+
 static void run_pass(struct tb *b, const char *s, size_t len, int html)
 {
     const unsigned char *cls = html ? cls_html : cls_text;
@@ -399,17 +445,7 @@ static void run_pass(struct tb *b, const char *s, size_t len, int html)
         unsigned char c = (unsigned char)*p;
         switch (cls[c]) {
         case C_PLAIN: {
-            /* a single space between two plain characters stays in the run: runs then span
-             * sentences instead of words */
-            const char *q = p + 1;
-            for (;;) {
-                if (q < end && cls[(unsigned char)*q] == C_PLAIN)
-                    q++;
-                else if (q + 1 < end && *q == ' ' && cls[(unsigned char)q[1]] == C_PLAIN)
-                    q += 2;
-                else
-                    break;
-            }
+            const char *q = plain_run(cls, p + 1, end);
             tb_run(b, p, (size_t)(q - p));
             p = q;
             break;
@@ -448,6 +484,13 @@ static void run_pass(struct tb *b, const char *s, size_t len, int html)
             break;
         }
         default: { /* C_HIGH */
+            size_t k = plain_multibyte((const unsigned char *)p, end);
+            if (k) {
+                const char *q = plain_run(cls, p + k, end);
+                tb_run(b, p, (size_t)(q - p));
+                p = q;
+                break;
+            }
             uint32_t cp;
             size_t n = feed_utf8_decode((const unsigned char *)p, (size_t)(end - p), &cp);
             if (n == 0) { /* a stray byte: windows-1252 as browsers do (C1 via tb_cp) */

@@ -79,7 +79,8 @@ struct scan {
     int oom;
     struct vg_buf arena;  /* element names and namespace URIs, popped as elements end */
     struct vg_buf tag;    /* names and rewritten values of the current start tag */
-    struct vg_buf text;   /* decoded text, when it had references */
+    unsigned char *tbuf;  /* decoded text, when it had references */
+    size_t tcap;
     struct open open[SCAN_MAX_DEPTH + 1];
     int depth;
     struct binding *ns;
@@ -177,21 +178,22 @@ static size_t read_ref(const unsigned char **pp, const unsigned char *end, char 
                       : (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
             return 0;
     } else {
-        static const struct {
-            const char *name;
-            char c;
-        } predefined[] = {{"lt;", '<'}, {"gt;", '>'}, {"amp;", '&'}, {"quot;", '"'},
-                          {"apos;", '\''}};
-        for (size_t i = 0; i < sizeof(predefined) / sizeof(predefined[0]); i++) {
-            size_t n = strlen(predefined[i].name);
-            if ((size_t)(end - q) >= n && memcmp(q, predefined[i].name, n) == 0) {
-                cp = (unsigned char)predefined[i].c;
-                q += n - 1;
-                break;
-            }
-        }
-        if (!cp)
+        /* the five predefined entities; q is left on the ';' */
+        size_t left = (size_t)(end - q);
+#define IS(lit) (left >= sizeof(lit) - 1 && memcmp(q, lit, sizeof(lit) - 1) == 0)
+        if (IS("lt;"))
+            cp = '<', q += 2;
+        else if (IS("gt;"))
+            cp = '>', q += 2;
+        else if (IS("amp;"))
+            cp = '&', q += 3;
+        else if (IS("quot;"))
+            cp = '"', q += 4;
+        else if (IS("apos;"))
+            cp = '\'', q += 4;
+        else
             return 0;
+#undef IS
     }
     *pp = q + 1;
     *amp = cp == '&';
@@ -556,50 +558,58 @@ static int end_tag(struct scan *s)
     return OK;
 }
 
-/* Text up to the next '<'. Outside the root element only whitespace is allowed. */
+/* Text up to the next '<'. Outside the root element only whitespace is allowed. Text without
+ * references is handed over where it lies; otherwise it is decoded into s->tbuf, which the
+ * text always fits in (a reference is longer than what it stands for). */
 static int text(struct scan *s)
 {
-    const unsigned char *run = s->p;
-    int decoded = 0;
-    s->text.len = 0;
-    while (s->p < s->end) {
-        const unsigned char *q = s->p;
-        while (q < s->end && !text_stop[*q])
-            q++;
-        s->p = q;
-        if (q >= s->end || *q == '<')
-            break;
-        unsigned c = *q;
-        if (c == '&') {
-            char u[4];
-            int amp;
-            if (put(s, &s->text, run, (size_t)(q - run)) < 0)
+    const unsigned char *b = s->p, *q = b;
+    const unsigned char *lt = memchr(b, '<', (size_t)(s->end - b));
+    if (!lt)
+        lt = s->end;
+    while (q < lt && !text_stop[*q])
+        q++;
+    const unsigned char *t = b;
+    size_t n = (size_t)(lt - b);
+    if (q < lt) {
+        if (n > s->tcap) {
+            unsigned char *nb = vg_realloc(s->tbuf, n);
+            if (!nb) {
+                s->oom = 1;
                 return GIVE_UP;
-            size_t k = read_ref(&s->p, s->end, u, &amp);
-            if (!k || put(s, &s->text, u, k) < 0)
-                return GIVE_UP;
-            decoded = 1;
-            run = s->p;
-        } else if (c == ']') {
-            if (s->end - q >= 3 && q[1] == ']' && q[2] == '>')
-                return GIVE_UP;
-            s->p++;
-        } else if (c >= 0x80) {
-            if (!chars_ok(q, q + 3 <= s->end ? q + 3 : s->end))
-                return GIVE_UP;
-            s->p++;
-        } else {
-            return GIVE_UP; /* a control character or CR */
+            }
+            s->tbuf = nb;
+            s->tcap = n;
         }
+        unsigned char *o = s->tbuf;
+        memcpy(o, b, (size_t)(q - b));
+        o += q - b;
+        while (q < lt) {
+            const unsigned char *run = q;
+            while (q < lt && !text_stop[*q])
+                q++;
+            memcpy(o, run, (size_t)(q - run));
+            o += q - run;
+            if (q >= lt)
+                break;
+            unsigned c = *q;
+            if (c == '&') {
+                int amp;
+                size_t k = read_ref(&q, lt, (char *)o, &amp);
+                if (!k)
+                    return GIVE_UP;
+                o += k;
+                continue;
+            }
+            if (c == ']' ? lt - q >= 3 && q[1] == ']' && q[2] == '>'
+                         : c < 0x80 || !chars_ok(q, lt - q < 3 ? lt : q + 3))
+                return GIVE_UP; /* "]]>", a control character, CR, a non-character */
+            *o++ = *q++;
+        }
+        t = s->tbuf;
+        n = (size_t)(o - s->tbuf);
     }
-    const unsigned char *t = run;
-    size_t n = (size_t)(s->p - run);
-    if (decoded) {
-        if (put(s, &s->text, run, n) < 0)
-            return GIVE_UP;
-        t = (const unsigned char *)s->text.data;
-        n = s->text.len;
-    }
+    s->p = lt;
     if (!s->depth) {
         for (size_t i = 0; i < n; i++)
             if (!is_space(t[i]))
@@ -803,12 +813,11 @@ int feed_xml_scan(const char *doc, size_t len, const xmlSAXHandler *sax, void *c
     s->stop = stop;
     vg_buf_init(&s->arena, 0);
     vg_buf_init(&s->tag, 0);
-    vg_buf_init(&s->text, 0);
     int r = run(s);
     int oom = s->oom;
     vg_buf_free(&s->arena);
     vg_buf_free(&s->tag);
-    vg_buf_free(&s->text);
+    vg_free(s->tbuf);
     vg_free(s->ns);
     vg_free(s);
     return oom ? -1 : r;
