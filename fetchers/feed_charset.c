@@ -231,6 +231,16 @@ static char *decode_8bit(const unsigned char *s, size_t len, int as_utf8, size_t
         return NULL;
     size_t o = 0;
     for (size_t i = 0; i < len;) {
+        if (i + 8 <= len) { /* ASCII eight bytes at a time, as in utf8_valid */
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ULL) == 0) {
+                memcpy(out + o, &w, 8);
+                o += 8;
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = s[i];
         if (c < 0x80) {
             out[o++] = (char)c;

@@ -421,8 +421,28 @@ static size_t plain_multibyte(const unsigned char *q, const char *end)
  * (runs then span sentences instead of words). */
 static const char *plain_run(const unsigned char *cls, const char *q, const char *end)
 {
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
     for (;;) {
         size_t k;
+        if (end - q >= 9) {
+            /* Eight bytes at once when they are printable ASCII other than '<' and '&', with
+             * single spaces between them and none last: exact per-byte masks (each byte is
+             * below 0x80, so the additions never carry into the next byte). */
+            uint64_t w;
+            memcpy(&w, q, 8);
+            if (!(w & high)) {
+                uint64_t printable = (w + ones * (0x80 - 0x21)) & high;
+                uint64_t sp = ~((w ^ ones * ' ') + ones * 0x7F) & high;
+                uint64_t lt = ~((w ^ ones * '<') + ones * 0x7F) & high;
+                uint64_t amp = ~((w ^ ones * '&') + ones * 0x7F) & high;
+                uint64_t del = ~((w ^ ones * 0x7F) + ones * 0x7F) & high;
+                uint64_t bad = (~printable & high & ~sp) | lt | amp | del;
+                if (!bad && !(sp & (sp >> 8)) && !(sp >> 56)) {
+                    q += 8;
+                    continue;
+                }
+            }
+        }
         if (q < end && cls[(unsigned char)*q] == C_PLAIN)
             q++;
         else if (q + 1 < end && *q == ' ' && cls[(unsigned char)q[1]] == C_PLAIN)
