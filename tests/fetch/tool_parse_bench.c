@@ -1,6 +1,8 @@
 /* tool_parse_bench — the in-process half of `bench/run parse` (bench/workloads/parse).
  *
  *   tool_parse_bench vigie REPS FILE...   feed_parse + the `vigie parse` JSON, per file
+ *   tool_parse_bench libxml2 REPS FILE... the same as vigie, without the fast pass
+ *                                         (fetchers/feed_xml_scan.c): libxml2 reads every file
  *   tool_parse_bench floor REPS FILE...   a bare libxml2 xmlTextReader pass, nothing else
  *
  * Files are read into memory first, then processed REPS times; prints
@@ -9,6 +11,7 @@
  * would otherwise be most of what a 1 MB feed measures. */
 #include "daemon/vg_alloc.h"
 #include "fetchers/feed.h"
+#include "fetchers/feed_int.h"
 
 #include <libxml/xmlreader.h>
 #include <stdio.h>
@@ -44,13 +47,29 @@ static int load(const char *path, struct file *f)
     return f->data ? 0 : -1;
 }
 
+/* feed_parse for an XML feed, with the fast pass turned off. */
+static int parse_libxml2_only(const struct file *f, struct feed_doc **d, char *err, size_t errlen)
+{
+    struct feed_utf8_doc u;
+    if (feed_charset_to_utf8(f->data, f->len, NULL, FEED_SNIFF_XML, &u) < 0)
+        return -1;
+    const char *s = u.data, *end = u.data + u.len;
+    while (s < end && *s != '<')
+        s++;
+    int rc = feed_xml_parse_opt(s, (size_t)(end - s), NULL, 0, d, err, errlen);
+    feed_utf8_doc_clear(&u);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 4 || (strcmp(argv[1], "vigie") && strcmp(argv[1], "floor"))) {
-        fprintf(stderr, "usage: tool_parse_bench vigie|floor REPS FILE...\n");
+    if (argc < 4 ||
+        (strcmp(argv[1], "vigie") && strcmp(argv[1], "libxml2") && strcmp(argv[1], "floor"))) {
+        fprintf(stderr, "usage: tool_parse_bench vigie|libxml2|floor REPS FILE...\n");
         return 2;
     }
     int floor_mode = strcmp(argv[1], "floor") == 0;
+    int libxml2_only = strcmp(argv[1], "libxml2") == 0;
     int reps = atoi(argv[2]);
     int nf = argc - 3;
     struct file *files = calloc((size_t)nf, sizeof(*files));
@@ -76,7 +95,10 @@ int main(int argc, char **argv)
             }
             struct feed_doc *d = NULL;
             char err[256];
-            if (feed_parse(files[i].data, files[i].len, NULL, NULL, &d, err, sizeof(err)) < 0) {
+            int rc = libxml2_only ? parse_libxml2_only(&files[i], &d, err, sizeof(err))
+                                  : feed_parse(files[i].data, files[i].len, NULL, NULL, &d, err,
+                                               sizeof(err));
+            if (rc < 0) {
                 fprintf(stderr, "%s: %s\n", argv[i + 3], err);
                 return 1;
             }
