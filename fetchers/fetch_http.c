@@ -286,28 +286,17 @@ static void running_unlink(struct fetch_client *c, struct xfer *x)
     x->prev = x->next = NULL;
 }
 
-/* Builds the easy handle. Returns 0, or -1 when curl refuses an option or memory runs out. */
-static int xfer_setup(struct fetch_client *c, struct xfer *x)
+/* The options every transfer of the client shares. They are set once per easy handle: a
+ * pooled handle keeps them from one transfer to the next (pool_put does not reset it), which
+ * saves libcurl thirty option copies per request. */
+static CURLcode easy_configure(struct fetch_client *c, CURL *e)
 {
-    CURL *e = c->npool ? c->pool[--c->npool] : curl_easy_init();
-    if (!e)
-        return -1;
-    x->easy = e;
-    for (size_t i = 0; i < x->nlines; i++) {
-        struct curl_slist *n = curl_slist_append(x->slist, x->lines[i]);
-        if (!n)
-            return -1;
-        x->slist = n;
-    }
     CURLcode rc = CURLE_OK;
 #define SET(opt, val)                                     \
     do {                                                  \
         if (rc == CURLE_OK)                               \
             rc = curl_easy_setopt(e, opt, val);           \
     } while (0)
-    SET(CURLOPT_URL, x->url);
-    SET(CURLOPT_PRIVATE, x);
-    SET(CURLOPT_ERRORBUFFER, x->errbuf);
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_DEFAULT_PROTOCOL, "https");
     SET(CURLOPT_PROTOCOLS_STR, c->protocols);
@@ -334,20 +323,57 @@ static int xfer_setup(struct fetch_client *c, struct xfer *x)
         SET(CURLOPT_LOW_SPEED_LIMIT, c->cfg.low_speed_bytes);
         SET(CURLOPT_LOW_SPEED_TIME, c->cfg.low_speed_time_s);
     }
-    /* Stops early when Content-Length is over the cap; on 7.88 it does nothing for chunked
-     * or compressed bodies, which on_body() bounds. */
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
     SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     SET(CURLOPT_CLOSESOCKETDATA, c);
-    SET(CURLOPT_OPENSOCKETDATA, x);
     SET(CURLOPT_PREREQFUNCTION, on_prereq);
+    return rc;
+}
+
+/* What one transfer has of its own: its URL, headers, size cap and callback data. NULL
+ * pointers for a handle going back to the pool, so that it holds none of a freed transfer. */
+static CURLcode easy_bind(CURL *e, struct xfer *x)
+{
+    CURLcode rc = CURLE_OK;
+    if (x)
+        SET(CURLOPT_URL, x->url);
+    SET(CURLOPT_PRIVATE, x);
+    SET(CURLOPT_ERRORBUFFER, x ? x->errbuf : NULL);
+    /* Stops early when Content-Length is over the cap; on 7.88 it does nothing for chunked
+     * or compressed bodies, which on_body() bounds. */
+    if (x)
+        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
+    SET(CURLOPT_WRITEDATA, x);
+    SET(CURLOPT_OPENSOCKETDATA, x);
     SET(CURLOPT_PREREQDATA, x);
-    if (x->slist)
-        SET(CURLOPT_HTTPHEADER, x->slist);
+    SET(CURLOPT_HTTPHEADER, x ? x->slist : NULL);
 #undef SET
+    return rc;
+}
+
+/* Gives the transfer an easy handle, from the pool or new. Returns 0, or -1 when curl refuses
+ * an option or memory runs out. */
+static int xfer_setup(struct fetch_client *c, struct xfer *x)
+{
+    CURL *e;
+    CURLcode rc = CURLE_OK;
+    if (c->npool) {
+        e = c->pool[--c->npool];
+    } else {
+        if (!(e = curl_easy_init()))
+            return -1;
+        rc = easy_configure(c, e);
+    }
+    x->easy = e; /* freed with x from here on */
+    for (size_t i = 0; i < x->nlines; i++) {
+        struct curl_slist *n = curl_slist_append(x->slist, x->lines[i]);
+        if (!n)
+            return -1;
+        x->slist = n;
+    }
+    if (rc == CURLE_OK)
+        rc = easy_bind(e, x);
     if (rc != CURLE_OK) {
         vg_err(MOD, "curl_easy_setopt: %s", curl_easy_strerror(rc));
         return -1;
@@ -524,13 +550,13 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
 }
 
 /* Keeps a finished transfer's easy handle for a later one: a handle is a large allocation
- * with buffers of its own, and reusing it (reset to no options) saves that work per request.
- * The pool holds at most max_in_flight handles, as many as can run at once. */
+ * with buffers of its own, and reusing it, with the client's options still set
+ * (easy_configure), saves that work per request. The pool holds at most max_in_flight
+ * handles, as many as can run at once. */
 static void pool_put(struct fetch_client *c, struct xfer *x)
 {
-    if (!x->easy || c->npool >= (size_t)c->cfg.max_in_flight)
+    if (!x->easy || c->npool >= (size_t)c->cfg.max_in_flight || easy_bind(x->easy, NULL))
         return;
-    curl_easy_reset(x->easy);
     c->pool[c->npool++] = x->easy;
     x->easy = NULL;
 }
