@@ -32,7 +32,10 @@
 #define SCAN_MAX_DEPTH 200          /* libxml2 stops at 256 */
 #define SCAN_MAX_NAME 1000          /* libxml2 stops at 50,000 */
 #define SCAN_MAX_VALUE 1000000      /* attribute values; libxml2 stops at 10,000,000 */
-#define SCAN_MAX_ATTRS 256
+/* Attributes per element and namespace bindings in scope: feeds use a handful. The bounds
+ * keep the duplicate checks and prefix lookups (quadratic) cheap on hostile input. */
+#define SCAN_MAX_ATTRS 64
+#define SCAN_MAX_BINDINGS 256
 
 static const char xml_ns[] = "http://www.w3.org/XML/1998/namespace";
 
@@ -329,6 +332,8 @@ static const char *lookup(struct scan *s, const unsigned char *prefix, size_t pl
 
 static int bind(struct scan *s, int depth, long prefix, size_t uri)
 {
+    if (s->nns == SCAN_MAX_BINDINGS)
+        return -1;
     if (s->nns == s->ns_cap) {
         size_t cap = s->ns_cap ? s->ns_cap * 2 : 16;
         struct binding *n = vg_realloc(s->ns, cap * sizeof(*n));

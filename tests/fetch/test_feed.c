@@ -495,6 +495,22 @@ static void test_fast_pass_agrees_with_libxml2(void **state)
                      cases[i].takes ? "to take it" : "to give up");
     }
 
+    /* Past its bounds (attributes per element, namespace declarations in scope), the fast
+     * pass leaves the document to libxml2. */
+    char many[16384], *w = many;
+    w += sprintf(w, "<rss version='2.0'><channel><item><title");
+    for (int i = 0; i < 70; i++)
+        w += sprintf(w, " a%d='%d'", i, i);
+    w += sprintf(w, ">t</title></item></channel></rss>");
+    assert_int_equal(fast_pass_takes("70 attributes", many, strlen(many)), 0);
+    w = many + sprintf(many, "<rss version='2.0'><channel>");
+    for (int i = 0; i < 150; i++)
+        w += sprintf(w, "<x xmlns:p%d='u' xmlns:q%d='u'>", i, i);
+    for (int i = 0; i < 150; i++)
+        w += sprintf(w, "</x>");
+    w += sprintf(w, "<item><title>t</title></item></channel></rss>");
+    assert_int_equal(fast_pass_takes("300 namespaces", many, strlen(many)), 0);
+
     /* Every fixture feed: the same result both ways; the well-formed ones without a DOCTYPE
      * are taken by the fast pass. */
     const char *dir = VIGIE_SOURCE_DIR "/tests/fetch/fixtures/feeds";
