@@ -4,8 +4,10 @@
  *
  * SAX rather than xmlTextReader because the reader gives up at the first well-formedness
  * error even with XML_PARSE_RECOVER (a stray &nbsp; yields zero nodes), and broken feeds are
- * the norm. The parse is tried once on the bytes as they are; if libxml2 reports an error, it
- * is redone on the output of feed_xml_repair (feed_repair.c), which keeps recovery lossless.
+ * the norm. A well-formed UTF-8 feed without a DOCTYPE is read first by the fast pass
+ * (feed_xml_scan.c), which calls these same callbacks as libxml2 would; whatever it gives up
+ * on is parsed by libxml2 on the bytes as they are; if libxml2 reports an error, it is redone
+ * on the output of feed_xml_repair (feed_repair.c), which keeps recovery lossless.
  *
  * Safety: options are RECOVER | NONET | NOERROR | NOWARNING | IGNORE_ENC (the text is already
  * UTF-8), never NOENT / DTDLOAD / DTDATTR / DTDVALID / HUGE (REFERENCE.md D.3), and the SAX
