@@ -11,7 +11,7 @@
  * What it accepts, and what libxml2 makes of it, is kept identical: the differential test
  * (tests/fetch/test_feed.c) and the fuzz harness (tests/fuzz/fuzz_feed_scan.c) parse every
  * document both ways and compare the results. What makes it give up:
- *   - a DOCTYPE, a carriage return, a character XML forbids, a non-ASCII name, a reference
+ *   - a DOCTYPE, a character XML forbids, a non-ASCII name, a reference
  *     other than the five predefined entities and character references;
  *   - anything that is not well-formed: a mismatched or missing end tag, a duplicate
  *     attribute, text outside the root element, "]]>" in text, "--" in a comment ...;
@@ -41,7 +41,7 @@ static const char xml_ns[] = "http://www.w3.org/XML/1998/namespace";
 
 /* Bytes that end a run of plain text: markup, references, what must be checked ("]]>", the
  * non-characters U+FFFE/U+FFFF and surrogates behind 0xEF and 0xED), and what XML forbids
- * or rewrites (control characters, CR). */
+ * or rewrites (control characters; CR, a line end read as LF). */
 static const unsigned char text_stop[256] = {
     [0x00 ... 0x08] = 1, [0x0B ... 0x1F] = 1, ['<'] = 1, ['&'] = 1, [']'] = 1,
     [0xED] = 1, [0xEF] = 1,
@@ -98,7 +98,7 @@ struct scan {
 
 enum { GIVE_UP = 0, OK = 1 };
 
-static int is_space(unsigned c) { return c == ' ' || c == '\t' || c == '\n'; }
+static int is_space(unsigned c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 static void skip_space(struct scan *s)
 {
@@ -152,7 +152,7 @@ static int chars_ok(const unsigned char *p, const unsigned char *e)
 {
     for (; (p = find_stop(p, e, 0)) < e; p++) {
         unsigned c = *p;
-        if (c < 0x20)
+        if (c < 0x20 && c != '\r')
             return 0;
         if (c == 0xED && p + 1 < e && p[1] >= 0xA0)
             return 0; /* a surrogate */
@@ -279,13 +279,14 @@ static long put_str(struct scan *s, struct vg_buf *b, const unsigned char *p, si
 }
 
 /* An attribute value as libxml2's SAX2 interface gives it: references decoded, each
- * whitespace character a space (a character reference keeps its character), and every '&'
- * written "&#38;" (libxml2 leaves it for a tree builder to re-parse). */
+ * whitespace character or line end (CR LF, CR, LF) a space (a character reference keeps its
+ * character), and every '&' written "&#38;" (libxml2 leaves it for a tree builder to
+ * re-parse). */
 static int rewrite_value(struct scan *s, struct vg_buf *b, const unsigned char *v, size_t n)
 {
     const unsigned char *e = v + n, *run = v;
     for (const unsigned char *q = v; q < e;) {
-        if (*q != '&' && *q != '\t' && *q != '\n') {
+        if (*q != '&' && *q != '\t' && *q != '\n' && *q != '\r') {
             q++;
             continue;
         }
@@ -294,7 +295,8 @@ static int rewrite_value(struct scan *s, struct vg_buf *b, const unsigned char *
         if (*q != '&') {
             if (put(s, b, " ", 1) < 0)
                 return -1;
-            run = ++q;
+            q += *q == '\r' && q + 1 < e && q[1] == '\n' ? 2 : 1; /* CR LF is one line end */
+            run = q;
             continue;
         }
         char u[4];
@@ -378,11 +380,11 @@ static int attr_value(struct scan *s, struct rawattr *a)
             return GIVE_UP;
         if (!text_stop[c] && c != '\t' && c != '\n')
             continue;
-        if (c == '&' || c == '\t' || c == '\n')
+        if (c == '&' || c == '\t' || c == '\n' || c == '\r')
             a->rewrite = 1;
         else if (c >= 0x80 ? !chars_ok(s->p, s->end - s->p < 3 ? s->end : s->p + 3)
                            : c != ']')
-            return GIVE_UP; /* a control character or CR, a non-character */
+            return GIVE_UP; /* a control character, a non-character */
     }
     if (s->p >= s->end)
         return GIVE_UP;
@@ -601,6 +603,21 @@ static int end_tag(struct scan *s)
     return OK;
 }
 
+/* Room for n bytes in tbuf; 0 when out of memory. */
+static int tbuf_reserve(struct scan *s, size_t n)
+{
+    if (n <= s->tcap)
+        return 1;
+    unsigned char *nb = vg_realloc(s->tbuf, n);
+    if (!nb) {
+        s->oom = 1;
+        return 0;
+    }
+    s->tbuf = nb;
+    s->tcap = n;
+    return 1;
+}
+
 /* Text up to the next '<'. Outside the root element only whitespace is allowed. Text without
  * references is handed over where it lies; otherwise it is decoded into s->tbuf, which the
  * text always fits in (a reference is longer than what it stands for). */
@@ -616,15 +633,8 @@ static int text(struct scan *s)
     const unsigned char *t = b;
     size_t n = (size_t)(lt - b);
     if (q < lt) {
-        if (n > s->tcap) {
-            unsigned char *nb = vg_realloc(s->tbuf, n);
-            if (!nb) {
-                s->oom = 1;
-                return GIVE_UP;
-            }
-            s->tbuf = nb;
-            s->tcap = n;
-        }
+        if (!tbuf_reserve(s, n))
+            return GIVE_UP;
         unsigned char *o = s->tbuf;
         memcpy(o, b, (size_t)(q - b));
         o += q - b;
@@ -644,9 +654,14 @@ static int text(struct scan *s)
                 o += k;
                 continue;
             }
+            if (c == '\r') { /* a line end: CR LF or CR alone, read as LF */
+                *o++ = '\n';
+                q += lt - q >= 2 && q[1] == '\n' ? 2 : 1;
+                continue;
+            }
             if (c == ']' ? lt - q >= 3 && q[1] == ']' && q[2] == '>'
                          : c < 0x80 || !chars_ok(q, lt - q < 3 ? lt : q + 3))
-                return GIVE_UP; /* "]]>", a control character, CR, a non-character */
+                return GIVE_UP; /* "]]>", a control character, a non-character */
             *o++ = *q++;
         }
         t = s->tbuf;
@@ -697,8 +712,22 @@ static int cdata(struct scan *s)
     if (!chars_ok(b, q))
         return GIVE_UP;
     s->p = q + 3;
-    if (q > b)
-        s->sax->cdataBlock(s->ctx, b, (int)(q - b));
+    const unsigned char *t = b;
+    size_t n = (size_t)(q - b);
+    if (memchr(b, '\r', n)) { /* line ends read as LF, as everywhere in XML */
+        if (!tbuf_reserve(s, n))
+            return GIVE_UP;
+        unsigned char *o = s->tbuf;
+        for (const unsigned char *r = b; r < q; r++) {
+            *o++ = *r == '\r' ? '\n' : *r;
+            if (*r == '\r' && r + 1 < q && r[1] == '\n')
+                r++;
+        }
+        t = s->tbuf;
+        n = (size_t)(o - s->tbuf);
+    }
+    if (n)
+        s->sax->cdataBlock(s->ctx, t, (int)n);
     return OK;
 }
 

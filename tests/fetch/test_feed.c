@@ -473,7 +473,10 @@ static void test_fast_pass_agrees_with_libxml2(void **state)
         {0, "<rss version='2.0'><channel><item><title>a]]>b</title></item></channel></rss>"},
         {0, "<rss version='2.0'><channel><item><title a='1' a='2'>t</title></item></channel></rss>"},
         {0, "<rss version='2.0'><channel><item><title>t</titl></item></channel></rss>"},
-        {0, "<rss version='2.0'><channel><item><title>a\r\nb</title></item></channel></rss>"},
+        {1, "<?xml version='1.0'\r\n encoding='utf-8'?>\r\n<rss version='2.0'>\r\n<channel><item>"
+            "<title>a\r\nb\rc\r\r\nd &amp;\r\n</title><link\r\n href='x\r\ny\rz'\r\n/>"
+            "<description><![CDATA[<p>1\r\n2\r3</p>\r]]></description><!-- c\r\n -->"
+            "<guid isPermaLink='false'>&#13;g\r\n</guid></item></channel></rss>\r\n"},
         {0, "<rss version='2.0'><channel><item><title>\x01</title></item></channel></rss>"},
         {0, "<rss version='2.0'><channel><item><title p:x='1'>t</title></item></channel></rss>"},
         {0, "<rss version='2.0'><channel><item><title>t<!-- a -- b --></title></item></channel></rss>"},
