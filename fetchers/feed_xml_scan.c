@@ -58,7 +58,10 @@ struct rawattr {
     int rewrite;                       /* the value has references or whitespace to rewrite */
     int decl;                          /* xmlns or xmlns:prefix */
     size_t local_off, prefix_off, value_off; /* in the per-tag buffer, once copied */
+    long uri_off;                      /* in the arena; URI_NONE or URI_XML */
 };
+
+enum { URI_NONE = -1, URI_XML = -2 };
 
 /* A namespace binding in effect; prefix and uri are offsets into the arena. */
 struct binding {
@@ -479,9 +482,10 @@ static long copy_attrs(struct scan *s, size_t na)
         struct rawattr *a = &s->attrs[i];
         if (a->decl)
             continue;
-        long off;
-        if (a->colon && !(a->colon == 3 && memcmp(a->name, "xml", 3) == 0) &&
-            !lookup(s, a->name, a->colon, &off))
+        a->uri_off = URI_NONE;
+        if (a->colon == 3 && memcmp(a->name, "xml", 3) == 0)
+            a->uri_off = URI_XML;
+        else if (a->colon && !lookup(s, a->name, a->colon, &a->uri_off))
             return -1; /* an undeclared attribute prefix */
         size_t skip = a->colon ? a->colon + 1 : 0;
         long lo = put_str(s, &s->tag, a->name + skip, a->nlen - skip);
@@ -555,12 +559,9 @@ static int start_tag(struct scan *s)
         struct rawattr *a = &s->attrs[i];
         if (a->decl)
             continue;
-        const char *uri = NULL;
-        long off;
-        if (a->colon)
-            uri = a->colon == 3 && memcmp(a->name, "xml", 3) == 0
-                      ? xml_ns
-                      : lookup(s, a->name, a->colon, &off);
+        const char *uri = a->uri_off == URI_XML    ? xml_ns
+                          : a->uri_off == URI_NONE ? NULL
+                                                   : ar + a->uri_off;
         const xmlChar **e = &s->attr_ptrs[5 * k];
         e[0] = (const xmlChar *)tg + a->local_off;
         e[1] = a->colon ? (const xmlChar *)tg + a->prefix_off : NULL;
@@ -679,19 +680,18 @@ static int text(struct scan *s)
     return OK;
 }
 
-/* <!-- ... --> (s->p at "<!--"). */
+/* The first occurrence of lit from p (before e), or NULL. */
+static const unsigned char *find_seq(const unsigned char *p, const unsigned char *e,
+                                     const char *lit)
+{
+    return memmem(p, (size_t)(e - p), lit, strlen(lit));
+}
+
+/* <!-- ... --> (s->p at "<!--"): the first "--" must end it. */
 static int comment(struct scan *s)
 {
-    const unsigned char *b = s->p + 4, *q = b;
-    for (;;) {
-        q = memchr(q, '-', (size_t)(s->end - q));
-        if (!q || s->end - q < 2)
-            return GIVE_UP;
-        if (q[1] == '-')
-            break;
-        q++;
-    }
-    if (s->end - q < 3 || q[2] != '>' || !chars_ok(b, q))
+    const unsigned char *b = s->p + 4, *q = find_seq(b, s->end, "--");
+    if (!q || s->end - q < 3 || q[2] != '>' || !chars_ok(b, q))
         return GIVE_UP;
     s->p = q + 3;
     return OK;
@@ -700,16 +700,8 @@ static int comment(struct scan *s)
 /* <![CDATA[ ... ]]> inside an element (s->p at "<![CDATA["). */
 static int cdata(struct scan *s)
 {
-    const unsigned char *b = s->p + 9, *q = b;
-    for (;;) {
-        q = memchr(q, ']', (size_t)(s->end - q));
-        if (!q || s->end - q < 3)
-            return GIVE_UP;
-        if (q[1] == ']' && q[2] == '>')
-            break;
-        q++;
-    }
-    if (!chars_ok(b, q))
+    const unsigned char *b = s->p + 9, *q = find_seq(b, s->end, "]]>");
+    if (!q || !chars_ok(b, q))
         return GIVE_UP;
     s->p = q + 3;
     const unsigned char *t = b;
@@ -748,16 +740,8 @@ static int pi(struct scan *s)
     }
     if (b >= s->end || !is_space(*b))
         return GIVE_UP;
-    const unsigned char *q = b;
-    for (;;) {
-        q = memchr(q, '?', (size_t)(s->end - q));
-        if (!q || s->end - q < 2)
-            return GIVE_UP;
-        if (q[1] == '>')
-            break;
-        q++;
-    }
-    if (!chars_ok(b, q))
+    const unsigned char *q = find_seq(b, s->end, "?>");
+    if (!q || !chars_ok(b, q))
         return GIVE_UP;
     s->p = q + 2;
     return OK;
