@@ -15,8 +15,9 @@
 
 /* ---- claim ---------------------------------------------------------------- */
 
-/* The source fields a poll needs, asked for by name (HMGET): the reply carries only these
- * values, in this order. */
+/* The source fields a poll needs. A claim returns their values, in this order, as the source's
+ * poll card (see vigie_claim in queue_lua.c). Changing this list means renaming the cards key
+ * (poll_cards), or the cards already in Redis would be read with the new list. */
 static const char *const claim_fields[] = {
     "kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified",
     "failures", "baselined", "error_kind", "watch_text",
@@ -27,9 +28,33 @@ static const char *const claim_fields[] = {
 #define CLAIM_MAX 1000
 
 struct claim_req {
+    struct queue *q;
     queue_claim_cb cb;
     void *arg;
 };
+
+/* Splits a card (the claim fields' values joined by NUL bytes) into kv pairs: 0, or -1 when
+ * it does not hold exactly NCLAIM_FIELDS values. The card is copied into `copy` (len + 1
+ * bytes), where the values point. */
+static int card_pairs(const char *card, size_t len, const char **kv, char *copy)
+{
+    memcpy(copy, card, len);
+    copy[len] = '\0';
+    size_t k = 0;
+    const char *s = copy, *end = copy + len;
+    for (;;) {
+        const char *nul = memchr(s, '\0', (size_t)(end - s));
+        if (k == NCLAIM_FIELDS)
+            return -1;
+        kv[2 * k] = claim_fields[k];
+        kv[2 * k + 1] = s;
+        k++;
+        if (!nul || nul == end)
+            break;
+        s = nul + 1;
+    }
+    return k == NCLAIM_FIELDS ? 0 : -1;
+}
 
 static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
 {
@@ -38,6 +63,9 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
     struct queue_source_state *v = NULL;
     size_t n = 0;
     char err[200] = "";
+    char note[300] = "";
+    char *copy = NULL;
+    size_t copy_cap = 0;
     if (!reply || reply->type != REDIS_REPLY_ARRAY) {
         snprintf(err, sizeof(err), "claim failed: %s",
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply from redis");
@@ -52,15 +80,28 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
-        redisReply *id = reply->element[2 * i], *h = reply->element[2 * i + 1];
-        if (!id->str || h->type != REDIS_REPLY_ARRAY || h->elements != NCLAIM_FIELDS) {
+        redisReply *id = reply->element[2 * i], *card = reply->element[2 * i + 1];
+        if (!id->str || !card->str) {
             snprintf(err, sizeof(err), "claim failed: unexpected reply from redis");
             break;
         }
+        if (card->len + 1 > copy_cap) {
+            char *c = vg_realloc(copy, card->len + 1);
+            if (!c) {
+                snprintf(err, sizeof(err), "out of memory");
+                break;
+            }
+            copy = c;
+            copy_cap = card->len + 1;
+        }
         const char *kv[2 * NCLAIM_FIELDS];
-        for (size_t k = 0; k < NCLAIM_FIELDS; k++) {
-            kv[2 * k] = claim_fields[k];
-            kv[2 * k + 1] = h->element[k]->str; /* NULL for a field not set */
+        if (card_pairs(card->str, card->len, kv, copy) < 0) {
+            /* Written by hand or by another version: dropped, so that the claim after this
+             * lease builds it again from the source hash. The other sources go on. */
+            snprintf(note, sizeof(note), "claim: source %s had a malformed poll card in redis; it is rebuilt "
+                     "when its lease expires", id->str);
+            queue_conn_command(queue_cmd(req->q), NULL, NULL, "HDEL %spoll_cards %s", queue_prefix(req->q), id->str);
+            continue;
         }
         int rc = queue_source_state_from_pairs(&v[n], id->str, kv, 2 * NCLAIM_FIELDS);
         n++;
@@ -76,7 +117,8 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
         n = 0;
     }
 done:
-    req->cb(v, n, err[0] ? err : NULL, req->arg);
+    vg_free(copy);
+    req->cb(v, n, err[0] ? err : note[0] ? note : NULL, req->arg);
     vg_free(req);
 }
 
@@ -85,19 +127,25 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     struct claim_req *req = vg_malloc(sizeof(*req));
     if (!req)
         return -1;
+    req->q = q;
     req->cb = cb;
     req->arg = arg;
     const char *p = queue_prefix(q);
     char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p);
+    char *k_cards = vg_asprintf("%spoll_cards", p);
     char nlimit[24], lease[24];
     snprintf(nlimit, sizeof(nlimit), "%zu", limit < CLAIM_MAX ? limit : CLAIM_MAX);
     snprintf(lease, sizeof(lease), "%lld", lease_ms);
-    const char *argv[9 + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "2", k_due, k_leases, nlimit, lease, queue_owner(q), p};
+    const char *argv[10 + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "3", k_due, k_leases, k_cards,
+                                            nlimit, lease, queue_owner(q), p};
     for (size_t k = 0; k < NCLAIM_FIELDS; k++)
-        argv[9 + k] = claim_fields[k];
-    int rc = k_due && k_leases ? queue_conn_commandv(queue_cmd(q), on_claim, req, 9 + NCLAIM_FIELDS, argv, NULL) : -1;
+        argv[10 + k] = claim_fields[k];
+    int rc = k_due && k_leases && k_cards
+                 ? queue_conn_commandv(queue_cmd(q), on_claim, req, 10 + NCLAIM_FIELDS, argv, NULL)
+                 : -1;
     vg_free(k_due);
     vg_free(k_leases);
+    vg_free(k_cards);
     if (rc < 0)
         vg_free(req);
     return rc;
@@ -128,14 +176,15 @@ struct batch_req {
     size_t n;
 };
 
+/* The reply holds 4 integers per poll: status, added, duplicates, baseline. */
 static void tell_all(struct pending *v, size_t n, const redisReply *reply)
 {
+    int good = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 * n;
     for (size_t i = 0; i < n; i++) {
         long r[4] = {QUEUE_COMPLETE_ERROR, 0, 0, 0};
-        const redisReply *e = reply && reply->type == REDIS_REPLY_ARRAY && i < reply->elements ? reply->element[i] : NULL;
-        if (e && e->type == REDIS_REPLY_ARRAY && e->elements == 4)
+        if (good)
             for (int k = 0; k < 4; k++)
-                r[k] = (long)e->element[k]->integer;
+                r[k] = (long)reply->element[4 * i + (size_t)k]->integer;
         if (v[i].cb)
             v[i].cb((enum queue_complete_status)r[0], r[1], r[2], r[3], v[i].arg);
     }
@@ -187,25 +236,34 @@ static void flush(struct queue_recorder *rc)
     rc->polls = NULL;
     rc->cap_polls = 0;
     const char *p = queue_prefix(rc->q);
-    char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p), *k_items = vg_asprintf("%sitems", p);
-    const char **argv = vg_calloc(rc->nargs + 6, sizeof(*argv));
-    size_t *lens = vg_calloc(rc->nargs + 6, sizeof(*lens));
+    static const char *const key_names[] = {"due", "leases", "items", "poll_cards", "last_attempt", "last_ok"};
+    enum { NKEYS = sizeof(key_names) / sizeof(key_names[0]), NHEAD = 3 + NKEYS };
+    char *keys[NKEYS];
+    int keys_ok = 1;
+    for (size_t i = 0; i < NKEYS; i++)
+        keys_ok &= (keys[i] = vg_asprintf("%s%s", p, key_names[i])) != NULL;
+    const char **argv = vg_calloc(rc->nargs + NHEAD, sizeof(*argv));
+    size_t *lens = vg_calloc(rc->nargs + NHEAD, sizeof(*lens));
     struct batch_req *req = vg_malloc(sizeof(*req));
     int sent = 0;
-    if (!rc->oom && k_due && k_leases && k_items && argv && lens && req) {
-        const char *head[] = {"FCALL", "vigie_complete", "3", k_due, k_leases, k_items};
-        for (size_t i = 0; i < 6; i++) {
-            argv[i] = head[i];
-            lens[i] = strlen(head[i]);
-        }
+    if (!rc->oom && keys_ok && argv && lens && req) {
+        char nkeys[8];
+        snprintf(nkeys, sizeof(nkeys), "%d", (int)NKEYS);
+        argv[0] = "FCALL";
+        argv[1] = "vigie_complete";
+        argv[2] = nkeys;
+        for (size_t i = 0; i < NKEYS; i++)
+            argv[3 + i] = keys[i];
+        for (size_t i = 0; i < NHEAD; i++)
+            lens[i] = strlen(argv[i]);
         for (size_t i = 0; i < rc->nargs; i++) {
-            argv[6 + i] = rc->bytes.data + rc->off[i];
+            argv[NHEAD + i] = rc->bytes.data + rc->off[i];
             size_t end = i + 1 < rc->nargs ? rc->off[i + 1] : rc->bytes.len;
-            lens[6 + i] = end - rc->off[i] - 1;
+            lens[NHEAD + i] = end - rc->off[i] - 1;
         }
         req->polls = polls;
         req->n = n;
-        sent = queue_conn_commandv(queue_cmd(rc->q), on_batch, req, (int)(rc->nargs + 6), argv, lens) == 0;
+        sent = queue_conn_commandv(queue_cmd(rc->q), on_batch, req, (int)(rc->nargs + NHEAD), argv, lens) == 0;
     }
     reset(rc);
     if (!sent) {
@@ -215,9 +273,8 @@ static void flush(struct queue_recorder *rc)
     }
     vg_free(argv);
     vg_free(lens);
-    vg_free(k_due);
-    vg_free(k_leases);
-    vg_free(k_items);
+    for (size_t i = 0; i < NKEYS; i++)
+        vg_free(keys[i]);
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)

@@ -97,18 +97,20 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
         redisAppendCommandArgv(c, (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
         vg_free(key);
         redisAppendCommand(c, "SADD %ssources %s", p, s->id);
+        /* The claim's cached copy of the poll fields (queue_sched.c) is built again. */
+        redisAppendCommand(c, "HDEL %spoll_cards %s", p, s->id);
         /* NX: a new source is due now; an existing one keeps its place in the schedule. */
         redisAppendCommand(c, "ZADD %sdue NX %lld %s", p, (long long)now, s->id);
     }
     redisAppendCommand(c, "EXEC");
     int ok = 1;
-    for (size_t i = 0; i < 2 + 3 * n; i++) {
+    for (size_t i = 0; i < 2 + 4 * n; i++) {
         redisReply *r = queue_sync_reply(q, err, errlen);
         if (!r) {
             ok = 0;
             continue;
         }
-        if (i == 1 + 3 * n && r->type != REDIS_REPLY_ARRAY) {
+        if (i == 1 + 4 * n && r->type != REDIS_REPLY_ARRAY) {
             snprintf(err, errlen, "redis: the import transaction was aborted");
             ok = 0;
         }
@@ -127,13 +129,16 @@ int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t
     redisAppendCommand(c, "ZREM %sdue %s", p, id);
     redisAppendCommand(c, "HDEL %sleases %s", p, id);
     redisAppendCommand(c, "SREM %sfailing %s", p, id);
+    redisAppendCommand(c, "HDEL %spoll_cards %s", p, id);
+    redisAppendCommand(c, "HDEL %slast_attempt %s", p, id);
+    redisAppendCommand(c, "HDEL %slast_ok %s", p, id);
     redisAppendCommand(c, "EXEC");
     int found = -1;
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 10; i++) {
         redisReply *r = queue_sync_reply(q, err, errlen);
         if (!r)
             return -1;
-        if (i == 6 && r->type == REDIS_REPLY_ARRAY && r->elements == 5)
+        if (i == 9 && r->type == REDIS_REPLY_ARRAY && r->elements == 8)
             found = r->element[0]->integer > 0;
         freeReplyObject(r);
     }
@@ -147,7 +152,7 @@ static int cmp_state(const void *a, const void *b)
     return strcmp(((const struct queue_source_state *)a)->src.id, ((const struct queue_source_state *)b)->src.id);
 }
 
-/* Loads the hashes, due times and leases of `ids` with one pipeline. */
+/* Loads the hashes, due times, leases and poll times of `ids` with one pipeline. */
 static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_source_state *out,
                        size_t *found, char *err, size_t errlen)
 {
@@ -157,6 +162,8 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
         redisAppendCommand(c, "HGETALL %ssource:%s", p, ids[i]);
         redisAppendCommand(c, "ZSCORE %sdue %s", p, ids[i]);
         redisAppendCommand(c, "HGET %sleases %s", p, ids[i]);
+        redisAppendCommand(c, "HGET %slast_attempt %s", p, ids[i]);
+        redisAppendCommand(c, "HGET %slast_ok %s", p, ids[i]);
     }
     int rc = 0;
     *found = 0;
@@ -164,7 +171,9 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
         redisReply *h = queue_sync_reply(q, err, errlen);
         redisReply *z = queue_sync_reply(q, err, errlen);
         redisReply *l = queue_sync_reply(q, err, errlen);
-        if (!h || !z || !l)
+        redisReply *ta = queue_sync_reply(q, err, errlen);
+        redisReply *tok = queue_sync_reply(q, err, errlen);
+        if (!h || !z || !l || !ta || !tok)
             rc = -1;
         else if (rc == 0 && h->elements > 0) {
             struct queue_source_state *st = &out[(*found)++];
@@ -176,6 +185,12 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
                 st->next_due = strtoll(z->str, NULL, 10);
             if (l->type == REDIS_REPLY_STRING)
                 st->leased_by = field_str(l->str);
+            /* Kept apart from the hash so that a plain 304 costs Redis no write of its own (the
+             * hash fields are what versions before that wrote). */
+            if (ta->type == REDIS_REPLY_STRING)
+                st->last_attempt = strtoll(ta->str, NULL, 10);
+            if (tok->type == REDIS_REPLY_STRING)
+                st->last_ok = strtoll(tok->str, NULL, 10);
         }
         if (h)
             freeReplyObject(h);
@@ -183,6 +198,10 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
             freeReplyObject(z);
         if (l)
             freeReplyObject(l);
+        if (ta)
+            freeReplyObject(ta);
+        if (tok)
+            freeReplyObject(tok);
     }
     return rc;
 }

@@ -3,7 +3,10 @@
  * Keys (under the prefix): source:<id> (a hash: the source's definition and its polling
  * state), sources (the set of ids), due (a sorted set: id -> next due time in ms; the
  * scheduler's lease moves it forward while a process polls it), leases (id -> owner),
- * failing (ids whose last poll failed). */
+ * failing (ids whose last poll failed), last_attempt and last_ok (id -> ms, one hash each,
+ * written for a whole batch of polls at once), poll_cards (id -> the fields a claim needs,
+ * a cache of the source hash: whatever changes those fields drops the card; see
+ * queue_sched.c). */
 #ifndef QUEUE_SOURCES_H
 #define QUEUE_SOURCES_H
 

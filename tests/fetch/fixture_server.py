@@ -18,7 +18,7 @@ port, then serves until killed. Every scenario the client must survive is one pa
   /reset?n=N            Content-Length 1 MB, N bytes, then a TCP reset
   /image                200 image/png
   /gzip, /deflate       the feed fixture compressed, when the client offers the encoding
-  /echo                 the request headers as JSON
+  /echo                 the request headers as JSON (a repeated header: the list of its values)
 
 Any request may carry ?g=NAME: the server then records, per group, the number of requests,
 their arrival times (time.monotonic(), the same CLOCK_MONOTONIC the C tool prints), the peak
@@ -275,7 +275,11 @@ class Handler(BaseHTTPRequestHandler):
         self.encoded("deflate", zlib.compress)
 
     def path_echo(self, q):
-        body = json.dumps(dict(self.headers.items()), sort_keys=True).encode()
+        # A header sent more than once comes back as the list of its values.
+        echoed = {}
+        for k, v in self.headers.items():
+            echoed[k] = echoed[k] + [v] if isinstance(echoed.get(k), list) else [echoed[k], v] if k in echoed else v
+        body = json.dumps(echoed, sort_keys=True).encode()
         self.send(200, body, "application/json")
 
 

@@ -174,6 +174,19 @@ class ContentTests(unittest.TestCase):
                   [base() + "/echo"])
         self.assertEqual(json.loads(run.bodies[0])["User-Agent"],
                          "vigie-test/2 (+https://example.com/bot)")
+        # A request's own User-Agent or Accept-Encoding replaces the client's, sent once.
+        run = Run(LOOPBACK + ["--header", "User-Agent: partner-feed-reader/1", "--header", "X-Other: 1"],
+                  [base() + "/echo", base() + "/echo"])
+        for body in run.bodies.values():
+            echoed = json.loads(body)
+            self.assertEqual(echoed["User-Agent"], "partner-feed-reader/1", echoed)
+            self.assertIn("gzip", echoed["Accept-Encoding"])
+            self.assertEqual(echoed["X-Other"], "1")
+        run = Run(LOOPBACK + ["--header", "accept-encoding: identity"], [base() + "/echo"])
+        echoed = json.loads(run.bodies[0])
+        self.assertEqual([(k, v) for k, v in echoed.items() if k.lower() == "accept-encoding"],
+                         [("accept-encoding", "identity")], echoed)
+        self.assertTrue(echoed["User-Agent"].startswith("vigie/"), echoed)
 
     def test_header_injection_is_rejected_before_sending(self):
         g = new_group()

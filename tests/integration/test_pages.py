@@ -36,7 +36,7 @@ def test_newsroom_page_becomes_items():
                       "--options", opts]).returncode == 0
     v = Vigie(config_path=conf)
     c = r.client()
-    wait_until(lambda: c.call("HGET", "vigie:source:press", "last_ok"), 20, "the first poll")
+    wait_until(lambda: c.call("HGET", "vigie:last_ok", "press"), 20, "the first poll")
     got = {i["title"]: i for i in items(c)}
     # First poll = baseline: the dated item within recent_window is passed on; the undated
     # ones are only recorded as seen (nothing tells they are recent).

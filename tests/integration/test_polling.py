@@ -162,6 +162,9 @@ def test_a_throttled_host_does_not_outlive_the_leases():
     assert len(hits) == 40 and all(len(t) == 1 for t in hits.values()), hits
 
 
+COMPLETE_KEYS = ("6", "vigie:due", "vigie:leases", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
+
+
 def test_poll_results_recorded_together_are_judged_one_by_one():
     # The poller records the polls that finish in one turn of its loop with one call of the
     # vigie_complete function: each poll is still checked against its own lease and source.
@@ -177,12 +180,12 @@ def test_poll_results_recorded_together_are_judged_one_by_one():
     c.call("DEL", "vigie:source:s3")        # removed while it was being polled
     c.call("SREM", "vigie:sources", "s3")
     before = int(time.time() * 1000)
-    out = c.call("FCALL", "vigie_complete", "3", "vigie:due", "vigie:leases", "vigie:items", "me", "3600", "1000", "vigie:",
+    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "me", "3600", "1000", "vigie:",
                  "s1", "60000", "1", "1", "etag", '"e1"', "1", "u1", "f1", "1", '{"id": "x"}',
                  "s2", "60000", "1", "0", "0",
                  "s3", "60000", "1", "0", "0",
                  "s4", "60000", "0", "2", "error_kind", "http_status", "last_error", "HTTP 500", "0")
-    assert out == [[1, 1, 0, 0], [-1, 0, 0, 0], [-2, 0, 0, 0], [1, 0, 0, 0]], out
+    assert out == [1, 1, 0, 0, -1, 0, 0, 0, -2, 0, 0, 0, 1, 0, 0, 0], out
     assert c.call("HGETALL", "vigie:leases") == ["s2", "another"]
     s = sources(conf)
     assert s["s1"]["last_ok_ms"] >= before and s["s1"]["failures"] == 0 and s["s1"]["items_total"] == 1
@@ -195,13 +198,84 @@ def test_poll_results_recorded_together_are_judged_one_by_one():
 
     # s4 recovers (its error is cleared); s1's next 304 has nothing to reset.
     c.call("HSET", "vigie:leases", "s1", "me", "s4", "me")
-    out = c.call("FCALL", "vigie_complete", "3", "vigie:due", "vigie:leases", "vigie:items", "me", "3600", "1000", "vigie:",
+    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "me", "3600", "1000", "vigie:",
                  "s1", "60000", "2", "0", "0", "s4", "60000", "1", "0", "0")
-    assert out == [[1, 0, 0, 0], [1, 0, 0, 0]], out
+    assert out == [1, 0, 0, 0, 1, 0, 0, 0], out
     s = sources(conf)
     assert s["s4"]["failures"] == 0 and not s["s4"].get("error_kind") and s["s4"]["last_ok_ms"] >= before
     assert c.call("HGET", "vigie:source:s1", "etag") == '"e1"'
     assert c.call("SMEMBERS", "vigie:failing") == []
+
+
+# The source fields a claim returns, in the order of their card (queue_sched.c claim_fields).
+CLAIM_FIELDS = ("kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified", "failures",
+                "baselined", "error_kind", "watch_text")
+
+
+def test_claim_cards_follow_the_source():
+    # A claim reads a source's poll fields from its card, a copy kept in one hash so that a
+    # batch costs Redis one HMGET; whatever changes those fields drops the card, and the next
+    # claim builds it again from the source, so a poll never uses stale fields.
+    r = Redis()
+    conf = config(r)
+    v = Vigie(config_path=conf)
+    v.admin_url()           # up: the function library is loaded
+    assert v.stop() == 0
+    assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/a", "--id", "s1"]).returncode == 0
+    c = r.client()
+
+    def claim():
+        c.call("ZADD", "vigie:due", 0, "s1")
+        out = c.call("FCALL", "vigie_claim", "3", "vigie:due", "vigie:leases", "vigie:poll_cards", "10", "60000",
+                     "me", "vigie:", *CLAIM_FIELDS)
+        assert out[0] == "s1" and len(out) == 2, out
+        return dict(zip(CLAIM_FIELDS, out[1].split("\0")))
+
+    def complete(*poll):
+        out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "me", "3600", "1000", "vigie:", "s1", "60000", *poll)
+        assert out == [1, 0, 0, 0], out
+
+    assert claim()["url"] == "http://127.0.0.1:9/a"
+    assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 1
+    before = int(time.time() * 1000)
+    complete("1", "1", "etag", '"v1"', "0")                 # a first 200: the card is dropped
+    assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 0
+    card = claim()
+    assert (card["etag"], card["baselined"], card["failures"]) == ('"v1"', "1", "0"), card
+    complete("2", "0", "0")                                  # a plain 304 keeps the card...
+    assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 1
+    s = sources(conf)["s1"]                                  # ...and its times are recorded
+    assert s["last_ok_ms"] >= before and s["last_attempt_ms"] == s["last_ok_ms"], s
+    assert c.call("HGET", "vigie:source:s1", "last_ok") is None
+
+    # A new URL for the same id is what the next claim fetches.
+    assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/b", "--id", "s1"]).returncode == 0
+    assert claim()["url"] == "http://127.0.0.1:9/b"
+    complete("0", "2", "error_kind", "connect", "last_error", "refused", "0")
+    card = claim()
+    assert (card["failures"], card["error_kind"]) == ("1", "connect"), card
+    s = sources(conf)["s1"]
+    assert s["last_attempt_ms"] > s["last_ok_ms"] and s["failures"] == 1, s
+
+    # Removal takes the card and the times with the source.
+    assert run_vigie(["sources", "-c", conf, "rm", "s1"]).returncode == 0
+    for key in ("vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok"):
+        assert c.call("HEXISTS", key, "s1") == 0, key
+
+
+def test_a_damaged_card_is_rebuilt():
+    # A poll card that does not hold the expected fields (written by hand, or by another
+    # version) is dropped with a warning; the source is polled once its lease runs out.
+    r = Redis()
+    fs = FeedServer()
+    conf = config(r, "lease = 10s\n")
+    assert run_vigie(["sources", "-c", conf, "add", f"{fs.base}/feed/acme.xml", "--id", "acme"]).returncode == 0
+    c = r.client()
+    c.call("HSET", "vigie:poll_cards", "acme", "feed\0not enough fields")
+    v = Vigie(config_path=conf)
+    wait_until(lambda: "malformed poll card" in v.log(), 10, "the warning")
+    wait_until(lambda: c.call("HGET", "vigie:last_ok", "acme"), 30, "the poll after the lease")
+    assert v.stop() == 0
 
 
 if __name__ == "__main__":
