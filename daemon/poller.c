@@ -10,6 +10,7 @@
 #include "daemon/poller.h"
 #include "daemon/config.h"
 #include "daemon/vg_alloc.h"
+#include "daemon/vg_event.h"
 #include "daemon/vg_log.h"
 #include "daemon/vg_metrics.h"
 #include "daemon/vg_time.h"
@@ -31,8 +32,9 @@
 #define LAG_PERIOD_MS 2000
 /* Batches of max_in_flight sources kept claimed ahead of the fetches: enough that the fetch
  * slots do not run dry during a claim's round trip, which waits behind the recording calls
- * queued on the same connection. */
-#define CLAIM_AHEAD 4
+ * queued on the same connection. With 4, a claim answered after 3-4 ms found the HTTP client
+ * idle about one time in three (10,000 304s on loopback at about 30,000 a second). */
+#define CLAIM_AHEAD 8
 /* ...unless a claimed source waits longer than lease / LEASE_SHARE before its fetch ends (a
  * slow or throttled host): claiming ahead would then eat into the lease, so one batch only. */
 #define LEASE_SHARE 8
@@ -410,8 +412,7 @@ static void schedule_claim(struct poller *p, long ms)
 {
     if (p->claiming)
         return;
-    struct timeval tv = vg_tv_ms(ms);
-    evtimer_add(p->claim_ev, &tv);
+    vg_timer_arm(p->claim_ev, ms); /* 0: next turn, however often asked (see vg_event.h) */
 }
 
 /* ---- backpressure ------------------------------------------------------------- */

@@ -14,6 +14,7 @@
  * fetch_get(). */
 #include "fetchers/fetch_http.h"
 #include "daemon/vg_alloc.h"
+#include "daemon/vg_event.h"
 #include "daemon/vg_log.h"
 #include "fetchers/fetch_addr.h"
 #include "fetchers/fetch_host.h"
@@ -167,10 +168,10 @@ static int on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
         evtimer_del(c->timer);
         return 0;
     }
-    /* A zero timeout runs on the next loop turn: curl forbids re-entering socket_action from
-     * its own callback. */
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    return evtimer_add(c->timer, &tv) == 0 ? 0 : -1;
+    /* A zero timeout runs on the next loop turn (see vg_event.h): curl forbids re-entering
+     * socket_action from its own callback. */
+    vg_timer_arm(c->timer, timeout_ms);
+    return 0;
 }
 
 /* A kept-alive connection's socket stays registered between requests (fetch_socks.h). */

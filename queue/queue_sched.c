@@ -12,6 +12,10 @@
 
 #define QUEUE_RECORD_BATCH 128          /* polls per script call at most */
 #define QUEUE_RECORD_BYTES (4u << 20)  /* and bytes of arguments */
+/* How long results wait for others to share their call. A script call has a fixed cost in
+ * Redis, and polls finishing one or two per turn of the loop made calls of one or two polls;
+ * a lease lasts minutes, so a few milliseconds cost nothing. */
+#define QUEUE_RECORD_DELAY_MS 2
 
 /* ---- claim ---------------------------------------------------------------- */
 
@@ -329,8 +333,8 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
         if (push_arg(rc, queue_owner(rc->q)) < 0 || push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 ||
             push_arg(rc, queue_prefix(rc->q)) < 0)
             rc->oom = 1;
-        struct timeval now = {0, 0};
-        evtimer_add(rc->flush_ev, &now);
+        struct timeval tv = {0, QUEUE_RECORD_DELAY_MS * 1000};
+        evtimer_add(rc->flush_ev, &tv);
     }
     const char *fields[10];
     int nf = 0;

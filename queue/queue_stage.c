@@ -11,6 +11,7 @@
 #include "queue/queue_stage.h"
 #include "queue/queue_int.h"
 #include "daemon/vg_alloc.h"
+#include "daemon/vg_event.h"
 #include "daemon/vg_log.h"
 #include "daemon/vg_metrics.h"
 #include "daemon/vg_time.h"
@@ -134,8 +135,7 @@ static void schedule_read(struct queue_stage *s, long ms)
 {
     if (!read_room(s, 0))
         return;
-    struct timeval tv = vg_tv_ms(ms);
-    evtimer_add(s->read_ev, &tv);
+    vg_timer_arm(s->read_ev, ms); /* 0: next turn, however often asked (see vg_event.h) */
 }
 
 static void check_drained(struct queue_stage *s)

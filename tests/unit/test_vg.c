@@ -1,13 +1,18 @@
 /* Unit tests of the shared vg_ helpers: buffers with caps, JSON escaping, metrics rendering,
- * backoff bounds. */
+ * backoff bounds, CSV records, timers asked for again and again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "daemon/vg_buf.h"
 #include "daemon/vg_csv.h"
+#include "daemon/vg_event.h"
 #include "daemon/vg_metrics.h"
 #include "daemon/vg_time.h"
 
@@ -95,12 +100,70 @@ static void csv_records(void **state)
     vg_csv_free(&c);
 }
 
+/* A socket that is always readable, whose every event asks for the timer "now", as the
+ * poller's finished fetches ask for a claim: the timer must still run, and soon. */
+struct busy {
+    struct event *timer;
+    int socket_events, fired_after;
+};
+
+static void on_busy_socket(evutil_socket_t fd, short what, void *arg)
+{
+    struct busy *b = arg;
+    (void)fd;
+    (void)what;
+    b->socket_events++;
+    if (b->fired_after < 0)
+        vg_timer_arm(b->timer, 0);
+    if (b->socket_events > 1000)
+        event_base_loopbreak(event_get_base(b->timer));
+}
+
+static void on_busy_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct busy *b = arg;
+    (void)fd;
+    (void)what;
+    b->fired_after = b->socket_events;
+    event_base_loopbreak(event_get_base(b->timer));
+}
+
+static void timer_now_is_not_starved(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_int_equal(write(sv[1], "x", 1), 1); /* never read: sv[0] stays readable */
+    struct event_base *base = event_base_new();
+    struct busy b = {.fired_after = -1};
+    b.timer = evtimer_new(base, on_busy_timer, &b);
+    struct event *sock = event_new(base, sv[0], EV_READ | EV_PERSIST, on_busy_socket, &b);
+    event_add(sock, NULL);
+    event_base_dispatch(base);
+    /* Plain evtimer_add(0) at each socket event never lets it run (fired_after stays -1). */
+    assert_true(b.fired_after >= 1 && b.fired_after <= 3);
+
+    /* A later time still works, and 0 brings it forward. */
+    b.fired_after = -2;
+    vg_timer_arm(b.timer, 60000);
+    vg_timer_arm(b.timer, 0);
+    event_del(sock);
+    event_base_dispatch(base);
+    assert_true(b.fired_after >= 0);
+
+    event_free(sock);
+    event_free(b.timer);
+    event_base_free(base);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_cap), cmocka_unit_test(buf_json),
         cmocka_unit_test(metrics_render), cmocka_unit_test(backoff_bounds),
-        cmocka_unit_test(csv_records),
+        cmocka_unit_test(csv_records), cmocka_unit_test(timer_now_is_not_starved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
