@@ -141,7 +141,7 @@ static void count_error(const char *kind)
 struct record {
     struct poll *pl;
     int ok;
-    char kind[32];
+    const char *kind;   /* a static name: fetch_error_name() or a literal */
     char *error;
 };
 
@@ -224,7 +224,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     if (rec) {
         rec->pl = pl;
         rec->ok = ok;
-        snprintf(rec->kind, sizeof(rec->kind), "%s", kind ? kind : "ok");
+        rec->kind = kind ? kind : "ok";
         rec->error = error ? vg_strdup(error) : NULL;
     }
     if (ok)

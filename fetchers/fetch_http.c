@@ -43,8 +43,6 @@ struct xfer {
     CURLU *cu;                       /* the URL as parsed for host_for(), handed to curl */
     char *url;
     char *accept;
-    char **lines;                    /* request header lines, conditional ones included */
-    size_t nlines;
     size_t max_body;
     struct vg_buf body;
     fetch_done_cb cb;
@@ -302,9 +300,6 @@ static void xfer_free(struct xfer *x)
         x->own_last->next = NULL; /* the client's lines are not the transfer's to free */
     curl_slist_free_all(x->slist);
     curl_url_cleanup(x->cu);
-    for (size_t i = 0; i < x->nlines; i++)
-        vg_free(x->lines[i]);
-    vg_free(x->lines);
     vg_free(x->url);
     vg_free(x->accept);
     vg_buf_free(&x->body);
@@ -405,12 +400,6 @@ static int xfer_setup(struct fetch_client *c, struct xfer *x)
         rc = easy_configure(c, e);
     }
     x->easy = e; /* freed with x from here on */
-    for (size_t i = 0; i < x->nlines; i++) {
-        struct curl_slist *n = curl_slist_append(x->slist, x->lines[i]);
-        if (!n)
-            return -1;
-        x->slist = n;
-    }
     if (x->sets_ua || x->sets_ae) {
         /* The request's own value replaces the client's; the other fixed line is copied. */
         for (struct curl_slist *f = c->fixed; f; f = f->next) {
@@ -808,11 +797,27 @@ void fetch_client_free(struct fetch_client *c)
 /* ------------------------------------------------------------------------------------------ */
 /* Requests                                                                                   */
 
-static int add_line(struct xfer *x, char *line)
+/* Appends the request header line "name: value" (value alone when name is NULL) to the
+ * transfer's own list. */
+static int add_line(struct xfer *x, const char *name, const char *value)
 {
+    size_t n = name ? strlen(name) : 0, v = strlen(value);
+    char stack[512], *line = n + v + 3 <= sizeof(stack) ? stack : vg_malloc(n + v + 3);
     if (!line)
         return -1;
-    x->lines[x->nlines++] = line;
+    char *end = line;
+    if (name) {
+        memcpy(end, name, n);
+        memcpy(end + n, ": ", 2);
+        end += n + 2;
+    }
+    memcpy(end, value, v + 1);
+    struct curl_slist *l = curl_slist_append(x->slist, line);
+    if (line != stack)
+        vg_free(line);
+    if (!l)
+        return -1;
+    x->slist = l;
     return 0;
 }
 
@@ -894,18 +899,14 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
     x->url = vg_strdup(req->url);
     if (!x->url || (req->accept && !(x->accept = vg_strdup(req->accept))))
         goto oom;
-    x->lines = vg_calloc(nextra + 3, sizeof(*x->lines));
-    if (!x->lines)
+    if (req->etag && add_line(x, "If-None-Match", req->etag) < 0)
         goto oom;
-    if (req->etag && add_line(x, vg_asprintf("If-None-Match: %s", req->etag)) < 0)
+    if (req->last_modified && add_line(x, "If-Modified-Since", req->last_modified) < 0)
         goto oom;
-    if (req->last_modified &&
-        add_line(x, vg_asprintf("If-Modified-Since: %s", req->last_modified)) < 0)
-        goto oom;
-    if (req->accept && add_line(x, vg_asprintf("Accept: %s", req->accept)) < 0)
+    if (req->accept && add_line(x, "Accept", req->accept) < 0)
         goto oom;
     for (size_t i = 0; i < nextra; i++) {
-        if (add_line(x, vg_strdup(req->headers[i])) < 0)
+        if (add_line(x, NULL, req->headers[i]) < 0)
             goto oom;
         x->sets_ua |= names_header(req->headers[i], "User-Agent");
         x->sets_ae |= names_header(req->headers[i], "Accept-Encoding");

@@ -203,6 +203,24 @@ static void on_batch(redisAsyncContext *ac, void *r, void *privdata)
     vg_free(req);
 }
 
+/* v in decimal, in buf (24 bytes); returns buf. Several per poll: snprintf showed in profiles. */
+static const char *decimal(char buf[24], long long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    size_t k = 0;
+    if (v < 0)
+        buf[k++] = '-';
+    while (n)
+        buf[k++] = tmp[--n];
+    buf[k] = '\0';
+    return buf;
+}
+
 static int push_arg(struct queue_recorder *rc, const char *s)
 {
     if (rc->nargs == rc->cap_args) {
@@ -356,16 +374,13 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
         fields[nf++] = "last_error";
         fields[nf++] = r->error ? r->error : "";
     }
-    char delay[24], nfields[16], nitems[24];
-    snprintf(delay, sizeof(delay), "%lld", r->next_delay_ms);
-    snprintf(nfields, sizeof(nfields), "%d", nf / 2);
-    snprintf(nitems, sizeof(nitems), "%zu", r->nitems);
-    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, delay) < 0 ||
+    char delay[24], nfields[24], nitems[24];
+    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, decimal(delay, r->next_delay_ms)) < 0 ||
               push_arg(rc, !r->ok ? "0" : r->clean ? "2" : "1") < 0 ||
-              push_arg(rc, nfields) < 0;
+              push_arg(rc, decimal(nfields, nf / 2)) < 0;
     for (int i = 0; i < nf && !bad; i++)
         bad = push_arg(rc, fields[i]) < 0;
-    bad = bad || push_arg(rc, nitems) < 0;
+    bad = bad || push_arg(rc, decimal(nitems, (long long)r->nitems)) < 0;
     for (size_t i = 0; i < r->nitems && !bad; i++)
         bad = push_arg(rc, r->items[i].url_key) < 0 || push_arg(rc, r->items[i].fp_key) < 0 ||
               push_arg(rc, r->items[i].recent ? "1" : "0") < 0 || push_arg(rc, r->items[i].json) < 0;
