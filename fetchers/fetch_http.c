@@ -73,7 +73,6 @@ struct fetch_client {
      * conditional GET). Accept-Encoding lists what this libcurl decodes, and
      * CURLOPT_ACCEPT_ENCODING stays set, so that it decodes. */
     struct curl_slist *fixed;
-    struct curl_slist *proxy_headers; /* User-Agent for a proxy's CONNECT */
     const char *protocols;
     struct fetch_addr_policy *policy;
     struct fetch_hosts *hosts;
@@ -104,8 +103,9 @@ void fetch_config_defaults(struct fetch_config *cfg)
 }
 
 static void dispatch(struct fetch_client *c);
+static void check_multi_info(struct fetch_client *c);
 
-/* The lines of c->fixed and c->proxy_headers. -1: out of memory. */
+/* The lines of c->fixed. -1: out of memory. */
 static int fixed_headers(struct fetch_client *c)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
@@ -120,13 +120,11 @@ static int fixed_headers(struct fetch_client *c)
     char *enc = ae[0] ? vg_asprintf("Accept-Encoding: %s", ae) : NULL;
     c->fixed = ua ? curl_slist_append(NULL, ua) : NULL;
     struct curl_slist *l = c->fixed && enc ? curl_slist_append(c->fixed, enc) : c->fixed;
-    c->proxy_headers = ua ? curl_slist_append(NULL, ua) : NULL;
-    int ok = l && (enc || !ae[0]) && c->proxy_headers;
+    int ok = l && (enc || !ae[0]);
     vg_free(ua);
     vg_free(enc);
     return ok ? 0 : -1;
 }
-static void check_multi_info(struct fetch_client *c);
 
 /* ------------------------------------------------------------------------------------------ */
 /* hiperfifo wiring: sockets and the multi timer                                              */
@@ -342,8 +340,9 @@ static CURLcode easy_configure(struct fetch_client *c, CURL *e)
      * connections this costs small. */
     SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     SET(CURLOPT_ACCEPT_ENCODING, "");                      /* every encoding curl decodes */
+    /* Through a proxy, for its CONNECT request too (the requests' own line wins over it). */
     if (c->proxy)
-        SET(CURLOPT_PROXYHEADER, c->proxy_headers);
+        SET(CURLOPT_USERAGENT, c->user_agent);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->ca_file)
@@ -785,7 +784,6 @@ void fetch_client_free(struct fetch_client *c)
     fetch_hosts_free(c->hosts);
     fetch_addr_policy_free(c->policy);
     curl_slist_free_all(c->fixed);
-    curl_slist_free_all(c->proxy_headers);
     vg_free(c->user_agent);
     vg_free(c->proxy);
     vg_free(c->ca_file);

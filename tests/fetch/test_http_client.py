@@ -182,6 +182,11 @@ class ContentTests(unittest.TestCase):
             self.assertEqual(echoed["User-Agent"], "partner-feed-reader/1", echoed)
             self.assertIn("gzip", echoed["Accept-Encoding"])
             self.assertEqual(echoed["X-Other"], "1")
+        # Through an HTTP proxy (the fixture server reads the absolute-form request too), the
+        # request still carries one User-Agent.
+        run = Run(LOOPBACK + ["--proxy", base()], [base() + "/echo"])
+        echoed = json.loads(run.bodies[0])
+        self.assertTrue(isinstance(echoed["User-Agent"], str) and echoed["User-Agent"].startswith("vigie/"), echoed)
         run = Run(LOOPBACK + ["--header", "accept-encoding: identity"], [base() + "/echo"])
         echoed = json.loads(run.bodies[0])
         self.assertEqual([(k, v) for k, v in echoed.items() if k.lower() == "accept-encoding"],
