@@ -338,7 +338,8 @@ static CURLcode easy_configure(struct fetch_client *c, CURL *e)
      * ends, so one stalled response would hold every other request to its host (seen in
      * test_bad_requests_do_not_hold_up_good_ones). The per-host limit keeps the few extra
      * connections this costs small. */
-    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    if (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2)
+        SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS); /* refused by a libcurl without it */
     SET(CURLOPT_ACCEPT_ENCODING, "");                      /* every encoding curl decodes */
     /* Through a proxy, for its CONNECT request too (the requests' own line wins over it). */
     if (c->proxy)
