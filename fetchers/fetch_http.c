@@ -5,8 +5,8 @@
  * curl_multi_assign() and re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
  * curl_multi_socket_action(), and easy handles removed only in check_multi_info().
  *
- * A request's life: fetch_get() validates and copies it into a struct xfer and queues it on
- * its host (fetch_host.c). dispatch() starts what the host and global limits allow: it builds
+ * A request's life: fetch_get() validates and copies it into a struct xfer, with its header
+ * lines (fetch_headers.c), and queues it on its host (fetch_host.c). dispatch() starts what the host and global limits allow: it builds
  * the easy handle only then, so a long queue costs a few hundred bytes per request, not a
  * curl handle. curl reports completion in check_multi_info(), which classifies the outcome,
  * releases the host slot (with a Retry-After hold) and runs the callback. A request that fails
@@ -17,6 +17,7 @@
 #include "daemon/vg_event.h"
 #include "daemon/vg_log.h"
 #include "fetchers/fetch_addr.h"
+#include "fetchers/fetch_headers.h"
 #include "fetchers/fetch_host.h"
 #include "fetchers/fetch_http_int.h"
 #include "fetchers/fetch_socks.h"
@@ -37,9 +38,7 @@ struct xfer {
     struct fetch_client *c;
     struct fetch_host *host;         /* set while it holds a slot on its host */
     CURL *easy;
-    struct curl_slist *slist;        /* its own header lines, then (own_last->next) the client's */
-    struct curl_slist *own_last;
-    int sets_ua, sets_ae;            /* its extra headers name User-Agent, Accept-Encoding */
+    struct fetch_headers headers;
     CURLU *cu;                       /* the URL as parsed for host_for(), handed to curl */
     char *url;
     char *accept;
@@ -67,12 +66,7 @@ struct fetch_client {
     struct event *early;             /* finishes transfers failed before reaching curl */
     struct fetch_config cfg;
     char *user_agent, *proxy, *ca_file;
-    /* Header lines every request sends, shared by the transfers' lists. Sent as headers
-     * rather than through CURLOPT_USERAGENT and CURLOPT_ACCEPT_ENCODING, they spare curl
-     * formatting both again for each request (callgrind: 7k of 131k instructions per
-     * conditional GET). Accept-Encoding lists what this libcurl decodes, and
-     * CURLOPT_ACCEPT_ENCODING stays set, so that it decodes. */
-    struct curl_slist *fixed;
+    struct curl_slist *fixed;        /* the header lines every request sends (fetch_headers.h) */
     const char *protocols;
     struct fetch_addr_policy *policy;
     struct fetch_hosts *hosts;
@@ -104,27 +98,6 @@ void fetch_config_defaults(struct fetch_config *cfg)
 
 static void dispatch(struct fetch_client *c);
 static void check_multi_info(struct fetch_client *c);
-
-/* The lines of c->fixed. -1: out of memory. */
-static int fixed_headers(struct fetch_client *c)
-{
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    char ae[64] = "";
-    if (v->features & CURL_VERSION_LIBZ)
-        snprintf(ae + strlen(ae), sizeof(ae) - strlen(ae), "deflate, gzip");
-    if (v->features & CURL_VERSION_BROTLI)
-        snprintf(ae + strlen(ae), sizeof(ae) - strlen(ae), "%sbr", ae[0] ? ", " : "");
-    if (v->features & CURL_VERSION_ZSTD)
-        snprintf(ae + strlen(ae), sizeof(ae) - strlen(ae), "%szstd", ae[0] ? ", " : "");
-    char *ua = vg_asprintf("User-Agent: %s", c->user_agent);
-    char *enc = ae[0] ? vg_asprintf("Accept-Encoding: %s", ae) : NULL;
-    c->fixed = ua ? curl_slist_append(NULL, ua) : NULL;
-    struct curl_slist *l = c->fixed && enc ? curl_slist_append(c->fixed, enc) : c->fixed;
-    int ok = l && (enc || !ae[0]);
-    vg_free(ua);
-    vg_free(enc);
-    return ok ? 0 : -1;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* hiperfifo wiring: sockets and the multi timer                                              */
@@ -294,9 +267,7 @@ static void xfer_free(struct xfer *x)
         return;
     if (x->easy)
         curl_easy_cleanup(x->easy);
-    if (x->own_last)
-        x->own_last->next = NULL; /* the client's lines are not the transfer's to free */
-    curl_slist_free_all(x->slist);
+    fetch_headers_free(&x->headers);
     curl_url_cleanup(x->cu);
     vg_free(x->url);
     vg_free(x->accept);
@@ -381,7 +352,7 @@ static CURLcode easy_bind(CURL *e, struct xfer *x)
     SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_OPENSOCKETDATA, x);
     SET(CURLOPT_PREREQDATA, x);
-    SET(CURLOPT_HTTPHEADER, x ? (x->slist ? x->slist : x->c->fixed) : NULL);
+    SET(CURLOPT_HTTPHEADER, x ? fetch_headers_list(&x->headers, x->c->fixed) : NULL);
 #undef SET
     return rc;
 }
@@ -400,23 +371,8 @@ static int xfer_setup(struct fetch_client *c, struct xfer *x)
         rc = easy_configure(c, e);
     }
     x->easy = e; /* freed with x from here on */
-    if (x->sets_ua || x->sets_ae) {
-        /* The request's own value replaces the client's; the other fixed line is copied. */
-        for (struct curl_slist *f = c->fixed; f; f = f->next) {
-            int ua = strncasecmp(f->data, "User-Agent:", 11) == 0;
-            if (ua ? x->sets_ua : x->sets_ae)
-                continue;
-            struct curl_slist *n = curl_slist_append(x->slist, f->data);
-            if (!n)
-                return -1;
-            x->slist = n;
-        }
-    } else if (x->slist) {
-        x->own_last = x->slist;
-        while (x->own_last->next)
-            x->own_last = x->own_last->next;
-        x->own_last->next = c->fixed;
-    }
+    if (fetch_headers_join(&x->headers, c->fixed) < 0)
+        return -1;
     if (rc == CURLE_OK)
         rc = easy_bind(e, x);
     if (rc != CURLE_OK) {
@@ -698,7 +654,7 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
         snprintf(err, errlen, "fetch: the user agent contains a control character");
         goto fail;
     }
-    if (fixed_headers(c) < 0)
+    if (!(c->fixed = fetch_headers_fixed(c->user_agent)))
         goto oom;
     if (cfg->proxy && cfg->proxy[0] && !(c->proxy = vg_strdup(cfg->proxy)))
         goto oom;
@@ -796,30 +752,6 @@ void fetch_client_free(struct fetch_client *c)
 /* ------------------------------------------------------------------------------------------ */
 /* Requests                                                                                   */
 
-/* Appends the request header line "name: value" (value alone when name is NULL) to the
- * transfer's own list. */
-static int add_line(struct xfer *x, const char *name, const char *value)
-{
-    size_t n = name ? strlen(name) : 0, v = strlen(value);
-    char stack[512], *line = n + v + 3 <= sizeof(stack) ? stack : vg_malloc(n + v + 3);
-    if (!line)
-        return -1;
-    char *end = line;
-    if (name) {
-        memcpy(end, name, n);
-        memcpy(end + n, ": ", 2);
-        end += n + 2;
-    }
-    memcpy(end, value, v + 1);
-    struct curl_slist *l = curl_slist_append(x->slist, line);
-    if (line != stack)
-        vg_free(line);
-    if (!l)
-        return -1;
-    x->slist = l;
-    return 0;
-}
-
 /* Host key for politeness: the lower-cased host name; "" (unthrottled) for file:// and for
  * URLs curl cannot parse, which fail at once anyway. The parsed URL is kept in x->cu for curl.
  * (A URL without a scheme is https, as CURLOPT_DEFAULT_PROTOCOL says.) */
@@ -842,12 +774,6 @@ static struct fetch_host *host_for(struct fetch_client *c, struct xfer *x)
     else
         curl_url_cleanup(u);
     return h;
-}
-
-static int names_header(const char *line, const char *name)
-{
-    size_t n = strlen(name);
-    return strncasecmp(line, name, n) == 0 && line[n] == ':';
 }
 
 int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
@@ -898,18 +824,16 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
     x->url = vg_strdup(req->url);
     if (!x->url || (req->accept && !(x->accept = vg_strdup(req->accept))))
         goto oom;
-    if (req->etag && add_line(x, "If-None-Match", req->etag) < 0)
+    struct fetch_headers *hd = &x->headers;
+    if (req->etag && fetch_headers_add(hd, "If-None-Match", req->etag) < 0)
         goto oom;
-    if (req->last_modified && add_line(x, "If-Modified-Since", req->last_modified) < 0)
+    if (req->last_modified && fetch_headers_add(hd, "If-Modified-Since", req->last_modified) < 0)
         goto oom;
-    if (req->accept && add_line(x, "Accept", req->accept) < 0)
+    if (req->accept && fetch_headers_add(hd, "Accept", req->accept) < 0)
         goto oom;
-    for (size_t i = 0; i < nextra; i++) {
-        if (add_line(x, NULL, req->headers[i]) < 0)
+    for (size_t i = 0; i < nextra; i++)
+        if (fetch_headers_add(hd, NULL, req->headers[i]) < 0)
             goto oom;
-        x->sets_ua |= names_header(req->headers[i], "User-Agent");
-        x->sets_ae |= names_header(req->headers[i], "Accept-Encoding");
-    }
 
     struct fetch_host *h = host_for(c, x);
     if (!h)

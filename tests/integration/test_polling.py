@@ -162,17 +162,24 @@ def test_a_throttled_host_does_not_outlive_the_leases():
     assert len(hits) == 40 and all(len(t) == 1 for t in hits.values()), hits
 
 
+def redis_with_functions():
+    """A Redis with vigie's function library loaded (a vigie started and stopped), and a
+    configuration pointing at it: for tests that call the functions directly."""
+    r = Redis()
+    conf = config(r)
+    v = Vigie(config_path=conf)
+    v.admin_url()           # up: the function library is loaded
+    assert v.stop() == 0
+    return r, conf
+
+
 COMPLETE_KEYS = ("6", "vigie:due", "vigie:leases", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
 
 
 def test_poll_results_recorded_together_are_judged_one_by_one():
     # The poller records the polls that finish in one turn of its loop with one call of the
     # vigie_complete function: each poll is still checked against its own lease and source.
-    r = Redis()
-    conf = config(r)
-    v = Vigie(config_path=conf)
-    v.admin_url()           # up: the function library is loaded
-    assert v.stop() == 0
+    r, conf = redis_with_functions()
     for sid in ("s1", "s2", "s3", "s4"):
         assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/" + sid, "--id", sid]).returncode == 0
     c = r.client()
@@ -216,11 +223,7 @@ def test_claim_cards_follow_the_source():
     # A claim reads a source's poll fields from its card, a copy kept in one hash so that a
     # batch costs Redis one HMGET; whatever changes those fields drops the card, and the next
     # claim builds it again from the source, so a poll never uses stale fields.
-    r = Redis()
-    conf = config(r)
-    v = Vigie(config_path=conf)
-    v.admin_url()           # up: the function library is loaded
-    assert v.stop() == 0
+    r, conf = redis_with_functions()
     assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/a", "--id", "s1"]).returncode == 0
     c = r.client()
 
