@@ -188,6 +188,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     long long failures = ok ? 0 : pl->st.failures + 1;
     struct queue_poll_result r = {
         .id = pl->st.src.id,
+        .lease = pl->st.lease,
         .ok = ok,
         .clean = ok && pl->st.failures == 0 && pl->st.baselined && !pl->st.error_kind,
         .next_delay_ms = fetch_next_delay_ms(pl->st.src.interval_ms, failures, c->fetch_backoff_max_ms,

@@ -2,7 +2,11 @@
  *
  * Keys built inside functions (prefix .. 'source:' .. id, dedup keys) are not declared in
  * KEYS: vigie needs a single Redis (or a single hash slot), never a cluster. Numbers that are
- * milliseconds go through string.format('%.0f') so they are never written in exponent form. */
+ * milliseconds are written with string.format('%d') (Lua's own conversion would use exponent
+ * form, and '%.0f' costs several times more: the poll functions write one per poll). The
+ * poll functions run once per batch of up to 128 polls, so they avoid, per poll, what costs
+ * Redis most: converting between numbers and text (tonumber on '0' is skipped) and replying
+ * with scores. */
 #include "queue/queue_lua.h"
 
 const char queue_lua_library[] =
@@ -11,30 +15,38 @@ const char queue_lua_library[] =
     "  local t = redis.call('TIME')\n"
     "  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
     "end\n"
-    "local function fmt(n) return string.format('%.0f', n) end\n"
+    "local function fmt(n) return string.format('%d', n) end\n"
+    "local function num(s) if s == '0' then return 0 end return tonumber(s) end\n"
 
-    /* claim: KEYS due, leases, cards; ARGV limit, lease_ms, owner, prefix, then the names of
-     * the source fields a poll needs. Returns {id, card, id, card, ...} for the sources now
-     * leased to owner; a card is the values of those fields, in that order, joined by NUL
-     * bytes (a field not set is empty). Cards are a cache of the source hashes, kept in one
-     * hash so that a batch costs one HMGET instead of one per source: whatever changes a
-     * source's poll fields drops its card, and the claim that misses it builds it again. A
-     * card holds the fields of this vigie version's list; a version that changes the list
-     * uses another cards key. The new due times and the leases are written by one ZADD and one
-     * HSET. */
+    /* claim: KEYS due, cards; ARGV limit, lease_ms, prefix, then the names of the source
+     * fields a poll needs. Returns {lease, id, card, id, card, ...} for the sources now leased
+     * to the caller ({} when none is due).
+     *
+     * The lease is the due score itself: a claimed source's score moves to the lease's end
+     * plus half a millisecond, so that it is claimed again only if the lease runs out, and a
+     * score with a half is recognisably a lease (schedules are whole milliseconds). That score
+     * is the lease's token: complete records a poll only if the score is still the one its
+     * claim returned. A later claim always writes a larger score, so the token is never
+     * reused; a removed source has no score. No write of its own, per poll, beyond the ZADD.
+     *
+     * A card is the values of the poll fields, in that order, joined by NUL bytes (a field not
+     * set is empty). Cards are a cache of the source hashes, kept in one hash so that a batch
+     * costs one HMGET instead of one per source: whatever changes a source's poll fields drops
+     * its card, and the claim that misses it builds it again. A card holds the fields of this
+     * vigie version's list; a version that changes the list uses another cards key. */
     "redis.register_function('vigie_claim', function(keys, args)\n"
     "  local call = redis.call\n"
     "  local now = now_ms()\n"
     "  local ids = call('ZRANGE', keys[1], '-inf', fmt(now), 'BYSCORE', 'LIMIT', 0, tonumber(args[1]))\n"
     "  if #ids == 0 then return {} end\n"
-    "  local cards = call('HMGET', keys[3], unpack(ids))\n"
-    "  local fields = {unpack(args, 5)}\n"
-    "  local out, due, leases, built, gone = {}, {}, {}, {}, {}\n"
-    "  local until_ms = fmt(now + tonumber(args[2]))\n"
+    "  local cards = call('HMGET', keys[2], unpack(ids))\n"
+    "  local fields = {unpack(args, 4)}\n"
+    "  local lease = fmt(now + tonumber(args[2])) .. '.5'\n"
+    "  local out, due, built, gone = {lease}, {}, {}, {}\n"
     "  for k, id in ipairs(ids) do\n"
     "    local card = cards[k]\n"
     "    if not card then\n"
-    "      local h = call('HMGET', args[4] .. 'source:' .. id, unpack(fields))\n"
+    "      local h = call('HMGET', args[3] .. 'source:' .. id, unpack(fields))\n"
     "      if h[1] or h[2] then\n"
     "        for j = 1, #fields do h[j] = h[j] and string.gsub(h[j], '%z', '') or '' end\n"
     "        card = table.concat(h, '\\0')\n"
@@ -43,10 +55,8 @@ const char queue_lua_library[] =
     "      end\n"
     "    end\n"
     "    if card then\n"
-    "      due[#due + 1] = until_ms\n"
+    "      due[#due + 1] = lease\n"
     "      due[#due + 1] = id\n"
-    "      leases[#leases + 1] = id\n"
-    "      leases[#leases + 1] = args[3]\n"
     "      out[#out + 1] = id\n"
     "      out[#out + 1] = card\n"
     "    else\n"
@@ -54,89 +64,95 @@ const char queue_lua_library[] =
     "    end\n"
     "  end\n"
     "  if #gone > 0 then call('ZREM', keys[1], unpack(gone)) end\n"
-    "  if #built > 0 then call('HSET', keys[3], unpack(built)) end\n"
-    "  if #due > 0 then\n"
-    "    call('ZADD', keys[1], unpack(due))\n"
-    "    call('HSET', keys[2], unpack(leases))\n"
-    "  end\n"
+    "  if #built > 0 then call('HSET', keys[2], unpack(built)) end\n"
+    "  if #due == 0 then return {} end\n"
+    "  call('ZADD', keys[1], unpack(due))\n"
     "  return out\n"
     "end)\n"
 
-    /* complete: KEYS due, leases, items stream, cards, last_attempt, last_ok; ARGV owner,
-     * dedup_ttl_s, maxlen, prefix, then per poll: id, next_delay_ms, ok (0 failed, 1
+    /* complete: KEYS due, items stream, cards, last_attempt, last_ok; ARGV dedup_ttl_s,
+     * maxlen, prefix, then per poll: id, lease (as claimed), next_delay_ms, ok (0 failed, 1
      * succeeded, 2 succeeded and the source had no failure, error or pending baseline to
      * clear), nfields, fields..., nitems, then per item url_key, fp_key, recent, json.
      * Returns 4 integers per poll: status, added, duplicates, baseline; status -1: lease
-     * lost, -2: source removed. Each poll is judged on its own lease; the leases, the
-     * schedule, the failing set, the times of the last attempt and the last success and the
-     * cards are read and written once for the whole call, so that a plain 304 (ok 2, no
-     * field, no item) writes nothing of its own. A poll that writes a field, or changes the
-     * failure count, the error or the baseline, drops the source's card. */
+     * lost (the due score is no longer the lease: it ran out and another claim took the
+     * source, or the source was removed and added again), -2: source removed (no score).
+     * Leases are checked with one ZRANGE per lease in the call (the sources of one claim
+     * share it), not with ZMSCORE: replying with scores costs Redis more than the check.
+     * The schedule, the failing set, the poll times and the cards are read and written once
+     * for the whole call, so that a plain 304 (ok 2, no field, no item) costs one ZADD and
+     * one HSET of its own. Poll times: a success writes last_ok, a failure last_attempt, and
+     * the last attempt is the later of the two (versions before this wrote last_attempt at
+     * every poll, which reads the same). A poll that writes a field, or changes the failure
+     * count, the error or the baseline, drops the source's card. */
     "redis.register_function('vigie_complete', function(keys, args)\n"
-    "  local owner, ttl, maxlen, prefix = args[1], tonumber(args[2]), args[3], args[4]\n"
+    "  local ttl, maxlen, prefix = tonumber(args[1]), args[2], args[3]\n"
     "  local call = redis.call\n"
     "  local now = now_ms()\n"
     "  local snow = fmt(now)\n"
     "  local ids, at = {}, {}\n"
-    "  local i = 5\n"
+    "  local i = 4\n"
     "  while i <= #args do\n"
     "    ids[#ids + 1] = args[i]\n"
     "    at[#at + 1] = i\n"
-    "    local nf = tonumber(args[i + 3])\n"
-    "    i = i + 5 + 2 * nf + 4 * tonumber(args[i + 4 + 2 * nf])\n"
+    "    local nf = num(args[i + 4])\n"
+    "    i = i + 6 + 2 * nf + 4 * num(args[i + 5 + 2 * nf])\n"
     "  end\n"
     "  local out = {}\n"
     "  local n = #ids\n"
     "  if n == 0 then return out end\n"
-    "  for k = 1, 4 * n do out[k] = 0 end\n"
-    "  local holders = call('HMGET', keys[2], unpack(ids))\n"
-    "  local mine = {}\n"
+    "  local held, lost = {}, {}\n"
     "  for k = 1, n do\n"
-    "    if holders[k] == owner then mine[#mine + 1] = ids[k] else out[4 * k - 3] = -1 end\n"
+    "    local lease = args[at[k] + 1]\n"
+    "    local h = held[lease]\n"
+    "    if not h then\n"
+    "      h = {}\n"
+    /* pcall: a lease that is not a number (not one a claim gave) holds nothing. */
+    "      local r = redis.pcall('ZRANGE', keys[1], lease, lease, 'BYSCORE')\n"
+    "      if not r.err then for _, id in ipairs(r) do h[id] = true end end\n"
+    "      held[lease] = h\n"
+    "    end\n"
+    "    out[4 * k - 3], out[4 * k - 2], out[4 * k - 1], out[4 * k] = h[ids[k]] and 1 or -1, 0, 0, 0\n"
+    "    if not h[ids[k]] then lost[#lost + 1] = k end\n"
     "  end\n"
-    "  if #mine == 0 then return out end\n"
-    "  call('HDEL', keys[2], unpack(mine))\n"
-    "  local present = call('SMISMEMBER', prefix .. 'sources', unpack(mine))\n"
-    "  local due, gone, cleared, failing, tried, okd, stale = {}, {}, {}, {}, {}, {}, {}\n"
-    "  local m = 0\n"
+    "  if #lost > 0 then\n"
+    "    local lids = {}\n"
+    "    for j, k in ipairs(lost) do lids[j] = ids[k] end\n"
+    "    local scores = call('ZMSCORE', keys[1], unpack(lids))\n"
+    "    for j, k in ipairs(lost) do if not scores[j] then out[4 * k - 3] = -2 end end\n"
+    "  end\n"
+    "  local due, cleared, failing, tried, okd, stale = {}, {}, {}, {}, {}, {}\n"
     "  for k = 1, n do\n"
-    "    if out[4 * k - 3] == 0 then\n"
-    "      m = m + 1\n"
-    "      local id, a = ids[k], at[k]\n"
-    "      if present[m] == 1 then\n"
-    "        out[4 * k - 3] = 1\n"
-    "        local ok, nf = args[a + 2], tonumber(args[a + 3])\n"
-    "        due[#due + 1] = fmt(now + tonumber(args[a + 1]))\n"
-    "        due[#due + 1] = id\n"
-    "        tried[#tried + 1] = id\n"
-    "        tried[#tried + 1] = snow\n"
-    "        if ok ~= '0' then okd[#okd + 1] = id; okd[#okd + 1] = snow end\n"
-    "        if ok == '1' then cleared[#cleared + 1] = id elseif ok == '0' then failing[#failing + 1] = id end\n"
-    "        if ok ~= '2' or nf > 0 then stale[#stale + 1] = id end\n"
+    "    local id, a = ids[k], at[k]\n"
+    "    if out[4 * k - 3] == 1 then\n"
+    "      local ok, nf = args[a + 3], num(args[a + 4])\n"
+    "      due[#due + 1] = fmt(now + tonumber(args[a + 2]))\n"
+    "      due[#due + 1] = id\n"
+    "      if ok == '0' then\n"
+    "        tried[#tried + 1] = id; tried[#tried + 1] = snow\n"
+    "        failing[#failing + 1] = id\n"
     "      else\n"
-    "        gone[#gone + 1] = id\n"
-    "        out[4 * k - 3] = -2\n"
+    "        okd[#okd + 1] = id; okd[#okd + 1] = snow\n"
+    "        if ok == '1' then cleared[#cleared + 1] = id end\n"
     "      end\n"
+    "      if ok ~= '2' or nf > 0 then stale[#stale + 1] = id end\n"
     "    end\n"
     "  end\n"
-    "  if #gone > 0 then call('ZREM', keys[1], unpack(gone)) end\n"
-    "  if #due > 0 then\n"
-    "    call('ZADD', keys[1], unpack(due))\n"
-    "    call('HSET', keys[5], unpack(tried))\n"
-    "  end\n"
-    "  if #okd > 0 then call('HSET', keys[6], unpack(okd)) end\n"
-    "  if #stale > 0 then call('HDEL', keys[4], unpack(stale)) end\n"
+    "  if #due > 0 then call('ZADD', keys[1], unpack(due)) end\n"
+    "  if #tried > 0 then call('HSET', keys[4], unpack(tried)) end\n"
+    "  if #okd > 0 then call('HSET', keys[5], unpack(okd)) end\n"
+    "  if #stale > 0 then call('HDEL', keys[3], unpack(stale)) end\n"
     "  if #cleared > 0 then call('SREM', prefix .. 'failing', unpack(cleared)) end\n"
     "  if #failing > 0 then call('SADD', prefix .. 'failing', unpack(failing)) end\n"
     "  for k = 1, n do\n"
     "    local a = at[k]\n"
-    "    local ok, nf = args[a + 2], tonumber(args[a + 3])\n"
-    "    local it = a + 5 + 2 * nf\n"
-    "    local ni = tonumber(args[it - 1])\n"
+    "    local ok, nf = args[a + 3], num(args[a + 4])\n"
+    "    local it = a + 6 + 2 * nf\n"
+    "    local ni = num(args[it - 1])\n"
     "    if out[4 * k - 3] == 1 and (ok ~= '2' or nf > 0 or ni > 0) then\n"
     "      local src = prefix .. 'source:' .. ids[k]\n"
     "      local h = {}\n"
-    "      for j = a + 4, it - 2 do h[#h + 1] = args[j] end\n"
+    "      for j = a + 5, it - 2 do h[#h + 1] = args[j] end\n"
     "      if ok == '1' then\n"
     "        h[#h + 1] = 'failures'; h[#h + 1] = '0'; h[#h + 1] = 'error_kind'; h[#h + 1] = ''\n"
     "        h[#h + 1] = 'last_error'; h[#h + 1] = ''\n"
@@ -153,7 +169,7 @@ const char queue_lua_library[] =
     "        local nfp = call('SET', prefix .. 'seen:f:' .. args[j + 1], 1, 'NX', 'EX', ttl)\n"
     "        if nu and nfp then\n"
     "          if (not baseline) or args[j + 2] == '1' then\n"
-    "            call('XADD', keys[3], 'MAXLEN', '~', maxlen, '*', 'item', args[j + 3])\n"
+    "            call('XADD', keys[2], 'MAXLEN', '~', maxlen, '*', 'item', args[j + 3])\n"
     "            added = added + 1\n"
     "          else base = base + 1 end\n"
     "        else dup = dup + 1 end\n"

@@ -75,16 +75,22 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply from redis");
         goto done;
     }
-    size_t count = reply->elements / 2;
-    if (count == 0)
+    /* {lease, id, card, id, card, ...}, or {} when nothing was due. */
+    if (reply->elements == 0)
         goto done;
+    const redisReply *lease = reply->element[0];
+    if (reply->elements % 2 == 0 || lease->type != REDIS_REPLY_STRING || lease->len >= sizeof(v->lease)) {
+        snprintf(err, sizeof(err), "claim failed: unexpected reply from redis");
+        goto done;
+    }
+    size_t count = reply->elements / 2;
     v = vg_calloc(count, sizeof(*v));
     if (!v) {
         snprintf(err, sizeof(err), "out of memory");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
-        redisReply *id = reply->element[2 * i], *card = reply->element[2 * i + 1];
+        redisReply *id = reply->element[2 * i + 1], *card = reply->element[2 * i + 2];
         if (!id->str || !card->str) {
             snprintf(err, sizeof(err), "claim failed: unexpected reply from redis");
             break;
@@ -108,6 +114,7 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
             continue;
         }
         int rc = queue_source_state_from_pairs(&v[n], id->str, kv, 2 * NCLAIM_FIELDS);
+        memcpy(v[n].lease, lease->str, lease->len + 1);
         n++;
         if (rc < 0) {
             snprintf(err, sizeof(err), "out of memory");
@@ -135,20 +142,17 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     req->cb = cb;
     req->arg = arg;
     const char *p = queue_prefix(q);
-    char *k_due = vg_asprintf("%sdue", p), *k_leases = vg_asprintf("%sleases", p);
-    char *k_cards = vg_asprintf("%spoll_cards", p);
+    char *k_due = vg_asprintf("%sdue", p), *k_cards = vg_asprintf("%spoll_cards", p);
     char nlimit[24], lease[24];
     snprintf(nlimit, sizeof(nlimit), "%zu", limit < CLAIM_MAX ? limit : CLAIM_MAX);
     snprintf(lease, sizeof(lease), "%lld", lease_ms);
-    const char *argv[10 + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "3", k_due, k_leases, k_cards,
-                                            nlimit, lease, queue_owner(q), p};
+    enum { NHEAD = 8 };
+    const char *argv[NHEAD + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "2", k_due, k_cards, nlimit, lease, p};
     for (size_t k = 0; k < NCLAIM_FIELDS; k++)
-        argv[10 + k] = claim_fields[k];
-    int rc = k_due && k_leases && k_cards
-                 ? queue_conn_commandv(queue_cmd(q), on_claim, req, 10 + NCLAIM_FIELDS, argv, NULL)
-                 : -1;
+        argv[NHEAD + k] = claim_fields[k];
+    int rc = k_due && k_cards ? queue_conn_commandv(queue_cmd(q), on_claim, req, NHEAD + NCLAIM_FIELDS, argv, NULL)
+                              : -1;
     vg_free(k_due);
-    vg_free(k_leases);
     vg_free(k_cards);
     if (rc < 0)
         vg_free(req);
@@ -258,7 +262,7 @@ static void flush(struct queue_recorder *rc)
     rc->polls = NULL;
     rc->cap_polls = 0;
     const char *p = queue_prefix(rc->q);
-    static const char *const key_names[] = {"due", "leases", "items", "poll_cards", "last_attempt", "last_ok"};
+    static const char *const key_names[] = {"due", "items", "poll_cards", "last_attempt", "last_ok"};
     enum { NKEYS = sizeof(key_names) / sizeof(key_names[0]), NHEAD = 3 + NKEYS };
     char *keys[NKEYS];
     int keys_ok = 1;
@@ -348,8 +352,7 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
         char ttl[24], maxlen[24];
         snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
         snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);
-        if (push_arg(rc, queue_owner(rc->q)) < 0 || push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 ||
-            push_arg(rc, queue_prefix(rc->q)) < 0)
+        if (push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 || push_arg(rc, queue_prefix(rc->q)) < 0)
             rc->oom = 1;
         struct timeval tv = {0, QUEUE_RECORD_DELAY_MS * 1000};
         evtimer_add(rc->flush_ev, &tv);
@@ -375,7 +378,7 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
         fields[nf++] = r->error ? r->error : "";
     }
     char delay[24], nfields[24], nitems[24];
-    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, decimal(delay, r->next_delay_ms)) < 0 ||
+    int bad = push_arg(rc, r->id) < 0 || push_arg(rc, r->lease) < 0 || push_arg(rc, decimal(delay, r->next_delay_ms)) < 0 ||
               push_arg(rc, !r->ok ? "0" : r->clean ? "2" : "1") < 0 ||
               push_arg(rc, decimal(nfields, nf / 2)) < 0;
     for (int i = 0; i < nf && !bad; i++)

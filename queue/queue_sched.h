@@ -1,12 +1,12 @@
 /* queue_sched — the shared poll schedule: claim due sources under a lease, and record a poll's
  * outcome together with its new items, atomically (Lua scripts on Redis's clock).
  *
- * Claim: due sources (score <= now in the `due` sorted set) get their score moved to
- * now + lease and their lease recorded to this process, in one script: any number of vigie
- * processes can claim at once and none gets a source another holds. A crashed process's
- * sources become due again when its leases run out.
+ * Claim: due sources (score <= now in the `due` sorted set) get their score moved to the end
+ * of a lease, in one script: any number of vigie processes can claim at once and none gets a
+ * source another holds. That score is the lease (see vigie_claim in queue_lua.c). A crashed
+ * process's sources become due again when their leases run out.
  *
- * Complete: if this process still holds the lease, the source's state is updated, it is
+ * Complete: if the source's score is still the lease its claim returned, its state is updated, it is
  * rescheduled, and its new items are deduplicated (canonical URL and content fingerprint,
  * across polls and sources) and appended to the items stream — all in one script, so a crash
  * never leaves half a poll. On the first successful poll of a source (its baseline), items
@@ -36,6 +36,7 @@ struct queue_new_item {
 
 struct queue_poll_result {
     const char *id;
+    const char *lease;            /* as claimed (queue_source_state.lease) */
     int ok;                       /* the fetch (and parse) succeeded, 304 included */
     int clean;                    /* ok, and the source had no failures, no error and its
                                      baseline done when claimed: nothing to reset */
@@ -53,7 +54,9 @@ struct queue_poll_result {
 
 enum queue_complete_status {
     QUEUE_COMPLETE_OK = 1,
-    QUEUE_COMPLETE_LEASE_LOST = -1,  /* another process took the source over: nothing written */
+    QUEUE_COMPLETE_LEASE_LOST = -1,  /* the lease ran out and another claim took the source over,
+                                        or the source was removed and added again: nothing
+                                        written */
     QUEUE_COMPLETE_GONE = -2,        /* the source was removed meanwhile */
     QUEUE_COMPLETE_ERROR = -3,       /* Redis did not answer (the lease will expire) */
 };

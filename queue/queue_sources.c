@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *field_str(const char *v) { return v && v[0] ? vg_strdup(v) : NULL; }
-
 int queue_source_state_from_pairs(struct queue_source_state *st, const char *id, const char *const *kv,
                                   size_t nkv)
 {
@@ -127,18 +125,17 @@ int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t
     redisAppendCommand(c, "DEL %ssource:%s", p, id);
     redisAppendCommand(c, "SREM %ssources %s", p, id);
     redisAppendCommand(c, "ZREM %sdue %s", p, id);
-    redisAppendCommand(c, "HDEL %sleases %s", p, id);
     redisAppendCommand(c, "SREM %sfailing %s", p, id);
     redisAppendCommand(c, "HDEL %spoll_cards %s", p, id);
     redisAppendCommand(c, "HDEL %slast_attempt %s", p, id);
     redisAppendCommand(c, "HDEL %slast_ok %s", p, id);
     redisAppendCommand(c, "EXEC");
     int found = -1;
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 9; i++) {
         redisReply *r = queue_sync_reply(q, err, errlen);
         if (!r)
             return -1;
-        if (i == 9 && r->type == REDIS_REPLY_ARRAY && r->elements == 8)
+        if (i == 8 && r->type == REDIS_REPLY_ARRAY && r->elements == 7)
             found = r->element[0]->integer > 0;
         freeReplyObject(r);
     }
@@ -152,7 +149,7 @@ static int cmp_state(const void *a, const void *b)
     return strcmp(((const struct queue_source_state *)a)->src.id, ((const struct queue_source_state *)b)->src.id);
 }
 
-/* Loads the hashes, due times, leases and poll times of `ids` with one pipeline. */
+/* Loads the hashes, due times (or leases) and poll times of `ids` with one pipeline. */
 static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_source_state *out,
                        size_t *found, char *err, size_t errlen)
 {
@@ -161,7 +158,6 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
     for (size_t i = 0; i < n; i++) {
         redisAppendCommand(c, "HGETALL %ssource:%s", p, ids[i]);
         redisAppendCommand(c, "ZSCORE %sdue %s", p, ids[i]);
-        redisAppendCommand(c, "HGET %sleases %s", p, ids[i]);
         redisAppendCommand(c, "HGET %slast_attempt %s", p, ids[i]);
         redisAppendCommand(c, "HGET %slast_ok %s", p, ids[i]);
     }
@@ -170,10 +166,9 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
     for (size_t i = 0; i < n; i++) {
         redisReply *h = queue_sync_reply(q, err, errlen);
         redisReply *z = queue_sync_reply(q, err, errlen);
-        redisReply *l = queue_sync_reply(q, err, errlen);
         redisReply *ta = queue_sync_reply(q, err, errlen);
         redisReply *tok = queue_sync_reply(q, err, errlen);
-        if (!h || !z || !l || !ta || !tok)
+        if (!h || !z || !ta || !tok)
             rc = -1;
         else if (rc == 0 && h->elements > 0) {
             struct queue_source_state *st = &out[(*found)++];
@@ -181,23 +176,25 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
                 snprintf(err, errlen, "out of memory");
                 rc = -1;
             }
-            if (z->type == REDIS_REPLY_STRING)
+            if (z->type == REDIS_REPLY_STRING) {
                 st->next_due = strtoll(z->str, NULL, 10);
-            if (l->type == REDIS_REPLY_STRING)
-                st->leased_by = field_str(l->str);
+                if (strchr(z->str, '.') && z->len < sizeof(st->lease))
+                    memcpy(st->lease, z->str, z->len + 1);
+            }
             /* Kept apart from the hash so that a plain 304 costs Redis no write of its own (the
-             * hash fields are what versions before that wrote). */
+             * hash fields are what versions before that wrote). The last attempt is the later
+             * of the last failure and the last success. */
             if (ta->type == REDIS_REPLY_STRING)
                 st->last_attempt = strtoll(ta->str, NULL, 10);
             if (tok->type == REDIS_REPLY_STRING)
                 st->last_ok = strtoll(tok->str, NULL, 10);
+            if (st->last_ok > st->last_attempt)
+                st->last_attempt = st->last_ok;
         }
         if (h)
             freeReplyObject(h);
         if (z)
             freeReplyObject(z);
-        if (l)
-            freeReplyObject(l);
         if (ta)
             freeReplyObject(ta);
         if (tok)
@@ -257,7 +254,6 @@ void queue_source_state_clear(struct queue_source_state *s)
     fetch_source_clear(&s->src);
     vg_free(s->last_error);
     vg_free(s->error_kind);
-    vg_free(s->leased_by);
     vg_free(s->etag);
     vg_free(s->last_modified);
     vg_free(s->watch_text);

@@ -1,10 +1,11 @@
 /* queue_sources — the source registry in Redis, shared by every vigie process.
  *
  * Keys (under the prefix): source:<id> (a hash: the source's definition and its polling
- * state), sources (the set of ids), due (a sorted set: id -> next due time in ms; the
- * scheduler's lease moves it forward while a process polls it), leases (id -> owner),
- * failing (ids whose last poll failed), last_attempt and last_ok (id -> ms, one hash each,
- * written for a whole batch of polls at once), poll_cards (id -> the fields a claim needs,
+ * state), sources (the set of ids), due (a sorted set: id -> next due time in ms; while a
+ * process polls a source, its score is the lease: see queue_sched.h), failing (ids whose last
+ * poll failed), last_ok and last_attempt (id -> ms of the last success and of the last
+ * failure, one hash each, written for a whole batch of polls at once; the last attempt is the
+ * later of the two), poll_cards (id -> the fields a claim needs,
  * a cache of the source hash: whatever changes those fields drops the card; see
  * queue_sched.c). */
 #ifndef QUEUE_SOURCES_H
@@ -27,7 +28,8 @@ struct queue_source_state {
     char *last_error;       /* human reason of the last failure, NULL if none */
     char *error_kind;       /* short name: dns, connect, tls, http_status, too_large, parse, ... */
     long long items_total;  /* items passed on since the source was added */
-    char *leased_by;        /* the process polling it right now, or NULL */
+    char lease[32];         /* while a process polls it: its lease (the due score, see
+                               queue_sched.h); "" otherwise */
     char *etag;             /* validators of the last 200, for a conditional GET */
     char *last_modified;
     int baselined;          /* 1 once a first poll succeeded (see [fetch] recent_window) */

@@ -153,8 +153,10 @@ def test_a_throttled_host_does_not_outlive_the_leases():
     assert run_vigie(["sources", "-c", conf, "import", p]).returncode == 0
     v = Vigie(config_path=conf)
     c = r.client()
-    wait_until(lambda: c.call("ZCOUNT", "vigie:due", "-inf", str(int(time.time() * 1000))) == 0
-               and c.call("HLEN", "vigie:leases") == 0, 60, "every source polled", interval=0.5)
+    # Polled and recorded: no source due within a minute (a leased one is due when its 10 s
+    # lease ends, a polled one in about an hour).
+    wait_until(lambda: c.call("ZCOUNT", "vigie:due", "-inf", str(int(time.time() * 1000) + 60000)) == 0,
+               60, "every source polled", interval=0.5)
     log = v.log()
     assert v.stop() == 0
     assert "lease expired" not in log, log
@@ -173,27 +175,37 @@ def redis_with_functions():
     return r, conf
 
 
-COMPLETE_KEYS = ("6", "vigie:due", "vigie:leases", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
+COMPLETE_KEYS = ("5", "vigie:due", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
+CLAIM_KEYS = ("2", "vigie:due", "vigie:poll_cards")
 
 
 def test_poll_results_recorded_together_are_judged_one_by_one():
     # The poller records the polls that finish in one turn of its loop with one call of the
     # vigie_complete function: each poll is still checked against its own lease and source.
+    # A lease is the source's due score while it is polled, so the claim's score must still
+    # be there.
     r, conf = redis_with_functions()
-    for sid in ("s1", "s2", "s3", "s4"):
+    for sid in ("s1", "s2", "s3", "s4", "s5", "s6"):
         assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/" + sid, "--id", sid]).returncode == 0
     c = r.client()
-    c.call("HSET", "vigie:leases", "s1", "me", "s2", "another", "s3", "me", "s4", "me")
-    c.call("DEL", "vigie:source:s3")        # removed while it was being polled
-    c.call("SREM", "vigie:sources", "s3")
+    mine = "1000.5"
+    c.call("ZADD", "vigie:due", mine, "s1", "2000.5", "s2", mine, "s3", mine, "s4", mine, "s5", mine, "s6")
+    # s2's lease ran out and another claim took it; s3 was removed while it was polled; s5
+    # was removed and added again; s6's result names a lease no claim gave.
+    assert run_vigie(["sources", "-c", conf, "rm", "s3"]).returncode == 0
+    assert run_vigie(["sources", "-c", conf, "rm", "s5"]).returncode == 0
+    assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/s5", "--id", "s5"]).returncode == 0
     before = int(time.time() * 1000)
-    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "me", "3600", "1000", "vigie:",
-                 "s1", "60000", "1", "1", "etag", '"e1"', "1", "u1", "f1", "1", '{"id": "x"}',
-                 "s2", "60000", "1", "0", "0",
-                 "s3", "60000", "1", "0", "0",
-                 "s4", "60000", "0", "2", "error_kind", "http_status", "last_error", "HTTP 500", "0")
-    assert out == [1, 1, 0, 0, -1, 0, 0, 0, -2, 0, 0, 0, 1, 0, 0, 0], out
-    assert c.call("HGETALL", "vigie:leases") == ["s2", "another"]
+    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "3600", "1000", "vigie:",
+                 "s1", mine, "60000", "1", "1", "etag", '"e1"', "1", "u1", "f1", "1", '{"id": "x"}',
+                 "s2", mine, "60000", "1", "0", "0",
+                 "s3", mine, "60000", "1", "0", "0",
+                 "s4", mine, "60000", "0", "2", "error_kind", "http_status", "last_error", "HTTP 500", "0",
+                 "s5", mine, "60000", "1", "1", "etag", '"e5"', "0",
+                 "s6", "not a lease", "60000", "1", "0", "0")
+    assert out == [1, 1, 0, 0, -1, 0, 0, 0, -2, 0, 0, 0, 1, 0, 0, 0, -1, 0, 0, 0, -1, 0, 0, 0], out
+    assert c.call("ZSCORE", "vigie:due", "s2") == "2000.5"       # the other claim's lease stands
+    assert c.call("HGET", "vigie:source:s5", "etag") is None     # nothing written for a lost lease
     s = sources(conf)
     assert s["s1"]["last_ok_ms"] >= before and s["s1"]["failures"] == 0 and s["s1"]["items_total"] == 1
     assert c.call("HGET", "vigie:source:s1", "etag") == '"e1"'
@@ -204,9 +216,9 @@ def test_poll_results_recorded_together_are_judged_one_by_one():
     assert c.call("XLEN", "vigie:items") == 1   # recent, so passed on even at the baseline
 
     # s4 recovers (its error is cleared); s1's next 304 has nothing to reset.
-    c.call("HSET", "vigie:leases", "s1", "me", "s4", "me")
-    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "me", "3600", "1000", "vigie:",
-                 "s1", "60000", "2", "0", "0", "s4", "60000", "1", "0", "0")
+    c.call("ZADD", "vigie:due", mine, "s1", mine, "s4")
+    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "3600", "1000", "vigie:",
+                 "s1", mine, "60000", "2", "0", "0", "s4", mine, "60000", "1", "0", "0")
     assert out == [1, 0, 0, 0, 1, 0, 0, 0], out
     s = sources(conf)
     assert s["s4"]["failures"] == 0 and not s["s4"].get("error_kind") and s["s4"]["last_ok_ms"] >= before
@@ -227,19 +239,25 @@ def test_claim_cards_follow_the_source():
     assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/a", "--id", "s1"]).returncode == 0
     c = r.client()
 
+    lease = []
+
     def claim():
         c.call("ZADD", "vigie:due", 0, "s1")
-        out = c.call("FCALL", "vigie_claim", "3", "vigie:due", "vigie:leases", "vigie:poll_cards", "10", "60000",
-                     "me", "vigie:", *CLAIM_FIELDS)
-        assert out[0] == "s1" and len(out) == 2, out
-        return dict(zip(CLAIM_FIELDS, out[1].split("\0")))
+        out = c.call("FCALL", "vigie_claim", *CLAIM_KEYS, "10", "60000", "vigie:", *CLAIM_FIELDS)
+        assert out[1] == "s1" and len(out) == 3, out
+        assert c.call("ZSCORE", "vigie:due", "s1") == out[0]    # the lease is the due score
+        lease[:] = [out[0]]
+        return dict(zip(CLAIM_FIELDS, out[2].split("\0")))
 
     def complete(*poll):
-        out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "me", "3600", "1000", "vigie:", "s1", "60000", *poll)
+        out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "3600", "1000", "vigie:", "s1", lease[0], "60000",
+                     *poll)
         assert out == [1, 0, 0, 0], out
 
     assert claim()["url"] == "http://127.0.0.1:9/a"
     assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 1
+    shown = run_vigie(["sources", "-c", conf, "show", "s1"]).stdout
+    assert "being polled now (lease ends in " in shown, shown
     before = int(time.time() * 1000)
     complete("1", "1", "etag", '"v1"', "0")                 # a first 200: the card is dropped
     assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 0
