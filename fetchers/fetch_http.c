@@ -21,6 +21,7 @@
 #include "fetchers/fetch_host.h"
 #include "fetchers/fetch_http_int.h"
 #include "fetchers/fetch_socks.h"
+#include "fetchers/fetch_urls.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -32,6 +33,9 @@
 
 #define MOD "fetch"
 #define MAX_HEADERS 64
+/* Parsed URLs kept idle (fetch_urls.h): about 500 bytes each, so at most 16 MiB; a process
+ * polling more sources than this parses the others at each poll. */
+#define URLS_KEPT 32768
 
 struct xfer {
     struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
@@ -39,8 +43,8 @@ struct xfer {
     struct fetch_host *host;         /* set while it holds a slot on its host */
     CURL *easy;
     struct fetch_headers headers;
-    CURLU *cu;                       /* the URL as parsed for host_for(), handed to curl */
-    char *url;
+    const struct fetch_url *u;       /* the URL, parsed once (fetch_urls.h), handed to curl */
+    const char *url;                 /* u->url */
     char *accept;
     size_t max_body;
     struct vg_buf body;
@@ -70,6 +74,7 @@ struct fetch_client {
     const char *protocols;
     struct fetch_addr_policy *policy;
     struct fetch_hosts *hosts;
+    struct fetch_urls *urls;         /* parsed URLs (fetch_urls.h) */
     struct xfer *running, *failed_head, *failed_tail;
     struct fetch_socks *socks;       /* the sockets curl watches */
     CURL **pool;                     /* finished easy handles, reset, for the next transfers */
@@ -268,8 +273,7 @@ static void xfer_free(struct xfer *x)
     if (x->easy)
         curl_easy_cleanup(x->easy);
     fetch_headers_free(&x->headers);
-    curl_url_cleanup(x->cu);
-    vg_free(x->url);
+    fetch_urls_release(x->c->urls, x->u);
     vg_free(x->accept);
     vg_buf_free(&x->body);
     vg_free(x);
@@ -341,8 +345,8 @@ static CURLcode easy_configure(struct fetch_client *c, CURL *e)
 static CURLcode easy_bind(CURL *e, struct xfer *x)
 {
     CURLcode rc = CURLE_OK;
-    SET(CURLOPT_CURLU, x ? x->cu : NULL);
-    SET(CURLOPT_URL, x && !x->cu ? x->url : NULL);
+    SET(CURLOPT_CURLU, x ? x->u->cu : NULL);
+    SET(CURLOPT_URL, x && !x->u->cu ? x->url : NULL);
     SET(CURLOPT_PRIVATE, x);
     SET(CURLOPT_ERRORBUFFER, x ? x->errbuf : NULL);
     /* Stops early when Content-Length is over the cap; on 7.88 it does nothing for chunked
@@ -680,7 +684,8 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
     c->early = event_new(base, -1, 0, on_early, c);
     c->hosts = fetch_hosts_new(base, cfg->per_host_concurrency, cfg->per_host_delay_ms, on_wake,
                                c);
-    if (!c->multi || !c->pool || !c->socks || !c->timer || !c->early || !c->hosts)
+    c->urls = fetch_urls_new(URLS_KEPT);
+    if (!c->multi || !c->pool || !c->socks || !c->timer || !c->early || !c->hosts || !c->urls)
         goto oom;
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
@@ -739,6 +744,7 @@ void fetch_client_free(struct fetch_client *c)
     if (c->early)
         event_free(c->early);
     fetch_hosts_free(c->hosts);
+    fetch_urls_free(c->urls);
     fetch_addr_policy_free(c->policy);
     curl_slist_free_all(c->fixed);
     vg_free(c->user_agent);
@@ -752,28 +758,11 @@ void fetch_client_free(struct fetch_client *c)
 /* ------------------------------------------------------------------------------------------ */
 /* Requests                                                                                   */
 
-/* Host key for politeness: the lower-cased host name; "" (unthrottled) for file:// and for
- * URLs curl cannot parse, which fail at once anyway. The parsed URL is kept in x->cu for curl.
- * (A URL without a scheme is https, as CURLOPT_DEFAULT_PROTOCOL says.) */
-static struct fetch_host *host_for(struct fetch_client *c, struct xfer *x)
+/* Host key for politeness: the host name; "" (unthrottled) for file:// and for URLs curl
+ * cannot parse, which fail at once anyway. */
+static struct fetch_host *host_for(struct fetch_client *c, const struct xfer *x)
 {
-    struct fetch_host *h = NULL;
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL;
-    int parsed = u && curl_url_set(u, CURLUPART_URL, x->url, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) ==
-                          CURLUE_OK;
-    if (parsed && curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && strcasecmp(scheme, "file") != 0 &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0])
-        h = fetch_hosts_get(c->hosts, host, 0);
-    else if (u)
-        h = fetch_hosts_get(c->hosts, "", 1);
-    curl_free(scheme);
-    curl_free(host);
-    if (parsed)
-        x->cu = u;
-    else
-        curl_url_cleanup(u);
-    return h;
+    return fetch_hosts_get(c->hosts, x->u->host, x->u->host[0] == '\0');
 }
 
 int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
@@ -821,8 +810,10 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
     x->arg = arg;
     x->max_body = req->max_body ? req->max_body : c->cfg.max_body;
     vg_buf_init(&x->body, x->max_body);
-    x->url = vg_strdup(req->url);
-    if (!x->url || (req->accept && !(x->accept = vg_strdup(req->accept))))
+    if (!(x->u = fetch_urls_get(c->urls, req->url)))
+        goto oom;
+    x->url = x->u->url;
+    if (req->accept && !(x->accept = vg_strdup(req->accept)))
         goto oom;
     struct fetch_headers *hd = &x->headers;
     if (req->etag && fetch_headers_add(hd, "If-None-Match", req->etag) < 0)

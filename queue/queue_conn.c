@@ -413,6 +413,13 @@ int queue_conn_commandv(struct queue_conn *c, redisCallbackFn *cb, void *privdat
     return redisAsyncCommandArgv(c->ac, cb, privdata, argc, argv, argvlen) == REDIS_OK ? 0 : -1;
 }
 
+int queue_conn_formatted(struct queue_conn *c, redisCallbackFn *cb, void *privdata, const char *cmd, size_t len)
+{
+    if (!queue_conn_is_up(c))
+        return -1;
+    return redisAsyncFormattedCommand(c->ac, cb, privdata, cmd, len) == REDIS_OK ? 0 : -1;
+}
+
 const struct queue_conn_stats *queue_conn_stats(const struct queue_conn *c) { return &c->stats; }
 
 const char *queue_conn_target(const struct queue_conn *c) { return c->target; }

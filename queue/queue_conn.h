@@ -52,6 +52,8 @@ int queue_conn_is_up(const struct queue_conn *c);
 int queue_conn_command(struct queue_conn *c, redisCallbackFn *cb, void *privdata, const char *fmt, ...);
 int queue_conn_commandv(struct queue_conn *c, redisCallbackFn *cb, void *privdata, int argc,
                         const char **argv, const size_t *argvlen);
+/* A command already in the Redis protocol (an array of bulk strings), sent as is. */
+int queue_conn_formatted(struct queue_conn *c, redisCallbackFn *cb, void *privdata, const char *cmd, size_t len);
 
 struct queue_conn_stats {
     uint64_t connects;        /* successful handshakes */

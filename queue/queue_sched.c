@@ -161,19 +161,20 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
 
 /* ---- record (complete) ------------------------------------------------------ */
 
-/* Arguments of the pending call, NUL-terminated one after another in one buffer (offsets, not
- * pointers: the buffer moves as it grows), and who to tell about each poll. */
+/* Who to tell about each poll of the pending call. */
 struct pending {
     queue_complete_cb cb;
     void *arg;
 };
 
+/* The pending call's arguments are written as they come, in the Redis protocol (a bulk string
+ * each), so that sending the call is one copy: formatting them at the end (hiredis's argv
+ * commands) showed in profiles. */
 struct queue_recorder {
     struct queue *q;
     struct event *flush_ev;
     struct vg_buf bytes;
-    size_t *off;
-    size_t nargs, cap_args;
+    size_t nargs;
     struct pending *polls;
     size_t npolls, cap_polls;
     int oom;
@@ -225,18 +226,23 @@ static const char *decimal(char buf[24], long long v)
     return buf;
 }
 
+/* Appends s to b as a bulk string: $<len>\r\n<s>\r\n. */
+static int put_bulk(struct vg_buf *b, const char *s)
+{
+    char head[32], len[24];
+    size_t n = strlen(s);
+    head[0] = '$';
+    size_t k = strlen(decimal(len, (long long)n));
+    memcpy(head + 1, len, k);
+    memcpy(head + 1 + k, "\r\n", 2);
+    return vg_buf_append(b, head, k + 3) < 0 || vg_buf_append(b, s, n) < 0 || vg_buf_append(b, "\r\n", 2) < 0
+               ? -1
+               : 0;
+}
+
 static int push_arg(struct queue_recorder *rc, const char *s)
 {
-    if (rc->nargs == rc->cap_args) {
-        size_t cap = rc->cap_args ? rc->cap_args * 2 : 256;
-        size_t *off = vg_realloc(rc->off, cap * sizeof(*off));
-        if (!off)
-            return -1;
-        rc->off = off;
-        rc->cap_args = cap;
-    }
-    rc->off[rc->nargs] = rc->bytes.len;
-    if (vg_buf_append(&rc->bytes, s, strlen(s) + 1) < 0)
+    if (put_bulk(&rc->bytes, s) < 0)
         return -1;
     rc->nargs++;
     return 0;
@@ -264,43 +270,34 @@ static void flush(struct queue_recorder *rc)
     const char *p = queue_prefix(rc->q);
     static const char *const key_names[] = {"due", "items", "poll_cards", "last_attempt", "last_ok"};
     enum { NKEYS = sizeof(key_names) / sizeof(key_names[0]), NHEAD = 3 + NKEYS };
-    char *keys[NKEYS];
-    int keys_ok = 1;
-    for (size_t i = 0; i < NKEYS; i++)
-        keys_ok &= (keys[i] = vg_asprintf("%s%s", p, key_names[i])) != NULL;
-    const char **argv = vg_calloc(rc->nargs + NHEAD, sizeof(*argv));
-    size_t *lens = vg_calloc(rc->nargs + NHEAD, sizeof(*lens));
-    struct batch_req *req = vg_malloc(sizeof(*req));
+    /* *<count>\r\n, the call's head (function and keys), then the arguments as they came. */
+    struct vg_buf cmd;
+    vg_buf_init(&cmd, 0);
+    char count[24], nkeys[24];
+    decimal(count, (long long)(NHEAD + rc->nargs));
+    int ok = !rc->oom && vg_buf_putc(&cmd, '*') == 0 && vg_buf_puts(&cmd, count) == 0 &&
+             vg_buf_puts(&cmd, "\r\n") == 0 && put_bulk(&cmd, "FCALL") == 0 &&
+             put_bulk(&cmd, "vigie_complete") == 0 && put_bulk(&cmd, decimal(nkeys, NKEYS)) == 0;
+    for (size_t i = 0; ok && i < NKEYS; i++) {
+        char *key = vg_asprintf("%s%s", p, key_names[i]);
+        ok = key && put_bulk(&cmd, key) == 0;
+        vg_free(key);
+    }
+    ok = ok && vg_buf_append(&cmd, rc->bytes.data, rc->bytes.len) == 0;
+    struct batch_req *req = ok ? vg_malloc(sizeof(*req)) : NULL;
     int sent = 0;
-    if (!rc->oom && keys_ok && argv && lens && req) {
-        char nkeys[8];
-        snprintf(nkeys, sizeof(nkeys), "%d", (int)NKEYS);
-        argv[0] = "FCALL";
-        argv[1] = "vigie_complete";
-        argv[2] = nkeys;
-        for (size_t i = 0; i < NKEYS; i++)
-            argv[3 + i] = keys[i];
-        for (size_t i = 0; i < NHEAD; i++)
-            lens[i] = strlen(argv[i]);
-        for (size_t i = 0; i < rc->nargs; i++) {
-            argv[NHEAD + i] = rc->bytes.data + rc->off[i];
-            size_t end = i + 1 < rc->nargs ? rc->off[i + 1] : rc->bytes.len;
-            lens[NHEAD + i] = end - rc->off[i] - 1;
-        }
+    if (req) {
         req->polls = polls;
         req->n = n;
-        sent = queue_conn_commandv(queue_cmd(rc->q), on_batch, req, (int)(rc->nargs + NHEAD), argv, lens) == 0;
+        sent = queue_conn_formatted(queue_cmd(rc->q), on_batch, req, cmd.data, cmd.len) == 0;
     }
+    vg_buf_free(&cmd);
     reset(rc);
     if (!sent) {
         vg_free(req);
         tell_all(polls, n, NULL); /* after the reset: a callback may record another poll */
         vg_free(polls);
     }
-    vg_free(argv);
-    vg_free(lens);
-    for (size_t i = 0; i < NKEYS; i++)
-        vg_free(keys[i]);
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)
@@ -330,7 +327,6 @@ void queue_recorder_free(struct queue_recorder *rc)
         return;
     event_free(rc->flush_ev);
     vg_buf_free(&rc->bytes);
-    vg_free(rc->off);
     vg_free(rc->polls);
     vg_free(rc);
 }

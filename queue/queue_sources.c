@@ -18,22 +18,48 @@ int queue_source_state_from_pairs(struct queue_source_state *st, const char *id,
         const char *k = kv[i], *v = kv[i + 1];
         if (!k || !v)
             continue;
+        /* On the first letter first: a claim fills a state per polled source, and a chain of
+         * strcmp showed in profiles. */
         char **dst = NULL;
-        if (strcmp(k, "kind") == 0) dst = &st->src.kind;
-        else if (strcmp(k, "url") == 0) dst = &st->src.url;
-        else if (strcmp(k, "account_id") == 0) dst = &st->src.account_id;
-        else if (strcmp(k, "options") == 0) dst = &st->src.options;
-        else if (strcmp(k, "last_error") == 0) dst = &st->last_error;
-        else if (strcmp(k, "error_kind") == 0) dst = &st->error_kind;
-        else if (strcmp(k, "etag") == 0) dst = &st->etag;
-        else if (strcmp(k, "last_modified") == 0) dst = &st->last_modified;
-        else if (strcmp(k, "watch_text") == 0) dst = &st->watch_text;
-        else if (strcmp(k, "interval_ms") == 0) st->src.interval_ms = strtoll(v, NULL, 10);
-        else if (strcmp(k, "last_attempt") == 0) st->last_attempt = strtoll(v, NULL, 10);
-        else if (strcmp(k, "last_ok") == 0) st->last_ok = strtoll(v, NULL, 10);
-        else if (strcmp(k, "failures") == 0) st->failures = strtoll(v, NULL, 10);
-        else if (strcmp(k, "items_total") == 0) st->items_total = strtoll(v, NULL, 10);
-        else if (strcmp(k, "baselined") == 0) st->baselined = strcmp(v, "1") == 0;
+        switch (k[0]) {
+        case 'a':
+            if (strcmp(k, "account_id") == 0) dst = &st->src.account_id;
+            break;
+        case 'b':
+            if (strcmp(k, "baselined") == 0) st->baselined = strcmp(v, "1") == 0;
+            break;
+        case 'e':
+            if (strcmp(k, "etag") == 0) dst = &st->etag;
+            else if (strcmp(k, "error_kind") == 0) dst = &st->error_kind;
+            break;
+        case 'f':
+            if (strcmp(k, "failures") == 0) st->failures = strtoll(v, NULL, 10);
+            break;
+        case 'i':
+            if (strcmp(k, "interval_ms") == 0) st->src.interval_ms = strtoll(v, NULL, 10);
+            else if (strcmp(k, "items_total") == 0) st->items_total = strtoll(v, NULL, 10);
+            break;
+        case 'k':
+            if (strcmp(k, "kind") == 0) dst = &st->src.kind;
+            break;
+        case 'l':
+            if (strcmp(k, "last_error") == 0) dst = &st->last_error;
+            else if (strcmp(k, "last_modified") == 0) dst = &st->last_modified;
+            else if (strcmp(k, "last_attempt") == 0) st->last_attempt = strtoll(v, NULL, 10);
+            else if (strcmp(k, "last_ok") == 0) st->last_ok = strtoll(v, NULL, 10);
+            break;
+        case 'o':
+            if (strcmp(k, "options") == 0) dst = &st->src.options;
+            break;
+        case 'u':
+            if (strcmp(k, "url") == 0) dst = &st->src.url;
+            break;
+        case 'w':
+            if (strcmp(k, "watch_text") == 0) dst = &st->watch_text;
+            break;
+        default:
+            break;
+        }
         if (dst) {
             vg_free(*dst);
             *dst = NULL;
