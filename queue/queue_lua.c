@@ -48,7 +48,12 @@ const char queue_lua_library[] =
     "    if not card then\n"
     "      local h = call('HMGET', args[3] .. 'source:' .. id, unpack(fields))\n"
     "      if h[1] or h[2] then\n"
-    "        for j = 1, #fields do h[j] = h[j] and string.gsub(h[j], '%z', '') or '' end\n"
+    /* NUL separates a card's values: one inside a value is dropped (looked for first, as
+     * gsub copies the string even when there is none). */
+    "        for j = 1, #fields do\n"
+    "          local v = h[j]\n"
+    "          if not v then h[j] = '' elseif string.find(v, '\\0', 1, true) then h[j] = (string.gsub(v, '%z', '')) end\n"
+    "        end\n"
     "        card = table.concat(h, '\\0')\n"
     "        built[#built + 1] = id\n"
     "        built[#built + 1] = card\n"

@@ -278,6 +278,13 @@ def test_claim_cards_follow_the_source():
     s = sources(conf)["s1"]
     assert s["last_attempt_ms"] > s["last_ok_ms"] and s["failures"] == 1, s
 
+    # A NUL byte inside a value (NUL separates a card's values) is dropped, not taken for a
+    # separator.
+    c.call("HSET", "vigie:source:s1", "watch_text", "before\0after")
+    c.call("HDEL", "vigie:poll_cards", "s1")
+    card = claim()
+    assert (card["watch_text"], card["url"]) == ("beforeafter", "http://127.0.0.1:9/b"), card
+
     # Removal takes the card and the times with the source.
     assert run_vigie(["sources", "-c", conf, "rm", "s1"]).returncode == 0
     for key in ("vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok"):
