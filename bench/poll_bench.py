@@ -20,7 +20,7 @@ from harness import Redis  # noqa: E402
 N = int(os.environ.get("POLL_BENCH_SOURCES", "10000"))
 TMP = os.environ.get("BENCH_TMP") or "/tmp/pollbench"
 VIGIE = os.environ["VIGIE_BIN"]
-CYCLES = int(os.environ.get("POLL_BENCH_CYCLES", "5"))  # 304 cycles run; the median is reported (a cycle lasts a fraction of a second, so one slow moment of this shared machine can halve one)
+CYCLES = int(os.environ.get("POLL_BENCH_CYCLES", "7"))  # 304 cycles run; the median is reported (a cycle lasts a fraction of a second, so one slow moment of this shared machine can halve one)
 
 
 def free_port():
@@ -80,26 +80,26 @@ http {{
     raise RuntimeError("nginx did not start")
 
 
-def wrk(port, etags, not_modified):
+def wrk(port, etags, not_modified, seconds=8):
     script = os.path.join(TMP, "rotate.lua")
     with open(script, "w") as f:
         f.write("local n, i = %d, 0\nlocal etags = {%s}\n" % (N, ",".join(json.dumps(e) for e in etags) if not_modified else ""))
         f.write("request = function()\n  i = i %% n + 1\n  local h = {}\n%s  return wrk.format('GET', '/feed/' .. (i - 1) .. '.xml', h)\nend\n"
                 % ("  h['If-None-Match'] = etags[i]\n" if not_modified else ""))
-    out = subprocess.run(["wrk", "-t2", "-c64", "-d8s", "-s", script, f"http://127.0.0.1:{port}/"],
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "-s", script, f"http://127.0.0.1:{port}/"],
                          capture_output=True, text=True, check=True).stdout
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
 def curl_floor(port, etag):
     """The HTTP client alone: tests/fetch/tool_fetch (vigie's fetch_http on libcurl, no Redis,
-    no scheduling, no records) sending the same conditional GETs, 3 x N of them, 64 at once."""
+    no scheduling, no records) sending the same conditional GETs, N of them, 64 at once."""
     tool = os.path.join(os.environ["VIGIE_BUILD_DIR"], "tests", "tool_fetch")
-    urls = "".join(f"http://127.0.0.1:{port}/feed/{i % N}.xml\n" for i in range(3 * N))
+    urls = "".join(f"http://127.0.0.1:{port}/feed/{i}.xml\n" for i in range(N))
     t0 = time.monotonic()
     subprocess.run([tool, "--allow-private", "127.0.0.0/8", "--per-host", "64", "--max-in-flight", "64",
                     "--delay-ms", "0", "--etag", etag, "-"], input=urls.encode(), stdout=subprocess.DEVNULL, check=True)
-    return 3 * N / (time.monotonic() - t0)
+    return N / (time.monotonic() - t0)
 
 
 def cpu(pid):
@@ -179,8 +179,20 @@ def main():
             time.sleep(0.002)
         return time.monotonic() - t0, [round(b - a, 2) for a, b in zip(cpu0, [cpu(x) for x in pids])]
 
-    runs = sorted(cycle304() for _ in range(CYCLES))
+    # Each vigie cycle is followed by wrk and by the libcurl floor on the same URLs, and each
+    # figure is the median of its runs: this machine's speed drifts over seconds, and
+    # measuring one side after the other would compare different moments.
+    peer_on = not os.environ.get("POLL_BENCH_NO_PEER")  # quick runs while working on vigie
+    runs, peers, floors = [], [], []
+    for _ in range(CYCLES):
+        runs.append(cycle304())
+        if peer_on:
+            peers.append(wrk(port, etags, True, seconds=2))
+            floors.append(curl_floor(port, etags[0]))
+    runs.sort()
     t304, cpu304 = runs[len(runs) // 2]
+    peer304 = sorted(peers)[len(peers) // 2] if peers else float("nan")
+    floor = sorted(floors)[len(floors) // 2] if floors else float("nan")
     if perf:
         perf.send_signal(signal.SIGINT)
         perf.wait()
@@ -192,22 +204,19 @@ def main():
         raise RuntimeError(f"{failed} sources failed; see {TMP}/vigie.log")
     v.send_signal(signal.SIGTERM)
     v.wait(30)
-    if os.environ.get("POLL_BENCH_NO_PEER"):  # quick runs while working on vigie
-        peer200 = peer304 = floor = float("nan")
-    else:
-        peer200 = wrk(port, etags, False)
-        peer304 = wrk(port, etags, True)
-        floor = curl_floor(port, etags[0])
+    peer200 = wrk(port, etags, False) if peer_on else float("nan")
     nginx.terminate()
     nginx.wait(10)
     r.stop()
     rate200, rate304 = N / t200, N / t304
     print(f"poll vigie={rate304:.0f} peer={peer304:.0f} unit=req/s ratio={rate304 / peer304:.3f}")
     print(f"# 304 cycle: {N} sources, conditional GET with the kept ETag, nothing parsed: vigie {rate304:.0f} req/s "
-          f"(median of {CYCLES} cycles: {', '.join(f'{N / t:.0f}' for t, _ in runs)}), wrk {peer304:.0f} req/s")
+          f"(median of {CYCLES} cycles: {', '.join(f'{N / t:.0f}' for t, _ in runs)}), wrk {peer304:.0f} req/s "
+          f"(median of {len(peers)} runs of 2 s, one after each vigie cycle: {', '.join(f'{x:.0f}' for x in sorted(peers, reverse=True))})")
     print(f"# 200 cycle: {N} sources fetched, parsed, {N * 5} items deduplicated ({items} passed on): vigie {rate200:.0f} req/s, wrk {peer200:.0f} req/s (ratio {rate200 / peer200:.3f})")
     print(f"# floor: libcurl alone (tests/fetch/tool_fetch, the same client without Redis or scheduling) "
-          f"{floor:.0f} req/s for the same 304s = {floor / peer304:.3f} of wrk; vigie is {rate304 / floor:.2f} of it")
+          f"{floor:.0f} req/s for the same 304s (median of {len(floors)} runs, one after each wrk run) = "
+          f"{floor / peer304:.3f} of wrk; vigie is {rate304 / floor:.2f} of it")
     print(f"# CPU seconds during the 304 cycle ({t304:.2f} s): vigie {cpu304[0]}, redis-server {cpu304[1]}, nginx {cpu304[2]}")
     print(f"# vigie peak RSS with {N} sources: {hwm:.1f} MiB (VmHWM)")
     print(f"# one vigie process: max_in_flight 64, per_host 64; wrk -t2 -c64 over the same URLs; nginx 1 worker; same machine")
