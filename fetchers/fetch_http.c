@@ -33,9 +33,9 @@
 
 #define MOD "fetch"
 #define MAX_HEADERS 64
-/* Parsed URLs kept idle (fetch_urls.h): about 500 bytes each, so at most 16 MiB; a process
- * polling more sources than this parses the others at each poll. */
-#define URLS_KEPT 32768
+/* Memory for parsed URLs no request holds (fetch_urls.h): about 500 bytes for a URL of 100
+ * characters, so some 30,000 sources; a process polling more parses the others at each poll. */
+#define URLS_KEPT_BYTES (16u << 20)
 
 struct xfer {
     struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
@@ -684,7 +684,7 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
     c->early = event_new(base, -1, 0, on_early, c);
     c->hosts = fetch_hosts_new(base, cfg->per_host_concurrency, cfg->per_host_delay_ms, on_wake,
                                c);
-    c->urls = fetch_urls_new(URLS_KEPT);
+    c->urls = fetch_urls_new(URLS_KEPT_BYTES);
     if (!c->multi || !c->pool || !c->socks || !c->timer || !c->early || !c->hosts || !c->urls)
         goto oom;
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);

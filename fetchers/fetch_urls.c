@@ -1,7 +1,9 @@
 /* fetch_urls — URLs parsed once, for every request to them (see fetch_urls.h).
  *
  * A chained hash table of entries. An entry no request holds is also on the idle list, oldest
- * first; when more than max_idle are idle, the oldest go. */
+ * first; when the idle ones weigh more than the budget, the oldest go. An entry's weight is an
+ * estimate of its memory: the URL twice (ours, and curl's parts of it), the host, and the
+ * structures around them. */
 #include "fetchers/fetch_urls.h"
 #include "daemon/vg_alloc.h"
 
@@ -12,6 +14,7 @@
 struct entry {
     struct fetch_url pub;           /* first member: what callers get */
     uint64_t hash;
+    size_t weight;
     unsigned refs;
     struct entry *chain;            /* next in the bucket */
     struct entry *older, *newer;    /* the idle list, while refs == 0 */
@@ -19,7 +22,7 @@ struct entry {
 
 struct fetch_urls {
     struct entry **buckets;
-    size_t nbuckets, count, idle, max_idle;
+    size_t nbuckets, count, idle_bytes, max_idle_bytes;
     struct entry *oldest, *newest;
     unsigned long long hits;
 };
@@ -32,13 +35,13 @@ static uint64_t hash_url(const char *s)
     return h;
 }
 
-struct fetch_urls *fetch_urls_new(size_t max_idle)
+struct fetch_urls *fetch_urls_new(size_t max_idle_bytes)
 {
     struct fetch_urls *u = vg_calloc(1, sizeof(*u));
     if (!u)
         return NULL;
     u->nbuckets = 256;
-    u->max_idle = max_idle;
+    u->max_idle_bytes = max_idle_bytes;
     if (!(u->buckets = vg_calloc(u->nbuckets, sizeof(*u->buckets)))) {
         vg_free(u);
         return NULL;
@@ -78,7 +81,7 @@ static void idle_unlink(struct fetch_urls *u, struct entry *e)
     else
         u->newest = e->older;
     e->older = e->newer = NULL;
-    u->idle--;
+    u->idle_bytes -= e->weight;
 }
 
 static void remove_entry(struct fetch_urls *u, struct entry *e)
@@ -125,6 +128,7 @@ static int parse(struct entry *e)
                  strcasecmp(scheme, "file") != 0 && curl_url_get(cu, CURLUPART_HOST, &host, 0) == CURLUE_OK;
     e->pub.cu = cu;
     e->pub.host = vg_strdup(hosted ? host : "");
+    e->weight = sizeof(*e) + 2 * strlen(e->pub.url) + (hosted ? strlen(host) : 0) + 256;
     curl_free(scheme);
     curl_free(host);
     return e->pub.host ? 0 : -1;
@@ -172,8 +176,8 @@ void fetch_urls_release(struct fetch_urls *u, const struct fetch_url *pub)
     else
         u->oldest = e;
     u->newest = e;
-    u->idle++;
-    while (u->idle > u->max_idle) {
+    u->idle_bytes += e->weight;
+    while (u->idle_bytes > u->max_idle_bytes) {
         struct entry *old = u->oldest;
         idle_unlink(u, old);
         remove_entry(u, old);

@@ -3,8 +3,8 @@
  * The HTTP client needs a URL's host before a request starts (per-host limits), and curl
  * needs the URL parsed (a CURLU handle, CURLOPT_CURLU). Parsing costs about as much as a
  * tenth of a 304 poll, and a source's URL is the same at every poll, so the parsed form is
- * kept: while a request holds it, and afterwards, idle, until the cache is full and it is the
- * least recently used. curl only reads a CURLU handed to it, so requests to one URL share
+ * kept: while a request holds it, and afterwards, idle, until the idle ones outgrow their
+ * memory budget and it is the least recently used. curl only reads a CURLU handed to it, so requests to one URL share
  * one. Single-threaded, like the event loop that owns it. */
 #ifndef FETCH_URLS_H
 #define FETCH_URLS_H
@@ -20,8 +20,8 @@ struct fetch_url {
 
 struct fetch_urls;
 
-/* A cache that keeps at most max_idle URLs no request holds. */
-struct fetch_urls *fetch_urls_new(size_t max_idle);
+/* A cache that keeps the URLs no request holds within about max_idle_bytes of memory. */
+struct fetch_urls *fetch_urls_new(size_t max_idle_bytes);
 void fetch_urls_free(struct fetch_urls *u);
 
 /* The parsed form of url, held until fetch_urls_release. NULL when out of memory. */
