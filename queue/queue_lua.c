@@ -31,9 +31,21 @@ const char queue_lua_library[] =
      *
      * A card is the values of the poll fields, in that order, joined by NUL bytes (a field not
      * set is empty). Cards are a cache of the source hashes, kept in one hash so that a batch
-     * costs one HMGET instead of one per source: whatever changes a source's poll fields drops
-     * its card, and the claim that misses it builds it again. A card holds the fields of this
-     * vigie version's list; a version that changes the list uses another cards key. */
+     * costs one HMGET instead of one per source: a poll that changes a source's poll fields
+     * builds its card again (complete), whatever else changes them drops it, and the claim
+     * that misses it builds it. A card holds the fields of this vigie version's list; a
+     * version that changes the list uses another cards key. */
+    "local function card_of(src, fields)\n"
+    "  local h = redis.call('HMGET', src, unpack(fields))\n"
+    "  if not (h[1] or h[2]) then return nil end\n"
+    /* NUL separates a card's values: one inside a value is dropped (looked for first, as
+     * gsub copies the string even when there is none). */
+    "  for j = 1, #fields do\n"
+    "    local v = h[j]\n"
+    "    if not v then h[j] = '' elseif string.find(v, '\\0', 1, true) then h[j] = (string.gsub(v, '%z', '')) end\n"
+    "  end\n"
+    "  return table.concat(h, '\\0')\n"
+    "end\n"
     "redis.register_function('vigie_claim', function(keys, args)\n"
     "  local call = redis.call\n"
     "  local now = now_ms()\n"
@@ -46,15 +58,8 @@ const char queue_lua_library[] =
     "  for k, id in ipairs(ids) do\n"
     "    local card = cards[k]\n"
     "    if not card then\n"
-    "      local h = call('HMGET', args[3] .. 'source:' .. id, unpack(fields))\n"
-    "      if h[1] or h[2] then\n"
-    /* NUL separates a card's values: one inside a value is dropped (looked for first, as
-     * gsub copies the string even when there is none). */
-    "        for j = 1, #fields do\n"
-    "          local v = h[j]\n"
-    "          if not v then h[j] = '' elseif string.find(v, '\\0', 1, true) then h[j] = (string.gsub(v, '%z', '')) end\n"
-    "        end\n"
-    "        card = table.concat(h, '\\0')\n"
+    "      card = card_of(args[3] .. 'source:' .. id, fields)\n"
+    "      if card then\n"
     "        built[#built + 1] = id\n"
     "        built[#built + 1] = card\n"
     "      end\n"
@@ -76,7 +81,7 @@ const char queue_lua_library[] =
     "end)\n"
 
     /* complete: KEYS due, items stream, cards, last_attempt, last_ok; ARGV dedup_ttl_s,
-     * maxlen, prefix, then per poll: id, lease (as claimed), next_delay_ms, ok (0 failed, 1
+     * maxlen, prefix, the number of poll fields and their names (as claim), then per poll: id, lease (as claimed), next_delay_ms, ok (0 failed, 1
      * succeeded, 2 succeeded and the source had no failure, error or pending baseline to
      * clear), nfields, fields..., nitems, then per item url_key, fp_key, recent, json.
      * Returns 4 integers per poll: status, added, duplicates, baseline; status -1: lease
@@ -89,14 +94,16 @@ const char queue_lua_library[] =
      * one HSET of its own. Poll times: a success writes last_ok, a failure last_attempt, and
      * the last attempt is the later of the two (versions before this wrote last_attempt at
      * every poll, which reads the same). A poll that writes a field, or changes the failure
-     * count, the error or the baseline, drops the source's card. */
+     * count, the error or the baseline, builds the source's card again. */
     "redis.register_function('vigie_complete', function(keys, args)\n"
     "  local ttl, maxlen, prefix = tonumber(args[1]), args[2], args[3]\n"
+    "  local nc = tonumber(args[4])\n"
+    "  local fields = {unpack(args, 5, 4 + nc)}\n"
     "  local call = redis.call\n"
     "  local now = now_ms()\n"
     "  local snow = fmt(now)\n"
     "  local ids, at = {}, {}\n"
-    "  local i = 4\n"
+    "  local i = 5 + nc\n"
     "  while i <= #args do\n"
     "    ids[#ids + 1] = args[i]\n"
     "    at[#at + 1] = i\n"
@@ -126,7 +133,7 @@ const char queue_lua_library[] =
     "    local scores = call('ZMSCORE', keys[1], unpack(lids))\n"
     "    for j, k in ipairs(lost) do if not scores[j] then out[4 * k - 3] = -2 end end\n"
     "  end\n"
-    "  local due, cleared, failing, tried, okd, stale = {}, {}, {}, {}, {}, {}\n"
+    "  local due, cleared, failing, tried, okd = {}, {}, {}, {}, {}\n"
     "  for k = 1, n do\n"
     "    local id, a = ids[k], at[k]\n"
     "    if out[4 * k - 3] == 1 then\n"
@@ -140,15 +147,14 @@ const char queue_lua_library[] =
     "        okd[#okd + 1] = id; okd[#okd + 1] = snow\n"
     "        if ok == '1' then cleared[#cleared + 1] = id end\n"
     "      end\n"
-    "      if ok ~= '2' or nf > 0 then stale[#stale + 1] = id end\n"
     "    end\n"
     "  end\n"
     "  if #due > 0 then call('ZADD', keys[1], unpack(due)) end\n"
     "  if #tried > 0 then call('HSET', keys[4], unpack(tried)) end\n"
     "  if #okd > 0 then call('HSET', keys[5], unpack(okd)) end\n"
-    "  if #stale > 0 then call('HDEL', keys[3], unpack(stale)) end\n"
     "  if #cleared > 0 then call('SREM', prefix .. 'failing', unpack(cleared)) end\n"
     "  if #failing > 0 then call('SADD', prefix .. 'failing', unpack(failing)) end\n"
+    "  local built, lost_card = {}, {}\n"
     "  for k = 1, n do\n"
     "    local a = at[k]\n"
     "    local ok, nf = args[a + 3], num(args[a + 4])\n"
@@ -168,6 +174,10 @@ const char queue_lua_library[] =
     "      local baseline = ni > 0 and ok ~= '2' and call('HGET', src, 'baselined') ~= '1'\n"
     "      if ok == '1' then h[#h + 1] = 'baselined'; h[#h + 1] = '1' end\n"
     "      if #h > 0 then call('HSET', src, unpack(h)) end\n"
+    "      if ok ~= '2' or nf > 0 then\n"
+    "        local card = card_of(src, fields)\n"
+    "        if card then built[#built + 1] = ids[k]; built[#built + 1] = card else lost_card[#lost_card + 1] = ids[k] end\n"
+    "      end\n"
     "      local added, dup, base = 0, 0, 0\n"
     "      for j = it, it + 4 * ni - 1, 4 do\n"
     "        local nu = call('SET', prefix .. 'seen:u:' .. args[j], 1, 'NX', 'EX', ttl)\n"
@@ -183,6 +193,8 @@ const char queue_lua_library[] =
     "      out[4 * k - 2], out[4 * k - 1], out[4 * k] = added, dup, base\n"
     "    end\n"
     "  end\n"
+    "  if #built > 0 then call('HSET', keys[3], unpack(built)) end\n"
+    "  if #lost_card > 0 then call('HDEL', keys[3], unpack(lost_card)) end\n"
     "  return out\n"
     "end)\n"
 

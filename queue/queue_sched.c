@@ -20,7 +20,8 @@
 /* ---- claim ---------------------------------------------------------------- */
 
 /* The source fields a poll needs. A claim returns their values, in this order, as the source's
- * poll card (see vigie_claim in queue_lua.c). Changing this list means renaming the cards key
+ * poll card, and complete builds the card again after a poll that changed them (see
+ * vigie_claim in queue_lua.c). Changing this list means renaming the cards key
  * (poll_cards), or the cards already in Redis would be read with the new list. */
 static const char *const claim_fields[] = {
     "kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified",
@@ -348,7 +349,12 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
         char ttl[24], maxlen[24];
         snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
         snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);
-        if (push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 || push_arg(rc, queue_prefix(rc->q)) < 0)
+        char nfields[24];
+        int bad = push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 || push_arg(rc, queue_prefix(rc->q)) < 0 ||
+                  push_arg(rc, decimal(nfields, (long long)NCLAIM_FIELDS)) < 0;
+        for (size_t k = 0; k < NCLAIM_FIELDS && !bad; k++)
+            bad = push_arg(rc, claim_fields[k]) < 0;
+        if (bad)
             rc->oom = 1;
         struct timeval tv = {0, QUEUE_RECORD_DELAY_MS * 1000};
         evtimer_add(rc->flush_ev, &tv);

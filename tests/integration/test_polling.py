@@ -175,8 +175,14 @@ def redis_with_functions():
     return r, conf
 
 
-COMPLETE_KEYS = ("5", "vigie:due", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
+# The source fields a claim returns, in the order of their card (queue_sched.c claim_fields).
+CLAIM_FIELDS = ("kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified", "failures",
+                "baselined", "error_kind", "watch_text")
 CLAIM_KEYS = ("2", "vigie:due", "vigie:poll_cards")
+# vigie_complete's keys and its arguments before the polls: dedup TTL, stream cap, prefix and
+# the card's fields.
+COMPLETE_KEYS = ("5", "vigie:due", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
+COMPLETE_HEAD = ("3600", "1000", "vigie:", str(len(CLAIM_FIELDS)), *CLAIM_FIELDS)
 
 
 def test_poll_results_recorded_together_are_judged_one_by_one():
@@ -196,7 +202,7 @@ def test_poll_results_recorded_together_are_judged_one_by_one():
     assert run_vigie(["sources", "-c", conf, "rm", "s5"]).returncode == 0
     assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/s5", "--id", "s5"]).returncode == 0
     before = int(time.time() * 1000)
-    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "3600", "1000", "vigie:",
+    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, *COMPLETE_HEAD,
                  "s1", mine, "60000", "1", "1", "etag", '"e1"', "1", "u1", "f1", "1", '{"id": "x"}',
                  "s2", mine, "60000", "1", "0", "0",
                  "s3", mine, "60000", "1", "0", "0",
@@ -217,7 +223,7 @@ def test_poll_results_recorded_together_are_judged_one_by_one():
 
     # s4 recovers (its error is cleared); s1's next 304 has nothing to reset.
     c.call("ZADD", "vigie:due", mine, "s1", mine, "s4")
-    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "3600", "1000", "vigie:",
+    out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, *COMPLETE_HEAD,
                  "s1", mine, "60000", "2", "0", "0", "s4", mine, "60000", "1", "0", "0")
     assert out == [1, 0, 0, 0, 1, 0, 0, 0], out
     s = sources(conf)
@@ -226,15 +232,11 @@ def test_poll_results_recorded_together_are_judged_one_by_one():
     assert c.call("SMEMBERS", "vigie:failing") == []
 
 
-# The source fields a claim returns, in the order of their card (queue_sched.c claim_fields).
-CLAIM_FIELDS = ("kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified", "failures",
-                "baselined", "error_kind", "watch_text")
-
-
 def test_claim_cards_follow_the_source():
     # A claim reads a source's poll fields from its card, a copy kept in one hash so that a
-    # batch costs Redis one HMGET; whatever changes those fields drops the card, and the next
-    # claim builds it again from the source, so a poll never uses stale fields.
+    # batch costs Redis one HMGET. A poll that changes those fields builds the card again;
+    # whatever else changes them drops it, and the next claim builds it from the source; so a
+    # poll never uses stale fields.
     r, conf = redis_with_functions()
     assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/a", "--id", "s1"]).returncode == 0
     c = r.client()
@@ -250,7 +252,7 @@ def test_claim_cards_follow_the_source():
         return dict(zip(CLAIM_FIELDS, out[2].split("\0")))
 
     def complete(*poll):
-        out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, "3600", "1000", "vigie:", "s1", lease[0], "60000",
+        out = c.call("FCALL", "vigie_complete", *COMPLETE_KEYS, *COMPLETE_HEAD, "s1", lease[0], "60000",
                      *poll)
         assert out == [1, 0, 0, 0], out
 
@@ -259,8 +261,9 @@ def test_claim_cards_follow_the_source():
     shown = run_vigie(["sources", "-c", conf, "show", "s1"]).stdout
     assert "being polled now (lease ends in " in shown, shown
     before = int(time.time() * 1000)
-    complete("1", "1", "etag", '"v1"', "0")                 # a first 200: the card is dropped
-    assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 0
+    complete("1", "1", "etag", '"v1"', "0")                 # a first 200: the card is built again
+    stored = dict(zip(CLAIM_FIELDS, c.call("HGET", "vigie:poll_cards", "s1").split("\0")))
+    assert (stored["etag"], stored["baselined"]) == ('"v1"', "1"), stored
     card = claim()
     assert (card["etag"], card["baselined"], card["failures"]) == ('"v1"', "1", "0"), card
     complete("2", "0", "0")                                  # a plain 304 keeps the card...
@@ -273,6 +276,7 @@ def test_claim_cards_follow_the_source():
     assert run_vigie(["sources", "-c", conf, "add", "http://127.0.0.1:9/b", "--id", "s1"]).returncode == 0
     assert claim()["url"] == "http://127.0.0.1:9/b"
     complete("0", "2", "error_kind", "connect", "last_error", "refused", "0")
+    assert c.call("HEXISTS", "vigie:poll_cards", "s1") == 1
     card = claim()
     assert (card["failures"], card["error_kind"]) == ("1", "connect"), card
     s = sources(conf)["s1"]
