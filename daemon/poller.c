@@ -166,8 +166,9 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
         vg_debug("fetch", "source %s: %s, %ld new, %ld seen, %ld baseline", id, rec->ok ? "ok" : rec->kind,
                  added, dup, base);
     } else if (st == QUEUE_COMPLETE_LEASE_LOST) {
-        vg_warn("fetch", "source %s: lease expired before the poll was recorded; another process "
-                "polls it now (consider a longer [fetch] lease)", id);
+        vg_warn("fetch", "source %s: the poll was not recorded: its lease expired first and another "
+                "process polls it now (consider a longer [fetch] lease), or it was removed and added again",
+                id);
     } else if (st == QUEUE_COMPLETE_ERROR) {
         vg_warn("fetch", "source %s: could not record the poll (redis); it will be polled again", id);
     }
