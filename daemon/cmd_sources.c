@@ -129,7 +129,7 @@ static int do_list(struct queue_sync *q, int argc, char **argv)
         }
         char iv[24], next[32], ok[32];
         print_duration(iv, sizeof(iv), s->src.interval_ms);
-        if (s->lease[0])
+        if (s->lease[0] && s->next_due > now)
             snprintf(next, sizeof(next), "polling");
         else if (s->next_due && s->next_due <= now)
             snprintf(next, sizeof(next), "due");
@@ -174,13 +174,14 @@ static int do_show(struct queue_sync *q, int argc, char **argv)
     rel_time(ok, sizeof(ok), s.last_ok, now);
     rel_time(at, sizeof(at), s.last_attempt, now);
     /* While leased, the due time is the lease's end: when the source is polled again if this
-     * poll is never recorded. */
+     * poll is never recorded. A lease that has ended (its process stopped) is just due. */
+    int polling = s.lease[0] && s.next_due > now;
     printf("id:           %s\nkind:         %s\nurl:          %s\ninterval:     %s\naccount:      %s\n"
            "options:      %s\nnext poll:    %s%s%s\nlast attempt: %s\nlast success: %s\nfailures:     %lld\n"
            "last error:   %s%s%s\nitems:        %lld\n",
            s.src.id, s.src.kind ? s.src.kind : "?", s.src.url ? s.src.url : "?", iv,
            s.src.account_id ? s.src.account_id : "-", s.src.options ? s.src.options : "-",
-           s.lease[0] ? "being polled now (lease ends " : "", next, s.lease[0] ? ")" : "", at, ok, s.failures,
+           polling ? "being polled now (lease ends " : "", next, polling ? ")" : "", at, ok, s.failures,
            s.error_kind ? s.error_kind : "", s.error_kind ? ": " : "", s.last_error ? s.last_error : "-",
            s.items_total);
     queue_source_state_clear(&s);

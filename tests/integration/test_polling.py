@@ -289,6 +289,13 @@ def test_claim_cards_follow_the_source():
     card = claim()
     assert (card["watch_text"], card["url"]) == ("beforeafter", "http://127.0.0.1:9/b"), card
 
+    # A lease that ended (the process polling it stopped) shows as due, not as being polled.
+    c.call("ZADD", "vigie:due", "1000.5", "s1")
+    shown = run_vigie(["sources", "-c", conf, "show", "s1"]).stdout
+    assert "being polled" not in shown, shown
+    listed = run_vigie(["sources", "-c", conf, "list"]).stdout
+    assert re.search(r"^s1 +feed +\S+ +due ", listed, re.M), listed
+
     # Removal takes the card and the times with the source.
     assert run_vigie(["sources", "-c", conf, "rm", "s1"]).returncode == 0
     for key in ("vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok"):
