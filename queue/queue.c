@@ -10,16 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include "daemon/vg_time.h"
 
 struct queue {
     struct event_base *base;
     struct queue_embedded *embedded;
     struct queue_conn *cmd;
     char *prefix;
-    char *owner;
     char *instance;
     struct queue_conn_config cc; /* how to open more connections (url and password owned) */
     queue_state_cb on_state;
@@ -65,14 +61,6 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
         url = queue_embedded_url(q->embedded);
     }
     name = vg_asprintf("vigie:%s:cmd", cfg->instance ? cfg->instance : "");
-    /* A lease names its owner; the pid and a random part keep a restarted process from
-     * mistaking its predecessor's leases for its own. */
-    q->owner = vg_asprintf("%s:%d:%04x", cfg->instance ? cfg->instance : "vigie", (int)getpid(),
-                           (unsigned)vg_rand_below(0x10000));
-    if (!q->owner) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
     q->cc = (struct queue_conn_config){
         .url = vg_strdup(url),
         .password = cfg->password ? vg_strdup(cfg->password) : NULL,
@@ -132,7 +120,6 @@ struct queue_conn *queue_open_conn(struct queue *q, const char *role, queue_conn
 
 const char *queue_prefix(const struct queue *q) { return q->prefix; }
 
-const char *queue_owner(const struct queue *q) { return q->owner; }
 
 const char *queue_consumer(const struct queue *q) { return q->instance; }
 
@@ -251,7 +238,6 @@ void queue_free(struct queue *q, long long timeout_ms)
     if (q->m_restarts)
         vg_metric_remove(q->m_restarts);
     vg_free(q->prefix);
-    vg_free(q->owner);
     vg_free(q->instance);
     vg_free((char *)q->cc.url);
     vg_free((char *)q->cc.password);

@@ -16,8 +16,6 @@ struct event_base *queue_base(struct queue *q);
  * [daemon] instance is set). */
 const char *queue_consumer(const struct queue *q);
 const char *queue_prefix(const struct queue *q);
-/* This process's owner tag for leases: "<instance>:<pid>:<random>", unique per run. */
-const char *queue_owner(const struct queue *q);
 
 /* One group of an XINFO GROUPS reply (name, lag, pending, consumers). */
 void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi);
