@@ -5,9 +5,9 @@
  * process polls a source, its score is the lease: see queue_sched.h), failing (ids whose last
  * poll failed), last_ok and last_attempt (id -> ms of the last success and of the last
  * failure, one hash each, written for a whole batch of polls at once; the last attempt is the
- * later of the two), poll_cards (id -> the fields a claim needs,
- * a cache of the source hash: whatever changes those fields drops the card; see
- * queue_sched.c). */
+ * later of the two), poll_cards (id -> the fields a claim needs, a cache of the source hash:
+ * a poll that changes those fields writes the card again, anything else that changes them
+ * drops it; see vigie_claim in queue_lua.c). */
 #ifndef QUEUE_SOURCES_H
 #define QUEUE_SOURCES_H
 
