@@ -34,7 +34,7 @@
  * slots do not run dry during a claim's round trip, which waits behind the recording calls
  * queued on the same connection. With 4, claims answered after 3-4 ms, and the HTTP client
  * was idle in about a quarter of /metrics samples taken every 10 ms (10,000 304s on loopback,
- * bench/poll_bench.py); with 8 it was not, past the first cycle (which rebuilds the poll cards). */
+ * bench/poll_bench.py); with 8 it was not, past the first cycle (which then rebuilt every poll card). */
 #define CLAIM_AHEAD 8
 /* ...unless a claimed source waits longer than lease / LEASE_SHARE before its fetch ends (a
  * slow or throttled host): claiming ahead would then eat into the lease, so one batch only. */
