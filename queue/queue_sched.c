@@ -169,8 +169,8 @@ struct pending {
 };
 
 /* The pending call's arguments are written as they come, in the Redis protocol (a bulk string
- * each), so that sending the call is one copy: formatting them at the end (hiredis's argv
- * commands) showed in profiles. */
+ * each), so that sending the call only copies them behind its head: formatting them at the
+ * end (hiredis's argv commands) showed in profiles. */
 struct queue_recorder {
     struct queue *q;
     struct event *flush_ev;
