@@ -92,7 +92,7 @@ def wrk(port, etags, not_modified, seconds=8):
 
 
 def curl_floor(port, etag):
-    """The HTTP client alone: tests/fetch/tool_fetch (vigie's fetch_http on libcurl, no Redis,
+    """The HTTP client alone: tests/http/tool_fetch (vigie's fetch_http on libcurl, no Redis,
     no scheduling, no records) sending the same conditional GETs, N of them, 64 at once."""
     tool = os.path.join(os.environ["VIGIE_BUILD_DIR"], "tests", "tool_fetch")
     urls = "".join(f"http://127.0.0.1:{port}/feed/{i}.xml\n" for i in range(N))
@@ -214,7 +214,7 @@ def main():
           f"(median of {CYCLES} cycles: {', '.join(f'{N / t:.0f}' for t, _ in runs)}), wrk {peer304:.0f} req/s "
           f"(median of {len(peers)} runs of 2 s, one after each vigie cycle: {', '.join(f'{x:.0f}' for x in sorted(peers, reverse=True))})")
     print(f"# 200 cycle: {N} sources fetched, parsed, {N * 5} items deduplicated ({items} passed on): vigie {rate200:.0f} req/s, wrk {peer200:.0f} req/s (ratio {rate200 / peer200:.3f})")
-    print(f"# floor: libcurl alone (tests/fetch/tool_fetch, the same client without Redis or scheduling) "
+    print(f"# floor: libcurl alone (tests/http/tool_fetch, the same client without Redis or scheduling) "
           f"{floor:.0f} req/s for the same 304s (median of {len(floors)} runs, one after each wrk run) = "
           f"{floor / peer304:.3f} of wrk; vigie is {rate304 / floor:.2f} of it")
     print(f"# CPU seconds during the 304 cycle ({t304:.2f} s): vigie {cpu304[0]}, redis-server {cpu304[1]}, nginx {cpu304[2]}")

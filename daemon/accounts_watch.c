@@ -1,9 +1,9 @@
 /* accounts_watch — account changes to the daemon (see accounts_watch.h). */
 #include "daemon/accounts_watch.h"
 #include "daemon/config.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_log.h"
+#include "util/vg_time.h"
 #include "queue/queue.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_news.h"

@@ -1,9 +1,9 @@
 /* admin — the admin HTTP endpoint on libevent's evhttp (see admin.h). */
 #include "daemon/admin.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_metrics.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
+#include "util/vg_log.h"
+#include "util/vg_metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -14,9 +14,9 @@
 #include "daemon/commands.h"
 
 #include "daemon/rules_dir.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_file.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_file.h"
+#include "util/vg_buf.h"
 #include "enrich/extract.h"
 
 #include <cjson/cJSON.h>

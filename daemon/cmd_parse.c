@@ -5,8 +5,8 @@
  * reason on stderr), 2 on bad usage. Repairs the parser had to make are reported on stderr as
  * warnings; stdout stays pure JSON. */
 #include "daemon/commands.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 #include "fetchers/feed.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <stdio.h>
 #include <string.h>

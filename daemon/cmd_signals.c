@@ -3,8 +3,8 @@
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
-#include "daemon/vg_time.h"
-#include "daemon/vg_units.h"
+#include "util/vg_time.h"
+#include "util/vg_units.h"
 #include "queue/queue_sync.h"
 #include "queue/queue_tail.h"
 

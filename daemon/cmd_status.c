@@ -3,7 +3,7 @@
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "queue/queue_info.h"
 #include "queue/queue_sync.h"
 

@@ -1,6 +1,6 @@
 /* config — loading and formatting of vigie's INI configuration (see config.h). */
 #include "daemon/config.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <ctype.h>
 #include <errno.h>

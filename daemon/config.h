@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "daemon/vg_units.h"
+#include "util/vg_units.h"
 
 enum vg_opt_type {
     VG_OPT_STRING,

@@ -1,8 +1,8 @@
 /* figures — pipeline figures as gauges (see figures.h). */
 #include "daemon/figures.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_metrics.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_metrics.h"
+#include "util/vg_time.h"
 #include "queue/queue.h"
 #include "queue/queue_info.h"
 

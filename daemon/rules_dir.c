@@ -1,7 +1,7 @@
 /* rules_dir — loading signal rules (see rules_dir.h). */
 #include "daemon/rules_dir.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_file.h"
+#include "util/vg_alloc.h"
+#include "util/vg_file.h"
 #include "enrich/rules.h"
 
 #include <dirent.h>

@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 #include <utf8proc.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 /* Bounds that keep a hostile file from costing more than its own size in work. */
 #define MAX_VALUE_BYTES 4096

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/account.h"
 
 #define MAX_COLUMNS 64

@@ -1,8 +1,8 @@
 /* account_json — an account record back to its JSON form (DESIGN.md "Account"), for storing
  * accounts in Redis and for `vigie accounts show`. enrich_accounts_parse reads it back. */
 #include "enrich/account_json.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 static void put_list(struct vg_buf *b, const char *key, char *const *v, size_t n)
 {

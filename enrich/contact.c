@@ -1,7 +1,7 @@
 /* contact — contact records and e-mail guesses (see contact.h). */
 #include "enrich/contact.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/score.h"
 #include "enrich/text.h"
 

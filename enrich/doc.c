@@ -1,7 +1,7 @@
 /* doc — preparing one item (see doc.h). */
 #include "enrich/doc.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* entities — people, counterparties and places from the extraction rules (see entities.h). */
 #include "enrich/entities.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <ctype.h>
 #include <string.h>

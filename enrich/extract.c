@@ -1,7 +1,7 @@
 /* extract — the per-item pipeline and its records (see extract.h). */
 #include "enrich/extract.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/classify.h"
 #include "enrich/doc.h"
 #include "enrich/score.h"

@@ -7,7 +7,7 @@
 #ifndef ENRICH_EXTRACT_H
 #define ENRICH_EXTRACT_H
 
-#include "daemon/vg_buf.h"
+#include "util/vg_buf.h"
 #include "enrich/account.h"
 #include "enrich/amount.h"
 #include "enrich/entities.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 /* ---------------------------------------------------------------------------------------
  * Growth helpers: every array is counted in m->bytes for the memory report. */

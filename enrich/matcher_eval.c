@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 /* Evidence weights. Kept together so the rules read as one table. */
 #define BASE_NAME 0.90

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 /* Character classes: separator, letter/digit, joiner ('.', '@', '&' between alphanumerics),
  * sentence end, and transparent (only outside ASCII). */

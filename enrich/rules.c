@@ -4,8 +4,8 @@
  * depends on every [roles] section, which may come from a later file. */
 #include "enrich/rules_int.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 #include "enrich/text.h"
 
 #include <ctype.h>

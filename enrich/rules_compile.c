@@ -2,8 +2,8 @@
  * compilation of every pattern with PCRE2 (JIT when available); the embedded default set. */
 #include "enrich/rules_int.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <ctype.h>
 #include <stdlib.h>

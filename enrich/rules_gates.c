@@ -3,7 +3,7 @@
  * looked up once per token. */
 #include "enrich/rules_int.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
 #include "enrich/score.h"
 #include "enrich/hash.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/text.h"
 
 #include <math.h>

@@ -2,7 +2,7 @@
 #include "enrich/story.h"
 #include "enrich/hash.h"
 #include "enrich/norm.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* text — folding and sentence splitting (see text.h). */
 #include "enrich/text.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 #include <utf8proc.h>

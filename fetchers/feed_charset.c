@@ -9,7 +9,7 @@
  * contradict the label win over the label when the evidence is unambiguous. */
 #include "fetchers/feed_int.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <errno.h>
 #include <iconv.h>

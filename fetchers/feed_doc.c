@@ -4,7 +4,7 @@
 #include "fetchers/feed_int.h"
 #include "fetchers/feed_url.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 

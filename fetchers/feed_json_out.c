@@ -6,8 +6,8 @@
  * this is on the path `bench/run parse` measures. */
 #include "fetchers/feed.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <stdint.h>
 #include <string.h>

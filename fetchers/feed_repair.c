@@ -10,8 +10,8 @@
  * is neither XML nor HTML becomes literal text, so DTD tricks (XXE, billion laughs) are inert. */
 #include "fetchers/feed_int.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <stdio.h>
 #include <string.h>

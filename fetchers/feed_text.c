@@ -9,7 +9,7 @@
 #include "fetchers/feed.h"
 #include "fetchers/feed_int.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <pthread.h>
 #include <string.h>

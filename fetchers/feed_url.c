@@ -7,8 +7,8 @@
 #include "fetchers/feed_url.h"
 #include "fetchers/feed_int.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -20,8 +20,8 @@
 #include "fetchers/feed_xml_int.h"
 #include "fetchers/feed_xml_scan.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>

@@ -6,7 +6,7 @@
 #include "fetchers/feed_url.h"
 #include "fetchers/feed_xml_int.h"
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <stdio.h>
 #include <string.h>

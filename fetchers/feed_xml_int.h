@@ -6,7 +6,7 @@
 
 #include "fetchers/feed.h"
 
-#include "daemon/vg_buf.h"
+#include "util/vg_buf.h"
 
 #include <libxml/parser.h>
 

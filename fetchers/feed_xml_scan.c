@@ -20,8 +20,8 @@
  * Input: valid UTF-8 (feed_charset_to_utf8 guarantees it), starting at the first '<'. */
 #include "fetchers/feed_xml_scan.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -2,8 +2,8 @@
 #include "fetchers/item.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_url.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <ctype.h>
 #include <stdio.h>

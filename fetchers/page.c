@@ -8,8 +8,8 @@
 #include "fetchers/feed_int.h"
 #include "fetchers/feed_url.h"
 
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>

@@ -1,8 +1,8 @@
 /* source — source records: checks and CSV/JSON import (see source.h). */
 #include "fetchers/source.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_csv.h"
-#include "daemon/vg_units.h"
+#include "util/vg_alloc.h"
+#include "util/vg_csv.h"
+#include "util/vg_units.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>

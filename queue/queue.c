@@ -3,9 +3,9 @@
 #include "queue/queue_int.h"
 #include "queue/queue_lua.h"
 #include "queue/queue_embedded.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_metrics.h"
+#include "util/vg_alloc.h"
+#include "util/vg_log.h"
+#include "util/vg_metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>

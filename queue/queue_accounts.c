@@ -2,8 +2,8 @@
 #include "queue/queue_accounts.h"
 #include "queue/queue_int.h"
 #include "queue/queue_sync_internal.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,9 +9,9 @@
 #include "queue/queue_conn.h"
 #include "queue/queue_ev.h"
 #include "queue/queue_url.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_log.h"
+#include "util/vg_time.h"
 
 #include <event2/event.h>
 #include <stdarg.h>

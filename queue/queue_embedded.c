@@ -1,8 +1,8 @@
 /* queue_embedded — supervised redis-server child process (see queue_embedded.h). */
 #include "queue/queue_embedded.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_log.h"
+#include "util/vg_time.h"
 
 #include <errno.h>
 #include <event2/event.h>

@@ -1,6 +1,6 @@
 /* queue_ev — hiredis async on libevent (see queue_ev.h). */
 #include "queue/queue_ev.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <sys/ioctl.h>
 

@@ -2,8 +2,8 @@
 #include "queue/queue_info.h"
 #include "queue/queue_int.h"
 #include "queue/queue_sync_internal.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* queue_lag — consumer-group lag from XINFO GROUPS (see queue_lag.h). */
 #include "queue/queue_lag.h"
 #include "queue/queue_int.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* queue_news — per-account news search sources (see queue_news.h). */
 #include "queue/queue_news.h"
 #include "queue/queue_int.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 struct news_req {
     void (*cb)(long, long, void *);

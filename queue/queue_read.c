@@ -1,7 +1,7 @@
 /* queue_read — XRANGE from the event loop (see queue_read.h). */
 #include "queue/queue_read.h"
 #include "queue/queue_int.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 struct read_req {
     void (*cb)(const struct queue_entry *, size_t, int, void *);

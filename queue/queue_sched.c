@@ -1,8 +1,8 @@
 /* queue_sched — claim and complete polls with Lua scripts (see queue_sched.h). */
 #include "queue/queue_sched.h"
 #include "queue/queue_int.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <event2/event.h>
 

@@ -1,8 +1,8 @@
 /* queue_sources — the source registry (see queue_sources.h). */
 #include "queue/queue_sources.h"
 #include "queue/queue_sync_internal.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,11 +10,11 @@
  * and a slow Redis slows the stage down instead of piling up work. */
 #include "queue/queue_stage.h"
 #include "queue/queue_int.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_event.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_metrics.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_event.h"
+#include "util/vg_log.h"
+#include "util/vg_metrics.h"
+#include "util/vg_time.h"
 
 #include <event2/event.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
 #include "queue/queue.h"
 #include "queue/queue_embedded.h"
 #include "queue/queue_url.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_time.h"
+#include "util/vg_alloc.h"
+#include "util/vg_time.h"
 
 #include <stdarg.h>
 #include <stdio.h>

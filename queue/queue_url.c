@@ -1,6 +1,6 @@
 /* queue_url — Redis URL parsing (see queue_url.h). */
 #include "queue/queue_url.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/account.h"
 
 static char *slurp(const char *path, size_t *len)

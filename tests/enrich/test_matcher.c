@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/account.h"
 #include "enrich/matcher.h"
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/norm.h"
 
 static char *norm(const char *s)

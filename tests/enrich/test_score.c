@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/score.h"
 
 #include <math.h>

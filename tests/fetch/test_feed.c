@@ -2,7 +2,7 @@
  * and of feed_parse on documents where the exact output matters. The fixture files and the
  * real `vigie parse` binary are covered by test_parse_cli.py; this file checks the pieces
  * one by one, including the error paths (allocation failure injection). */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_int.h"
 #include "fetchers/feed_url.h"

@@ -1,7 +1,7 @@
 /* test_page — page sources on fixture pages (tests/fetch/fixtures/pages/): XPath extraction
  * of a newsroom into feed items, and page watch (region text, change detection, the
  * web_change item and its bounded diff). */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "fetchers/page.h"
 
 #include <setjmp.h>

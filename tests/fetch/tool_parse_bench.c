@@ -9,7 +9,7 @@
  * "bytes=N seconds=S mbps=X items=K". In-process because `vigie parse` takes one file per
  * process by contract, and process start-up (a binary linked with curl, OpenSSL, libevent...)
  * would otherwise be most of what a 1 MB feed measures. */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_int.h"
 

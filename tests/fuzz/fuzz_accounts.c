@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "enrich/account.h"
 #include "enrich/matcher.h"
 

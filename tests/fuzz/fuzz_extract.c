@@ -5,8 +5,8 @@
  * rest the summary, and a first byte 'f' marks it French; it goes through the whole pipeline
  * (fold, sentences, account matching, classification, amounts, people, parties, places,
  * signals, contacts, JSON) with the shipped rules and a few accounts. */
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 #include "enrich/contact.h"
 #include "enrich/extract.h"
 

@@ -1,7 +1,7 @@
 /* fuzz_feed — libFuzzer harness for the feed parser: any bytes through feed_parse and the
  * JSON writer, plus the string helpers the parser relies on (dates, HTML text, URLs). The
  * corpus in tests/fuzz/corpus/feed/ holds one document per format and per known breakage. */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_url.h"
 

@@ -4,7 +4,7 @@
  * difference aborts, with both JSON outputs on stderr. The corpus in
  * tests/fuzz/corpus/feed_scan/ holds well-formed feeds with namespaces, attributes,
  * references, CDATA, comments and processing instructions, and near misses of each. */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_int.h"
 

@@ -1,6 +1,6 @@
 /* fuzz_page — libFuzzer harness for page sources: hostile HTML through XPath extraction and
  * through page watch (region text and diff against a fixed older text). */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "fetchers/page.h"
 
 #include <stdint.h>

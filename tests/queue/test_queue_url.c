@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 #include "queue/queue_url.h"
 
 static void tcp_forms(void **state)

@@ -10,8 +10,8 @@
  * slows each entry down, so that a test can kill a process in the middle of a run. */
 #include "queue/queue.h"
 #include "queue/queue_stage.h"
-#include "daemon/vg_log.h"
-#include "daemon/vg_metrics.h"
+#include "util/vg_log.h"
+#include "util/vg_metrics.h"
 
 #include <event2/event.h>
 #include <signal.h>

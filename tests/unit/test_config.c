@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "daemon/config.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 static char *write_tmp(const char *text)
 {

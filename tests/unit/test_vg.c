@@ -10,11 +10,11 @@
 
 #include <event2/event.h>
 
-#include "daemon/vg_buf.h"
-#include "daemon/vg_csv.h"
-#include "daemon/vg_event.h"
-#include "daemon/vg_metrics.h"
-#include "daemon/vg_time.h"
+#include "util/vg_buf.h"
+#include "util/vg_csv.h"
+#include "util/vg_event.h"
+#include "util/vg_metrics.h"
+#include "util/vg_time.h"
 
 static void buf_cap(void **state)
 {

@@ -1,6 +1,6 @@
 /* vg_event — arming libevent timer events (see vg_event.h). */
-#include "daemon/vg_event.h"
-#include "daemon/vg_time.h"
+#include "util/vg_event.h"
+#include "util/vg_time.h"
 
 #include <event2/event.h>
 

@@ -1,4 +1,4 @@
-/* test_fetch_urls — parsed URLs kept for the next request (fetchers/fetch_urls.c).
+/* test_fetch_urls — parsed URLs kept for the next request (http/fetch_urls.c).
  *
  * What a user would notice if this went wrong: a request sent to another URL or host than its
  * source's (a mix-up between entries), a host's politeness limit keyed on the wrong name, or a
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fetchers/fetch_urls.h"
+#include "http/fetch_urls.h"
 
 static char *part(const struct fetch_url *e, CURLUPart what)
 {

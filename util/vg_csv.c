@@ -1,7 +1,7 @@
 /* vg_csv — RFC 4180 CSV reader (see vg_csv.h). */
-#include "daemon/vg_csv.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_csv.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # ctest-labels: integration
-"""test_http_client — the HTTP client (fetchers/fetch_http.c) against a real server.
+"""test_http_client — the HTTP client (http/fetch_http.c) against a real server.
 
-Starts tests/fetch/fixture_server.py on 127.0.0.1, drives the client with the tool_fetch
+Starts tests/http/fixture_server.py on 127.0.0.1, drives the client with the tool_fetch
 program (one JSON line per result) and checks what a user of the daemon would see: bodies
 decoded and byte-identical to the fixture, 304s on conditional GETs, every failure reported
 with the right error name and reason, limits and politeness observed from the server's side

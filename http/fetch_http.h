@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/vg_buf.h"
+#include "util/vg_buf.h"
 
 struct event_base;
 struct fetch_client;

@@ -6,7 +6,7 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-#include "fetchers/fetch_http.h"
+#include "http/fetch_http.h"
 
 /* What the transfer's callbacks and curl's info say about a finished transfer. */
 struct fetch_outcome {

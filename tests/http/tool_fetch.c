@@ -1,4 +1,4 @@
-/* tool_fetch — drives the HTTP client (fetchers/fetch_http.h) for test_http_client.py.
+/* tool_fetch — drives the HTTP client (http/fetch_http.h) for test_http_client.py.
  *
  * Runs one fetch_client on a libevent loop over the URLs given on the command line ("-" reads
  * them from stdin, one per line) and prints one JSON line per result, in completion order:
@@ -9,11 +9,11 @@
  * test can compare them with what its server recorded. Options mirror struct fetch_config and
  * struct fetch_request; see usage(). Exit status: 0 when every request completed, 1 when the
  * client could not be created, 2 on bad usage, 3 when --deadline-ms passed first. */
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
-#include "daemon/vg_log.h"
-#include "fetchers/fetch_host.h"
-#include "fetchers/fetch_http.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
+#include "util/vg_log.h"
+#include "http/fetch_host.h"
+#include "http/fetch_http.h"
 
 #include <event2/event.h>
 #include <getopt.h>

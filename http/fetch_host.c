@@ -3,8 +3,8 @@
  * Invariant kept by refresh(): a host is in the ready ring exactly when it has queued work,
  * a free slot and no pending hold. Time only moves forward, so a ready host stays ready until
  * fetch_hosts_next() or fetch_hosts_done() changes it, and both call refresh(). */
-#include "fetchers/fetch_host.h"
-#include "daemon/vg_alloc.h"
+#include "http/fetch_host.h"
+#include "util/vg_alloc.h"
 
 #include <ctype.h>
 #include <event2/event.h>

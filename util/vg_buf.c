@@ -1,6 +1,6 @@
 /* vg_buf — growable byte buffer (see vg_buf.h). */
-#include "daemon/vg_buf.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_buf.h"
+#include "util/vg_alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

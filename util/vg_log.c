@@ -1,6 +1,6 @@
 /* vg_log — leveled logging to stderr (see vg_log.h). */
-#include "daemon/vg_log.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_log.h"
+#include "util/vg_buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

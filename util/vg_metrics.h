@@ -7,7 +7,7 @@
 #ifndef VG_METRICS_H
 #define VG_METRICS_H
 
-#include "daemon/vg_buf.h"
+#include "util/vg_buf.h"
 
 struct vg_metric;
 

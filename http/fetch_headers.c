@@ -1,6 +1,6 @@
 /* fetch_headers — the header lines of the HTTP client's requests (see fetch_headers.h). */
-#include "fetchers/fetch_headers.h"
-#include "daemon/vg_alloc.h"
+#include "http/fetch_headers.h"
+#include "util/vg_alloc.h"
 
 #include <stdio.h>
 #include <string.h>

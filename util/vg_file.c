@@ -1,7 +1,7 @@
 /* vg_file — whole-file reads (see vg_file.h). */
-#include "daemon/vg_file.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_buf.h"
+#include "util/vg_file.h"
+#include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 
 #include <errno.h>
 #include <stdio.h>

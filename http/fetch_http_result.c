@@ -5,8 +5,8 @@
  * sentence a person can act on; the scheduler stores the sentence on the source and counts
  * fetch_error_name() in metrics. Also the small text helpers around it: media types and
  * header hygiene. No curl_multi here, no I/O. */
-#include "fetchers/fetch_http_int.h"
-#include "daemon/vg_alloc.h"
+#include "http/fetch_http_int.h"
+#include "util/vg_alloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* vg_metrics — metrics registry and Prometheus text rendering (see vg_metrics.h). */
-#include "daemon/vg_metrics.h"
-#include "daemon/vg_alloc.h"
+#include "util/vg_metrics.h"
+#include "util/vg_alloc.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* vg_time — clocks, jitter and backoff (see vg_time.h). */
-#include "daemon/vg_time.h"
+#include "util/vg_time.h"
 
 #include <time.h>
 #include <unistd.h>

@@ -1,28 +1,28 @@
-/* fetch_socks — descriptors to libevent events for the HTTP client (see fetch_socks.h). */
-#include "fetchers/fetch_socks.h"
-#include "daemon/vg_alloc.h"
+/* fetch_sockets — descriptors to libevent events for the HTTP client (see fetch_sockets.h). */
+#include "http/fetch_sockets.h"
+#include "util/vg_alloc.h"
 
 #include <string.h>
 
-struct fetch_sock {
-    struct fetch_socks *t;
+struct fetch_socket {
+    struct fetch_sockets *t;
     int fd;
     short kind;       /* the events listened for, EV_PERSIST included; 0: none */
     int idle;         /* curl is not watching it (between requests) */
     struct event *ev;
 };
 
-struct fetch_socks {
+struct fetch_sockets {
     struct event_base *base;
     event_callback_fn on_event;
     void *arg;
-    struct fetch_sock **v;   /* by descriptor */
+    struct fetch_socket **v;   /* by descriptor */
     size_t n;
 };
 
 static void on_sock_event(evutil_socket_t fd, short what, void *arg)
 {
-    struct fetch_sock *s = arg;
+    struct fetch_socket *s = arg;
     if (s->idle) {
         /* The level-triggered event would fire again and again: stop listening. */
         event_del(s->ev);
@@ -32,9 +32,9 @@ static void on_sock_event(evutil_socket_t fd, short what, void *arg)
     s->t->on_event(fd, what, s->t->arg);
 }
 
-struct fetch_socks *fetch_socks_new(struct event_base *base, event_callback_fn on_event, void *arg)
+struct fetch_sockets *fetch_sockets_new(struct event_base *base, event_callback_fn on_event, void *arg)
 {
-    struct fetch_socks *t = vg_calloc(1, sizeof(*t));
+    struct fetch_sockets *t = vg_calloc(1, sizeof(*t));
     if (t) {
         t->base = base;
         t->on_event = on_event;
@@ -43,7 +43,7 @@ struct fetch_socks *fetch_socks_new(struct event_base *base, event_callback_fn o
     return t;
 }
 
-void fetch_socks_drop(struct fetch_socks *t, int fd)
+void fetch_sockets_drop(struct fetch_sockets *t, int fd)
 {
     if (fd < 0 || (size_t)fd >= t->n || !t->v[fd])
         return;
@@ -52,17 +52,17 @@ void fetch_socks_drop(struct fetch_socks *t, int fd)
     t->v[fd] = NULL;
 }
 
-void fetch_socks_free(struct fetch_socks *t)
+void fetch_sockets_free(struct fetch_sockets *t)
 {
     if (!t)
         return;
     for (size_t fd = 0; fd < t->n; fd++)
-        fetch_socks_drop(t, (int)fd);
+        fetch_sockets_drop(t, (int)fd);
     vg_free(t->v);
     vg_free(t);
 }
 
-struct fetch_sock *fetch_socks_get(struct fetch_socks *t, int fd)
+struct fetch_socket *fetch_sockets_get(struct fetch_sockets *t, int fd)
 {
     if (fd < 0)
         return NULL;
@@ -70,7 +70,7 @@ struct fetch_sock *fetch_socks_get(struct fetch_socks *t, int fd)
         size_t n = t->n ? t->n : 64;
         while (n <= (size_t)fd)
             n *= 2;
-        struct fetch_sock **v = vg_realloc(t->v, n * sizeof(*v));
+        struct fetch_socket **v = vg_realloc(t->v, n * sizeof(*v));
         if (!v)
             return NULL;
         memset(v + t->n, 0, (n - t->n) * sizeof(*v));
@@ -78,12 +78,12 @@ struct fetch_sock *fetch_socks_get(struct fetch_socks *t, int fd)
         t->n = n;
     }
     if (!t->v[fd]) {
-        struct fetch_sock *s = vg_calloc(1, sizeof(*s));
+        struct fetch_socket *s = vg_calloc(1, sizeof(*s));
         if (!s)
             return NULL;
         s->t = t;
         s->fd = fd;
-        /* Assigned for real in fetch_sock_watch(); event_new needs some events. */
+        /* Assigned for real in fetch_socket_watch(); event_new needs some events. */
         if (!(s->ev = event_new(t->base, fd, EV_READ | EV_PERSIST, on_sock_event, s))) {
             vg_free(s);
             return NULL;
@@ -93,7 +93,7 @@ struct fetch_sock *fetch_socks_get(struct fetch_socks *t, int fd)
     return t->v[fd];
 }
 
-int fetch_sock_watch(struct fetch_sock *s, short events)
+int fetch_socket_watch(struct fetch_socket *s, short events)
 {
     s->idle = 0;
     short kind = (short)(events | EV_PERSIST);
@@ -110,4 +110,4 @@ int fetch_sock_watch(struct fetch_sock *s, short events)
     return 0;
 }
 
-void fetch_sock_idle(struct fetch_sock *s) { s->idle = 1; }
+void fetch_socket_idle(struct fetch_socket *s) { s->idle = 1; }

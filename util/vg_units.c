@@ -1,5 +1,5 @@
 /* vg_units — parsers for values with units: durations, sizes, booleans (see vg_units.h). */
-#include "daemon/vg_units.h"
+#include "util/vg_units.h"
 
 #include <ctype.h>
 #include <errno.h>

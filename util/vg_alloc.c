@@ -1,5 +1,5 @@
 /* vg_alloc — allocation wrapper with failure injection for tests (see vg_alloc.h). */
-#include "daemon/vg_alloc.h"
+#include "util/vg_alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

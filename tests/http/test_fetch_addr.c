@@ -1,4 +1,4 @@
-/* test_fetch_addr — the destination address policy (fetchers/fetch_addr.c).
+/* test_fetch_addr — the destination address policy (http/fetch_addr.c).
  *
  * The policy is what stands between a hostile feed or redirect and the machine's own services,
  * so these tests walk the special ranges one by one, the IPv6 spellings of IPv4 addresses, the
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "daemon/vg_alloc.h"
-#include "fetchers/fetch_addr.h"
+#include "util/vg_alloc.h"
+#include "http/fetch_addr.h"
 
 static enum fetch_addr_class classify(const char *ip)
 {

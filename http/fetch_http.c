@@ -1,7 +1,7 @@
 /* fetch_http — the HTTP client (see fetch_http.h). The only file that talks to curl_multi.
  *
  * The curl wiring follows curl's hiperfifo.c: one multi handle, one libevent timer driven by
- * CURLMOPT_TIMERFUNCTION, one fetch_sock per socket (fetch_socks.c) attached with
+ * CURLMOPT_TIMERFUNCTION, one fetch_socket per socket (fetch_sockets.c) attached with
  * curl_multi_assign() and re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
  * curl_multi_socket_action(), and easy handles removed only in check_multi_info().
  *
@@ -12,16 +12,16 @@
  * releases the host slot (with a Retry-After hold) and runs the callback. A request that fails
  * before reaching curl is finished from a zero-delay event, so callbacks never run inside
  * fetch_get(). */
-#include "fetchers/fetch_http.h"
-#include "daemon/vg_alloc.h"
-#include "daemon/vg_event.h"
-#include "daemon/vg_log.h"
-#include "fetchers/fetch_addr.h"
-#include "fetchers/fetch_headers.h"
-#include "fetchers/fetch_host.h"
-#include "fetchers/fetch_http_int.h"
-#include "fetchers/fetch_socks.h"
-#include "fetchers/fetch_urls.h"
+#include "http/fetch_http.h"
+#include "util/vg_alloc.h"
+#include "util/vg_event.h"
+#include "util/vg_log.h"
+#include "http/fetch_addr.h"
+#include "http/fetch_headers.h"
+#include "http/fetch_host.h"
+#include "http/fetch_http_int.h"
+#include "http/fetch_sockets.h"
+#include "http/fetch_urls.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -76,7 +76,7 @@ struct fetch_client {
     struct fetch_hosts *hosts;
     struct fetch_urls *urls;         /* parsed URLs (fetch_urls.h) */
     struct xfer *running, *failed_head, *failed_tail;
-    struct fetch_socks *socks;       /* the sockets curl watches */
+    struct fetch_sockets *socks;       /* the sockets curl watches */
     CURL **pool;                     /* finished easy handles, reset, for the next transfers */
     size_t npool;
     size_t in_flight;
@@ -148,30 +148,30 @@ static int on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-/* A kept-alive connection's socket stays registered between requests (fetch_socks.h). */
+/* A kept-alive connection's socket stays registered between requests (fetch_sockets.h). */
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     struct fetch_client *c = userp;
-    struct fetch_sock *s = socketp;
+    struct fetch_socket *s = socketp;
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
         if (s)
-            fetch_sock_idle(s);
+            fetch_socket_idle(s);
         return 0;
     }
     if (!s) {
-        if (!(s = fetch_socks_get(c->socks, fd)))
+        if (!(s = fetch_sockets_get(c->socks, fd)))
             return -1;
         curl_multi_assign(c->multi, fd, s);
     }
-    return fetch_sock_watch(s, (short)(((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0)));
+    return fetch_socket_watch(s, (short)(((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0)));
 }
 
 /* curl closes a connection's socket: its event goes first, so that a later socket with the
  * same descriptor starts clean. */
 static int on_close_socket(void *clientp, curl_socket_t fd)
 {
-    fetch_socks_drop(((struct fetch_client *)clientp)->socks, fd);
+    fetch_sockets_drop(((struct fetch_client *)clientp)->socks, fd);
     return close(fd);
 }
 
@@ -236,7 +236,7 @@ static curl_socket_t on_open_socket(void *userp, curlsocktype purpose, struct cu
     curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
     /* Should a socket ever have been closed behind on_close_socket()'s back, its stale sock
      * must not pass for this new one's. */
-    fetch_socks_drop(x->c->socks, fd);
+    fetch_sockets_drop(x->c->socks, fd);
     return fd;
 }
 
@@ -679,7 +679,7 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
     c->global_init = 1;
     c->multi = curl_multi_init();
     c->pool = vg_calloc((size_t)cfg->max_in_flight, sizeof(*c->pool));
-    c->socks = fetch_socks_new(base, on_sock_event, c);
+    c->socks = fetch_sockets_new(base, on_sock_event, c);
     c->timer = evtimer_new(base, on_timer, c);
     c->early = event_new(base, -1, 0, on_early, c);
     c->hosts = fetch_hosts_new(base, cfg->per_host_concurrency, cfg->per_host_delay_ms, on_wake,
@@ -738,7 +738,7 @@ void fetch_client_free(struct fetch_client *c)
      * the structures they touch are freed after it. */
     if (c->multi)
         curl_multi_cleanup(c->multi);
-    fetch_socks_free(c->socks);
+    fetch_sockets_free(c->socks);
     if (c->timer)
         event_free(c->timer);
     if (c->early)

@@ -4,8 +4,8 @@
  * first; when the idle ones weigh more than the budget, the oldest go. An entry's weight is an
  * estimate of its memory: the URL twice (ours, and curl's parts of it), the host, and the
  * structures around them. */
-#include "fetchers/fetch_urls.h"
-#include "daemon/vg_alloc.h"
+#include "http/fetch_urls.h"
+#include "util/vg_alloc.h"
 
 #include <stdint.h>
 #include <string.h>

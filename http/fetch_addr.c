@@ -4,8 +4,8 @@
  * (RFC 6890 and its updates). Only ranges that can reach something other than the public
  * Internet are refused; global unicast space, including NAT64's 64:ff9b::/96 when the IPv4
  * address inside is public, stays allowed. */
-#include "fetchers/fetch_addr.h"
-#include "daemon/vg_alloc.h"
+#include "http/fetch_addr.h"
+#include "util/vg_alloc.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
