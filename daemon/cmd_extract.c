@@ -1,7 +1,7 @@
 /* cmd_extract — `vigie extract [--accounts FILE] [--rules DIR] --json|--signals`.
  *
  * Reads items as JSON lines on stdin ({"id","title","summary","lang"}, plus optional "url",
- * "published", "source_account_id") and writes one JSON line per item on stdout in the fixed
+ * "published", "account_id"), through the daemon's own item decoder (enrich/item_json.h), and writes one JSON line per item on stdout in the fixed
  * shape of DESIGN.md: {"id","signals","amounts","people","companies","accounts"}. With
  * --signals it writes the full signal records instead (one line per signal). Works without
  * Redis: accounts come from a JSON or CSV file. Rules are the embedded shipped set unless
@@ -18,6 +18,7 @@
 #include "util/vg_file.h"
 #include "util/vg_buf.h"
 #include "enrich/extract.h"
+#include "enrich/item_json.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -34,59 +35,15 @@
 #define BATCH 256
 #define MAX_THREADS 8
 
-/* A string member, or NULL when absent or null; -1 when present with another type. */
-static int get_str(const cJSON *o, const char *key, const char **out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    *out = NULL;
-    if (!v || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsString(v))
-        return -1;
-    *out = v->valuestring;
-    return 0;
-}
-
 static int process_line(const struct enrich_extractor *x, const char *line, size_t len,
                         int full, struct vg_buf *out, char *err, size_t errlen)
 {
-    cJSON *o = cJSON_ParseWithLength(line, len);
-    if (!o) {
-        snprintf(err, errlen, "not valid JSON");
-        return -1;
-    }
+    struct enrich_item_json in;
     int rc = -1;
-    struct enrich_item it = {.source_reliability = -1};
-    char idbuf[32];
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-    if (!cJSON_IsObject(o)) {
-        snprintf(err, errlen, "expected a JSON object");
+    if (enrich_item_json_read(line, len, &in, err, errlen) < 0)
         goto out;
-    }
-    if (cJSON_IsString(id)) {
-        it.id = id->valuestring;
-    } else if (cJSON_IsNumber(id)) {
-        snprintf(idbuf, sizeof(idbuf), "%.0f", id->valuedouble);
-        it.id = idbuf;
-    } else {
-        snprintf(err, errlen, "missing \"id\" (a string)");
-        goto out;
-    }
-    static const char *const keys[] = {"title", "summary", "lang", "url", "published",
-                                       "source_account_id"};
-    const char **dst[] = {&it.title, &it.summary, &it.lang, &it.url, &it.published,
-                          &it.source_account_id};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (get_str(o, keys[i], dst[i]) < 0) {
-            snprintf(err, errlen, "\"%s\" must be a string", keys[i]);
-            goto out;
-        }
-    if (!it.title && !it.summary) {
-        snprintf(err, errlen, "item has neither \"title\" nor \"summary\"");
-        goto out;
-    }
     struct enrich_result *r;
-    if (enrich_extract(x, &it, &r) < 0) {
+    if (enrich_extract(x, &in.item, &r) < 0) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -103,7 +60,7 @@ static int process_line(const struct enrich_extractor *x, const char *line, size
         snprintf(err, errlen, "out of memory");
     enrich_result_free(r);
 out:
-    cJSON_Delete(o);
+    enrich_item_json_clear(&in);
     return rc;
 }
 

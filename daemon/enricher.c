@@ -14,6 +14,7 @@
 #include "util/vg_time.h"
 #include "enrich/contact.h"
 #include "enrich/extract.h"
+#include "enrich/item_json.h"
 #include "enrich/story.h"
 #include "queue/queue.h"
 #include "queue/queue_accounts.h"
@@ -161,12 +162,6 @@ void enricher_accounts_changed(struct enricher *e, long long version)
 
 /* ---- the stage handler ------------------------------------------------------------ */
 
-static const char *json_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* One item: its signals (one per account and type, clustered into stories) and its contacts.
  * A record that is not an item fails every time and ends in the dead-letter stream. */
 static int handle_item(void *arg, const char *entry_id, const char *payload, size_t len, struct queue_outputs *out,
@@ -174,29 +169,15 @@ static int handle_item(void *arg, const char *entry_id, const char *payload, siz
 {
     struct enricher *e = arg;
     const struct enrich_extractor *x = e->cur->x;
-    cJSON *o = cJSON_ParseWithLength(payload, len);
-    if (!o || !cJSON_IsObject(o)) {
-        snprintf(err, errlen, "not an item: %s", o ? "not a JSON object" : "malformed JSON");
-        cJSON_Delete(o);
+    struct enrich_item_json in;
+    char why[200];
+    if (enrich_item_json_read(payload, len, &in, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "not an item: %s", why);
+        enrich_item_json_clear(&in);
         e->stats.failed++;
         return -1;
     }
-    struct enrich_item item = {
-        .id = json_str(o, "id"),
-        .title = json_str(o, "title"),
-        .summary = json_str(o, "summary"),
-        .lang = json_str(o, "lang"),
-        .url = json_str(o, "url"),
-        .published = json_str(o, "published"),
-        .source_account_id = json_str(o, "account_id"),
-        .source_reliability = -1,
-    };
-    if (!item.id || (!item.title && !item.summary)) {
-        snprintf(err, errlen, "not an item: it needs an id and a title or summary");
-        cJSON_Delete(o);
-        e->stats.failed++;
-        return -1;
-    }
+    const struct enrich_item item = in.item;
     struct enrich_result *r = NULL;
     int rc = -1;
     struct enrich_contact *contacts = NULL;
@@ -244,7 +225,7 @@ out:
     vg_buf_free(&b);
     enrich_contacts_free(contacts, ncontacts);
     enrich_result_free(r);
-    cJSON_Delete(o);
+    enrich_item_json_clear(&in);
     return rc;
 }
 

@@ -17,13 +17,12 @@
 #include "fetchers/feed.h"
 #include "http/fetch_http.h"
 #include "fetchers/item.h"
-#include "fetchers/page.h"
+#include "fetchers/kind.h"
 #include "fetchers/schedule.h"
 #include "queue/queue.h"
 #include "queue/queue_lag.h"
 #include "queue/queue_sched.h"
 
-#include <cjson/cJSON.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +68,7 @@ struct poller {
 struct poll {
     struct poller *p;
     struct queue_source_state st;
+    const struct source_kind *kind;
     int fetching;
     int64_t started;
     struct poll *prev, *next;
@@ -251,60 +251,6 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
 
 /* ---- fetch and parse ---------------------------------------------------------- */
 
-static const char *opt_str(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* A page source: items by XPath selectors from its options, or, with a "watch" option (an
- * XPath region, or true for the whole body), a web_change item when the region's text
- * changed since the last poll. *watch_text receives the text to keep for the next poll. */
-static int parse_page(struct poll *pl, const char *html, size_t len, const char *url, const char *charset,
-                      struct feed_doc **doc, char **watch_text, char *err, size_t errlen)
-{
-    cJSON *o = pl->st.src.options ? cJSON_Parse(pl->st.src.options) : NULL;
-    cJSON *watch = o ? cJSON_GetObjectItemCaseSensitive(o, "watch") : NULL;
-    int rc;
-    if (watch && !cJSON_IsFalse(watch)) {
-        struct page_watch_result *res = NULL;
-        rc = page_watch_check(pl->st.watch_text, html, len, url, charset,
-                              cJSON_IsString(watch) ? watch->valuestring : NULL, 0, vg_wall_ms() / 1000, &res, err,
-                              errlen);
-        if (rc == 0) {
-            *doc = feed_doc_new(FEED_FORMAT_UNKNOWN);
-            struct feed_item *it = *doc && res->item ? feed_doc_add_item(*doc) : NULL;
-            if (it) {
-                *it = *res->item; /* moves the item's strings into the document */
-                memset(res->item, 0, sizeof(*res->item));
-            }
-            *watch_text = res->text;
-            res->text = NULL;
-            page_watch_result_free(res);
-            if (!*doc) {
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
-            }
-        }
-    } else {
-        struct page_selectors sel = {
-            .item = o ? opt_str(o, "item") : NULL,
-            .title = o ? opt_str(o, "title") : NULL,
-            .link = o ? opt_str(o, "link") : NULL,
-            .date = o ? opt_str(o, "date") : NULL,
-            .summary = o ? opt_str(o, "summary") : NULL,
-        };
-        if (!sel.item) {
-            snprintf(err, errlen, "a page source needs an \"item\" XPath selector or a \"watch\" region in its options");
-            rc = -1;
-        } else {
-            rc = page_extract(html, len, url, charset, &sel, doc, err, errlen);
-        }
-    }
-    cJSON_Delete(o);
-    return rc;
-}
-
 static void on_fetched(struct fetch_response *resp, void *arg)
 {
     struct poll *pl = arg;
@@ -323,22 +269,25 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         return;
     }
     char err[300] = "";
-    struct feed_doc *doc = NULL;
-    char *watch_text = NULL;
-    const char *base_url = resp->effective_url ? resp->effective_url : pl->st.src.url;
-    const char *body = resp->body.data ? resp->body.data : "";
-    int rc = strcmp(pl->st.src.kind, "page") == 0
-                 ? parse_page(pl, body, resp->body.len, base_url, resp->charset, &doc, &watch_text, err, sizeof(err))
-                 : feed_parse(body, resp->body.len, base_url, resp->charset, &doc, err, sizeof(err));
-    if (rc < 0) {
-        record(pl, 0, strncmp(err, "not a feed", 10) == 0 ? "not_a_feed" : "parse", err, 0, NULL, NULL, NULL, NULL);
-        return;
+    const struct kind_input in = {
+        .body = resp->body.data ? resp->body.data : "",
+        .len = resp->body.len,
+        .url = resp->effective_url ? resp->effective_url : pl->st.src.url,
+        .charset = resp->charset,
+        .options = pl->st.src.options,
+        .watch_text = pl->st.watch_text,
+        .now = vg_wall_ms() / 1000,
+    };
+    struct kind_output out = {0};
+    if (pl->kind->parse(&in, &out, err, sizeof(err)) < 0) {
+        record(pl, 0, out.error_kind ? out.error_kind : "parse", err, 0, NULL, NULL, NULL, NULL);
+    } else {
+        if (out.doc->flags & FEED_F_RECOVERED)
+            vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id, out.doc->note);
+        record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, out.watch_text, out.doc);
     }
-    if (doc->flags & FEED_F_RECOVERED)
-        vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id, doc->note);
-    record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, watch_text, doc);
-    vg_free(watch_text);
-    feed_doc_free(doc);
+    vg_free(out.watch_text);
+    feed_doc_free(out.doc);
 }
 
 static void start_poll(struct poller *p, struct queue_source_state *st)
@@ -359,13 +308,19 @@ static void start_poll(struct poller *p, struct queue_source_state *st)
     if (p->polls)
         p->polls->prev = pl;
     p->polls = pl;
+    char err[200];
+    if (!(pl->kind = source_kind_find(pl->st.src.kind))) {
+        /* written by a newer vigie sharing this Redis, or by hand */
+        snprintf(err, sizeof(err), "unknown source kind '%.40s'", pl->st.src.kind ? pl->st.src.kind : "");
+        record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
     struct fetch_request req = {
         .url = pl->st.src.url,
         .etag = pl->st.etag,
         .last_modified = pl->st.last_modified,
-        .accept = strcmp(pl->st.src.kind, "page") == 0 ? "text/html, application/xhtml+xml" : NULL,
+        .accept = pl->kind->accept,
     };
-    char err[200];
     if (fetch_get(p->fc, &req, on_fetched, pl, err, sizeof(err)) < 0)
         record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * are numbers or numeric strings, identifiers are validated by kind (a SIREN has 9 digits).
  * Parsing stops at the first bad record and frees everything, so an import is all or nothing. */
 #include "enrich/account.h"
+#include "util/vg_hash.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -438,13 +439,7 @@ void enrich_account_clear(struct enrich_account *a)
 /* ---------------------------------------------------------------------------------------
  * Set building */
 
-static size_t str_hash(const char *s)
-{
-    size_t h = 14695981039346656037ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
+static size_t str_hash(const char *s) { return (size_t)vg_fnv1a64_str(s); }
 
 static int index_insert(size_t *slots, size_t nslots, struct enrich_account *v, size_t idx)
 {

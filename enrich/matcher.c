@@ -6,6 +6,7 @@
  * text's tokens, one hash probe per token into the vocabulary and, for tokens some pattern
  * uses, one into the transition table. Scoring the raw hits is matcher_eval.c's job. */
 #include "enrich/matcher_int.h"
+#include "util/vg_hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,13 +456,7 @@ static int build_bloom(struct enrich_matcher *m)
     return 0;
 }
 
-static size_t id_hash(const char *s)
-{
-    size_t h = 14695981039346656037ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
+static size_t id_hash(const char *s) { return (size_t)vg_fnv1a64_str(s); }
 
 static int index_accounts(struct enrich_matcher *m)
 {

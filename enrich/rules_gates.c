@@ -2,20 +2,13 @@
  * section keywords and the literal words each pattern cannot match without, in one index
  * looked up once per token. */
 #include "enrich/rules_int.h"
+#include "util/vg_hash.h"
 
 #include "util/vg_alloc.h"
 
 #include <string.h>
 
-static uint64_t fnv(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
+static uint64_t fnv(const char *s, size_t n) { return vg_fnv1a64(s, n); }
 
 static int ch36(char c)
 {
@@ -736,11 +729,10 @@ void enrich_rules_gates(const struct enrich_rules *r, const char *l, size_t len,
             continue;
         /* a 3+ byte token whose first three bytes start no word can only hit a 2-byte one */
         int three = n >= 3 && get_bit(r->pre3, (size_t)((ch36(t[0]) * 36 + ch36(t[1])) * 36 + ch36(t[2])));
-        uint64_t h = 1469598103934665603ULL;
+        uint64_t h = VG_FNV64_BASIS; /* fnv() of each prefix, one byte at a time */
         size_t maxp = n < r->kw_max ? n : r->kw_max;
         for (size_t p = 0; p < maxp; p++) {
-            h ^= (unsigned char)t[p];
-            h *= 1099511628211ULL;
+            h = vg_fnv1a64_step(h, (unsigned char)t[p]);
             size_t plen = p + 1;
             if (plen < r->kw_min)
                 continue;

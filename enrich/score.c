@@ -1,5 +1,6 @@
 /* score — priority, heat and signal ids (see score.h). */
 #include "enrich/score.h"
+#include "util/vg_hash.h"
 #include "enrich/hash.h"
 
 #include "util/vg_alloc.h"
@@ -88,7 +89,7 @@ static void hash_field(uint64_t *a, uint64_t *b, const char *s)
     *b = enrich_mix64(*b + (uint64_t)n * 0x9e3779b97f4a7c15ULL);
     for (size_t i = 0; i < n; i++) {
         uint64_t c = (unsigned char)s[i];
-        *a = (*a ^ c) * 0x100000001b3ULL;               /* FNV-1a */
+        *a = vg_fnv1a64_step(*a, (unsigned char)c);
         *b = (*b + c) * 0xc6a4a7935bd1e995ULL + 0x2d;   /* a second, independent lane */
     }
     *a = enrich_mix64(*a);

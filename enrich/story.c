@@ -1,5 +1,6 @@
 /* story — SimHash of an item's text (see story.h). */
 #include "enrich/story.h"
+#include "util/vg_hash.h"
 #include "enrich/hash.h"
 #include "enrich/norm.h"
 #include "util/vg_alloc.h"
@@ -7,15 +8,10 @@
 #include <string.h>
 
 /* A 64-bit hash of a feature (FNV-1a, then a finaliser so nearby features spread over every
- * bit: SimHash needs independent bits). */
+ * bit: SimHash needs independent bits). The legacy basis: SimHash bands are stored in Redis. */
 static uint64_t feature_hash(const char *s, size_t len, uint64_t seed)
 {
-    uint64_t h = 1469598103934665603ULL ^ seed;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return enrich_mix64(h);
+    return enrich_mix64(vg_fnv1a64_from(VG_FNV64_LEGACY_BASIS ^ seed, s, len));
 }
 
 static void add(int *w, uint64_t h, int weight)

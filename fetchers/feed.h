@@ -67,8 +67,9 @@ struct feed_doc {
 /* Parses one document. `base_url` (the feed's URL, may be NULL) resolves relative links;
  * `http_charset` is the charset parameter of the HTTP Content-Type (NULL when unknown).
  * On success *out is a new document the caller frees with feed_doc_free. On failure returns
- * -1 with a message in err: "not a feed: ..." when the input is something else (an HTML page,
- * an empty file), or an allocation failure. */
+ * FEED_NOT_A_FEED with a message in err ("not a feed: ...") when the input is something else
+ * (an HTML page, an empty file), or -1 on allocation failure. */
+#define FEED_NOT_A_FEED (-2)
 int feed_parse(const char *buf, size_t len, const char *base_url, const char *http_charset,
                struct feed_doc **out, char *err, size_t errlen);
 

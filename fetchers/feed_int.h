@@ -54,7 +54,8 @@ char *feed_xml_repair(const char *s, size_t len, size_t *outlen);
 
 /* ---- format parsers ---- */
 
-/* Parses an XML feed that is already UTF-8. Returns 0 with *out set, or -1 with err filled. */
+/* Parses an XML feed that is already UTF-8. Returns 0 with *out set, or FEED_NOT_A_FEED or -1
+ * (allocation failure) with err filled, as feed_parse. */
 int feed_xml_parse(const char *s, size_t len, const char *base_url, struct feed_doc **out,
                    char *err, size_t errlen);
 /* The same, choosing whether the fast pass (feed_xml_scan.c) is tried first; without it every

@@ -126,13 +126,13 @@ int feed_json_parse(const char *s, size_t len, const char *base_url, struct feed
     cJSON *root = cJSON_ParseWithLength(s, len);
     if (!root) {
         snprintf(err, errlen, "not a feed: invalid JSON");
-        return -1;
+        return FEED_NOT_A_FEED;
     }
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!cJSON_IsObject(root) || !cJSON_IsArray(items)) {
         snprintf(err, errlen, "not a feed: JSON without a JSON Feed \"items\" array");
         cJSON_Delete(root);
-        return -1;
+        return FEED_NOT_A_FEED;
     }
     int oom = 0;
     struct feed_doc *doc = feed_doc_new(FEED_FORMAT_JSONFEED);

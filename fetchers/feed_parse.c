@@ -26,18 +26,18 @@ int feed_parse(const char *buf, size_t len, const char *base_url, const char *ht
     int rc;
     if (s == end) {
         snprintf(err, errlen, "not a feed: the document is empty");
-        rc = -1;
+        rc = FEED_NOT_A_FEED;
     } else if (*s == '{') {
         rc = feed_json_parse(s, (size_t)(end - s), base_url, out, err, errlen);
     } else if (*s == '[') {
         snprintf(err, errlen, "not a feed: a JSON array (a JSON Feed is an object)");
-        rc = -1;
+        rc = FEED_NOT_A_FEED;
     } else if (*s == '<') {
         /* from the first '<': whitespace before the XML declaration is an error */
         rc = feed_xml_parse(s, (size_t)(end - s), base_url, out, err, errlen);
     } else {
         snprintf(err, errlen, "not a feed: neither XML nor JSON");
-        rc = -1;
+        rc = FEED_NOT_A_FEED;
     }
     if (rc == 0) {
         snprintf((*out)->charset, sizeof((*out)->charset), "%s", u.charset);

@@ -5,6 +5,7 @@
  * the needs small: split into the five components, resolve, remove dot segments, rebuild.
  * Everything is bounded by the input length; nothing is ever fetched. */
 #include "fetchers/feed_url.h"
+#include "util/vg_hash.h"
 #include "fetchers/feed_int.h"
 
 #include "util/vg_alloc.h"
@@ -551,27 +552,22 @@ static void fp_text(uint64_t *h, int *sep, const char *s)
         else if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
             cp += 0x20; /* Latin-1 capitals: enough folding for French and English */
         if (*sep) {
-            *h ^= ' ';
-            *h *= 0x100000001b3ULL;
+            *h = vg_fnv1a64_step(*h, ' ');
             *sep = 0;
         }
         char tmp[4];
         size_t k = feed_utf8_put(tmp, cp);
-        for (size_t i = 0; i < k; i++) {
-            *h ^= (unsigned char)tmp[i];
-            *h *= 0x100000001b3ULL;
-        }
+        *h = vg_fnv1a64_from(*h, tmp, k);
     }
 }
 
 uint64_t feed_fingerprint(const char *title, const char *summary)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = VG_FNV64_BASIS;
     int sep = 0;
     fp_text(&h, &sep, title);
     sep = 0;
-    h ^= 0x1f; /* keeps "a b" + "" apart from "a" + "b" */
-    h *= 0x100000001b3ULL;
+    h = vg_fnv1a64_step(h, 0x1f); /* keeps "a b" + "" apart from "a" + "b" */
     fp_text(&h, &sep, summary);
     return h;
 }

@@ -597,10 +597,12 @@ int feed_xml_parse_opt(const char *s, size_t len, const char *base_url, int scan
         }
     }
     struct feed_doc *doc = px->doc;
+    int fail_rc = -1;
     if (rc < 0) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    fail_rc = FEED_NOT_A_FEED;
     if (!px->root_seen) {
         snprintf(err, errlen, "not a feed: no XML element found");
         goto fail;
@@ -612,6 +614,7 @@ int feed_xml_parse_opt(const char *s, size_t len, const char *base_url, int scan
             snprintf(err, errlen, "not a feed: unexpected root element <%s>", px->root_name);
         goto fail;
     }
+    fail_rc = -1;
     if (px->cur >= 0) {
         /* cut off by the end of the data: its fields may be cut too, so drop it */
         feed_item_clear(&doc->items[px->cur]);
@@ -640,5 +643,5 @@ fail:
     px_release(px);
     vg_free(px);
     vg_free(fixed);
-    return -1;
+    return fail_rc;
 }

@@ -1,5 +1,6 @@
 /* item — item records for the items stream (see item.h). */
 #include "fetchers/item.h"
+#include "util/vg_hash.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_url.h"
 #include "util/vg_alloc.h"
@@ -9,16 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-static uint64_t fnv64(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 /* Counts words of a small list in the text; enough to tell French from English news. */
 static int count_words(const char *text, const char *const *words)
@@ -76,7 +67,7 @@ char *fetch_item_json(const char *source_id, const char *account_id, const struc
     if (!ident || !*ident)
         return NULL;
     char *canon = it->link && !by_id ? feed_url_canonical(it->link) : NULL;
-    snprintf(keys->id, sizeof(keys->id), "%016llx", (unsigned long long)fnv64(canon ? canon : ident));
+    snprintf(keys->id, sizeof(keys->id), "%016llx", (unsigned long long)vg_fnv1a64_legacy_str(canon ? canon : ident));
     vg_free(canon);
     snprintf(keys->fp, sizeof(keys->fp), "%016llx",
              (unsigned long long)feed_fingerprint(it->title ? it->title : "", it->summary ? it->summary : ""));

@@ -1,5 +1,7 @@
 /* source — source records: checks and CSV/JSON import (see source.h). */
 #include "fetchers/source.h"
+#include "util/vg_hash.h"
+#include "fetchers/kind.h"
 #include "util/vg_alloc.h"
 #include "util/vg_csv.h"
 #include "util/vg_units.h"
@@ -12,16 +14,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-const char *const fetch_source_kinds[] = {"feed", "page", NULL};
 
 char *fetch_source_default_id(const char *url)
 {
-    /* FNV-1a 64: stable across versions and machines, which is all an id needs. */
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
+    /* Stable across versions and machines, which is all an id needs (hence the legacy basis). */
+    uint64_t h = vg_fnv1a64_legacy_str(url);
     return vg_asprintf("s%012llx", (unsigned long long)(h & 0xffffffffffffULL));
 }
 
@@ -83,11 +80,11 @@ int fetch_source_check(struct fetch_source *s, long long default_interval_ms, in
         if (!(s->kind = vg_strdup("feed")))
             goto oom;
     }
-    int known = 0;
-    for (size_t i = 0; fetch_source_kinds[i]; i++)
-        known |= strcmp(s->kind, fetch_source_kinds[i]) == 0;
-    if (!known) {
-        snprintf(err, errlen, "unknown kind '%.40s' (known: feed, page)", s->kind);
+    const struct source_kind *kind = source_kind_find(s->kind);
+    if (!kind) {
+        char names[128];
+        source_kind_names(names, sizeof(names));
+        snprintf(err, errlen, "unknown kind '%.40s' (known: %s)", s->kind, names);
         return -1;
     }
     if (s->interval_ms == 0)
@@ -129,6 +126,8 @@ int fetch_source_check(struct fetch_source *s, long long default_interval_ms, in
         vg_free(s->options);
         s->options = NULL;
     }
+    if (kind->check_options && kind->check_options(s->options, err, errlen) < 0)
+        return -1;
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");

@@ -1,6 +1,6 @@
 /* source — what vigie polls: the source record, its validation, and importing many from CSV
- * or JSON. Storage is queue/'s (queue_sources.h); fetching and parsing per kind is the
- * poller's. Pure: no I/O.
+ * or JSON. Storage is queue/'s (queue_sources.h); what each kind fetches and how it parses is
+ * its descriptor's (kind.h). Pure: no I/O.
  *
  * A source: id, kind (feed, page, ...), url, interval, optional account id (a company
  * newsroom, a per-account news search) and options (a JSON object: XPath selectors for pages,
@@ -23,12 +23,10 @@ struct fetch_source {
 #define FETCH_INTERVAL_MIN_MS (10LL * 1000)
 #define FETCH_INTERVAL_MAX_MS (7LL * 24 * 3600 * 1000)
 
-/* Names of the source kinds vigie knows ("feed", "page", ...), NULL-terminated. */
-extern const char *const fetch_source_kinds[];
-
 /* Checks and completes one source: known kind (default "feed"), http(s) URL (file: only when
  * allow_file), interval within bounds (0 -> default_interval_ms), id made of [A-Za-z0-9._:-]
- * (default: derived from the URL, stable), options a JSON object. 0 or -1 with err. */
+ * (default: derived from the URL, stable), options a JSON object that its kind accepts.
+ * 0 or -1 with err. */
 int fetch_source_check(struct fetch_source *s, long long default_interval_ms, int allow_file,
                        char *err, size_t errlen);
 

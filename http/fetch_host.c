@@ -4,6 +4,7 @@
  * a free slot and no pending hold. Time only moves forward, so a ready host stays ready until
  * fetch_hosts_next() or fetch_hosts_done() changes it, and both call refresh(). */
 #include "http/fetch_host.h"
+#include "util/vg_hash.h"
 #include "util/vg_alloc.h"
 
 #include <ctype.h>
@@ -50,11 +51,9 @@ uint64_t fetch_now_ms(void)
 
 static size_t hash_key(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)tolower((unsigned char)*s);
-        h *= 1099511628211ull;
-    }
+    uint64_t h = VG_FNV64_BASIS; /* host names compare without case */
+    for (; *s; s++)
+        h = vg_fnv1a64_step(h, (unsigned char)tolower((unsigned char)*s));
     return (size_t)h;
 }
 

@@ -5,6 +5,7 @@
  * estimate of its memory: the URL twice (ours, and curl's parts of it), the host, and the
  * structures around them. */
 #include "http/fetch_urls.h"
+#include "util/vg_hash.h"
 #include "util/vg_alloc.h"
 
 #include <stdint.h>
@@ -27,13 +28,7 @@ struct fetch_urls {
     unsigned long long hits;
 };
 
-static uint64_t hash_url(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
+static uint64_t hash_url(const char *s) { return vg_fnv1a64_str(s); }
 
 struct fetch_urls *fetch_urls_new(size_t max_idle_bytes)
 {

@@ -88,3 +88,18 @@ assert run([], "").returncode == 2
 p = run(["--accounts", "/nonexistent/accounts.json", "--json"], "")
 assert p.returncode != 0 and "/nonexistent/accounts.json" in p.stderr, p.stderr
 print("OK")
+
+# the item record as the daemon's items stream carries it: a source tied to an account says so
+# in "account_id", and extract reads it with the daemon's own decoder (the older spelling
+# "source_account_id" still works). "orange" in lower case is a common word: only the tie names
+# the account.
+tied = {"id": "o1", "title": "orange annonce un partenariat avec un fabricant", "lang": "fr"}
+lines = [json.dumps(tied), json.dumps(dict(tied, id="o2", account_id="orange")),
+         json.dumps(dict(tied, id="o3", source_account_id="orange"))]
+p = run(["--accounts", accounts, "--json"], "\n".join(lines) + "\n")
+assert p.returncode == 0, p.stderr
+out = {o["id"]: o for o in map(json.loads, p.stdout.splitlines())}
+assert out["o1"]["accounts"] == [], out
+assert out["o2"]["accounts"] == ["orange"] and out["o3"]["accounts"] == ["orange"], out
+p = run(["--json"], json.dumps(dict(tied, account_id=7)) + "\n")
+assert p.returncode == 1 and '"account_id" must be a string' in p.stderr, p.stderr

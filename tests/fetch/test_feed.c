@@ -340,7 +340,7 @@ static void test_not_feeds(void **state)
         struct feed_doc *d = NULL;
         char err[256] = "";
         int rc = feed_parse(cases[i][0], strlen(cases[i][0]), NULL, NULL, &d, err, sizeof(err));
-        if (rc != -1 || d || strcmp(err, cases[i][1]) != 0)
+        if (rc != FEED_NOT_A_FEED || d || strcmp(err, cases[i][1]) != 0)
             fail_msg("case %zu: rc=%d err=[%s], want [%s]", i, rc, err, cases[i][1]);
     }
 }

@@ -1,0 +1,32 @@
+/* kind — the registry of source kinds (see kind.h). */
+#include "fetchers/kind.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct source_kind *const kinds[] = {
+    &source_kind_feed,
+    &source_kind_page,
+};
+
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+const struct source_kind *source_kind_find(const char *name)
+{
+    for (size_t i = 0; name && i < NKINDS; i++)
+        if (strcmp(kinds[i]->name, name) == 0)
+            return kinds[i];
+    return NULL;
+}
+
+void source_kind_names(char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < NKINDS && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", kinds[i]->name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
