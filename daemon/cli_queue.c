@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-void vg_queue_config(const struct vg_config *c, struct queue_config *qc, char *host)
+void vg_queue_config(const struct vg_config *c, struct queue_config *qc, char *host, size_t hostlen)
 {
-    strcpy(host, "vigie");
-    gethostname(host, 127);
-    host[127] = '\0';
+    if (gethostname(host, hostlen) < 0 || !host[0])
+        snprintf(host, hostlen, "vigie");
+    host[hostlen - 1] = '\0';
     memset(qc, 0, sizeof(*qc));
     qc->url = c->redis_url;
     qc->password = c->redis_password;
@@ -39,7 +39,7 @@ struct queue_sync *vg_cli_open_queue(const char *config_path, struct vg_config *
     }
     struct queue_config qc;
     char host[128];
-    vg_queue_config(*cfg, &qc, host);
+    vg_queue_config(*cfg, &qc, host, sizeof(host));
     struct queue_sync *q = queue_sync_open(&qc, err, sizeof(err));
     if (!q)
         fprintf(stderr, "vigie: redis: %s\n", err);

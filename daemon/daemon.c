@@ -392,7 +392,7 @@ static int setup(struct vg_daemon *d)
 
     struct queue_config qc;
     char host[128];
-    vg_queue_config(d->cfg, &qc, host);
+    vg_queue_config(d->cfg, &qc, host, sizeof(host));
     d->queue = queue_new(d->base, &qc, on_queue_state, d, err, sizeof(err));
     if (!d->queue) {
         vg_err("daemon", "redis: %s", err);

@@ -5,6 +5,7 @@
 #include "enrich/score.h"
 #include "enrich/text.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -71,13 +72,8 @@ static int build_local(const char *first, const char *last, const char *pattern,
     else if (strcmp(pattern, "first.l") == 0) a = first, sep = ".", b = li;
     if (!a)
         return -1;
-    size_t n = strlen(a) + strlen(sep) + strlen(b);
-    if (n + 1 > cap)
-        return -1;
-    strcpy(out, a);
-    strcat(out, sep);
-    strcat(out, b);
-    return 0;
+    int n = snprintf(out, cap, "%s%s%s", a, sep, b);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
 int enrich_email_guess(const char *name, const char *domain, const char *pattern, char *out,
@@ -92,48 +88,13 @@ int enrich_email_guess(const char *name, const char *domain, const char *pattern
     size_t n = strlen(local) + 1 + strlen(domain);
     if (n + 1 > outlen)
         return -1;
-    strcpy(out, local);
-    strcat(out, "@");
+    snprintf(out, outlen, "%s@", local);
     /* domains compare case-insensitively; write them lower-case */
     size_t k = strlen(out);
     for (const char *d = domain; *d; d++)
         out[k++] = (*d >= 'A' && *d <= 'Z') ? (char)(*d + 32) : *d;
     out[k] = '\0';
     return 0;
-}
-
-const char *enrich_email_pattern_learn(const char *const *names, const char *const *emails,
-                                       size_t n, double *confidence)
-{
-    size_t hits[N_PATTERNS] = {0}, usable = 0;
-    for (size_t i = 0; i < n; i++) {
-        char first[64], last[64], local[160];
-        const char *at = emails[i] ? strchr(emails[i], '@') : NULL;
-        if (!at || split_name(names[i], first, sizeof(first), last, sizeof(last)) < 0)
-            continue;
-        size_t ll = (size_t)(at - emails[i]);
-        usable++;
-        for (size_t p = 0; p < N_PATTERNS; p++)
-            if (build_local(first, last, patterns[p], local, sizeof(local)) == 0 &&
-                strlen(local) == ll && strncasecmp(local, emails[i], ll) == 0)
-                hits[p]++;
-    }
-    size_t best = N_PATTERNS;
-    for (size_t p = 0; p < N_PATTERNS; p++)
-        if (hits[p] && (best == N_PATTERNS || hits[p] > hits[best]))
-            best = p;
-    if (best == N_PATTERNS) {
-        if (confidence)
-            *confidence = 0;
-        return NULL;
-    }
-    if (confidence) {
-        /* share explained, shrunk towards 0.5 when few examples back it */
-        double share = (double)hits[best] / (double)usable;
-        double w = (double)usable / (usable + 4.0);
-        *confidence = 0.9 * (w * share + (1 - w) * 0.5);
-    }
-    return patterns[best];
 }
 
 void enrich_contacts_free(struct enrich_contact *v, size_t n)

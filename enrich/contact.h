@@ -3,8 +3,8 @@
  * A person with a role, tied to a matched account, becomes a contact: name, title, role_norm,
  * seniority, department, account, source URL and first-seen time. vigie never knows an
  * e-mail address for sure; it may offer a guess built from the account's domain and its
- * address pattern (configured as the account identifier "email_pattern", or learnt from known
- * addresses with enrich_email_pattern_learn), always marked as a guess with a confidence. */
+ * address pattern (configured as the account identifier "email_pattern"),
+ * always marked as a guess with a confidence. */
 #ifndef ENRICH_CONTACT_H
 #define ENRICH_CONTACT_H
 
@@ -31,11 +31,6 @@ const char *const *enrich_email_patterns(size_t *n);
  * Returns 0, or -1 for an unknown pattern, an unusable name or a too small buffer. */
 int enrich_email_guess(const char *name, const char *domain, const char *pattern, char *out,
                        size_t outlen);
-
-/* The pattern most known addresses follow, with how sure that is (share of the examples it
- * explains, lowered for few examples). names[i] goes with emails[i]. NULL when none fits. */
-const char *enrich_email_pattern_learn(const char *const *names, const char *const *emails,
-                                       size_t n, double *confidence);
 
 /* Contacts from one extraction result: every person with a role who can be tied to a
  * matched account (one named in the person's sentence, else the item's only account).

@@ -64,7 +64,6 @@ void enrich_extractor_free(struct enrich_extractor *x)
     vg_free(x);
 }
 
-const struct enrich_rules *enrich_extractor_rules(const struct enrich_extractor *x) { return x->rules; }
 const struct enrich_account_set *enrich_extractor_accounts(const struct enrich_extractor *x) { return x->accounts; }
 
 void enrich_result_free(struct enrich_result *r)

@@ -81,7 +81,6 @@ struct enrich_extractor *enrich_extractor_new(struct enrich_rules *rules,
                                               const struct enrich_options *opt,
                                               char *err, size_t errlen);
 void enrich_extractor_free(struct enrich_extractor *x);
-const struct enrich_rules *enrich_extractor_rules(const struct enrich_extractor *x);
 const struct enrich_account_set *enrich_extractor_accounts(const struct enrich_extractor *x);
 
 /* Runs the pipeline on one item. Returns 0 and a result (free with enrich_result_free), or

@@ -520,14 +520,6 @@ size_t enrich_rules_sections(const struct enrich_rules *r, const struct enrich_s
     return r->n_secs;
 }
 
-int enrich_rules_signal_index(const struct enrich_rules *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_secs; i++)
-        if (r->secs[i].kind == ENRICH_SEC_SIGNAL && strcmp(r->secs[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* Letters and digits only, lower-cased: "Chief-Executive  Officer" and "chief executive
  * officer" compare equal. Writes at most cap-1 bytes. */
 static void squash(const char *s, char *out, size_t cap)
@@ -561,8 +553,6 @@ const struct enrich_role *enrich_rules_role(const struct enrich_rules *r, const 
     }
     return NULL;
 }
-
-pcre2_match_context *enrich_rules_match_context(const struct enrich_rules *r) { return r->mctx; }
 
 int enrich_rules_run(const struct enrich_rules *r, const pcre2_code *code, const char *subject,
                      size_t len, size_t start, pcre2_match_data *md)

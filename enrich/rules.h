@@ -113,8 +113,6 @@ extern const struct enrich_rules_file enrich_rules_default_files[];
 /* ---- read access for the rest of enrich/ (the rule set is immutable once compiled) ---- */
 
 size_t enrich_rules_sections(const struct enrich_rules *r, const struct enrich_section **out);
-/* Index of the signal type `name` among the sections, or -1. */
-int enrich_rules_signal_index(const struct enrich_rules *r, const char *name);
 /* Opens the gates (sets bits in gates[ENRICH_GATE_WORDS]) whose words are a prefix of a
  * token of the lower-cased folded text l[0..len). */
 void enrich_rules_gates(const struct enrich_rules *r, const char *l, size_t len, uint64_t *gates);
@@ -126,8 +124,6 @@ static inline int enrich_gate_open(const uint64_t *gates, int g)
 /* The role one of whose phrases equals `phrase` (folded text; case, blanks, hyphens and
  * apostrophes ignored), or NULL. */
 const struct enrich_role *enrich_rules_role(const struct enrich_rules *r, const char *phrase);
-/* Match context with the work limits every pattern is run under. */
-pcre2_match_context *enrich_rules_match_context(const struct enrich_rules *r);
 
 /* Runs `code` on subject[0..len) from offset `start`: >0 on a match (ovector in md), 0 on no match or on a
  * limit being hit (which is treated as no match). */

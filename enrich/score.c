@@ -1,4 +1,4 @@
-/* score — priority, heat and signal ids (see score.h). */
+/* score — priority and signal ids (see score.h). */
 #include "enrich/score.h"
 #include "util/vg_hash.h"
 #include "enrich/hash.h"
@@ -63,20 +63,6 @@ int enrich_priority(const struct enrich_score_input *in)
      * strong key account reaches 100. */
     int r = (int)lround(100.0 * p);
     return r < 0 ? 0 : r > 100 ? 100 : r;
-}
-
-double enrich_heat(const struct enrich_heat_signal *v, size_t n, double now, double half_life_days)
-{
-    if (half_life_days <= 0)
-        half_life_days = 14;
-    double h = 0;
-    for (size_t i = 0; i < n; i++) {
-        double age_days = (now - v[i].published) / 86400.0;
-        if (age_days < 0)
-            age_days = 0;
-        h += v[i].priority * pow(0.5, age_days / half_life_days);
-    }
-    return h;
 }
 
 /* Two independent 64-bit lanes of a multiply-xorshift hash over length-prefixed fields, so

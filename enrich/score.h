@@ -1,4 +1,4 @@
-/* score — signal priority, account heat, and deterministic signal ids. Pure functions.
+/* score — signal priority and deterministic signal ids. Pure functions.
  *
  * Priority (0-100) says which signal a key account manager should read first: the weight of
  * its type (rules), how sure the classifier is, how fresh the news is, how reliable the source
@@ -33,15 +33,6 @@ int enrich_priority(const struct enrich_score_input *in);
  * its tier and axes, 0.3 (standard, no axes) .. 1 (key account, strong on every axis). */
 double enrich_account_weight(const char *tier, double revenue, double margin,
                              double growth_potential, double strategic_fit, double image);
-
-struct enrich_heat_signal {
-    double priority;   /* 0..100 */
-    double published;  /* seconds since the epoch */
-};
-
-/* Sum of priority * 2^(-age / half_life) over the signals, at time `now` (seconds since the
- * epoch). Signals from the future count as fresh. half_life_days <= 0 uses 14 days. */
-double enrich_heat(const struct enrich_heat_signal *v, size_t n, double now, double half_life_days);
 
 /* Deterministic signal id: 32 lower-case hex digits of a 128-bit hash of (account_id,
  * story_key, type), so the same story about the same account always gets the same id and a

@@ -311,4 +311,3 @@ struct fetch_waiter *fetch_hosts_take_all(struct fetch_hosts *h)
 
 size_t fetch_hosts_queued(const struct fetch_hosts *h) { return h ? h->queued : 0; }
 size_t fetch_hosts_count(const struct fetch_hosts *h) { return h ? h->count : 0; }
-const char *fetch_host_name(const struct fetch_host *e) { return e->key; }

@@ -57,6 +57,5 @@ struct fetch_waiter *fetch_hosts_take_all(struct fetch_hosts *h);
 
 size_t fetch_hosts_queued(const struct fetch_hosts *h);
 size_t fetch_hosts_count(const struct fetch_hosts *h);
-const char *fetch_host_name(const struct fetch_host *host);
 
 #endif

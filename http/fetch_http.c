@@ -852,10 +852,6 @@ void fetch_client_pause(struct fetch_client *c, int paused)
         dispatch(c);
 }
 
-int fetch_client_paused(const struct fetch_client *c) { return c->paused; }
-
-int fetch_client_in_flight(const struct fetch_client *c) { return (int)c->in_flight; }
-
 void fetch_client_stats(const struct fetch_client *c, struct fetch_stats *out)
 {
     *out = c->st;

@@ -139,9 +139,6 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
 /* Backpressure: while paused no new request starts (queued ones wait, running ones finish).
  * Logs the transition once. */
 void fetch_client_pause(struct fetch_client *c, int paused);
-int fetch_client_paused(const struct fetch_client *c);
-/* Requests currently running in curl. */
-int fetch_client_in_flight(const struct fetch_client *c);
 
 struct fetch_stats {
     size_t in_flight;

@@ -164,13 +164,12 @@ static void on_sigchld(evutil_socket_t fd, short what, void *arg)
 {
     struct queue_embedded *e = arg;
     int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (pid != e->pid)
-            continue;
+    /* Only the child vigie started: reaping any other would steal its exit status from the
+     * code that waits for it (a library's helper process, a command's child). */
+    if (e->pid > 0 && waitpid(e->pid, &status, WNOHANG) == e->pid) {
         e->pid = 0;
         if (e->stopping)
-            continue;
+            return;
         char how[64];
         if (WIFEXITED(status))
             snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));

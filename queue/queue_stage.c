@@ -344,7 +344,7 @@ static void on_read(redisAsyncContext *ac, void *r, void *privdata)
     redisReply *entries = reply->element[0]->element[1];
     int own_pending = strcmp(s->next_id, ">") != 0;
     if (own_pending && entries->elements == 0) {
-        strcpy(s->next_id, ">");
+        snprintf(s->next_id, sizeof(s->next_id), ">");
     } else {
         if (own_pending)
             snprintf(s->next_id, sizeof(s->next_id), "%s", entries->element[entries->elements - 1]->element[0]->str);
@@ -472,7 +472,7 @@ static void on_block_state(struct queue_conn *c, int up, void *arg)
     struct queue_stage *s = arg;
     if (up) {
         s->group_ready = 0; /* Redis may have restarted without the group */
-        strcpy(s->next_id, "0-0");
+        snprintf(s->next_id, sizeof(s->next_id), "0-0");
         schedule_read(s, 0);
     }
 }
@@ -503,8 +503,8 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->errors_key = vg_asprintf("%serrors:%s:%s", p, cfg->stream, cfg->group);
     s->dlq_key = vg_asprintf("%sdlq", p);
     s->taken_key = vg_asprintf("%staken:%s:%s:", p, cfg->stream, cfg->group); /* + entry id */
-    strcpy(s->next_id, "0-0");
-    strcpy(s->claim_cursor, "0-0");
+    snprintf(s->next_id, sizeof(s->next_id), "0-0");
+    snprintf(s->claim_cursor, sizeof(s->claim_cursor), "0-0");
     struct event_base *base = queue_base(q);
     s->read_ev = evtimer_new(base, on_read_timer, s);
     s->reclaim_ev = event_new(base, -1, EV_PERSIST, on_reclaim_timer, s);

@@ -3,6 +3,7 @@
 #include "util/vg_alloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,16 +15,22 @@ void vg_buf_init(struct vg_buf *b, size_t max)
 
 static int reserve(struct vg_buf *b, size_t extra)
 {
-    if (b->max && b->len + extra > b->max)
+    if (b->failed)
         return -1;
+    if ((b->max && b->len + extra > b->max) || extra > SIZE_MAX / 4 - b->len) {
+        b->failed = 1;
+        return -1;
+    }
     if (b->len + extra + 1 <= b->cap)
         return 0;
     size_t ncap = b->cap ? b->cap : 256;
     while (ncap < b->len + extra + 1)
         ncap *= 2;
     char *nd = vg_realloc(b->data, ncap);
-    if (!nd)
+    if (!nd) {
+        b->failed = 1;
         return -1;
+    }
     b->data = nd;
     b->cap = ncap;
     return 0;
@@ -50,6 +57,8 @@ int vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        b->failed = 1;
     if (n < 0 || reserve(b, (size_t)n) < 0)
         return -1;
     va_start(ap, fmt);
@@ -86,6 +95,7 @@ int vg_buf_json_str(struct vg_buf *b, const char *s)
 void vg_buf_reset(struct vg_buf *b)
 {
     b->len = 0;
+    b->failed = 0;
     if (b->data)
         b->data[0] = '\0';
 }
@@ -93,10 +103,15 @@ void vg_buf_reset(struct vg_buf *b)
 char *vg_buf_steal(struct vg_buf *b)
 {
     char *d = b->data;
-    if (!d)
+    if (b->failed) {
+        vg_free(d);
+        d = NULL;
+    } else if (!d) {
         d = vg_strdup("");
+    }
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = 0;
     return d;
 }
 
@@ -105,4 +120,5 @@ void vg_buf_free(struct vg_buf *b)
     vg_free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = 0;
 }

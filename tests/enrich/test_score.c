@@ -1,4 +1,4 @@
-/* test_score — signal priority, account heat, signal ids and story keys: what an account
+/* test_score — signal priority, signal ids and story keys: what an account
  * manager would notice (fresher, surer, bigger-account signals rank higher; the same story
  * gets the same id from any feed). */
 #include <setjmp.h>
@@ -85,19 +85,6 @@ static void test_account_weight(void **state)
     assert_true(enrich_account_weight(NULL, 0, 0, 0, 0, 0) < none);
 }
 
-static void test_heat(void **state)
-{
-    (void)state;
-    double now = 1.7e9;
-    struct enrich_heat_signal v[] = {{80, now}, {50, now - 14 * 86400.0}, {60, now + 3600}};
-    double h = enrich_heat(v, 3, now, 14);
-    /* 80 + 50/2 + 60 (future counts as fresh) */
-    assert_true(fabs(h - 165.0) < 1e-6);
-    assert_true(enrich_heat(v, 3, now + 28 * 86400.0, 14) < h);
-    assert_true(fabs(enrich_heat(NULL, 0, now, 14)) < 1e-12);
-    assert_true(fabs(enrich_heat(v, 1, now, 0) - 80) < 1e-9);
-}
-
 static void test_signal_ids(void **state)
 {
     (void)state;
@@ -151,7 +138,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_priority_factors),
         cmocka_unit_test(test_account_weight),
-        cmocka_unit_test(test_heat),
         cmocka_unit_test(test_signal_ids),
         cmocka_unit_test(test_story_key),
         cmocka_unit_test(test_parse_time),

@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "util/vg_alloc.h"
 #include "util/vg_buf.h"
 #include "util/vg_csv.h"
 #include "util/vg_event.h"
@@ -25,6 +26,27 @@ static void buf_cap(void **state)
     assert_int_equal(b.len, 10);
     assert_string_equal(b.data, "0123456789");
     vg_buf_free(&b);
+}
+
+/* A record built by many appends is checked once, at the end: after one failed append none
+ * of the later ones may succeed, or a record with a hole in it would look whole. */
+static void buf_failure_is_sticky(void **state)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, 10);
+    assert_int_equal(vg_buf_puts(&b, "{\"a\":"), 0);
+    assert_int_equal(vg_buf_puts(&b, "\"too long to fit\""), -1);
+    assert_int_equal(vg_buf_putc(&b, '}'), -1); /* would fit, but the record has a hole */
+    assert_int_equal(vg_buf_check(&b), -1);
+    assert_null(vg_buf_steal(&b));
+    vg_buf_init(&b, 10);
+    assert_int_equal(vg_buf_puts(&b, "0123456789x"), -1);
+    vg_buf_reset(&b); /* a new record */
+    assert_int_equal(vg_buf_check(&b), 0);
+    assert_int_equal(vg_buf_puts(&b, "{}"), 0);
+    char *s = vg_buf_steal(&b);
+    assert_string_equal(s, "{}");
+    vg_free(s);
 }
 
 static void buf_json(void **state)
@@ -161,7 +183,7 @@ static void timer_now_is_not_starved(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_json),
+        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_failure_is_sticky), cmocka_unit_test(buf_json),
         cmocka_unit_test(metrics_render), cmocka_unit_test(backoff_bounds),
         cmocka_unit_test(csv_records), cmocka_unit_test(timer_now_is_not_starved),
     };
