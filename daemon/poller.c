@@ -1,5 +1,9 @@
 /* poller — claim, fetch, parse, record (see poller.h).
  *
+ * A source's kind (fetchers/kind.h) says what Accept header its fetch sends and parses what
+ * comes back; bodies of PARSE_OFF_LOOP_BYTES and more are parsed on a worker thread
+ * (util/vg_work.h), so a document of several megabytes never holds the event loop.
+ *
  * One claim is outstanding at a time. The poller keeps several batches of [fetch]
  * max_in_flight sources claimed and not yet fetched (claim_window): the HTTP client runs one
  * while the others wait in its queue, so the fetch slots never sit idle for a claim's round
@@ -14,6 +18,7 @@
 #include "util/vg_log.h"
 #include "util/vg_metrics.h"
 #include "util/vg_time.h"
+#include "util/vg_work.h"
 #include "fetchers/feed.h"
 #include "http/fetch_http.h"
 #include "fetchers/item.h"
@@ -38,6 +43,9 @@
 /* ...unless a claimed source waits longer than lease / LEASE_SHARE before its fetch ends (a
  * slow or throttled host): claiming ahead would then eat into the lease, so one batch only. */
 #define LEASE_SHARE 8
+/* Bodies from this size on are parsed on a worker thread: a page or feed of several megabytes
+ * takes long enough to delay health checks, the watchdog and SIGTERM. */
+#define PARSE_OFF_LOOP_BYTES (256 * 1024)
 
 struct poller {
     struct event_base *base;
@@ -54,13 +62,14 @@ struct poller {
     unsigned fetching;            /* claimed and not yet fetched (running or queued in the client) */
     int64_t wait_ms;              /* moving average of the time from claim to fetched */
     struct queue_recorder *rec;
+    struct vg_work *work;         /* parses of large bodies, off the event loop */
     struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
     void (*drained)(void *);
     void *drained_arg;
     void (*idle)(void *);
     void *idle_arg;
     struct poller_stats stats;
-    struct vg_metric *m_paused, *m_in_flight, *m_queued;
+    struct vg_metric *m_paused, *m_in_flight, *m_queued, *m_off_loop;
     struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_added, *m_dup, *m_base;
 };
 
@@ -69,6 +78,7 @@ struct poll {
     struct poller *p;
     struct queue_source_state st;
     const struct source_kind *kind;
+    struct parse *parse;          /* its body is being parsed on a worker thread */
     int fetching;
     int64_t started;
     struct poll *prev, *next;
@@ -114,6 +124,8 @@ static void check_drained(struct poller *p)
 }
 
 /* Ends a poll: out of the in-flight list, freed. */
+static void parse_free(struct parse *ps);
+
 static void poll_done(struct poll *pl)
 {
     struct poller *p = pl->p;
@@ -126,6 +138,7 @@ static void poll_done(struct poll *pl)
     if (pl->fetching)
         p->fetching--;
     p->in_flight--;
+    parse_free(pl->parse); /* only at shutdown, once the workers are stopped */
     queue_source_state_clear(&pl->st);
     vg_free(pl);
 }
@@ -251,6 +264,55 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
 
 /* ---- fetch and parse ---------------------------------------------------------- */
 
+/* A body being parsed: what the parse reads, and what it made. Owns its strings, since the
+ * response they come from is gone by the time a worker thread parses it. */
+struct parse {
+    struct poll *pl;
+    struct kind_input in;
+    char *body, *url, *charset, *etag, *last_modified;
+    struct kind_output out;
+    int rc;
+    char err[300];
+};
+
+static void parse_free(struct parse *ps)
+{
+    if (!ps)
+        return;
+    vg_free(ps->body);
+    vg_free(ps->url);
+    vg_free(ps->charset);
+    vg_free(ps->etag);
+    vg_free(ps->last_modified);
+    vg_free(ps->out.watch_text);
+    feed_doc_free(ps->out.doc);
+    vg_free(ps);
+}
+
+/* Runs on a worker thread for a large body: the kind's parse is pure. */
+static void parse_run(void *arg)
+{
+    struct parse *ps = arg;
+    ps->rc = ps->pl->kind->parse(&ps->in, &ps->out, ps->err, sizeof(ps->err));
+}
+
+/* Back on the loop: the poll's outcome is recorded. */
+static void parse_done(void *arg)
+{
+    struct parse *ps = arg;
+    struct poll *pl = ps->pl;
+    pl->parse = NULL;
+    if (ps->rc < 0) {
+        record(pl, 0, ps->out.error_kind ? ps->out.error_kind : "parse", ps->err, 0, NULL, NULL, NULL, NULL);
+    } else {
+        if (ps->out.doc->flags & FEED_F_RECOVERED)
+            vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id,
+                     ps->out.doc->note);
+        record(pl, 1, NULL, NULL, 0, ps->etag, ps->last_modified, ps->out.watch_text, ps->out.doc);
+    }
+    parse_free(ps);
+}
+
 static void on_fetched(struct fetch_response *resp, void *arg)
 {
     struct poll *pl = arg;
@@ -268,26 +330,36 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         record(pl, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL);
         return;
     }
-    char err[300] = "";
-    const struct kind_input in = {
-        .body = resp->body.data ? resp->body.data : "",
-        .len = resp->body.len,
-        .url = resp->effective_url ? resp->effective_url : pl->st.src.url,
-        .charset = resp->charset,
+    struct parse *ps = vg_calloc(1, sizeof(*ps));
+    size_t len = resp->body.len;
+    if (!ps || !(ps->body = vg_buf_steal(&resp->body)) ||
+        !(ps->url = vg_strdup(resp->effective_url ? resp->effective_url : pl->st.src.url)) ||
+        (resp->charset && !(ps->charset = vg_strdup(resp->charset))) ||
+        (resp->etag && !(ps->etag = vg_strdup(resp->etag))) ||
+        (resp->last_modified && !(ps->last_modified = vg_strdup(resp->last_modified)))) {
+        parse_free(ps);
+        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    ps->pl = pl;
+    ps->in = (struct kind_input){
+        .body = ps->body,
+        .len = len,
+        .url = ps->url,
+        .charset = ps->charset,
         .options = pl->st.src.options,
         .watch_text = pl->st.watch_text,
         .now = vg_wall_ms() / 1000,
     };
-    struct kind_output out = {0};
-    if (pl->kind->parse(&in, &out, err, sizeof(err)) < 0) {
-        record(pl, 0, out.error_kind ? out.error_kind : "parse", err, 0, NULL, NULL, NULL, NULL);
-    } else {
-        if (out.doc->flags & FEED_F_RECOVERED)
-            vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id, out.doc->note);
-        record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, out.watch_text, out.doc);
+    /* Small bodies, nearly all of them, parse at once: a thread's round trip would cost more
+     * than the parse. */
+    if (len >= PARSE_OFF_LOOP_BYTES && p->work && vg_work_submit(p->work, parse_run, parse_done, ps) == 0) {
+        pl->parse = ps;
+        vg_metric_add(p->m_off_loop, 1);
+        return;
     }
-    vg_free(out.watch_text);
-    feed_doc_free(out.doc);
+    parse_run(ps);
+    parse_done(ps);
 }
 
 static void start_poll(struct poller *p, struct queue_source_state *st)
@@ -433,8 +505,10 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->q = q;
     /* Until fetches have shown how long a claimed source waits, claim one batch at a time. */
     p->wait_ms = cfg->fetch_lease_ms;
-    if (!(p->rec = queue_recorder_new(q))) {
-        snprintf(err, errlen, "out of memory");
+    if (!(p->rec = queue_recorder_new(q)) || !(p->work = vg_work_new(base, 1, err, errlen))) {
+        if (!p->rec)
+            snprintf(err, errlen, "out of memory");
+        queue_recorder_free(p->rec);
         event_free(p->claim_ev);
         event_free(p->lag_ev);
         vg_free(p);
@@ -444,6 +518,7 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->cfg = cfg;
     p->m_in_flight = vg_gauge_fn("vigie_fetch_in_flight", "fetches running now", gauge_in_flight, p);
     p->m_queued = vg_gauge_fn("vigie_fetch_queued", "fetches waiting for a slot (per-host or global limit)", gauge_queued, p);
+    p->m_off_loop = vg_counter("vigie_parses_off_loop_total", "large bodies parsed on a worker thread, off the event loop");
     p->m_paused = vg_gauge("vigie_fetch_paused", "1 while fetching is paused because enrich is behind (backpressure)");
     p->m_polls_ok = vg_counter("vigie_polls_total{result=\"ok\"}", "polls of sources by result");
     p->m_polls_failed = vg_counter("vigie_polls_total{result=\"failed\"}", "polls of sources by result");
@@ -486,6 +561,8 @@ void poller_free(struct poller *p)
 {
     if (!p)
         return;
+    /* First the workers: a parse still running reads its poll. */
+    vg_work_free(p->work);
     /* Polls cut short by shutdown: their leases expire and the sources are polled again. */
     while (p->polls)
         poll_done(p->polls);

@@ -16,6 +16,9 @@
 #include "util/vg_event.h"
 #include "util/vg_metrics.h"
 #include "util/vg_time.h"
+#include "util/vg_work.h"
+
+#include <pthread.h>
 
 static void buf_cap(void **state)
 {
@@ -56,6 +59,59 @@ static void buf_json(void **state)
     vg_buf_json_str(&b, "a\"b\\c\n\x01é");
     assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001é\"");
     vg_buf_free(&b);
+}
+
+/* Work handed to a worker thread comes back to the loop: `run` off the loop's thread, `done`
+ * on it, every job once. */
+struct job_probe {
+    pthread_t ran_on, done_on;
+    int runs, dones;
+    struct event_base *base;
+    int *left;
+};
+
+static void probe_run(void *arg)
+{
+    struct job_probe *j = arg;
+    j->ran_on = pthread_self();
+    j->runs++;
+}
+
+static void probe_done(void *arg)
+{
+    struct job_probe *j = arg;
+    j->done_on = pthread_self();
+    j->dones++;
+    if (--*j->left == 0)
+        event_base_loopbreak(j->base);
+}
+
+static void work_off_loop(void **state)
+{
+    struct event_base *base = event_base_new();
+    char err[128];
+    struct vg_work *w = vg_work_new(base, 2, err, sizeof(err));
+    assert_non_null(w);
+    int left = 8;
+    struct job_probe jobs[8];
+    memset(jobs, 0, sizeof(jobs));
+    for (int i = 0; i < 8; i++) {
+        jobs[i].base = base;
+        jobs[i].left = &left;
+        assert_int_equal(vg_work_submit(w, probe_run, probe_done, &jobs[i]), 0);
+    }
+    assert_int_equal(vg_work_pending(w), 8);
+    event_base_dispatch(base);
+    assert_int_equal(left, 0);
+    assert_int_equal(vg_work_pending(w), 0);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(jobs[i].runs, 1);
+        assert_int_equal(jobs[i].dones, 1);
+        assert_false(pthread_equal(jobs[i].ran_on, pthread_self()));
+        assert_true(pthread_equal(jobs[i].done_on, pthread_self()));
+    }
+    vg_work_free(w);
+    event_base_free(base);
 }
 
 static double seven(void *arg) { return 7; }
@@ -183,7 +239,7 @@ static void timer_now_is_not_starved(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_failure_is_sticky), cmocka_unit_test(buf_json),
+        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_failure_is_sticky), cmocka_unit_test(work_off_loop), cmocka_unit_test(buf_json),
         cmocka_unit_test(metrics_render), cmocka_unit_test(backoff_bounds),
         cmocka_unit_test(csv_records), cmocka_unit_test(timer_now_is_not_starved),
     };
