@@ -1,4 +1,5 @@
-/* admin — the admin HTTP endpoint on libevent's evhttp (see admin.h). */
+/* admin — the admin HTTP endpoint: its routes, and the socket it listens on (see admin.h).
+ * The HTTP itself, with its limits, is admin_http's. */
 #include "daemon/admin.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
@@ -7,10 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-#include <event2/listener.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +19,7 @@
 #include <unistd.h>
 
 struct admin {
-    struct evhttp *http;
+    struct admin_http *http;
     char *address;
     char *unix_path;
     admin_ready_fn ready;
@@ -29,57 +27,34 @@ struct admin {
     struct vg_metric *m_requests;
 };
 
-static void reply_text(struct evhttp_request *req, int code, const char *reason, const char *ctype,
-                       const char *body, size_t len)
+static void reply(struct admin_http_reply *rep, int code, const char *ctype, const char *body)
 {
-    struct evbuffer *out = evbuffer_new();
-    if (!out) {
-        evhttp_send_error(req, 500, "out of memory");
-        return;
-    }
-    evbuffer_add(out, body, len);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", ctype);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
-    evhttp_send_reply(req, code, reason, out);
-    evbuffer_free(out);
+    rep->code = code;
+    rep->ctype = ctype;
+    vg_buf_puts(&rep->body, body);
 }
 
-static void on_request(struct evhttp_request *req, void *arg)
+static void on_request(const struct admin_http_req *req, struct admin_http_reply *rep, void *arg)
 {
     struct admin *a = arg;
     vg_metric_add(a->m_requests, 1);
-    const char *uri = evhttp_request_get_uri(req);
-    size_t plen = strcspn(uri, "?");
-    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-        evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-        reply_text(req, 405, "Method Not Allowed", "text/plain", "GET only\n", 9);
-        return;
-    }
-    if (plen == 8 && strncmp(uri, "/healthz", 8) == 0) {
-        reply_text(req, 200, "OK", "text/plain", "ok\n", 3);
-    } else if (plen == 7 && strncmp(uri, "/readyz", 7) == 0) {
-        char reason[200] = "";
-        char body[256];
+    if (strcmp(req->path, "/healthz") == 0) {
+        reply(rep, 200, "text/plain", "ok\n");
+    } else if (strcmp(req->path, "/readyz") == 0) {
+        char reason[400] = "";
         int ok = a->ready(a->arg, reason, sizeof(reason));
-        int n = snprintf(body, sizeof(body), "%s\n", ok ? "ready" : reason);
-        reply_text(req, ok ? 200 : 503, ok ? "OK" : "Service Unavailable", "text/plain", body,
-                   (size_t)n < sizeof(body) ? (size_t)n : sizeof(body) - 1);
-    } else if (plen == 8 && strncmp(uri, "/metrics", 8) == 0) {
-        struct vg_buf b;
-        vg_buf_init(&b, 0);
-        if (vg_metrics_render(&b) < 0) {
-            vg_buf_free(&b);
-            evhttp_send_error(req, 500, "out of memory");
-            return;
-        }
-        reply_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b.data ? b.data : "", b.len);
-        vg_buf_free(&b);
+        reply(rep, ok ? 200 : 503, "text/plain", ok ? "ready" : reason);
+        vg_buf_putc(&rep->body, '\n');
+    } else if (strcmp(req->path, "/metrics") == 0) {
+        rep->code = vg_metrics_render(&rep->body) < 0 ? 500 : 200;
+        rep->ctype = "text/plain; version=0.0.4; charset=utf-8";
     } else {
-        reply_text(req, 404, "Not Found", "text/plain", "not found: try /healthz, /readyz, /metrics\n", 43);
+        reply(rep, 404, "text/plain", "not found: try /healthz, /readyz, /metrics\n");
     }
 }
 
-static int bind_unix(struct admin *a, struct event_base *base, const char *path, char *err, size_t errlen)
+/* A listening unix socket at path, or -1 with err filled. */
+static int listen_unix(const char *path, char *err, size_t errlen)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -89,85 +64,108 @@ static int bind_unix(struct admin *a, struct event_base *base, const char *path,
     strcpy(sun.sun_path, path);
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 64) < 0) {
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 128) < 0) {
         snprintf(err, errlen, "cannot listen on unix:%s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
     }
     chmod(path, 0660);
-    if (!evhttp_accept_socket_with_handle(a->http, fd)) {
-        snprintf(err, errlen, "cannot serve unix:%s", path);
-        close(fd);
-        return -1;
-    }
-    a->unix_path = vg_strdup(path);
-    a->address = vg_asprintf("unix:%s", path);
-    return a->address ? 0 : -1;
+    return fd;
 }
 
-static int bind_tcp(struct admin *a, const char *listen, char *err, size_t errlen)
+/* A listening TCP socket for "HOST:PORT" ("[v6]:PORT"), or -1 with err filled; *port gets
+ * the port bound (port 0 picks one). */
+static int listen_tcp(const char *spec, char *host, size_t hostlen, int *port, char *err, size_t errlen)
 {
-    const char *colon = strrchr(listen, ':');
+    const char *colon = strrchr(spec, ':');
     if (!colon || !colon[1]) {
-        snprintf(err, errlen, "admin listen '%s' must be HOST:PORT, unix:PATH or off", listen);
+        snprintf(err, errlen, "admin listen '%s' must be HOST:PORT, unix:PATH or off", spec);
         return -1;
     }
-    char host[256];
-    size_t hl = (size_t)(colon - listen);
-    if (hl >= sizeof(host)) {
+    size_t hl = (size_t)(colon - spec);
+    if (hl >= hostlen) {
         snprintf(err, errlen, "admin listen host too long");
         return -1;
     }
-    memcpy(host, listen, hl);
+    memcpy(host, spec, hl);
     host[hl] = '\0';
     if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') { /* [::1]:port */
         memmove(host, host + 1, hl - 2);
         host[hl - 2] = '\0';
     }
     char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535) {
-        snprintf(err, errlen, "admin listen '%s': bad port", listen);
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 0 || p > 65535) {
+        snprintf(err, errlen, "admin listen '%s': bad port", spec);
         return -1;
     }
-    struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(a->http, host, (ev_uint16_t)port);
-    if (!bs) {
-        snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
+    struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    int gai = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", spec, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int one = 1;
+        if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+                        bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0)) {
+            saved = errno;
+            close(fd);
+            fd = -1;
+        } else if (fd < 0) {
+            saved = errno;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(saved));
         return -1;
     }
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    int actual = (int)port;
-    if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &sl) == 0)
-        actual = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                : ((struct sockaddr_in *)&ss)->sin_port);
-    int v6 = strchr(host, ':') != NULL;
-    a->address = vg_asprintf("http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", actual);
-    return a->address ? 0 : -1;
+    *port = (int)p;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
 }
 
-struct admin *admin_new(struct event_base *base, const char *listen, admin_ready_fn ready,
-                        void *arg, char *err, size_t errlen)
+struct admin *admin_new(struct event_base *base, const char *listen, const struct admin_http_limits *lim,
+                        admin_ready_fn ready, void *arg, char *err, size_t errlen)
 {
     err[0] = '\0';
     if (strcmp(listen, "off") == 0 || !listen[0])
         return NULL;
     struct admin *a = vg_calloc(1, sizeof(*a));
-    if (!a || !(a->http = evhttp_new(base))) {
+    if (!a) {
         snprintf(err, errlen, "out of memory");
-        vg_free(a);
         return NULL;
     }
     a->ready = ready;
     a->arg = arg;
-    evhttp_set_gencb(a->http, on_request, a);
-    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST);
-    evhttp_set_timeout(a->http, 10);
-    evhttp_set_max_body_size(a->http, 4096);
-    int rc = strncmp(listen, "unix:", 5) == 0 ? bind_unix(a, base, listen + 5, err, errlen)
-                                              : bind_tcp(a, listen, err, errlen);
-    if (rc < 0) {
+    int fd;
+    if (strncmp(listen, "unix:", 5) == 0) {
+        fd = listen_unix(listen + 5, err, errlen);
+        if (fd >= 0) {
+            a->unix_path = vg_strdup(listen + 5);
+            a->address = vg_strdup(listen);
+        }
+    } else {
+        char host[256];
+        int port;
+        fd = listen_tcp(listen, host, sizeof(host), &port, err, errlen);
+        int v6 = strchr(host, ':') != NULL;
+        if (fd >= 0)
+            a->address = vg_asprintf("http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
+    }
+    if (fd >= 0 && (!a->address || (strncmp(listen, "unix:", 5) == 0 && !a->unix_path))) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0 || !(a->http = admin_http_new(base, fd, lim, on_request, a, err, errlen))) {
         if (!err[0])
             snprintf(err, errlen, "out of memory");
         admin_free(a);
@@ -178,14 +176,19 @@ struct admin *admin_new(struct event_base *base, const char *listen, admin_ready
     return a;
 }
 
+void admin_set_limits(struct admin *a, const struct admin_http_limits *lim)
+{
+    if (a)
+        admin_http_set_limits(a->http, lim);
+}
+
 const char *admin_address(const struct admin *a) { return a ? a->address : "off"; }
 
 void admin_free(struct admin *a)
 {
     if (!a)
         return;
-    if (a->http)
-        evhttp_free(a->http);
+    admin_http_free(a->http);
     if (a->unix_path)
         unlink(a->unix_path);
     vg_free(a->unix_path);

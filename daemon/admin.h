@@ -2,11 +2,13 @@
  *
  * Listens on 127.0.0.1:PORT (or another HOST:PORT; port 0 picks a free one) or on a unix
  * socket (unix:PATH). It is meant for the local machine: put a reverse proxy in front of it
- * to expose it further. */
+ * to expose it further. Its limits (request size and time, connections) are admin_http's. */
 #ifndef VG_ADMIN_H
 #define VG_ADMIN_H
 
 #include <stddef.h>
+
+#include "daemon/admin_http.h"
 
 struct event_base;
 struct admin;
@@ -15,8 +17,10 @@ struct admin;
 typedef int (*admin_ready_fn)(void *arg, char *reason, size_t len);
 
 /* listen: "HOST:PORT", "unix:PATH" or "off" (returns NULL with err[0] == '\0'). */
-struct admin *admin_new(struct event_base *base, const char *listen, admin_ready_fn ready,
-                        void *arg, char *err, size_t errlen);
+struct admin *admin_new(struct event_base *base, const char *listen, const struct admin_http_limits *lim,
+                        admin_ready_fn ready, void *arg, char *err, size_t errlen);
+/* New limits (a reload), for connections accepted from now on. */
+void admin_set_limits(struct admin *a, const struct admin_http_limits *lim);
 /* Where it listens, e.g. "http://127.0.0.1:9746" or "unix:/run/vigie/admin.sock". */
 const char *admin_address(const struct admin *a);
 void admin_free(struct admin *a);

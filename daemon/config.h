@@ -56,6 +56,9 @@ struct vg_config {
     char *log_format;
     /* [admin] */
     char *admin_listen;
+    long long admin_max_connections;
+    long long admin_max_per_address;
+    long long admin_request_timeout_ms;
     /* [redis] */
     char *redis_url;
     char *redis_password;

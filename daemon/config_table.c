@@ -30,6 +30,12 @@ const struct vg_option vg_options[] = {
     /* [admin] */
     {"admin", "listen", VG_OPT_STRING, "127.0.0.1:9746", 0, 0, F(admin_listen), NULL, VG_OPT_RESTART,
      "admin HTTP endpoint (/healthz, /readyz, /metrics): HOST:PORT (port 0 picks one), unix:PATH, or off"},
+    {"admin", "max_connections", VG_OPT_INT, "64", 1, 10000, F(admin_max_connections), NULL, 0,
+     "admin connections served at once; one more is answered 503 and closed"},
+    {"admin", "max_per_address", VG_OPT_INT, "16", 0, 10000, F(admin_max_per_address), NULL, 0,
+     "of those, connections from one client address (0: no per-address share; none on a unix socket)"},
+    {"admin", "request_timeout", VG_OPT_DURATION, "10s", SEC(1), SEC(300), F(admin_request_timeout_ms), NULL, 0,
+     "time a client has to send a whole request (line and headers), and again to take the reply; a slower one gets 408 and is closed"},
 
     /* [redis] */
     {"redis", "url", VG_OPT_STRING, "embedded", 0, 0, F(redis_url), NULL, VG_OPT_RESTART,

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -130,6 +131,13 @@ static void apply_logging(const struct vg_config *c)
     vg_log_setup(vg_log_level_parse(c->log_level), (enum vg_log_format)vg_log_format_parse(c->log_format));
 }
 
+static void admin_limits(const struct vg_config *c, struct admin_http_limits *l)
+{
+    l->max_conns = (int)c->admin_max_connections;
+    l->max_per_addr = (int)c->admin_max_per_address;
+    l->timeout_ms = c->admin_request_timeout_ms;
+}
+
 static void reload(struct vg_daemon *d)
 {
     if (!d->cfg->file) {
@@ -172,6 +180,9 @@ static void reload(struct vg_daemon *d)
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
+    struct admin_http_limits lim;
+    admin_limits(n, &lim);
+    admin_set_limits(d->admin, &lim);
     vg_metric_add(d->m_reloads, 1);
     vg_notice("daemon", "configuration reloaded from %s: %d change(s) applied, %d need a restart",
               n->file, changed, kept);
@@ -366,6 +377,30 @@ static void on_accounts_changed(long long version, void *arg)
 
 /* ---- run ----------------------------------------------------------------- */
 
+/* What the configured limits may hold open at once: two descriptors per admin connection
+ * (those served, and as many being turned away), three per fetch (its socket, and the
+ * resolver's pair while it looks the host up), and a margin for Redis, the event loop and
+ * files. Short of it, the soft limit is raised toward the hard one; still short, say so. */
+static void check_descriptors(const struct vg_config *c, int fetch_role)
+{
+    long long need = 2 * c->admin_max_connections + (fetch_role ? 3 * c->fetch_max_in_flight : 0) + 64;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || (long long)rl.rlim_cur >= need)
+        return;
+    rlim_t was = rl.rlim_cur;
+    rlim_t want = rl.rlim_max == RLIM_INFINITY || (long long)rl.rlim_max >= need ? (rlim_t)need : rl.rlim_max;
+    struct rlimit n = {want, rl.rlim_max};
+    if (want > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &n) == 0)
+        rl.rlim_cur = want;
+    if ((long long)rl.rlim_cur >= need)
+        vg_info("daemon", "raised the file descriptor limit from %llu to %llu for [admin] max_connections and "
+                "[fetch] max_in_flight", (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+    else
+        vg_warn("daemon", "the file descriptor limit is %llu, below the %lld that [admin] max_connections and "
+                "[fetch] max_in_flight may need: raise LimitNOFILE= (ulimit -n) or lower them",
+                (unsigned long long)rl.rlim_cur, need);
+}
+
 static int setup(struct vg_daemon *d)
 {
     char err[512];
@@ -442,7 +477,10 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "out of memory");
         return -1;
     }
-    d->admin = admin_new(d->base, d->cfg->admin_listen, admin_ready, d, err, sizeof(err));
+    check_descriptors(d->cfg, fetch_role);
+    struct admin_http_limits lim;
+    admin_limits(d->cfg, &lim);
+    d->admin = admin_new(d->base, d->cfg->admin_listen, &lim, admin_ready, d, err, sizeof(err));
     if (!d->admin && err[0]) {
         vg_err("daemon", "admin: %s", err);
         return -1;
