@@ -50,6 +50,8 @@ int cmd_status(int argc, char **argv)
         return 1;
     }
     printf("redis    %s (prefix %s)\n", cfg->redis_url, cfg->redis_prefix);
+    if (info.writes_refused[0])
+        printf("writes   REFUSED by redis: %s (see the Redis log)\n", info.writes_refused);
     printf("sources  %lld, %lld due now, %lld failing\n", info.sources, info.due, info.failing);
     printf("\n%-9s %10s   %s\n", "STREAM", "LENGTH", "GROUPS (lag / pending / consumers)");
     for (size_t i = 0; i < info.nstreams; i++) {

@@ -211,7 +211,10 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
     if (!d->stopping) {
         accounts_watch_tick(d->accounts);
         figures_tick(d->figures);
-        if (queue_is_ready(d->queue))
+        const char *refused = queue_writes_refused(d->queue);
+        if (refused)
+            set_status(d, "redis %s refuses writes: %s", queue_describe(d->queue), refused);
+        else if (queue_is_ready(d->queue))
             set_status(d, "ready; redis %s", queue_describe(d->queue));
         else
             set_status(d, "waiting for redis at %s", queue_describe(d->queue));
@@ -223,6 +226,11 @@ static int admin_ready(void *arg, char *reason, size_t len)
     struct vg_daemon *d = arg;
     if (d->stopping) {
         snprintf(reason, len, "stopping");
+        return 0;
+    }
+    const char *refused = queue_writes_refused(d->queue);
+    if (refused) {
+        snprintf(reason, len, "redis refuses writes at %s: %s", queue_describe(d->queue), refused);
         return 0;
     }
     if (!queue_is_ready(d->queue)) {

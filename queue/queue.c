@@ -20,7 +20,7 @@ struct queue {
     struct queue_conn_config cc; /* how to open more connections (url and password owned) */
     queue_state_cb on_state;
     void *arg;
-    struct vg_metric *m_up, *m_connects, *m_drops, *m_restarts;
+    struct vg_metric *m_up, *m_connects, *m_drops, *m_restarts, *m_refused, *m_refusals;
 };
 
 static void on_conn_state(struct queue_conn *c, int up, void *arg)
@@ -39,6 +39,14 @@ static double embedded_restarts(void *arg)
 {
     struct queue *q = arg;
     return q->embedded ? queue_embedded_restarts(q->embedded) : 0;
+}
+
+static double writes_refused(void *arg) { return queue_writes_refused(arg) != NULL; }
+
+static double write_refusals(void *arg)
+{
+    struct queue *q = arg;
+    return (double)queue_conn_stats(q->cmd)->refusals;
 }
 
 struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
@@ -88,6 +96,10 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
     q->m_up = vg_gauge("vigie_redis_up", "1 when the Redis command connection is up");
     q->m_connects = vg_counter("vigie_redis_connects_total", "successful Redis connections");
     q->m_drops = vg_counter("vigie_redis_disconnects_total", "Redis connections lost");
+    q->m_refused = vg_gauge_fn("vigie_redis_writes_refused", "1 while Redis refuses writes (MISCONF, OOM, READONLY)",
+                               writes_refused, q);
+    q->m_refusals = vg_gauge_fn("vigie_redis_write_refusals_total", "Redis replies that refused a write",
+                                write_refusals, q);
     if (q->embedded)
         q->m_restarts = vg_gauge_fn("vigie_redis_embedded_restarts_total",
                                     "restarts of the embedded redis-server after it died",
@@ -128,6 +140,12 @@ struct event_base *queue_base(struct queue *q) { return q->base; }
 int queue_is_ready(const struct queue *q) { return q && queue_conn_is_up(q->cmd); }
 
 const char *queue_describe(const struct queue *q) { return queue_conn_target(q->cmd); }
+
+const char *queue_writes_refused(const struct queue *q)
+{
+    const char *r = q ? queue_conn_stats(q->cmd)->refused : "";
+    return r[0] ? r : NULL;
+}
 
 /* ---- status --------------------------------------------------------------- */
 
@@ -237,6 +255,10 @@ void queue_free(struct queue *q, long long timeout_ms)
     queue_embedded_stop(q->embedded, timeout_ms);
     if (q->m_restarts)
         vg_metric_remove(q->m_restarts);
+    if (q->m_refused)
+        vg_metric_remove(q->m_refused);
+    if (q->m_refusals)
+        vg_metric_remove(q->m_refusals);
     vg_free(q->prefix);
     vg_free(q->instance);
     vg_free((char *)q->cc.url);

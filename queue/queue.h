@@ -31,6 +31,9 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
 int queue_is_ready(const struct queue *q);
 /* A printable description of where Redis is (no password). */
 const char *queue_describe(const struct queue *q);
+/* While Redis refuses writes (MISCONF: it cannot persist; OOM: maxmemory; READONLY: a
+ * replica), the first sentence of its error; NULL while it accepts them. */
+const char *queue_writes_refused(const struct queue *q);
 
 struct queue_status {
     int up;

@@ -43,6 +43,8 @@ struct queue_conn {
     int ever_up;
     int hs_failed;
     int64_t ping_sent;         /* mono ms of the outstanding PING, 0 when none */
+    int64_t refused_since, refused_seen, refused_logged; /* mono ms */
+    uint64_t refused_logged_at; /* stats.refusals when last logged */
 
     struct event *retry_ev, *tick_ev, *drop_ev;
     queue_conn_state_cb on_state;
@@ -61,6 +63,99 @@ static void set_error(struct queue_conn *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->stats.last_error, sizeof(c->stats.last_error), fmt, ap);
     va_end(ap);
+}
+
+/* ---- writes refused ---------------------------------------------------------------
+ * The errors are caught in hiredis's reader, as the reply objects are built, so that no
+ * command's callback has to look, and errors nested in EXEC or script replies count too.
+ * MISCONF refuses PING as well, so the watchdog's next PONG says it is over; the others are
+ * over once no reply has refused anything for REFUSAL_HOLD_MS. */
+
+#define REFUSAL_HOLD_MS 30000
+#define REFUSAL_LOG_MS 60000
+
+static redisReplyObjectFunctions watched_fns;
+static const redisReplyObjectFunctions *default_fns;
+
+static void log_refusal(struct queue_conn *c, int64_t now, const char *what)
+{
+    VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_WARNING, "redis", "%s: %s %s: %s (%llu refused replies so far)", c->role,
+           c->target, what, c->stats.refused, (unsigned long long)c->stats.refusals);
+    c->refused_logged = now;
+    c->refused_logged_at = c->stats.refusals;
+}
+
+static void note_refusal(struct queue_conn *c, const char *str, size_t len)
+{
+    static const char *const codes[] = {"MISCONF ", "OOM ", "READONLY ", "NOREPLICAS "};
+    size_t i = 0;
+    while (i < sizeof(codes) / sizeof(codes[0]) && (len < strlen(codes[i]) || memcmp(str, codes[i], strlen(codes[i])) != 0))
+        i++;
+    if (i == sizeof(codes) / sizeof(codes[0]))
+        return;
+    int64_t now = vg_mono_ms();
+    c->stats.refusals++;
+    c->refused_seen = now;
+    if (c->stats.refused[0])
+        return;
+    /* Its first sentence says enough ("MISCONF Redis is configured to save RDB snapshots,
+     * but it's currently unable to persist to disk."); the rest points at the Redis log. */
+    size_t n = 0;
+    while (n < len && n + 1 < sizeof(c->stats.refused) && !(str[n] == '.' && (n + 1 == len || str[n + 1] == ' ')))
+        n++;
+    if (n < len && str[n] == '.' && n + 1 < sizeof(c->stats.refused))
+        n++;
+    memcpy(c->stats.refused, str, n);
+    c->stats.refused[n] = '\0';
+    c->refused_since = now;
+    log_refusal(c, now, "refuses writes");
+}
+
+static void writes_accepted(struct queue_conn *c, int64_t now)
+{
+    VG_LOG(c->quiet ? VG_LOG_DEBUG : VG_LOG_NOTICE, "redis", "%s: %s accepts writes again after %.1fs (%llu refused replies)",
+           c->role, c->target, (double)(now - c->refused_since) / 1000.0, (unsigned long long)c->stats.refusals);
+    c->stats.refused[0] = '\0';
+}
+
+/* A PING answered: MISCONF, which refuses PING too, is over. */
+static void pong_received(struct queue_conn *c)
+{
+    if (strncmp(c->stats.refused, "MISCONF", 7) == 0)
+        writes_accepted(c, vg_mono_ms());
+}
+
+/* From the watchdog tick: a refusal other than MISCONF is over when none was seen for a
+ * while; one that lasts is logged again once a minute with how many replies it refused. */
+static void refusal_tick(struct queue_conn *c, int64_t now)
+{
+    if (!c->stats.refused[0])
+        return;
+    if (strncmp(c->stats.refused, "MISCONF", 7) != 0 && now - c->refused_seen > REFUSAL_HOLD_MS)
+        writes_accepted(c, now);
+    else if (now - c->refused_logged >= REFUSAL_LOG_MS && c->stats.refusals > c->refused_logged_at)
+        log_refusal(c, now, "still refuses writes");
+}
+
+static void *watched_string(const redisReadTask *task, char *str, size_t len)
+{
+    const redisReadTask *root = task;
+    while (root->parent)
+        root = root->parent;
+    if (task->type == REDIS_REPLY_ERROR && root->privdata)
+        note_refusal(root->privdata, str, len);
+    return default_fns->createString(task, str, len);
+}
+
+static void watch_replies(struct queue_conn *c, redisAsyncContext *ac)
+{
+    if (!default_fns) {
+        default_fns = ac->c.reader->fn;
+        watched_fns = *default_fns;
+        watched_fns.createString = watched_string;
+    }
+    ac->c.reader->fn = &watched_fns;
+    redisReaderSetPrivdata(ac->c.reader, c);
 }
 
 static void schedule_retry(struct queue_conn *c)
@@ -121,6 +216,7 @@ static void became_up(struct queue_conn *c)
     c->attempt = 0;
     c->down_since = 0;
     c->stats.last_error[0] = '\0';
+    pong_received(c);
     if (c->on_state)
         c->on_state(c, 1, c->arg);
 }
@@ -150,7 +246,7 @@ static void on_handshake_reply(redisAsyncContext *ac, void *r, void *privdata)
         set_error(c, "%s failed: %.100s", what[step], reply->str);
         /* A wrong password or a Redis too old for functions is a configuration problem,
          * not a blip: say so loudly. */
-        if (step == HS_AUTH || step == HS_SELECT || step == HS_LIBRARY)
+        if ((step == HS_AUTH || step == HS_SELECT || step == HS_LIBRARY) && !c->stats.refused[0])
             vg_err("redis", "%s: %s: %s", c->role, c->target, c->stats.last_error);
         c->hs_failed = 1;
     } else if (step == HS_INFO && reply->type == REDIS_REPLY_STRING) {
@@ -242,6 +338,7 @@ static void start_connect(struct queue_conn *c)
     ac->data = c;
     c->ac = ac;
     c->state = ST_CONNECTING;
+    watch_replies(c, ac);
     if (queue_ev_attach(ac, c->base) != REDIS_OK) {
         set_error(c, "out of memory");
         c->ac = NULL;
@@ -261,8 +358,12 @@ static void on_retry_timer(evutil_socket_t fd, short what, void *arg)
 static void on_pong(redisAsyncContext *ac, void *r, void *privdata)
 {
     struct queue_conn *c = ac->data;
-    if (c && c->ac == ac && r)
-        c->ping_sent = 0;
+    redisReply *reply = r;
+    if (!c || c->ac != ac || !reply)
+        return;
+    c->ping_sent = 0;
+    if (reply->type != REDIS_REPLY_ERROR)
+        pong_received(c);
 }
 
 /* The watchdog: a connection attempt or a PING that takes too long means the server or the
@@ -271,6 +372,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct queue_conn *c = arg;
     int64_t now = vg_mono_ms();
+    refusal_tick(c, now);
     if ((c->state == ST_CONNECTING || c->state == ST_HANDSHAKE) &&
         now - c->attempt_started > c->connect_timeout_ms) {
         set_error(c, "no answer within %.1fs", (double)c->connect_timeout_ms / 1000.0);

@@ -7,6 +7,10 @@
  * FUNCTION LOAD before the connection is declared up. Commands are refused (-1) while it is down; every reply callback
  * must handle reply == NULL (the connection dropped with the command in flight).
  *
+ * Redis may stay reachable yet refuse writes (a failed snapshot or AOF write, maxmemory, a
+ * read-only replica): every reply is watched for those errors, which stats.refused reports
+ * and the log tells once a minute at most.
+ *
  * Blocking commands (XREADGROUP BLOCK) need a connection of their own: open a second
  * queue_conn for them, so they never stall the commands behind them. */
 #ifndef QUEUE_CONN_H
@@ -61,6 +65,9 @@ struct queue_conn_stats {
     uint64_t failed_attempts; /* connection attempts that did not reach "up" */
     char server_version[32];  /* from INFO, "" until known */
     char last_error[160];
+    char refused[160];        /* while Redis refuses writes: the first sentence of its MISCONF,
+                                 OOM, READONLY or NOREPLICAS error; "" while it accepts them */
+    uint64_t refusals;        /* replies that refused a command for one of those reasons */
 };
 const struct queue_conn_stats *queue_conn_stats(const struct queue_conn *c);
 /* Printable target without password. */

@@ -65,8 +65,13 @@ int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, 
         snprintf(err, errlen, "redis: unexpected reply to vigie_figures");
         return -1;
     }
-    /* A few failing sources and why. */
     redisContext *c = queue_sync_ctx(q);
+    /* MISCONF refuses PING too: the one refusal a reader can see without trying a write. */
+    redisReply *ping = redisCommand(c, "PING");
+    if (ping && ping->type == REDIS_REPLY_ERROR && strncmp(ping->str, "MISCONF", 7) == 0)
+        snprintf(out->writes_refused, sizeof(out->writes_refused), "%.*s", (int)strcspn(ping->str, "."), ping->str);
+    freeReplyObject(ping);
+    /* A few failing sources and why. */
     redisReply *ids = queue_sync_cmd(q, err, errlen, "SRANDMEMBER %sfailing %d", p, QUEUE_INFO_MAX_ERRORS);
     if (!ids)
         return -1;

@@ -35,6 +35,7 @@ struct queue_info {
         char error[200];
     } errors[QUEUE_INFO_MAX_ERRORS]; /* a few failing sources and why */
     size_t nerrors;
+    char writes_refused[200]; /* Redis's MISCONF error up to its first '.', "" when none */
 };
 
 int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, size_t errlen);
