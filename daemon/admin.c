@@ -57,11 +57,12 @@ static void on_request(const struct admin_http_req *req, struct admin_http_reply
 static int listen_unix(const char *path, char *err, size_t errlen)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sun.sun_path)) {
+    size_t len = strlen(path);
+    if (len >= sizeof(sun.sun_path)) {
         snprintf(err, errlen, "admin socket path too long: %s", path);
         return -1;
     }
-    strcpy(sun.sun_path, path);
+    memcpy(sun.sun_path, path, len + 1);
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 128) < 0) {
