@@ -29,7 +29,7 @@ static int do_import(struct queue_sync *q, const char *path)
         fprintf(stderr, "vigie: cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
-    char err[512];
+    char err[512] = "";
     struct enrich_account_set *set = NULL;
     int rc = enrich_accounts_parse(buf, len, &set, err, sizeof(err));
     vg_free(buf);
@@ -48,7 +48,13 @@ static int do_import(struct queue_sync *q, const char *path)
             goto out;
     }
     size_t created, updated;
-    if (queue_accounts_put(q, ids, (const char *const *)json, set->n, &created, &updated, err, sizeof(err)) < 0) {
+    int put = queue_accounts_put(q, ids, (const char *const *)json, set->n, &created, &updated, err, sizeof(err));
+    if (put == -2) {
+        fprintf(stderr, "vigie: %s: the import may or may not have been applied; run `vigie accounts list` to "
+                "see, or run the import again (it is idempotent)\n", err);
+        goto out;
+    }
+    if (put < 0) {
         fprintf(stderr, "vigie: %s (nothing was imported)\n", err);
         goto out;
     }

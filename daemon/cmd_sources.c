@@ -192,7 +192,13 @@ static int store(struct queue_sync *q, struct fetch_source *v, size_t n, const c
 {
     char err[512];
     size_t created, updated;
-    if (queue_sources_put(q, v, n, &created, &updated, err, sizeof(err)) < 0) {
+    int rc = queue_sources_put(q, v, n, &created, &updated, err, sizeof(err));
+    if (rc == -2) {
+        fprintf(stderr, "vigie: %s: the change may or may not have been applied; run `vigie sources list` to "
+                "see, or run the command again (it is idempotent)\n", err);
+        return 1;
+    }
+    if (rc < 0) {
         fprintf(stderr, "vigie: %s (nothing was %s)\n", err, what);
         return 1;
     }

@@ -2,6 +2,7 @@
 #include "queue/queue_accounts.h"
 #include "queue/queue_int.h"
 #include "queue/queue_sync_internal.h"
+#include "queue/queue_txn.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
 
@@ -20,29 +21,18 @@ int queue_accounts_put(struct queue_sync *q, const char *const *ids, const char 
         redisAppendCommand(c, "HSET %saccounts %s %s", p, ids[i], json[i]);
     redisAppendCommand(c, "INCR %saccounts:version", p);
     redisAppendCommand(c, "EXEC");
-    int ok = 1;
-    for (size_t i = 0; i < n + 3; i++) {
-        redisReply *r = queue_sync_reply(q, err, errlen);
-        if (!r) {
-            ok = 0;
-            continue;
-        }
-        if (i == n + 2) {
-            if (r->type != REDIS_REPLY_ARRAY) {
-                snprintf(err, errlen, "redis: the import transaction was aborted");
-                ok = 0;
-            } else {
-                /* HSET answers 1 for a new field, 0 for an updated one. */
-                for (size_t k = 0; k < n && k < r->elements; k++)
-                    if (r->element[k]->integer)
-                        (*created)++;
-                    else
-                        (*updated)++;
-            }
-        }
-        freeReplyObject(r);
-    }
-    return ok ? 0 : -1;
+    redisReply *r;
+    enum queue_txn_outcome out = queue_txn_exec(q, n + 1, &r, err, errlen);
+    if (out != QUEUE_TXN_APPLIED)
+        return out == QUEUE_TXN_UNKNOWN ? -2 : -1;
+    /* HSET answers 1 for a new field, 0 for an updated one. */
+    for (size_t k = 0; k < n && k < r->elements; k++)
+        if (r->element[k]->integer)
+            (*created)++;
+        else
+            (*updated)++;
+    freeReplyObject(r);
+    return 0;
 }
 
 int queue_accounts_remove(struct queue_sync *q, const char *id, char *err, size_t errlen)

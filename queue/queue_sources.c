@@ -1,6 +1,7 @@
 /* queue_sources — the source registry (see queue_sources.h). */
 #include "queue/queue_sources.h"
 #include "queue/queue_sync_internal.h"
+#include "queue/queue_txn.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
 
@@ -89,19 +90,6 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
     redisContext *c = queue_sync_ctx(q);
     const char *p = queue_sync_prefix(q);
     *created = *updated = 0;
-    /* Which exist already (for the counts only; the transaction below is what matters). */
-    for (size_t i = 0; i < n; i++)
-        redisAppendCommand(c, "EXISTS %ssource:%s", p, v[i].id);
-    for (size_t i = 0; i < n; i++) {
-        redisReply *r = queue_sync_reply(q, err, errlen);
-        if (!r)
-            return -1;
-        if (r->integer)
-            (*updated)++;
-        else
-            (*created)++;
-        freeReplyObject(r);
-    }
     int64_t now = vg_wall_ms();
     redisAppendCommand(c, "MULTI");
     for (size_t i = 0; i < n; i++) {
@@ -118,6 +106,8 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
             return -1;
         }
         argv[1] = key;
+        /* For the counts: whether it existed when the transaction ran. */
+        redisAppendCommand(c, "EXISTS %s", key);
         redisAppendCommandArgv(c, (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
         vg_free(key);
         redisAppendCommand(c, "SADD %ssources %s", p, s->id);
@@ -127,20 +117,17 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
         redisAppendCommand(c, "ZADD %sdue NX %lld %s", p, (long long)now, s->id);
     }
     redisAppendCommand(c, "EXEC");
-    int ok = 1;
-    for (size_t i = 0; i < 2 + 4 * n; i++) {
-        redisReply *r = queue_sync_reply(q, err, errlen);
-        if (!r) {
-            ok = 0;
-            continue;
-        }
-        if (i == 1 + 4 * n && r->type != REDIS_REPLY_ARRAY) {
-            snprintf(err, errlen, "redis: the import transaction was aborted");
-            ok = 0;
-        }
-        freeReplyObject(r);
-    }
-    return ok ? 0 : -1;
+    redisReply *r;
+    enum queue_txn_outcome out = queue_txn_exec(q, 5 * n, &r, err, errlen);
+    if (out != QUEUE_TXN_APPLIED)
+        return out == QUEUE_TXN_UNKNOWN ? -2 : -1;
+    for (size_t i = 0; i < n && 5 * i < r->elements; i++)
+        if (r->element[5 * i]->integer)
+            (*updated)++;
+        else
+            (*created)++;
+    freeReplyObject(r);
+    return 0;
 }
 
 int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t errlen)

@@ -1,12 +1,14 @@
 """`vigie accounts`: import (JSON and CSV, all or nothing, bad rows named by line), list,
-show and rm against the embedded Redis."""
+show and rm against the embedded Redis; an import against a Redis slower than the connection's
+usual timeout, or whose connection drops, reports what it knows and nothing more."""
 # ctest-labels: integration
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import SOURCE_DIR, run_tests, run_vigie, short_tmpdir
+from harness import SOURCE_DIR, VIGIE, Redis, RespClient, run_tests, run_vigie, short_tmpdir, wait_until
 
 
 def setup():
@@ -55,6 +57,57 @@ def test_bad_rows_import_nothing():
     assert ids == ["acme"]
     acme = json.loads(acc(conf, "show", "acme").stdout)
     assert acme["aliases"] == ["Acme", "ACME Corp"] and acme["identifiers"] == {"siren": "123456789"}
+
+
+def start_import_held(n, pause_ms):
+    """A Redis of the test's own, its writes paused for pause_ms, and `vigie accounts import`
+    of n accounts started against it: returns (client, process, importer's client id) once the
+    importer's transaction is held by the pause."""
+    r = Redis()
+    d = short_tmpdir()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"[redis]\nurl = {r.url}\n")
+    path = os.path.join(d, "a.csv")
+    with open(path, "w") as f:
+        f.write("id,name\n" + "".join(f"a{i},Account {i}\n" for i in range(n)))
+    c = RespClient(unix=r.sock, timeout=60)
+    c.call("CLIENT", "PAUSE", str(pause_ms), "WRITE")
+    p = subprocess.Popen([VIGIE, "accounts", "-c", conf, "import", path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+
+    def held():
+        for line in c.call("CLIENT", "LIST", "TYPE", "normal").splitlines():
+            f = dict(kv.split("=", 1) for kv in line.split())
+            if "x" in f["flags"] and "b" in f["flags"]:   # in MULTI, and held by the pause
+                return f["id"]
+        return None
+    return c, p, wait_until(held, 20, "the import's transaction held by the pause")
+
+
+def test_import_waits_for_a_slow_redis():
+    # Redis answers nothing for longer than the command line's usual 5 s timeout while the
+    # import's transaction waits (its writes are paused for 10 s): the import is applied when
+    # Redis gets to it, and the command says so.
+    c, p, _ = start_import_held(2000, 10000)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert "imported 2000 account(s): 2000 new, 0 updated" in out, out
+    assert c.call("HLEN", "vigie:accounts") == 2000
+    assert c.call("GET", "vigie:accounts:version") == "1"
+
+
+def test_import_cut_off_says_it_does_not_know():
+    # The connection drops after the whole transaction was sent: the command cannot know
+    # whether Redis applied it, and must not say "nothing was imported".
+    c, p, importer = start_import_held(50, 20000)
+    c.call("CLIENT", "KILL", "ID", importer)
+    c.call("CLIENT", "UNPAUSE")
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 1, (out, err)
+    assert "may or may not have been applied" in err and "vigie accounts list" in err, err
+    assert "nothing was imported" not in err, err
+    assert c.call("HLEN", "vigie:accounts") in (0, 50)   # all or none
 
 
 if __name__ == "__main__":
