@@ -183,7 +183,8 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
                 "process polls it now (consider a longer [fetch] lease), or it was removed and added again",
                 id);
     } else if (st == QUEUE_COMPLETE_ERROR) {
-        vg_warn("fetch", "source %s: could not record the poll (redis); it will be polled again", id);
+        vg_warn("fetch", "source %s: could not record the poll (redis); its lease is given back, so it is "
+                "polled again shortly", id);
     }
     vg_free(rec->error);
     vg_free(rec);
@@ -248,8 +249,9 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     else
         p->stats.failed++, vg_metric_add(p->m_polls_failed, 1), count_error(kind);
     if (!rec || queue_recorder_add(p->rec, &r, on_recorded, rec) < 0) {
-        /* Redis is gone: the lease expires and the source is polled again, by us or another. */
-        vg_warn("fetch", "source %s: could not record the poll (redis unreachable)", pl->st.src.id);
+        /* Redis is gone: the recorder gives the lease back once it is here again. */
+        vg_warn("fetch", "source %s: could not record the poll (redis unreachable); its lease is given back "
+                "when redis answers", pl->st.src.id);
         if (rec) {
             vg_free(rec->error);
             vg_free(rec);

@@ -18,16 +18,23 @@ const char queue_lua_library[] =
     "local function fmt(n) return string.format('%d', n) end\n"
     "local function num(s) if s == '0' then return 0 end return tonumber(s) end\n"
 
-    /* claim: KEYS due, cards; ARGV limit, lease_ms, prefix, then the names of the source
-     * fields a poll needs. Returns {lease, id, card, id, card, ...} for the sources now leased
-     * to the caller ({} when none is due).
+    /* claim: KEYS due, cards, owners; ARGV limit, lease_ms, prefix, instance, take_back, then
+     * the names of the source fields a poll needs. Returns {lease, id, card, id, card, ...}
+     * for the sources now leased to the caller ({} when none is due).
      *
      * The lease is the due score itself: a claimed source's score moves to the lease's end
      * plus half a millisecond, so that it is claimed again only if the lease runs out, and a
      * score with a half is recognisably a lease (schedules are whole milliseconds). That score
      * is the lease's token: complete records a poll only if the score is still the one its
-     * claim returned. A later claim always writes a larger score, so the token is never
-     * reused; a removed source has no score. No write of its own, per poll, beyond the ZADD.
+     * claim returned. No two claims get the same lease (one that is taken moves a millisecond
+     * on), so the token is never reused; a removed source has no score. No write of its own,
+     * per poll, beyond the ZADD.
+     *
+     * Owners (a sorted set: "<lease> <instance>" scored by the lease) says which instance took
+     * each lease still running, one entry per call. A process's first claim (take_back '1')
+     * makes the sources still held by its instance's leases due at once: they are from a run
+     * of the same instance that stopped without recording them (killed, or shut down in the
+     * middle of polls), and need not wait for the leases to run out.
      *
      * A card is the values of the poll fields, in that order, joined by NUL bytes (a field not
      * set is empty). Cards are a cache of the source hashes, kept in one hash so that a batch
@@ -46,14 +53,33 @@ const char queue_lua_library[] =
     "  end\n"
     "  return table.concat(h, '\\0')\n"
     "end\n"
+    "local function take_back(due, owners, instance, now)\n"
+    "  local tail = ' ' .. instance\n"
+    "  for _, m in ipairs(redis.call('ZRANGE', owners, '(' .. fmt(now), '+inf', 'BYSCORE')) do\n"
+    "    if string.sub(m, -#tail) == tail then\n"
+    "      local lease = string.sub(m, 1, #m - #tail)\n"
+    "      local ids = redis.call('ZRANGE', due, lease, lease, 'BYSCORE')\n"
+    "      if #ids > 0 then\n"
+    "        local t = {}\n"
+    "        for j, id in ipairs(ids) do t[2 * j - 1] = fmt(now); t[2 * j] = id end\n"
+    "        redis.call('ZADD', due, 'XX', unpack(t))\n"
+    "      end\n"
+    "      redis.call('ZREM', owners, m)\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
     "redis.register_function('vigie_claim', function(keys, args)\n"
     "  local call = redis.call\n"
     "  local now = now_ms()\n"
+    "  call('ZREMRANGEBYSCORE', keys[3], '-inf', fmt(now))\n"
+    "  if args[5] == '1' then take_back(keys[1], keys[3], args[4], now) end\n"
     "  local ids = call('ZRANGE', keys[1], '-inf', fmt(now), 'BYSCORE', 'LIMIT', 0, tonumber(args[1]))\n"
     "  if #ids == 0 then return {} end\n"
     "  local cards = call('HMGET', keys[2], unpack(ids))\n"
-    "  local fields = {unpack(args, 4)}\n"
-    "  local lease = fmt(now + tonumber(args[2])) .. '.5'\n"
+    "  local fields = {unpack(args, 6)}\n"
+    "  local at = now + tonumber(args[2])\n"
+    "  while call('ZCOUNT', keys[3], fmt(at) .. '.5', fmt(at) .. '.5') > 0 do at = at + 1 end\n"
+    "  local lease = fmt(at) .. '.5'\n"
     "  local out, due, built, gone = {lease}, {}, {}, {}\n"
     "  for k, id in ipairs(ids) do\n"
     "    local card = cards[k]\n"
@@ -77,8 +103,29 @@ const char queue_lua_library[] =
     "  if #built > 0 then call('HSET', keys[2], unpack(built)) end\n"
     "  if #due == 0 then return {} end\n"
     "  call('ZADD', keys[1], unpack(due))\n"
+    "  call('ZADD', keys[3], lease, lease .. ' ' .. args[4])\n"
     "  return out\n"
     "end)\n"
+
+    /* release: KEYS due; ARGV delay_ms, then id, lease pairs. Polls that could not be
+     * recorded: each source still held by its lease is due again after delay_ms (or when its
+     * lease ends, if sooner), instead of waiting for the lease to run out. allow-oom: a Redis
+     * out of memory is a reason polls could not be recorded, and moving a score does not
+     * grow it. Returns how many were released. */
+    "redis.register_function{function_name='vigie_release', flags={'allow-oom'}, callback=function(keys, args)\n"
+    "  local now = now_ms()\n"
+    "  local at = now + tonumber(args[1])\n"
+    "  local n = 0\n"
+    "  for i = 2, #args - 1, 2 do\n"
+    "    local lease = tonumber(args[i + 1])\n"
+    "    local s = redis.call('ZSCORE', keys[1], args[i])\n"
+    "    if lease and s and tonumber(s) == lease then\n"
+    "      redis.call('ZADD', keys[1], 'XX', fmt(math.min(at, math.floor(lease))), args[i])\n"
+    "      n = n + 1\n"
+    "    end\n"
+    "  end\n"
+    "  return n\n"
+    "end}\n"
 
     /* complete: KEYS due, items stream, cards, last_attempt, last_ok; ARGV dedup_ttl_s,
      * maxlen, prefix, the number of poll fields and their names (as claim), then per poll: id, lease (as claimed), next_delay_ms, ok (0 failed, 1

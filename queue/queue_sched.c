@@ -3,6 +3,7 @@
 #include "queue/queue_int.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
+#include "util/vg_time.h"
 
 #include <event2/event.h>
 
@@ -36,7 +37,13 @@ struct claim_req {
     struct queue *q;
     queue_claim_cb cb;
     void *arg;
+    int take_back;
 };
+
+/* Whether this process has claimed yet: its first claim takes back the leases its instance
+ * held before it started (see vigie_claim). Once per process, not per connection: after a
+ * reconnect the leases are still this process's own, with their polls under way. */
+static int claimed_before;
 
 /* Splits a card (the claim fields' values joined by NUL bytes) into kv pairs: 0, or -1 when
  * it does not hold exactly NCLAIM_FIELDS values. The card is copied into `copy` (len + 1
@@ -76,6 +83,8 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply from redis");
         goto done;
     }
+    if (req->take_back)
+        claimed_before = 1;
     /* {lease, id, card, id, card, ...}, or {} when nothing was due. */
     if (reply->elements == 0)
         goto done;
@@ -142,31 +151,47 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     req->q = q;
     req->cb = cb;
     req->arg = arg;
+    req->take_back = !claimed_before;
     const char *p = queue_prefix(q);
     char *k_due = vg_asprintf("%sdue", p), *k_cards = vg_asprintf("%spoll_cards", p);
+    char *k_owners = vg_asprintf("%slease_owners", p);
     char nlimit[24], lease[24];
     snprintf(nlimit, sizeof(nlimit), "%zu", limit < CLAIM_MAX ? limit : CLAIM_MAX);
     snprintf(lease, sizeof(lease), "%lld", lease_ms);
-    enum { NHEAD = 8 };
-    const char *argv[NHEAD + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "2", k_due, k_cards, nlimit, lease, p};
+    enum { NHEAD = 11 };
+    const char *argv[NHEAD + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "3", k_due, k_cards, k_owners, nlimit, lease, p,
+                                               queue_consumer(q), req->take_back ? "1" : "0"};
     for (size_t k = 0; k < NCLAIM_FIELDS; k++)
         argv[NHEAD + k] = claim_fields[k];
-    int rc = k_due && k_cards ? queue_conn_commandv(queue_cmd(q), on_claim, req, NHEAD + NCLAIM_FIELDS, argv, NULL)
-                              : -1;
+    int rc = k_due && k_cards && k_owners
+                 ? queue_conn_commandv(queue_cmd(q), on_claim, req, NHEAD + NCLAIM_FIELDS, argv, NULL)
+                 : -1;
     vg_free(k_due);
     vg_free(k_cards);
+    vg_free(k_owners);
     if (rc < 0)
         vg_free(req);
     return rc;
 }
 
-/* ---- record (complete) ------------------------------------------------------ */
+/* ---- record ------------------------------------------------------------------ */
 
-/* Who to tell about each poll of the pending call. */
+/* How long a poll that could not be recorded waits before its source is due again: the
+ * poll may have been fine and its server need not be asked again at once, nor, when a record
+ * keeps failing, every few seconds. */
+#define RELEASE_DELAY_MS 15000
+/* Releases per call at most. */
+#define RELEASE_BATCH 500
+#define RELEASE_RETRY_MS 1000
+
+/* Who to tell about each poll of the pending call, and where its id and lease are (in
+ * `keys`: id NUL lease NUL, for the release if the call fails). */
 struct pending {
     queue_complete_cb cb;
     void *arg;
+    size_t key;
 };
+#define NO_KEY ((size_t)-1)
 
 /* The pending call's arguments are written as they come, in the Redis protocol (a bulk string
  * each), so that sending the call only copies them behind its head: formatting them at the
@@ -178,16 +203,146 @@ struct queue_recorder {
     size_t nargs;
     struct pending *polls;
     size_t npolls, cap_polls;
+    struct vg_buf keys;
     int oom;
+    /* Polls that could not be recorded, to release (id NUL lease NUL each), and whether a
+     * release call is out. */
+    struct vg_buf release;
+    int releasing;
+    struct event *release_ev;
 };
 
 struct batch_req {
+    struct queue_recorder *rc;
     struct pending *polls;
     size_t n;
+    struct vg_buf keys;
 };
 
-/* The reply holds 4 integers per poll: status, added, duplicates, baseline. */
-static void tell_all(struct pending *v, size_t n, const redisReply *reply)
+/* ---- release ------------------------------------------------------------------ */
+
+/* A poll that could not be recorded gives its lease back (vigie_release), so that its source
+ * is polled again soon rather than when the lease runs out; as soon as Redis takes the call,
+ * and until the lease has ended anyway. */
+static void want_release(struct queue_recorder *rc, const char *id, const char *lease)
+{
+    size_t len = rc->release.len;
+    if (vg_buf_append(&rc->release, id, strlen(id) + 1) < 0 || vg_buf_append(&rc->release, lease, strlen(lease) + 1) < 0) {
+        rc->release.len = len; /* out of memory: this lease runs out */
+        return;
+    }
+    if (!rc->releasing && !evtimer_pending(rc->release_ev, NULL)) {
+        struct timeval tv = {0, 0};
+        evtimer_add(rc->release_ev, &tv);
+    }
+}
+
+struct release_req {
+    struct queue_recorder *rc;
+    struct vg_buf sent;
+};
+
+static void retry_release(struct queue_recorder *rc)
+{
+    struct timeval tv = {RELEASE_RETRY_MS / 1000, (RELEASE_RETRY_MS % 1000) * 1000};
+    evtimer_add(rc->release_ev, &tv);
+}
+
+static void on_released(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct release_req *req = privdata;
+    struct queue_recorder *rc = req->rc;
+    redisReply *reply = r;
+    (void)ac;
+    rc->releasing = 0;
+    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
+        /* Tried again later (the next attempt drops leases that have ended meanwhile). */
+        vg_buf_append(&rc->release, req->sent.data, req->sent.len);
+        retry_release(rc);
+    } else if (rc->release.len) {
+        struct timeval tv = {0, 0};
+        evtimer_add(rc->release_ev, &tv);
+    }
+    vg_buf_free(&req->sent);
+    vg_free(req);
+}
+
+static void on_release_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct queue_recorder *rc = arg;
+    (void)fd;
+    (void)what;
+    if (rc->releasing || rc->release.len == 0)
+        return;
+    if (!queue_is_ready(rc->q)) {
+        retry_release(rc);
+        return;
+    }
+    struct release_req *req = vg_calloc(1, sizeof(*req));
+    const char **argv = vg_calloc(5 + 2 * RELEASE_BATCH, sizeof(*argv));
+    char *k_due = vg_asprintf("%sdue", queue_prefix(rc->q));
+    if (!req || !argv || !k_due) {
+        vg_free(req);
+        vg_free(argv);
+        vg_free(k_due);
+        retry_release(rc);
+        return;
+    }
+    req->rc = rc;
+    char delay[24];
+    snprintf(delay, sizeof(delay), "%d", RELEASE_DELAY_MS);
+    int argc = 0;
+    argv[argc++] = "FCALL";
+    argv[argc++] = "vigie_release";
+    argv[argc++] = "1";
+    argv[argc++] = k_due;
+    argv[argc++] = delay;
+    /* This call's pairs go to req->sent (argv points there); the rest stay for the next. */
+    size_t off = 0;
+    long long now = vg_wall_ms();
+    int n = 0;
+    while (off < rc->release.len && n < RELEASE_BATCH) {
+        const char *id = rc->release.data + off;
+        const char *lease = id + strlen(id) + 1;
+        size_t next = (size_t)(lease + strlen(lease) + 1 - rc->release.data);
+        if (strtod(lease, NULL) > (double)now && vg_buf_append(&req->sent, id, next - off) == 0)
+            n++;
+        off = next;
+    }
+    struct vg_buf rest;
+    vg_buf_init(&rest, 0);
+    if (off < rc->release.len)
+        vg_buf_append(&rest, rc->release.data + off, rc->release.len - off);
+    vg_buf_free(&rc->release);
+    rc->release = rest;
+    for (size_t k = 0; k < req->sent.len;) {
+        const char *id = req->sent.data + k, *lease = id + strlen(id) + 1;
+        argv[argc++] = id;
+        argv[argc++] = lease;
+        k = (size_t)(lease + strlen(lease) + 1 - req->sent.data);
+    }
+    if (n > 0 && queue_conn_commandv(queue_cmd(rc->q), on_released, req, argc, argv, NULL) == 0) {
+        rc->releasing = 1;
+    } else {
+        if (n > 0) {
+            vg_buf_append(&rc->release, req->sent.data, req->sent.len);
+            retry_release(rc);
+        } else if (rc->release.len) {
+            struct timeval tv = {0, 0};
+            evtimer_add(rc->release_ev, &tv);
+        }
+        vg_buf_free(&req->sent);
+        vg_free(req);
+    }
+    vg_free(argv);
+    vg_free(k_due);
+}
+
+/* ---- record (complete) ------------------------------------------------------ */
+
+/* The reply holds 4 integers per poll: status, added, duplicates, baseline. A poll whose
+ * call failed gives its lease back. */
+static void tell_all(struct queue_recorder *rc, struct pending *v, size_t n, const char *keys, const redisReply *reply)
 {
     int good = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 * n;
     for (size_t i = 0; i < n; i++) {
@@ -195,6 +350,10 @@ static void tell_all(struct pending *v, size_t n, const redisReply *reply)
         if (good)
             for (int k = 0; k < 4; k++)
                 r[k] = (long)reply->element[4 * i + (size_t)k]->integer;
+        else if (keys && v[i].key != NO_KEY) {
+            const char *id = keys + v[i].key;
+            want_release(rc, id, id + strlen(id) + 1);
+        }
         if (v[i].cb)
             v[i].cb((enum queue_complete_status)r[0], r[1], r[2], r[3], v[i].arg);
     }
@@ -204,7 +363,8 @@ static void on_batch(redisAsyncContext *ac, void *r, void *privdata)
 {
     struct batch_req *req = privdata;
     (void)ac;
-    tell_all(req->polls, req->n, r);
+    tell_all(req->rc, req->polls, req->n, req->keys.data, r);
+    vg_buf_free(&req->keys);
     vg_free(req->polls);
     vg_free(req);
 }
@@ -252,6 +412,7 @@ static int push_arg(struct queue_recorder *rc, const char *s)
 static void reset(struct queue_recorder *rc)
 {
     vg_buf_reset(&rc->bytes);
+    vg_buf_reset(&rc->keys);
     rc->nargs = 0;
     rc->npolls = 0;
     rc->oom = 0;
@@ -266,8 +427,10 @@ static void flush(struct queue_recorder *rc)
     /* The pending list goes with the call (or to the callbacks); the next batch starts anew. */
     struct pending *polls = rc->polls;
     size_t n = rc->npolls;
+    struct vg_buf keys = rc->keys;
     rc->polls = NULL;
     rc->cap_polls = 0;
+    vg_buf_init(&rc->keys, 0);
     const char *p = queue_prefix(rc->q);
     static const char *const key_names[] = {"due", "items", "poll_cards", "last_attempt", "last_ok"};
     enum { NKEYS = sizeof(key_names) / sizeof(key_names[0]), NHEAD = 3 + NKEYS };
@@ -288,15 +451,18 @@ static void flush(struct queue_recorder *rc)
     struct batch_req *req = ok ? vg_malloc(sizeof(*req)) : NULL;
     int sent = 0;
     if (req) {
+        req->rc = rc;
         req->polls = polls;
         req->n = n;
+        req->keys = keys;
         sent = queue_conn_formatted(queue_cmd(rc->q), on_batch, req, cmd.data, cmd.len) == 0;
     }
     vg_buf_free(&cmd);
     reset(rc);
     if (!sent) {
         vg_free(req);
-        tell_all(polls, n, NULL); /* after the reset: a callback may record another poll */
+        tell_all(rc, polls, n, keys.data, NULL); /* after the reset: a callback may record another poll */
+        vg_buf_free(&keys);
         vg_free(polls);
     }
 }
@@ -315,7 +481,12 @@ struct queue_recorder *queue_recorder_new(struct queue *q)
         return NULL;
     rc->q = q;
     vg_buf_init(&rc->bytes, 0);
-    if (!(rc->flush_ev = evtimer_new(queue_base(q), on_flush, rc))) {
+    vg_buf_init(&rc->keys, 0);
+    vg_buf_init(&rc->release, 0);
+    if (!(rc->flush_ev = evtimer_new(queue_base(q), on_flush, rc)) ||
+        !(rc->release_ev = evtimer_new(queue_base(q), on_release_timer, rc))) {
+        if (rc->flush_ev)
+            event_free(rc->flush_ev);
         vg_free(rc);
         return NULL;
     }
@@ -327,20 +498,27 @@ void queue_recorder_free(struct queue_recorder *rc)
     if (!rc)
         return;
     event_free(rc->flush_ev);
+    event_free(rc->release_ev);
     vg_buf_free(&rc->bytes);
+    vg_buf_free(&rc->keys);
+    vg_buf_free(&rc->release);
     vg_free(rc->polls);
     vg_free(rc);
 }
 
 int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result *r, queue_complete_cb cb, void *arg)
 {
-    if (!queue_is_ready(rc->q))
+    if (!queue_is_ready(rc->q)) {
+        want_release(rc, r->id, r->lease);
         return -1;
+    }
     if (rc->npolls == rc->cap_polls) {
         size_t cap = rc->cap_polls ? rc->cap_polls * 2 : 64;
         struct pending *v = vg_realloc(rc->polls, cap * sizeof(*v));
-        if (!v)
+        if (!v) {
+            want_release(rc, r->id, r->lease);
             return -1;
+        }
         rc->polls = v;
         rc->cap_polls = cap;
     }
@@ -389,6 +567,15 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
     for (size_t i = 0; i < r->nitems && !bad; i++)
         bad = push_arg(rc, r->items[i].url_key) < 0 || push_arg(rc, r->items[i].fp_key) < 0 ||
               push_arg(rc, r->items[i].recent ? "1" : "0") < 0 || push_arg(rc, r->items[i].json) < 0;
+    size_t key = rc->keys.len;
+    if (vg_buf_append(&rc->keys, r->id, strlen(r->id) + 1) < 0 ||
+        vg_buf_append(&rc->keys, r->lease, strlen(r->lease) + 1) < 0) {
+        rc->keys.len = key; /* without a key, a failed call leaves this lease to run out */
+        if (rc->keys.data)
+            rc->keys.data[key] = '\0';
+        key = NO_KEY;
+    }
+    rc->polls[rc->npolls].key = key;
     if (bad)
         rc->oom = 1; /* the whole call fails at flush and every poll in it hears an error */
     rc->polls[rc->npolls].cb = cb;

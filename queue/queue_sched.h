@@ -4,7 +4,8 @@
  * Claim: due sources (score <= now in the `due` sorted set) get their score moved to the end
  * of a lease, in one script: any number of vigie processes can claim at once and none gets a
  * source another holds. That score is the lease (see vigie_claim in queue_lua.c). A crashed
- * process's sources become due again when their leases run out.
+ * process's sources become due again when their leases run out, or at once when a process
+ * of the same instance name ([daemon] instance) starts: its first claim takes them back.
  *
  * Complete: if the source's score is still the lease its claim returned, its state is updated, it is
  * rescheduled, and its new items are deduplicated (canonical URL and content fingerprint,
@@ -58,7 +59,8 @@ enum queue_complete_status {
                                         or the source was removed and added again: nothing
                                         written */
     QUEUE_COMPLETE_GONE = -2,        /* the source was removed meanwhile */
-    QUEUE_COMPLETE_ERROR = -3,       /* Redis did not answer (the lease will expire) */
+    QUEUE_COMPLETE_ERROR = -3,       /* Redis did not answer or refused the call: the lease is
+                                        given back (the source is due again shortly) */
 };
 typedef void (*queue_complete_cb)(enum queue_complete_status st, long added, long duplicates,
                                   long baseline, void *arg);
@@ -68,9 +70,12 @@ typedef void (*queue_complete_cb)(enum queue_complete_status st, long added, lon
 struct queue_recorder;
 struct queue_recorder *queue_recorder_new(struct queue *q);
 /* -1 when Redis is not connected (the callback is then not called). Otherwise the callback is
- * called once, with QUEUE_COMPLETE_ERROR if the call could not be made or answered. */
+ * called once, with QUEUE_COMPLETE_ERROR if the call could not be made or answered. A poll
+ * that could not be recorded either way gives its lease back as soon as Redis takes the
+ * call, so that its source is polled again in seconds rather than when the lease ends. */
 int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result *r, queue_complete_cb cb, void *arg);
-/* Results not yet sent are dropped without their callbacks (their leases expire). */
+/* Results not yet sent, and leases not yet given back, are dropped without their callbacks
+ * (their leases expire, or are taken back when this instance starts again). */
 void queue_recorder_free(struct queue_recorder *rc);
 
 /* Number of sources due now (for status and metrics); cb gets -1 on error. */

@@ -1,13 +1,17 @@
 """vigie run polling real HTTP sources on loopback: the first poll is a silent baseline except
 recent items; later polls pass on new items only (conditional GET answered 304 costs nothing);
 failures are recorded on the source with their reason and counted in /metrics; two processes
-share 500 sources without polling any of them twice within its interval."""
+share 500 sources without polling any of them twice within its interval; a source whose
+poll was cut short (its process killed, or the poll's record refused by Redis) is polled again
+long before its lease would end."""
 # ctest-labels: integration
 import json
 import os
 import re
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import FeedServer, Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until
@@ -178,7 +182,7 @@ def redis_with_functions():
 # The source fields a claim returns, in the order of their card (queue_sched.c claim_fields).
 CLAIM_FIELDS = ("kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified", "failures",
                 "baselined", "error_kind", "watch_text")
-CLAIM_KEYS = ("2", "vigie:due", "vigie:poll_cards")
+CLAIM_KEYS = ("3", "vigie:due", "vigie:poll_cards", "vigie:lease_owners")
 # vigie_complete's keys and its arguments before the polls: dedup TTL, stream cap, prefix and
 # the card's fields.
 COMPLETE_KEYS = ("5", "vigie:due", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
@@ -245,7 +249,7 @@ def test_claim_cards_follow_the_source():
 
     def claim():
         c.call("ZADD", "vigie:due", 0, "s1")
-        out = c.call("FCALL", "vigie_claim", *CLAIM_KEYS, "10", "60000", "vigie:", *CLAIM_FIELDS)
+        out = c.call("FCALL", "vigie_claim", *CLAIM_KEYS, "10", "60000", "vigie:", "test", "0", *CLAIM_FIELDS)
         assert out[1] == "s1" and len(out) == 3, out
         assert c.call("ZSCORE", "vigie:due", "s1") == out[0]    # the lease is the due score
         lease[:] = [out[0]]
@@ -315,6 +319,102 @@ def test_a_damaged_card_is_rebuilt():
     wait_until(lambda: "malformed poll card" in v.log(), 10, "the warning")
     wait_until(lambda: c.call("HGET", "vigie:last_ok", "acme"), 30, "the poll after the lease")
     assert v.stop() == 0
+
+
+class HeldServer:
+    """A feed on loopback whose answers wait until release(): while a request waits, its
+    source is being polled and its lease is held."""
+
+    def __init__(self):
+        self.hits = 0
+        self.released = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def do_GET(self):
+                server.hits += 1
+                server.released.wait(120)
+                body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>held</title>'
+                        b'<item><title>one</title><link>https://news.example.com/held/1</link></item>'
+                        b'</channel></rss>')
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass    # the poller was killed meanwhile
+
+        self.srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.srv.daemon_threads = True
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/feed.xml"
+
+    def release(self):
+        self.released.set()
+
+    def close(self):
+        self.released.set()
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def held_source(r, instance="one"):
+    """A source on a HeldServer, an instance-named configuration (default lease: 5 minutes)
+    and a vigie polling the source, once the poll is under way."""
+    hs = HeldServer()
+    conf = config(r, "timeout = 2m\n")
+    with open(conf) as f:
+        text = f.read().replace("[daemon]\n", f"[daemon]\ninstance = {instance}\n")
+    with open(conf, "w") as f:
+        f.write(text)
+    assert run_vigie(["sources", "-c", conf, "add", hs.url, "--id", "held", "--interval", "1h"]).returncode == 0
+    v = Vigie(config_path=conf)
+    wait_until(lambda: hs.hits == 1, 20, "the poll to start")
+    c = r.client()
+    lease = float(c.call("ZSCORE", "vigie:due", "held"))
+    assert lease > time.time() * 1000 + 4 * 60 * 1000, lease   # held for about 5 minutes
+    return hs, conf, v, c, lease
+
+
+def test_a_restarted_instance_takes_back_its_leases_at_once():
+    # kill -9 in the middle of a poll, and a restart under the same instance name: the new
+    # process knows the lease was its own and polls the source again at once, instead of
+    # waiting out the 5-minute lease.
+    r = Redis()
+    hs, conf, v, c, lease = held_source(r)
+    v.proc.kill()
+    v.wait_exit()
+    v2 = Vigie(config_path=conf)
+    wait_until(lambda: hs.hits >= 2, 30, "the source polled again by the restarted instance")
+    hs.release()
+    wait_until(lambda: c.call("HGET", "vigie:last_ok", "held"), 20, "the poll recorded")
+    assert v2.stop() == 0
+    hs.close()
+
+
+def test_a_poll_that_could_not_be_recorded_is_due_again_soon():
+    # Redis refuses the poll's record (out of memory: every write is refused): the source is
+    # not left leased for 5 minutes, but due again within seconds, and polled again once
+    # Redis takes writes.
+    r = Redis()
+    hs, conf, v, c, lease = held_source(r)
+    c.call("CONFIG", "SET", "maxmemory", "1")
+    hs.release()
+    v.wait_log(r"source held: could not record the poll", 20)
+    wait_until(lambda: float(c.call("ZSCORE", "vigie:due", "held")) < lease - 4 * 60 * 1000, 20,
+               "the lease given back")
+    c.call("CONFIG", "SET", "maxmemory", "0")
+    wait_until(lambda: hs.hits >= 2, 60, "the source polled again")
+    wait_until(lambda: c.call("HGET", "vigie:last_ok", "held"), 20, "the poll recorded")
+    assert v.stop() == 0
+    hs.close()
 
 
 if __name__ == "__main__":
