@@ -226,9 +226,13 @@ struct batch_req {
  * and until the lease has ended anyway. */
 static void want_release(struct queue_recorder *rc, const char *id, const char *lease)
 {
+    /* Out of memory, this lease (and those after it until the next call is built, which
+     * starts a new list) runs out: the pairs before it are whole, and only they are read. */
     size_t len = rc->release.len;
+    if (len == 0)
+        vg_buf_reset(&rc->release);
     if (vg_buf_append(&rc->release, id, strlen(id) + 1) < 0 || vg_buf_append(&rc->release, lease, strlen(lease) + 1) < 0) {
-        rc->release.len = len; /* out of memory: this lease runs out */
+        rc->release.len = len;
         return;
     }
     if (!rc->releasing && !evtimer_pending(rc->release_ev, NULL)) {
@@ -570,10 +574,8 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
     size_t key = rc->keys.len;
     if (vg_buf_append(&rc->keys, r->id, strlen(r->id) + 1) < 0 ||
         vg_buf_append(&rc->keys, r->lease, strlen(r->lease) + 1) < 0) {
-        rc->keys.len = key; /* without a key, a failed call leaves this lease to run out */
-        if (rc->keys.data)
-            rc->keys.data[key] = '\0';
-        key = NO_KEY;
+        key = NO_KEY; /* out of memory: the call fails, and this lease runs out */
+        bad = 1;
     }
     rc->polls[rc->npolls].key = key;
     if (bad)
