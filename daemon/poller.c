@@ -33,6 +33,7 @@
 #include <string.h>
 
 #define CLAIM_PERIOD_MS 1000
+#define CLAIM_ERROR_LOG_MS 60000
 #define LAG_PERIOD_MS 2000
 /* Batches of max_in_flight sources kept claimed ahead of the fetches: enough that the fetch
  * slots do not run dry during a claim's round trip, which waits behind the recording calls
@@ -55,6 +56,7 @@ struct poller {
     struct event *claim_ev;
     struct event *lag_ev;
     int paused;                   /* backpressure: enrich is too far behind */
+    struct vg_log_limit claim_errors;
     int lag_asking;
     int running;
     int claiming;
@@ -405,8 +407,14 @@ static void on_claimed(struct queue_source_state *v, size_t n, const char *err, 
 {
     struct poller *p = arg;
     p->claiming = 0;
-    if (err)
-        vg_warn("fetch", "%s", err);
+    unsigned long held;
+    /* a claim is retried every second: Redis refusing writes must not write a line each time */
+    if (err && vg_log_limit_pass(&p->claim_errors, vg_mono_ms(), CLAIM_ERROR_LOG_MS, &held)) {
+        if (held)
+            vg_warn("fetch", "%s (and %lu more claim failures in the last %ds)", err, held, CLAIM_ERROR_LOG_MS / 1000);
+        else
+            vg_warn("fetch", "%s", err);
+    }
     for (size_t i = 0; i < n; i++)
         start_poll(p, &v[i]);
     vg_free(v); /* the elements were moved into their polls */

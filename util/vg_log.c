@@ -115,3 +115,15 @@ void vg_log_write(int level, const char *module, const char *fmt, ...)
     ssize_t w = write(STDERR_FILENO, line, (size_t)n);
     (void)w;
 }
+
+int vg_log_limit_pass(struct vg_log_limit *l, long long now_ms, long long period_ms, unsigned long *held)
+{
+    if (l->next_ms && now_ms < l->next_ms) {
+        l->held++;
+        return 0;
+    }
+    *held = l->held;
+    l->held = 0;
+    l->next_ms = now_ms + period_ms;
+    return 1;
+}

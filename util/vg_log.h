@@ -42,4 +42,14 @@ void vg_log_write(int level, const char *module, const char *fmt, ...)
 #define vg_info(mod, ...) VG_LOG(VG_LOG_INFO, mod, __VA_ARGS__)
 #define vg_debug(mod, ...) VG_LOG(VG_LOG_DEBUG, mod, __VA_ARGS__)
 
+/* A line that may repeat many times a second (a failing call retried on every turn): the
+ * first occurrence is logged, the next ones at most once per period, with how many were held
+ * back in between. The caller keeps one per kind of line. */
+struct vg_log_limit {
+    long long next_ms;
+    unsigned long held;
+};
+/* 1 when this occurrence is to be logged (*held: how many were not, since the last one). */
+int vg_log_limit_pass(struct vg_log_limit *l, long long now_ms, long long period_ms, unsigned long *held);
+
 #endif

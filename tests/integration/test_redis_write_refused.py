@@ -86,6 +86,14 @@ ping_interval = 200ms
     said = [line for line in v.lines[n:] if "refuses writes" in line]
     assert len(said) == 1, "\n".join(v.lines[n:])
     assert "MISCONF" in said[0]
+    # The poller's claim, refused every second meanwhile, says it once too.
+    wait_until(lambda: any("[fetch]" in line and "MISCONF" in line for line in v.lines[n:]), 10, "a refused claim")
+    def refused_count():
+        return int(re.search(r"(?m)^vigie_redis_write_refusals_total (\d+)", v.get("/metrics")[1]).group(1))
+    c0 = refused_count()
+    wait_until(lambda: refused_count() >= c0 + 6, 20, "more refused calls (claims and PINGs)")
+    claims = [line for line in v.lines[n:] if "[fetch]" in line and "MISCONF" in line]
+    assert len(claims) == 1, "\n".join(claims)
 
     # Give Redis a directory again: the next snapshot succeeds and writes are accepted.
     fresh = os.path.join(r.dir, "data2")

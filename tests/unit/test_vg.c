@@ -14,6 +14,7 @@
 #include "util/vg_buf.h"
 #include "util/vg_csv.h"
 #include "util/vg_event.h"
+#include "util/vg_log.h"
 #include "util/vg_metrics.h"
 #include "util/vg_time.h"
 #include "util/vg_work.h"
@@ -112,6 +113,19 @@ static void work_off_loop(void **state)
     }
     vg_work_free(w);
     event_base_free(base);
+}
+
+/* A line repeated every second is written once a minute, saying how many were held back. */
+static void log_limit(void **state)
+{
+    struct vg_log_limit l = {0};
+    unsigned long held = 99;
+    assert_int_equal(vg_log_limit_pass(&l, 1000, 60000, &held), 1);
+    assert_int_equal(held, 0);
+    for (long long t = 2000; t < 61000; t += 1000)
+        assert_int_equal(vg_log_limit_pass(&l, t, 60000, &held), 0);
+    assert_int_equal(vg_log_limit_pass(&l, 61000, 60000, &held), 1);
+    assert_int_equal(held, 59);
 }
 
 static double seven(void *arg) { return 7; }
@@ -239,7 +253,7 @@ static void timer_now_is_not_starved(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_failure_is_sticky), cmocka_unit_test(work_off_loop), cmocka_unit_test(buf_json),
+        cmocka_unit_test(buf_cap), cmocka_unit_test(buf_failure_is_sticky), cmocka_unit_test(work_off_loop), cmocka_unit_test(log_limit), cmocka_unit_test(buf_json),
         cmocka_unit_test(metrics_render), cmocka_unit_test(backoff_bounds),
         cmocka_unit_test(csv_records), cmocka_unit_test(timer_now_is_not_starved),
     };
