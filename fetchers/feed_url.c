@@ -533,10 +533,13 @@ char *feed_url_canonical(const char *url)
 
 static void fp_text(uint64_t *h, int *sep, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (p && *p) {
+    if (!s)
+        return;
+    /* the length once: measuring what is left at every character would be quadratic */
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    while (p < end) {
         uint32_t cp;
-        size_t n = feed_utf8_decode(p, strlen((const char *)p), &cp);
+        size_t n = feed_utf8_decode(p, (size_t)(end - p), &cp);
         if (n == 0) {
             cp = *p;
             n = 1;
