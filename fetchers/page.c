@@ -7,9 +7,10 @@
  * the same text. Attributes and comments are left out: they are never text.
  *
  * Pages come from the hostile web and can be as large as the body limit, so the work of one
- * page is counted (struct page_work) against the PAGE_MAX_* limits: the parser stops at
- * PAGE_MAX_NODES, XPath at libxml2's operation limit, text extraction at its visit and byte
- * budgets, and the page is then refused with PAGE_TOO_COMPLEX. */
+ * page is counted (struct page_work) against the PAGE_MAX_* limits: the parser refuses more
+ * than PAGE_MAX_BYTES and stops at PAGE_MAX_NODES, XPath at libxml2's operation limit, text
+ * extraction at its visit and byte budgets, and the page is then refused with
+ * PAGE_TOO_COMPLEX. */
 #include "fetchers/page.h"
 #include "fetchers/feed_int.h"
 #include "fetchers/feed_url.h"
@@ -113,6 +114,10 @@ static void count_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 static int parse_html(struct page_run *pr, const char *html, size_t len, const char *url,
                       const char *cs, char *err, size_t errlen)
 {
+    if (html && len > PAGE_MAX_BYTES) {
+        snprintf(err, errlen, "page too complex: more than %u bytes of HTML", PAGE_MAX_BYTES);
+        return PAGE_TOO_COMPLEX;
+    }
     struct feed_utf8_doc u;
     if (feed_charset_to_utf8(html ? html : "", html ? len : 0, cs, FEED_SNIFF_HTML, &u) < 0) {
         snprintf(err, errlen, "out of memory");

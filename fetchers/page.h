@@ -32,6 +32,7 @@ struct page_selectors {
 /* Work limits of one page. Every step is linear in the page, and these bound the page itself,
  * so one poll's work is bounded whatever the body limit is. A page over a limit is refused
  * with PAGE_TOO_COMPLEX, never cut silently (a cut region would hide its changes). */
+#define PAGE_MAX_BYTES (32u << 20)        /* bytes of HTML */
 #define PAGE_MAX_NODES 1000000u           /* elements, comments and PIs the parser builds */
 #define PAGE_MAX_TEXT (8u << 20)          /* bytes of a watched region's text */
 #define PAGE_MAX_VISITS (4u * PAGE_MAX_NODES) /* nodes walked by text extraction */

@@ -356,6 +356,16 @@ static void test_too_complex(void **state)
     page_watch_result_free(r);
     vg_free(html);
 
+    /* more bytes than a page may have */
+    len = PAGE_MAX_BYTES + 1;
+    html = vg_malloc(len);
+    memset(html, 'a', len);
+    rc = page_watch_check(NULL, html, len, "https://x.example/", NULL, NULL, 0, 0, &r, err,
+                          sizeof(err));
+    assert_int_equal(rc, PAGE_TOO_COMPLEX);
+    assert_string_equal(err, "page too complex: more than 33554432 bytes of HTML");
+    vg_free(html);
+
     /* more region text than a watch keeps: few nodes, long paragraphs */
     struct vg_buf b;
     vg_buf_init(&b, 0);
