@@ -110,7 +110,9 @@ static void remove_dots(char *path)
     *out = '\0';
 }
 
-/* Trims, drops tabs/newlines and controls, percent-encodes spaces. */
+/* Trims, drops tabs/newlines and controls, percent-encodes spaces, and percent-encodes what
+ * would make the link invalid UTF-8 or put a C1 control in it (stray bytes that reached the
+ * URL through charset repair or a percent-decoded redirect target). */
 static char *clean_ref(const char *ref)
 {
     while (*ref && (unsigned char)*ref <= ' ')
@@ -123,12 +125,24 @@ static char *clean_ref(const char *ref)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)ref[i];
         int rc = 0;
-        if (c == ' ')
+        if (c == ' ') {
             rc = vg_buf_puts(&b, "%20");
-        else if (c < ' ' || c == 0x7f)
+        } else if (c < ' ' || c == 0x7f) {
             continue;
-        else
+        } else if (c < 0x80) {
             rc = vg_buf_putc(&b, (char)c);
+        } else {
+            uint32_t cp;
+            size_t k = feed_utf8_decode((const unsigned char *)ref + i, n - i, &cp);
+            if (k == 0 || cp <= 0x9f) {
+                k = k ? k : 1;
+                for (size_t j = 0; j < k && rc == 0; j++)
+                    rc = vg_buf_printf(&b, "%%%02X", (unsigned char)ref[i + j]);
+            } else {
+                rc = vg_buf_append(&b, ref + i, k);
+            }
+            i += k - 1;
+        }
         if (rc < 0) {
             vg_buf_free(&b);
             return NULL;
@@ -335,6 +349,11 @@ static char *unwrap_once(const char *url)
     } else if (host_is_or_under(host, "safelinks.protection.outlook.com")) {
         v = query_param(&u, "url");
     }
+    if (v) { /* percent-decoded: it may hold any byte */
+        char *c = clean_ref(v);
+        vg_free(v);
+        v = c;
+    }
     if (v && !feed_url_is_absolute(v)) {
         vg_free(v);
         v = NULL;
@@ -533,10 +552,13 @@ char *feed_url_canonical(const char *url)
 
 static void fp_text(uint64_t *h, int *sep, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (p && *p) {
+    if (!s)
+        return;
+    /* the length once: measuring what is left at every character would be quadratic */
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    while (p < end) {
         uint32_t cp;
-        size_t n = feed_utf8_decode(p, strlen((const char *)p), &cp);
+        size_t n = feed_utf8_decode(p, (size_t)(end - p), &cp);
         if (n == 0) {
             cp = *p;
             n = 1;

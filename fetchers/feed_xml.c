@@ -124,6 +124,14 @@ static void root_element(struct px *px, const char *local, enum ns ns, const xml
     struct feed_doc *d = px->doc;
     px->root_seen = 1;
     snprintf(px->root_name, sizeof(px->root_name), "%s", local);
+    /* it goes into an error message: a long name is cut on a character boundary */
+    size_t rl = strlen(px->root_name), lead = rl;
+    while (lead && ((unsigned char)px->root_name[lead - 1] & 0xc0) == 0x80)
+        lead--;
+    uint32_t cp;
+    if (lead && (unsigned char)px->root_name[lead - 1] >= 0xc0 &&
+        feed_utf8_decode((const unsigned char *)px->root_name + lead - 1, rl - lead + 1, &cp) == 0)
+        px->root_name[lead - 1] = '\0';
     enum el e = el_of(local);
     char v[32] = "";
     if (e == E_RSS) {

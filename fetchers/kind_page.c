@@ -65,10 +65,12 @@ static int page_check_options(const char *options, char *err, size_t errlen)
 static int watch(const struct kind_input *in, const char *region, struct kind_output *out, char *err, size_t errlen)
 {
     struct page_watch_result *res = NULL;
-    if (page_watch_check(in->watch_text, in->body, in->len, in->url, in->charset, region, 0, in->now, &res, err,
-                         errlen) < 0)
+    int rc = page_watch_check(in->watch_text, in->body, in->len, in->url, in->charset, region, 0, in->now, &res,
+                              err, errlen);
+    if (rc < 0) {
+        out->error_kind = page_error_kind(rc);
         return -1;
-    int rc = 0;
+    }
     struct feed_item *it = NULL;
     if (!(out->doc = feed_doc_new(FEED_FORMAT_UNKNOWN)) || (res->item && !(it = feed_doc_add_item(out->doc)))) {
         snprintf(err, errlen, "out of memory");
@@ -92,9 +94,13 @@ static int page_kind_parse(const struct kind_input *in, struct kind_output *out,
     int rc = read_options(in->options, &root, &po, err, errlen);
     if (rc < 0)
         out->error_kind = "options";
-    else if ((rc = po.watch ? watch(in, po.region, out, err, errlen)
-                            : page_extract(in->body, in->len, in->url, in->charset, &po.sel, &out->doc, err, errlen)) < 0)
+    else if (po.watch)
+        rc = watch(in, po.region, out, err, errlen);
+    else if ((rc = page_extract(in->body, in->len, in->url, in->charset, &po.sel, &out->doc, err, errlen)) < 0)
+        out->error_kind = page_error_kind(rc);
+    if (rc < 0 && !out->error_kind)
         out->error_kind = "parse";
+    rc = rc < 0 ? -1 : 0;
     cJSON_Delete(root);
     return rc;
 }

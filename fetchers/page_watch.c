@@ -2,9 +2,11 @@
  * region's visible text, and when it differs from the last observation, describe the change
  * as a short line diff that an account owner can read in an alert.
  *
- * The diff is a longest-common-subsequence over lines after trimming the common head and
- * tail, which is where page edits usually sit; when the changed middle is too large for the
- * quadratic table, every line of it is reported as removed/added (still bounded). */
+ * The common head and tail are trimmed first, walking the two texts line by line in place
+ * (linear, no copy), which is where page edits usually sit; the changed middle gets a
+ * longest-common-subsequence diff when its quadratic table is small enough, and otherwise
+ * every line of it is reported as removed/added (still bounded: the output is cut at
+ * max_len and the rest only counted). */
 #include "fetchers/page.h"
 #include "fetchers/feed_url.h"
 
@@ -15,11 +17,60 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DIFF_MAX_LINES 20000     /* per side; longer texts are compared on their head */
 #define DIFF_MAX_CELLS 4000000   /* LCS table limit (16 MB of uint32) */
 #define DIFF_LINE_MAX 240        /* bytes of one line shown in the diff */
 
 uint64_t page_text_fingerprint(const char *text) { return feed_fingerprint(text, NULL); }
+
+/* A text seen as its non-blank lines (blank lines carry no content), between p and end. */
+struct span {
+    const char *p, *end;
+};
+
+/* The next non-blank line of sp, consumed; 0 when none is left. */
+static int next_line(struct span *sp, const char **s, size_t *n)
+{
+    while (sp->p < sp->end) {
+        const char *e = memchr(sp->p, '\n', (size_t)(sp->end - sp->p));
+        const char *le = e ? e : sp->end;
+        const char *ls = sp->p;
+        sp->p = e ? e + 1 : sp->end;
+        if (le > ls) {
+            *s = ls;
+            *n = (size_t)(le - ls);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The last non-blank line of sp, consumed from the end; 0 when none is left. */
+static int prev_line(struct span *sp, const char **s, size_t *n)
+{
+    while (sp->end > sp->p) {
+        const char *le = sp->end;
+        const char *ls = le;
+        while (ls > sp->p && ls[-1] != '\n')
+            ls--;
+        sp->end = ls > sp->p ? ls - 1 : sp->p;
+        if (le > ls) {
+            *s = ls;
+            *n = (size_t)(le - ls);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static size_t count_lines(struct span sp)
+{
+    size_t k = 0;
+    const char *s;
+    size_t n;
+    while (next_line(&sp, &s, &n))
+        k++;
+    return k;
+}
 
 struct lines {
     const char **s;
@@ -27,29 +78,15 @@ struct lines {
     size_t count;
 };
 
-static int split(const char *text, struct lines *l)
+static int split(struct span sp, size_t count, struct lines *l)
 {
-    size_t cap = 1;
-    for (const char *p = text; *p; p++)
-        cap += *p == '\n';
-    if (cap > DIFF_MAX_LINES)
-        cap = DIFF_MAX_LINES;
-    l->s = vg_calloc(cap, sizeof(*l->s));
-    l->n = vg_calloc(cap, sizeof(*l->n));
+    l->s = vg_calloc(count ? count : 1, sizeof(*l->s));
+    l->n = vg_calloc(count ? count : 1, sizeof(*l->n));
     l->count = 0;
     if (!l->s || !l->n)
         return -1;
-    const char *p = text;
-    while (*p && l->count < cap) {
-        const char *e = strchr(p, '\n');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n) { /* blank lines carry no content */
-            l->s[l->count] = p;
-            l->n[l->count] = n;
-            l->count++;
-        }
-        p += n + (e ? 1 : 0);
-    }
+    while (l->count < count && next_line(&sp, &l->s[l->count], &l->n[l->count]))
+        l->count++;
     return 0;
 }
 
@@ -102,44 +139,63 @@ int page_text_diff(const char *old_text, const char *new_text, size_t max_len, c
     uint32_t *t = NULL;
     struct out o = {.max = max_len ? max_len : PAGE_DIFF_MAX};
     vg_buf_init(&o.b, 0);
-    if (split(old_text ? old_text : "", &a) < 0 || split(new_text ? new_text : "", &b) < 0)
-        goto oom;
-    size_t pre = 0, suf = 0;
-    while (pre < a.count && pre < b.count && same(&a, pre, &b, pre))
-        pre++;
-    while (suf < a.count - pre && suf < b.count - pre &&
-           same(&a, a.count - 1 - suf, &b, b.count - 1 - suf))
-        suf++;
-    size_t m = a.count - pre - suf, n = b.count - pre - suf;
+    old_text = old_text ? old_text : "";
+    new_text = new_text ? new_text : "";
+    struct span sa = {old_text, old_text + strlen(old_text)};
+    struct span sb = {new_text, new_text + strlen(new_text)};
+    /* trim the common head, then the common tail, line by line */
+    for (;;) {
+        struct span ta = sa, tb = sb;
+        const char *x, *y;
+        size_t nx, ny;
+        if (!next_line(&ta, &x, &nx) || !next_line(&tb, &y, &ny) || nx != ny ||
+            memcmp(x, y, nx) != 0)
+            break;
+        sa = ta, sb = tb;
+    }
+    for (;;) {
+        struct span ta = sa, tb = sb;
+        const char *x, *y;
+        size_t nx, ny;
+        if (!prev_line(&ta, &x, &nx) || !prev_line(&tb, &y, &ny) || nx != ny ||
+            memcmp(x, y, nx) != 0)
+            break;
+        sa = ta, sb = tb;
+    }
+    size_t m = count_lines(sa), n = count_lines(sb);
     if (m && n && (m + 1) * (n + 1) <= DIFF_MAX_CELLS) {
-        /* t[i][j] = LCS length of a[pre+i..] and b[pre+j..] */
+        if (split(sa, m, &a) < 0 || split(sb, n, &b) < 0)
+            goto oom;
+        /* t[i][j] = LCS length of a[i..] and b[j..] */
         t = vg_calloc((m + 1) * (n + 1), sizeof(*t));
         if (!t)
             goto oom;
         for (size_t i = m; i-- > 0;)
             for (size_t j = n; j-- > 0;)
-                t[i * (n + 1) + j] = same(&a, pre + i, &b, pre + j)
+                t[i * (n + 1) + j] = same(&a, i, &b, j)
                                          ? t[(i + 1) * (n + 1) + j + 1] + 1
                                          : (t[(i + 1) * (n + 1) + j] > t[i * (n + 1) + j + 1]
                                                 ? t[(i + 1) * (n + 1) + j]
                                                 : t[i * (n + 1) + j + 1]);
         size_t i = 0, j = 0;
         while (i < m || j < n) {
-            if (i < m && j < n && same(&a, pre + i, &b, pre + j)) {
+            if (i < m && j < n && same(&a, i, &b, j)) {
                 i++, j++;
             } else if (i < m && (j == n || t[(i + 1) * (n + 1) + j] >= t[i * (n + 1) + j + 1])) {
-                emit(&o, '-', a.s[pre + i], a.n[pre + i]); /* removals first, as diff -u does */
+                emit(&o, '-', a.s[i], a.n[i]); /* removals first, as diff -u does */
                 i++;
             } else {
-                emit(&o, '+', b.s[pre + j], b.n[pre + j]);
+                emit(&o, '+', b.s[j], b.n[j]);
                 j++;
             }
         }
     } else {
-        for (size_t i = 0; i < m; i++)
-            emit(&o, '-', a.s[pre + i], a.n[pre + i]);
-        for (size_t j = 0; j < n; j++)
-            emit(&o, '+', b.s[pre + j], b.n[pre + j]);
+        const char *s;
+        size_t k;
+        while (next_line(&sa, &s, &k))
+            emit(&o, '-', s, k);
+        while (next_line(&sb, &s, &k))
+            emit(&o, '+', s, k);
     }
     if (o.hidden && vg_buf_printf(&o.b, "%s\xe2\x80\xa6 (%d more changes)", o.b.len ? "\n" : "",
                                   o.hidden) < 0)
@@ -185,10 +241,15 @@ int page_watch_check(const char *old_text, const char *html, size_t len, const c
     char *title = NULL;
     if (!r) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return PAGE_ERR;
     }
-    if (page_region_text(html, len, http_charset, region, &r->text, &title, err, errlen) < 0)
-        goto fail;
+    int rc = page_region_text(html, len, http_charset, region, &r->text, &title, &r->work, err,
+                              errlen);
+    if (rc < 0) {
+        vg_free(title);
+        page_watch_result_free(r);
+        return rc;
+    }
     r->fingerprint = page_text_fingerprint(r->text);
     /* The fingerprint ignores case and punctuation-only edits; those are not news. */
     if (!old_text || page_text_fingerprint(old_text) == r->fingerprint) {
@@ -223,8 +284,7 @@ int page_watch_check(const char *old_text, const char *html, size_t len, const c
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");
-fail:
     vg_free(title);
     page_watch_result_free(r);
-    return -1;
+    return PAGE_ERR;
 }

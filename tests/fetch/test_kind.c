@@ -4,6 +4,7 @@
 #include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 #include "fetchers/kind.h"
+#include "fetchers/page.h"
 #include "fetchers/source.h"
 
 #include <setjmp.h>
@@ -105,6 +106,23 @@ static void test_parse_and_error_kinds(void **state)
     vg_free(kept);
     vg_free(out.watch_text);
     feed_doc_free(out.doc);
+
+    /* a page over the node limit is too complex, for a watch and for selectors alike */
+    size_t n = PAGE_MAX_NODES + 1;
+    char *big = vg_malloc(3 * n + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(big + 3 * i, "<p>", 3);
+    big[3 * n] = '\0';
+    assert_int_equal(parse("page", big, "{\"watch\": true}", &out, err, sizeof(err)), -1);
+    assert_string_equal(out.error_kind, "too_complex");
+    assert_null(out.doc);
+    assert_int_equal(parse("page", big, "{\"item\": \"//p\"}", &out, err, sizeof(err)), -1);
+    assert_string_equal(out.error_kind, "too_complex");
+    assert_non_null(strstr(err, "too complex"));
+    vg_free(big);
+    /* and a page that is not HTML at all is a parse error */
+    assert_int_equal(parse("page", "", "{\"watch\": true}", &out, err, sizeof(err)), -1);
+    assert_string_equal(out.error_kind, "parse");
 }
 
 int main(void)

@@ -1,7 +1,9 @@
 /* test_page — page sources on fixture pages (tests/fetch/fixtures/pages/): XPath extraction
  * of a newsroom into feed items, and page watch (region text, change detection, the
- * web_change item and its bounded diff). */
+ * web_change item and its bounded diff); on generated big pages, that the work grows
+ * linearly with the page and that pages over the work limits are refused as too complex. */
 #include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 #include "fetchers/page.h"
 
 #include <setjmp.h>
@@ -226,6 +228,180 @@ static void test_diff_bounds(void **state)
     free(b);
 }
 
+/* ---- big pages ------------------------------------------------------------------------ */
+
+/* A careers page of `blocks` job blocks; block `changed` (if < blocks) gets another plant. */
+static char *big_page(size_t blocks, size_t changed, size_t *len)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    assert_int_equal(vg_buf_puts(&b, "<!doctype html><html><head><title>Careers</title></head>"
+                                     "<body><h1>Open positions</h1>\n"), 0);
+    for (size_t i = 0; i < blocks; i++)
+        assert_int_equal(vg_buf_printf(&b, "<div><h3>Opening %zu</h3><p>Plant %zu, ref <b>%zu</b> "
+                                            "&amp; co</p></div>\n",
+                                       i, i == changed ? 999 : i % 97, i), 0);
+    assert_int_equal(vg_buf_puts(&b, "<footer>End of list</footer></body></html>\n"), 0);
+    *len = b.len;
+    return vg_buf_steal(&b);
+}
+
+static void test_big_page_watch(void **state)
+{
+    (void)state;
+    const size_t blocks = 105000;
+    size_t l1, l2;
+    char *v1 = big_page(blocks, blocks, &l1);
+    char *v2 = big_page(blocks, 104321, &l2);
+    assert_true(l1 > 7000000 && l1 < 8 * 1024 * 1024); /* under the default body limit */
+    const char *url = "https://big.example/careers";
+    char err[256];
+    struct page_watch_result *r = NULL;
+    assert_int_equal(page_watch_check(NULL, v1, l1, url, NULL, NULL, 0, 0, &r, err, sizeof(err)),
+                     0);
+    /* the whole region, down to its last block */
+    const char *head = "Open positions\nOpening 0\nPlant 0, ref 0 & co\nOpening 1\n";
+    assert_true(strncmp(r->text, head, strlen(head)) == 0);
+    assert_non_null(strstr(r->text, "\nOpening 104999\nPlant 45, ref 104999 & co\nEnd of list"));
+    char *base = vg_strdup(r->text);
+    page_watch_result_free(r);
+
+    /* a change near the end is found, and only it is reported */
+    assert_int_equal(page_watch_check(base, v2, l2, url, NULL, NULL, 0, 0, &r, err, sizeof(err)),
+                     0);
+    assert_int_equal(r->changed, 1);
+    assert_string_equal(r->diff, "- Plant 46, ref 104321 & co\n+ Plant 999, ref 104321 & co");
+    assert_string_equal(r->item->title, "Page changed: Careers");
+    page_watch_result_free(r);
+
+    /* a region inside the big page */
+    assert_int_equal(page_watch_check(NULL, v2, l2, url, NULL, "//div[h3='Opening 104321']", 0, 0,
+                                      &r, err, sizeof(err)), 0);
+    assert_string_equal(r->text, "Opening 104321\nPlant 999, ref 104321 & co");
+    page_watch_result_free(r);
+
+    /* and the same page as a newsroom */
+    struct page_selectors sel = {.item = "//body/div", .title = "h3"};
+    struct feed_doc *d = NULL;
+    assert_int_equal(page_extract(v2, l2, url, NULL, &sel, &d, err, sizeof(err)), 0);
+    assert_int_equal(d->nitems, 1000); /* PAGE_MAX_ITEMS */
+    assert_string_equal(d->items[999].title, "Opening 999");
+    feed_doc_free(d);
+    vg_free(base);
+    vg_free(v1);
+    vg_free(v2);
+}
+
+/* The work of a watch, in deterministic units, per block of the page: the same at 10,000 and
+ * at 100,000 blocks (a quadratic step would make it ten times larger). */
+static void test_work_is_linear(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {10000, 20000, 50000, 100000};
+    double per_block[4][4];
+    for (size_t k = 0; k < 4; k++) {
+        size_t len;
+        char *html = big_page(sizes[k], sizes[k], &len);
+        struct page_watch_result *r = NULL;
+        char err[256];
+        assert_int_equal(page_watch_check(NULL, html, len, "https://big.example/", NULL, NULL, 0,
+                                          0, &r, err, sizeof(err)), 0);
+        per_block[k][0] = (double)r->work.nodes / (double)sizes[k];
+        per_block[k][1] = (double)r->work.visits / (double)sizes[k];
+        per_block[k][2] = (double)r->work.markup / (double)sizes[k];
+        per_block[k][3] = (double)r->work.xpath_ops / (double)sizes[k];
+        assert_true(r->work.nodes >= 4 * sizes[k]); /* div, h3, p, b for each block */
+        assert_true(r->work.visits >= r->work.nodes);
+        page_watch_result_free(r);
+        vg_free(html);
+    }
+    for (size_t k = 1; k < 4; k++)
+        for (size_t m = 0; m < 4; m++) {
+            /* the numbers in the text grow by a digit from 10k to 100k: a few bytes a block */
+            double ratio = per_block[k][m] / per_block[0][m];
+            if (ratio < 0.9 || ratio > 1.1)
+                fail_msg("work measure %zu per block: %.2f at %zu blocks, %.2f at %zu", m,
+                         per_block[0][m], sizes[0], per_block[k][m], sizes[k]);
+        }
+}
+
+static void test_too_complex(void **state)
+{
+    (void)state;
+    char err[256];
+    struct page_watch_result *r = NULL;
+    struct feed_doc *d = NULL;
+    struct page_selectors sel = {.item = "//p"};
+
+    /* more nodes than a page may have (html, body and the paragraphs): three bytes each */
+    size_t n = PAGE_MAX_NODES - 1, len = 3 * n + 12;
+    char *html = vg_malloc(len + 1);
+    memcpy(html, "<html><body>", 12);
+    for (size_t i = 0; i < n; i++)
+        memcpy(html + 12 + 3 * i, "<p>", 3);
+    html[len] = '\0';
+    int rc = page_watch_check(NULL, html, len, "https://x.example/", NULL, NULL, 0, 0, &r, err,
+                              sizeof(err));
+    assert_int_equal(rc, PAGE_TOO_COMPLEX);
+    assert_null(r);
+    assert_string_equal(page_error_kind(rc), "too_complex");
+    assert_string_equal(err, "page too complex: more than 1000000 HTML nodes");
+    assert_int_equal(page_extract(html, len, NULL, NULL, &sel, &d, err, sizeof(err)),
+                     PAGE_TOO_COMPLEX);
+    assert_null(d);
+    /* one node fewer is a page like any other */
+    assert_int_equal(page_watch_check(NULL, html, len - 3, "https://x.example/", NULL, NULL, 0, 0,
+                                      &r, err, sizeof(err)), 0);
+    assert_int_equal(r->work.nodes, PAGE_MAX_NODES);
+    page_watch_result_free(r);
+    vg_free(html);
+
+    /* more bytes than a page may have */
+    len = PAGE_MAX_BYTES + 1;
+    html = vg_malloc(len);
+    memset(html, 'a', len);
+    rc = page_watch_check(NULL, html, len, "https://x.example/", NULL, NULL, 0, 0, &r, err,
+                          sizeof(err));
+    assert_int_equal(rc, PAGE_TOO_COMPLEX);
+    assert_string_equal(err, "page too complex: more than 33554432 bytes of HTML");
+    vg_free(html);
+
+    /* more region text than a watch keeps: few nodes, long paragraphs */
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    assert_int_equal(vg_buf_puts(&b, "<html><body>"), 0);
+    while (b.len <= PAGE_MAX_TEXT + PAGE_MAX_TEXT / 50) {
+        assert_int_equal(vg_buf_puts(&b, "<p>"), 0);
+        for (int i = 0; i < 100; i++)
+            assert_int_equal(vg_buf_puts(&b, "lorem ipsum "), 0);
+        assert_int_equal(vg_buf_puts(&b, "</p>\n"), 0);
+    }
+    rc = page_watch_check(NULL, b.data, b.len, "https://x.example/", NULL, NULL, 0, 0, &r, err,
+                          sizeof(err));
+    assert_int_equal(rc, PAGE_TOO_COMPLEX);
+    assert_string_equal(err, "page too complex: the region's text is over 8388608 bytes");
+    /* a smaller region of the same page is fine */
+    assert_int_equal(page_watch_check(NULL, b.data, b.len, "https://x.example/", NULL, "//p[7]", 0,
+                                      0, &r, err, sizeof(err)), 0);
+    assert_int_equal(strlen(r->text), 100 * 12 - 1);
+    page_watch_result_free(r);
+    vg_buf_free(&b);
+
+    /* a selector whose cost is quadratic in the page */
+    size_t hlen;
+    html = big_page(5000, 5000, &hlen);
+    struct page_selectors quad = {.item = "//div[count(//div) > 1]"};
+    assert_int_equal(page_extract(html, hlen, NULL, NULL, &quad, &d, err, sizeof(err)),
+                     PAGE_TOO_COMPLEX);
+    assert_string_equal(err, "page too complex: the selectors need more than 40000000 XPath steps");
+    /* nested items, each extracting all the text under it */
+    struct page_selectors nested = {.item = "//*", .title = "."};
+    assert_int_equal(page_extract(html, hlen, NULL, NULL, &nested, &d, err, sizeof(err)), 0);
+    feed_doc_free(d);
+    vg_free(html);
+    assert_string_equal(page_error_kind(PAGE_ERR), "parse");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +409,9 @@ int main(void)
         cmocka_unit_test(test_extract_errors),
         cmocka_unit_test(test_watch),
         cmocka_unit_test(test_diff_bounds),
+        cmocka_unit_test(test_big_page_watch),
+        cmocka_unit_test(test_work_is_linear),
+        cmocka_unit_test(test_too_complex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
