@@ -155,7 +155,7 @@ static void watch_replies(struct queue_conn *c, redisAsyncContext *ac)
         watched_fns.createString = watched_string;
     }
     ac->c.reader->fn = &watched_fns;
-    redisReaderSetPrivdata(ac->c.reader, c);
+    ac->c.reader->privdata = c; /* hiredis 0.14's redisReaderSetPrivdata casts a pointer to int */
 }
 
 static void schedule_retry(struct queue_conn *c)
