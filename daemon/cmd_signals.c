@@ -5,6 +5,7 @@
 #include "daemon/config.h"
 #include "util/vg_time.h"
 #include "util/vg_units.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_sync.h"
 #include "queue/queue_tail.h"
 
@@ -35,7 +36,7 @@ static const char *str_of(cJSON *o, const char *k)
  * source (its record carries the grown sources count). */
 static int show(const char *field, const char *payload, const char *entry_id, void *arg)
 {
-    int update = strcmp(field, "update") == 0;
+    int update = strcmp(field, QUEUE_FIELD_UPDATE) == 0;
     struct filter *f = arg;
     cJSON *s = cJSON_Parse(payload);
     if (!s)
@@ -129,7 +130,7 @@ int cmd_signals(int argc, char **argv)
     int rc = 1;
     if (q) {
         char err[512];
-        rc = queue_tail(q, "signals", since, follow, show, &f, err, sizeof(err)) < 0 ? 1 : 0;
+        rc = queue_tail(q, QUEUE_STREAM_SIGNALS, since, follow, show, &f, err, sizeof(err)) < 0 ? 1 : 0;
         if (rc)
             fprintf(stderr, "vigie: %s\n", err);
     }

@@ -1,6 +1,7 @@
 /* config_table — every configuration option of vigie, in one table (see config.h).
  * Adding an option: a field in struct vg_config and one row here. */
 #include "daemon/config.h"
+#include "queue/queue_contract.h"
 
 #include <stddef.h>
 
@@ -42,7 +43,7 @@ const struct vg_option vg_options[] = {
      "embedded (vigie runs its own redis-server in state_dir), redis://[user[:pass]@]host:port/db or unix:///path/redis.sock?db=N"},
     {"redis", "password", VG_OPT_STRING, "", 0, 0, F(redis_password), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
      "Redis AUTH password; best as env:NAME, file:PATH or credential:NAME"},
-    {"redis", "prefix", VG_OPT_STRING, "vigie:", 0, 0, F(redis_prefix), NULL, VG_OPT_RESTART,
+    {"redis", "prefix", VG_OPT_STRING, QUEUE_DEFAULT_PREFIX, 0, 0, F(redis_prefix), NULL, VG_OPT_RESTART,
      "prefix of every Redis key vigie uses"},
     {"redis", "server", VG_OPT_STRING, "redis-server", 0, 0, F(redis_server), NULL, VG_OPT_RESTART,
      "redis-server binary for the embedded mode (searched in PATH)"},

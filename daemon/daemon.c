@@ -19,6 +19,7 @@
 #include "util/vg_metrics.h"
 #include "util/vg_time.h"
 #include "queue/queue.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_lag.h"
 #include "queue/queue_read.h"
 
@@ -264,7 +265,7 @@ static void on_once_signals(const struct queue_entry *v, size_t n, int ok, void 
     FILE *o = stdout;
     size_t shown = 0, updates = 0;
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(v[i].field, "signal") != 0) {
+        if (strcmp(v[i].field, QUEUE_FIELD_SIGNAL) != 0) {
             updates++;
             continue;
         }
@@ -323,7 +324,7 @@ static void on_once_status(const struct queue_status *st, void *arg)
         vg_err("daemon", "redis stopped answering during the pass: %s", st->last_error);
         d->exit_code = 1;
     }
-    if (queue_read_range(d->queue, "signals", d->pass_started, 10000, on_once_signals, d) < 0)
+    if (queue_read_range(d->queue, QUEUE_STREAM_SIGNALS, d->pass_started, 10000, on_once_signals, d) < 0)
         begin_shutdown(d, "--once pass done");
 }
 
@@ -345,7 +346,7 @@ static void on_once_timer(evutil_socket_t fd, short what, void *arg)
     struct vg_daemon *d = arg;
     if (d->stopping)
         return;
-    if (queue_group_lag(d->queue, "items", "enrich", on_enrich_lag, d) < 0) {
+    if (queue_group_lag(d->queue, QUEUE_STREAM_ITEMS, QUEUE_GROUP_ENRICH, on_enrich_lag, d) < 0) {
         struct timeval tv = vg_tv_ms(200);
         evtimer_add(d->once_ev, &tv);
     }

@@ -18,6 +18,7 @@
 #include "enrich/story.h"
 #include "queue/queue.h"
 #include "queue/queue_accounts.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_stage.h"
 
 #include <cjson/cJSON.h>
@@ -197,7 +198,7 @@ static int handle_item(void *arg, const char *entry_id, const char *payload, siz
         char cluster[300];
         snprintf(cluster, sizeof(cluster), "%s|%s", s->account_id, s->type);
         if (enrich_signal_json(x, r, s, &b) < 0 ||
-            queue_outputs_add_story(out, "signals", "signal", s->id, b.data, cluster, sim) < 0) {
+            queue_outputs_add_story(out, QUEUE_STREAM_SIGNALS, QUEUE_FIELD_SIGNAL, s->id, b.data, cluster, sim) < 0) {
             snprintf(err, errlen, "out of memory");
             goto out;
         }
@@ -211,7 +212,7 @@ static int handle_item(void *arg, const char *entry_id, const char *payload, siz
     for (size_t i = 0; i < ncontacts; i++) {
         char id[33];
         vg_buf_reset(&b);
-        if (enrich_contact_json(&contacts[i], &b, id) < 0 || queue_outputs_add(out, "contacts", "contact", id, b.data) < 0) {
+        if (enrich_contact_json(&contacts[i], &b, id) < 0 || queue_outputs_add(out, QUEUE_STREAM_CONTACTS, QUEUE_FIELD_CONTACT, id, b.data) < 0) {
             snprintf(err, errlen, "out of memory");
             goto out;
         }
@@ -253,8 +254,8 @@ struct enricher *enricher_new(struct event_base *base, struct queue *q, const st
         return NULL;
     }
     struct queue_stage_config sc = {
-        .stream = "items",
-        .group = "enrich",
+        .stream = QUEUE_STREAM_ITEMS,
+        .group = QUEUE_GROUP_ENRICH,
         .batch = (size_t)cfg->pipe_batch,
         .reclaim_idle_ms = cfg->pipe_reclaim_idle_ms,
         .max_deliveries = (int)cfg->pipe_max_deliveries,

@@ -25,6 +25,7 @@
 #include "fetchers/kind.h"
 #include "fetchers/schedule.h"
 #include "queue/queue.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_lag.h"
 #include "queue/queue_sched.h"
 
@@ -479,7 +480,7 @@ static void on_lag(long long lag, long long pending, void *arg)
 static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct poller *p = arg;
-    if (p->running && !p->lag_asking && queue_group_lag(p->q, "items", "enrich", on_lag, p) == 0)
+    if (p->running && !p->lag_asking && queue_group_lag(p->q, QUEUE_STREAM_ITEMS, QUEUE_GROUP_ENRICH, on_lag, p) == 0)
         p->lag_asking = 1;
 }
 

@@ -1,6 +1,7 @@
 /* queue — the daemon's Redis handle: embedded server, command connection, status
  * (see queue.h). */
 #include "queue/queue_int.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_lua.h"
 #include "queue/queue_embedded.h"
 #include "util/vg_alloc.h"
@@ -54,7 +55,7 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
 {
     struct queue *q = vg_calloc(1, sizeof(*q));
     char *name = NULL;
-    if (!q || !(q->prefix = vg_strdup(cfg->prefix ? cfg->prefix : "vigie:"))) {
+    if (!q || !(q->prefix = vg_strdup(cfg->prefix ? cfg->prefix : QUEUE_DEFAULT_PREFIX))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }

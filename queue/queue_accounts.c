@@ -1,5 +1,6 @@
 /* queue_accounts — account registry (see queue_accounts.h). */
 #include "queue/queue_accounts.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_int.h"
 #include "queue/queue_sync_internal.h"
 #include "queue/queue_txn.h"
@@ -18,8 +19,8 @@ int queue_accounts_put(struct queue_sync *q, const char *const *ids, const char 
     *created = *updated = 0;
     redisAppendCommand(c, "MULTI");
     for (size_t i = 0; i < n; i++)
-        redisAppendCommand(c, "HSET %saccounts %s %s", p, ids[i], json[i]);
-    redisAppendCommand(c, "INCR %saccounts:version", p);
+        redisAppendCommand(c, "HSET %s" QUEUE_KEY_ACCOUNTS " %s %s", p, ids[i], json[i]);
+    redisAppendCommand(c, "INCR %s" QUEUE_KEY_ACCOUNTS_VERSION, p);
     redisAppendCommand(c, "EXEC");
     redisReply *r;
     enum queue_txn_outcome out = queue_txn_exec(q, n + 1, &r, err, errlen);
@@ -40,8 +41,8 @@ int queue_accounts_remove(struct queue_sync *q, const char *id, char *err, size_
     const char *p = queue_sync_prefix(q);
     redisContext *c = queue_sync_ctx(q);
     redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "HDEL %saccounts %s", p, id);
-    redisAppendCommand(c, "INCR %saccounts:version", p);
+    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_ACCOUNTS " %s", p, id);
+    redisAppendCommand(c, "INCR %s" QUEUE_KEY_ACCOUNTS_VERSION, p);
     redisAppendCommand(c, "EXEC");
     int found = -1;
     for (int i = 0; i < 4; i++) {
@@ -96,7 +97,7 @@ static char *join_accounts(redisReply *r, size_t *n)
 
 char *queue_accounts_all(struct queue_sync *q, size_t *n, char *err, size_t errlen)
 {
-    redisReply *r = queue_sync_cmd(q, err, errlen, "HGETALL %saccounts", queue_sync_prefix(q));
+    redisReply *r = queue_sync_cmd(q, err, errlen, "HGETALL %s" QUEUE_KEY_ACCOUNTS, queue_sync_prefix(q));
     if (!r)
         return NULL;
     char *s = join_accounts(r, n);
@@ -109,7 +110,7 @@ char *queue_accounts_all(struct queue_sync *q, size_t *n, char *err, size_t errl
 char *queue_accounts_get(struct queue_sync *q, const char *id, char *err, size_t errlen)
 {
     err[0] = '\0';
-    redisReply *r = queue_sync_cmd(q, err, errlen, "HGET %saccounts %s", queue_sync_prefix(q), id);
+    redisReply *r = queue_sync_cmd(q, err, errlen, "HGET %s" QUEUE_KEY_ACCOUNTS " %s", queue_sync_prefix(q), id);
     if (!r)
         return NULL;
     char *s = r->type == REDIS_REPLY_STRING ? vg_strndup(r->str, r->len) : NULL;
@@ -144,7 +145,7 @@ int queue_accounts_version(struct queue *q, void (*cb)(long long version, void *
         return -1;
     req->cb = cb;
     req->arg = arg;
-    if (queue_conn_command(queue_cmd(q), on_version, req, "GET %saccounts:version", queue_prefix(q)) < 0) {
+    if (queue_conn_command(queue_cmd(q), on_version, req, "GET %s" QUEUE_KEY_ACCOUNTS_VERSION, queue_prefix(q)) < 0) {
         vg_free(req);
         return -1;
     }
@@ -189,8 +190,8 @@ int queue_accounts_load(struct queue *q, void (*cb)(long long version, char *jso
         vg_free(req);
         return -1;
     }
-    queue_conn_command(c, on_queued, NULL, "GET %saccounts:version", p);
-    queue_conn_command(c, on_queued, NULL, "HGETALL %saccounts", p);
+    queue_conn_command(c, on_queued, NULL, "GET %s" QUEUE_KEY_ACCOUNTS_VERSION, p);
+    queue_conn_command(c, on_queued, NULL, "HGETALL %s" QUEUE_KEY_ACCOUNTS, p);
     if (queue_conn_command(c, on_load, req, "EXEC") < 0) {
         vg_free(req);
         return -1;

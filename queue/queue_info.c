@@ -1,5 +1,6 @@
 /* queue_info — status figures and dead letters (see queue_info.h). */
 #include "queue/queue_info.h"
+#include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
 #include "queue/queue_sync_internal.h"
 #include "util/vg_alloc.h"
@@ -32,7 +33,8 @@ void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi)
 /* The reply of vigie_figures (queue_lua.c) into info; -1 when it has another shape. */
 static int figures_from_reply(const redisReply *r, struct queue_info *info)
 {
-    static const char *const names[] = {"items", "signals", "contacts", "dlq"};
+    static const char *const names[] = {QUEUE_STREAM_ITEMS, QUEUE_STREAM_SIGNALS, QUEUE_STREAM_CONTACTS,
+                                        QUEUE_STREAM_DLQ};
     memset(info, 0, sizeof(*info));
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 7)
         return -1;
@@ -56,7 +58,8 @@ static int figures_from_reply(const redisReply *r, struct queue_info *info)
 int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, size_t errlen)
 {
     const char *p = queue_sync_prefix(q);
-    redisReply *r = queue_sync_cmd(q, err, errlen, "FCALL vigie_figures 0 %s", p);
+    const char *argv[] = {[QUEUE_FCALL_HEAD] = p};
+    redisReply *r = queue_fcall_sync(q, err, errlen, QUEUE_FN_FIGURES, argv, 0, 1);
     if (!r)
         return -1;
     int rc = figures_from_reply(r, out);
@@ -72,11 +75,11 @@ int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, 
         snprintf(out->writes_refused, sizeof(out->writes_refused), "%.*s", (int)strcspn(ping->str, "."), ping->str);
     freeReplyObject(ping);
     /* A few failing sources and why. */
-    redisReply *ids = queue_sync_cmd(q, err, errlen, "SRANDMEMBER %sfailing %d", p, QUEUE_INFO_MAX_ERRORS);
+    redisReply *ids = queue_sync_cmd(q, err, errlen, "SRANDMEMBER %s" QUEUE_KEY_FAILING " %d", p, QUEUE_INFO_MAX_ERRORS);
     if (!ids)
         return -1;
     for (size_t i = 0; i < ids->elements; i++)
-        redisAppendCommand(c, "HMGET %ssource:%s error_kind last_error", p, ids->element[i]->str);
+        redisAppendCommand(c, "HMGET %s" QUEUE_KEY_SOURCE "%s error_kind last_error", p, ids->element[i]->str);
     for (size_t i = 0; i < ids->elements; i++) {
         redisReply *e = queue_sync_reply(q, err, errlen);
         if (!e) {
@@ -118,7 +121,8 @@ int queue_figures(struct queue *q, void (*cb)(const struct queue_info *info, voi
         return -1;
     req->cb = cb;
     req->arg = arg;
-    if (queue_conn_command(queue_cmd(q), on_figures, req, "FCALL vigie_figures 0 %s", queue_prefix(q)) < 0) {
+    const char *argv[] = {[QUEUE_FCALL_HEAD] = queue_prefix(q)};
+    if (queue_fcall(queue_cmd(q), on_figures, req, QUEUE_FN_FIGURES, argv, 0, 1) < 0) {
         vg_free(req);
         return -1;
     }
@@ -156,8 +160,8 @@ int queue_dlq_list(struct queue_sync *q, const char *id, size_t limit, struct qu
 {
     *out = NULL;
     *n = 0;
-    redisReply *r = id ? queue_sync_cmd(q, err, errlen, "XRANGE %sdlq %s %s", queue_sync_prefix(q), id, id)
-                       : queue_sync_cmd(q, err, errlen, "XRANGE %sdlq - + COUNT %llu", queue_sync_prefix(q), (unsigned long long)limit);
+    redisReply *r = id ? queue_sync_cmd(q, err, errlen, "XRANGE %s" QUEUE_STREAM_DLQ " %s %s", queue_sync_prefix(q), id, id)
+                       : queue_sync_cmd(q, err, errlen, "XRANGE %s" QUEUE_STREAM_DLQ " - + COUNT %llu", queue_sync_prefix(q), (unsigned long long)limit);
     if (!r)
         return -1;
     struct queue_dead_letter *v = vg_calloc(r->elements + 1, sizeof(*v));
@@ -198,7 +202,7 @@ int queue_dlq_replay(struct queue_sync *q, const char *id, char *err, size_t err
     redisContext *c = queue_sync_ctx(q);
     redisAppendCommand(c, "MULTI");
     redisAppendCommand(c, "XADD %s * %s %s", d->stream, d->field, d->payload);
-    redisAppendCommand(c, "XDEL %sdlq %s", queue_sync_prefix(q), id);
+    redisAppendCommand(c, "XDEL %s" QUEUE_STREAM_DLQ " %s", queue_sync_prefix(q), id);
     redisAppendCommand(c, "EXEC");
     rc = 1;
     for (int i = 0; i < 4; i++) {
@@ -215,7 +219,7 @@ out:
 
 int queue_dlq_drop(struct queue_sync *q, const char *id, char *err, size_t errlen)
 {
-    redisReply *r = queue_sync_cmd(q, err, errlen, "XDEL %sdlq %s", queue_sync_prefix(q), id);
+    redisReply *r = queue_sync_cmd(q, err, errlen, "XDEL %s" QUEUE_STREAM_DLQ " %s", queue_sync_prefix(q), id);
     if (!r)
         return -1;
     int rc = r->integer > 0;

@@ -1,7 +1,10 @@
 /* queue_news — per-account news search sources (see queue_news.h). */
 #include "queue/queue_news.h"
+#include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
 #include "util/vg_alloc.h"
+
+#include <stdio.h>
 
 struct news_req {
     void (*cb)(long, long, void *);
@@ -31,10 +34,17 @@ int queue_news_sources_sync(struct queue *q, const char *url_template, long long
     req->cb = cb;
     req->arg = arg;
     const char *p = queue_prefix(q);
-    if (queue_conn_command(queue_cmd(q), on_synced, req, "FCALL vigie_news_sources 3 %saccounts %ssources %sdue %s %s %lld",
-                           p, p, p, p, url_template, interval_ms) < 0) {
+    char interval[24];
+    snprintf(interval, sizeof(interval), "%lld", interval_ms);
+    char *k_accounts = vg_asprintf("%s%s", p, QUEUE_KEY_ACCOUNTS), *k_sources = vg_asprintf("%s%s", p, QUEUE_KEY_SOURCES),
+         *k_due = vg_asprintf("%s%s", p, QUEUE_KEY_DUE);
+    const char *argv[] = {[QUEUE_FCALL_HEAD] = k_accounts, k_sources, k_due, p, url_template, interval};
+    int rc = k_accounts && k_sources && k_due ? queue_fcall(queue_cmd(q), on_synced, req, QUEUE_FN_NEWS_SOURCES, argv, 3, 3)
+                                              : -1;
+    vg_free(k_accounts);
+    vg_free(k_sources);
+    vg_free(k_due);
+    if (rc < 0)
         vg_free(req);
-        return -1;
-    }
-    return 0;
+    return rc;
 }

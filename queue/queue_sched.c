@@ -1,5 +1,6 @@
 /* queue_sched — claim and complete polls with Lua scripts (see queue_sched.h). */
 #include "queue/queue_sched.h"
+#include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
@@ -31,7 +32,7 @@ static const char *const claim_fields[] = {
 #define NCLAIM_FIELDS (sizeof(claim_fields) / sizeof(claim_fields[0]))
 /* Sources per claim call at most (a script's unpack() has a bound, and a call blocks Redis
  * while it runs). */
-#define CLAIM_MAX 1000
+#define CLAIM_MAX QUEUE_CLAIM_MAX
 
 struct claim_req {
     struct queue *q;
@@ -120,7 +121,7 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
              * lease builds it again from the source hash. The other sources go on. */
             snprintf(note, sizeof(note), "claim: source %s had a malformed poll card in redis; it is rebuilt "
                      "when its lease expires", id->str);
-            queue_conn_command(queue_cmd(req->q), NULL, NULL, "HDEL %spoll_cards %s", queue_prefix(req->q), id->str);
+            queue_conn_command(queue_cmd(req->q), NULL, NULL, "HDEL %s" QUEUE_KEY_POLL_CARDS " %s", queue_prefix(req->q), id->str);
             continue;
         }
         int rc = queue_source_state_from_pairs(&v[n], id->str, kv, 2 * NCLAIM_FIELDS);
@@ -153,18 +154,18 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     req->arg = arg;
     req->take_back = !claimed_before;
     const char *p = queue_prefix(q);
-    char *k_due = vg_asprintf("%sdue", p), *k_cards = vg_asprintf("%spoll_cards", p);
-    char *k_owners = vg_asprintf("%slease_owners", p);
+    char *k_due = vg_asprintf("%s%s", p, QUEUE_KEY_DUE), *k_cards = vg_asprintf("%s%s", p, QUEUE_KEY_POLL_CARDS);
+    char *k_owners = vg_asprintf("%s%s", p, QUEUE_KEY_LEASE_OWNERS);
     char nlimit[24], lease[24];
     snprintf(nlimit, sizeof(nlimit), "%zu", limit < CLAIM_MAX ? limit : CLAIM_MAX);
     snprintf(lease, sizeof(lease), "%lld", lease_ms);
-    enum { NHEAD = 11 };
-    const char *argv[NHEAD + NCLAIM_FIELDS] = {"FCALL", "vigie_claim", "3", k_due, k_cards, k_owners, nlimit, lease, p,
+    enum { NKEYS = 3, NHEAD = QUEUE_FCALL_HEAD + NKEYS + 5 };
+    const char *argv[NHEAD + NCLAIM_FIELDS] = {[QUEUE_FCALL_HEAD] = k_due, k_cards, k_owners, nlimit, lease, p,
                                                queue_consumer(q), req->take_back ? "1" : "0"};
     for (size_t k = 0; k < NCLAIM_FIELDS; k++)
         argv[NHEAD + k] = claim_fields[k];
     int rc = k_due && k_cards && k_owners
-                 ? queue_conn_commandv(queue_cmd(q), on_claim, req, NHEAD + NCLAIM_FIELDS, argv, NULL)
+                 ? queue_fcall(queue_cmd(q), on_claim, req, QUEUE_FN_CLAIM, argv, NKEYS, 5 + NCLAIM_FIELDS)
                  : -1;
     vg_free(k_due);
     vg_free(k_cards);
@@ -284,7 +285,7 @@ static void on_release_timer(evutil_socket_t fd, short what, void *arg)
     }
     struct release_req *req = vg_calloc(1, sizeof(*req));
     const char **argv = vg_calloc(5 + 2 * RELEASE_BATCH, sizeof(*argv));
-    char *k_due = vg_asprintf("%sdue", queue_prefix(rc->q));
+    char *k_due = vg_asprintf("%s%s", queue_prefix(rc->q), QUEUE_KEY_DUE);
     if (!req || !argv || !k_due) {
         vg_free(req);
         vg_free(argv);
@@ -295,10 +296,7 @@ static void on_release_timer(evutil_socket_t fd, short what, void *arg)
     req->rc = rc;
     char delay[24];
     snprintf(delay, sizeof(delay), "%d", RELEASE_DELAY_MS);
-    int argc = 0;
-    argv[argc++] = "FCALL";
-    argv[argc++] = "vigie_release";
-    argv[argc++] = "1";
+    int argc = QUEUE_FCALL_HEAD;
     argv[argc++] = k_due;
     argv[argc++] = delay;
     /* This call's pairs go to req->sent (argv points there); the rest stay for the next. */
@@ -325,7 +323,7 @@ static void on_release_timer(evutil_socket_t fd, short what, void *arg)
         argv[argc++] = lease;
         k = (size_t)(lease + strlen(lease) + 1 - req->sent.data);
     }
-    if (n > 0 && queue_conn_commandv(queue_cmd(rc->q), on_released, req, argc, argv, NULL) == 0) {
+    if (n > 0 && queue_fcall(queue_cmd(rc->q), on_released, req, QUEUE_FN_RELEASE, argv, 1, (size_t)argc - QUEUE_FCALL_HEAD - 1) == 0) {
         rc->releasing = 1;
     } else {
         if (n > 0) {
@@ -436,21 +434,13 @@ static void flush(struct queue_recorder *rc)
     rc->cap_polls = 0;
     vg_buf_init(&rc->keys, 0);
     const char *p = queue_prefix(rc->q);
-    static const char *const key_names[] = {"due", "items", "poll_cards", "last_attempt", "last_ok"};
-    enum { NKEYS = sizeof(key_names) / sizeof(key_names[0]), NHEAD = 3 + NKEYS };
-    /* *<count>\r\n, the call's head (function and keys), then the arguments as they came. */
+    static const char *const key_names[] = {QUEUE_KEY_DUE, QUEUE_STREAM_ITEMS, QUEUE_KEY_POLL_CARDS,
+                                            QUEUE_KEY_LAST_ATTEMPT, QUEUE_KEY_LAST_OK};
+    enum { NKEYS = sizeof(key_names) / sizeof(key_names[0]) };
+    /* The call's head and keys, then the arguments as they came. */
     struct vg_buf cmd;
     vg_buf_init(&cmd, 0);
-    char count[24], nkeys[24];
-    decimal(count, (long long)(NHEAD + rc->nargs));
-    int ok = !rc->oom && vg_buf_putc(&cmd, '*') == 0 && vg_buf_puts(&cmd, count) == 0 &&
-             vg_buf_puts(&cmd, "\r\n") == 0 && put_bulk(&cmd, "FCALL") == 0 &&
-             put_bulk(&cmd, "vigie_complete") == 0 && put_bulk(&cmd, decimal(nkeys, NKEYS)) == 0;
-    for (size_t i = 0; ok && i < NKEYS; i++) {
-        char *key = vg_asprintf("%s%s", p, key_names[i]);
-        ok = key && put_bulk(&cmd, key) == 0;
-        vg_free(key);
-    }
+    int ok = !rc->oom && queue_fcall_proto_head(&cmd, QUEUE_FN_COMPLETE, p, key_names, NKEYS, rc->nargs) == 0;
     ok = ok && vg_buf_append(&cmd, rc->bytes.data, rc->bytes.len) == 0;
     struct batch_req *req = ok ? vg_malloc(sizeof(*req)) : NULL;
     int sent = 0;
@@ -529,8 +519,8 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
     if (rc->npolls == 0) {
         /* The call's own arguments come first. */
         char ttl[24], maxlen[24];
-        snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : 30LL * 86400);
-        snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : 1000000);
+        snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : QUEUE_DEFAULT_DEDUP_TTL_S);
+        snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : QUEUE_DEFAULT_MAXLEN);
         char nfields[24];
         int bad = push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 || push_arg(rc, queue_prefix(rc->q)) < 0 ||
                   push_arg(rc, decimal(nfields, (long long)NCLAIM_FIELDS)) < 0;
@@ -613,9 +603,11 @@ int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg),
         return -1;
     req->cb = cb;
     req->arg = arg;
-    if (queue_conn_command(queue_cmd(q), on_due, req, "FCALL vigie_due 1 %sdue", queue_prefix(q)) < 0) {
+    char *k_due = vg_asprintf("%s%s", queue_prefix(q), QUEUE_KEY_DUE);
+    const char *argv[QUEUE_FCALL_HEAD + 1] = {[QUEUE_FCALL_HEAD] = k_due};
+    int rc = k_due ? queue_fcall(queue_cmd(q), on_due, req, QUEUE_FN_DUE, argv, 1, 0) : -1;
+    vg_free(k_due);
+    if (rc < 0)
         vg_free(req);
-        return -1;
-    }
-    return 0;
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* queue_sources — the source registry (see queue_sources.h). */
 #include "queue/queue_sources.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_sync_internal.h"
 #include "queue/queue_txn.h"
 #include "util/vg_alloc.h"
@@ -99,7 +100,7 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
         const char *argv[] = {"HSET", NULL, "kind", s->kind, "url", s->url, "interval_ms", interval,
                               "account_id", s->account_id ? s->account_id : "",
                               "options", s->options ? s->options : ""};
-        char *key = vg_asprintf("%ssource:%s", p, s->id);
+        char *key = vg_asprintf("%s" QUEUE_KEY_SOURCE "%s", p, s->id);
         if (!key) {
             snprintf(err, errlen, "out of memory");
             redisAppendCommand(c, "DISCARD");
@@ -110,11 +111,11 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
         redisAppendCommand(c, "EXISTS %s", key);
         redisAppendCommandArgv(c, (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
         vg_free(key);
-        redisAppendCommand(c, "SADD %ssources %s", p, s->id);
+        redisAppendCommand(c, "SADD %s" QUEUE_KEY_SOURCES " %s", p, s->id);
         /* The claim's cached copy of the poll fields (queue_sched.c) is built again. */
-        redisAppendCommand(c, "HDEL %spoll_cards %s", p, s->id);
+        redisAppendCommand(c, "HDEL %s" QUEUE_KEY_POLL_CARDS " %s", p, s->id);
         /* NX: a new source is due now; an existing one keeps its place in the schedule. */
-        redisAppendCommand(c, "ZADD %sdue NX %lld %s", p, (long long)now, s->id);
+        redisAppendCommand(c, "ZADD %s" QUEUE_KEY_DUE " NX %lld %s", p, (long long)now, s->id);
     }
     redisAppendCommand(c, "EXEC");
     redisReply *r;
@@ -135,13 +136,13 @@ int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t
     const char *p = queue_sync_prefix(q);
     redisContext *c = queue_sync_ctx(q);
     redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "DEL %ssource:%s", p, id);
-    redisAppendCommand(c, "SREM %ssources %s", p, id);
-    redisAppendCommand(c, "ZREM %sdue %s", p, id);
-    redisAppendCommand(c, "SREM %sfailing %s", p, id);
-    redisAppendCommand(c, "HDEL %spoll_cards %s", p, id);
-    redisAppendCommand(c, "HDEL %slast_attempt %s", p, id);
-    redisAppendCommand(c, "HDEL %slast_ok %s", p, id);
+    redisAppendCommand(c, "DEL %s" QUEUE_KEY_SOURCE "%s", p, id);
+    redisAppendCommand(c, "SREM %s" QUEUE_KEY_SOURCES " %s", p, id);
+    redisAppendCommand(c, "ZREM %s" QUEUE_KEY_DUE " %s", p, id);
+    redisAppendCommand(c, "SREM %s" QUEUE_KEY_FAILING " %s", p, id);
+    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_POLL_CARDS " %s", p, id);
+    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_LAST_ATTEMPT " %s", p, id);
+    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_LAST_OK " %s", p, id);
     redisAppendCommand(c, "EXEC");
     int found = -1;
     for (int i = 0; i < 9; i++) {
@@ -169,10 +170,10 @@ static int load_states(struct queue_sync *q, char **ids, size_t n, struct queue_
     redisContext *c = queue_sync_ctx(q);
     const char *p = queue_sync_prefix(q);
     for (size_t i = 0; i < n; i++) {
-        redisAppendCommand(c, "HGETALL %ssource:%s", p, ids[i]);
-        redisAppendCommand(c, "ZSCORE %sdue %s", p, ids[i]);
-        redisAppendCommand(c, "HGET %slast_attempt %s", p, ids[i]);
-        redisAppendCommand(c, "HGET %slast_ok %s", p, ids[i]);
+        redisAppendCommand(c, "HGETALL %s" QUEUE_KEY_SOURCE "%s", p, ids[i]);
+        redisAppendCommand(c, "ZSCORE %s" QUEUE_KEY_DUE " %s", p, ids[i]);
+        redisAppendCommand(c, "HGET %s" QUEUE_KEY_LAST_ATTEMPT " %s", p, ids[i]);
+        redisAppendCommand(c, "HGET %s" QUEUE_KEY_LAST_OK " %s", p, ids[i]);
     }
     int rc = 0;
     *found = 0;
@@ -221,7 +222,7 @@ int queue_sources_list(struct queue_sync *q, struct queue_source_state **out, si
 {
     *out = NULL;
     *n = 0;
-    redisReply *ids = queue_sync_cmd(q, err, errlen, "SMEMBERS %ssources", queue_sync_prefix(q));
+    redisReply *ids = queue_sync_cmd(q, err, errlen, "SMEMBERS %s" QUEUE_KEY_SOURCES, queue_sync_prefix(q));
     if (!ids)
         return -1;
     char **names = vg_calloc(ids->elements + 1, sizeof(*names));

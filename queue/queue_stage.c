@@ -9,6 +9,7 @@
  * reads and writes in flight together stay within MAX_WRITES_IN_FLIGHT: memory stays bounded
  * and a slow Redis slows the stage down instead of piling up work. */
 #include "queue/queue_stage.h"
+#include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
 #include "util/vg_alloc.h"
 #include "util/vg_event.h"
@@ -188,9 +189,9 @@ static void dead_letter(struct queue_stage *s, const char *id, long long deliver
     char d[24], ttl[24];
     snprintf(d, sizeof(d), "%lld", deliveries);
     snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
-    const char *argv[] = {"FCALL", "vigie_dead_letter", "4", s->stream, s->dlq_key, s->errors_key, s->taken_key,
+    const char *argv[] = {[QUEUE_FCALL_HEAD] = s->stream, s->dlq_key, s->errors_key, s->taken_key,
                           s->group, id, d, reason, ttl};
-    if (queue_conn_commandv(queue_cmd(s->q), on_dead_lettered, s, 12, argv, NULL) == 0)
+    if (queue_fcall(queue_cmd(s->q), on_dead_lettered, s, QUEUE_FN_DEAD_LETTER, argv, 4, 5) == 0)
         vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries", s->group,
                 id, deliveries);
 }
@@ -256,9 +257,10 @@ static void flush_batch(struct queue_stage *s, int fresh)
 {
     if (s->nentries == 0)
         return;
-    /* Fixed arguments, kinds (at most one per output), then per entry at most 2 and per
-     * output at most 5. */
-    size_t argc = 13 + 2 * s->out.n + 2 * s->nentries + 5 * s->out.n;
+    /* The head, 3 keys, 7 fixed arguments, kinds (at most one per output), then per entry at
+     * most 2 and per output at most 5. */
+    enum { NKEYS = 3 };
+    size_t argc = QUEUE_FCALL_HEAD + NKEYS + 7 + 2 * s->out.n + 2 * s->nentries + 5 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
     char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
@@ -274,10 +276,7 @@ static void flush_batch(struct queue_stage *s, int fresh)
                      x->cluster ? "s" : x->dedup ? "d" : "");
         }
         snprintf(nk, sizeof(nk), "%zu", nkinds);
-        size_t a = 0;
-        argv[a++] = "FCALL";
-        argv[a++] = "vigie_stage_write";
-        argv[a++] = "3";
+        size_t a = QUEUE_FCALL_HEAD;
         argv[a++] = s->stream;
         argv[a++] = s->errors_key;
         argv[a++] = s->taken_key;
@@ -310,7 +309,7 @@ static void flush_batch(struct queue_stage *s, int fresh)
                 }
             }
         }
-        if (queue_conn_commandv(queue_cmd(s->q), on_written, s, (int)a, argv, NULL) == 0)
+        if (queue_fcall(queue_cmd(s->q), on_written, s, QUEUE_FN_STAGE_WRITE, argv, NKEYS, a - QUEUE_FCALL_HEAD - NKEYS) == 0)
             s->writes_in_flight++;
     } /* else: the entries stay pending and are retried after reclaim_idle */
     vg_free(argv);
@@ -492,17 +491,17 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->block_ms = cfg->block_ms > 0 ? cfg->block_ms : 2000;
     s->reclaim_idle_ms = cfg->reclaim_idle_ms > 0 ? cfg->reclaim_idle_ms : 60000;
     s->max_deliveries = cfg->max_deliveries > 0 ? cfg->max_deliveries : 5;
-    s->maxlen = cfg->maxlen > 0 ? cfg->maxlen : 1000000;
-    s->dedup_ttl_s = cfg->dedup_ttl_s > 0 ? cfg->dedup_ttl_s : 30LL * 86400;
+    s->maxlen = cfg->maxlen > 0 ? cfg->maxlen : QUEUE_DEFAULT_MAXLEN;
+    s->dedup_ttl_s = cfg->dedup_ttl_s > 0 ? cfg->dedup_ttl_s : QUEUE_DEFAULT_DEDUP_TTL_S;
     s->story_window_s = cfg->story_window_s > 0 ? cfg->story_window_s : 3LL * 86400;
     const char *p = queue_prefix(q);
     s->prefix = vg_strdup(p);
     s->stream = vg_asprintf("%s%s", p, cfg->stream);
     s->group = vg_strdup(cfg->group);
     s->consumer = vg_strdup(queue_consumer(q));
-    s->errors_key = vg_asprintf("%serrors:%s:%s", p, cfg->stream, cfg->group);
-    s->dlq_key = vg_asprintf("%sdlq", p);
-    s->taken_key = vg_asprintf("%staken:%s:%s:", p, cfg->stream, cfg->group); /* + entry id */
+    s->errors_key = vg_asprintf("%s" QUEUE_KEY_ERRORS "%s:%s", p, cfg->stream, cfg->group);
+    s->dlq_key = vg_asprintf("%s" QUEUE_STREAM_DLQ, p);
+    s->taken_key = vg_asprintf("%s" QUEUE_KEY_TAKEN "%s:%s:", p, cfg->stream, cfg->group); /* + entry id */
     snprintf(s->next_id, sizeof(s->next_id), "0-0");
     snprintf(s->claim_cursor, sizeof(s->claim_cursor), "0-0");
     struct event_base *base = queue_base(q);

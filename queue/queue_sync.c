@@ -1,6 +1,7 @@
 /* queue_sync — blocking Redis connection for CLI commands (see queue_sync.h). */
 #include "queue/queue_sync_internal.h"
 #include "queue/queue.h"
+#include "queue/queue_contract.h"
 #include "queue/queue_embedded.h"
 #include "queue/queue_url.h"
 #include "util/vg_alloc.h"
@@ -77,7 +78,7 @@ struct queue_sync *queue_sync_open(const struct queue_config *cfg, char *err, si
     struct queue_sync *s = vg_calloc(1, sizeof(*s));
     struct queue_url u = {0};
     char *url = NULL;
-    if (!s || !(s->prefix = vg_strdup(cfg->prefix ? cfg->prefix : "vigie:"))) {
+    if (!s || !(s->prefix = vg_strdup(cfg->prefix ? cfg->prefix : QUEUE_DEFAULT_PREFIX))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -162,6 +163,11 @@ redisReply *queue_sync_cmd(struct queue_sync *s, char *err, size_t errlen, const
     redisReply *r = redisvCommand(s->c, fmt, ap);
     va_end(ap);
     return check(s, r, err, errlen);
+}
+
+redisReply *queue_sync_cmdv(struct queue_sync *s, char *err, size_t errlen, int argc, const char **argv)
+{
+    return check(s, redisCommandArgv(s->c, argc, argv, NULL), err, errlen);
 }
 
 redisReply *queue_sync_reply(struct queue_sync *s, char *err, size_t errlen)

@@ -1,0 +1,108 @@
+/* queue_contract — what vigie's processes, its Redis functions (queue_lua.c) and outside
+ * readers of Redis agree on: the names of the streams, consumer groups and keys, and the
+ * argument layout of every Redis function. Defined once here; C code uses these names, never
+ * the literals, and every function call is built by queue_fcall (queue_fcall.h), which
+ * checks its counts against the layout below.
+ *
+ * Every key is the configurable prefix (default QUEUE_DEFAULT_PREFIX) followed by one of the
+ * names below; a name ending in ':' is followed by an id. Plain C, no hiredis: daemon/ reads
+ * the stream and group names from here too. */
+#ifndef QUEUE_CONTRACT_H
+#define QUEUE_CONTRACT_H
+
+#define QUEUE_DEFAULT_PREFIX "vigie:"
+
+/* ---- streams, their entry fields, consumer groups ---------------------------------- */
+
+#define QUEUE_STREAM_ITEMS "items"       /* new items of all sources */
+#define QUEUE_FIELD_ITEM "item"          /*   field: the item record (JSON) */
+#define QUEUE_STREAM_SIGNALS "signals"   /* signals found by enrich */
+#define QUEUE_FIELD_SIGNAL "signal"      /*   a new signal */
+#define QUEUE_FIELD_UPDATE "update"      /*   a known signal told by one more source */
+#define QUEUE_STREAM_CONTACTS "contacts" /* contacts found by enrich */
+#define QUEUE_FIELD_CONTACT "contact"
+#define QUEUE_STREAM_DLQ "dlq"           /* dead letters of every stage: fields stream, group,
+                                            entry, deliveries, error, field, payload */
+
+#define QUEUE_GROUP_ENRICH "enrich"      /* reads QUEUE_STREAM_ITEMS */
+
+/* ---- keys -------------------------------------------------------------------------- */
+
+/* The source registry and the poll schedule. */
+#define QUEUE_KEY_SOURCE "source:"         /* + source id: hash of the source's fields */
+#define QUEUE_KEY_SOURCES "sources"        /* set of source ids */
+#define QUEUE_KEY_DUE "due"                /* sorted set: id -> due time or lease (ms) */
+#define QUEUE_KEY_FAILING "failing"        /* set of ids whose last poll failed */
+#define QUEUE_KEY_POLL_CARDS "poll_cards"  /* hash: id -> poll card (claim's cache) */
+#define QUEUE_KEY_LAST_ATTEMPT "last_attempt" /* hash: id -> ms of the last failed poll */
+#define QUEUE_KEY_LAST_OK "last_ok"        /* hash: id -> ms of the last good poll */
+#define QUEUE_KEY_LEASE_OWNERS "lease_owners" /* sorted set: "<lease> <instance>" scored by the
+                                                 lease, per claim call (not per source) */
+
+/* The account registry. */
+#define QUEUE_KEY_ACCOUNTS "accounts"                 /* hash: account id -> JSON */
+#define QUEUE_KEY_ACCOUNTS_VERSION "accounts:version" /* bumped at every change */
+
+/* Written by the functions only (named here for readers of Redis). */
+#define QUEUE_KEY_SEEN_URL "seen:u:"   /* + URL hash: an item seen (expires) */
+#define QUEUE_KEY_SEEN_FP "seen:f:"    /* + content fingerprint */
+#define QUEUE_KEY_OUT "out:"           /* + output dedup id: written once */
+#define QUEUE_KEY_SIGNAL "signal:"     /* + signal id: its story (hash; + ":urls": set) */
+#define QUEUE_KEY_BAND "band:"         /* + cluster:n:band: SimHash band index (set) */
+
+/* A stage's own keys: errors:<stream>:<group> (hash: entry id -> handler error) and
+ * taken:<stream>:<group>:<entry id> (a stage acknowledged that entry, see vigie_stage_write). */
+#define QUEUE_KEY_ERRORS "errors:"
+#define QUEUE_KEY_TAKEN "taken:"
+
+/* ---- thresholds both sides rely on --------------------------------------------------- */
+
+/* Sources per claim at most: the function unpack()s the ids, which Lua bounds. */
+#define QUEUE_CLAIM_MAX 1000
+#define QUEUE_DEFAULT_MAXLEN 1000000               /* streams' approximate cap */
+#define QUEUE_DEFAULT_DEDUP_TTL_S (30LL * 86400)   /* how long ids are remembered */
+
+/* ---- the Redis functions ("vigie" library) ----------------------------------------------
+ *
+ * X(ID, name, KEYS, ARGV, more): the function's number of KEYS, its number of fixed ARGV, and
+ * whether more ARGV may follow them. In order (p: the key prefix):
+ *
+ * CLAIM        KEYS due, poll_cards, lease_owners. ARGV limit, lease_ms, p, instance,
+ *              take_back; then the poll field names.
+ * RELEASE      KEYS due. ARGV delay_ms; then (source id, lease) pairs.
+ * COMPLETE     KEYS due, items, poll_cards, last_attempt, last_ok. ARGV dedup_ttl_s, maxlen,
+ *              p, nfields; then nfields field names, then per poll: id, lease, next_delay_ms,
+ *              ok, nf, nf (field, value) pairs, nitems, per item url_key, fp_key, recent, json.
+ * DUE          KEYS due.
+ * STAGE_WRITE  KEYS input stream, errors hash, taken prefix. ARGV group, p, maxlen, ttl,
+ *              story window, mode, nkinds; then nkinds (stream, field) pairs, then the entries.
+ * NEWS_SOURCES KEYS accounts, sources, due. ARGV p, url template, interval_ms.
+ * FIGURES      ARGV p.
+ * DEAD_LETTER  KEYS input stream, dlq, errors hash, taken prefix. ARGV group, entry id,
+ *              deliveries, reason, marker ttl.
+ *
+ * The replies are described next to each function in the library. */
+#define QUEUE_FUNCTIONS(X)                                  \
+    X(CLAIM, "vigie_claim", 3, 5, 1)                        \
+    X(RELEASE, "vigie_release", 1, 1, 1)                    \
+    X(COMPLETE, "vigie_complete", 5, 4, 1)                  \
+    X(DUE, "vigie_due", 1, 0, 0)                            \
+    X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
+    X(NEWS_SOURCES, "vigie_news_sources", 3, 3, 0)          \
+    X(FIGURES, "vigie_figures", 0, 1, 0)                    \
+    X(DEAD_LETTER, "vigie_dead_letter", 4, 5, 0)
+
+#define QUEUE_FN_ENUM_(id, name, nkeys, nargs, more) QUEUE_FN_##id,
+enum queue_fn { QUEUE_FUNCTIONS(QUEUE_FN_ENUM_) QUEUE_FN_COUNT };
+#undef QUEUE_FN_ENUM_
+
+struct queue_fn_layout {
+    const char *name;
+    const char *nkeys_str; /* as FCALL takes it */
+    unsigned nkeys, nargs;
+    int more;              /* more ARGV may follow the fixed ones */
+};
+/* Indexed by enum queue_fn. */
+extern const struct queue_fn_layout queue_fn_layouts[QUEUE_FN_COUNT];
+
+#endif
