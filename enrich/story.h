@@ -1,7 +1,7 @@
 /* story — telling whether two items tell the same story: a 64-bit SimHash of an item's
  * normalised words and word pairs. Syndicated copies of one dispatch (a different headline
  * suffix, an edited sentence) land a few bits apart; unrelated items about half the bits
- * apart. The queue's story clustering compares them (queue_lua.c: Hamming distance <= 3). */
+ * apart. The queue's story clustering compares them (queue/lua/vigie.lua: Hamming distance <= 3). */
 #ifndef ENRICH_STORY_H
 #define ENRICH_STORY_H
 

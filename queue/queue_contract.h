@@ -1,7 +1,7 @@
-/* queue_contract — what vigie's processes, its Redis functions (queue_lua.c) and outside
- * readers of Redis agree on: the names of the streams, consumer groups and keys, and the
- * argument layout of every Redis function. Defined once here; C code uses these names, never
- * the literals, and every function call is built by queue_fcall (queue_fcall.h), which
+/* queue_contract — what vigie's processes, its Redis functions (queue/lua/vigie.lua) and
+ * outside readers of Redis agree on: the names of the streams, consumer groups and keys, and
+ * the argument layout of every Redis function. Defined once here; C code uses these names,
+ * never the literals, and every function call is built by queue_fcall (queue_fcall.h), which
  * checks its counts against the layout below.
  *
  * Every key is the configurable prefix (default QUEUE_DEFAULT_PREFIX) followed by one of the

@@ -30,7 +30,7 @@ void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi)
     }
 }
 
-/* The reply of vigie_figures (queue_lua.c) into info; -1 when it has another shape. */
+/* The reply of vigie_figures (queue/lua/vigie.lua) into info; -1 when it has another shape. */
 static int figures_from_reply(const redisReply *r, struct queue_info *info)
 {
     static const char *const names[] = {QUEUE_STREAM_ITEMS, QUEUE_STREAM_SIGNALS, QUEUE_STREAM_CONTACTS,

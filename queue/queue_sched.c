@@ -23,7 +23,7 @@
 
 /* The source fields a poll needs. A claim returns their values, in this order, as the source's
  * poll card, and complete builds the card again after a poll that changed them (see
- * vigie_claim in queue_lua.c). Changing this list means renaming the cards key
+ * vigie_claim in queue/lua/vigie.lua). Changing this list means renaming the cards key
  * (poll_cards), or the cards already in Redis would be read with the new list. */
 static const char *const claim_fields[] = {
     "kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified",

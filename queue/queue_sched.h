@@ -3,7 +3,7 @@
  *
  * Claim: due sources (score <= now in the `due` sorted set) get their score moved to the end
  * of a lease, in one script: any number of vigie processes can claim at once and none gets a
- * source another holds. That score is the lease (see vigie_claim in queue_lua.c). A crashed
+ * source another holds. That score is the lease (see vigie_claim in queue/lua/vigie.lua). A crashed
  * process's sources become due again when their leases run out, or at once when a process
  * of the same instance name ([daemon] instance) starts: its first claim takes them back.
  *

@@ -7,7 +7,7 @@
  * failure, one hash each, written for a whole batch of polls at once; the last attempt is the
  * later of the two), poll_cards (id -> the fields a claim needs, a cache of the source hash:
  * a poll that changes those fields writes the card again, anything else that changes them
- * drops it; see vigie_claim in queue_lua.c), lease_owners (which instance took each lease
+ * drops it; see vigie_claim in queue/lua/vigie.lua), lease_owners (which instance took each lease
  * still running: see vigie_claim). */
 #ifndef QUEUE_SOURCES_H
 #define QUEUE_SOURCES_H

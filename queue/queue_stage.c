@@ -4,7 +4,7 @@
  * Reads go through a connection of their own (XREADGROUP BLOCK would hold up every command
  * behind it); writes, reclaims and dead letters go through the queue's command connection.
  * The outputs and acknowledgements of the entries a read returned go back in one function
- * call (vigie_stage_write, queue_lua.c). Reads overlap writes: up to MAX_READS_IN_FLIGHT reads
+ * call (vigie_stage_write, queue/lua/vigie.lua). Reads overlap writes: up to MAX_READS_IN_FLIGHT reads
  * are queued in Redis, so that it finds the next read waiting when it finishes a write, but
  * reads and writes in flight together stay within MAX_WRITES_IN_FLIGHT: memory stays bounded
  * and a slow Redis slows the stage down instead of piling up work. */

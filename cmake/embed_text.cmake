@@ -1,0 +1,35 @@
+# Embeds a text file in the binary as a C string: run by add_custom_command (see the top-level
+# CMakeLists.txt) as `cmake -DIN=file -DOUT=file.c -DSYMBOL=name -DHEADER=include -P this`.
+# Blank lines and lines holding only a `--` comment are left out (the file is Lua: its
+# comments are for people, not for the server that loads it). Every byte is written as a hex
+# escape, so no character of the text needs quoting in C.
+foreach(v IN ITEMS IN OUT SYMBOL HEADER)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "embed_text.cmake: -D${v}= is required")
+  endif()
+endforeach()
+
+file(READ "${IN}" text)
+# A line goes with the newline before it, so the first line (#!lua ...) always stays.
+set(before "")
+while(NOT before STREQUAL text)
+  set(before "${text}")
+  string(REGEX REPLACE "\n[ \t]*(--[^\n]*)?\n" "\n" text "${text}")
+endwhile()
+string(HEX "${text}" hex)
+string(LENGTH "${hex}" len)
+set(body "")
+set(at 0)
+while(at LESS len)
+  string(SUBSTRING "${hex}" ${at} 32 chunk)
+  string(REGEX REPLACE "(..)" "\\\\x\\1" chunk "${chunk}")
+  string(APPEND body "    \"${chunk}\"\n")
+  math(EXPR at "${at} + 32")
+endwhile()
+get_filename_component(name "${IN}" NAME)
+file(WRITE "${OUT}.tmp"
+     "/* Generated at build time from ${name} by cmake/embed_text.cmake: do not edit. */\n"
+     "#include \"${HEADER}\"\n\n"
+     "const char ${SYMBOL}[] =\n${body};\n")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")

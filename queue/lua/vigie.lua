@@ -1,0 +1,505 @@
+#!lua name=vigie
+-- The "vigie" Redis function library: vigie's server-side functions, loaded with FUNCTION
+-- LOAD REPLACE on every connection of the daemon (queue_conn.c), so FCALL always finds the
+-- version the binary expects (and a Redis restarted from its append-only file has it too).
+-- The build embeds this file in the binary (cmake/embed_text.cmake, which leaves out blank
+-- lines and lines holding only a comment, so what Redis stores is the code alone).
+--
+-- Functions run atomically: that is what makes claims exclusive and a stage's outputs and
+-- acknowledgement a single step. Time comes from Redis (TIME), so processes on several
+-- machines agree on what is due. Every function's KEYS and ARGV are laid out in
+-- queue/queue_contract.h, which the C side builds its calls from.
+--
+-- Keys built inside functions (prefix .. 'source:' .. id, dedup keys) are not declared in
+-- KEYS: vigie needs a single Redis (or a single hash slot), never a cluster. Numbers that are
+-- milliseconds are written with string.format('%d') (Lua's own conversion would use exponent
+-- form, and '%.0f' costs several times more: the poll functions write one per poll). The
+-- poll functions run once per batch of up to 128 polls, so they avoid, per poll, what costs
+-- Redis most: converting between numbers and text (tonumber on '0' is skipped) and replying
+-- with scores.
+--
+-- Only whole-line comments: the build drops those lines, and a comment at the end of a code
+-- line would reach Redis.
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function fmt(n) return string.format('%d', n) end
+local function num(s) if s == '0' then return 0 end return tonumber(s) end
+
+-- claim: KEYS due, cards, owners; ARGV limit, lease_ms, prefix, instance, take_back, then
+-- the names of the source fields a poll needs. Returns {lease, id, card, id, card, ...}
+-- for the sources now leased to the caller ({} when none is due).
+--
+-- The lease is the due score itself: a claimed source's score moves to the lease's end
+-- plus half a millisecond, so that it is claimed again only if the lease runs out, and a
+-- score with a half is recognisably a lease (schedules are whole milliseconds). That score
+-- is the lease's token: complete records a poll only if the score is still the one its
+-- claim returned. No two claims get the same lease (one that is taken moves a millisecond
+-- on), so the token is never reused; a removed source has no score. No write of its own,
+-- per poll, beyond the ZADD.
+--
+-- Owners (a sorted set: "<lease> <instance>" scored by the lease) says which instance took
+-- each lease still running, one entry per call. A process's first claim (take_back '1')
+-- makes the sources still held by its instance's leases due at once: they are from a run
+-- of the same instance that stopped without recording them (killed, or shut down in the
+-- middle of polls), and need not wait for the leases to run out.
+--
+-- A card is the values of the poll fields, in that order, joined by NUL bytes (a field not
+-- set is empty). Cards are a cache of the source hashes, kept in one hash so that a batch
+-- costs one HMGET instead of one per source: a poll that changes a source's poll fields
+-- builds its card again (complete), whatever else changes them drops it, and the claim
+-- that misses it builds it. A card holds the fields of this vigie version's list; a
+-- version that changes the list uses another cards key.
+local function card_of(src, fields)
+  local h = redis.call('HMGET', src, unpack(fields))
+  if not (h[1] or h[2]) then return nil end
+  -- NUL separates a card's values: one inside a value is dropped (looked for first, as
+  -- gsub copies the string even when there is none).
+  for j = 1, #fields do
+    local v = h[j]
+    if not v then h[j] = '' elseif string.find(v, '\0', 1, true) then h[j] = (string.gsub(v, '%z', '')) end
+  end
+  return table.concat(h, '\0')
+end
+local function take_back(due, owners, instance, now)
+  local tail = ' ' .. instance
+  for _, m in ipairs(redis.call('ZRANGE', owners, '(' .. fmt(now), '+inf', 'BYSCORE')) do
+    if string.sub(m, -#tail) == tail then
+      local lease = string.sub(m, 1, #m - #tail)
+      local ids = redis.call('ZRANGE', due, lease, lease, 'BYSCORE')
+      if #ids > 0 then
+        local t = {}
+        for j, id in ipairs(ids) do t[2 * j - 1] = fmt(now); t[2 * j] = id end
+        redis.call('ZADD', due, 'XX', unpack(t))
+      end
+      redis.call('ZREM', owners, m)
+    end
+  end
+end
+redis.register_function('vigie_claim', function(keys, args)
+  local call = redis.call
+  local now = now_ms()
+  call('ZREMRANGEBYSCORE', keys[3], '-inf', fmt(now))
+  if args[5] == '1' then take_back(keys[1], keys[3], args[4], now) end
+  local ids = call('ZRANGE', keys[1], '-inf', fmt(now), 'BYSCORE', 'LIMIT', 0, tonumber(args[1]))
+  if #ids == 0 then return {} end
+  local cards = call('HMGET', keys[2], unpack(ids))
+  local fields = {unpack(args, 6)}
+  local at = now + tonumber(args[2])
+  while call('ZCOUNT', keys[3], fmt(at) .. '.5', fmt(at) .. '.5') > 0 do at = at + 1 end
+  local lease = fmt(at) .. '.5'
+  local out, due, built, gone = {lease}, {}, {}, {}
+  for k, id in ipairs(ids) do
+    local card = cards[k]
+    if not card then
+      card = card_of(args[3] .. 'source:' .. id, fields)
+      if card then
+        built[#built + 1] = id
+        built[#built + 1] = card
+      end
+    end
+    if card then
+      due[#due + 1] = lease
+      due[#due + 1] = id
+      out[#out + 1] = id
+      out[#out + 1] = card
+    else
+      gone[#gone + 1] = id
+    end
+  end
+  if #gone > 0 then call('ZREM', keys[1], unpack(gone)) end
+  if #built > 0 then call('HSET', keys[2], unpack(built)) end
+  if #due == 0 then return {} end
+  call('ZADD', keys[1], unpack(due))
+  call('ZADD', keys[3], lease, lease .. ' ' .. args[4])
+  return out
+end)
+
+-- release: KEYS due; ARGV delay_ms, then id, lease pairs. Polls that could not be
+-- recorded: each source still held by its lease is due again after delay_ms (or when its
+-- lease ends, if sooner), instead of waiting for the lease to run out. allow-oom: a Redis
+-- out of memory is a reason polls could not be recorded, and moving a score does not
+-- grow it. Returns how many were released.
+redis.register_function{function_name='vigie_release', flags={'allow-oom'}, callback=function(keys, args)
+  local now = now_ms()
+  local at = now + tonumber(args[1])
+  local n = 0
+  for i = 2, #args - 1, 2 do
+    local lease = tonumber(args[i + 1])
+    local s = redis.call('ZSCORE', keys[1], args[i])
+    if lease and s and tonumber(s) == lease then
+      redis.call('ZADD', keys[1], 'XX', fmt(math.min(at, math.floor(lease))), args[i])
+      n = n + 1
+    end
+  end
+  return n
+end}
+
+-- complete: KEYS due, items stream, cards, last_attempt, last_ok; ARGV dedup_ttl_s,
+-- maxlen, prefix, the number of poll fields and their names (as claim), then per poll: id,
+-- lease (as claimed), next_delay_ms, ok (0 failed, 1 succeeded, 2 succeeded and the source
+-- had no failure, error or pending baseline to clear), nfields, fields..., nitems, then per
+-- item url_key, fp_key, recent, json.
+-- Returns 4 integers per poll: status, added, duplicates, baseline; status -1: lease
+-- lost (the due score is no longer the lease: it ran out and another claim took the
+-- source, or the source was removed and added again), -2: source removed (no score).
+-- Leases are checked with one ZRANGE per lease in the call (the sources of one claim
+-- share it), not with ZMSCORE: replying with scores costs Redis more than the check.
+-- The schedule, the failing set, the poll times and the cards are read and written once
+-- for the whole call, so that a plain 304 (ok 2, no field, no item) costs one ZADD and
+-- one HSET of its own. Poll times: a success writes last_ok, a failure last_attempt, and
+-- the last attempt is the later of the two. A poll that writes a field, or changes the
+-- failure count, the error or the baseline, builds the source's card again.
+redis.register_function('vigie_complete', function(keys, args)
+  local ttl, maxlen, prefix = tonumber(args[1]), args[2], args[3]
+  local nc = tonumber(args[4])
+  local fields = {unpack(args, 5, 4 + nc)}
+  local call = redis.call
+  local now = now_ms()
+  local snow = fmt(now)
+  local ids, at = {}, {}
+  local i = 5 + nc
+  while i <= #args do
+    ids[#ids + 1] = args[i]
+    at[#at + 1] = i
+    local nf = num(args[i + 4])
+    i = i + 6 + 2 * nf + 4 * num(args[i + 5 + 2 * nf])
+  end
+  local out = {}
+  local n = #ids
+  if n == 0 then return out end
+  local held, lost = {}, {}
+  for k = 1, n do
+    local lease = args[at[k] + 1]
+    local h = held[lease]
+    if not h then
+      h = {}
+      -- pcall: a lease that is not a number (not one a claim gave) holds nothing.
+      local r = redis.pcall('ZRANGE', keys[1], lease, lease, 'BYSCORE')
+      if not r.err then for _, id in ipairs(r) do h[id] = true end end
+      held[lease] = h
+    end
+    out[4 * k - 3], out[4 * k - 2], out[4 * k - 1], out[4 * k] = h[ids[k]] and 1 or -1, 0, 0, 0
+    if not h[ids[k]] then lost[#lost + 1] = k end
+  end
+  if #lost > 0 then
+    local lids = {}
+    for j, k in ipairs(lost) do lids[j] = ids[k] end
+    local scores = call('ZMSCORE', keys[1], unpack(lids))
+    for j, k in ipairs(lost) do if not scores[j] then out[4 * k - 3] = -2 end end
+  end
+  local due, cleared, failing, tried, okd = {}, {}, {}, {}, {}
+  for k = 1, n do
+    local id, a = ids[k], at[k]
+    if out[4 * k - 3] == 1 then
+      local ok, nf = args[a + 3], num(args[a + 4])
+      due[#due + 1] = fmt(now + tonumber(args[a + 2]))
+      due[#due + 1] = id
+      if ok == '0' then
+        tried[#tried + 1] = id; tried[#tried + 1] = snow
+        failing[#failing + 1] = id
+      else
+        okd[#okd + 1] = id; okd[#okd + 1] = snow
+        if ok == '1' then cleared[#cleared + 1] = id end
+      end
+    end
+  end
+  if #due > 0 then call('ZADD', keys[1], unpack(due)) end
+  if #tried > 0 then call('HSET', keys[4], unpack(tried)) end
+  if #okd > 0 then call('HSET', keys[5], unpack(okd)) end
+  if #cleared > 0 then call('SREM', prefix .. 'failing', unpack(cleared)) end
+  if #failing > 0 then call('SADD', prefix .. 'failing', unpack(failing)) end
+  local built, lost_card = {}, {}
+  for k = 1, n do
+    local a = at[k]
+    local ok, nf = args[a + 3], num(args[a + 4])
+    local it = a + 6 + 2 * nf
+    local ni = num(args[it - 1])
+    if out[4 * k - 3] == 1 and (ok ~= '2' or nf > 0 or ni > 0) then
+      local src = prefix .. 'source:' .. ids[k]
+      local h = {}
+      for j = a + 5, it - 2 do h[#h + 1] = args[j] end
+      if ok == '1' then
+        h[#h + 1] = 'failures'; h[#h + 1] = '0'; h[#h + 1] = 'error_kind'; h[#h + 1] = ''
+        h[#h + 1] = 'last_error'; h[#h + 1] = ''
+      elseif ok == '0' then
+        call('HINCRBY', src, 'failures', 1)
+      end
+      -- A clean source (ok 2) has had its baseline.
+      local baseline = ni > 0 and ok ~= '2' and call('HGET', src, 'baselined') ~= '1'
+      if ok == '1' then h[#h + 1] = 'baselined'; h[#h + 1] = '1' end
+      if #h > 0 then call('HSET', src, unpack(h)) end
+      if ok ~= '2' or nf > 0 then
+        local card = card_of(src, fields)
+        if card then built[#built + 1] = ids[k]; built[#built + 1] = card else lost_card[#lost_card + 1] = ids[k] end
+      end
+      local added, dup, base = 0, 0, 0
+      for j = it, it + 4 * ni - 1, 4 do
+        local nu = call('SET', prefix .. 'seen:u:' .. args[j], 1, 'NX', 'EX', ttl)
+        local nfp = call('SET', prefix .. 'seen:f:' .. args[j + 1], 1, 'NX', 'EX', ttl)
+        if nu and nfp then
+          if (not baseline) or args[j + 2] == '1' then
+            call('XADD', keys[2], 'MAXLEN', '~', maxlen, '*', 'item', args[j + 3])
+            added = added + 1
+          else base = base + 1 end
+        else dup = dup + 1 end
+      end
+      if added > 0 then call('HINCRBY', src, 'items_total', added) end
+      out[4 * k - 2], out[4 * k - 1], out[4 * k] = added, dup, base
+    end
+  end
+  if #built > 0 then call('HSET', keys[3], unpack(built)) end
+  if #lost_card > 0 then call('HDEL', keys[3], unpack(lost_card)) end
+  return out
+end)
+
+-- due: KEYS due. Sources due now.
+redis.register_function{function_name='vigie_due', flags={'no-writes'}, callback=function(keys, args)
+  return redis.call('ZCOUNT', keys[1], '-inf', fmt(now_ms()))
+end}
+
+-- Story clustering for signal outputs: a signal is stored under signal:<id> (its JSON,
+-- its sources count and source URLs) and indexed by the four 16-bit bands of its 64-bit
+-- SimHash under band:<cluster>:<n>:<band>, so a near duplicate (Hamming distance <= 3
+-- shares at least one band) of the same account and type is found in a few lookups.
+local function popcount16(x)
+  local n = 0
+  while x > 0 do n = n + bit.band(x, 1); x = bit.rshift(x, 1) end
+  return n
+end
+local function hamming(a, b)
+  local d = 0
+  for k = 0, 3 do
+    d = d + popcount16(bit.bxor(tonumber(string.sub(a, 4 * k + 1, 4 * k + 4), 16),
+                                tonumber(string.sub(b, 4 * k + 1, 4 * k + 4), 16)))
+  end
+  return d
+end
+local function similar(prefix, cluster, sim)
+  for k = 0, 3 do
+    local band = prefix .. 'band:' .. cluster .. ':' .. k .. ':' .. string.sub(sim, 4 * k + 1, 4 * k + 4)
+    for _, id in ipairs(redis.call('SMEMBERS', band)) do
+      local other = redis.call('HGET', prefix .. 'signal:' .. id, 'simhash')
+      if other and hamming(sim, other) <= 3 then return id end
+    end
+  end
+  return nil
+end
+local function index_story(prefix, cluster, sim, id, window)
+  for k = 0, 3 do
+    local band = prefix .. 'band:' .. cluster .. ':' .. k .. ':' .. string.sub(sim, 4 * k + 1, 4 * k + 4)
+    redis.call('SADD', band, id)
+    redis.call('EXPIRE', band, window)
+  end
+end
+
+-- Another source told the story of signal `id`: count it and publish the grown record.
+local function grow(prefix, stream, maxlen, id, json)
+  local key = prefix .. 'signal:' .. id
+  local stored = redis.call('HGET', key, 'json')
+  if not stored then return false end
+  local ok, new = pcall(cjson.decode, json)
+  local url = ok and type(new) == 'table' and type(new.url) == 'string' and new.url or ''
+  if url ~= '' and redis.call('SISMEMBER', key .. ':urls', url) == 1 then return true end
+  local n = redis.call('HINCRBY', key, 'sources', 1)
+  if url ~= '' then redis.call('SADD', key .. ':urls', url) end
+  local rec = cjson.decode(stored)
+  rec.sources = n
+  rec.source_urls = redis.call('SMEMBERS', key .. ':urls')
+  redis.call('XADD', prefix .. stream, 'MAXLEN', '~', maxlen, '*', 'update', cjson.encode(rec))
+  return true
+end
+
+-- stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
+-- ttl, window, mode, nkinds, then nkinds pairs of (stream suffix, field), then per entry:
+-- "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
+-- dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
+-- output's kind, followed by "d" when a dedup id follows and by "s" when all three follow:
+-- a plain output costs two arguments, which matters because Redis parses every argument of
+-- every entry. The streams written are trimmed (MAXLEN ~) once per call.
+--
+-- An entry's outputs are written only by whoever acknowledges it first, so that after a
+-- takeover the entry is written once. Mode 'c' (careful: entries taken over, or read again
+-- from the consumer's own pending list) acknowledges entry by entry and leaves a "taken"
+-- marker (a key with the dedup ttl) for each one it acknowledged. Mode 'f' (fresh
+-- entries, delivered to this consumer only) acknowledges the whole batch with one XACK:
+-- when all were still pending they are all its own; otherwise another consumer
+-- acknowledged some in a careful call, and the markers say which. Every acknowledgement
+-- other than a fresh batch's leaves a marker (dead letters too), which is what makes the
+-- one XACK exact; markers are only made on those rare paths, and expire on their own.
+--
+-- An output with a dedup id is written once; a signal (one with a cluster) whose id or
+-- near-duplicate story is known grows that signal instead. Returns {handled, outputs,
+-- merged or duplicate}.
+local function each_chunk(t, f)
+  for k = 1, #t, 1000 do f({unpack(t, k, math.min(k + 999, #t))}) end
+end
+redis.register_function('vigie_stage_write', function(keys, args)
+  local handled, added, dup = 0, 0, 0
+  local call, input, group = redis.call, keys[1], args[1]
+  local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
+  local nk = tonumber(args[7])
+  local kinds, touched = {}, {}
+  for k = 1, nk do kinds[k] = {stream = args[6 + 2 * k], field = args[7 + 2 * k], key = prefix .. args[6 + 2 * k]} end
+  -- Pass 1: the entries, where their outputs start and how many.
+  local ids, starts, counts = {}, {}, {}
+  local i = 8 + 2 * nk
+  while i <= #args do
+    local id, n = args[i], 1
+    if string.byte(id, 1) == 61 then n = tonumber(string.sub(id, 2)); id = args[i + 1]; i = i + 1 end
+    i = i + 1
+    ids[#ids + 1], starts[#ids + 1], counts[#ids + 1] = id, i, n
+    for _ = 1, n do
+      local more = string.byte(args[i], -1)
+      if more == 100 then i = i + 3 elseif more == 115 then i = i + 5 else i = i + 2 end
+    end
+  end
+  -- Which entries are this call's to write.
+  local mine = {}
+  if mode == 'f' then
+    local acked = 0
+    each_chunk(ids, function(c) acked = acked + call('XACK', input, group, unpack(c)) end)
+    if acked == #ids then
+      for k = 1, #ids do mine[k] = true end
+    else
+      local markers = {}
+      for k, id in ipairs(ids) do markers[k] = keys[3] .. id end
+      local k = 0
+      each_chunk(markers, function(c)
+        for _, t in ipairs(call('MGET', unpack(c))) do k = k + 1; mine[k] = not t end
+      end)
+    end
+  else
+    for k, id in ipairs(ids) do
+      if call('XACK', input, group, id) == 1 then
+        mine[k] = true
+        call('SET', keys[3] .. id, 1, 'EX', ttl)
+      end
+    end
+  end
+  local errors = call('EXISTS', keys[2]) == 1
+  -- Pass 2: the outputs of those entries.
+  for k, id in ipairs(ids) do
+    if mine[k] then
+      handled = handled + 1
+      if errors then call('HDEL', keys[2], id) end
+      local i = starts[k]
+      for _ = 1, counts[k] do
+        local tag, json = args[i], args[i + 1]
+        local dedup, cluster, sim = '', '', ''
+        local kind = kinds[tonumber(tag)]
+        if kind then i = i + 2
+        else
+          local more = string.sub(tag, -1)
+          kind = kinds[tonumber(string.sub(tag, 1, -2))]
+          if more == 'd' then dedup = args[i + 2]; i = i + 3
+          else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 5 end
+        end
+        local stream, field = kind.stream, kind.field
+        local fresh = true
+        if dedup ~= '' then fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end
+        if fresh and cluster ~= '' and sim ~= '' then
+          local same = similar(prefix, cluster, sim)
+          if same and grow(prefix, stream, maxlen, same, json) then fresh = false end
+        elseif not fresh and cluster ~= '' then
+          grow(prefix, stream, maxlen, dedup, json)
+        end
+        if fresh then
+          touched[kind] = true
+          call('XADD', kind.key, '*', field, json)
+          if cluster ~= '' then
+            local key = prefix .. 'signal:' .. dedup
+            call('HSET', key, 'json', json, 'sources', 1, 'simhash', sim)
+            local ok, rec = pcall(cjson.decode, json)
+            if ok and type(rec) == 'table' and type(rec.url) == 'string' then call('SADD', key .. ':urls', rec.url) end
+            call('EXPIRE', key, ttl)
+            call('EXPIRE', key .. ':urls', ttl)
+            if sim ~= '' then index_story(prefix, cluster, sim, dedup, window) end
+          end
+          added = added + 1
+        else dup = dup + 1 end
+      end
+    end
+  end
+  for kind in pairs(touched) do call('XTRIM', kind.key, 'MAXLEN', '~', maxlen) end
+  return {handled, added, dup}
+end)
+
+-- news_sources: KEYS accounts hash, sources set, due; ARGV prefix, url template,
+-- interval_ms. One "news:<account id>" source per account, its URL the template with
+-- {name} and {id} URL-encoded; news sources of accounts that are gone are removed. An empty
+-- template removes them all. Returns {created, removed}.
+local function urlencode(s)
+  return (string.gsub(s, '[^%w%-%._~]', function(c) return string.format('%%%02X', string.byte(c)) end))
+end
+redis.register_function('vigie_news_sources', function(keys, args)
+  local prefix, tmpl = args[1], args[2]
+  local wanted = {}
+  local created, removed = 0, 0
+  if tmpl ~= '' then
+    local all = redis.call('HGETALL', keys[1])
+    for i = 1, #all, 2 do
+      local ok, a = pcall(cjson.decode, all[i + 1])
+      if ok and type(a) == 'table' and type(a.name) == 'string' then
+        local id = 'news:' .. all[i]
+        local url = string.gsub(string.gsub(tmpl, '{name}', function() return urlencode(a.name) end),
+                                '{id}', function() return urlencode(all[i]) end)
+        wanted[id] = true
+        local key = prefix .. 'source:' .. id
+        if redis.call('HGET', key, 'url') ~= url then
+          if redis.call('EXISTS', key) == 0 then created = created + 1 end
+          redis.call('HSET', key, 'kind', 'feed', 'url', url, 'interval_ms', args[3], 'account_id', all[i], 'options', '')
+          redis.call('HDEL', prefix .. 'poll_cards', id)
+          redis.call('SADD', keys[2], id)
+          redis.call('ZADD', keys[3], 'NX', fmt(now_ms()), id)
+        end
+      end
+    end
+  end
+  for _, id in ipairs(redis.call('SMEMBERS', keys[2])) do
+    if string.sub(id, 1, 5) == 'news:' and not wanted[id] then
+      redis.call('DEL', prefix .. 'source:' .. id)
+      redis.call('SREM', keys[2], id)
+      redis.call('ZREM', keys[3], id)
+      redis.call('SREM', prefix .. 'failing', id)
+      for _, k in ipairs({'poll_cards', 'last_attempt', 'last_ok'}) do redis.call('HDEL', prefix .. k, id) end
+      removed = removed + 1
+    end
+  end
+  return {created, removed}
+end)
+
+-- figures: ARGV prefix. The figures of `vigie status` and /metrics in one call: per
+-- stream {name, length, XINFO GROUPS}, then sources, due now, failing.
+redis.register_function{function_name='vigie_figures', flags={'no-writes'}, callback=function(keys, args)
+  local p = args[1]
+  local out = {}
+  for _, s in ipairs({'items', 'signals', 'contacts', 'dlq'}) do
+    local groups = redis.pcall('XINFO', 'GROUPS', p .. s)
+    if type(groups) ~= 'table' or groups.err then groups = {} end
+    out[#out + 1] = {s, redis.call('XLEN', p .. s), groups}
+  end
+  out[#out + 1] = redis.call('SCARD', p .. 'sources')
+  out[#out + 1] = redis.call('ZCOUNT', p .. 'due', '-inf', fmt(now_ms()))
+  out[#out + 1] = redis.call('SCARD', p .. 'failing')
+  return out
+end}
+
+-- dead_letter: KEYS input stream, dead-letter stream, errors hash, taken-marker prefix;
+-- ARGV group, id, deliveries, reason when no handler error was recorded, marker ttl. The
+-- entry is acknowledged here, so it leaves a taken marker (see stage_write).
+redis.register_function('vigie_dead_letter', function(keys, args)
+  if #redis.call('XPENDING', keys[1], args[1], args[2], args[2], 1) == 0 then return 0 end
+  local e = redis.call('XRANGE', keys[1], args[2], args[2])
+  local field, payload = '', ''
+  if #e > 0 and e[1][2] then field = e[1][2][1] or ''; payload = e[1][2][2] or '' end
+  local err = redis.call('HGET', keys[3], args[2]) or args[4]
+  redis.call('XADD', keys[2], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],
+             'deliveries', args[3], 'error', err, 'field', field, 'payload', payload)
+  redis.call('XACK', keys[1], args[1], args[2])
+  redis.call('SET', keys[4] .. args[2], 1, 'EX', tonumber(args[5]))
+  redis.call('HDEL', keys[3], args[2])
+  return 1
+end)
