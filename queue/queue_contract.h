@@ -2,7 +2,9 @@
  * outside readers of Redis agree on: the names of the streams, consumer groups and keys, and
  * the argument layout of every Redis function. Defined once here; C code uses these names,
  * never the literals, and every function call is built by queue_fcall (queue_fcall.h), which
- * checks its counts against the layout below.
+ * checks its counts against the layout below. Each Lua function checks the same counts on
+ * its side (`register` in the .lua file), and tests/queue/test_contract.py calls every
+ * function named here in a real redis-server to hold both sides to it.
  *
  * Every key is the configurable prefix (default QUEUE_DEFAULT_PREFIX) followed by one of the
  * names below; a name ending in ':' is followed by an id. Plain C, no hiredis: daemon/ reads
@@ -38,6 +40,20 @@
 #define QUEUE_KEY_LAST_OK "last_ok"        /* hash: id -> ms of the last good poll */
 #define QUEUE_KEY_LEASE_OWNERS "lease_owners" /* sorted set: "<lease> <instance>" scored by the
                                                  lease, per claim call (not per source) */
+
+/* Every key that holds something of a source, and how it goes when the source is removed:
+ * the one list of them. `vigie sources rm` (queue_sources.c) runs it, and vigie_news_sources
+ * receives it in its arguments, so a key added to a source is added here and both removals
+ * follow. X(how, key): DEL deletes prefix + key + id; SREM, ZREM and HDEL remove the id from
+ * prefix + key. */
+#define QUEUE_SOURCE_KEYS(X)          \
+    X("DEL", QUEUE_KEY_SOURCE)        \
+    X("SREM", QUEUE_KEY_SOURCES)      \
+    X("ZREM", QUEUE_KEY_DUE)          \
+    X("SREM", QUEUE_KEY_FAILING)      \
+    X("HDEL", QUEUE_KEY_POLL_CARDS)   \
+    X("HDEL", QUEUE_KEY_LAST_ATTEMPT) \
+    X("HDEL", QUEUE_KEY_LAST_OK)
 
 /* The account registry. */
 #define QUEUE_KEY_ACCOUNTS "accounts"                 /* hash: account id -> JSON */
@@ -76,7 +92,9 @@
  * DUE          KEYS due.
  * STAGE_WRITE  KEYS input stream, errors hash, taken prefix. ARGV group, p, maxlen, ttl,
  *              story window, mode, nkinds; then nkinds (stream, field) pairs, then the entries.
- * NEWS_SOURCES KEYS accounts, sources, due. ARGV p, url template, interval_ms.
+ * NEWS_SOURCES KEYS accounts, sources, due. ARGV p, url template, interval_ms, then
+ *              QUEUE_SOURCE_KEYS as (how, key) pairs (at least one: a caller that passes
+ *              none would remove nothing).
  * FIGURES      ARGV p.
  * DEAD_LETTER  KEYS input stream, dlq, errors hash, taken prefix. ARGV group, entry id,
  *              deliveries, reason, marker ttl.
@@ -88,7 +106,7 @@
     X(COMPLETE, "vigie_complete", 5, 4, 1)                  \
     X(DUE, "vigie_due", 1, 0, 0)                            \
     X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
-    X(NEWS_SOURCES, "vigie_news_sources", 3, 3, 0)          \
+    X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \
     X(DEAD_LETTER, "vigie_dead_letter", 4, 5, 0)
 

@@ -38,8 +38,12 @@ int queue_news_sources_sync(struct queue *q, const char *url_template, long long
     snprintf(interval, sizeof(interval), "%lld", interval_ms);
     char *k_accounts = vg_asprintf("%s%s", p, QUEUE_KEY_ACCOUNTS), *k_sources = vg_asprintf("%s%s", p, QUEUE_KEY_SOURCES),
          *k_due = vg_asprintf("%s%s", p, QUEUE_KEY_DUE);
-    const char *argv[] = {[QUEUE_FCALL_HEAD] = k_accounts, k_sources, k_due, p, url_template, interval};
-    int rc = k_accounts && k_sources && k_due ? queue_fcall(queue_cmd(q), on_synced, req, QUEUE_FN_NEWS_SOURCES, argv, 3, 3)
+#define SOURCE_KEY_(how, key) how, key,
+    const char *argv[] = {[QUEUE_FCALL_HEAD] = k_accounts, k_sources, k_due, p, url_template, interval,
+                          QUEUE_SOURCE_KEYS(SOURCE_KEY_)};
+#undef SOURCE_KEY_
+    enum { NARGS = sizeof(argv) / sizeof(argv[0]) - QUEUE_FCALL_HEAD - 3 };
+    int rc = k_accounts && k_sources && k_due ? queue_fcall(queue_cmd(q), on_synced, req, QUEUE_FN_NEWS_SOURCES, argv, 3, NARGS)
                                               : -1;
     vg_free(k_accounts);
     vg_free(k_sources);

@@ -133,24 +133,32 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
 
 int queue_sources_remove(struct queue_sync *q, const char *id, char *err, size_t errlen)
 {
+#define SOURCE_KEY_(how, key) {how, key},
+    static const char *const keys[][2] = {QUEUE_SOURCE_KEYS(SOURCE_KEY_)};
+#undef SOURCE_KEY_
+    enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
     const char *p = queue_sync_prefix(q);
     redisContext *c = queue_sync_ctx(q);
     redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "DEL %s" QUEUE_KEY_SOURCE "%s", p, id);
-    redisAppendCommand(c, "SREM %s" QUEUE_KEY_SOURCES " %s", p, id);
-    redisAppendCommand(c, "ZREM %s" QUEUE_KEY_DUE " %s", p, id);
-    redisAppendCommand(c, "SREM %s" QUEUE_KEY_FAILING " %s", p, id);
-    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_POLL_CARDS " %s", p, id);
-    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_LAST_ATTEMPT " %s", p, id);
-    redisAppendCommand(c, "HDEL %s" QUEUE_KEY_LAST_OK " %s", p, id);
+    for (size_t k = 0; k < NKEYS; k++) {
+        if (strcmp(keys[k][0], "DEL") == 0)
+            redisAppendCommand(c, "DEL %s%s%s", p, keys[k][1], id);
+        else
+            redisAppendCommand(c, "%s %s%s %s", keys[k][0], p, keys[k][1], id);
+    }
     redisAppendCommand(c, "EXEC");
+    /* Whether the source existed: what its hash's DEL answered. */
     int found = -1;
-    for (int i = 0; i < 9; i++) {
+    for (size_t i = 0; i < NKEYS + 2; i++) {
         redisReply *r = queue_sync_reply(q, err, errlen);
         if (!r)
             return -1;
-        if (i == 8 && r->type == REDIS_REPLY_ARRAY && r->elements == 7)
-            found = r->element[0]->integer > 0;
+        if (i == NKEYS + 1 && r->type == REDIS_REPLY_ARRAY && r->elements == NKEYS) {
+            found = 0;
+            for (size_t k = 0; k < NKEYS; k++)
+                if (strcmp(keys[k][0], "DEL") == 0 && strcmp(keys[k][1], QUEUE_KEY_SOURCE) == 0)
+                    found = r->element[k]->integer > 0;
+        }
         freeReplyObject(r);
     }
     if (found < 0)

@@ -28,6 +28,20 @@ end
 local function fmt(n) return string.format('%d', n) end
 local function num(s) if s == '0' then return 0 end return tonumber(s) end
 
+-- Registers a function behind a check of its counts: nkeys KEYS and nargs ARGV, or at least
+-- nargs when more may follow, as queue/queue_contract.h lays it out (the C side checks the
+-- same before sending). A call built for another layout is refused, not misread.
+local function register(name, nkeys, nargs, more, flags, fn)
+  redis.register_function{function_name = name, flags = flags, callback = function(keys, args)
+    local nk, na = #keys, #args
+    if nk ~= nkeys or na < nargs or (na > nargs and not more) then
+      return redis.error_reply(string.format('ERR %s expects %d keys and %s%d arguments, got %d and %d',
+                                             name, nkeys, more and 'at least ' or '', nargs, nk, na))
+    end
+    return fn(keys, args)
+  end}
+end
+
 -- claim: KEYS due, cards, owners; ARGV limit, lease_ms, prefix, instance, take_back, then
 -- the names of the source fields a poll needs. Returns {lease, id, card, id, card, ...}
 -- for the sources now leased to the caller ({} when none is due).
@@ -78,7 +92,7 @@ local function take_back(due, owners, instance, now)
     end
   end
 end
-redis.register_function('vigie_claim', function(keys, args)
+register('vigie_claim', 3, 5, true, {}, function(keys, args)
   local call = redis.call
   local now = now_ms()
   call('ZREMRANGEBYSCORE', keys[3], '-inf', fmt(now))
@@ -122,7 +136,7 @@ end)
 -- lease ends, if sooner), instead of waiting for the lease to run out. allow-oom: a Redis
 -- out of memory is a reason polls could not be recorded, and moving a score does not
 -- grow it. Returns how many were released.
-redis.register_function{function_name='vigie_release', flags={'allow-oom'}, callback=function(keys, args)
+register('vigie_release', 1, 1, true, {'allow-oom'}, function(keys, args)
   local now = now_ms()
   local at = now + tonumber(args[1])
   local n = 0
@@ -135,7 +149,7 @@ redis.register_function{function_name='vigie_release', flags={'allow-oom'}, call
     end
   end
   return n
-end}
+end)
 
 -- complete: KEYS due, items stream, cards, last_attempt, last_ok; ARGV dedup_ttl_s,
 -- maxlen, prefix, the number of poll fields and their names (as claim), then per poll: id,
@@ -152,7 +166,7 @@ end}
 -- one HSET of its own. Poll times: a success writes last_ok, a failure last_attempt, and
 -- the last attempt is the later of the two. A poll that writes a field, or changes the
 -- failure count, the error or the baseline, builds the source's card again.
-redis.register_function('vigie_complete', function(keys, args)
+register('vigie_complete', 5, 4, true, {}, function(keys, args)
   local ttl, maxlen, prefix = tonumber(args[1]), args[2], args[3]
   local nc = tonumber(args[4])
   local fields = {unpack(args, 5, 4 + nc)}
@@ -256,9 +270,9 @@ redis.register_function('vigie_complete', function(keys, args)
 end)
 
 -- due: KEYS due. Sources due now.
-redis.register_function{function_name='vigie_due', flags={'no-writes'}, callback=function(keys, args)
+register('vigie_due', 1, 0, false, {'no-writes'}, function(keys, args)
   return redis.call('ZCOUNT', keys[1], '-inf', fmt(now_ms()))
-end}
+end)
 
 -- Story clustering for signal outputs: a signal is stored under signal:<id> (its JSON,
 -- its sources count and source URLs) and indexed by the four 16-bit bands of its 64-bit
@@ -336,7 +350,7 @@ end
 local function each_chunk(t, f)
   for k = 1, #t, 1000 do f({unpack(t, k, math.min(k + 999, #t))}) end
 end
-redis.register_function('vigie_stage_write', function(keys, args)
+register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
   local handled, added, dup = 0, 0, 0
   local call, input, group = redis.call, keys[1], args[1]
   local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
@@ -428,13 +442,24 @@ redis.register_function('vigie_stage_write', function(keys, args)
 end)
 
 -- news_sources: KEYS accounts hash, sources set, due; ARGV prefix, url template,
--- interval_ms. One "news:<account id>" source per account, its URL the template with
--- {name} and {id} URL-encoded; news sources of accounts that are gone are removed. An empty
--- template removes them all. Returns {created, removed}.
+-- interval_ms, then how each key of a source goes when it is removed, as (how, key) pairs
+-- (QUEUE_SOURCE_KEYS in queue_contract.h, the one list of them: `vigie sources rm` runs the
+-- same). One "news:<account id>" source per account, its URL the template with {name} and
+-- {id} URL-encoded; news sources of accounts that are gone are removed. An empty template
+-- removes them all. Returns {created, removed}.
+local removers = {SREM = true, ZREM = true, HDEL = true}
+local function remove_source(prefix, id, args, from)
+  for j = from, #args, 2 do
+    local how, key = args[j], args[j + 1]
+    if how == 'DEL' then redis.call('DEL', prefix .. key .. id)
+    elseif removers[how] then redis.call(how, prefix .. key, id)
+    else error('vigie_news_sources: cannot remove a source key with ' .. tostring(how)) end
+  end
+end
 local function urlencode(s)
   return (string.gsub(s, '[^%w%-%._~]', function(c) return string.format('%%%02X', string.byte(c)) end))
 end
-redis.register_function('vigie_news_sources', function(keys, args)
+register('vigie_news_sources', 3, 5, true, {}, function(keys, args)
   local prefix, tmpl = args[1], args[2]
   local wanted = {}
   local created, removed = 0, 0
@@ -460,11 +485,7 @@ redis.register_function('vigie_news_sources', function(keys, args)
   end
   for _, id in ipairs(redis.call('SMEMBERS', keys[2])) do
     if string.sub(id, 1, 5) == 'news:' and not wanted[id] then
-      redis.call('DEL', prefix .. 'source:' .. id)
-      redis.call('SREM', keys[2], id)
-      redis.call('ZREM', keys[3], id)
-      redis.call('SREM', prefix .. 'failing', id)
-      for _, k in ipairs({'poll_cards', 'last_attempt', 'last_ok'}) do redis.call('HDEL', prefix .. k, id) end
+      remove_source(prefix, id, args, 4)
       removed = removed + 1
     end
   end
@@ -473,7 +494,7 @@ end)
 
 -- figures: ARGV prefix. The figures of `vigie status` and /metrics in one call: per
 -- stream {name, length, XINFO GROUPS}, then sources, due now, failing.
-redis.register_function{function_name='vigie_figures', flags={'no-writes'}, callback=function(keys, args)
+register('vigie_figures', 0, 1, false, {'no-writes'}, function(keys, args)
   local p = args[1]
   local out = {}
   for _, s in ipairs({'items', 'signals', 'contacts', 'dlq'}) do
@@ -485,12 +506,12 @@ redis.register_function{function_name='vigie_figures', flags={'no-writes'}, call
   out[#out + 1] = redis.call('ZCOUNT', p .. 'due', '-inf', fmt(now_ms()))
   out[#out + 1] = redis.call('SCARD', p .. 'failing')
   return out
-end}
+end)
 
 -- dead_letter: KEYS input stream, dead-letter stream, errors hash, taken-marker prefix;
 -- ARGV group, id, deliveries, reason when no handler error was recorded, marker ttl. The
 -- entry is acknowledged here, so it leaves a taken marker (see stage_write).
-redis.register_function('vigie_dead_letter', function(keys, args)
+register('vigie_dead_letter', 4, 5, false, {}, function(keys, args)
   if #redis.call('XPENDING', keys[1], args[1], args[2], args[2], 1) == 0 then return 0 end
   local e = redis.call('XRANGE', keys[1], args[2], args[2])
   local field, payload = '', ''

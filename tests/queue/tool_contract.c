@@ -1,0 +1,42 @@
+/* tool_contract — prints what queue_contract.h and the embedded function library say, for
+ * tests/queue/test_contract.py to hold a real redis-server to it.
+ *
+ *   tool_contract library      the function library as vigie loads it
+ *   tool_contract functions    per function: name, KEYS, fixed ARGV, 1 when more may follow
+ *   tool_contract keys         every key name (after the prefix) the header names
+ *   tool_contract source-keys  how each key of a source goes when it is removed */
+#include <stdio.h>
+#include <string.h>
+
+#include "queue/queue_contract.h"
+#include "queue/queue_lua.h"
+
+int main(int argc, char **argv)
+{
+    const char *what = argc == 2 ? argv[1] : "";
+    if (strcmp(what, "library") == 0) {
+        fputs(queue_lua_library, stdout);
+    } else if (strcmp(what, "functions") == 0) {
+#define FN_(id, name, nkeys, nargs, more) printf("%s %d %d %d\n", name, nkeys, nargs, more);
+        QUEUE_FUNCTIONS(FN_)
+#undef FN_
+    } else if (strcmp(what, "keys") == 0) {
+        static const char *const keys[] = {
+            QUEUE_STREAM_ITEMS, QUEUE_STREAM_SIGNALS, QUEUE_STREAM_CONTACTS, QUEUE_STREAM_DLQ,
+            QUEUE_KEY_SOURCE, QUEUE_KEY_SOURCES, QUEUE_KEY_DUE, QUEUE_KEY_FAILING, QUEUE_KEY_POLL_CARDS,
+            QUEUE_KEY_LAST_ATTEMPT, QUEUE_KEY_LAST_OK, QUEUE_KEY_LEASE_OWNERS, QUEUE_KEY_ACCOUNTS, QUEUE_KEY_ACCOUNTS_VERSION,
+            QUEUE_KEY_SEEN_URL, QUEUE_KEY_SEEN_FP, QUEUE_KEY_OUT, QUEUE_KEY_SIGNAL, QUEUE_KEY_BAND,
+            QUEUE_KEY_ERRORS, QUEUE_KEY_TAKEN,
+        };
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+            puts(keys[i]);
+    } else if (strcmp(what, "source-keys") == 0) {
+#define SK_(how, key) printf("%s %s\n", how, key);
+        QUEUE_SOURCE_KEYS(SK_)
+#undef SK_
+    } else {
+        fprintf(stderr, "usage: tool_contract library|functions|keys|source-keys\n");
+        return 2;
+    }
+    return 0;
+}
