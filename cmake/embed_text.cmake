@@ -10,12 +10,14 @@ foreach(v IN ITEMS IN OUT SYMBOL HEADER)
 endforeach()
 
 file(READ "${IN}" text)
-# A line goes with the newline before it, so the first line (#!lua ...) always stays.
+# A line goes with the newline before it (one is put in front of the first line for that).
+set(text "\n${text}")
 set(before "")
 while(NOT before STREQUAL text)
   set(before "${text}")
   string(REGEX REPLACE "\n[ \t]*(--[^\n]*)?\n" "\n" text "${text}")
 endwhile()
+string(REGEX REPLACE "^\n" "" text "${text}")
 string(HEX "${text}" hex)
 string(LENGTH "${hex}" len)
 set(body "")

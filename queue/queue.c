@@ -198,16 +198,6 @@ static void on_status_keys(redisAsyncContext *ac, void *reply, void *privdata)
     status_step_done(r);
 }
 
-/* Counting keys under the prefix with a Lua SCAN keeps it to one round trip and never blocks
- * Redis with KEYS on a large database: it stops counting at 100000. */
-static const char count_script[] =
-    "local n, cursor = 0, '0' "
-    "repeat "
-    "  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000) "
-    "  cursor = r[1]; n = n + #r[2] "
-    "until cursor == '0' or n >= 100000 "
-    "return n";
-
 void queue_status(struct queue *q, void (*cb)(const struct queue_status *, void *), void *arg)
 {
     struct status_req *r = vg_calloc(1, sizeof(*r));
@@ -235,7 +225,7 @@ void queue_status(struct queue *q, void (*cb)(const struct queue_status *, void 
     char *match = vg_asprintf("%s*", q->prefix);
     if (match && queue_conn_command(q->cmd, on_status_info, r, "INFO") == 0)
         r->pending++;
-    if (match && queue_conn_command(q->cmd, on_status_keys, r, "EVAL %s 0 %s", count_script, match) == 0)
+    if (match && queue_conn_command(q->cmd, on_status_keys, r, "EVAL %s 0 %s", queue_lua_count_keys, match) == 0)
         r->pending++;
     vg_free(match);
     status_step_done(r);

@@ -10,5 +10,8 @@
 #define QUEUE_LUA_H
 
 extern const char queue_lua_library[];
+/* An EVAL script (queue/lua/count_keys.lua), ARGV a MATCH pattern: the number of keys that
+ * match, counted with SCAN, up to 100000. */
+extern const char queue_lua_count_keys[];
 
 #endif

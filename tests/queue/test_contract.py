@@ -1,7 +1,8 @@
 """The contract between vigie's C code and its Redis functions (queue/queue_contract.h and
 queue/lua/vigie.lua), held against a real redis-server: the embedded library loads; it has
 exactly the functions the header names, and each takes exactly the KEYS and ARGV the header
-lays out (a call with one key or argument more or less is refused); every key a running
+lays out (a call with one key or argument more or less is refused); the status's key-count
+script counts; every key a running
 vigie writes is one the header names; and removing a source, by `vigie sources rm` or by
 its account going away (a news search source), leaves no key or member of it behind."""
 # ctest-labels: integration
@@ -63,6 +64,15 @@ def test_every_function_has_the_layout_the_header_gives_it():
                 continue
             err = call_error(c, name, k, a)
             assert err and refused in err, f"{name} with {k} keys and {a} arguments: {err}"
+
+
+def test_the_key_count_script_counts_the_keys_under_the_prefix():
+    r = Redis()
+    c = r.client()
+    for i in range(25):
+        c.call("SET", f"vigie:k{i}", 1)
+    c.call("SET", "other:k", 1)
+    assert c.call("EVAL", tool("count-keys"), 0, "vigie:*") == 25
 
 
 def header_names():

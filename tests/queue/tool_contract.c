@@ -2,6 +2,7 @@
  * tests/queue/test_contract.py to hold a real redis-server to it.
  *
  *   tool_contract library      the function library as vigie loads it
+ *   tool_contract count-keys   the key-counting script of the daemon's status
  *   tool_contract functions    per function: name, KEYS, fixed ARGV, 1 when more may follow
  *   tool_contract keys         every key name (after the prefix) the header names
  *   tool_contract source-keys  how each key of a source goes when it is removed */
@@ -16,6 +17,8 @@ int main(int argc, char **argv)
     const char *what = argc == 2 ? argv[1] : "";
     if (strcmp(what, "library") == 0) {
         fputs(queue_lua_library, stdout);
+    } else if (strcmp(what, "count-keys") == 0) {
+        fputs(queue_lua_count_keys, stdout);
     } else if (strcmp(what, "functions") == 0) {
 #define FN_(id, name, nkeys, nargs, more) printf("%s %d %d %d\n", name, nkeys, nargs, more);
         QUEUE_FUNCTIONS(FN_)
@@ -35,7 +38,7 @@ int main(int argc, char **argv)
         QUEUE_SOURCE_KEYS(SK_)
 #undef SK_
     } else {
-        fprintf(stderr, "usage: tool_contract library|functions|keys|source-keys\n");
+        fprintf(stderr, "usage: tool_contract library|count-keys|functions|keys|source-keys\n");
         return 2;
     }
     return 0;
