@@ -212,9 +212,22 @@ static int token_in(const char *v, size_t n, const char *tok)
 /* Handles one complete request head, p (a NUL-terminated copy). */
 static void handle(struct conn *c, char *p)
 {
-    while (*p == '\r' || *p == '\n')
-        p++;
+    /* skip the blank lines head_end tolerated: whole lines only, so a lone CR stays and is
+     * refused below, as head_end counted it as a line */
+    for (;;) {
+        if (p[0] == '\n')
+            p++;
+        else if (p[0] == '\r' && p[1] == '\n')
+            p += 2;
+        else
+            break;
+    }
     char *eol = strchr(p, '\n');
+    if (!eol) { /* cannot happen after head_end; refused rather than trusted */
+        refused(c->h, R_BAD, c->peer, "refused a request that is not HTTP (400)");
+        send_error(c, 400, "bad request\n");
+        return;
+    }
     *eol = '\0';
     if (eol > p && eol[-1] == '\r')
         eol[-1] = '\0';

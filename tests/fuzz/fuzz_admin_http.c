@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static void handler(const struct admin_http_req *req, struct admin_http_reply *r
 
 static void setup(void)
 {
+    signal(SIGPIPE, SIG_IGN); /* as the daemon does: a client that hangs up is not fatal */
     base = event_base_new();
     addr.sun_family = AF_UNIX;
     snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/vigie-fuzz-admin-%d.sock", (int)getpid());
