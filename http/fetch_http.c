@@ -53,6 +53,7 @@ struct xfer {
     uint64_t submitted_ms, started_ms;
     /* Set by the curl callbacks; they decide what a curl error code means. */
     int too_large;
+    int body_started;                /* on_body() was called: the headers were all read */
     int ctype_checked, ctype_bad;
     int oom;
     int refused;
@@ -185,6 +186,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct xfer *x = userp;
     size_t n = size * nmemb;
+    x->body_started = 1;
     if (x->accept && !x->ctype_checked) {
         /* Decided on the first byte: a feed URL that now serves an image or a video should
          * cost us nothing beyond its headers. */
@@ -508,6 +510,7 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
         .too_large = x->too_large,
         .ctype_bad = x->ctype_bad,
         .oom = x->oom,
+        .body_started = x->body_started,
     };
     enum fetch_error err = fetch_http_judge(&o, reason, sizeof(reason));
 
@@ -765,6 +768,23 @@ static struct fetch_host *host_for(struct fetch_client *c, const struct xfer *x)
     return fetch_hosts_get(c->hosts, x->u->host, x->u->host[0] == '\0');
 }
 
+/* 1 with err filled when a value that goes into the request line or a header is unfit: the
+ * message names which of the two rules it breaks, so a long URL is not taken for an injection. */
+static int request_value_bad(const char *what, const char *v, char *err, size_t errlen)
+{
+    switch (fetch_header_value_check(v)) {
+    case FETCH_VALUE_CONTROL:
+        snprintf(err, errlen, "fetch: the %s contains a control character", what);
+        return 1;
+    case FETCH_VALUE_TOO_LONG:
+        snprintf(err, errlen, "fetch: the %s is %zu bytes long; the limit is %d", what, strlen(v),
+                 FETCH_MAX_HEADER_LINE - 1);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
               void *arg, char *err, size_t errlen)
 {
@@ -773,22 +793,11 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
         snprintf(err, errlen, "fetch: a request needs a URL and a callback");
         return -1;
     }
-    if (!fetch_header_value_ok(req->url)) {
-        snprintf(err, errlen, "fetch: the URL contains a control character");
+    if (request_value_bad("URL", req->url, err, errlen) ||
+        (req->etag && request_value_bad("ETag", req->etag, err, errlen)) ||
+        (req->last_modified && request_value_bad("Last-Modified date", req->last_modified, err, errlen)) ||
+        (req->accept && request_value_bad("accept list", req->accept, err, errlen)))
         return -1;
-    }
-    if (req->etag && !fetch_header_value_ok(req->etag)) {
-        snprintf(err, errlen, "fetch: the ETag contains a control character");
-        return -1;
-    }
-    if (req->last_modified && !fetch_header_value_ok(req->last_modified)) {
-        snprintf(err, errlen, "fetch: the Last-Modified date contains a control character");
-        return -1;
-    }
-    if (req->accept && !fetch_header_value_ok(req->accept)) {
-        snprintf(err, errlen, "fetch: the accept list contains a control character");
-        return -1;
-    }
     size_t nextra = 0;
     for (; req->headers && req->headers[nextra]; nextra++) {
         if (nextra >= MAX_HEADERS) {

@@ -23,6 +23,7 @@ struct fetch_outcome {
     int too_large;        /* on_body() hit the cap */
     int ctype_bad;        /* on_body() refused the Content-Type */
     int oom;              /* on_body() could not grow the buffer */
+    int body_started;     /* the body had begun: every header was read */
 };
 
 /* The error the caller sees, from curl's code, the status and the callbacks' flags; writes
@@ -41,7 +42,10 @@ int fetch_type_accepted(const char *accept, const char *mt);
 void fetch_split_content_type(const char *ct, char **type, char **charset);
 
 /* Header hygiene: a value without CR, LF, NUL or other controls (tab allowed), shorter than
- * 8 KiB; a line "Name: value" whose name is an RFC 9110 token. 1 when clean. */
+ * FETCH_MAX_HEADER_LINE; a line "Name: value" whose name is an RFC 9110 token. 1 when clean. */
+#define FETCH_MAX_HEADER_LINE 8192
+enum fetch_value_check { FETCH_VALUE_OK, FETCH_VALUE_CONTROL, FETCH_VALUE_TOO_LONG };
+enum fetch_value_check fetch_header_value_check(const char *s);
 int fetch_header_value_ok(const char *s);
 int fetch_header_line_ok(const char *s);
 

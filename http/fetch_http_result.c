@@ -13,8 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_HEADER_LINE 8192
-
 static const struct {
     const char *name;    /* stable, for metrics */
     const char *label;   /* first words of the human reason */
@@ -99,6 +97,11 @@ static enum fetch_error from_curl(const struct fetch_outcome *o)
     case CURLE_RANGE_ERROR:
         return FETCH_ERR_PROTOCOL;
     case CURLE_RECV_ERROR:
+        /* curl stops reading at 300 KiB of response headers with a receive error; that is
+         * the server's excess, not a dropped connection. */
+        if (strstr(o->detail, "Too large response headers"))
+            return FETCH_ERR_TOO_LARGE;
+        return FETCH_ERR_RESET;
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
@@ -106,6 +109,12 @@ static enum fetch_error from_curl(const struct fetch_outcome *o)
         return FETCH_ERR_RESET;
     case CURLE_URL_MALFORMAT:
         return FETCH_ERR_BAD_URL;
+    case CURLE_OUT_OF_MEMORY:
+        /* curl holds one header line in a buffer capped at 100 KiB and reports a longer line
+         * as out of memory: a status line already read and no body yet means that. */
+        if (!o->oom && o->status && !o->body_started)
+            return FETCH_ERR_TOO_LARGE;
+        return FETCH_ERR_INTERNAL;
     case CURLE_FILE_COULDNT_READ_FILE:
     case CURLE_READ_ERROR:
         return FETCH_ERR_FILE;
@@ -138,7 +147,11 @@ enum fetch_error fetch_http_judge(const struct fetch_outcome *o, char *reason, s
         snprintf(reason, len, "HTTP %ld", st);
         break;
     case FETCH_ERR_TOO_LARGE:
-        if (o->too_large)
+        if (o->rc == CURLE_OUT_OF_MEMORY)
+            snprintf(reason, len, "%s: a response header line is over 100 KiB", label);
+        else if (o->rc == CURLE_RECV_ERROR)
+            snprintf(reason, len, "%s: response headers over 300 KiB (%s)", label, o->detail);
+        else if (o->too_large)
             snprintf(reason, len, "%s: body passed %zu bytes after decompression", label,
                      o->max_body);
         else
@@ -243,13 +256,18 @@ void fetch_split_content_type(const char *ct, char **type, char **charset)
 
 /* curl sends header strings as they are, so one CR LF in a value would let it add headers or
  * a body to the request. */
-int fetch_header_value_ok(const char *s)
+enum fetch_value_check fetch_header_value_check(const char *s)
 {
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
         if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-            return 0;
-    return n < MAX_HEADER_LINE;
+            return FETCH_VALUE_CONTROL;
+    return n < FETCH_MAX_HEADER_LINE ? FETCH_VALUE_OK : FETCH_VALUE_TOO_LONG;
+}
+
+int fetch_header_value_ok(const char *s)
+{
+    return fetch_header_value_check(s) == FETCH_VALUE_OK;
 }
 
 int fetch_header_line_ok(const char *s)

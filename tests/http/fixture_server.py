@@ -254,6 +254,25 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.close()
         self.close_connection = True
 
+    def path_many_headers(self, q):
+        # Response headers adding up to more than a client should hold (n lines of 1 KiB).
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        for i in range(int(q.get("n", "400"))):
+            self.send_header("X-Filler-%d" % i, "h" * 1024)
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+
+    def path_long_header(self, q):
+        # One header line of `kb` KiB: no sane server sends it, a hostile one might.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("X-Long", "L" * (int(q.get("kb", "5120")) * 1024))
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+
     def path_image(self, q):
         self.send(200, PNG, "image/png")
 

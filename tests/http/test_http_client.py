@@ -205,6 +205,15 @@ class ContentTests(unittest.TestCase):
         self.assertEqual(no_name["error"], "submit")
         self.assertEqual(server_stats(g)["count"], 0)
 
+    def test_overlong_url_is_reported_as_long(self):
+        g = new_group()
+        url = "%s/ok?g=%s&pad=%s" % (base(), g, "a" * 10000)
+        res, _ = fetch_one(url, *LOOPBACK)
+        self.assertEqual(res["error"], "submit")
+        self.assertNotIn("control character", res["reason"])
+        self.assertIn("the URL is %d bytes long; the limit is 8191" % len(url), res["reason"])
+        self.assertEqual(server_stats(g)["count"], 0)
+
     def test_file_urls_only_when_allowed(self):
         url = "file://" + FEED
         denied, _ = fetch_one(url, *LOOPBACK)
@@ -368,6 +377,18 @@ class FailureTests(unittest.TestCase):
         self.assertEqual(run[1]["body_len"], 0)
         self.assertEqual(run[2]["error"], "ok")
         self.assertEqual(run.bodies[2], b"a" * 1000000)
+
+    def test_oversized_response_headers_are_too_large(self):
+        run = Run(LOOPBACK, [base() + "/many-headers?n=400", base() + "/long-header?kb=5120",
+                             base() + "/long-header?kb=200", base() + "/many-headers?n=50"])
+        # 400 KiB of header lines in all: the server's excess, not a dropped connection.
+        self.assertEqual(run[0]["error"], "too_large", run[0])
+        self.assertIn("response headers over 300 KiB", run[0]["reason"])
+        # One header line of 5 MiB (or 200 KiB): not the client running out of memory.
+        for i in (1, 2):
+            self.assertEqual(run[i]["error"], "too_large", run[i])
+            self.assertEqual(run[i]["reason"], "too large: a response header line is over 100 KiB")
+        self.assertEqual(run[3]["error"], "ok")
 
     def test_per_request_cap(self):
         res, _ = fetch_one(base() + "/big?n=5000&chunked=1", *LOOPBACK, "--req-max-body", "4096")
