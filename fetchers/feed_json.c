@@ -9,6 +9,7 @@
 #include "fetchers/feed_url.h"
 
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -123,7 +124,7 @@ int feed_json_parse(const char *s, size_t len, const char *base_url, struct feed
                     char *err, size_t errlen)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(s, len);
+    cJSON *root = vg_json_parse(s, len);
     if (!root) {
         snprintf(err, errlen, "not a feed: invalid JSON");
         return FEED_NOT_A_FEED;
