@@ -55,6 +55,21 @@ def test_add_list_show_rm_without_daemon():
     assert r.returncode == 1 and "no source with id" in r.stderr
 
 
+def test_credentials_in_urls_are_masked_when_printed():
+    d, conf = setup()
+    r = src(conf, "add", "https://feeduser:s3cret-pw@private.example/rss?x=1", "--id", "withpw")
+    assert r.returncode == 0, r.stderr
+    r = src(conf, "add", "https://tok3n-only@api.example/feed", "--id", "token")
+    assert r.returncode == 0, r.stderr
+    outs = [src(conf, "list").stdout, src(conf, "list", "--json").stdout,
+            src(conf, "show", "withpw").stdout, src(conf, "show", "token").stdout]
+    for out in outs:
+        assert "s3cret-pw" not in out and "tok3n-only" not in out, out
+    assert "https://feeduser:***@private.example/rss?x=1" in outs[0]
+    assert listed(conf)["withpw"]["url"] == "https://feeduser:***@private.example/rss?x=1"
+    assert "url:          https://***@api.example/feed" in outs[3]
+
+
 def test_import_csv_and_json_all_or_nothing():
     d, conf = setup()
     good = os.path.join(d, "good.csv")
