@@ -19,6 +19,7 @@
 #include <utf8proc.h>
 
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 
 /* Bounds that keep a hostile file from costing more than its own size in work. */
 #define MAX_VALUE_BYTES 4096
@@ -368,6 +369,26 @@ int enrich_account_set_field(struct enrich_account *a, const char *key, const ch
     return -1;
 }
 
+/* Ids are typed on command lines and sit in Redis keys: blanks of any script make two ids
+ * that look the same, or one that a shell splits. check_text has already vetted the UTF-8. */
+static int id_has_space(const char *id)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)id;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(id);
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate(p, left, &cp);
+        if (r <= 0)
+            return 0;
+        if (isspace(cp < 0x80 ? cp : 0) || utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS ||
+            cp == 0x200B || cp == 0xFEFF)
+            return 1;
+        p += r;
+        left -= r;
+    }
+    return 0;
+}
+
 int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
 {
     if (!a->id || !a->id[0]) {
@@ -376,6 +397,11 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
     }
     if (strlen(a->id) > 256) {
         why_set(why, whylen, "id longer than 256 bytes");
+        return -1;
+    }
+    if (id_has_space(a->id)) {
+        why_set(why, whylen, "id '%.64s' contains a space; an id is one word (acme, acme-sa, 552008443)",
+                a->id);
         return -1;
     }
     if (!a->name || !a->name[0]) {
@@ -532,8 +558,11 @@ const char *enrich_account_identifier(const struct enrich_account *a, const char
 /* ---------------------------------------------------------------------------------------
  * JSON */
 
-/* A JSON scalar as text: strings as they are, numbers printed without a trailing ".0". */
-static int json_scalar(const cJSON *it, char *buf, size_t bufl, const char **v, size_t *n)
+/* A JSON scalar where text is expected: strings as they are; whole numbers (an id of 42, a
+ * SIREN of 552008443) printed as digits. Any other number would be stored as its "%.17g"
+ * spelling, which no registry or CRM ever wrote: -1 with the reason. */
+static int json_scalar(const cJSON *it, const char *key, char *buf, size_t bufl, const char **v,
+                       size_t *n, char *why, size_t whylen)
 {
     if (cJSON_IsString(it)) {
         *v = it->valuestring;
@@ -542,14 +571,18 @@ static int json_scalar(const cJSON *it, char *buf, size_t bufl, const char **v, 
     }
     if (cJSON_IsNumber(it)) {
         double d = it->valuedouble;
-        if (d == (double)(long long)d && fabs(d) < 1e15)
-            snprintf(buf, bufl, "%lld", (long long)d);
-        else
-            snprintf(buf, bufl, "%.17g", d);
+        /* The range test comes first: converting a double beyond long long is undefined. */
+        if (!(fabs(d) < 1e15) || d != floor(d)) {
+            why_set(why, whylen, "%.40s %.17g is not a whole number below 10^15; write it as a string",
+                    key, d);
+            return -1;
+        }
+        snprintf(buf, bufl, "%lld", (long long)d);
         *v = buf;
         *n = strlen(buf);
         return 0;
     }
+    why_set(why, whylen, "field '%.40s' has the wrong type", key);
     return -1;
 }
 
@@ -561,15 +594,21 @@ static int json_field(struct enrich_account *a, const cJSON *it, char *why, size
     size_t n;
     if (cJSON_IsNull(it))
         return 0;
-    if (strcmp(key, "identifiers") == 0 && cJSON_IsObject(it)) {
+    if (strcmp(key, "identifiers") == 0) {
+        if (!cJSON_IsObject(it)) {
+            why_set(why, whylen, "identifiers must be an object {\"siren\": \"...\", ...}");
+            return -1;
+        }
         const cJSON *c;
         cJSON_ArrayForEach(c, it) {
             if (cJSON_IsNull(c))
                 continue;
-            if (json_scalar(c, num, sizeof(num), &v, &n) < 0) {
+            if (!cJSON_IsString(c) && !cJSON_IsNumber(c)) {
                 why_set(why, whylen, "identifier '%.40s' is not a string", c->string);
                 return -1;
             }
+            if (json_scalar(c, c->string, num, sizeof(num), &v, &n, why, whylen) < 0)
+                return -1;
             char pair[MAX_VALUE_BYTES + 80];
             int pl = snprintf(pair, sizeof(pair), "%.64s=%.*s", c->string,
                               (int)(n > MAX_VALUE_BYTES ? MAX_VALUE_BYTES + 1 : n), v);
@@ -578,32 +617,52 @@ static int json_field(struct enrich_account *a, const cJSON *it, char *why, size
         }
         return 0;
     }
+    char ***list;
+    size_t *ln;
+    int is_list = list_field(a, key, &list, &ln) || strcmp(key, "domains") == 0;
     if (cJSON_IsArray(it)) {
-        char ***list;
-        size_t *ln;
-        if (!list_field(a, key, &list, &ln) && strcmp(key, "domains") && strcmp(key, "identifiers")) {
+        if (!is_list) {
             why_set(why, whylen, "field '%.40s' cannot be a list", key);
             return -1;
         }
         const cJSON *c;
         cJSON_ArrayForEach(c, it) {
-            if (json_scalar(c, num, sizeof(num), &v, &n) < 0) {
+            if (!cJSON_IsString(c) && !cJSON_IsNumber(c)) {
                 why_set(why, whylen, "%.40s must hold strings", key);
                 return -1;
             }
+            if (json_scalar(c, key, num, sizeof(num), &v, &n, why, whylen) < 0)
+                return -1;
             if (enrich_account_add_value(a, key, v, n, why, whylen) < 0)
                 return -1;
         }
         return 0;
     }
-    if (json_scalar(it, num, sizeof(num), &v, &n) < 0) {
+    /* CSV's '|'-separated cells have no place in JSON, where a list has its own syntax: a
+     * string here is more likely a mistake than a list of one. */
+    if (is_list) {
+        why_set(why, whylen, "%.40s must be a list: [\"...\", \"...\"]", key);
+        return -1;
+    }
+    double *numf = number_field(a, key);
+    if (numf && cJSON_IsNumber(it)) {
+        if (!isfinite(it->valuedouble)) {
+            why_set(why, whylen, "%.40s is not a number", key);
+            return -1;
+        }
+        *numf = it->valuedouble;
+        return 0;
+    }
+    if (!cJSON_IsString(it) && !cJSON_IsNumber(it)) {
         why_set(why, whylen, "field '%.40s' has the wrong type", key);
         return -1;
     }
+    if (json_scalar(it, key, num, sizeof(num), &v, &n, why, whylen) < 0)
+        return -1;
     return enrich_account_set_field(a, key, v, n, why, whylen);
 }
 
-/* Line of a byte offset, for syntax errors. */
+/* Line of a byte offset. */
 static size_t line_of(const char *buf, size_t off)
 {
     size_t line = 1;
@@ -612,19 +671,69 @@ static size_t line_of(const char *buf, size_t off)
     return line;
 }
 
+/* Where in the text an account is, since cJSON keeps no positions: walks the array that
+ * opens at buf[start], following strings and nesting, and stops at the start of element
+ * number `want` (1-based) or at byte `stop`, whichever comes first. *elem is the element
+ * reached (0 before the first), the return value the offset where the walk stopped. */
+static size_t json_walk(const char *buf, size_t len, size_t start, size_t want, size_t stop,
+                        size_t *elem)
+{
+    int depth = 0, in_str = 0, expect = 0;
+    *elem = 0;
+    if (stop > len)
+        stop = len;
+    for (size_t i = start; i < stop; i++) {
+        char c = buf[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (depth == 1 && expect && c != ']') {
+            expect = 0;
+            if (++*elem == want)
+                return i;
+        }
+        if (c == '"')
+            in_str = 1;
+        else if (c == '[' || c == '{')
+            expect = ++depth == 1;
+        else if (c == ']' || c == '}')
+            depth--;
+        else if (c == ',' && depth == 1)
+            expect = 1;
+    }
+    return stop;
+}
+
 static int parse_json(const char *buf, size_t len, size_t start, struct enrich_account_set **out,
                       char *err, size_t errlen)
 {
-    cJSON *root = cJSON_ParseWithLength(buf + start, len - start);
+    cJSON *root = vg_json_parse(buf + start, len - start);
     if (!root) {
-        /* cJSON reports where it stopped only through a global; good enough for a message. */
-        const char *ep = cJSON_GetErrorPtr();
-        size_t off = (ep && ep >= buf + start && ep <= buf + len) ? (size_t)(ep - buf) : start;
-        why_set(err, errlen, "line %zu: invalid JSON", line_of(buf, off));
+        size_t eo = vg_json_error_offset();
+        if (eo == (size_t)-1) {
+            why_set(err, errlen, "out of memory");
+            return -1;
+        }
+        /* A file written on one line would always say "line 1": the account and the column
+         * say where to look. */
+        size_t off = start + eo, elem, line = line_of(buf, off), col = 1;
+        json_walk(buf, len, start, 0, off, &elem);
+        while (col <= off && buf[off - col] != '\n')
+            col++;
+        if (elem)
+            why_set(err, errlen, "line %zu: invalid JSON in account #%zu, column %zu", line, elem, col);
+        else
+            why_set(err, errlen, "line %zu: invalid JSON, column %zu", line, col);
         return -1;
     }
     if (!cJSON_IsArray(root)) {
-        why_set(err, errlen, "line 1: expected a JSON array of accounts");
+        why_set(err, errlen, "line %zu: expected a JSON array of accounts", line_of(buf, start));
         cJSON_Delete(root);
         return -1;
     }
@@ -635,11 +744,11 @@ static int parse_json(const char *buf, size_t len, size_t start, struct enrich_a
     const cJSON *obj;
     cJSON_ArrayForEach(obj, root) {
         idx++;
-        if (!cJSON_IsObject(obj)) {
-            why_set(err, errlen, "account #%zu (id ?): not an object", idx);
-            goto fail;
-        }
         const cJSON *idf = cJSON_GetObjectItemCaseSensitive(obj, "id");
+        if (!cJSON_IsObject(obj)) {
+            why_set(why, sizeof(why), "not an object");
+            goto bad;
+        }
         const cJSON *it;
         cJSON_ArrayForEach(it, obj) {
             /* "_comment" and other underscore keys are notes for humans. */
@@ -653,8 +762,10 @@ static int parse_json(const char *buf, size_t len, size_t start, struct enrich_a
         if (enrich_account_builder_add(&b, &a, why, sizeof(why)) < 0)
             goto bad;
         continue;
-    bad:
-        why_set(err, errlen, "account #%zu (id %.64s): %s", idx,
+    bad:;
+        size_t elem;
+        size_t at = json_walk(buf, len, start, idx, len, &elem);
+        why_set(err, errlen, "line %zu: account #%zu (id %.64s): %s", line_of(buf, at), idx,
                 a.id ? a.id : (cJSON_IsString(idf) ? idf->valuestring : "?"), why);
         goto fail;
     }

@@ -1,7 +1,7 @@
 /* account — the key accounts vigie watches, parsed from the JSON or CSV users import.
  *
  * The record shape is fixed by DESIGN.md ("Account"). Parsing is all-or-nothing: a bad row is
- * an error naming its line (CSV) or its position and id (JSON), and no partial set is returned,
+ * an error naming its line (and in JSON its position and id), and no partial set is returned,
  * so `vigie accounts import` never half-imports a file. */
 #ifndef ENRICH_ACCOUNT_H
 #define ENRICH_ACCOUNT_H
@@ -27,11 +27,12 @@ struct enrich_account_set { struct enrich_account *v; size_t n; };
 /* Parses a JSON array of account objects or a CSV with a header row (same column names,
  * lists separated by '|'; identifiers as columns siren, siret, lei, cik, companies_house,
  * ticker, or "identifiers" as key=value|key=value). Detects the format from the first
- * non-blank byte ('[' → JSON). On error returns -1 and writes "line N: reason" (CSV) or
- * "account #N (id X): reason" (JSON) into err; nothing is returned half-built.
- * In JSON, "identifiers" is an object {"siren": "...", ...}; identifier keys may also appear
- * as top-level fields, as in CSV. Ids must be unique. On success *out is owned by the caller
- * (enrich_account_set_free). */
+ * non-blank byte ('[' → JSON). On error returns -1 and writes "line N: reason" (CSV),
+ * "line N: account #K (id X): reason" or "line N: invalid JSON in account #K, column C" (JSON)
+ * into err; nothing is returned half-built. In JSON, lists are arrays, "identifiers" is an
+ * object {"siren": "...", ...} and identifier keys may also appear as top-level fields, as in
+ * CSV; a number stands for text only when it is a whole number. Ids are unique and hold no
+ * blanks. On success *out is owned by the caller (enrich_account_set_free). */
 int enrich_accounts_parse(const char *buf, size_t len, struct enrich_account_set **out,
                           char *err, size_t errlen);
 void enrich_account_set_free(struct enrich_account_set *set);

@@ -190,30 +190,71 @@ static void test_csv_errors(void **state)
 static void test_json_errors(void **state)
 {
     (void)state;
-    parse_bad("[{\"id\":\"a\",\"name\":\"A\"},{\"id\":\"b\"}]", "account #2 (id b): missing name");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\"},{\"id\":\"b\"}]", "line 1: account #2 (id b): missing name");
     parse_bad("[{\"id\":\"a\",\"name\":\"A\"},{\"id\":\"a\",\"name\":\"B\"}]",
-              "account #2 (id a): duplicate id 'a'");
-    parse_bad("[{\"name\":\"A\"}]", "account #1 (id ?): missing id");
+              "line 1: account #2 (id a): duplicate id 'a'");
+    parse_bad("[{\"name\":\"A\"}]", "line 1: account #1 (id ?): missing id");
     parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"aliases\":[[\"x\"]]}]",
-              "account #1 (id a): aliases must hold strings");
-    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"colour\":\"red\"}]", "account #1 (id a): unknown field 'colour'");
-    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"revenue\":{}}]", "account #1 (id a): field 'revenue' has the wrong type");
-    parse_bad("[\"a\"]", "account #1 (id ?): not an object");
-    parse_bad("[\n{\"id\":\"a\",\n\"name\":}\n]", "line 3: invalid JSON");
+              "line 1: account #1 (id a): aliases must hold strings");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"colour\":\"red\"}]", "line 1: account #1 (id a): unknown field 'colour'");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"revenue\":{}}]", "line 1: account #1 (id a): field 'revenue' has the wrong type");
+    parse_bad("[\"a\"]", "line 1: account #1 (id ?): not an object");
+    parse_bad("[\n{\"id\":\"a\",\n\"name\":}\n]", "line 3: invalid JSON in account #1, column 8");
     parse_bad("{\"id\":\"a\"}", "line 1: expected a JSON array of accounts, not one object");
+}
+
+/* What an adversarial run found accepted, or reported where no one could find it. */
+static void test_json_refusals_and_positions(void **state)
+{
+    (void)state;
+    /* A number where text is expected is kept only when it is a whole number: anything else
+     * would be stored as "8.8888899999999995e+120" (and converting it to an integer first
+     * is undefined behaviour). */
+    parse_bad("[{\"id\":8.88889e120,\"name\":\"A\"}]",
+              "line 1: account #1 (id ?): id 8.8888899999999995e+120 is not a whole number below 10^15");
+    parse_bad("[{\"id\":-1e300,\"name\":\"A\"}]", "line 1: account #1 (id ?): id -1.0000000000000001e+300 is not");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"identifiers\":{\"cik\":8.88889e120}}]",
+              "line 1: account #1 (id a): cik 8.8888899999999995e+120 is not a whole number");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"siren\":1e300}]", "line 1: account #1 (id a): siren 1.0000000000000001e+300 is not");
+    parse_bad("[{\"id\":1.5,\"name\":\"A\"}]", "line 1: account #1 (id ?): id 1.5 is not a whole number");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"aliases\":[\"x\",2.5]}]", "line 1: account #1 (id a): aliases 2.5 is not");
+    /* A list given as a string. */
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"aliases\":\"notalist\"}]",
+              "line 1: account #1 (id a): aliases must be a list");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"domains\":\"a.example\"}]",
+              "line 1: account #1 (id a): domains must be a list");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\",\"identifiers\":\"siren=552008443\"}]",
+              "line 1: account #1 (id a): identifiers must be an object");
+    /* Ids are one word, in JSON and CSV alike. */
+    parse_bad("[{\"id\":\"acme corp\",\"name\":\"A\"}]", "line 1: account #1 (id acme corp): id 'acme corp' contains a space");
+    parse_bad("[{\"id\":\"acme\xc2\xa0" "corp\",\"name\":\"A\"}]", "line 1: account #1 (id acme\xc2\xa0" "corp): id");
+    parse_bad("id,name\nok,Ok\nacme corp,Acme\n", "line 3: id 'acme corp' contains a space");
+    /* Positions: the real line of the account in a pretty file, the account and column in a
+     * file written on one line. */
+    parse_bad("[\n  {\"id\": \"a\", \"name\": \"A\"},\n\n  {\"id\": \"b\",\n   \"name\": \"B\", \"tier\": \"gold\"}\n]",
+              "line 4: account #2 (id b): tier 'gold'");
+    parse_bad("[{\"id\":\"a\",\"name\":\"A\"},{\"id\":\"b\",\"name\":\"B\"},{\"id\":\"c\",\"name\":\"C\",}]",
+              "line 1: invalid JSON in account #3, column ");
+    parse_bad("[{\"id\":\"a\",\"name\":\"[{,\\\"\"},\n {\"id\":\"b\",\"name\":\"B\"}, {\"id\": }]",
+              "line 2: invalid JSON in account #3, column ");
+    /* A lone surrogate escape is one bad character, not a bad file. */
+    struct enrich_account_set *s = parse_ok("[{\"id\":\"a\",\"name\":\"Caf\\ud83d\"}]");
+    assert_string_equal(s->v[0].name, "Caf\xef\xbf\xbd");
+    enrich_account_set_free(s);
 }
 
 static void test_json_lenient_forms(void **state)
 {
     (void)state;
-    /* Lists as '|' strings, numbers as strings, identifiers at top level, nulls, notes. */
+    /* Numbers as strings and whole numbers as text, identifiers at top level, nulls, notes. */
     struct enrich_account_set *s = parse_ok(
-        "[{\"_comment\":\"ignored\",\"id\":42,\"name\":\"Bic\",\"aliases\":\"BIC|Groupe Bic\","
-        "\"siren\":552008443,\"revenue\":\"90000\",\"owner\":null}]");
+        "[{\"_comment\":\"ignored\",\"id\":42,\"name\":\"Bic\",\"aliases\":[\"BIC\",\"Groupe Bic\"],"
+        "\"siren\":552008443,\"revenue\":\"90000\",\"margin\":1e20,\"owner\":null}]");
     assert_string_equal(s->v[0].id, "42");
     assert_int_equal(s->v[0].n_aliases, 2);
     assert_string_equal(enrich_account_identifier(&s->v[0], "siren"), "552008443");
     assert_true(s->v[0].revenue == 90000.0);
+    assert_true(s->v[0].margin == 1e20);
     assert_null(s->v[0].owner);
     enrich_account_set_free(s);
     s = parse_ok("[]");
@@ -258,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_csv_forms),
         cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_json_refusals_and_positions),
         cmocka_unit_test(test_json_lenient_forms),
         cmocka_unit_test(test_allocation_failures),
     };
