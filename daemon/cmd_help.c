@@ -8,20 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *type_name(const struct vg_option *o)
-{
-    switch (o->type) {
-    case VG_OPT_STRING: return "string";
-    case VG_OPT_PATH: return "path";
-    case VG_OPT_INT: return "integer";
-    case VG_OPT_BOOL: return "yes|no";
-    case VG_OPT_DURATION: return "duration";
-    case VG_OPT_SIZE: return "size";
-    case VG_OPT_ENUM: return o->choices;
-    }
-    return "?";
-}
-
 static void print_options(void)
 {
     printf("\nconfiguration file (INI; default %s; relative paths are relative to the file):\n",
@@ -32,7 +18,7 @@ static void print_options(void)
             printf("\n  [%s]\n", o->section);
             section = o->section;
         }
-        printf("  %-18s %s (default: %s)%s%s\n", o->name, type_name(o), o->def[0] ? o->def : "empty",
+        printf("  %-18s %s (default: %s)%s%s\n", o->name, vg_option_type_name(o), o->def[0] ? o->def : "empty",
                o->flags & VG_OPT_RESTART ? ", restart to change" : "",
                o->flags & VG_OPT_SENSITIVE ? ", secret" : "");
         printf("  %-18s %s\n", "", o->desc);

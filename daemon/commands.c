@@ -7,7 +7,7 @@
 
 const struct vg_command vg_commands[] = {
     {"run", "[-c FILE] [--once]", "run the daemon in the foreground (systemd starts it this way)", cmd_run},
-    {"check-config", "[-c FILE]", "validate a configuration file and print the effective settings", cmd_check_config},
+    {"check-config", "[-c FILE] [--example]", "validate a configuration file and print the effective settings (--example: a file with every option)", cmd_check_config},
     {"accounts", "import|list|show|rm ...", "manage the key accounts (CSV or JSON import)", cmd_accounts},
     {"sources", "add|list|show|rm|import ...", "manage the sources vigie polls (feeds, pages)", cmd_sources},
     {"status", "[-c FILE]", "streams, consumer groups, dead letters and failing sources", cmd_status},

@@ -1,13 +1,24 @@
-/* config — loading and formatting of vigie's INI configuration (see config.h). */
+/* config — loading and formatting of vigie's INI configuration (see config.h).
+ *
+ * inih splits the file into section, key and value; everything else is ours: the file is fed
+ * to inih line by line so that each key knows its line (for errors, duplicates and warnings),
+ * and each value is checked by its type, with the same parsers the daemon runs at start. */
 #include "daemon/config.h"
+#include "http/fetch_addr.h"
+#include "queue/queue_url.h"
 #include "util/vg_alloc.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static char *format_duration(long long ms)
@@ -32,6 +43,27 @@ static char *format_size(long long b)
     if (b && b % (1LL << 10) == 0)
         return vg_asprintf("%lldk", b >> 10);
     return vg_asprintf("%lld", b);
+}
+
+char *vg_option_bounds(const struct vg_option *o)
+{
+    if (!o->min && !o->max)
+        return vg_strdup("");
+    char *lo, *hi;
+    if (o->type == VG_OPT_DURATION) {
+        lo = format_duration(o->min);
+        hi = format_duration(o->max);
+    } else if (o->type == VG_OPT_SIZE) {
+        lo = format_size(o->min);
+        hi = format_size(o->max);
+    } else {
+        lo = vg_asprintf("%lld", o->min);
+        hi = vg_asprintf("%lld", o->max);
+    }
+    char *r = lo && hi ? vg_asprintf("%s to %s", lo, hi) : NULL;
+    vg_free(lo);
+    vg_free(hi);
+    return r;
 }
 
 /* ---- secrets -------------------------------------------------------------- */
@@ -100,7 +132,7 @@ static long long *num_field(struct vg_config *c, const struct vg_option *o)
 
 static int is_string_type(enum vg_opt_type t)
 {
-    return t == VG_OPT_STRING || t == VG_OPT_PATH || t == VG_OPT_ENUM;
+    return t != VG_OPT_INT && t != VG_OPT_BOOL && t != VG_OPT_DURATION && t != VG_OPT_SIZE;
 }
 
 static int choice_ok(const char *choices, const char *v)
@@ -174,21 +206,143 @@ static char *config_dir(const char *path)
     return abs;
 }
 
+/* ---- values with a grammar ------------------------------------------------ */
+
+static int check_cidrs(const char *v, char *why, size_t whylen)
+{
+    char err[256] = "";
+    struct fetch_addr_policy *p = fetch_addr_policy_new(v, err, sizeof(err));
+    if (!p) {
+        const char *m = strncmp(err, "allow_private: ", 15) == 0 ? err + 15 : err;
+        snprintf(why, whylen, "%s", m);
+        return -1;
+    }
+    fetch_addr_policy_free(p);
+    return 0;
+}
+
+/* Splits HOST:PORT the way the admin endpoint does (the last colon; [v6] brackets removed).
+ * 0 with host copied into `host`, or -1 with the reason. */
+static int split_listen(const char *v, char *host, size_t hostlen, long *port, char *why, size_t whylen)
+{
+    const char *colon = strrchr(v, ':');
+    if (!colon || colon == v || !colon[1]) {
+        snprintf(why, whylen, "'%s' is not HOST:PORT, unix:PATH or off", v);
+        return -1;
+    }
+    size_t hl = (size_t)(colon - v);
+    const char *h = v;
+    if (hl > 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= hostlen) {
+        snprintf(why, whylen, "host of '%.40s...' is too long", v);
+        return -1;
+    }
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    const char *p = colon + 1;
+    long n = 0;
+    for (; *p; p++) {
+        if (!isdigit((unsigned char)*p) || (n = n * 10 + (*p - '0')) > 65535) {
+            snprintf(why, whylen, "'%s': the port must be a number from 0 to 65535", v);
+            return -1;
+        }
+    }
+    *port = n;
+    return 0;
+}
+
+static int check_listen(const char *v, char *why, size_t whylen)
+{
+    if (!v[0] || strcmp(v, "off") == 0)
+        return 0;
+    if (strncmp(v, "unix:", 5) == 0) {
+        size_t n = strlen(v + 5);
+        if (n == 0 || n >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+            snprintf(why, whylen, "unix socket path must have 1 to %zu bytes",
+                     sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+            return -1;
+        }
+        return 0;
+    }
+    char host[256];
+    long port;
+    return split_listen(v, host, sizeof(host), &port, why, whylen);
+}
+
+static int check_redis_url(const char *v, char *why, size_t whylen)
+{
+    if (strcmp(v, "embedded") == 0)
+        return 0;
+    struct queue_url u;
+    int rc = queue_url_parse(v, &u, why, whylen);
+    queue_url_clear(&u);
+    return rc;
+}
+
+static int check_url_template(const char *v, char *why, size_t whylen)
+{
+    if (!v[0])
+        return 0;
+    if (strncasecmp(v, "http://", 7) != 0 && strncasecmp(v, "https://", 8) != 0) {
+        snprintf(why, whylen, "'%.80s' must start with http:// or https://", v);
+        return -1;
+    }
+    if (strpbrk(v, " \t")) {
+        snprintf(why, whylen, "a URL holds no blanks (write a space as %%20)");
+        return -1;
+    }
+    if (!strstr(v, "{name}") && !strstr(v, "{id}")) {
+        snprintf(why, whylen, "'%.80s' holds neither {name} nor {id}: every account would get the same feed", v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Control characters can only get into a value by mistake (or by an editor's bad day), and
+ * they end up in HTTP headers, Redis keys and logs. */
+static int check_text(const char *v, char *why, size_t whylen)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+            snprintf(why, whylen, "control character (0x%02x) in the value", *p);
+            return -1;
+        }
+    return 0;
+}
+
+static int check_value(const struct vg_option *o, const char *v, char *why, size_t whylen)
+{
+    if (check_text(v, why, whylen) < 0)
+        return -1;
+    switch (o->type) {
+    case VG_OPT_ENUM:
+        if (!choice_ok(o->choices, v)) {
+            snprintf(why, whylen, "'%s' is not one of %s", v, o->choices);
+            return -1;
+        }
+        return 0;
+    case VG_OPT_CIDRS: return check_cidrs(v, why, whylen);
+    case VG_OPT_LISTEN: return check_listen(v, why, whylen);
+    case VG_OPT_REDIS_URL: return check_redis_url(v, why, whylen);
+    case VG_OPT_URL_TEMPLATE: return check_url_template(v, why, whylen);
+    default: return 0;
+    }
+}
+
 /* base_dir: absolute directory of the config file (for PATH options), or NULL. */
 static int set_option(struct vg_config *c, const struct vg_option *o, const char *value,
                       const char *base_dir, char *err, size_t errlen)
 {
     long long v = 0;
     int b;
-    switch (o->type) {
-    case VG_OPT_STRING:
-    case VG_OPT_PATH:
-    case VG_OPT_ENUM: {
+    if (is_string_type(o->type)) {
         char *s;
-        if (o->type == VG_OPT_ENUM && !choice_ok(o->choices, value)) {
-            snprintf(err, errlen, "'%s' is not one of %s", value, o->choices);
+        /* A secret is checked once resolved: its reference is not the value. */
+        if (!(o->flags & VG_OPT_SENSITIVE) && check_value(o, value, err, errlen) < 0)
             return -1;
-        }
         if (o->flags & VG_OPT_SENSITIVE)
             s = vg_secret_resolve(value, err, errlen);
         else if (o->type == VG_OPT_PATH && value[0] && value[0] != '/' && base_dir)
@@ -200,11 +354,16 @@ static int set_option(struct vg_config *c, const struct vg_option *o, const char
                 snprintf(err, errlen, "out of memory");
             return -1;
         }
+        if ((o->flags & VG_OPT_SENSITIVE) && check_value(o, s, err, errlen) < 0) {
+            vg_free(s);
+            return -1;
+        }
         char **f = str_field(c, o);
         vg_free(*f);
         *f = s;
         return 0;
     }
+    switch (o->type) {
     case VG_OPT_INT: {
         char *end;
         errno = 0;
@@ -234,22 +393,13 @@ static int set_option(struct vg_config *c, const struct vg_option *o, const char
             return -1;
         }
         break;
+    default:
+        break;
     }
     if ((o->min || o->max) && (v < o->min || v > o->max)) {
-        char *lo = NULL, *hi = NULL;
-        if (o->type == VG_OPT_DURATION) {
-            lo = format_duration(o->min);
-            hi = format_duration(o->max);
-        } else if (o->type == VG_OPT_SIZE) {
-            lo = format_size(o->min);
-            hi = format_size(o->max);
-        } else {
-            lo = vg_asprintf("%lld", o->min);
-            hi = vg_asprintf("%lld", o->max);
-        }
-        snprintf(err, errlen, "'%s' is out of range (%s to %s)", value, lo ? lo : "?", hi ? hi : "?");
-        vg_free(lo);
-        vg_free(hi);
+        char *range = vg_option_bounds(o);
+        snprintf(err, errlen, "'%s' is out of range (%s)", value, range ? range : "?");
+        vg_free(range);
         return -1;
     }
     *num_field(c, o) = v;
@@ -258,11 +408,27 @@ static int set_option(struct vg_config *c, const struct vg_option *o, const char
 
 /* ---- loading -------------------------------------------------------------- */
 
+/* inih's line buffer (INI_MAX_LINE in the packaged library): a longer line would be cut and
+ * its tail read as a line of its own. */
+#define INI_LINE_MAX 200
+
 struct load_ctx {
     struct vg_config *c;
     const char *base_dir;
+    FILE *f;
+    int line;          /* the line inih is processing */
+    int *lines;        /* per option: the line that set it, 0 when not in the file */
+    int err_line;      /* first error found by us (0: none) */
     char msg[512];
 };
+
+static size_t option_count(void)
+{
+    size_t n = 0;
+    while (vg_options[n].name)
+        n++;
+    return n;
+}
 
 static const struct vg_option *find_option(const char *section, const char *name)
 {
@@ -272,34 +438,142 @@ static const struct vg_option *find_option(const char *section, const char *name
     return NULL;
 }
 
+static void load_error(struct load_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void load_error(struct load_ctx *ctx, const char *fmt, ...)
+{
+    if (ctx->err_line)
+        return; /* the first error is the one to fix */
+    ctx->err_line = ctx->line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+    va_end(ap);
+}
+
+/* inih's reader, so that we know the line of each key. */
+static char *read_line(char *str, int num, void *stream)
+{
+    struct load_ctx *ctx = stream;
+    if (ctx->err_line)
+        return NULL;
+    char *r = fgets(str, num, ctx->f);
+    if (!r)
+        return NULL;
+    ctx->line++;
+    if (!strchr(str, '\n') && !feof(ctx->f)) {
+        load_error(ctx, "line longer than %d characters", num - 2);
+        return NULL;
+    }
+    return r;
+}
+
 static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct load_ctx *ctx = user;
+    if (ctx->err_line)
+        return 1;
     const struct vg_option *o = find_option(section, name);
     if (!o) {
         int known_section = 0;
         for (const struct vg_option *p = vg_options; p->name; p++)
             known_section |= strcmp(p->section, section) == 0;
         if (!section[0])
-            snprintf(ctx->msg, sizeof(ctx->msg), "key '%s' outside any [section]", name);
+            load_error(ctx, "key '%s' outside any [section]", name);
         else if (!known_section)
-            snprintf(ctx->msg, sizeof(ctx->msg), "unknown section [%s] (key '%s')", section, name);
+            load_error(ctx, "unknown section [%s] (key '%s')", section, name);
         else
-            snprintf(ctx->msg, sizeof(ctx->msg), "unknown key '%s' in section [%s]", name, section);
-        return 0;
+            load_error(ctx, "unknown key '%s' in section [%s]", name, section);
+        return 1;
     }
+    int *seen = &ctx->lines[o - vg_options];
+    if (*seen) {
+        load_error(ctx, "key '%s.%s' is set twice, on line %d and line %d: keep one", section, name,
+                   *seen, ctx->line);
+        return 1;
+    }
+    *seen = ctx->line;
     char why[400] = "";
-    if (set_option(ctx->c, o, value, ctx->base_dir, why, sizeof(why)) < 0) {
-        snprintf(ctx->msg, sizeof(ctx->msg), "key '%s.%s': %s", section, name, why);
-        return 0;
-    }
+    if (set_option(ctx->c, o, value, ctx->base_dir, why, sizeof(why)) < 0)
+        load_error(ctx, "key '%s.%s': %s", section, name, why);
     return 1;
+}
+
+/* ---- warnings: valid settings that open the machine up ---------------------- */
+
+static int add_warning(struct vg_config *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int add_warning(struct vg_config *c, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    char **nw = vg_realloc(c->warnings, (c->n_warnings + 1) * sizeof(*nw));
+    if (!nw)
+        return -1;
+    c->warnings = nw;
+    if (!(nw[c->n_warnings] = vg_asprintf("%s:%d: %s", c->file, line, msg)))
+        return -1;
+    c->n_warnings++;
+    return 0;
+}
+
+/* The admin endpoint has no authentication: outside loopback, anyone who can reach the port
+ * reads the metrics and the console. */
+static int warn_listen(struct vg_config *c, int line)
+{
+    const char *v = c->admin_listen;
+    char host[256];
+    long port;
+    char why[128];
+    if (!v[0] || strcmp(v, "off") == 0 || strncmp(v, "unix:", 5) == 0 ||
+        split_listen(v, host, sizeof(host), &port, why, sizeof(why)) < 0)
+        return 0;
+    unsigned char a[16];
+    if (strcmp(host, "localhost") == 0 || (inet_pton(AF_INET, host, a) == 1 && a[0] == 127) ||
+        (inet_pton(AF_INET6, host, a) == 1 && fetch_addr_classify(AF_INET6, a) == FETCH_ADDR_LOOPBACK))
+        return 0;
+    return add_warning(c, line, "admin.listen = %s serves the admin endpoint without authentication to "
+                       "every network that reaches this host; prefer 127.0.0.1:PORT or unix:PATH behind "
+                       "an authenticating proxy", v);
+}
+
+/* A range that covers the link-local metadata address or every private network switches the
+ * SSRF guard off: any feed or redirect could reach the cloud's credentials or internal services. */
+static int warn_allow_private(struct vg_config *c, int line)
+{
+    if (!c->fetch_allow_private[0])
+        return 0;
+    char err[256], why[256];
+    struct fetch_addr_policy *p = fetch_addr_policy_new(c->fetch_allow_private, err, sizeof(err));
+    if (!p)
+        return 0;
+    static const unsigned char metadata[4] = {169, 254, 169, 254};
+    static const unsigned char v4_samples[][4] = {{127, 0, 0, 1}, {10, 0, 0, 1}, {172, 16, 0, 1}, {192, 168, 0, 1}};
+    int all = 1;
+    for (size_t i = 0; i < sizeof(v4_samples) / sizeof(v4_samples[0]); i++)
+        all &= fetch_addr_check(p, AF_INET, v4_samples[i], why, sizeof(why)) == 0;
+    int meta = fetch_addr_check(p, AF_INET, metadata, why, sizeof(why)) == 0;
+    unsigned char v6[16];
+    int all6 = inet_pton(AF_INET6, "fd00::1", v6) == 1 && fetch_addr_check(p, AF_INET6, v6, why, sizeof(why)) == 0 &&
+               inet_pton(AF_INET6, "fe80::1", v6) == 1 && fetch_addr_check(p, AF_INET6, v6, why, sizeof(why)) == 0;
+    fetch_addr_policy_free(p);
+    if (all || all6)
+        return add_warning(c, line, "fetch.allow_private = %s opens every private address to fetches: a feed "
+                           "or a redirect can reach internal services%s; list only the ranges you need",
+                           c->fetch_allow_private, meta ? " and the cloud metadata endpoint 169.254.169.254" : "");
+    if (meta)
+        return add_warning(c, line, "fetch.allow_private = %s admits 169.254.169.254, the cloud metadata "
+                           "endpoint: a feed or a redirect could read this machine's credentials",
+                           c->fetch_allow_private);
+    return 0;
 }
 
 struct vg_config *vg_config_load(const char *path, char *err, size_t errlen)
 {
     struct vg_config *c = vg_calloc(1, sizeof(*c));
     char *base_dir = NULL;
+    struct load_ctx ctx = {0};
     if (!c)
         goto oom;
     for (const struct vg_option *o = vg_options; o->name; o++) {
@@ -322,28 +596,43 @@ struct vg_config *vg_config_load(const char *path, char *err, size_t errlen)
 
     c->file = vg_strdup(path);
     base_dir = config_dir(path);
-    if (!c->file || !base_dir)
+    ctx.lines = vg_calloc(option_count(), sizeof(*ctx.lines));
+    if (!c->file || !base_dir || !ctx.lines)
         goto oom;
-    struct load_ctx ctx = {.c = c, .base_dir = base_dir};
-    int rc = ini_parse(path, on_ini_entry, &ctx);
-    if (rc == -1) {
+    ctx.c = c;
+    ctx.base_dir = base_dir;
+    if (!(ctx.f = fopen(path, "r"))) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         goto fail;
     }
+    /* An indented line would otherwise continue the previous value (configparser style):
+     * "  format = text" under "  level = info" would set level to "info\nformat = text". */
+    ini_allow_multiline = false;
+    int rc = ini_parse_stream(read_line, &ctx, on_ini_entry, &ctx);
+    fclose(ctx.f);
     if (rc == -2)
         goto oom;
-    if (rc > 0) {
-        if (ctx.msg[0])
-            snprintf(err, errlen, "%s:%d: %s", path, rc, ctx.msg);
-        else
-            snprintf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+    /* inih counts a syntax error; we count ours: the earlier one is reported. */
+    if (ctx.err_line && (rc <= 0 || ctx.err_line <= rc)) {
+        snprintf(err, errlen, "%s:%d: %s", path, ctx.err_line, ctx.msg);
         goto fail;
     }
+    if (rc > 0) {
+        snprintf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+        goto fail;
+    }
+    const struct vg_option *listen = find_option("admin", "listen");
+    const struct vg_option *allow = find_option("fetch", "allow_private");
+    if ((ctx.lines[listen - vg_options] && warn_listen(c, ctx.lines[listen - vg_options]) < 0) ||
+        (ctx.lines[allow - vg_options] && warn_allow_private(c, ctx.lines[allow - vg_options]) < 0))
+        goto oom;
+    vg_free(ctx.lines);
     vg_free(base_dir);
     return c;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
+    vg_free(ctx.lines);
     vg_free(base_dir);
     vg_config_free(c);
     return NULL;
@@ -356,6 +645,9 @@ void vg_config_free(struct vg_config *c)
     for (const struct vg_option *o = vg_options; o->name; o++)
         if (is_string_type(o->type))
             vg_free(*str_field(c, o));
+    for (size_t i = 0; i < c->n_warnings; i++)
+        vg_free(c->warnings[i]);
+    vg_free(c->warnings);
     vg_free(c->file);
     vg_free(c);
 }

@@ -14,6 +14,7 @@
 #define VG_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util/vg_units.h"
 
@@ -25,10 +26,17 @@ enum vg_opt_type {
     VG_OPT_DURATION, /* stored in milliseconds; "250ms", "30s", "5m", "2h", "1d"; bare = seconds */
     VG_OPT_SIZE,     /* stored in bytes; "512", "64k", "8M", "1G" (powers of 1024) */
     VG_OPT_ENUM,     /* a string that must be one of `choices` ("a|b|c") */
+    /* Strings with a grammar, checked by the parser that will use them, so that a value the
+     * daemon would refuse at start is refused by check-config too, with its line. */
+    VG_OPT_CIDRS,    /* addresses or CIDRs separated by commas or blanks (http/fetch_addr.h) */
+    VG_OPT_LISTEN,   /* HOST:PORT (port 0-65535), [V6]:PORT, unix:PATH, or off */
+    VG_OPT_REDIS_URL,/* embedded, or a URL queue/queue_url.h accepts */
+    VG_OPT_URL_TEMPLATE, /* empty, or an http(s) URL holding {name} or {id} */
 };
 
 #define VG_OPT_SENSITIVE 0x1 /* never printed or logged; may come from env:/file:/credential: */
 #define VG_OPT_RESTART 0x2   /* read at start only: a reload that changes it is reported */
+/* Options without VG_OPT_RESTART are "live": a SIGHUP reload applies them at once. */
 
 struct vg_option {
     const char *section;
@@ -44,6 +52,10 @@ struct vg_option {
 
 struct vg_config {
     char *file;             /* the file read, or NULL for built-in defaults */
+    /* Settings that are valid but risky, as "FILE:LINE: sentence" (vg_config_load fills
+     * them; the caller shows them: check-config on stderr, the daemon in its log). */
+    char **warnings;
+    size_t n_warnings;
 
     /* [daemon] */
     char *state_dir;
@@ -101,9 +113,10 @@ struct vg_config {
 
 extern const struct vg_option vg_options[];
 
-/* Reads `path` (NULL: built-in defaults only) into a new config. On error returns NULL and
- * writes "FILE:LINE: key 'section.name': reason" into err. The caller frees with
- * vg_config_free. */
+/* Reads `path` (NULL: built-in defaults only) into a new config. Every value is checked
+ * against its type here, so nothing the daemon would refuse later gets past. On error returns
+ * NULL and writes "FILE:LINE: key 'section.name': reason" into err (a key given twice names
+ * both lines). The caller frees with vg_config_free. */
 struct vg_config *vg_config_load(const char *path, char *err, size_t errlen);
 void vg_config_free(struct vg_config *c);
 
@@ -115,6 +128,16 @@ int vg_config_differs(const struct vg_config *a, const struct vg_config *b, cons
 /* Copies option `o` from src into dst (used to keep restart-only values on reload). */
 int vg_config_copy_option(struct vg_config *dst, const struct vg_config *src, const struct vg_option *o);
 
+
+/* How the help and the example name an option's type: "duration", "yes|no", "a|b|c" ... */
+const char *vg_option_type_name(const struct vg_option *o);
+/* Its bounds in the file's units ("1s to 5m"), or "" when it has none. Caller frees. */
+char *vg_option_bounds(const struct vg_option *o);
+
+/* Writes a configuration file showing every option of the table, commented out at its
+ * default, with its description, type, bounds and whether a reload applies it: what
+ * `vigie check-config --example` prints and systemd/vigie.conf.example holds. */
+void vg_config_print_example(FILE *out);
 
 /* Resolves an env:/file:/credential: reference. Plain values are copied. Returns a new
  * string or NULL with err filled (the message never contains the secret). */

@@ -29,7 +29,7 @@ const struct vg_option vg_options[] = {
      "auto: journald priority prefixes when stderr is the journal, plain text otherwise"},
 
     /* [admin] */
-    {"admin", "listen", VG_OPT_STRING, "127.0.0.1:9746", 0, 0, F(admin_listen), NULL, VG_OPT_RESTART,
+    {"admin", "listen", VG_OPT_LISTEN, "127.0.0.1:9746", 0, 0, F(admin_listen), NULL, VG_OPT_RESTART,
      "admin HTTP endpoint (/healthz, /readyz, /metrics): HOST:PORT (port 0 picks one), unix:PATH, or off"},
     {"admin", "max_connections", VG_OPT_INT, "64", 1, 10000, F(admin_max_connections), NULL, 0,
      "admin connections served at once; one more is answered 503 and closed"},
@@ -39,7 +39,7 @@ const struct vg_option vg_options[] = {
      "time a client has to send a whole request (line and headers), and again to take the reply; a slower one gets 408 and is closed"},
 
     /* [redis] */
-    {"redis", "url", VG_OPT_STRING, "embedded", 0, 0, F(redis_url), NULL, VG_OPT_RESTART,
+    {"redis", "url", VG_OPT_REDIS_URL, "embedded", 0, 0, F(redis_url), NULL, VG_OPT_RESTART,
      "embedded (vigie runs its own redis-server in state_dir), redis://[user[:pass]@]host:port/db or unix:///path/redis.sock?db=N"},
     {"redis", "password", VG_OPT_STRING, "", 0, 0, F(redis_password), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
      "Redis AUTH password; best as env:NAME, file:PATH or credential:NAME"},
@@ -58,7 +58,7 @@ const struct vg_option vg_options[] = {
 
     /* [fetch] */
     {"fetch", "interval", VG_OPT_DURATION, "15m", SEC(10), SEC(7 * 86400), F(fetch_interval_ms), NULL, 0,
-     "default polling interval of a source (a source may set its own)"},
+     "polling interval given to a source added without one (read by `vigie sources add` and `import` when they run; a source keeps the interval it was given)"},
     {"fetch", "backoff_max", VG_OPT_DURATION, "6h", SEC(60), SEC(7 * 86400), F(fetch_backoff_max_ms), NULL, 0,
      "a failing source's interval doubles at each failure up to this"},
     {"fetch", "lease", VG_OPT_DURATION, "5m", SEC(10), SEC(3600), F(fetch_lease_ms), NULL, 0,
@@ -85,12 +85,12 @@ const struct vg_option vg_options[] = {
      "minimum delay between two requests to one host"},
     {"fetch", "allow_file", VG_OPT_BOOL, "no", 0, 0, F(fetch_allow_file), NULL, VG_OPT_RESTART,
      "allow file:// sources (the bundled examples); never on a server fetching the open web"},
-    {"fetch", "allow_private", VG_OPT_STRING, "", 0, 0, F(fetch_allow_private), NULL, VG_OPT_RESTART,
+    {"fetch", "allow_private", VG_OPT_CIDRS, "", 0, 0, F(fetch_allow_private), NULL, VG_OPT_RESTART,
      "CIDR ranges that may be fetched although private, loopback or link-local (e.g. 127.0.0.0/8 for tests)"},
     {"fetch", "user_agent", VG_OPT_STRING, "vigie/" VIGIE_VERSION " (account monitoring)", 0, 0, F(fetch_user_agent), NULL, VG_OPT_RESTART,
      "User-Agent header of every request"},
 
-    {"fetch", "news_search", VG_OPT_STRING, "", 0, 0, F(fetch_news_search), NULL, 0,
+    {"fetch", "news_search", VG_OPT_URL_TEMPLATE, "", 0, 0, F(fetch_news_search), NULL, 0,
      "URL template of one news search feed per account ({name} and {id} are replaced, URL-encoded), "
      "e.g. https://news.google.com/rss/search?q=%22{name}%22&hl=fr; empty: none"},
     {"fetch", "news_interval", VG_OPT_DURATION, "1h", SEC(60), SEC(7 * 86400), F(fetch_news_interval_ms), NULL, 0,

@@ -153,6 +153,8 @@ static void reload(struct vg_daemon *d)
         sd_notify(0, "READY=1");
         return;
     }
+    for (size_t i = 0; i < n->n_warnings; i++)
+        vg_warn("config", "%s", n->warnings[i]);
     int changed = 0, kept = 0;
     for (const struct vg_option *o = vg_options; o->name; o++) {
         if (!vg_config_differs(d->cfg, n, o))
@@ -536,6 +538,8 @@ int vg_daemon_run(const char *config_path, int once)
     apply_logging(d.cfg);
     vg_info("daemon", "vigie %s starting (%s, pid %d)", VIGIE_VERSION,
             config_path ? config_path : "built-in defaults", (int)getpid());
+    for (size_t i = 0; i < d.cfg->n_warnings; i++)
+        vg_warn("config", "%s", d.cfg->warnings[i]);
     if (setup(&d) < 0) {
         teardown(&d);
         return 1;

@@ -115,6 +115,82 @@ static void errors_name_line_and_key(void **state)
     unlink(p);
 }
 
+/* Loads `text`, expects failure with err ending in `want` (after "FILE:"). */
+static void load_bad(const char *text, const char *want)
+{
+    char err[512] = "";
+    char *p = write_tmp(text);
+    struct vg_config *c = vg_config_load(p, err, sizeof(err));
+    if (c)
+        fail_msg("'%s' loaded, expected \"%s\"", text, want);
+    char expect[512];
+    snprintf(expect, sizeof(expect), "%s:%s", p, want);
+    if (strcmp(err, expect) != 0)
+        fail_msg("error \"%s\", want \"%s\"", err, expect);
+    unlink(p);
+}
+
+/* Values with a grammar are checked when the file is read, as the daemon would check them. */
+static void typed_values(void **state)
+{
+    load_bad("[fetch]\nallow_private = 999.0.0.0/8\n", "2: key 'fetch.allow_private': '999.0.0.0/8' is not an address or CIDR");
+    load_bad("[fetch]\nallow_private = 10.0.0.0/33\n", "2: key 'fetch.allow_private': '10.0.0.0/33' has a prefix longer than /32");
+    load_bad("[admin]\nlisten = 127.0.0.1:99999\n", "2: key 'admin.listen': '127.0.0.1:99999': the port must be a number from 0 to 65535");
+    load_bad("[admin]\nlisten = :80\n", "2: key 'admin.listen': ':80' is not HOST:PORT, unix:PATH or off");
+    load_bad("[admin]\nlisten = 127.0.0.1:-1\n", "2: key 'admin.listen': '127.0.0.1:-1': the port must be a number from 0 to 65535");
+    load_bad("[redis]\nurl = redis://localhost:99999/0\n", "2: key 'redis.url': bad port in Redis URL");
+    load_bad("[fetch]\nnews_search = https://x.example/q={name} x\n",
+             "2: key 'fetch.news_search': a URL holds no blanks (write a space as %20)");
+    load_bad("[daemon]\ninstance = a\x7f\n", "2: key 'daemon.instance': control character (0x7f) in the value");
+    load_bad("[log]\nlevel = info\n[log]\nlevel = info\n", "4: key 'log.level' is set twice, on line 2 and line 4: keep one");
+
+    char err[256] = "";
+    char *p = write_tmp("[admin]\nlisten = [::1]:8080\n[redis]\nurl = redis://u:p@h:6379/1\n"
+                        "[fetch]\nallow_private = 127.0.0.0/8,::1\nnews_search = https://n.example/?q={id}\n");
+    struct vg_config *c = vg_config_load(p, err, sizeof(err));
+    assert_non_null(c);
+    assert_string_equal(c->admin_listen, "[::1]:8080");
+    assert_int_equal(c->n_warnings, 0);
+    vg_config_free(c);
+    unlink(p);
+}
+
+static void warnings_name_their_line(void **state)
+{
+    char err[256] = "";
+    char *p = write_tmp("[fetch]\nallow_private = ::/0\n[admin]\nlisten = 10.0.0.5:9746\n");
+    struct vg_config *c = vg_config_load(p, err, sizeof(err));
+    assert_non_null(c);
+    assert_int_equal(c->n_warnings, 2);
+    char expect[128];
+    snprintf(expect, sizeof(expect), "%s:4: admin.listen = 10.0.0.5:9746 serves", p);
+    assert_true(strncmp(c->warnings[0], expect, strlen(expect)) == 0);
+    snprintf(expect, sizeof(expect), "%s:2: fetch.allow_private = ::/0 opens every private address", p);
+    assert_true(strncmp(c->warnings[1], expect, strlen(expect)) == 0);
+    vg_config_free(c);
+    unlink(p);
+}
+
+/* The example shows every option once, commented out at its default. */
+static void example_lists_every_option(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    vg_config_print_example(f);
+    fclose(f);
+    size_t n = 0;
+    for (const struct vg_option *o = vg_options; o->name; o++, n++) {
+        char line[256];
+        snprintf(line, sizeof(line), "\n#%s =%s%s\n", o->name, o->def[0] ? " " : "", o->def);
+        if (!strstr(buf, line))
+            fail_msg("option %s.%s missing from the example", o->section, o->name);
+    }
+    assert_true(n >= 42);
+    free(buf);
+}
+
 static void reload_comparison(void **state)
 {
     char err[256] = "";
@@ -163,7 +239,8 @@ static void secrets(void **state)
 /* Every allocation failure during loading is reported, never a crash or a leak (ASan). */
 static void allocation_failures(void **state)
 {
-    char *p = write_tmp("[daemon]\nstate_dir = s\n[redis]\nprefix = x:\n");
+    char *p = write_tmp("[daemon]\nstate_dir = s\n[redis]\nprefix = x:\nurl = redis://u:p@h:1/2\n"
+                        "[admin]\nlisten = 0.0.0.0:1\n[fetch]\nallow_private = 0.0.0.0/0 ::1\n");
     int failed = 0, succeeded = 0;
     for (long n = 0; n < 200; n++) {
         char err[256] = "";
@@ -190,7 +267,8 @@ int main(void)
         cmocka_unit_test(bools),               cmocka_unit_test(defaults_without_file),
         cmocka_unit_test(file_values_and_paths), cmocka_unit_test(errors_name_line_and_key),
         cmocka_unit_test(reload_comparison),   cmocka_unit_test(secrets),
-        cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(allocation_failures), cmocka_unit_test(typed_values),
+        cmocka_unit_test(warnings_name_their_line), cmocka_unit_test(example_lists_every_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
