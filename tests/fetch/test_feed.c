@@ -561,8 +561,8 @@ static void test_alloc_failures(void **state)
         "<author><name>n</name></author><entry><id>i</id><link href='a'/><title type='xhtml'><div>x</div>"
         "</title><category term='t'/></entry></feed>",
         "<rss version='2.0'><channel><item><title>&nbsp;broken</title><link>x</link>",
-        "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"t\",\"authors\":[{\"name\":\"a\"}],"
-        "\"items\":[{\"id\":1,\"url\":\"/x\",\"content_html\":\"<p>x</p>\",\"tags\":[\"a\"]}]}",
+        ("{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"t\",\"authors\":[{\"name\":\"a\"}],"
+         "\"items\":[{\"id\":1,\"url\":\"/x\",\"content_html\":\"<p>x</p>\",\"tags\":[\"a\"]}]}"),
     };
     for (size_t k = 0; k < sizeof(docs) / sizeof(docs[0]); k++) {
         int ok = 0;
