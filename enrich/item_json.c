@@ -1,5 +1,6 @@
 /* item_json — one decoder of item records for the daemon and `vigie extract` (see item_json.h). */
 #include "enrich/item_json.h"
+#include "util/vg_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ int enrich_item_json_read(const char *text, size_t len, struct enrich_item_json 
     memset(out, 0, sizeof(*out));
     out->item.source_reliability = -1;
     struct enrich_item *it = &out->item;
-    if (!(out->root = cJSON_ParseWithLength(text, len))) {
+    if (!(out->root = vg_json_parse(text, len))) {
         snprintf(err, errlen, "malformed JSON");
         return -1;
     }

@@ -103,3 +103,11 @@ assert out["o1"]["accounts"] == [], out
 assert out["o2"]["accounts"] == ["orange"] and out["o3"]["accounts"] == ["orange"], out
 p = run(["--json"], json.dumps(dict(tied, account_id=7)) + "\n")
 assert p.returncode == 1 and '"account_id" must be a string' in p.stderr, p.stderr
+
+# a title cut between the two halves of an emoji (a lone "\ud83d" escape, as JavaScript
+# serialisers write it) costs one character, not the item.
+cut = '{"id": "s1", "title": "Renault nomme un directeur financier \\ud83d", "lang": "fr"}'
+p = run(["--accounts", accounts, "--json"], cut + "\n")
+assert p.returncode == 0, p.stderr
+out = [json.loads(l) for l in p.stdout.splitlines()]
+assert [o["id"] for o in out] == ["s1"] and "leadership_change" in out[0]["signals"], out
