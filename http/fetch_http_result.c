@@ -109,6 +109,10 @@ static enum fetch_error from_curl(const struct fetch_outcome *o)
         return FETCH_ERR_RESET;
     case CURLE_URL_MALFORMAT:
         return FETCH_ERR_BAD_URL;
+#if LIBCURL_VERSION_NUM >= 0x080600
+    case CURLE_TOO_LARGE: /* from curl 8.6, what 7.x reported in the two ways below */
+        return FETCH_ERR_TOO_LARGE;
+#endif
     case CURLE_OUT_OF_MEMORY:
         /* curl holds one header line in a buffer capped at 100 KiB and reports a longer line
          * as out of memory: a status line already read and no body yet means that. */
@@ -154,8 +158,10 @@ enum fetch_error fetch_http_judge(const struct fetch_outcome *o, char *reason, s
         else if (o->too_large)
             snprintf(reason, len, "%s: body passed %zu bytes after decompression", label,
                      o->max_body);
-        else
+        else if (o->rc == CURLE_FILESIZE_EXCEEDED)
             snprintf(reason, len, "%s: Content-Length is over %zu bytes", label, o->max_body);
+        else
+            snprintf(reason, len, "%s: %s", label, o->detail);
         break;
     case FETCH_ERR_CONTENT_TYPE:
         snprintf(reason, len, "%s: got %s, expected %s", label, o->type ? o->type : "(none)",
