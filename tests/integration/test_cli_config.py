@@ -180,6 +180,7 @@ def test_reload_applies_the_live_options():
     live = sorted(k for k, (d, is_live) in help_options().items() if is_live)
     changed = {
         ("daemon", "shutdown_timeout"): "7s", ("log", "level"): "debug", ("log", "format"): "json",
+        ("admin", "max_connections"): "8", ("admin", "max_per_address"): "2", ("admin", "request_timeout"): "5s",
         ("fetch", "interval"): "20m", ("fetch", "backoff_max"): "2h", ("fetch", "lease"): "2m",
         ("fetch", "recent_window"): "1d", ("fetch", "dedup_ttl"): "10d", ("fetch", "items_maxlen"): "5000",
         ("fetch", "news_search"): "https://news.example/rss?q={name}", ("fetch", "news_interval"): "2h",
