@@ -319,7 +319,12 @@ static int parse_json_one(cJSON *o, long long def, int allow_file, const char *b
     }
     cJSON *iv = cJSON_GetObjectItemCaseSensitive(o, "interval");
     if (cJSON_IsNumber(iv)) {
-        s->interval_ms = (long long)(iv->valuedouble * 1000); /* a bare number is seconds */
+        /* a bare number is seconds; out of any sane range is refused before the cast */
+        if (!(iv->valuedouble >= 0 && iv->valuedouble <= (double)FETCH_INTERVAL_MAX_MS / 1000)) {
+            snprintf(why, len, "interval must be between 10s and 7d");
+            return -1;
+        }
+        s->interval_ms = (long long)(iv->valuedouble * 1000);
     } else if (cJSON_IsString(iv)) {
         if (parse_interval(iv->valuestring, &s->interval_ms) < 0) {
             snprintf(why, len, "interval '%.40s' is not a duration (e.g. 15m)", iv->valuestring);

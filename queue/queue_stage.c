@@ -221,7 +221,7 @@ static void handle_entry(struct queue_stage *s, redisReply *entry)
     size_t before = s->out.n;
     if (s->fn(s->arg, id, payload->str ? payload->str : "", payload->len, &s->out, err, sizeof(err)) < 0) {
         /* Drop whatever the handler added before failing. */
-        struct queue_outputs tail = {s->out.v + before, s->out.n - before, 0};
+        struct queue_outputs tail = {s->out.v ? s->out.v + before : NULL, s->out.n - before, 0};
         queue_outputs_reset(&tail);
         s->out.n = before;
         s->stats.failed++;

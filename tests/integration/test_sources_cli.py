@@ -121,6 +121,13 @@ def test_import_csv_and_json_all_or_nothing():
     srcs = listed(conf)
     assert srcs["ft"]["interval_s"] == 600 and srcs["lemonde"]["interval_s"] == 2700
 
+    # a number of seconds beyond any interval is refused, not cast into a garbage interval
+    with open(js, "w") as f:
+        f.write('[{"id": "huge", "url": "https://a.example/f", "interval": 8.8e120}]')
+    r = src(conf, "import", js)
+    assert r.returncode == 1 and "interval must be between 10s and 7d" in r.stderr, r.stderr
+    assert "huge" not in listed(conf)
+
 
 def test_relative_file_urls_resolve_against_the_imported_file():
     d, conf = setup()
