@@ -2,7 +2,7 @@
  *
  * Reads items as JSON lines on stdin ({"id","title","summary","lang"}, plus optional "url",
  * "published", "account_id"), through the daemon's own item decoder (enrich/item_json.h), and writes one JSON line per item on stdout in the fixed
- * shape of DESIGN.md: {"id","signals","amounts","people","companies","accounts"}. With
+ * shape of docs/design.md: {"id","signals","amounts","people","companies","accounts"}. With
  * --signals it writes the full signal records instead (one line per signal). Works without
  * Redis: accounts come from a JSON or CSV file. Rules are the embedded shipped set unless
  * --rules names a directory of *.rules files (read in name order). A bad input line is

@@ -1,5 +1,5 @@
 /* cmd_parse — `vigie parse [--base-url URL] [--charset NAME] FILE`: one feed document (RSS,
- * Atom, JSON Feed) to one JSON object on stdout, in the shape DESIGN.md fixes. FILE may be
+ * Atom, JSON Feed) to one JSON object on stdout, in the shape docs/design.md fixes. FILE may be
  * "-" for stdin. --charset plays the part of the HTTP Content-Type charset for a file saved
  * from the web. Exit 0 on success, 1 when the input cannot be read or is not a feed (with the
  * reason on stderr), 2 on bad usage. Repairs the parser had to make are reported on stderr as

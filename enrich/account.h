@@ -1,6 +1,6 @@
 /* account — the key accounts vigie watches, parsed from the JSON or CSV users import.
  *
- * The record shape is fixed by DESIGN.md ("Account"). Parsing is all-or-nothing: a bad row is
+ * The record shape is fixed by docs/design.md ("Account"). Parsing is all-or-nothing: a bad row is
  * an error naming its line (and in JSON its position and id), and no partial set is returned,
  * so `vigie accounts import` never half-imports a file. */
 #ifndef ENRICH_ACCOUNT_H

@@ -1,4 +1,4 @@
-/* account_json — an account record back to its JSON form (DESIGN.md "Account"), for storing
+/* account_json — an account record back to its JSON form (docs/design.md "Account"), for storing
  * accounts in Redis and for `vigie accounts show`. enrich_accounts_parse reads it back. */
 #include "enrich/account_json.h"
 #include "util/vg_alloc.h"

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An item as fetchers produce it (DESIGN.md "Item"); only title and summary are required. */
+/* An item as fetchers produce it (docs/design.md "Item"); only title and summary are required. */
 struct enrich_item {
     const char *id, *title, *summary, *lang;
     const char *url, *published;      /* published: RFC 3339, or NULL */
@@ -40,7 +40,7 @@ struct enrich_mention {
     double confidence;
 };
 
-/* A signal record (DESIGN.md "Signal"). Attributes point into the result's arrays by index. */
+/* A signal record (docs/design.md "Signal"). Attributes point into the result's arrays by index. */
 struct enrich_signal {
     char id[33];
     const char *account_id;      /* borrowed from the account set; NULL when no account */
@@ -89,12 +89,12 @@ int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *i
                    struct enrich_result **out);
 void enrich_result_free(struct enrich_result *r);
 
-/* The `vigie extract --json` line (fixed shape, DESIGN.md), without the newline:
+/* The `vigie extract --json` line (fixed shape, docs/design.md), without the newline:
  * {"id","signals":[types],"amounts":[{value,currency}],"people":[{name,role,role_norm,
  * seniority,department}],"companies":[...],"accounts":[ids]}. 0, or -1 when out of memory. */
 int enrich_result_json(const struct enrich_extractor *x, const struct enrich_result *r,
                        struct vg_buf *out);
-/* One full signal record as JSON (DESIGN.md Signal shape). */
+/* One full signal record as JSON (docs/design.md Signal shape). */
 int enrich_signal_json(const struct enrich_extractor *x, const struct enrich_result *r,
                        const struct enrich_signal *s, struct vg_buf *out);
 

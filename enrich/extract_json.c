@@ -1,5 +1,5 @@
 /* extract_json — the JSON shapes of extraction results: the fixed `vigie extract --json`
- * line and the full signal record (DESIGN.md "Signal"). */
+ * line and the full signal record (docs/design.md "Signal"). */
 #include "enrich/extract.h"
 
 #include <math.h>

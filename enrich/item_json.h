@@ -1,4 +1,4 @@
-/* item_json — the item record (DESIGN.md "Item", as fetchers/item.c writes it) read from its
+/* item_json — the item record (docs/design.md "Item", as fetchers/item.c writes it) read from its
  * JSON text into an enrich_item. The daemon's enrich stage and `vigie extract` both read items
  * through this one decoder, so `vigie extract` shows exactly what the daemon would make of a
  * line. */

@@ -20,7 +20,7 @@ struct enrich_score_input {
     double age_days;            /* now - published; negative is treated as 0 */
     double source_reliability;  /* 0..1; < 0 means unknown (0.6 is used) */
     const char *tier;           /* "key", "candidate", "standard" or NULL (standard) */
-    /* the account's KAM axes as DESIGN.md stores them; 0 means absent */
+    /* the account's KAM axes as docs/design.md describes them; 0 means absent */
     double revenue;             /* yearly revenue with the account, in currency units */
     double margin;              /* 0..1 */
     double growth_potential, strategic_fit, image;  /* 0..1 */

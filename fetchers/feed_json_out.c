@@ -1,4 +1,4 @@
-/* feed_json_out — writes a struct feed_doc as the JSON object of `vigie parse` (DESIGN.md):
+/* feed_json_out — writes a struct feed_doc as the JSON object of `vigie parse` (docs/design.md):
  * {"format", "feed": {title, link, language, updated}, "items": [{id, title, link, published,
  * updated, author, summary, categories}]}, keys always present, missing strings as null.
  *

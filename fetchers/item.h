@@ -1,4 +1,4 @@
-/* item — turns a parsed feed or page entry into the item record of DESIGN.md that the items
+/* item — turns a parsed feed or page entry into the item record of docs/design.md that the items
  * stream carries: source_id, id, url, title, summary, published, lang, author, categories,
  * kind. Pure: no I/O. */
 #ifndef FETCH_ITEM_H
