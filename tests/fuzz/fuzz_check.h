@@ -2,7 +2,7 @@
  * the fuzz harnesses (fuzz_feed, fuzz_feed_scan, fuzz_page). A broken promise prints what broke
  * and aborts, so libFuzzer reports the input and the corpus replay test fails.
  *
- * The promises (fetchers/feed.h and the `vigie parse` contract in DESIGN.md): every string is
+ * The promises (fetchers/feed.h and the `vigie parse` contract in docs/design.md): every string is
  * valid UTF-8 without control characters; titles and summaries are plain text with whitespace
  * normalised (no run of separators, none at either end; only summaries keep line breaks); links
  * are absolute (the harnesses always give a base URL); an item with a link has an id (its guid,
