@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -345,7 +346,7 @@ static int set_option(struct vg_config *c, const struct vg_option *o, const char
             return -1;
         if (o->flags & VG_OPT_SENSITIVE)
             s = vg_secret_resolve(value, err, errlen);
-        else if (o->type == VG_OPT_PATH && value[0] && value[0] != '/' && base_dir)
+        else if ((o->type == VG_OPT_PATH || o->type == VG_OPT_DIR) && value[0] && value[0] != '/' && base_dir)
             s = join_path(base_dir, value);
         else
             s = vg_strdup(value);
@@ -355,6 +356,13 @@ static int set_option(struct vg_config *c, const struct vg_option *o, const char
             return -1;
         }
         if ((o->flags & VG_OPT_SENSITIVE) && check_value(o, s, err, errlen) < 0) {
+            vg_free(s);
+            return -1;
+        }
+        struct stat st;
+        if (o->type == VG_OPT_DIR && s[0] && (stat(s, &st) < 0 || !S_ISDIR(st.st_mode))) {
+            snprintf(err, errlen, "'%s' is not a directory%s%s", s, errno == ENOENT ? "" : ": ",
+                     errno == ENOENT ? " (it does not exist)" : strerror(errno));
             vg_free(s);
             return -1;
         }

@@ -21,6 +21,7 @@
 enum vg_opt_type {
     VG_OPT_STRING,
     VG_OPT_PATH,     /* a string; relative paths resolve against the config file's directory */
+    VG_OPT_DIR,      /* a PATH that, when set, must be an existing directory */
     VG_OPT_INT,
     VG_OPT_BOOL,
     VG_OPT_DURATION, /* stored in milliseconds; "250ms", "30s", "5m", "2h", "1d"; bare = seconds */

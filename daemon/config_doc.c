@@ -16,6 +16,7 @@ const char *vg_option_type_name(const struct vg_option *o)
     switch (o->type) {
     case VG_OPT_STRING: return "string";
     case VG_OPT_PATH: return "path";
+    case VG_OPT_DIR: return "directory";
     case VG_OPT_INT: return "integer";
     case VG_OPT_BOOL: return "yes|no";
     case VG_OPT_DURATION: return "duration";

@@ -97,7 +97,7 @@ const struct vg_option vg_options[] = {
      "polling interval of the per-account news search sources"},
 
     /* [enrich] */
-    {"enrich", "rules", VG_OPT_PATH, "", 0, 0, F(enrich_rules_dir), NULL, 0,
+    {"enrich", "rules", VG_OPT_DIR, "", 0, 0, F(enrich_rules_dir), NULL, 0,
      "directory of *.rules files replacing the shipped signal rules (start from a copy of rules/); empty: the shipped rules"},
     {"enrich", "story_window", VG_OPT_DURATION, "3d", SEC(60), SEC(60 * 86400), F(enrich_story_window_ms), NULL, VG_OPT_RESTART,
      "how long a story gathers its sources: the same event told again within it grows one signal instead of raising another"},

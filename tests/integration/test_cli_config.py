@@ -63,6 +63,7 @@ def test_check_config_refuses_what_run_would_refuse():
         ("[fetch]\nnews_search = ftp://news.example/{name}\n", "key 'fetch.news_search': 'ftp://news.example/{name}' must start with http:// or https://"),
         ("[fetch]\nnews_search = https://news.example/rss\n", "key 'fetch.news_search': 'https://news.example/rss' holds neither {name} nor {id}"),
         ("[fetch]\nuser_agent = bot\x01\n", "key 'fetch.user_agent': control character (0x01) in the value"),
+        ("[enrich]\nrules = /nonexistent/rules\n", "key 'enrich.rules': '/nonexistent/rules' is not a directory (it does not exist)"),
     ]
     for text, expect in cases:
         p, r = check("[daemon]\nhousekeeping = 1s\n\n" + text)
