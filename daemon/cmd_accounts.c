@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see DESIGN.md)\n"
+    "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see docs/design.md)\n"
     "       vigie accounts [-c FILE] list [--json]\n"
     "       vigie accounts [-c FILE] show ID\n"
     "       vigie accounts [-c FILE] rm ID...\n";

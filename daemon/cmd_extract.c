@@ -153,7 +153,7 @@ static int usage(void)
                     "\"companies\",\"accounts\"}\n"
                     "  --signals  one line per signal record (type, confidence, priority, "
                     "evidence, ...)\n"
-                    "  --accounts FILE  accounts as JSON or CSV (see DESIGN.md), no Redis needed\n"
+                    "  --accounts FILE  accounts as JSON or CSV (see docs/design.md), no Redis needed\n"
                     "  --rules DIR      *.rules files to use instead of the built-in rules\n"
                     "  --threads N      worker threads (default: online CPUs, at most 8)\n");
     return 2;

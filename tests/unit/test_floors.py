@@ -2,9 +2,9 @@
 # ctest-labels: unit
 """The folders are floors (docs/design.md): util/ at the bottom, then http/ and enrich/, then
 fetchers/, queue/, sinks/ and daemon/ on top. A file may include its own folder and the folders
-below it, never one above; fetchers/ and sinks/ never include each other; only queue/ includes
-hiredis; only the HTTP client's own file talks to curl_multi. This test reads every #include
-and fails naming the file and line that breaks the rule."""
+below it, never one above it or beside it on its floor; fetchers/ and sinks/ never include each
+other; only queue/ includes hiredis; only the HTTP client's own file talks to curl_multi. This
+test reads every #include and fails naming the file and line that breaks the rule."""
 import os
 import re
 import sys
@@ -33,6 +33,8 @@ for folder, floor in FLOOR.items():
                 if top in FLOOR and top != folder:
                     if FLOOR[top] > floor:
                         bad.append(f"{where} reaches up from {folder}/ to {top}/")
+                    elif FLOOR[top] == floor:
+                        bad.append(f"{where} reaches sideways from {folder}/ to {top}/ (same floor)")
                     elif {top, folder} == {"fetchers", "sinks"}:
                         bad.append(f"{where}: fetchers/ and sinks/ never include each other")
                 if inc.startswith("hiredis/") and folder != "queue":
