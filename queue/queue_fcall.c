@@ -1,6 +1,7 @@
 /* queue_fcall — building and checking the calls of Redis functions (see queue_fcall.h). */
 #include "queue/queue_fcall.h"
 #include "queue/queue_conn.h"
+#include "queue/queue_lua.h"
 #include "queue/queue_sync_internal.h"
 #include "util/vg_buf.h"
 #include "util/vg_log.h"
@@ -55,6 +56,17 @@ redisReply *queue_fcall_sync(struct queue_sync *s, char *err, size_t errlen, enu
         return NULL;
     }
     queue_fcall_argv(fn, argv, nkeys, nargs);
+    redisReply *r = queue_sync_cmdv(s, err, errlen, (int)(QUEUE_FCALL_HEAD + nkeys + nargs), argv);
+    if (r || !strstr(err, "Function not found"))
+        return r;
+    /* A Redis no daemon has used yet (vigie status right after install): load the library,
+     * without REPLACE, so that a running daemon's own version is never swapped by a command's. */
+    char lerr[256];
+    redisReply *l = queue_sync_cmd(s, lerr, sizeof(lerr), "FUNCTION LOAD %s", queue_lua_library);
+    if (!l && !strstr(lerr, "already exists"))
+        return NULL; /* err still says the function was not found */
+    if (l)
+        freeReplyObject(l);
     return queue_sync_cmdv(s, err, errlen, (int)(QUEUE_FCALL_HEAD + nkeys + nargs), argv);
 }
 

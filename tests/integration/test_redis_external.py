@@ -7,7 +7,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Redis, Vigie, run_tests, short_tmpdir, wait_until
+from harness import Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until
 
 
 def config(url, extra=""):
@@ -25,6 +25,19 @@ ping_timeout = 1s
 backoff_max = 500ms
 {extra}
 """
+
+
+def test_status_on_a_redis_no_daemon_has_used():
+    # Right after install, before the daemon ever ran: the command loads the function library
+    # itself (without replacing one a daemon loaded) instead of failing on FCALL.
+    r = Redis()
+    d = short_tmpdir()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(config(r.url))
+    st = run_vigie(["status", "-c", conf])
+    assert st.returncode == 0, st.stderr
+    assert "sources  0, 0 due now, 0 failing" in st.stdout, st.stdout
 
 
 def test_redis_killed_and_restarted_while_running():
