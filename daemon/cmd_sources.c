@@ -4,6 +4,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "util/vg_alloc.h"
+#include "util/vg_url_mask.h"
 #include "util/vg_buf.h"
 #include "util/vg_file.h"
 #include "util/vg_time.h"
@@ -25,30 +26,6 @@ static const char usage[] =
     "       vigie sources [-c FILE] rm ID...\n"
     "       vigie sources [-c FILE] import FILE   (CSV with a header row, or a JSON array;\n"
     "                                              columns id,kind,url,interval,account_id,options)\n";
-
-/* The URL as printed: credentials in its userinfo ("https://user:pass@host/") never reach a
- * terminal or a log that a listing may be pasted into. The user name stays when a password
- * follows it; a lone user part is often a token and is hidden whole. Caller frees. */
-static char *printable_url(const char *url)
-{
-    if (!url)
-        return vg_strdup("");
-    const char *auth = strstr(url, "://");
-    if (!auth)
-        return vg_strdup(url);
-    auth += 3;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (const char *p = auth; p < auth + alen; p++)
-        if (*p == '@')
-            at = p;
-    if (!at)
-        return vg_strdup(url);
-    const char *colon = memchr(auth, ':', (size_t)(at - auth));
-    if (colon)
-        return vg_asprintf("%.*s:***%s", (int)(colon - url), url, at);
-    return vg_asprintf("%.*s***%s", (int)(auth - url), url, at);
-}
 
 /* "in 3m", "12s ago", "never". */
 static void rel_time(char *out, size_t len, int64_t when, int64_t now)
@@ -91,7 +68,7 @@ static void print_json(const struct queue_source_state *s)
     vg_buf_puts(&b, ",\"kind\":");
     vg_buf_json_str(&b, s->src.kind ? s->src.kind : "");
     vg_buf_puts(&b, ",\"url\":");
-    char *url = printable_url(s->src.url);
+    char *url = vg_url_mask(s->src.url);
     vg_buf_json_str(&b, url ? url : "");
     vg_free(url);
     vg_buf_printf(&b, ",\"interval_s\":%lld,\"account_id\":", s->src.interval_ms / 1000);
@@ -167,7 +144,7 @@ static int do_list(struct queue_sync *q, int argc, char **argv)
         if (s->failures)
             printf("%s: %s\n", s->error_kind ? s->error_kind : "error", s->last_error ? s->last_error : "?");
         else {
-            char *url = printable_url(s->src.url);
+            char *url = vg_url_mask(s->src.url);
             printf("%s\n", url ? url : "?");
             vg_free(url);
         }
@@ -205,7 +182,7 @@ static int do_show(struct queue_sync *q, int argc, char **argv)
     /* While leased, the due time is the lease's end: when the source is polled again if this
      * poll is never recorded. A lease that has ended (its process stopped) is just due. */
     int polling = s.lease[0] && s.next_due > now;
-    char *url = printable_url(s.src.url);
+    char *url = vg_url_mask(s.src.url);
     printf("id:           %s\nkind:         %s\nurl:          %s\ninterval:     %s\naccount:      %s\n"
            "options:      %s\nnext poll:    %s%s%s\nlast attempt: %s\nlast success: %s\nfailures:     %lld\n"
            "last error:   %s%s%s\nitems:        %lld\n",

@@ -4,6 +4,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "util/vg_alloc.h"
+#include "util/vg_url_mask.h"
 #include "queue/queue_info.h"
 #include "queue/queue_sync.h"
 
@@ -49,7 +50,9 @@ int cmd_status(int argc, char **argv)
         vg_config_free(cfg);
         return 1;
     }
-    printf("redis    %s (prefix %s)\n", cfg->redis_url, cfg->redis_prefix);
+    char *url = vg_url_mask(cfg->redis_url);
+    printf("redis    %s (prefix %s)\n", url ? url : "?", cfg->redis_prefix);
+    vg_free(url);
     if (info.writes_refused[0])
         printf("writes   REFUSED by redis: %s (see the Redis log)\n", info.writes_refused);
     printf("sources  %lld, %lld due now, %lld failing\n", info.sources, info.due, info.failing);

@@ -7,6 +7,7 @@
 #include "http/fetch_addr.h"
 #include "queue/queue_url.h"
 #include "util/vg_alloc.h"
+#include "util/vg_url_mask.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -667,6 +668,8 @@ char *vg_config_format(const struct vg_config *c, const struct vg_option *o)
         const char *s = *str_field(mc, o);
         if (o->flags & VG_OPT_SENSITIVE)
             return vg_strdup(s && *s ? "(set)" : "(unset)");
+        if (o->type == VG_OPT_REDIS_URL)
+            return vg_url_mask(s); /* a password may sit in the URL itself */
         return vg_strdup(s ? s : "");
     }
     long long v = *num_field(mc, o);

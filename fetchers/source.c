@@ -3,6 +3,7 @@
 #include "util/vg_hash.h"
 #include "fetchers/kind.h"
 #include "util/vg_alloc.h"
+#include "util/vg_url_mask.h"
 #include "util/vg_csv.h"
 #include "util/vg_units.h"
 
@@ -66,8 +67,10 @@ int fetch_source_check(struct fetch_source *s, long long default_interval_ms, in
     int is_http = strncasecmp(s->url, "http://", 7) == 0 || strncasecmp(s->url, "https://", 8) == 0;
     int is_file = strncasecmp(s->url, "file://", 7) == 0;
     if (!is_http && !(is_file && allow_file)) {
-        snprintf(err, errlen, "url '%.200s' must be http:// or https://%s", s->url,
+        char *shown = vg_url_mask(s->url);
+        snprintf(err, errlen, "url '%.200s' must be http:// or https://%s", shown ? shown : "?",
                  is_file ? " (file:// needs [fetch] allow_file = yes)" : "");
+        vg_free(shown);
         return -1;
     }
     for (const char *p = s->url; *p; p++)

@@ -240,6 +240,12 @@ def test_check_config_prints_effective_settings_without_secrets():
     assert f"state_dir = {os.path.dirname(p)}/state" in out
     assert "shutdown_timeout = 90s" in out
     assert "url = embedded" in out
+    # a password written in the Redis URL itself is masked too, here and in `vigie status`
+    p, r = check("[redis]\nurl = redis://:hunter2@127.0.0.1:1/0\nconnect_timeout = 1s\n")
+    assert r.returncode == 0, r.stderr
+    assert "url = redis://:***@127.0.0.1:1/0" in r.stdout and "hunter2" not in r.stdout, r.stdout
+    st = run_vigie(["status", "-c", p], timeout=30)
+    assert "hunter2" not in st.stdout + st.stderr, st.stdout + st.stderr
 
 
 def test_secrets_from_environment_and_credentials():
