@@ -104,7 +104,6 @@
     X(CLAIM, "vigie_claim", 3, 5, 1)                        \
     X(RELEASE, "vigie_release", 1, 1, 1)                    \
     X(COMPLETE, "vigie_complete", 5, 4, 1)                  \
-    X(DUE, "vigie_due", 1, 0, 0)                            \
     X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
     X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \

@@ -580,34 +580,3 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
     }
     return 0;
 }
-
-/* ---- due count -------------------------------------------------------------- */
-
-struct due_req {
-    void (*cb)(long long, void *);
-    void *arg;
-};
-
-static void on_due(redisAsyncContext *ac, void *r, void *privdata)
-{
-    struct due_req *req = privdata;
-    redisReply *reply = r;
-    req->cb(reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1, req->arg);
-    vg_free(req);
-}
-
-int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg), void *arg)
-{
-    struct due_req *req = vg_malloc(sizeof(*req));
-    if (!req)
-        return -1;
-    req->cb = cb;
-    req->arg = arg;
-    char *k_due = vg_asprintf("%s%s", queue_prefix(q), QUEUE_KEY_DUE);
-    const char *argv[QUEUE_FCALL_HEAD + 1] = {[QUEUE_FCALL_HEAD] = k_due};
-    int rc = k_due ? queue_fcall(queue_cmd(q), on_due, req, QUEUE_FN_DUE, argv, 1, 0) : -1;
-    vg_free(k_due);
-    if (rc < 0)
-        vg_free(req);
-    return rc;
-}

@@ -78,7 +78,4 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
  * (their leases expire, or are taken back when this instance starts again). */
 void queue_recorder_free(struct queue_recorder *rc);
 
-/* Number of sources due now (for status and metrics); cb gets -1 on error. */
-int queue_sched_due_count(struct queue *q, void (*cb)(long long due, void *arg), void *arg);
-
 #endif

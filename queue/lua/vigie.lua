@@ -269,11 +269,6 @@ register('vigie_complete', 5, 4, true, {}, function(keys, args)
   return out
 end)
 
--- due: KEYS due. Sources due now.
-register('vigie_due', 1, 0, false, {'no-writes'}, function(keys, args)
-  return redis.call('ZCOUNT', keys[1], '-inf', fmt(now_ms()))
-end)
-
 -- Story clustering for signal outputs: a signal is stored under signal:<id> (its JSON,
 -- its sources count and source URLs) and indexed by the four 16-bit bands of its 64-bit
 -- SimHash under band:<cluster>:<n>:<band>, so a near duplicate (Hamming distance <= 3
