@@ -89,7 +89,6 @@
  * COMPLETE     KEYS due, items, poll_cards, last_attempt, last_ok. ARGV dedup_ttl_s, maxlen,
  *              p, nfields; then nfields field names, then per poll: id, lease, next_delay_ms,
  *              ok, nf, nf (field, value) pairs, nitems, per item url_key, fp_key, recent, json.
- * DUE          KEYS due.
  * STAGE_WRITE  KEYS input stream, errors hash, taken prefix. ARGV group, p, maxlen, ttl,
  *              story window, mode, nkinds; then nkinds (stream, field) pairs, then the entries.
  * NEWS_SOURCES KEYS accounts, sources, due. ARGV p, url template, interval_ms, then
