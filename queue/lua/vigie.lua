@@ -304,6 +304,9 @@ local function index_story(prefix, cluster, sim, id, window)
   end
 end
 
+-- How a signal record ends (enrich/extract_json.c writes `sources` last).
+local STORY_TAIL = ',"sources":1}'
+
 -- Another source told the story of signal `id`: count it and publish the grown record.
 local function grow(prefix, stream, maxlen, id, json)
   local key = prefix .. 'signal:' .. id
@@ -314,10 +317,24 @@ local function grow(prefix, stream, maxlen, id, json)
   if url ~= '' and redis.call('SISMEMBER', key .. ':urls', url) == 1 then return true end
   local n = redis.call('HINCRBY', key, 'sources', 1)
   if url ~= '' then redis.call('SADD', key .. ':urls', url) end
-  local rec = cjson.decode(stored)
-  rec.sources = n
-  rec.source_urls = redis.call('SMEMBERS', key .. ':urls')
-  redis.call('XADD', prefix .. stream, 'MAXLEN', '~', maxlen, '*', 'update', cjson.encode(rec))
+  local urls = redis.call('SMEMBERS', key .. ':urls')
+  local out
+  if string.sub(stored, -#STORY_TAIL) == STORY_TAIL then
+    -- The record as written, its last member replaced: decoding and encoding it again would
+    -- turn its empty arrays into {} and reorder its members, so a reader of the stream would
+    -- see an update in another shape than the signal it updates.
+    local enc = {}
+    -- cjson writes every '/' as '\/': valid, but not how the rest of the record is written
+    for i, u in ipairs(urls) do enc[i] = (string.gsub(cjson.encode(u), '\\/', '/')) end
+    out = string.sub(stored, 1, #stored - #STORY_TAIL) .. ',"sources":' .. n .. ',"source_urls":[' ..
+          table.concat(enc, ',') .. ']}'
+  else
+    local rec = cjson.decode(stored)
+    rec.sources = n
+    rec.source_urls = urls
+    out = cjson.encode(rec)
+  end
+  redis.call('XADD', prefix .. stream, 'MAXLEN', '~', maxlen, '*', 'update', out)
   return true
 end
 

@@ -205,6 +205,13 @@ def test_same_story_from_five_sources_is_one_signal():
     assert int(c.call("HGET", f"vigie:signal:{sid}", "sources")) == 5
     last = [u for u in updates if u["id"] == sid][-1]
     assert last["sources"] == 5 and len(last["source_urls"]) == 5
+    # An update has the signal's shape (same members in the same order, empty lists still
+    # lists), plus source_urls: a CRM sync job reads both the same way.
+    raw = [f[1] for _, f in entries if f[0] == "update" and json.loads(f[1])["id"] == sid][-1]
+    first = [f[1] for _, f in entries if f[0] == "signal" and json.loads(f[1])["id"] == sid][0]
+    assert list(json.loads(raw)) == list(json.loads(first)) + ["source_urls"], raw
+    assert '"people":[]' in first and '"people":[]' in raw, raw
+    assert '"source_urls":["https://site' in raw, raw
 
     # `vigie signals tail` shows the signal, then each source that joined it.
     tail = run_vigie(["signals", "-c", conf, "tail", "--type", "funding", "--since", "1h"])
