@@ -516,6 +516,7 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->q = q;
     /* Until fetches have shown how long a claimed source waits, claim one batch at a time. */
     p->wait_ms = cfg->fetch_lease_ms;
+    source_kinds_init(); /* before a second thread parses */
     if (!(p->rec = queue_recorder_new(q)) || !(p->work = vg_work_new(base, 1, err, errlen))) {
         if (!p->rec)
             snprintf(err, errlen, "out of memory");

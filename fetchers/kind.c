@@ -1,6 +1,7 @@
 /* kind — the registry of source kinds (see kind.h). */
 #include "fetchers/kind.h"
 
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,8 @@ static const struct source_kind *const kinds[] = {
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+void source_kinds_init(void) { xmlInitParser(); }
 
 const struct source_kind *source_kind_find(const char *name)
 {

@@ -41,6 +41,11 @@ struct source_kind {
     int (*parse)(const struct kind_input *in, struct kind_output *out, char *err, size_t errlen);
 };
 
+/* Prepares what the kinds' parsers share (libxml2's global state), once, on the thread that
+ * calls it: call it before parsing on more than one thread, since libxml2 would otherwise
+ * set itself up lazily, from whichever thread parses first. */
+void source_kinds_init(void);
+
 /* The kind named `name`, or NULL. */
 const struct source_kind *source_kind_find(const char *name);
 /* The known kinds' names, ", "-separated, for messages ("feed, page"); cut to fit `len`. */
