@@ -54,6 +54,11 @@ static int do_import(struct queue_sync *q, const char *path)
                 "see, or run the import again (it is idempotent)\n", err);
         goto out;
     }
+    if (put == -3) {
+        fprintf(stderr, "vigie: %s: the import was applied only in part; fix the cause and run it again (it is "
+                "idempotent)\n", err);
+        goto out;
+    }
     if (put < 0) {
         fprintf(stderr, "vigie: %s (nothing was imported)\n", err);
         goto out;

@@ -206,6 +206,11 @@ static int store(struct queue_sync *q, struct fetch_source *v, size_t n, const c
                 "see, or run the command again (it is idempotent)\n", err);
         return 1;
     }
+    if (rc == -3) {
+        fprintf(stderr, "vigie: %s: the change was applied only in part; fix the cause and run the command "
+                "again (it is idempotent)\n", err);
+        return 1;
+    }
     if (rc < 0) {
         fprintf(stderr, "vigie: %s (nothing was %s)\n", err, what);
         return 1;

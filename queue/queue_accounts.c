@@ -24,8 +24,10 @@ int queue_accounts_put(struct queue_sync *q, const char *const *ids, const char 
     redisAppendCommand(c, "EXEC");
     redisReply *r;
     enum queue_txn_outcome out = queue_txn_exec(q, n + 1, &r, err, errlen);
+    if (out == QUEUE_TXN_APPLIED)
+        out = queue_txn_check(&r, err, errlen);
     if (out != QUEUE_TXN_APPLIED)
-        return out == QUEUE_TXN_UNKNOWN ? -2 : -1;
+        return out;
     /* HSET answers 1 for a new field, 0 for an updated one. */
     for (size_t k = 0; k < n && k < r->elements; k++)
         if (r->element[k]->integer)

@@ -13,7 +13,8 @@ struct queue_sync;
 
 /* Stores accounts (ids[i] -> json[i]) and bumps the version, in one transaction: all or none.
  * *created / *updated count each. 0 stored; -1 nothing stored; -2 the connection failed after
- * the transaction was sent, so Redis may or may not have applied it (err says why). */
+ * the transaction was sent, so Redis may or may not have applied it; -3 Redis refused some of
+ * the commands (a key of the wrong type) and applied the others (err says why). */
 int queue_accounts_put(struct queue_sync *q, const char *const *ids, const char *const *json, size_t n,
                        size_t *created, size_t *updated, char *err, size_t errlen);
 /* 1 removed (version bumped), 0 not found, -1 error. */

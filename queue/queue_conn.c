@@ -525,3 +525,4 @@ int queue_conn_formatted(struct queue_conn *c, redisCallbackFn *cb, void *privda
 const struct queue_conn_stats *queue_conn_stats(const struct queue_conn *c) { return &c->stats; }
 
 const char *queue_conn_target(const struct queue_conn *c) { return c->target; }
+const char *queue_conn_name(const struct queue_conn *c) { return c->name; }

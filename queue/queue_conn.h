@@ -72,5 +72,7 @@ struct queue_conn_stats {
 const struct queue_conn_stats *queue_conn_stats(const struct queue_conn *c);
 /* Printable target without password. */
 const char *queue_conn_target(const struct queue_conn *c);
+/* The name the connection gives itself (CLIENT SETNAME), as Redis shows it. */
+const char *queue_conn_name(const struct queue_conn *c);
 
 #endif

@@ -3,6 +3,7 @@
 #include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
 #include "util/vg_alloc.h"
+#include "util/vg_log.h"
 #include "util/vg_buf.h"
 #include "util/vg_time.h"
 
@@ -38,6 +39,8 @@ struct claim_req {
     struct queue *q;
     queue_claim_cb cb;
     void *arg;
+    size_t limit;
+    long long lease_ms;
     int take_back;
 };
 
@@ -84,8 +87,7 @@ static void on_claim(redisAsyncContext *ac, void *r, void *privdata)
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply from redis");
         goto done;
     }
-    if (req->take_back)
-        claimed_before = 1;
+    claimed_before = 1; /* the take-back, or the decision not to, happens once */
     /* {lease, id, card, id, card, ...}, or {} when nothing was due. */
     if (reply->elements == 0)
         goto done;
@@ -144,21 +146,15 @@ done:
     vg_free(req);
 }
 
-int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_claim_cb cb, void *arg)
+static int send_claim(struct claim_req *req)
 {
-    struct claim_req *req = vg_malloc(sizeof(*req));
-    if (!req)
-        return -1;
-    req->q = q;
-    req->cb = cb;
-    req->arg = arg;
-    req->take_back = !claimed_before;
+    struct queue *q = req->q;
     const char *p = queue_prefix(q);
     char *k_due = vg_asprintf("%s%s", p, QUEUE_KEY_DUE), *k_cards = vg_asprintf("%s%s", p, QUEUE_KEY_POLL_CARDS);
     char *k_owners = vg_asprintf("%s%s", p, QUEUE_KEY_LEASE_OWNERS);
     char nlimit[24], lease[24];
-    snprintf(nlimit, sizeof(nlimit), "%zu", limit < CLAIM_MAX ? limit : CLAIM_MAX);
-    snprintf(lease, sizeof(lease), "%lld", lease_ms);
+    snprintf(nlimit, sizeof(nlimit), "%zu", req->limit < CLAIM_MAX ? req->limit : CLAIM_MAX);
+    snprintf(lease, sizeof(lease), "%lld", req->lease_ms);
     enum { NKEYS = 3, NHEAD = QUEUE_FCALL_HEAD + NKEYS + 5 };
     const char *argv[NHEAD + NCLAIM_FIELDS] = {[QUEUE_FCALL_HEAD] = k_due, k_cards, k_owners, nlimit, lease, p,
                                                queue_consumer(q), req->take_back ? "1" : "0"};
@@ -170,6 +166,51 @@ int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_c
     vg_free(k_due);
     vg_free(k_cards);
     vg_free(k_owners);
+    return rc;
+}
+
+/* How many connections Redis lists under `name` ("name=<name> " in CLIENT LIST's lines). */
+static int count_named(const char *list, const char *name)
+{
+    char needle[160];
+    snprintf(needle, sizeof(needle), " name=%s ", name);
+    int n = 0;
+    for (const char *s = list; (s = strstr(s, needle)); s += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Before the first claim: leases held under this instance name are taken back only when no
+ * other process of that name is connected (this one's command connection is one of the
+ * names listed). A process still running under the same name keeps its polls; so does one
+ * whose connection Redis has not seen close yet (a machine that vanished): its leases expire. */
+static void on_client_list(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct claim_req *req = privdata;
+    redisReply *reply = r;
+    const char *name = queue_conn_name(queue_cmd(req->q));
+    int others = reply && reply->type == REDIS_REPLY_STRING ? count_named(reply->str, name) - 1 : -1;
+    req->take_back = others == 0;
+    if (others > 0)
+        vg_notice("fetch", "another process runs as instance '%s': the polls it holds are left to it", queue_consumer(req->q));
+    if (send_claim(req) < 0) {
+        req->cb(NULL, 0, "claim: redis unreachable", req->arg);
+        vg_free(req);
+    }
+}
+
+int queue_sched_claim(struct queue *q, size_t limit, long long lease_ms, queue_claim_cb cb, void *arg)
+{
+    struct claim_req *req = vg_calloc(1, sizeof(*req));
+    if (!req)
+        return -1;
+    req->q = q;
+    req->cb = cb;
+    req->arg = arg;
+    req->limit = limit;
+    req->lease_ms = lease_ms;
+    int rc = !claimed_before ? queue_conn_command(queue_cmd(q), on_client_list, req, "CLIENT LIST TYPE normal")
+                             : send_claim(req);
     if (rc < 0)
         vg_free(req);
     return rc;

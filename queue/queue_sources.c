@@ -120,8 +120,10 @@ int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t
     redisAppendCommand(c, "EXEC");
     redisReply *r;
     enum queue_txn_outcome out = queue_txn_exec(q, 5 * n, &r, err, errlen);
+    if (out == QUEUE_TXN_APPLIED)
+        out = queue_txn_check(&r, err, errlen);
     if (out != QUEUE_TXN_APPLIED)
-        return out == QUEUE_TXN_UNKNOWN ? -2 : -1;
+        return out;
     for (size_t i = 0; i < n && 5 * i < r->elements; i++)
         if (r->element[5 * i]->integer)
             (*updated)++;

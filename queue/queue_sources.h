@@ -45,7 +45,7 @@ int queue_source_state_from_pairs(struct queue_source_state *st, const char *id,
 /* Stores sources in one transaction: all or none. New sources are due at once; existing ones
  * keep their state and schedule. *created / *updated count each. 0 stored; -1 nothing stored;
  * -2 the connection failed after the transaction was sent, so Redis may or may not have
- * applied it (err says why). */
+ * applied it; -3 Redis refused some of the commands and applied the others (err says why). */
 int queue_sources_put(struct queue_sync *q, const struct fetch_source *v, size_t n, size_t *created,
                       size_t *updated, char *err, size_t errlen);
 /* 1 removed, 0 not found, -1 error. */

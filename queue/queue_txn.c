@@ -63,3 +63,16 @@ enum queue_txn_outcome queue_txn_exec(struct queue_sync *q, size_t ncmds, redisR
         redisSetTimeout(c, *c->timeout);
     return out;
 }
+
+enum queue_txn_outcome queue_txn_check(redisReply **exec, char *err, size_t errlen)
+{
+    redisReply *r = *exec;
+    for (size_t i = 0; i < r->elements; i++)
+        if (r->element[i]->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errlen, "redis refused command %zu of %zu: %s", i + 1, r->elements, r->element[i]->str);
+            freeReplyObject(r);
+            *exec = NULL;
+            return QUEUE_TXN_PARTLY;
+        }
+    return QUEUE_TXN_APPLIED;
+}

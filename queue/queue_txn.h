@@ -18,6 +18,9 @@ enum queue_txn_outcome {
     QUEUE_TXN_APPLIED = 0,
     QUEUE_TXN_NOT_APPLIED = -1,
     QUEUE_TXN_UNKNOWN = -2,
+    /* EXEC ran, but Redis refused some of its commands (a key of the wrong type): the others
+     * were applied. */
+    QUEUE_TXN_PARTLY = -3,
 };
 
 /* Sends what was appended to the context (MULTI, ncmds commands, EXEC: ncmds + 2 commands)
@@ -25,5 +28,8 @@ enum queue_txn_outcome {
  * with freeReplyObject); otherwise err says why. */
 enum queue_txn_outcome queue_txn_exec(struct queue_sync *q, size_t ncmds, redisReply **exec, char *err,
                                       size_t errlen);
+/* After QUEUE_TXN_APPLIED: QUEUE_TXN_PARTLY with the first refusal in err when a command
+ * inside the transaction failed at run time (then *exec is freed and NULL), else APPLIED. */
+enum queue_txn_outcome queue_txn_check(redisReply **exec, char *err, size_t errlen);
 
 #endif

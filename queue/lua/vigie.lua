@@ -77,18 +77,19 @@ local function card_of(src, fields)
   end
   return table.concat(h, '\0')
 end
+-- A member of lease_owners is "<lease> <instance>": the lease has no space, the instance
+-- may. Its entry stays until the lease ends, so that no later claim is given the same lease.
 local function take_back(due, owners, instance, now)
-  local tail = ' ' .. instance
   for _, m in ipairs(redis.call('ZRANGE', owners, '(' .. fmt(now), '+inf', 'BYSCORE')) do
-    if string.sub(m, -#tail) == tail then
-      local lease = string.sub(m, 1, #m - #tail)
+    local sp = string.find(m, ' ', 1, true)
+    if sp and string.sub(m, sp + 1) == instance then
+      local lease = string.sub(m, 1, sp - 1)
       local ids = redis.call('ZRANGE', due, lease, lease, 'BYSCORE')
       if #ids > 0 then
         local t = {}
         for j, id in ipairs(ids) do t[2 * j - 1] = fmt(now); t[2 * j] = id end
         redis.call('ZADD', due, 'XX', unpack(t))
       end
-      redis.call('ZREM', owners, m)
     end
   end
 end

@@ -110,5 +110,21 @@ def test_import_cut_off_says_it_does_not_know():
     assert c.call("HLEN", "vigie:accounts") in (0, 50)   # all or none
 
 
+def test_import_refused_in_part_says_so():
+    # A key of the wrong type where the accounts live: Redis runs the transaction but refuses
+    # its commands. The command must not report success.
+    r = Redis()
+    d = short_tmpdir()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"[redis]\nurl = {r.url}\n")
+    c = r.client()
+    c.call("SET", "vigie:accounts", "not a hash")
+    p = acc(conf, "import", os.path.join(SOURCE_DIR, "examples", "accounts.json"))
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "WRONGTYPE" in p.stderr and "applied only in part" in p.stderr, p.stderr
+    assert "imported" not in p.stdout, p.stdout
+
+
 if __name__ == "__main__":
     run_tests(dict(globals()))

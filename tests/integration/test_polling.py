@@ -399,6 +399,44 @@ def test_a_restarted_instance_takes_back_its_leases_at_once():
     hs.close()
 
 
+def test_a_second_process_under_the_same_name_leaves_the_polls_alone():
+    # Two processes given the same instance name: the second one's first claim does not take
+    # the first one's lease (it is still polling), so the source is not polled twice at once.
+    r = Redis()
+    hs, conf, v, c, lease = held_source(r)
+    v2 = Vigie(config_path=conf)
+    v2.wait_log(r"another process runs as instance 'one'", 20)
+
+    def fcalls():
+        m = re.search(r"cmdstat_fcall:calls=(\d+)", c.call("INFO", "commandstats"))
+        return int(m.group(1)) if m else 0
+    n = fcalls()
+    wait_until(lambda: fcalls() >= n + 6, 30, "both processes claiming a few more times")
+    assert hs.hits == 1, "the source was polled again while its poll was under way"
+    assert float(c.call("ZSCORE", "vigie:due", "held")) == lease
+    hs.release()
+    wait_until(lambda: c.call("HGET", "vigie:last_ok", "held"), 20, "the poll recorded")
+    assert v.stop() == 0 and v2.stop() == 0
+    hs.close()
+
+
+def test_lease_owners_match_the_whole_instance_name():
+    # An instance named "b" taking back its leases does not take those of "eu b" (a name
+    # ending in the same word), and does not fail on them.
+    r, conf = redis_with_functions()
+    for sid in ("s1", "s2"):
+        assert run_vigie(["sources", "-c", conf, "add", f"http://127.0.0.1:9/{sid}", "--id", sid]).returncode == 0
+    c = r.client()
+    c.call("ZADD", "vigie:due", 0, "s1")
+    c.call("ZADD", "vigie:due", 9e15, "s2")
+    held = c.call("FCALL", "vigie_claim", *CLAIM_KEYS, "10", "300000", "vigie:", "eu b", "0", *CLAIM_FIELDS)
+    assert held[1] == "s1", held
+    c.call("ZADD", "vigie:due", 0, "s2")
+    out = c.call("FCALL", "vigie_claim", *CLAIM_KEYS, "10", "300000", "vigie:", "b", "1", *CLAIM_FIELDS)
+    assert out[1] == "s2" and "s1" not in out, out
+    assert c.call("ZSCORE", "vigie:due", "s1") == held[0]   # still leased to "eu b"
+
+
 def test_a_poll_that_could_not_be_recorded_is_due_again_soon():
     # Redis refuses the poll's record (out of memory: every write is refused): the source is
     # not left leased for 5 minutes, but due again within seconds, and polled again once
