@@ -155,7 +155,7 @@ struct admin *admin_new(struct event_base *base, const char *listen, const struc
             a->address = vg_strdup(listen);
         }
     } else {
-        char host[256];
+        char host[256] = "";
         int port;
         fd = listen_tcp(listen, host, sizeof(host), &port, err, errlen);
         int v6 = strchr(host, ':') != NULL;

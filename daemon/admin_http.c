@@ -30,6 +30,9 @@
 
 #define LINGER_MS 2000
 #define REPORT_MS 60000
+/* A kept-alive connection's life: past either, it closes after its reply. */
+#define MAX_REQUESTS 100
+#define MAX_AGE_TIMEOUTS 6
 #define PAUSE_MIN_MS 50
 #define PAUSE_MAX_MS 1000
 
@@ -47,6 +50,9 @@ struct conn {
     struct event *deadline;
     enum conn_state state;
     int close_after;          /* close once the reply is written */
+    int head;                 /* the request being answered is a HEAD: no body, even on error */
+    unsigned served;          /* requests answered on this connection */
+    long long opened_ms;
     int rejected;             /* turned away at accept (503), not counted as served */
     size_t addrlen;           /* 0: no address (unix socket) */
     unsigned char addr[16];
@@ -173,7 +179,7 @@ static void send_reply(struct conn *c, int code, const char *ctype, const char *
 static void send_error(struct conn *c, int code, const char *text)
 {
     c->close_after = 1;
-    send_reply(c, code, "text/plain; charset=utf-8", text, strlen(text), 0,
+    send_reply(c, code, "text/plain; charset=utf-8", text, strlen(text), c->head,
                code == 405 ? "Allow: GET, HEAD\r\n" : NULL);
 }
 
@@ -222,6 +228,7 @@ static void handle(struct conn *c, char *p)
         else
             break;
     }
+    c->head = strncmp(p, "HEAD ", 5) == 0;
     char *eol = strchr(p, '\n');
     if (!eol) { /* cannot happen after head_end; refused rather than trusted */
         refused(c->h, R_BAD, c->peer, "refused a request that is not HTTP (400)");
@@ -247,14 +254,19 @@ static void handle(struct conn *c, char *p)
     }
     int http10 = version[7] == '0';
     int keep_alive = !http10, body = 0;
-    for (char *line = eol + 1; *line && *line != '\r' && *line != '\n';) {
+    /* up to the blank line that ends the head (head_end found it): a line that only starts
+     * with a CR is a header line, and a malformed one */
+    for (char *line = eol + 1; *line && !(line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'));) {
         char *end = strchr(line, '\n');
         *end = '\0';
         size_t len = (size_t)(end - line);
         if (len && line[len - 1] == '\r')
             line[--len] = '\0';
         char *colon = memchr(line, ':', len);
-        if (!colon || colon == line || line[0] == ' ' || line[0] == '\t') {
+        /* no blank before the colon (RFC 9112 5.1): "Content-Length : 5" must not pass as
+         * another header and let its body be read as the next request */
+        if (!colon || colon == line || line[0] == ' ' || line[0] == '\t' || memchr(line, '\r', len) ||
+            colon[-1] == ' ' || colon[-1] == '\t') {
             refused(c->h, R_BAD, c->peer, "refused a request with a malformed header (400)");
             send_error(c, 400, "bad request\n");
             return;
@@ -282,8 +294,11 @@ static void handle(struct conn *c, char *p)
         }
         line = end + 1;
     }
-    /* A body is never read: the connection closes after the reply instead. */
-    c->close_after = !keep_alive || body;
+    /* A body is never read: the connection closes after the reply instead. HTTP/1.0 closes
+     * too (its keep-alive would need announcing). A connection lives for MAX_REQUESTS
+     * requests or MAX_AGE_TIMEOUTS request timeouts at most, so held slots come free. */
+    c->close_after = !keep_alive || body || http10 || ++c->served >= MAX_REQUESTS ||
+                     vg_mono_ms() - c->opened_ms > MAX_AGE_TIMEOUTS * c->h->lim.timeout_ms;
     int head = strcmp(method, "HEAD") == 0;
     if (!head && strcmp(method, "GET") != 0) {
         send_error(c, 405, "GET or HEAD only\n");
@@ -386,7 +401,12 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
-    if (c->state == C_READ && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    size_t n = evbuffer_get_length(in), i = 0;
+    const char *p = n ? (const char *)evbuffer_pullup(in, (ev_ssize_t)n) : NULL;
+    while (p && i < n && (p[i] == '\r' || p[i] == '\n')) /* blank lines between requests are idle */
+        i++;
+    if (c->state == C_READ && i < n) {
         char msg[96];
         snprintf(msg, sizeof(msg), "cut off a request not received whole within %.0fs (408)",
                  (double)c->h->lim.timeout_ms / 1000.0);
@@ -406,6 +426,7 @@ static struct conn *conn_new(struct admin_http *h, evutil_socket_t fd, const uns
         return NULL;
     c->h = h;
     c->rejected = rejected;
+    c->opened_ms = vg_mono_ms();
     memcpy(c->addr, addr, addrlen);
     c->addrlen = addrlen;
     snprintf(c->peer, sizeof(c->peer), "%s", peer);

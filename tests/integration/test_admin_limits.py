@@ -234,5 +234,55 @@ def test_keep_alive_and_methods():
     assert v.stop() == 0
 
 
+def raw(addr, data, timeout=10):
+    s = connect(addr)
+    s.sendall(data)
+    out = read_response(s, timeout)
+    s.close()
+    return out
+
+
+def test_malformed_heads_and_connection_ends():
+    v, addr = start("request_timeout = 2s")
+    # A header line that starts with a CR, or a blank before a header's colon, is refused: it
+    # must not hide the Content-Length that says a body follows (which would then be read as
+    # the next request).
+    smuggled = b"GET /nope HTTP/1.1\r\nHost: vigie\r\n\r\n"
+    for line in (b"\rX: y\r\n", b"Content-Length : %d\r\n" % len(smuggled)):
+        status, _, _ = raw(addr, b"GET /healthz HTTP/1.1\r\nHost: vigie\r\n" + line +
+                           b"Content-Length: %d\r\n\r\n" % len(smuggled) + smuggled)
+        assert status == 400, (line, status)
+    # An error answering a HEAD has no body either.
+    s = connect(addr)
+    s.sendall(b"HEAD / HTTP/2.0\r\n\r\n")
+    s.settimeout(10)
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    assert data.startswith(b"HTTP/1.1 505") and data.endswith(b"\r\n\r\n"), data
+    # HTTP/1.0 is answered, then closed (its keep-alive would need announcing).
+    status, head, _ = raw(addr, b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    assert status == 200 and re.search(r"(?im)^connection: close", head), head
+    # Blank lines left after a request are not an unfinished request: the idle connection
+    # is closed without a 408.
+    s = connect(addr)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: vigie\r\n\r\n\r\n")
+    assert read_response(s, 10)[0] == 200
+    s.settimeout(15)
+    rest = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        rest += chunk
+    s.close()
+    assert rest == b"", rest
+    assert v.stop() == 0
+
+
 if __name__ == "__main__":
     run_tests(dict(globals()))
