@@ -294,15 +294,12 @@ static void retry_release(struct queue_recorder *rc)
     evtimer_add(rc->release_ev, &tv);
 }
 
-static void on_released(redisAsyncContext *ac, void *r, void *privdata)
+/* A release call is over (or could not be sent): when it failed its pairs are tried again
+ * later (the next attempt drops leases that have ended meanwhile); otherwise what was added
+ * meanwhile goes next. */
+static void release_settled(struct queue_recorder *rc, struct release_req *req, int failed)
 {
-    struct release_req *req = privdata;
-    struct queue_recorder *rc = req->rc;
-    redisReply *reply = r;
-    (void)ac;
-    rc->releasing = 0;
-    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-        /* Tried again later (the next attempt drops leases that have ended meanwhile). */
+    if (failed) {
         vg_buf_append(&rc->release, req->sent.data, req->sent.len);
         retry_release(rc);
     } else if (rc->release.len) {
@@ -311,6 +308,15 @@ static void on_released(redisAsyncContext *ac, void *r, void *privdata)
     }
     vg_buf_free(&req->sent);
     vg_free(req);
+}
+
+static void on_released(redisAsyncContext *ac, void *r, void *privdata)
+{
+    struct release_req *req = privdata;
+    redisReply *reply = r;
+    (void)ac;
+    req->rc->releasing = 0;
+    release_settled(req->rc, req, !reply || reply->type != REDIS_REPLY_INTEGER);
 }
 
 static void on_release_timer(evutil_socket_t fd, short what, void *arg)
@@ -367,15 +373,7 @@ static void on_release_timer(evutil_socket_t fd, short what, void *arg)
     if (n > 0 && queue_fcall(queue_cmd(rc->q), on_released, req, QUEUE_FN_RELEASE, argv, 1, (size_t)argc - QUEUE_FCALL_HEAD - 1) == 0) {
         rc->releasing = 1;
     } else {
-        if (n > 0) {
-            vg_buf_append(&rc->release, req->sent.data, req->sent.len);
-            retry_release(rc);
-        } else if (rc->release.len) {
-            struct timeval tv = {0, 0};
-            evtimer_add(rc->release_ev, &tv);
-        }
-        vg_buf_free(&req->sent);
-        vg_free(req);
+        release_settled(rc, req, n > 0);
     }
     vg_free(argv);
     vg_free(k_due);

@@ -234,6 +234,17 @@ def test_keep_alive_and_methods():
     assert v.stop() == 0
 
 
+def read_to_end(s, timeout=15):
+    """Everything the server sends until it closes the connection."""
+    s.settimeout(timeout)
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+
+
 def raw(addr, data, timeout=10):
     s = connect(addr)
     s.sendall(data)
@@ -255,13 +266,7 @@ def test_malformed_heads_and_connection_ends():
     # An error answering a HEAD has no body either.
     s = connect(addr)
     s.sendall(b"HEAD / HTTP/2.0\r\n\r\n")
-    s.settimeout(10)
-    data = b""
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
+    data = read_to_end(s)
     s.close()
     assert data.startswith(b"HTTP/1.1 505") and data.endswith(b"\r\n\r\n"), data
     # HTTP/1.0 is answered, then closed (its keep-alive would need announcing).
@@ -272,13 +277,7 @@ def test_malformed_heads_and_connection_ends():
     s = connect(addr)
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: vigie\r\n\r\n\r\n")
     assert read_response(s, 10)[0] == 200
-    s.settimeout(15)
-    rest = b""
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        rest += chunk
+    rest = read_to_end(s)
     s.close()
     assert rest == b"", rest
     assert v.stop() == 0
