@@ -112,7 +112,7 @@ const struct vg_option vg_options[] = {
     {"pipeline", "max_deliveries", VG_OPT_INT, "5", 1, 1000, F(pipe_max_deliveries), NULL, VG_OPT_RESTART,
      "deliveries of an entry before it moves to the dead-letter stream"},
     {"pipeline", "maxlen", VG_OPT_INT, "1000000", 1000, 1000000000, F(pipe_maxlen), NULL, VG_OPT_RESTART,
-     "approximate cap of the signals and contacts streams"},
+     "approximate cap of the signals and contacts streams, and of the dead-letter stream (the oldest dead letters go first)"},
     {"pipeline", "dedup_ttl", VG_OPT_DURATION, "30d", SEC(3600), SEC(365 * 86400), F(pipe_dedup_ttl_ms), NULL, VG_OPT_RESTART,
      "how long a signal's id is remembered, so a redelivered item never produces it twice"},
 

@@ -96,7 +96,7 @@
  *              none would remove nothing).
  * FIGURES      ARGV p.
  * DEAD_LETTER  KEYS input stream, dlq, errors hash, taken prefix. ARGV group, entry id,
- *              deliveries, reason, marker ttl.
+ *              deliveries, reason, marker ttl, dlq maxlen.
  *
  * The replies are described next to each function in the library. */
 #define QUEUE_FUNCTIONS(X)                                  \
@@ -106,7 +106,7 @@
     X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
     X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \
-    X(DEAD_LETTER, "vigie_dead_letter", 4, 5, 0)
+    X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)
 
 #define QUEUE_FN_ENUM_(id, name, nkeys, nargs, more) QUEUE_FN_##id,
 enum queue_fn { QUEUE_FUNCTIONS(QUEUE_FN_ENUM_) QUEUE_FN_COUNT };

@@ -95,7 +95,10 @@ struct batch_entry {
     size_t first, count;
 };
 
+#define DEAD_LOG_MS 60000
+
 struct queue_stage {
+    struct vg_log_limit dead_log;
     struct queue *q;
     struct queue_conn *block;
     queue_stage_fn fn;
@@ -186,14 +189,23 @@ static void on_dead_lettered(redisAsyncContext *ac, void *r, void *privdata)
 
 static void dead_letter(struct queue_stage *s, const char *id, long long deliveries, const char *reason)
 {
-    char d[24], ttl[24];
+    char d[24], ttl[24], maxlen[24];
     snprintf(d, sizeof(d), "%lld", deliveries);
     snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
+    snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
     const char *argv[] = {[QUEUE_FCALL_HEAD] = s->stream, s->dlq_key, s->errors_key, s->taken_key,
-                          s->group, id, d, reason, ttl};
-    if (queue_fcall(queue_cmd(s->q), on_dead_lettered, s, QUEUE_FN_DEAD_LETTER, argv, 4, 5) == 0)
-        vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries", s->group,
-                id, deliveries);
+                          s->group, id, d, reason, ttl, maxlen};
+    unsigned long held;
+    /* a flood of bad entries is one line, then one a minute with their count (vigie dlq lists them) */
+    if (queue_fcall(queue_cmd(s->q), on_dead_lettered, s, QUEUE_FN_DEAD_LETTER, argv, 4, 6) == 0 &&
+        vg_log_limit_pass(&s->dead_log, vg_mono_ms(), DEAD_LOG_MS, &held)) {
+        if (held)
+            vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries (and %lu "
+                    "more in the last %ds: vigie dlq list)", s->group, id, deliveries, held, DEAD_LOG_MS / 1000);
+        else
+            vg_warn("queue", "stage %s: entry %s moved to the dead-letter stream after %lld deliveries", s->group,
+                    id, deliveries);
+    }
 }
 
 /* Runs the handler on one entry; its outputs join the batch that flush_batch writes. */

@@ -522,15 +522,16 @@ register('vigie_figures', 0, 1, false, {'no-writes'}, function(keys, args)
 end)
 
 -- dead_letter: KEYS input stream, dead-letter stream, errors hash, taken-marker prefix;
--- ARGV group, id, deliveries, reason when no handler error was recorded, marker ttl. The
--- entry is acknowledged here, so it leaves a taken marker (see stage_write).
-register('vigie_dead_letter', 4, 5, false, {}, function(keys, args)
+-- ARGV group, id, deliveries, reason when no handler error was recorded, marker ttl, the
+-- dead-letter stream's cap (MAXLEN ~, like the other streams'). The entry is acknowledged
+-- here, so it leaves a taken marker (see stage_write).
+register('vigie_dead_letter', 4, 6, false, {}, function(keys, args)
   if #redis.call('XPENDING', keys[1], args[1], args[2], args[2], 1) == 0 then return 0 end
   local e = redis.call('XRANGE', keys[1], args[2], args[2])
   local field, payload = '', ''
   if #e > 0 and e[1][2] then field = e[1][2][1] or ''; payload = e[1][2][2] or '' end
   local err = redis.call('HGET', keys[3], args[2]) or args[4]
-  redis.call('XADD', keys[2], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],
+  redis.call('XADD', keys[2], 'MAXLEN', '~', args[6], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],
              'deliveries', args[3], 'error', err, 'field', field, 'payload', payload)
   redis.call('XACK', keys[1], args[1], args[2])
   redis.call('SET', keys[4] .. args[2], 1, 'EX', tonumber(args[5]))

@@ -13,8 +13,8 @@
 static void matching_counts_get_the_head(void **state)
 {
     (void)state;
-    const char *argv[QUEUE_FCALL_HEAD + 4 + 5] = {0};
-    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 4, 5), QUEUE_FCALL_HEAD + 9);
+    const char *argv[QUEUE_FCALL_HEAD + 4 + 6] = {0};
+    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 4, 6), QUEUE_FCALL_HEAD + 10);
     assert_string_equal(argv[0], "FCALL");
     assert_string_equal(argv[1], "vigie_dead_letter");
     assert_string_equal(argv[2], "4");
@@ -29,9 +29,9 @@ static void wrong_counts_are_refused(void **state)
 {
     (void)state;
     const char *argv[32] = {0};
-    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 3, 6), -1);  /* a key taken for an argument */
-    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 4, 4), -1);  /* one argument short */
-    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 4, 6), -1);  /* one too many */
+    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 3, 7), -1);  /* a key taken for an argument */
+    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 4, 5), -1);  /* one argument short */
+    assert_int_equal(queue_fcall_argv(QUEUE_FN_DEAD_LETTER, argv, 4, 7), -1);  /* one too many */
     assert_int_equal(queue_fcall_argv(QUEUE_FN_CLAIM, argv, 3, 4), -1);        /* fewer than the fixed ones */
     assert_int_equal(queue_fcall_argv(QUEUE_FN_FIGURES, argv, 1, 1), -1);
     assert_int_equal(queue_fcall_argv(QUEUE_FN_COUNT, argv, 0, 0), -1);

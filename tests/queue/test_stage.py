@@ -18,9 +18,11 @@ TOOL = os.path.join(os.environ.get("VIGIE_TEST_BIN_DIR", os.path.dirname(__file_
 N = 5000
 
 
-def start_tool(redis, instance, delay_us=600):
+def start_tool(redis, instance, delay_us=600, reclaim_ms=1000, deliveries=3, maxlen=None):
     env = dict(os.environ, TOOL_STAGE_DELAY_US=str(delay_us))
-    p = subprocess.Popen([TOOL, redis.url, instance, "1000", "3"], stdout=subprocess.PIPE,
+    if maxlen:
+        env["TOOL_STAGE_MAXLEN"] = str(maxlen)
+    p = subprocess.Popen([TOOL, redis.url, instance, str(reclaim_ms), str(deliveries)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
     _children.append(p)
     return p
@@ -145,6 +147,32 @@ def check_status_and_dlq_commands(r, c):
     assert run_vigie(["dlq", "-c", conf, "drop", dlq_id]).returncode == 0
     assert c.call("XLEN", "vigie:dlq") == 0
     assert run_vigie(["dlq", "-c", conf, "drop", dlq_id]).returncode == 1
+
+
+def test_dead_letter_stream_is_capped():
+    # Dead letters are capped like the other streams (approximately: Redis trims whole nodes
+    # of 100 entries), the oldest going first, so a flood of bad entries cannot fill Redis.
+    r = Redis()
+    c = r.client()
+    xadd_items(c, [json.dumps({"id": f"bad-{i}", "title": "POISON"}).encode() for i in range(500)])
+    t = start_tool(r, "a", delay_us=0, reclaim_ms=100, deliveries=1, maxlen=100)
+    def settled():
+        groups = c.call("XINFO", "GROUPS", "vigie:items")
+        if not groups:
+            return False
+        g = dict(zip(groups[0][::2], groups[0][1::2]))
+        return g["entries-read"] == 500 and g["pending"] == 0
+    wait_until(settled, 60, "every bad entry read and dead-lettered")
+    n = c.call("XLEN", "vigie:dlq")
+    assert 100 <= n <= 200, n
+    last = c.call("XREVRANGE", "vigie:dlq", "+", "-", "COUNT", 1)[0]
+    fields = dict(zip(last[1][::2], last[1][1::2]))
+    assert json.loads(fields["payload"])["id"] == "bad-499", fields   # the newest are kept
+    t.send_signal(15)
+    out, err = t.communicate(timeout=20)
+    assert "dead=500" in out, out
+    # one line for the flood, not one per entry
+    assert err.count("moved to the dead-letter stream") == 1, err[-2000:]
 
 
 if __name__ == "__main__":
