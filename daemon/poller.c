@@ -301,21 +301,54 @@ static void parse_run(void *arg)
     ps->rc = ps->pl->kind->parse(&ps->in, &ps->out, ps->err, sizeof(ps->err));
 }
 
-/* Back on the loop: the poll's outcome is recorded. */
+/* The outcome of a parse recorded, with the response's validators. */
+static void parsed(struct poll *pl, int rc, const struct kind_output *out, const char *err, const char *etag,
+                   const char *last_modified)
+{
+    if (rc < 0) {
+        record(pl, 0, out->error_kind ? out->error_kind : "parse", err, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (out->doc->flags & FEED_F_RECOVERED)
+        vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id, out->doc->note);
+    record(pl, 1, NULL, NULL, 0, etag, last_modified, out->watch_text, out->doc);
+}
+
+/* Back on the loop after a worker's parse. */
 static void parse_done(void *arg)
 {
     struct parse *ps = arg;
-    struct poll *pl = ps->pl;
-    pl->parse = NULL;
-    if (ps->rc < 0) {
-        record(pl, 0, ps->out.error_kind ? ps->out.error_kind : "parse", ps->err, 0, NULL, NULL, NULL, NULL);
-    } else {
-        if (ps->out.doc->flags & FEED_F_RECOVERED)
-            vg_debug("fetch", "source %s: malformed document, items recovered (%s)", pl->st.src.id,
-                     ps->out.doc->note);
-        record(pl, 1, NULL, NULL, 0, ps->etag, ps->last_modified, ps->out.watch_text, ps->out.doc);
-    }
+    ps->pl->parse = NULL;
+    parsed(ps->pl, ps->rc, &ps->out, ps->err, ps->etag, ps->last_modified);
     parse_free(ps);
+}
+
+/* A large body goes to a worker thread, with what it reads taken or copied: the response is
+ * gone once on_fetched returns. */
+static void parse_off_loop(struct poll *pl, struct fetch_response *resp, const struct kind_input *in)
+{
+    struct poller *p = pl->p;
+    struct parse *ps = vg_calloc(1, sizeof(*ps));
+    if (!ps || !(ps->body = vg_buf_steal(&resp->body)) || !(ps->url = vg_strdup(in->url)) ||
+        (in->charset && !(ps->charset = vg_strdup(in->charset))) ||
+        (resp->etag && !(ps->etag = vg_strdup(resp->etag))) ||
+        (resp->last_modified && !(ps->last_modified = vg_strdup(resp->last_modified)))) {
+        parse_free(ps);
+        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    ps->pl = pl;
+    ps->in = *in;
+    ps->in.body = ps->body;
+    ps->in.url = ps->url;
+    ps->in.charset = ps->charset;
+    if (vg_work_submit(p->work, parse_run, parse_done, ps) == 0) {
+        pl->parse = ps;
+        vg_metric_add(p->m_off_loop, 1);
+        return;
+    }
+    parse_run(ps); /* could not be queued: parsed here */
+    parse_done(ps);
 }
 
 static void on_fetched(struct fetch_response *resp, void *arg)
@@ -335,36 +368,27 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         record(pl, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL);
         return;
     }
-    struct parse *ps = vg_calloc(1, sizeof(*ps));
-    size_t len = resp->body.len;
-    if (!ps || !(ps->body = vg_buf_steal(&resp->body)) ||
-        !(ps->url = vg_strdup(resp->effective_url ? resp->effective_url : pl->st.src.url)) ||
-        (resp->charset && !(ps->charset = vg_strdup(resp->charset))) ||
-        (resp->etag && !(ps->etag = vg_strdup(resp->etag))) ||
-        (resp->last_modified && !(ps->last_modified = vg_strdup(resp->last_modified)))) {
-        parse_free(ps);
-        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
-        return;
-    }
-    ps->pl = pl;
-    ps->in = (struct kind_input){
-        .body = ps->body,
-        .len = len,
-        .url = ps->url,
-        .charset = ps->charset,
+    const struct kind_input in = {
+        .body = resp->body.data ? resp->body.data : "",
+        .len = resp->body.len,
+        .url = resp->effective_url ? resp->effective_url : pl->st.src.url,
+        .charset = resp->charset,
         .options = pl->st.src.options,
         .watch_text = pl->st.watch_text,
         .now = vg_wall_ms() / 1000,
     };
-    /* Small bodies, nearly all of them, parse at once: a thread's round trip would cost more
-     * than the parse. */
-    if (len >= PARSE_OFF_LOOP_BYTES && p->work && vg_work_submit(p->work, parse_run, parse_done, ps) == 0) {
-        pl->parse = ps;
-        vg_metric_add(p->m_off_loop, 1);
+    if (in.len >= PARSE_OFF_LOOP_BYTES && p->work) {
+        parse_off_loop(pl, resp, &in);
         return;
     }
-    parse_run(ps);
-    parse_done(ps);
+    /* Small bodies, nearly all of them, parse at once, reading the response in place: a
+     * thread's round trip would cost more than the parse. */
+    struct kind_output out = {0};
+    char err[300] = "";
+    int rc = pl->kind->parse(&in, &out, err, sizeof(err));
+    parsed(pl, rc, &out, err, resp->etag, resp->last_modified);
+    vg_free(out.watch_text);
+    feed_doc_free(out.doc);
 }
 
 static void start_poll(struct poller *p, struct queue_source_state *st)

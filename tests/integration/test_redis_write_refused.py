@@ -45,7 +45,8 @@ class SavingRedis(Redis):
         c.close()
 
 
-def test_misconf_is_reported_and_cleared():
+def start():
+    """A SavingRedis and a vigie on it, once ready."""
     r = SavingRedis()
     v = Vigie(f"""
 [daemon]
@@ -59,6 +60,11 @@ ping_interval = 200ms
 """)
     v.wait_log(r"cmd: connected to unix:")
     wait_until(lambda: v.get("/readyz")[0] == 200, 10, "ready")
+    return r, v
+
+
+def test_misconf_is_reported_and_cleared():
+    r, v = start()
     st = run_vigie(["status", "-c", v.config_path])
     assert st.returncode == 0, st.stderr
     assert "refus" not in st.stdout.lower(), st.stdout
@@ -113,19 +119,7 @@ ping_interval = 200ms
 
 
 def test_oom_is_reported_and_cleared():
-    r = SavingRedis()
-    v = Vigie(f"""
-[daemon]
-state_dir = {short_tmpdir()}
-housekeeping = 200ms
-[admin]
-listen = 127.0.0.1:0
-[redis]
-url = {r.url}
-ping_interval = 200ms
-""")
-    v.wait_log(r"cmd: connected to unix:")
-    wait_until(lambda: v.get("/readyz")[0] == 200, 10, "ready")
+    r, v = start()
     n = len(v.lines)
     c = r.client()
     c.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
