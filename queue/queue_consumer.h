@@ -1,0 +1,70 @@
+/* queue_consumer — a consumer group whose owner acknowledges when it is done, later: what a
+ * sink needs (queue_stage.h, by contrast, handles an entry synchronously and writes its outputs
+ * with its ack).
+ *
+ * One consumer reads several streams under one group name (a sink reads `signals` and
+ * `contacts`, plus its own replay stream where `vigie dlq replay` puts its dead letters back)
+ * with XREADGROUP on a connection of its own. Reading is pulled by the owner: the consumer reads
+ * only while the owner has asked for entries (queue_consumer_want), so a slow sink holds its
+ * own entries and no one else's. Entries the owner never settles stay pending: entries pending
+ * longer than reclaim_idle (a crashed process's) are taken over with XAUTOCLAIM by any live
+ * consumer of the group and handed over again with their delivery count. On start, a consumer
+ * first re-reads its own pending entries (a restart after a crash). */
+#ifndef QUEUE_CONSUMER_H
+#define QUEUE_CONSUMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct queue;
+struct queue_consumer;
+
+struct queue_entry {
+    const char *stream;   /* key suffix, e.g. "signals" (the replay stream: the original's) */
+    const char *id;       /* entry id in its stream */
+    const char *field;    /* the entry's first field: "signal", "update", "contact" */
+    const char *payload;  /* its value */
+    size_t len;
+    long long deliveries; /* 1 on a first delivery; more on a takeover or a re-read */
+    const char *key;      /* internal: the stream key the entry is in (to ack it) */
+};
+
+struct queue_consumer_config {
+    const char *const *streams; /* key suffixes, NULL-terminated, e.g. {"signals","contacts",NULL} */
+    const char *group;          /* e.g. "sink:hubspot" */
+    const char *replay_stream;  /* key suffix of this group's replay stream, or NULL */
+    long long block_ms;         /* XREADGROUP BLOCK; default 2000 */
+    long long reclaim_idle_ms;  /* pending longer than this is taken over; default 60000 */
+    long long dlq_maxlen;       /* approximate cap of the dead-letter stream; default 1000000 */
+    long long marker_ttl_s;     /* as the stages' dead letters; default 30 days */
+};
+
+/* Hands entries over; they (and their strings) live until the callback returns: the owner
+ * copies what it keeps. */
+typedef void (*queue_consumer_fn)(void *arg, const struct queue_entry *entries, size_t n);
+
+struct queue_consumer *queue_consumer_new(struct queue *q, const struct queue_consumer_config *cfg,
+                                          queue_consumer_fn fn, void *arg, char *err, size_t errlen);
+/* Creates the groups (from 0, MKSTREAM) once Redis answers, and again after a reconnection. */
+void queue_consumer_start(struct queue_consumer *c);
+/* The owner has room for up to n more entries (the count is replaced, not added to). */
+void queue_consumer_want(struct queue_consumer *c, size_t n);
+/* Acknowledges entries (stream key suffix + id pairs). Fire-and-forget. */
+int queue_consumer_ack(struct queue_consumer *c, const struct queue_entry *e);
+/* Moves an entry to the dead-letter stream with the reason (XADD to dlq + XACK, atomically):
+ * `vigie dlq` shows it with this group, and `vigie dlq replay` puts it on replay_stream. */
+int queue_consumer_dead_letter(struct queue_consumer *c, const struct queue_entry *e, const char *reason);
+/* Stops reading; drained(arg) runs once the commands in flight are answered. */
+void queue_consumer_stop(struct queue_consumer *c, void (*drained)(void *), void *arg);
+void queue_consumer_free(struct queue_consumer *c);
+
+struct queue_consumer_stats {
+    uint64_t read, acked, dead_lettered, reclaimed;
+};
+void queue_consumer_stats(const struct queue_consumer *c, struct queue_consumer_stats *out);
+
+/* The group's lag: entries of its streams not yet delivered to it plus those pending (Redis 7
+ * XINFO GROUPS "lag" + "pending", summed over the streams). cb(-1) when unknown. */
+void queue_consumer_lag(struct queue_consumer *c, void (*cb)(long long lag, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,119 @@
+/* sink — what a sink is: one descriptor (name, option table, init, deliver-a-batch, close),
+ * like Fluent Bit's out_* plugins.
+ *
+ * A sink only turns records into requests and answers into outcomes. Everything else is the
+ * core's (sink_core.h): reading the signals and contacts streams through the sink's own
+ * consumer group, batching up to max_batch or a short linger, retrying RETRY outcomes with
+ * capped jittered backoff, dead-lettering after the configured attempts, the rate budget
+ * shared by every vigie process through Redis, pausing, metrics and status.
+ *
+ * Outcomes, per record:
+ *   SINK_OK     delivered (or already there): acknowledged.
+ *   SINK_RETRY  a passing fault (5xx, 429, timeout): tried again later, with backoff (at least
+ *               retry_after_ms), up to the configured attempts, then dead-lettered.
+ *   SINK_DROP   this record can never be delivered as it is (the CRM refused it for a reason of
+ *               its own: an invalid value): dead-lettered at once with `reason`.
+ * A fault of the sink's configuration or credentials (401, 403, a mapped property that does
+ * not exist) is not the records' fault: the sink calls sink_pause() and answers RETRY; nothing
+ * is dead-lettered while the sink is paused, and a reload resumes it. */
+#ifndef SINK_H
+#define SINK_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/vg_option.h"
+
+struct enrich_account;
+struct fetch_request;
+struct fetch_response;
+struct sink_ctx;
+
+enum sink_outcome { SINK_OK = 0, SINK_RETRY, SINK_DROP };
+
+/* One stream entry handed to a sink. The core fills the first part; the sink sets outcome,
+ * reason and retry_after_ms before sink_batch_done(). */
+struct sink_record {
+    const char *entry_id;   /* the stream entry's id */
+    const char *stream;     /* "signals" or "contacts" */
+    const char *field;      /* "signal" (new), "update" (one more source told it), "contact" */
+    const cJSON *doc;       /* the record (shapes in docs/design.md), parsed */
+    const char *json;       /* ... and as it was written */
+    const char *id;         /* its deterministic id ("id" member), "" when absent */
+    const struct enrich_account *account; /* its account from the registry; NULL when unknown */
+    int attempt;            /* 1 on the first delivery of this record by this process */
+
+    enum sink_outcome outcome; /* SINK_OK unless the sink says otherwise */
+    char reason[256];          /* RETRY and DROP: why, for the log and the dead letter */
+    long retry_after_ms;       /* RETRY: not before this (a 429's Retry-After); 0: backoff */
+};
+
+struct sink_batch {
+    struct sink_record *v;
+    size_t n;
+    struct sink_ctx *ctx;
+    void *core;             /* the core's own */
+};
+
+struct sink_type {
+    const char *name;        /* "hubspot", "salesforce", "outbox": also the [sink.NAME] section */
+    const char *summary;     /* one line for `vigie sinks list` */
+    const struct vg_option *options; /* its own [sink.NAME] options, offsets into its config
+                                        struct; terminated by a row with name NULL */
+    size_t config_size;      /* sizeof its config struct */
+    size_t max_batch;        /* records per deliver() at most (the vendor's batch limit) */
+    const char *streams;     /* the streams it reads: "signals,contacts" or "signals" */
+    /* The vendor's documented rate limit, the default of [sink.NAME] rate_limit/rate_window
+     * (0: none). */
+    long long rate_limit, rate_window_ms;
+
+    /* Checks the configuration beyond what the option table checks (check-config runs it;
+     * NULL: nothing more). 0, or -1 with a message. */
+    int (*check)(const void *config, char *err, size_t errlen);
+    /* Creates the sink's state. config lives as long as the sink (until close). 0, or -1. */
+    int (*init)(struct sink_ctx *ctx, const void *config, void **state, char *err, size_t errlen);
+    /* Delivers a batch: sets each record's outcome, then calls sink_batch_done(b) exactly
+     * once, from the event loop (not necessarily before returning). One batch at a time. */
+    void (*deliver)(void *state, struct sink_batch *b);
+    void (*close)(void *state);
+};
+
+/* Every sink type built in, NULL-terminated (sink_registry.c). */
+extern const struct sink_type *const sink_types[];
+const struct sink_type *sink_type_find(const char *name);
+
+/* ---- what the core offers a sink ------------------------------------------------------ */
+
+/* Ends the batch: the core acknowledges OK records, schedules RETRY ones and dead-letters
+ * DROP ones. */
+void sink_batch_done(struct sink_batch *b);
+
+/* Sends one HTTP request once the shared rate budget allows it (every request a sink sends
+ * counts against it). In preview mode (vigie sinks preview) the request is printed instead,
+ * secrets masked, and cb receives a response with status 0 and error FETCH_OK and
+ * sink_previewing() is 1: a sink then goes on with placeholder ids so the whole flow prints.
+ * 0 when accepted (cb runs later, exactly once), -1 with err filled. */
+typedef void (*sink_http_cb)(struct fetch_response *resp, void *arg);
+int sink_http(struct sink_ctx *ctx, const struct fetch_request *req, sink_http_cb cb, void *arg,
+              char *err, size_t errlen);
+int sink_previewing(const struct sink_ctx *ctx);
+
+/* Stops deliveries until the configuration is reloaded (or `for_ms` passes, when > 0): the
+ * reason shows in `vigie status`, /readyz and the log (once). */
+void sink_pause(struct sink_ctx *ctx, long long for_ms, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Delivery records (idempotency): a small string kept in Redis per (sink, key), e.g. the CRM
+ * id of the note made for a signal, for dedup_ttl. get: cb gets one value per key (NULL when
+ * absent), in order, or values NULL when Redis could not answer. */
+typedef void (*sink_marks_cb)(void *arg, const char *const *values, size_t n);
+int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink_marks_cb cb, void *arg);
+/* Writes are fire-and-forget, in order with later gets on the same connection. */
+int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value);
+
+/* The sink's name, for logs. */
+const char *sink_name(const struct sink_ctx *ctx);
+/* Account lookup in the registry the daemon keeps; NULL when unknown. */
+const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id);
+
+#endif
