@@ -28,6 +28,7 @@
 struct enrich_account;
 struct fetch_request;
 struct fetch_response;
+struct queue;
 struct sink_ctx;
 
 enum sink_outcome { SINK_OK = 0, SINK_RETRY, SINK_DROP };
@@ -111,6 +112,8 @@ int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink
 /* Writes are fire-and-forget, in order with later gets on the same connection. */
 int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value);
 
+/* The Redis handle, for what a sink keeps in Redis besides marks (queue_tally.h). */
+struct queue *sink_queue(struct sink_ctx *ctx);
 /* The sink's name, for logs. */
 const char *sink_name(const struct sink_ctx *ctx);
 /* Account lookup in the registry the daemon keeps; NULL when unknown. */
