@@ -116,6 +116,9 @@ int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value);
 struct queue *sink_queue(struct sink_ctx *ctx);
 /* The sink's name, for logs. */
 const char *sink_name(const struct sink_ctx *ctx);
+/* [daemon] state_dir and instance, for a sink that keeps files. */
+const char *sink_state_dir(const struct sink_ctx *ctx);
+const char *sink_instance(const struct sink_ctx *ctx);
 /* Account lookup in the registry the daemon keeps; NULL when unknown. */
 const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id);
 
