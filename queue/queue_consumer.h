@@ -19,7 +19,8 @@
 struct queue;
 struct queue_consumer;
 
-struct queue_entry {
+/* (queue_read.h has struct queue_entry: a plain range read, without the group's bookkeeping) */
+struct queue_msg {
     const char *stream;   /* key suffix, e.g. "signals" (the replay stream: the original's) */
     const char *id;       /* entry id in its stream */
     const char *field;    /* the entry's first field: "signal", "update", "contact" */
@@ -41,7 +42,7 @@ struct queue_consumer_config {
 
 /* Hands entries over; they (and their strings) live until the callback returns: the owner
  * copies what it keeps. */
-typedef void (*queue_consumer_fn)(void *arg, const struct queue_entry *entries, size_t n);
+typedef void (*queue_consumer_fn)(void *arg, const struct queue_msg *entries, size_t n);
 
 struct queue_consumer *queue_consumer_new(struct queue *q, const struct queue_consumer_config *cfg,
                                           queue_consumer_fn fn, void *arg, char *err, size_t errlen);
@@ -50,10 +51,10 @@ void queue_consumer_start(struct queue_consumer *c);
 /* The owner has room for up to n more entries (the count is replaced, not added to). */
 void queue_consumer_want(struct queue_consumer *c, size_t n);
 /* Acknowledges entries (stream key suffix + id pairs). Fire-and-forget. */
-int queue_consumer_ack(struct queue_consumer *c, const struct queue_entry *e);
+int queue_consumer_ack(struct queue_consumer *c, const struct queue_msg *e);
 /* Moves an entry to the dead-letter stream with the reason (XADD to dlq + XACK, atomically):
  * `vigie dlq` shows it with this group, and `vigie dlq replay` puts it on replay_stream. */
-int queue_consumer_dead_letter(struct queue_consumer *c, const struct queue_entry *e, const char *reason);
+int queue_consumer_dead_letter(struct queue_consumer *c, const struct queue_msg *e, const char *reason);
 /* Stops reading; drained(arg) runs once the commands in flight are answered. */
 void queue_consumer_stop(struct queue_consumer *c, void (*drained)(void *), void *arg);
 void queue_consumer_free(struct queue_consumer *c);
