@@ -703,10 +703,6 @@ class Api:
         new = op == "create"
         if op == "upsert":
             idp, idv = inp.get("idProperty"), inp.get("id")
-            if idp == "email" and otype == "contacts" and idv is not None and \
-                    not EMAIL_RE.match(str(idv)):
-                return self.input_error(*invalid_props(
-                    [("email", "INVALID_EMAIL", "Email address %s is invalid" % idv)])), None
             target = S.find_by(otype, idp, idv)
             new = target is None
             if new:

@@ -17,7 +17,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from standin import control, standin_config, standin_reset, standin_state, start_standin  # noqa: E402
+from standin import (control, standin_config, standin_reset, standin_state,  # noqa: E402
+                     start_standin)
 
 SCRIPT = os.path.join(HERE, "hubspot_standin.py")
 TOKEN = "pat-na1-all"
@@ -346,7 +347,8 @@ class BatchTests(Base):
 class AssociationTests(Base):
     def setUp(self):
         super().setUp()
-        self.co = call("POST", "/crm/v3/objects/companies", {"properties": {"name": "Acme"}})[1]["id"]
+        self.co = call("POST", "/crm/v3/objects/companies",
+                       {"properties": {"name": "Acme"}})[1]["id"]
         self.ct = call("POST", "/crm/v3/objects/contacts",
                        {"properties": {"email": "jane@acme.example"}})[1]["id"]
 
