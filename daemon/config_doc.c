@@ -1,8 +1,8 @@
-/* config_doc — the option table told to people: type names for `vigie help run`, and the
- * example configuration file (`vigie check-config --example`, installed as
- * /etc/vigie/vigie.conf.example). Both come from vg_options[], so a new option is documented
- * the moment it exists; tests/integration/test_cli_config.py checks that the committed
- * systemd/vigie.conf.example is exactly what this prints. */
+/* config_doc — the option table told to people: the example configuration file (`vigie
+ * check-config --example`, installed as /etc/vigie/vigie.conf.example). It comes from
+ * vg_options[], so a new option is documented the moment it exists;
+ * tests/integration/test_cli_config.py checks that the committed systemd/vigie.conf.example is
+ * exactly what this prints. */
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "util/vg_alloc.h"
@@ -10,25 +10,6 @@
 #include <string.h>
 
 #define WIDTH 92
-
-const char *vg_option_type_name(const struct vg_option *o)
-{
-    switch (o->type) {
-    case VG_OPT_STRING: return "string";
-    case VG_OPT_PATH: return "path";
-    case VG_OPT_DIR: return "directory";
-    case VG_OPT_INT: return "integer";
-    case VG_OPT_BOOL: return "yes|no";
-    case VG_OPT_DURATION: return "duration";
-    case VG_OPT_SIZE: return "size";
-    case VG_OPT_ENUM: return o->choices;
-    case VG_OPT_CIDRS: return "addresses or CIDRs";
-    case VG_OPT_LISTEN: return "HOST:PORT|unix:PATH|off";
-    case VG_OPT_REDIS_URL: return "embedded|redis://...|unix:...";
-    case VG_OPT_URL_TEMPLATE: return "URL template";
-    }
-    return "?";
-}
 
 /* Writes `text` as "# " comment lines of at most WIDTH columns, broken at spaces. */
 static void comment(FILE *out, const char *text)
