@@ -1,0 +1,18 @@
+/* sink_registry — every sink type built in. Adding a sink is adding its file and one line
+ * here; the configuration ([sink.NAME] sections), `vigie check-config --example` and
+ * `vigie help run` read this list (regenerate systemd/vigie.conf.example after a change). */
+#include "sinks/sink.h"
+
+#include <string.h>
+
+const struct sink_type *const sink_types[] = {
+    NULL,
+};
+
+const struct sink_type *sink_type_find(const char *name)
+{
+    for (const struct sink_type *const *t = sink_types; *t; t++)
+        if (strcmp((*t)->name, name) == 0)
+            return *t;
+    return NULL;
+}
