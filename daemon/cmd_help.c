@@ -1,12 +1,42 @@
 /* cmd_help — `vigie help [COMMAND]`. The command list comes from the table in commands.c;
  * the configuration options that `help run` and `help check-config` list come from the option
- * table in config_table.c, the same one the parser reads. */
+ * table in config_table.c, the common sink options and each sink type's table, the same ones
+ * the parser reads. */
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "sinks/sink.h"
 
 #include <stdio.h>
 #include <string.h>
+
+static void print_option(const char *indent, int width, const struct vg_option *o)
+{
+    printf("%s%-*s %s (default: %s)%s%s\n", indent, width, o->name, vg_option_type_name(o),
+           o->def[0] ? o->def : "empty", o->flags & VG_OPT_RESTART ? ", restart to change" : "",
+           o->flags & VG_OPT_SENSITIVE ? ", secret" : "");
+    printf("%s%-*s %s\n", indent, width, "", o->desc);
+}
+
+/* The sink sections' options, one level further in: they belong to every [sink.TYPE]
+ * section there is, not to one section of the file. */
+static void print_sink_options(void)
+{
+    printf("\n  [sink.TYPE]        one section per sink, TYPE one of:");
+    if (!sink_types[0])
+        printf(" none built in yet");
+    for (const struct sink_type *const *t = sink_types; *t; t++)
+        printf("%s %s", t == sink_types ? "" : ",", (*t)->name);
+    printf("; a reload applies\n"
+           "                     every option (the sink restarts). The options of every sink:\n");
+    for (const struct vg_option *o = sink_common_options; o->name; o++)
+        print_option("    ", 16, o);
+    for (const struct sink_type *const *t = sink_types; *t; t++) {
+        printf("\n  [sink.%s] %s\n", (*t)->name, (*t)->summary);
+        for (const struct vg_option *o = (*t)->options; o && o->name; o++)
+            print_option("    ", 16, o);
+    }
+}
 
 static void print_options(void)
 {
@@ -18,11 +48,9 @@ static void print_options(void)
             printf("\n  [%s]\n", o->section);
             section = o->section;
         }
-        printf("  %-18s %s (default: %s)%s%s\n", o->name, vg_option_type_name(o), o->def[0] ? o->def : "empty",
-               o->flags & VG_OPT_RESTART ? ", restart to change" : "",
-               o->flags & VG_OPT_SENSITIVE ? ", secret" : "");
-        printf("  %-18s %s\n", "", o->desc);
+        print_option("  ", 18, o);
     }
+    print_sink_options();
     printf("\n  durations: 250ms, 30s, 5m, 2h, 1d (bare numbers are seconds); sizes: 512k, 8M, 1G\n"
            "  secrets: env:NAME, file:PATH or credential:NAME ($CREDENTIALS_DIRECTORY, systemd\n"
            "  LoadCredential=) instead of the value itself\n");

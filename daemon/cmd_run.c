@@ -62,16 +62,7 @@ int cmd_check_config(int argc, char **argv)
     for (size_t i = 0; i < c->n_warnings; i++)
         fprintf(stderr, "vigie: warning: %s\n", c->warnings[i]);
     printf("# %s: OK\n", config ? config : "no configuration file: built-in defaults");
-    const char *section = "";
-    for (const struct vg_option *o = vg_options; o->name; o++) {
-        if (strcmp(section, o->section) != 0) {
-            printf("%s[%s]\n", section[0] ? "\n" : "", o->section);
-            section = o->section;
-        }
-        char *v = vg_config_format(c, o);
-        printf("%s = %s\n", o->name, v ? v : "?");
-        vg_free(v);
-    }
+    vg_config_print(stdout, c);
     vg_config_free(c);
     return 0;
 }

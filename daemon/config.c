@@ -6,6 +6,7 @@
 #include "daemon/config.h"
 #include "http/fetch_addr.h"
 #include "queue/queue_url.h"
+#include "sinks/sink.h"
 #include "util/vg_alloc.h"
 
 #include <arpa/inet.h>
@@ -134,12 +135,21 @@ static int check_grammar(const struct vg_option *o, const char *v, char *why, si
  * its tail read as a line of its own. */
 #define INI_LINE_MAX 200
 
+/* The lines of one [sink.NAME] section's keys. */
+struct sink_lines {
+    int first;         /* the section's first key */
+    int *v;            /* per option, the common ones then the type's: as load_ctx.lines */
+};
+
 struct load_ctx {
     struct vg_config *c;
     const char *base_dir;
     FILE *f;
     int line;          /* the line inih is processing */
     int *lines;        /* per option: the line that set it, 0 when not in the file */
+    const struct sink_type *const *types; /* what [sink.NAME] may name */
+    struct sink_lines *sink_lines;         /* one per c->sinks[] */
+    size_t n_sink_lines;
     int err_line;      /* first error found by us (0: none) */
     char msg[512];
 };
@@ -181,11 +191,169 @@ static char *read_line(char *str, int num, void *stream)
     return r;
 }
 
+/* ---- [sink.NAME] sections ------------------------------------------------- */
+
+static struct vg_sink_section *find_sink(const struct vg_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_sinks; i++)
+        if (strcmp(c->sinks[i].name, name) == 0)
+            return &c->sinks[i];
+    return NULL;
+}
+
+static const struct sink_type *find_type(const struct sink_type *const *types, const char *name)
+{
+    for (const struct sink_type *const *t = types; *t; t++)
+        if (strcmp((*t)->name, name) == 0)
+            return *t;
+    return NULL;
+}
+
+/* A new section for a sink of type t, at its defaults: the common table's, the type's
+ * own (batch, rate limit), then its own table's. NULL after load_error. */
+static struct vg_sink_section *add_sink(struct load_ctx *ctx, const struct sink_type *t, const char *section)
+{
+    struct vg_config *c = ctx->c;
+    struct vg_sink_section *sinks = vg_realloc(c->sinks, (c->n_sinks + 1) * sizeof(*sinks));
+    if (sinks)
+        c->sinks = sinks;
+    struct sink_lines *lines = sinks ? vg_realloc(ctx->sink_lines, (ctx->n_sink_lines + 1) * sizeof(*lines)) : NULL;
+    if (!lines) {
+        load_error(ctx, "out of memory");
+        return NULL;
+    }
+    ctx->sink_lines = lines;
+    /* Counted at once, so that vg_config_free frees whatever is built below. */
+    struct vg_sink_section *s = memset(&sinks[c->n_sinks++], 0, sizeof(*s));
+    struct sink_lines *l = memset(&lines[ctx->n_sink_lines++], 0, sizeof(*l));
+    s->type = t;
+    l->first = ctx->line;
+    size_t n = vg_option_count(sink_common_options) + vg_option_count(t->options);
+    s->name = vg_strdup(t->name);
+    s->config = vg_calloc(1, t->config_size ? t->config_size : 1);
+    l->v = vg_calloc(n, sizeof(*l->v));
+    if (!s->name || !s->config || !l->v) {
+        load_error(ctx, "out of memory");
+        return NULL;
+    }
+    char why[400] = "";
+    int rc = vg_option_table_defaults(sink_common_options, &s->common, check_grammar, why, sizeof(why));
+    sink_common_type_defaults(t, &s->common);
+    if (rc < 0 || vg_option_table_defaults(t->options, s->config, check_grammar, why, sizeof(why)) < 0) {
+        load_error(ctx, "section [%s]: %s", section, why);
+        return NULL;
+    }
+    return s;
+}
+
+static void on_sink_entry(struct load_ctx *ctx, const char *section, const char *name, const char *value)
+{
+    struct vg_config *c = ctx->c;
+    const char *sink = section + strlen("sink.");
+    struct vg_sink_section *s = find_sink(c, sink);
+    if (!s) {
+        const struct sink_type *t = find_type(ctx->types, sink);
+        if (!t) {
+            char known[256] = "";
+            for (const struct sink_type *const *p = ctx->types; *p; p++) {
+                size_t used = strlen(known);
+                snprintf(known + used, sizeof(known) - used, "%s%s", used ? ", " : "", (*p)->name);
+            }
+            load_error(ctx, "unknown sink type '%s' in section [%s] (%s%s)", sink, section,
+                       known[0] ? "known: " : "no sink type is built in", known);
+            return;
+        }
+        if (!(s = add_sink(ctx, t, section)))
+            return;
+    }
+    struct sink_lines *l = &ctx->sink_lines[s - c->sinks];
+    void *base = &s->common;
+    const struct vg_option *o = vg_option_find(sink_common_options, name);
+    size_t at = o ? (size_t)(o - sink_common_options) : 0;
+    if (!o && (o = vg_option_find(s->type->options, name))) {
+        base = s->config;
+        at = vg_option_count(sink_common_options) + (size_t)(o - s->type->options);
+    }
+    if (!o) {
+        load_error(ctx, "unknown key '%s' in section [%s]", name, section);
+        return;
+    }
+    if (l->v[at]) {
+        load_error(ctx, "key '%s.%s' is set twice, on line %d and line %d: keep one", section, name, l->v[at],
+                   ctx->line);
+        return;
+    }
+    l->v[at] = ctx->line;
+    char why[400] = "";
+    if (vg_option_set(o, base, value, ctx->base_dir, check_grammar, why, sizeof(why)) < 0)
+        load_error(ctx, "key '%s.%s': %s", section, name, why);
+}
+
+/* Once the file is read, what concerns a whole sink section: the common options together,
+ * then the type's own check. 0, or -1 with "FILE:LINE: ..." in err. */
+static int finish_sinks(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
+{
+    struct vg_config *c = ctx->c;
+    for (size_t i = 0; i < c->n_sinks; i++) {
+        struct vg_sink_section *s = &c->sinks[i];
+        const struct sink_lines *l = &ctx->sink_lines[i];
+        const char *key = "";
+        char why[400] = "";
+        if (sink_common_finish(s->type, &s->common, &key, why, sizeof(why)) < 0) {
+            const struct vg_option *o = vg_option_find(sink_common_options, key);
+            int line = o && l->v[o - sink_common_options] ? l->v[o - sink_common_options] : l->first;
+            snprintf(err, errlen, "%s:%d: key 'sink.%s.%s': %s", path, line, s->name, key, why);
+            return -1;
+        }
+        if (s->type->check && s->type->check(s->config, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "%s:%d: section [sink.%s]: %s", path, l->first, s->name, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const struct vg_sink_section *vg_config_sink(const struct vg_config *c, const char *name)
+{
+    return find_sink(c, name);
+}
+
+int vg_config_sink_differs(const struct vg_config *a, const struct vg_config *b, const char *name)
+{
+    const struct vg_sink_section *x = vg_config_sink(a, name), *y = vg_config_sink(b, name);
+    if (!x || !y)
+        return x != y;
+    if (x->type != y->type)
+        return 1;
+    for (const struct vg_option *o = sink_common_options; o->name; o++)
+        if (vg_option_differs(o, &x->common, &y->common))
+            return 1;
+    for (const struct vg_option *o = x->type->options; o && o->name; o++)
+        if (vg_option_differs(o, x->config, y->config))
+            return 1;
+    return 0;
+}
+
+static void free_sink(struct vg_sink_section *s)
+{
+    vg_option_table_free(sink_common_options, &s->common);
+    if (s->config)
+        vg_option_table_free(s->type->options, s->config);
+    vg_free(s->config);
+    vg_free(s->name);
+}
+
+/* ---- reading the file ---------------------------------------------------------- */
+
 static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct load_ctx *ctx = user;
     if (ctx->err_line)
         return 1;
+    if (strncmp(section, "sink.", strlen("sink.")) == 0) {
+        on_sink_entry(ctx, section, name, value);
+        return 1;
+    }
     const struct vg_option *o = find_option(section, name);
     if (!o) {
         int known_section = 0;
@@ -283,11 +451,24 @@ static int warn_allow_private(struct vg_config *c, int line)
     return 0;
 }
 
+static void free_sink_lines(struct load_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_sink_lines; i++)
+        vg_free(ctx->sink_lines[i].v);
+    vg_free(ctx->sink_lines);
+}
+
 struct vg_config *vg_config_load(const char *path, char *err, size_t errlen)
+{
+    return vg_config_load_types(path, sink_types, err, errlen);
+}
+
+struct vg_config *vg_config_load_types(const char *path, const struct sink_type *const *types, char *err,
+                                       size_t errlen)
 {
     struct vg_config *c = vg_calloc(1, sizeof(*c));
     char *base_dir = NULL;
-    struct load_ctx ctx = {0};
+    struct load_ctx ctx = {.types = types};
     if (!c)
         goto oom;
     if (vg_option_table_defaults(vg_options, c, check_grammar, err, errlen) < 0)
@@ -330,18 +511,22 @@ struct vg_config *vg_config_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
         goto fail;
     }
+    if (finish_sinks(&ctx, path, err, errlen) < 0)
+        goto fail;
     const struct vg_option *listen = find_option("admin", "listen");
     const struct vg_option *allow = find_option("fetch", "allow_private");
     if ((ctx.lines[listen - vg_options] && warn_listen(c, ctx.lines[listen - vg_options]) < 0) ||
         (ctx.lines[allow - vg_options] && warn_allow_private(c, ctx.lines[allow - vg_options]) < 0))
         goto oom;
     vg_free(ctx.lines);
+    free_sink_lines(&ctx);
     vg_free(base_dir);
     return c;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
     vg_free(ctx.lines);
+    free_sink_lines(&ctx);
     vg_free(base_dir);
     vg_config_free(c);
     return NULL;
@@ -352,6 +537,9 @@ void vg_config_free(struct vg_config *c)
     if (!c)
         return;
     vg_option_table_free(vg_options, c);
+    for (size_t i = 0; i < c->n_sinks; i++)
+        free_sink(&c->sinks[i]);
+    vg_free(c->sinks);
     for (size_t i = 0; i < c->n_warnings; i++)
         vg_free(c->warnings[i]);
     vg_free(c->warnings);

@@ -14,8 +14,20 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sinks/sink_options.h"
 #include "util/vg_option.h"
 #include "util/vg_units.h"
+
+struct sink_type;
+
+/* One [sink.NAME] section: NAME is a sink type of sinks/sink.h. Every option of a sink is
+ * live: a reload that changes one restarts that sink (vg_config_sink_differs). */
+struct vg_sink_section {
+    char *name;                       /* NAME, the type's name */
+    const struct sink_type *type;
+    struct sink_common_config common; /* the options every sink takes (sinks/sink_options.h) */
+    void *config;                     /* the type's own options: its struct, config_size bytes */
+};
 
 struct vg_config {
     char *file;             /* the file read, or NULL for built-in defaults */
@@ -76,6 +88,10 @@ struct vg_config {
     long long pipe_max_deliveries;
     long long pipe_maxlen;
     long long pipe_dedup_ttl_ms;
+
+    /* [sink.NAME] sections, in the order of the file */
+    struct vg_sink_section *sinks;
+    size_t n_sinks;
 };
 
 extern const struct vg_option vg_options[];
@@ -86,6 +102,15 @@ extern const struct vg_option vg_options[];
  * both lines). The caller frees with vg_config_free. */
 struct vg_config *vg_config_load(const char *path, char *err, size_t errlen);
 void vg_config_free(struct vg_config *c);
+/* The same, with `types` (NULL-terminated) as the sink types [sink.NAME] may name instead of
+ * sinks/sink.h's sink_types[]: for tests, which bring types of their own. */
+struct vg_config *vg_config_load_types(const char *path, const struct sink_type *const *types, char *err,
+                                       size_t errlen);
+
+/* The [sink.NAME] section of c, or NULL. */
+const struct vg_sink_section *vg_config_sink(const struct vg_config *c, const char *name);
+/* 1 when the [sink.NAME] section is in one of a and b only, or one of its options differs. */
+int vg_config_sink_differs(const struct vg_config *a, const struct vg_config *b, const char *name);
 
 /* The value of option `o` in `c`, formatted as the file would write it (durations and sizes
  * with units). Sensitive values come back as "(set)" or "(unset)". Caller frees. */
@@ -96,9 +121,16 @@ int vg_config_differs(const struct vg_config *a, const struct vg_config *b, cons
 int vg_config_copy_option(struct vg_config *dst, const struct vg_config *src, const struct vg_option *o);
 
 
+/* Writes the effective settings of c, every option of the table then every [sink.NAME]
+ * section, as the file would write them, secrets masked: what `vigie check-config` prints. */
+void vg_config_print(FILE *out, const struct vg_config *c);
+
 /* Writes a configuration file showing every option of the table, commented out at its
- * default, with its description, type, bounds and whether a reload applies it: what
- * `vigie check-config --example` prints and systemd/vigie.conf.example holds. */
+ * default, with its description, type, bounds and whether a reload applies it, then the sink
+ * sections of every sink type, commented out whole: what `vigie check-config --example`
+ * prints and systemd/vigie.conf.example holds. */
 void vg_config_print_example(FILE *out);
+/* The same with the sink types `types` (NULL-terminated) instead of sink_types[] (tests). */
+void vg_config_print_example_types(FILE *out, const struct sink_type *const *types);
 
 #endif

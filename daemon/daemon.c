@@ -174,6 +174,18 @@ static void reload(struct vg_daemon *d)
         vg_free(now);
         vg_free(want);
     }
+    /* Every sink option is live: a sink whose section changed restarts with it. */
+    for (size_t i = 0; i < n->n_sinks; i++)
+        if (vg_config_sink_differs(d->cfg, n, n->sinks[i].name)) {
+            vg_notice("daemon", "reload: [sink.%s] %s", n->sinks[i].name,
+                      vg_config_sink(d->cfg, n->sinks[i].name) ? "changed" : "added");
+            changed++;
+        }
+    for (size_t i = 0; i < d->cfg->n_sinks; i++)
+        if (!vg_config_sink(n, d->cfg->sinks[i].name)) {
+            vg_notice("daemon", "reload: [sink.%s] removed", d->cfg->sinks[i].name);
+            changed++;
+        }
     /* Everything that keeps a pointer to the configuration moves to the new one first. */
     accounts_watch_set_config(d->accounts, n);
     if (d->poller)

@@ -121,6 +121,9 @@ def test_overlong_line_is_an_error_with_its_line():
     assert f"{p}:2: line longer than 198 characters" in r.stderr, r.stderr
 
 
+# systemd/vigie.conf.example also holds a commented-out [sink.TYPE] section per sink type of
+# sinks/sink_registry.c: adding a sink type (or an option to one) means regenerating it with
+# `vigie check-config --example > systemd/vigie.conf.example`, or this test fails.
 def test_example_file_is_the_option_table():
     r = run_vigie(["check-config", "--example"])
     assert r.returncode == 0, r.stderr
@@ -262,6 +265,18 @@ def test_secrets_from_environment_and_credentials():
     p, r = check("[redis]\npassword = env:VG_NOT_SET_ANYWHERE\n")
     assert r.returncode == 1
     assert "key 'redis.password': environment variable VG_NOT_SET_ANYWHERE is not set" in r.stderr
+
+
+def test_sink_sections_are_checked():
+    # No sink type is built in yet: any [sink.NAME] section names an unknown one, and says so.
+    r = run_vigie(["check-config", "--example"])
+    assert "\n;[sink.TYPE]\n" in r.stdout and "\n;enabled = no\n" in r.stdout, r.stdout
+    p, r = check("[log]\nlevel = info\n\n[sink.hubspot]\nenabled = yes\n")
+    assert r.returncode == 1
+    assert f"{p}:5: unknown sink type 'hubspot' in section [sink.hubspot] (no sink type is built in)" in r.stderr, r.stderr
+    r = run_vigie(["help", "run"])
+    assert re.search(r"^  \[sink\.TYPE\] .*\n(?:.*\n)*    allow_private +addresses or CIDRs \(default: empty\)$",
+                     r.stdout, re.M), r.stdout
 
 
 def test_help_comes_from_the_option_table():
