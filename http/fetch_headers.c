@@ -24,7 +24,7 @@ struct curl_slist *fetch_headers_fixed(const char *user_agent)
     return h.own;
 }
 
-static int names(const char *line, const char *name)
+int fetch_header_line_is(const char *line, const char *name)
 {
     size_t n = strlen(name);
     return strncasecmp(line, name, n) == 0 && line[n] == ':';
@@ -44,8 +44,8 @@ int fetch_headers_add(struct fetch_headers *h, const char *name, const char *val
     }
     memcpy(end, value, v + 1);
     struct curl_slist *l = curl_slist_append(h->own, line);
-    h->sets_ua |= names(line, "User-Agent");
-    h->sets_ae |= names(line, "Accept-Encoding");
+    h->sets_ua |= fetch_header_line_is(line, "User-Agent");
+    h->sets_ae |= fetch_header_line_is(line, "Accept-Encoding");
     if (line != stack)
         vg_free(line);
     if (!l)
@@ -58,7 +58,7 @@ int fetch_headers_join(struct fetch_headers *h, struct curl_slist *fixed)
 {
     if (h->sets_ua || h->sets_ae) {
         for (struct curl_slist *f = fixed; f; f = f->next) {
-            if (names(f->data, "User-Agent") ? h->sets_ua : h->sets_ae)
+            if (fetch_header_line_is(f->data, "User-Agent") ? h->sets_ua : h->sets_ae)
                 continue;
             struct curl_slist *n = curl_slist_append(h->own, f->data);
             if (!n)

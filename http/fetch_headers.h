@@ -23,6 +23,9 @@ struct fetch_headers {
     int sets_ua, sets_ae;          /* its lines name User-Agent, Accept-Encoding */
 };
 
+/* 1 when the line "Name: value" is named `name` (case-insensitive). */
+int fetch_header_line_is(const char *line, const char *name);
+
 /* Appends "name: value", or the line `value` when name is NULL. -1: out of memory. */
 int fetch_headers_add(struct fetch_headers *h, const char *name, const char *value);
 /* Adds the fixed lines after the request's own (shared, or copied without those the request

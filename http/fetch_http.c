@@ -5,17 +5,21 @@
  * curl_multi_assign() and re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
  * curl_multi_socket_action(), and easy handles removed only in check_multi_info().
  *
- * A request's life: fetch_get() validates and copies it into a struct xfer, with its header
- * lines (fetch_headers.c), and queues it on its host (fetch_host.c). dispatch() starts what the host and global limits allow: it builds
- * the easy handle only then, so a long queue costs a few hundred bytes per request, not a
- * curl handle. curl reports completion in check_multi_info(), which classifies the outcome,
- * releases the host slot (with a Retry-After hold) and runs the callback. A request that fails
- * before reaching curl is finished from a zero-delay event, so callbacks never run inside
- * fetch_get(). */
+ * A request's life: fetch_send() validates and copies it into a struct xfer, with its header
+ * lines (fetch_headers.c) and body, and queues it on its host (fetch_host.c). dispatch() starts
+ * what the host and global limits allow: it builds the easy handle only then, so a long queue
+ * costs a few hundred bytes per request (plus its body), not a curl handle. curl reports
+ * completion in check_multi_info(), which classifies the outcome, releases the host slot
+ * (with a Retry-After hold) and runs the callback. A request that fails before reaching curl
+ * is finished from a zero-delay event, so callbacks never run inside fetch_send().
+ *
+ * Nothing here logs a request header or a request body: an Authorization line must never
+ * reach a log or a reason. */
 #include "http/fetch_http.h"
 #include "util/vg_alloc.h"
 #include "util/vg_event.h"
 #include "util/vg_log.h"
+#include "util/vg_url_mask.h"
 #include "http/fetch_addr.h"
 #include "http/fetch_headers.h"
 #include "http/fetch_host.h"
@@ -29,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MOD "fetch"
@@ -36,6 +41,10 @@
 /* Memory for parsed URLs no request holds (fetch_urls.h): about 500 bytes for a URL of 100
  * characters, so some 30,000 sources; a process polling more parses the others at each poll. */
 #define URLS_KEPT_BYTES (16u << 20)
+
+/* The methods a request may use; index 0, GET, is what a request without one does. */
+enum { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M__COUNT };
+static const char *const method_names[M__COUNT] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
 
 struct xfer {
     struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
@@ -48,6 +57,13 @@ struct xfer {
     char *accept;
     size_t max_body;
     struct vg_buf body;
+    int method;                      /* M_GET ... */
+    int posts;                       /* sends a body (send_len bytes, maybe none): POSTFIELDS */
+    char *send_body;                 /* the request body, copied at submission; or NULL */
+    size_t send_len;
+    char **want;                     /* wanted response header names, NULL-terminated; or NULL */
+    char **values;                   /* their values in the final response, one per name */
+    size_t nwant;
     fetch_done_cb cb;
     void *arg;
     uint64_t submitted_ms, started_ms;
@@ -268,16 +284,32 @@ static int on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_
 /* ------------------------------------------------------------------------------------------ */
 /* Transfers                                                                                  */
 
+/* Frees the values of the wanted headers, keeping the array (all NULL again). */
+static void values_clear(struct xfer *x)
+{
+    for (size_t i = 0; x->values && i < x->nwant; i++) {
+        vg_free(x->values[i]);
+        x->values[i] = NULL;
+    }
+}
+
 static void xfer_free(struct xfer *x)
 {
     if (!x)
         return;
+    /* The handle first: it may still point at the body (CURLOPT_POSTFIELDS). */
     if (x->easy)
         curl_easy_cleanup(x->easy);
     fetch_headers_free(&x->headers);
     fetch_urls_release(x->c->urls, x->u);
     vg_free(x->accept);
     vg_buf_free(&x->body);
+    vg_free(x->send_body);
+    values_clear(x);
+    vg_free(x->values);
+    for (size_t i = 0; x->want && i < x->nwant; i++)
+        vg_free(x->want[i]);
+    vg_free(x->want);
     vg_free(x);
 }
 
@@ -359,9 +391,37 @@ static CURLcode easy_bind(CURL *e, struct xfer *x)
     SET(CURLOPT_OPENSOCKETDATA, x);
     SET(CURLOPT_PREREQDATA, x);
     SET(CURLOPT_HTTPHEADER, x ? fetch_headers_list(&x->headers, x->c->fixed) : NULL);
-#undef SET
     return rc;
 }
+
+/* The options of a request other than GET, after easy_bind's. easy_unsend() takes them back
+ * before the handle goes back to the pool, so that the GETs, nearly every request, never pay
+ * for them. The body goes as a pointer to the transfer's own copy, with its size (it may hold
+ * NUL bytes, and curl need not copy megabytes again). */
+static CURLcode easy_send(CURL *e, const struct xfer *x)
+{
+    CURLcode rc = CURLE_OK;
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    if (x->posts) {
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->send_len);
+        SET(CURLOPT_POSTFIELDS, x->send_body ? x->send_body : "");
+    }
+    if (x->method != M_POST)
+        SET(CURLOPT_CUSTOMREQUEST, method_names[x->method]);
+    return rc;
+}
+
+static CURLcode easy_unsend(CURL *e)
+{
+    CURLcode rc = CURLE_OK;
+    SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_CUSTOMREQUEST, NULL);
+    SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+    SET(CURLOPT_POSTFIELDS, NULL);
+    SET(CURLOPT_HTTPGET, 1L);   /* last: setting POSTFIELDS made the handle a POST */
+    return rc;
+}
+#undef SET
 
 /* Gives the transfer an easy handle, from the pool or new. Returns 0, or -1 when curl refuses
  * an option or memory runs out. */
@@ -381,6 +441,8 @@ static int xfer_setup(struct fetch_client *c, struct xfer *x)
         return -1;
     if (rc == CURLE_OK)
         rc = easy_bind(e, x);
+    if (rc == CURLE_OK && x->method != M_GET)
+        rc = easy_send(e, x);
     if (rc != CURLE_OK) {
         vg_err(MOD, "curl_easy_setopt: %s", curl_easy_strerror(rc));
         return -1;
@@ -444,6 +506,30 @@ static char *header_dup(CURL *e, const char *name)
     return vg_strdup(h->value);
 }
 
+/* A wanted header of the final response (CURLH_HEADER: neither a 1xx's nor a trailer; request
+ * -1: not a redirect's), its values joined by ", " when it came more than once (RFC 9110
+ * 5.3). NULL when absent; *oom set when memory ran out. */
+static char *header_join(CURL *e, const char *name, int *oom)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value)
+        return NULL;
+    size_t amount = h->amount;
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_buf_puts(&b, h->value);
+    for (size_t i = 1; i < amount; i++) {
+        if (curl_easy_header(e, name, i, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value) {
+            vg_buf_puts(&b, ", ");
+            vg_buf_puts(&b, h->value);
+        }
+    }
+    char *v = vg_buf_steal(&b);
+    if (!v)
+        *oom = 1;
+    return v;
+}
+
 /* Runs the callback and updates counters; frees nothing. */
 static void deliver(struct fetch_client *c, struct xfer *x, struct fetch_response *r)
 {
@@ -470,9 +556,9 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     memset(&r, 0, sizeof(r));
     reason[0] = '\0';
 
-    long status = 0, redirects = 0, httpver = 0;
+    long status = 0, redirects = 0, httpver = 0, retry = 0;
     char *eff = NULL, *ct = NULL;
-    curl_off_t retry = 0, t_total = 0, t_conn = 0, t_first = 0;
+    curl_off_t t_total = 0, t_conn = 0, t_first = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
     curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
@@ -487,14 +573,26 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     char *etag = status ? header_dup(e, "ETag") : NULL;
     char *lastmod = status ? header_dup(e, "Last-Modified") : NULL;
 
-    if (status == 429 || status == 503) {
-        curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry);
-        /* Before curl 8.12 a date in the past gives a negative value. */
-        if (retry < 0)
-            retry = 0;
-        if (retry > c->cfg.retry_after_max_s)
-            retry = c->cfg.retry_after_max_s;
+    /* Read here rather than through CURLINFO_RETRY_AFTER, which gives 0 for both "0" and no
+     * header (a sink must tell them apart) and, before curl 8.12, a negative value for a date
+     * past. Any error may carry one (HubSpot's 477 does); only 429 and 503 hold the host. */
+    int retry_given = 0;
+    if (status >= 400) {
+        char *ra = header_dup(e, "Retry-After");
+        retry_given = fetch_retry_after_parse(ra, time(NULL), c->cfg.retry_after_max_s, &retry);
+        vg_free(ra);
     }
+    /* A write's redirect is not followed: where it pointed goes into the reason. */
+    char *location = NULL;
+    if (x->method != M_GET && status / 100 == 3) {
+        char *loc = NULL;
+        curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+        if (loc && !(location = vg_url_mask(loc)))
+            location = vg_strdup("(not shown: out of memory)");
+    }
+    int values_oom = 0;
+    for (size_t i = 0; status && i < x->nwant; i++)
+        x->values[i] = header_join(e, x->want[i], &values_oom);
 
     struct fetch_outcome o = {
         .rc = rc,
@@ -511,8 +609,14 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
         .ctype_bad = x->ctype_bad,
         .oom = x->oom,
         .body_started = x->body_started,
+        .method = x->method != M_GET ? method_names[x->method] : NULL,
+        .location = location,
     };
     enum fetch_error err = fetch_http_judge(&o, reason, sizeof(reason));
+    if (values_oom) {
+        err = FETCH_ERR_INTERNAL;
+        snprintf(reason, sizeof(reason), "%s: out of memory", fetch_error_label(err));
+    }
 
     r.url = x->url;
     r.effective_url = eff ? eff : x->url;
@@ -530,7 +634,9 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     r.charset = charset;
     r.etag = etag;
     r.last_modified = lastmod;
-    r.retry_after_s = (long)retry;
+    r.retry_after_s = retry;
+    r.retry_after_given = retry_given;
+    r.header_values = x->want ? (const char *const *)x->values : NULL;
     r.redirects = redirects;
     r.http_version = httpver == CURL_HTTP_VERSION_1_0   ? 10
                      : httpver == CURL_HTTP_VERSION_1_1 ? 11
@@ -544,7 +650,7 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
 
     /* Release the host first, so a request the callback submits sees the hold. */
     if (x->host) {
-        long hold = (status == 429 || status == 503) ? (long)retry * 1000 : 0;
+        long hold = (status == 429 || status == 503) ? retry * 1000 : 0;
         fetch_hosts_done(c->hosts, x->host, hold);
         x->host = NULL;
     }
@@ -555,6 +661,8 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     vg_free(charset);
     vg_free(etag);
     vg_free(lastmod);
+    vg_free(location);
+    values_clear(x);
 }
 
 /* Keeps a finished transfer's easy handle for a later one: a handle is a large allocation
@@ -563,7 +671,8 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
  * handles, as many as can run at once. */
 static void pool_put(struct fetch_client *c, struct xfer *x)
 {
-    if (!x->easy || c->npool >= (size_t)c->cfg.max_in_flight || easy_bind(x->easy, NULL))
+    if (!x->easy || c->npool >= (size_t)c->cfg.max_in_flight || easy_bind(x->easy, NULL) ||
+        (x->method != M_GET && easy_unsend(x->easy)))
         return;
     c->pool[c->npool++] = x->easy;
     x->easy = NULL;
@@ -608,6 +717,7 @@ static void on_early(evutil_socket_t fd, short what, void *arg)
         r.error = x->early_error;
         r.reason = reason;
         r.body = x->body;
+        r.header_values = x->want ? (const char *const *)x->values : NULL;   /* all NULL */
         r.queued_ms = (long)(fetch_now_ms() - x->submitted_ms);
         deliver(c, x, &r);
         x->body = r.body;
@@ -785,18 +895,108 @@ static int request_value_bad(const char *what, const char *v, char *err, size_t 
     }
 }
 
-int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
-              void *arg, char *err, size_t errlen)
+/* The method's index, or -1 with err filled (quoting the name only when it is printable). */
+static int method_index(const char *m, char *err, size_t errlen)
+{
+    if (!m)
+        return M_GET;
+    for (int i = 0; i < M__COUNT; i++)
+        if (strcmp(m, method_names[i]) == 0)
+            return i;
+    if (fetch_header_name_ok(m) && strlen(m) <= 32)
+        snprintf(err, errlen, "fetch: method '%s' is not one of GET, POST, PATCH, PUT, DELETE", m);
+    else
+        snprintf(err, errlen, "fetch: the method is not one of GET, POST, PATCH, PUT, DELETE");
+    return -1;
+}
+
+/* 1 when one of the caller's header lines is named `name`. */
+static int names_header(const struct fetch_request *req, const char *name)
+{
+    for (size_t i = 0; req->headers && req->headers[i]; i++)
+        if (fetch_header_line_is(req->headers[i], name))
+            return 1;
+    return 0;
+}
+
+/* The request's body and the header lines that go with it. POSTFIELDS would have curl send
+ * "Content-Type: application/x-www-form-urlencoded" and, past 1 MiB, "Expect: 100-continue"
+ * (a round trip per request waiting for a 100 that some servers never send): the empty
+ * lines "Content-Type:" and "Expect:" remove them. -1: out of memory. */
+static int body_setup(struct xfer *x, const struct fetch_request *req)
+{
+    x->posts = req->body || x->method == M_POST || x->method == M_PUT || x->method == M_PATCH;
+    if (!x->posts)
+        return 0;
+    if (req->body) {
+        if (!(x->send_body = vg_malloc(req->body_len ? req->body_len : 1)))
+            return -1;
+        memcpy(x->send_body, req->body, req->body_len);
+        x->send_len = req->body_len;
+    }
+    struct fetch_headers *hd = &x->headers;
+    if (!names_header(req, "Content-Type")) {
+        int rc = req->body ? fetch_headers_add(hd, "Content-Type",
+                                               req->content_type ? req->content_type
+                                                                 : "application/json")
+                           : fetch_headers_add(hd, NULL, "Content-Type:");
+        if (rc < 0)
+            return -1;
+    }
+    if (!names_header(req, "Expect") && fetch_headers_add(hd, NULL, "Expect:") < 0)
+        return -1;
+    return 0;
+}
+
+/* The wanted response headers: names copied, and the array of their values allocated now so
+ * that the completion only fills it. -1: out of memory. */
+static int want_setup(struct xfer *x, const struct fetch_request *req, size_t nwant)
+{
+    if (!req->want_headers)
+        return 0;
+    x->want = vg_calloc(nwant + 1, sizeof(*x->want));
+    x->values = vg_calloc(nwant + 1, sizeof(*x->values));
+    if (!x->want || !x->values)
+        return -1;
+    for (; x->nwant < nwant; x->nwant++)
+        if (!(x->want[x->nwant] = vg_strdup(req->want_headers[x->nwant])))
+            return -1;
+    return 0;
+}
+
+int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
+               void *arg, char *err, size_t errlen)
 {
     struct xfer *x = NULL;
     if (!c || !req || !cb || !req->url || !req->url[0]) {
         snprintf(err, errlen, "fetch: a request needs a URL and a callback");
         return -1;
     }
+    int method = method_index(req->method, err, errlen);
+    if (method < 0)
+        return -1;
+    if (method != M_GET && (req->etag || req->last_modified)) {
+        snprintf(err, errlen, "fetch: an ETag or Last-Modified date (a conditional GET) goes "
+                              "with GET only, not with %s", method_names[method]);
+        return -1;
+    }
+    if (method != M_GET && strncasecmp(req->url, "file:", 5) == 0) {
+        snprintf(err, errlen, "fetch: a file:// URL is read with GET only");
+        return -1;
+    }
+    if (!req->body && req->body_len) {
+        snprintf(err, errlen, "fetch: a body length of %zu without a body", req->body_len);
+        return -1;
+    }
+    if (method == M_GET && req->body) {
+        snprintf(err, errlen, "fetch: a GET has no body");
+        return -1;
+    }
     if (request_value_bad("URL", req->url, err, errlen) ||
         (req->etag && request_value_bad("ETag", req->etag, err, errlen)) ||
         (req->last_modified && request_value_bad("Last-Modified date", req->last_modified, err, errlen)) ||
-        (req->accept && request_value_bad("accept list", req->accept, err, errlen)))
+        (req->accept && request_value_bad("accept list", req->accept, err, errlen)) ||
+        (req->content_type && request_value_bad("content type", req->content_type, err, errlen)))
         return -1;
     size_t nextra = 0;
     for (; req->headers && req->headers[nextra]; nextra++) {
@@ -804,9 +1004,22 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
             snprintf(err, errlen, "fetch: more than %d extra headers", MAX_HEADERS);
             return -1;
         }
+        /* Never the line itself in the message: it may be an Authorization. */
         if (!fetch_header_line_ok(req->headers[nextra])) {
             snprintf(err, errlen, "fetch: header %zu is not a clean 'Name: value' line",
                      nextra + 1);
+            return -1;
+        }
+    }
+    size_t nwant = 0;
+    for (; req->want_headers && req->want_headers[nwant]; nwant++) {
+        if (nwant >= MAX_HEADERS) {
+            snprintf(err, errlen, "fetch: more than %d wanted response headers", MAX_HEADERS);
+            return -1;
+        }
+        if (!fetch_header_name_ok(req->want_headers[nwant])) {
+            snprintf(err, errlen, "fetch: wanted response header %zu is not a header name",
+                     nwant + 1);
             return -1;
         }
     }
@@ -817,6 +1030,7 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
     x->c = c;
     x->cb = cb;
     x->arg = arg;
+    x->method = method;
     x->max_body = req->max_body ? req->max_body : c->cfg.max_body;
     vg_buf_init(&x->body, x->max_body);
     if (!(x->u = fetch_urls_get(c->urls, req->url)))
@@ -834,6 +1048,8 @@ int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_don
     for (size_t i = 0; i < nextra; i++)
         if (fetch_headers_add(hd, NULL, req->headers[i]) < 0)
             goto oom;
+    if (body_setup(x, req) < 0 || want_setup(x, req, nwant) < 0)
+        goto oom;
 
     struct fetch_host *h = host_for(c, x);
     if (!h)
@@ -847,6 +1063,12 @@ oom:
     snprintf(err, errlen, "fetch: out of memory");
     xfer_free(x);
     return -1;
+}
+
+int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
+              void *arg, char *err, size_t errlen)
+{
+    return fetch_send(c, req, cb, arg, err, errlen);
 }
 
 void fetch_client_pause(struct fetch_client *c, int paused)

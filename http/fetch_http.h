@@ -14,6 +14,11 @@
  * the scheduler records the reason on the source and counts failures per
  * fetch_error_name(). A failed or slow request never blocks the others.
  *
+ * Besides GET (the pollers), the client sends POST, PATCH, PUT and DELETE with a body (the CRM
+ * sinks). Such a request never follows a redirect: a write that gets redirected is a
+ * configuration error to show, not something to replay at another address or method.
+ * Request headers (an Authorization among them) are never logged nor put in a reason.
+ *
  * Single-threaded: every function must be called from the event loop's thread. */
 #ifndef FETCH_HTTP_H
 #define FETCH_HTTP_H
@@ -35,7 +40,8 @@ enum fetch_error {
     FETCH_ERR_TOO_LARGE,        /* body (after decompression) over the cap */
     FETCH_ERR_TIMEOUT,          /* connect, total or low-speed timeout */
     FETCH_ERR_REFUSED_ADDRESS,  /* destination refused by the address policy */
-    FETCH_ERR_REDIRECTS,        /* more redirects than allowed */
+    FETCH_ERR_REDIRECTS,        /* more redirects than allowed, or any redirect of a
+                                   request other than GET */
     FETCH_ERR_PROTOCOL,         /* scheme not allowed (file://, ftp://...) or broken HTTP */
     FETCH_ERR_RESET,            /* connection closed or reset before the body was complete */
     FETCH_ERR_CONTENT_TYPE,     /* 2xx with a Content-Type outside the request's `accept` */
@@ -78,15 +84,33 @@ void fetch_config_defaults(struct fetch_config *cfg);
 
 struct fetch_request {
     const char *url;            /* http(s)://, or file:// when allow_file */
-    const char *etag;           /* sent as If-None-Match; NULL: none */
-    const char *last_modified;  /* sent as If-Modified-Since (HTTP-date); NULL: none */
+    const char *method;         /* "GET" (or NULL), "POST", "PATCH", "PUT" or "DELETE",
+                                   upper-case; anything else is refused. A method other than
+                                   GET never follows a redirect: a 3xx with a Location fails
+                                   with FETCH_ERR_REDIRECTS ("redirect refused for a POST:
+                                   HTTP 307 to <Location>") and the target is not requested. */
+    const char *body;           /* body_len bytes sent as they are (copied: the caller may
+                                   free them once the call returns); NULL: no body. POST, PUT
+                                   and PATCH without one send an empty body; a GET has none. */
+    size_t body_len;
+    const char *content_type;   /* sent as Content-Type when body is given; NULL:
+                                   "application/json". No "Expect: 100-continue" is sent,
+                                   whatever the size (it would cost a round trip). */
+    const char *etag;           /* sent as If-None-Match; NULL: none. GET only. */
+    const char *last_modified;  /* sent as If-Modified-Since (HTTP-date); NULL: none. GET
+                                   only. */
     const char *accept;         /* media types, e.g. "application/rss+xml, text/xml";
                                    "text/" followed by "*" matches any text type. Sent as
                                    Accept. A 2xx whose Content-Type is none of them fails
                                    with FETCH_ERR_CONTENT_TYPE before its body is read. A
-                                   response without Content-Type passes. NULL: anything. */
-    const char *const *headers; /* extra "Name: value" lines, NULL-terminated; or NULL */
-    size_t max_body;            /* 0: the client's max_body */
+                                   response without Content-Type passes. NULL: anything.
+                                   With a write, mind that the write happened anyway. */
+    const char *const *headers; /* extra "Name: value" lines, NULL-terminated; or NULL. A
+                                   Content-Type line here replaces content_type. */
+    const char *const *want_headers; /* response header names (case-insensitive) whose values
+                                   the response gives back in header_values, NULL-terminated;
+                                   or NULL. E.g. "X-HubSpot-RateLimit-Remaining". */
+    size_t max_body;            /* 0: the client's max_body (the response body's cap) */
 };
 
 struct fetch_response {
@@ -106,7 +130,18 @@ struct fetch_response {
     const char *charset;        /* charset parameter, lower-cased; or NULL */
     const char *etag;           /* validators of the final response, as sent; or NULL */
     const char *last_modified;
-    long retry_after_s;         /* on 429/503: Retry-After in seconds, clamped; else 0 */
+    long retry_after_s;         /* Retry-After of a 4xx/5xx answer in seconds (a delay or
+                                   an HTTP-date, a date past giving 0), clamped to
+                                   retry_after_max; else 0. On 429 and 503 it also holds the
+                                   host (fetch_host.h). */
+    int retry_after_given;      /* 1 when retry_after_s comes from the header (so 0 means
+                                   "now"), 0 when the header is absent or unparsable */
+    const char *const *header_values; /* when the request had want_headers: one value per
+                                   name, in its order, from the final response only (not a
+                                   redirect's nor a 1xx's headers); NULL for a header it did
+                                   not carry, or when there was no response. A header sent
+                                   more than once gives its values joined by ", ". NULL when
+                                   the request had no want_headers. */
     long redirects;             /* redirects followed */
     int http_version;           /* 10, 11, 20, 30; 0 when no HTTP response */
     long queued_ms;             /* time spent waiting for a slot */
@@ -116,9 +151,9 @@ struct fetch_response {
 };
 
 /* Called exactly once per accepted request, from the event loop (never from inside
- * fetch_get). The response and its strings live until the callback returns, except the body
- * data if the callback steals it. The callback may call fetch_get() and the pause functions;
- * it must not call fetch_client_free(). */
+ * fetch_send). The response and its strings live until the callback returns, except the body
+ * data if the callback steals it. The callback may call fetch_send() and the pause
+ * functions; it must not call fetch_client_free(). */
 typedef void (*fetch_done_cb)(struct fetch_response *resp, void *arg);
 
 /* Creates the client on `base` (not owned). cfg strings are copied. NULL with a message in
@@ -129,10 +164,16 @@ struct fetch_client *fetch_client_new(struct event_base *base, const struct fetc
  * releases curl. Call it before event_base_free(). NULL is a no-op. */
 void fetch_client_free(struct fetch_client *c);
 
-/* Queues a GET. The request and its strings are copied. Returns 0 when accepted (the
- * callback will run later), -1 with a message in err when the request itself is invalid:
- * no URL, a header, ETag or date carrying CR, LF or another control character, or OOM.
- * URL problems (unknown scheme, malformed) are reported through the callback. */
+/* Queues a request. The request, its strings and its body are copied. Returns 0 when
+ * accepted (the callback will run later), -1 with a message in err when the request itself
+ * is invalid: no URL, an unknown method, a GET with a body, an ETag or date with a method
+ * other than GET, a file:// URL with one, a header, ETag or date carrying CR, LF or another
+ * control character, a wanted header name that is not a token, a body_len without a body,
+ * or OOM. The message never quotes a header's value. URL problems (unknown scheme,
+ * malformed) are reported through the callback. */
+int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
+               void *arg, char *err, size_t errlen);
+/* The same as fetch_send(), named for the pollers' GETs. */
 int fetch_get(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
               void *arg, char *err, size_t errlen);
 

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "http/fetch_http.h"
 
@@ -24,6 +25,8 @@ struct fetch_outcome {
     int ctype_bad;        /* on_body() refused the Content-Type */
     int oom;              /* on_body() could not grow the buffer */
     int body_started;     /* the body had begun: every header was read */
+    const char *method;   /* the request's method when not GET (never follows a redirect) */
+    const char *location; /* the 3xx's Location, credentials masked, or NULL */
 };
 
 /* The error the caller sees, from curl's code, the status and the callbacks' flags; writes
@@ -48,5 +51,12 @@ enum fetch_value_check { FETCH_VALUE_OK, FETCH_VALUE_CONTROL, FETCH_VALUE_TOO_LO
 enum fetch_value_check fetch_header_value_check(const char *s);
 int fetch_header_value_ok(const char *s);
 int fetch_header_line_ok(const char *s);
+/* A header name: an RFC 9110 token shorter than 256 bytes. 1 when it is one. */
+int fetch_header_name_ok(const char *s);
+
+/* Reads a Retry-After value, delay-seconds or HTTP-date (as of `now`; a date past gives 0),
+ * into *seconds clamped to [0, max]. 1 when it parses, 0 when it does not (*seconds is then
+ * 0). */
+int fetch_retry_after_parse(const char *v, time_t now, long max, long *seconds);
 
 #endif

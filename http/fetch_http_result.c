@@ -135,7 +135,15 @@ enum fetch_error fetch_http_judge(const struct fetch_outcome *o, char *reason, s
      * source's owner needs to see. */
     if ((err == FETCH_ERR_TOO_LARGE || err == FETCH_ERR_CONTENT_TYPE) && st >= 400)
         err = FETCH_ERR_HTTP_STATUS;
-    if (err == FETCH_OK && st != 0 && st != 304 && (st < 200 || st > 299))
+    /* A write is not followed to another address (curl was told not to): the redirect is the
+     * answer, and the user must see where it pointed to fix the configuration. */
+    if (err == FETCH_OK && o->method && st / 100 == 3 && st != 304 && o->location) {
+        snprintf(reason, len, "redirect refused for a %s: HTTP %ld to %s", o->method, st,
+                 o->location);
+        return FETCH_ERR_REDIRECTS;
+    }
+    /* 304 answers a conditional GET; no other method sends one. */
+    if (err == FETCH_OK && st != 0 && (st != 304 || o->method) && (st < 200 || st > 299))
         err = FETCH_ERR_HTTP_STATUS;
     /* An empty 2xx body never reaches the write callback, so check the type here too. */
     if (err == FETCH_OK && st >= 200 && st <= 299 && o->accept && o->type &&
@@ -276,12 +284,67 @@ int fetch_header_value_ok(const char *s)
     return fetch_header_value_check(s) == FETCH_VALUE_OK;
 }
 
-int fetch_header_line_ok(const char *s)
+/* Length of the RFC 9110 token at the start of s. */
+static size_t token_len(const char *s)
 {
     const char *p = s;
     while (*p && (isalnum((unsigned char)*p) || strchr("!#$%&'*+-.^_`|~", *p)))
         p++;
-    if (p == s || *p != ':')
+    return (size_t)(p - s);
+}
+
+int fetch_header_line_ok(const char *s)
+{
+    size_t n = token_len(s);
+    if (n == 0 || s[n] != ':')
         return 0;
-    return fetch_header_value_ok(p + 1);
+    return fetch_header_value_ok(s + n + 1);
+}
+
+int fetch_header_name_ok(const char *s)
+{
+    size_t n = token_len(s);
+    return n > 0 && n < 256 && s[n] == '\0';
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Retry-After                                                                                */
+
+int fetch_retry_after_parse(const char *v, time_t now, long max, long *seconds)
+{
+    *seconds = 0;
+    if (!v)
+        return 0;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return 0;
+    if (isdigit((unsigned char)v[0])) {
+        /* delay-seconds: digits only; a huge value is as good as the maximum. */
+        long long s = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!isdigit((unsigned char)v[i]))
+                return 0;
+            if (s < 1000000000000LL)
+                s = s * 10 + (v[i] - '0');
+        }
+        *seconds = s < max ? (long)s : max;
+        return 1;
+    }
+    /* HTTP-date, as curl reads it (IMF-fixdate and the two obsolete forms). */
+    char date[64];
+    if (n >= sizeof(date))
+        return 0;
+    memcpy(date, v, n);
+    date[n] = '\0';
+    time_t t = curl_getdate(date, NULL);
+    if (t == (time_t)-1)
+        return 0;
+    if (t <= now)
+        return 1;
+    *seconds = t - now < (time_t)max ? (long)(t - now) : max;
+    return 1;
 }

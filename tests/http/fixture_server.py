@@ -19,14 +19,27 @@ port, then serves until killed. Every scenario the client must survive is one pa
   /image                200 image/png
   /gzip, /deflate       the feed fixture compressed, when the client offers the encoding
   /echo                 the request headers as JSON (a repeated header: the list of its values)
+  /request              any method: the request as JSON {"method","path","headers","body_len",
+                        "body_sha256","body_b64"} (body_b64 only up to 1 MiB)
+  /with-headers?X-A=v   200 with every query parameter but g as a response header (a repeated
+                        parameter: the header sent once per value)
+  /continue-then?X-A=v  a 100 Continue carrying those headers, then a 200 without them
+  /error-json?code=N    N with a JSON error body, as a CRM API answers
+
+Every path answers every method (GET, POST, PUT, PATCH, DELETE); a request body is read
+(Content-Length) before the answer. /redirect-to takes ?code=N (default 302) and sends its
+X-* parameters as response headers.
 
 Any request may carry ?g=NAME: the server then records, per group, the number of requests,
 their arrival times (time.monotonic(), the same CLOCK_MONOTONIC the C tool prints), the peak
-number of requests being served at once, and the client connections seen.
+number of requests being served at once, the client connections seen, and each request's
+headers, method, path and body length.
 GET /_stats?g=NAME returns that record as JSON."""
 
+import base64
 import email.utils
 import gzip
+import hashlib
 import json
 import os
 import socket
@@ -54,7 +67,7 @@ def group(name):
     g = groups.get(name)
     if g is None:
         g = {"count": 0, "active": 0, "max_active": 0, "arrivals": [], "connections": set(),
-             "headers": []}
+             "headers": [], "methods": [], "paths": [], "body_lens": []}
         groups[name] = g
     return g
 
@@ -111,10 +124,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- dispatch --------------------------------------------------------------------------
 
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or "0")
+        return self.rfile.read(n) if n > 0 else b""
+
     def do_GET(self):
         url = urlsplit(self.path)
-        q = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        self.query = parse_qs(url.query)
+        q = {k: v[-1] for k, v in self.query.items()}
         name = q.get("g")
+        self.body = self.read_body()
         if url.path == "/_stats":
             with lock:
                 g = dict(group(q.get("g", "")))
@@ -129,6 +148,9 @@ class Handler(BaseHTTPRequestHandler):
                 g["arrivals"].append(time.monotonic())
                 g["connections"].add(self.client_address)
                 g["headers"].append(dict(self.headers.items()))
+                g["methods"].append(self.command)
+                g["paths"].append(self.path)
+                g["body_lens"].append(len(self.body))
         try:
             handler = getattr(self, "path_" + url.path.strip("/").replace("-", "_"), None)
             if handler is None:
@@ -140,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             if name:
                 with lock:
                     groups[name]["active"] -= 1
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     # -- scenarios -------------------------------------------------------------------------
 
@@ -179,7 +203,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send(code, b"moved\n", headers=[("Location", "/redirect?n=%d" % (n - 1))])
 
     def path_redirect_to(self, q):
-        self.send(302, b"moved\n", headers=[("Location", q["url"])])
+        extra = [(k, v) for k, v in q.items() if k.lower().startswith("x-")]
+        self.send(int(q.get("code", "302")), b"moved\n",
+                  headers=[("Location", q["url"])] + extra)
 
     def path_status(self, q):
         code = int(q.get("code", "500"))
@@ -292,6 +318,38 @@ class Handler(BaseHTTPRequestHandler):
 
     def path_deflate(self, q):
         self.encoded("deflate", zlib.compress)
+
+    def path_request(self, q):
+        headers = {}
+        for k, v in self.headers.items():
+            headers.setdefault(k, []).append(v)
+        rec = {"method": self.command, "path": self.path,
+               "headers": {k: v[0] if len(v) == 1 else v for k, v in headers.items()},
+               "body_len": len(self.body),
+               "body_sha256": hashlib.sha256(self.body).hexdigest()}
+        if len(self.body) <= (1 << 20):
+            rec["body_b64"] = base64.b64encode(self.body).decode()
+        self.send(200, json.dumps(rec, sort_keys=True).encode(), "application/json")
+
+    def path_with_headers(self, q):
+        extra = [(k, v) for k, vs in self.query.items() if k != "g" for v in vs]
+        self.send(200, b"with headers\n", headers=extra)
+
+    def path_continue_then(self, q):
+        # An interim response the client did not ask for (no Expect sent): its headers must
+        # not pass for the final response's.
+        interim = "".join("%s: %s\r\n" % (k, v) for k, vs in self.query.items() if k != "g"
+                          for v in vs)
+        self.wfile.write(("HTTP/1.1 100 Continue\r\n%s\r\n" % interim).encode())
+        self.wfile.flush()
+        self.send(200, b"after continue\n", headers=[("X-Final", "yes")])
+
+    def path_error_json(self, q):
+        code = int(q.get("code", "400"))
+        body = json.dumps({"status": "error", "message": "Property values were not valid",
+                           "correlationId": "0f5c9a7e-1c2b-4d3e-9f00-aa11bb22cc33",
+                           "category": "VALIDATION_ERROR"}).encode()
+        self.send(code, body, "application/json;charset=utf-8")
 
     def path_echo(self, q):
         # A header sent more than once comes back as the list of its values.

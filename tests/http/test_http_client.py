@@ -12,6 +12,8 @@ Waits are bounded (subprocess timeouts); the server process is killed on exit. T
 checks are lower bounds on delays the client must respect (Retry-After, per-host delay), never
 speed."""
 
+import base64
+import hashlib
 import http.server
 import json
 import os
@@ -25,6 +27,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -597,6 +600,231 @@ class Http2Tests(unittest.TestCase):
         self.assertEqual(res["error"], "tls")
         self.assertIn("self-signed certificate", res["reason"])
         self.assertEqual([l for l in self.log() if tag in l[-1]], [])
+
+
+def data_file(data):
+    """A temporary file holding data, for --data-file; the caller removes it."""
+    fd, path = tempfile.mkstemp(prefix="vigie-body-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return path
+
+
+class SendTests(unittest.TestCase):
+    """Requests with a method and a body, as the CRM sinks send them. /request answers with
+    what arrived (method, headers, body); tool_fetch hands each body over in a buffer it
+    spoils and frees right after the call, so a body arriving intact was copied."""
+
+    def arrived(self, run, i):
+        self.assertEqual(run[i]["error"], "ok", run[i])
+        return json.loads(run.bodies[i])
+
+    def test_post_json_body_arrives_byte_exact(self):
+        body = ('{"inputs":[{"idProperty":"domain","id":"orange.com","properties":'
+                '{"name":"Soci\u00e9t\u00e9 G\u00e9n\u00e9rale \u2713"}}]}\r\n').encode()
+        body += b"\0tail"   # a NUL inside: the body goes by length, not as a string
+        path = data_file(body)
+        try:
+            g = new_group()
+            run = Run(LOOPBACK + ["--method", "POST", "--data-file", path],
+                      ["%s/request?g=%s" % (base(), g)])
+            got = self.arrived(run, 0)
+            self.assertEqual(got["method"], "POST")
+            self.assertEqual(base64.b64decode(got["body_b64"]), body)
+            self.assertEqual(got["headers"]["Content-Type"], "application/json")
+            self.assertEqual(got["headers"]["Content-Length"], str(len(body)))
+            self.assertNotIn("Expect", got["headers"])
+            run = Run(LOOPBACK + ["--method", "POST", "--data-file", path,
+                                  "--content-type", "application/x-ndjson; charset=utf-8"],
+                      [base() + "/request"])
+            got = self.arrived(run, 0)
+            self.assertEqual(got["headers"]["Content-Type"], "application/x-ndjson; charset=utf-8")
+            self.assertEqual(base64.b64decode(got["body_b64"]), body)
+        finally:
+            os.unlink(path)
+
+    def test_patch_put_delete_arrive_with_their_method(self):
+        # One request at a time on the host: the later ones wait in the queue long after
+        # their buffers were freed.
+        methods = ["PATCH", "PUT", "DELETE", "POST"]
+        body = '{"properties":{"hs_note_body":"x"}}'
+        run = Run(LOOPBACK + ["--per-host", "1", "--methods", ",".join(methods), "--data", body],
+                  [base() + "/request?i=%d" % i for i in range(4)])
+        for i, m in enumerate(methods):
+            got = self.arrived(run, i)
+            self.assertEqual(got["method"], m)
+            self.assertEqual(base64.b64decode(got["body_b64"]).decode(), body)
+            self.assertEqual(got["headers"]["Content-Type"], "application/json")
+        # Without a body: DELETE sends none, POST, PUT and PATCH an empty one, and none of
+        # them the form type curl would otherwise add.
+        methods = ["DELETE", "POST", "PUT", "PATCH"]
+        run = Run(LOOPBACK + ["--methods", ",".join(methods)],
+                  [base() + "/request?i=%d" % i for i in range(4)])
+        for i, m in enumerate(methods):
+            got = self.arrived(run, i)
+            self.assertEqual((got["method"], got["body_len"]), (m, 0))
+            self.assertNotIn("Content-Type", got["headers"])
+            self.assertEqual(got["headers"].get("Content-Length"), None if m == "DELETE" else "0")
+
+    def test_a_handle_that_sent_a_post_then_sends_a_plain_get(self):
+        # With one request at a time, the GET reuses the POST's curl handle: it must go out
+        # without the body or its headers, and follow its redirect again.
+        run = Run(LOOPBACK + ["--per-host", "1", "--max-in-flight", "1", "--methods", "POST,GET",
+                              "--data", "{}"],
+                  [base() + "/request", base() + "/redirect-to?url=/request"])
+        self.assertEqual(self.arrived(run, 0)["method"], "POST")
+        got = self.arrived(run, 1)
+        self.assertEqual((got["method"], got["body_len"]), ("GET", 0))
+        self.assertNotIn("Content-Type", got["headers"])
+        self.assertNotIn("Content-Length", got["headers"])
+        self.assertEqual(run[1]["redirects"], 1)
+
+    def test_8_mib_body_arrives_whole_without_expect_100_continue(self):
+        body = os.urandom(8 << 20)
+        path = data_file(body)
+        try:
+            g = new_group()
+            run = Run(LOOPBACK + ["--method", "POST", "--data-file", path, "--content-type",
+                                  "application/octet-stream"],
+                      ["%s/request?g=%s" % (base(), g)])
+        finally:
+            os.unlink(path)
+        got = self.arrived(run, 0)
+        self.assertEqual(got["body_len"], len(body))
+        self.assertEqual(got["body_sha256"], hashlib.sha256(body).hexdigest())
+        self.assertEqual(got["headers"]["Content-Type"], "application/octet-stream")
+        # curl asks for a 100 Continue past 1 MiB unless told not to: a round trip per batch.
+        self.assertNotIn("Expect", got["headers"])
+        st = server_stats(g)
+        self.assertEqual((st["count"], st["body_lens"]), (1, [len(body)]))
+
+    def test_a_redirected_write_is_refused_and_not_followed(self):
+        for method, code in (("POST", 307), ("POST", 308), ("POST", 302), ("PATCH", 301),
+                             ("DELETE", 303)):
+            g, target = new_group(), new_group()
+            location = "%s/request?g=%s" % (base(), target)
+            url = "%s/redirect-to?g=%s&code=%d&url=%s" % (base(), g, code,
+                                                           urllib.parse.quote(location, safe=""))
+            res, _ = fetch_one(url, *LOOPBACK, "--method", method, "--data", '{"a":1}')
+            self.assertEqual(res["error"], "redirects", res)
+            self.assertEqual(res["reason"], "redirect refused for a %s: HTTP %d to %s"
+                             % (method, code, location))
+            self.assertEqual((res["status"], res["redirects"]), (code, 0))
+            self.assertEqual(res["effective_url"], url)
+            self.assertEqual(server_stats(g)["methods"], [method])
+            self.assertEqual(server_stats(target)["count"], 0)
+        # Credentials in the Location stay out of the reason.
+        location = "http://crm-user:s3cret-pw@127.0.0.1:%d/request" % port
+        res, _ = fetch_one("%s/redirect-to?code=307&url=%s" % (base(), urllib.parse.quote(location, safe="")),
+                           *LOOPBACK, "--method", "POST")
+        self.assertEqual(res["error"], "redirects")
+        self.assertNotIn("s3cret-pw", res["reason"])
+        self.assertIn("127.0.0.1:%d/request" % port, res["reason"])
+
+    def test_error_answer_keeps_its_body(self):
+        run = Run(LOOPBACK + ["--method", "POST", "--data", '{"inputs":[]}',
+                              "--want-header", "Content-Type"],
+                  [base() + "/error-json?code=400", base() + "/error-json?code=409"])
+        for i, code in enumerate((400, 409)):
+            self.assertEqual((run[i]["error"], run[i]["status"]), ("http_status", code))
+            err = json.loads(run.bodies[i])
+            self.assertEqual(err["category"], "VALIDATION_ERROR")
+            self.assertEqual(run[i]["content_type"], "application/json")
+            self.assertEqual(run[i]["header_values"], ["application/json;charset=utf-8"])
+
+    def test_wanted_response_headers(self):
+        url = ("%s/with-headers?X-HubSpot-RateLimit-Remaining=99&Sforce-Limit-Info=%s&X-Twice=1"
+               "&X-Twice=2" % (base(), urllib.parse.quote("api-usage=18/15000")))
+        want = ["X-HubSpot-RateLimit-Remaining", "sforce-limit-info", "X-Absent", "x-twice"]
+        args = LOOPBACK + sum((["--want-header", w] for w in want), [])
+        res, _ = fetch_one(url, *args)
+        self.assertEqual(res["header_values"], ["99", "api-usage=18/15000", None, "1, 2"])
+        # Not asked for: no list at all.
+        res, _ = fetch_one(url, *LOOPBACK)
+        self.assertIsNone(res["header_values"])
+        # A POST gets them too.
+        res, _ = fetch_one(url, *args, "--method", "POST", "--data", "{}")
+        self.assertEqual(res["header_values"], ["99", "api-usage=18/15000", None, "1, 2"])
+        # No response at all: a list of absent values.
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+        s.close()
+        res, _ = fetch_one("http://127.0.0.1:%d/" % closed, *args)
+        self.assertEqual((res["error"], res["header_values"]), ("connect", [None] * 4))
+
+    def test_wanted_headers_come_from_the_final_response_only(self):
+        args = LOOPBACK + ["--want-header", "X-Rate", "--want-header", "X-Final"]
+        # A redirect carrying X-Rate, to an answer without it.
+        target = urllib.parse.quote("/with-headers?X-Final=landed", safe="")
+        res, _ = fetch_one("%s/redirect-to?url=%s&X-Rate=from-redirect" % (base(), target), *args)
+        self.assertEqual((res["error"], res["redirects"]), ("ok", 1))
+        self.assertEqual(res["header_values"], [None, "landed"])
+        # An interim 100 Continue carrying X-Rate, then the 200 without it.
+        res, _ = fetch_one(base() + "/continue-then?X-Rate=from-interim", *args)
+        self.assertEqual((res["error"], res["status"]), ("ok", 200))
+        self.assertEqual(res["header_values"], [None, "yes"])
+
+    def test_retry_after_absent_zero_seconds_and_date(self):
+        urls = [base() + "/status?code=429",                    # absent
+                base() + "/retry?code=429&after=0",             # "0": retry now
+                base() + "/retry?code=503&after=7",
+                base() + "/retry?code=429&after=date&in=30",
+                base() + "/retry?code=503&after=date&in=-60",   # a date past: now
+                base() + "/retry?code=429&after=soon",          # unparsable: as absent
+                base() + "/retry?code=477&after=5",             # HubSpot's migration answer
+                base() + "/retry?code=429&after=99999999999999999999"]
+        for method in ([], ["--method", "POST", "--data", "{}"]):
+            run = Run(LOOPBACK + ["--per-host", "10", "--retry-after-max", "60"] + method, urls)
+            got = [(run[i]["retry_after"], run[i]["retry_after_given"]) for i in range(len(urls))]
+            self.assertEqual(got[:3], [(0, False), (0, True), (7, True)], got)
+            self.assertTrue(25 <= got[3][0] <= 30 and got[3][1], got)
+            self.assertEqual(got[4:], [(0, True), (0, False), (5, True), (60, True)], got)
+
+    def test_invalid_requests_are_refused_before_sending(self):
+        g = new_group()
+        url = "%s/request?g=%s" % (base(), g)
+        cases = [(["--method", "HEAD"], "method 'HEAD' is not one of"),
+                 (["--method", "post"], "method 'post' is not one of"),
+                 (["--method", "PO\r\nST"], "the method is not one of"),
+                 (["--method", "POST", "--etag", '"v1"'], "GET only, not with POST"),
+                 (["--method", "PUT", "--last-modified", "Tue, 02 Jan 2024 10:00:00 GMT"],
+                  "GET only, not with PUT"),
+                 (["--method", "GET", "--data", "x"], "a GET has no body"),
+                 (["--data", "x"], "a GET has no body"),
+                 (["--method", "POST", "--content-type", "application/json\r\nX-Injected: 1"],
+                  "content type contains a control character"),
+                 (["--want-header", "X-Rate: 1"], "not a header name")]
+        for args, why in cases:
+            res, _ = fetch_one(url, *LOOPBACK, *args)
+            self.assertEqual(res["error"], "submit", (args, res))
+            self.assertIn(why, res["reason"])
+        res, _ = fetch_one("file://" + FEED, "--allow-file", "--method", "POST")
+        self.assertEqual(res["error"], "submit")
+        self.assertIn("GET only", res["reason"])
+        self.assertEqual(server_stats(g)["count"], 0)
+
+    def test_authorization_never_reaches_logs_or_reasons(self):
+        secret = "pat-na1-0badc0de-sekrit"
+        auth = ["--header", "Authorization: Bearer " + secret, "--debug"]
+        location = urllib.parse.quote("%s/request" % base(), safe="")
+        run = Run(LOOPBACK + auth + ["--method", "POST", "--data", "{}", "--timeout-ms", "1000",
+                                     "--low-speed", "0"],
+                  [base() + "/request", base() + "/error-json?code=401",
+                   base() + "/redirect-to?code=307&url=" + location, base() + "/stall"])
+        self.assertEqual([run[i]["error"] for i in range(4)],
+                         ["ok", "http_status", "redirects", "timeout"])
+        self.assertEqual(json.loads(run.bodies[0])["headers"]["Authorization"], "Bearer " + secret)
+        self.assertIn("fetch", run.stderr)   # the debug log did run
+        for i in range(4):
+            self.assertNotIn(secret, run[i]["reason"])
+        self.assertNotIn(secret, run.stderr)
+        # A broken header line is refused without being quoted.
+        res, run = fetch_one(base() + "/request", *LOOPBACK, "--debug", "--header",
+                             "Authorization: Bearer " + secret + "\r\nX-Injected: 1")
+        self.assertEqual(res["error"], "submit")
+        self.assertNotIn(secret, res["reason"])
+        self.assertNotIn(secret, run.stderr)
 
 
 class SchedulingTests(unittest.TestCase):

@@ -3,14 +3,20 @@
  * Runs one fetch_client on a libevent loop over the URLs given on the command line ("-" reads
  * them from stdin, one per line) and prints one JSON line per result, in completion order:
  *   {"index","url","effective_url","status","error","reason","body_len","head","content_type",
- *    "charset","etag","last_modified","not_modified","retry_after","redirects","http_version",
- *    "queued_ms","submit_mono_ms","done_mono_ms"}
+ *    "charset","etag","last_modified","not_modified","retry_after","retry_after_given",
+ *    "header_values","redirects","http_version","queued_ms","submit_mono_ms","done_mono_ms"}
+ * header_values: null without --want-header, else one value (or null) per wanted name.
  * Times are CLOCK_MONOTONIC milliseconds, the clock Python's time.monotonic() reads, so the
  * test can compare them with what its server recorded. Options mirror struct fetch_config and
  * struct fetch_request; see usage(). Exit status: 0 when every request completed, 1 when the
- * client could not be created, 2 on bad usage, 3 when --deadline-ms passed first. */
+ * client could not be created, 2 on bad usage, 3 when --deadline-ms passed first.
+ *
+ * A request body (--data, --data-file) is handed over in a buffer that is overwritten and
+ * freed as soon as fetch_send() returns, so a test sees the body arrive only if the client
+ * copied it. */
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
+#include "util/vg_file.h"
 #include "util/vg_log.h"
 #include "http/fetch_host.h"
 #include "http/fetch_http.h"
@@ -24,11 +30,18 @@
 
 #define MAX_URLS 100000
 #define MAX_EXTRA_HEADERS 16
+#define MAX_DATA_FILE (64u << 20)
 
 struct run {
     struct event_base *base;
     struct fetch_client *client;
     struct fetch_request req;
+    size_t nwant;       /* names in req.want_headers */
+    char *data_file;    /* --data-file's content */
+    char *methods;      /* --methods: request i uses the (i mod n)th, so that one easy handle
+                           serves a POST and then a GET */
+    const char *method_list[MAX_EXTRA_HEADERS];
+    size_t nmethods;
     char **urls;
     struct job **jobs;  /* jobs[i] until request i completes: fetch_client_free() does not
                            call back, so whatever is still running at a deadline is freed
@@ -58,7 +71,8 @@ static void usage(void)
             "          --low-speed BYTES --low-speed-time S --max-redirects N\n"
             "          --user-agent S --retry-after-max S --proxy URL --ca-file PEM\n"
             "  request: --etag S --last-modified S --accept TYPES --header 'N: v' (repeat)\n"
-            "           --req-max-body N\n"
+            "           --req-max-body N --method M --data S --data-file F --content-type T\n"
+            "           --want-header NAME (repeat) --methods M1,M2,... (request i: M(i mod n))\n"
             "  run: --body-dir DIR --sequential --pause-ms N --stats --debug --deadline-ms N\n");
 }
 
@@ -125,13 +139,28 @@ static void on_done(struct fetch_response *resp, void *arg)
     json_field_str(&b, "charset", resp->charset);
     json_field_str(&b, "etag", resp->etag);
     json_field_str(&b, "last_modified", resp->last_modified);
+    vg_buf_printf(&b, ",\"not_modified\":%s,\"retry_after\":%ld,\"retry_after_given\":%s",
+                  resp->not_modified ? "true" : "false", resp->retry_after_s,
+                  resp->retry_after_given ? "true" : "false");
+    if (!resp->header_values) {
+        vg_buf_puts(&b, ",\"header_values\":null");
+    } else {
+        vg_buf_puts(&b, ",\"header_values\":[");
+        for (size_t i = 0; i < r->nwant; i++) {
+            if (i)
+                vg_buf_putc(&b, ',');
+            if (resp->header_values[i])
+                vg_buf_json_str(&b, resp->header_values[i]);
+            else
+                vg_buf_puts(&b, "null");
+        }
+        vg_buf_putc(&b, ']');
+    }
     vg_buf_printf(&b,
-                  ",\"not_modified\":%s,\"retry_after\":%ld,\"redirects\":%ld,"
-                  "\"http_version\":%d,\"queued_ms\":%ld,\"submit_mono_ms\":%llu,"
-                  "\"done_mono_ms\":%llu}",
-                  resp->not_modified ? "true" : "false", resp->retry_after_s, resp->redirects,
-                  resp->http_version, resp->queued_ms, (unsigned long long)j->submit_ms,
-                  (unsigned long long)fetch_now_ms());
+                  ",\"redirects\":%ld,\"http_version\":%d,\"queued_ms\":%ld,"
+                  "\"submit_mono_ms\":%llu,\"done_mono_ms\":%llu}",
+                  resp->redirects, resp->http_version, resp->queued_ms,
+                  (unsigned long long)j->submit_ms, (unsigned long long)fetch_now_ms());
     if (b.data)
         printf("%s\n", b.data);
     fflush(stdout);
@@ -161,8 +190,30 @@ static void submit(struct run *r, size_t index)
     j->submit_ms = fetch_now_ms();
     struct fetch_request req = r->req;
     req.url = r->urls[index];
+    if (r->nmethods) {
+        req.method = r->method_list[index % r->nmethods];
+        if (strcmp(req.method, "GET") == 0)
+            req.body = NULL, req.body_len = 0;   /* --data is for the others */
+    }
     r->jobs[index] = j;
-    if (fetch_get(r->client, &req, on_done, j, err, sizeof(err)) < 0) {
+    /* The body in a buffer of its own, spoiled and freed right after the call. */
+    char *body = NULL;
+    if (req.body && !(body = vg_malloc(req.body_len ? req.body_len : 1))) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    if (body) {
+        memcpy(body, req.body, req.body_len);
+        req.body = body;
+    }
+    /* fetch_get for the plain GETs, as the poller calls it; fetch_send for the others. */
+    int rc = req.method ? fetch_send(r->client, &req, on_done, j, err, sizeof(err))
+                        : fetch_get(r->client, &req, on_done, j, err, sizeof(err));
+    if (body) {
+        memset(body, 'X', req.body_len);
+        vg_free(body);
+    }
+    if (rc < 0) {
         struct vg_buf b;
         vg_buf_init(&b, 0);
         vg_buf_printf(&b, "{\"index\":%zu", index);
@@ -266,13 +317,16 @@ static void free_run(struct run *r)
     }
     vg_free(r->urls);
     vg_free(r->jobs);
+    vg_free(r->data_file);
+    vg_free(r->methods);
 }
 
 enum {
     O_ALLOW_PRIVATE = 256, O_ALLOW_FILE, O_MAX_BODY, O_PER_HOST, O_DELAY, O_MAX_IN_FLIGHT,
     O_CONNECT_TIMEOUT, O_TIMEOUT, O_LOW_SPEED, O_LOW_SPEED_TIME, O_MAX_REDIRECTS, O_UA,
     O_RETRY_MAX, O_PROXY, O_CA_FILE, O_ETAG, O_LASTMOD, O_ACCEPT, O_HEADER, O_REQ_MAX_BODY, O_BODY_DIR,
-    O_SEQUENTIAL, O_PAUSE, O_STATS, O_DEBUG, O_DEADLINE,
+    O_SEQUENTIAL, O_PAUSE, O_STATS, O_DEBUG, O_DEADLINE, O_METHOD, O_DATA, O_DATA_FILE,
+    O_CONTENT_TYPE, O_WANT_HEADER, O_METHODS,
 };
 
 int main(int argc, char **argv)
@@ -304,11 +358,18 @@ int main(int argc, char **argv)
         {"stats", no_argument, 0, O_STATS},
         {"debug", no_argument, 0, O_DEBUG},
         {"deadline-ms", required_argument, 0, O_DEADLINE},
+        {"method", required_argument, 0, O_METHOD},
+        {"data", required_argument, 0, O_DATA},
+        {"data-file", required_argument, 0, O_DATA_FILE},
+        {"content-type", required_argument, 0, O_CONTENT_TYPE},
+        {"want-header", required_argument, 0, O_WANT_HEADER},
+        {"methods", required_argument, 0, O_METHODS},
         {0, 0, 0, 0},
     };
     struct fetch_config cfg;
     struct run r;
     const char *headers[MAX_EXTRA_HEADERS + 1] = {0};
+    const char *want[MAX_EXTRA_HEADERS + 1] = {0};
     size_t nheaders = 0;
     long pause_ms = -1, deadline_ms = 60000;
     int stats = 0, opt;
@@ -340,6 +401,7 @@ int main(int argc, char **argv)
         case O_HEADER:
             if (nheaders >= MAX_EXTRA_HEADERS) {
                 usage();
+                free_run(&r);
                 return 2;
             }
             headers[nheaders++] = optarg;
@@ -351,15 +413,53 @@ int main(int argc, char **argv)
         case O_STATS: stats = 1; break;
         case O_DEBUG: vg_log_setup(VG_LOG_DEBUG, VG_LOG_TEXT); break;
         case O_DEADLINE: deadline_ms = atol(optarg); break;
-        default: usage(); return 2;
+        case O_METHOD: r.req.method = optarg; break;
+        case O_DATA:
+            r.req.body = optarg;
+            r.req.body_len = strlen(optarg);
+            break;
+        case O_DATA_FILE:
+            vg_free(r.data_file);
+            if (!(r.data_file = vg_read_file(optarg, MAX_DATA_FILE, &r.req.body_len))) {
+                perror(optarg);
+                free_run(&r);
+                return 2;
+            }
+            r.req.body = r.data_file;
+            break;
+        case O_CONTENT_TYPE: r.req.content_type = optarg; break;
+        case O_WANT_HEADER:
+            if (r.nwant >= MAX_EXTRA_HEADERS) {
+                usage();
+                free_run(&r);
+                return 2;
+            }
+            want[r.nwant++] = optarg;
+            break;
+        case O_METHODS:
+            vg_free(r.methods);
+            r.nmethods = 0;
+            if (!(r.methods = vg_strdup(optarg))) {
+                free_run(&r);
+                return 1;
+            }
+            for (char *save = NULL, *m = strtok_r(r.methods, ",", &save); m;
+                 m = strtok_r(NULL, ",", &save))
+                if (r.nmethods < MAX_EXTRA_HEADERS)
+                    r.method_list[r.nmethods++] = m;
+            break;
+        default: usage(); free_run(&r); return 2;
         }
     }
     if (optind >= argc) {
         usage();
+        free_run(&r);
         return 2;
     }
     if (nheaders)
         r.req.headers = headers;
+    if (r.nwant)
+        r.req.want_headers = want;
 
     r.urls = vg_calloc(MAX_URLS, sizeof(*r.urls));
     r.jobs = vg_calloc(MAX_URLS, sizeof(*r.jobs));
