@@ -23,10 +23,21 @@
 #define QUEUE_FIELD_UPDATE "update"      /*   a known signal told by one more source */
 #define QUEUE_STREAM_CONTACTS "contacts" /* contacts found by enrich */
 #define QUEUE_FIELD_CONTACT "contact"
-#define QUEUE_STREAM_DLQ "dlq"           /* dead letters of every stage: fields stream, group,
-                                            entry, deliveries, error, field, payload */
+#define QUEUE_STREAM_DLQ "dlq"           /* dead letters of every stage and sink: fields stream,
+                                            group, entry, deliveries, error, field, payload */
 
 #define QUEUE_GROUP_ENRICH "enrich"      /* reads QUEUE_STREAM_ITEMS */
+
+/* A sink's consumer group ("sink:hubspot") reads signals and contacts, and its own replay
+ * stream ("replay:sink:hubspot"), where `vigie dlq replay` puts back the dead letters of that
+ * group alone: a replay re-delivers to that sink, not to every group of the original stream.
+ * A replay entry is the entry's field and payload, then QUEUE_FIELD_ORIGIN_STREAM (the full
+ * key of the stream the entry was first written to, e.g. "vigie:signals") and
+ * QUEUE_FIELD_ORIGIN_ENTRY (its id there), which a dead letter of the replayed entry keeps. */
+#define QUEUE_GROUP_SINK "sink:"          /* + sink name */
+#define QUEUE_STREAM_REPLAY "replay:"     /* + group */
+#define QUEUE_FIELD_ORIGIN_STREAM "stream"
+#define QUEUE_FIELD_ORIGIN_ENTRY "entry"
 
 /* ---- keys -------------------------------------------------------------------------- */
 
@@ -71,6 +82,13 @@
 #define QUEUE_KEY_ERRORS "errors:"
 #define QUEUE_KEY_TAKEN "taken:"
 
+/* The sinks' shared state (queue_budget.h, queue_marks.h, queue_tally.h). */
+#define QUEUE_KEY_BUDGET "budget:" /* + budget name: sorted set of the grants in the window,
+                                      scored by Redis time (ms); expires after the window */
+#define QUEUE_KEY_MARK "mark:"     /* + namespace + ":" + key: string, with an expiry */
+#define QUEUE_KEY_TALLY "tally:"   /* + account id: sorted set "<priority>|<signal id>" scored
+                                      by published ms; expires after the window */
+
 /* ---- thresholds both sides rely on --------------------------------------------------- */
 
 /* Sources per claim at most: the function unpack()s the ids, which Lua bounds. */
@@ -97,6 +115,11 @@
  * FIGURES      ARGV p.
  * DEAD_LETTER  KEYS input stream, dlq, errors hash, taken prefix. ARGV group, entry id,
  *              deliveries, reason, marker ttl, dlq maxlen.
+ * SINK_DEAD_LETTER  KEYS the stream the entry is pending in, dlq. ARGV group, entry id,
+ *              reason, dlq maxlen, gone ("1": Redis already dropped the entry from the
+ *              pending list, "0" otherwise).
+ * BUDGET_TAKE  KEYS budget. ARGV limit, window_ms, n.
+ * TALLY_ADD    KEYS tally. ARGV signal id, priority, published_ms, window_ms, half_life_ms.
  *
  * The replies are described next to each function in the library. */
 #define QUEUE_FUNCTIONS(X)                                  \
@@ -106,7 +129,10 @@
     X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
     X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \
-    X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)
+    X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)            \
+    X(SINK_DEAD_LETTER, "vigie_sink_dead_letter", 2, 5, 0)  \
+    X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
+    X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)
 
 #define QUEUE_FN_ENUM_(id, name, nkeys, nargs, more) QUEUE_FN_##id,
 enum queue_fn { QUEUE_FUNCTIONS(QUEUE_FN_ENUM_) QUEUE_FN_COUNT };

@@ -201,7 +201,14 @@ int queue_dlq_replay(struct queue_sync *q, const char *id, char *err, size_t err
     }
     redisContext *c = queue_sync_ctx(q);
     redisAppendCommand(c, "MULTI");
-    redisAppendCommand(c, "XADD %s * %s %s", d->stream, d->field, d->payload);
+    if (d->group && strncmp(d->group, QUEUE_GROUP_SINK, strlen(QUEUE_GROUP_SINK)) == 0)
+        /* A sink's: back to that sink alone, on its group's replay stream, naming the stream
+         * and entry it was first written as (see queue_contract.h). */
+        redisAppendCommand(c, "XADD %s" QUEUE_STREAM_REPLAY "%s * %s %s " QUEUE_FIELD_ORIGIN_STREAM " %s "
+                           QUEUE_FIELD_ORIGIN_ENTRY " %s", queue_sync_prefix(q), d->group, d->field, d->payload,
+                           d->stream, d->entry ? d->entry : "");
+    else
+        redisAppendCommand(c, "XADD %s * %s %s", d->stream, d->field, d->payload);
     redisAppendCommand(c, "XDEL %s" QUEUE_STREAM_DLQ " %s", queue_sync_prefix(q), id);
     redisAppendCommand(c, "EXEC");
     rc = 1;

@@ -62,7 +62,9 @@ struct queue_dead_letter {
 int queue_dlq_list(struct queue_sync *q, const char *id, size_t limit, struct queue_dead_letter **out,
                    size_t *n, char *err, size_t errlen);
 /* Puts a dead letter's payload back at the end of its stream and removes it from the
- * dead-letter stream, in one transaction. 1 done, 0 not found. */
+ * dead-letter stream, in one transaction. A sink's dead letter (its group QUEUE_GROUP_SINK
+ * "<name>") goes to that group's replay stream instead, so that only that sink reads it
+ * again (queue_contract.h). 1 done, 0 not found. */
 int queue_dlq_replay(struct queue_sync *q, const char *id, char *err, size_t errlen);
 /* 1 removed, 0 not found. */
 int queue_dlq_drop(struct queue_sync *q, const char *id, char *err, size_t errlen);

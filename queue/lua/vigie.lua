@@ -538,3 +538,109 @@ register('vigie_dead_letter', 4, 6, false, {}, function(keys, args)
   redis.call('HDEL', keys[3], args[2])
   return 1
 end)
+
+-- sink_dead_letter: KEYS the stream the entry is pending in, dead-letter stream; ARGV group,
+-- entry id, reason, the dead-letter stream's cap, gone. A sink's dead letter: no handler error
+-- hash and no taken marker (a sink writes nothing with its acknowledgements). Deliveries are
+-- the pending list's own count. An entry of a replay stream names the stream and the entry it
+-- was first written as (QUEUE_FIELD_ORIGIN_STREAM, QUEUE_FIELD_ORIGIN_ENTRY after its first
+-- field): the dead letter keeps those, so that it is shown, and replayed, as the original.
+-- gone '1': Redis has already dropped the entry from the pending list (XAUTOCLAIM found it
+-- trimmed away), so the dead letter is only its trace, with 0 deliveries. Returns 1 written,
+-- 0 not pending (settled meanwhile, or another consumer dead-lettered it).
+register('vigie_sink_dead_letter', 2, 5, false, {}, function(keys, args)
+  local group, id, gone = args[1], args[2], args[5] == '1'
+  local deliveries = 0
+  if not gone then
+    local p = redis.call('XPENDING', keys[1], group, id, id, 1)
+    if #p == 0 then return 0 end
+    deliveries = p[1][4]
+  end
+  local stream, entry, field, payload = keys[1], id, '', ''
+  local e = redis.call('XRANGE', keys[1], id, id)
+  if #e > 0 and e[1][2] then
+    local f = e[1][2]
+    field, payload = f[1] or '', f[2] or ''
+    for i = 3, #f - 1, 2 do
+      if f[i] == 'stream' then stream = f[i + 1] elseif f[i] == 'entry' then entry = f[i + 1] end
+    end
+  end
+  redis.call('XADD', keys[2], 'MAXLEN', '~', args[4], '*', 'stream', stream, 'group', group, 'entry', entry,
+             'deliveries', deliveries, 'error', args[3], 'field', field, 'payload', payload)
+  if not gone then redis.call('XACK', keys[1], group, id) end
+  return 1
+end)
+
+-- budget_take: KEYS the budget; ARGV limit, window_ms, n. A sliding-window log: the budget
+-- holds one member per request granted in the last window_ms, scored by Redis time, so that
+-- no rolling window ever holds more than limit, whatever the number of processes (a token
+-- bucket refilled over the window would let up to twice the limit through one window).
+-- Returns 0 when the n requests are granted (and counted), else how many ms to wait before
+-- asking again (nothing counted): until the oldest grant that must leave for n more to fit
+-- has left, at least 1. A member is "<ms>-<k>", k the count in the window after it: unique,
+-- since within one millisecond the count only grows.
+register('vigie_budget_take', 1, 3, false, {}, function(keys, args)
+  local limit, window, n = tonumber(args[1]), tonumber(args[2]), tonumber(args[3])
+  if not (limit and window and n) or limit < 1 or window < 1 or n < 1 or n > limit then
+    return redis.error_reply('ERR vigie_budget_take: limit, window_ms and n must be numbers >= 1, n <= limit')
+  end
+  local now = now_ms()
+  redis.call('ZREMRANGEBYSCORE', keys[1], '-inf', fmt(now - window))
+  local count = redis.call('ZCARD', keys[1])
+  if count + n <= limit then
+    local add, snow = {}, fmt(now)
+    for i = 1, n do add[2 * i - 1] = snow; add[2 * i] = snow .. '-' .. fmt(count + i) end
+    redis.call('ZADD', keys[1], unpack(add))
+    redis.call('PEXPIRE', keys[1], fmt(window))
+    return 0
+  end
+  local k = count + n - limit - 1
+  local oldest = redis.call('ZRANGE', keys[1], k, k, 'WITHSCORES')
+  local wait = tonumber(oldest[2]) + window - now
+  if wait < 1 then wait = 1 end
+  return wait
+end)
+
+-- tally_add: KEYS the account's tally; ARGV signal id, priority, published_ms, window_ms,
+-- half_life_ms. Members are "<priority>|<signal id>" scored by the published time. Drops the
+-- members older than the window, adds the signal unless its id is already there (whatever
+-- priority it was added with: the same id twice counts once, the first priority stays) or it
+-- is older than the window, and returns {count, heat, last_ms}: heat = sum of priority *
+-- 0.5^(age / half_life), capped at 100, as a string with 3 decimals (a Lua number would
+-- reach the caller as an integer). The id is looked for among the members that the heat is
+-- computed from anyway: an account's window holds a few hundred signals at most.
+register('vigie_tally_add', 1, 5, false, {}, function(keys, args)
+  local id, prio, published = args[1], tonumber(args[2]), tonumber(args[3])
+  local window, half = tonumber(args[4]), tonumber(args[5])
+  if id == '' or not (prio and published and window and half) or window < 1 or half < 1 then
+    return redis.error_reply('ERR vigie_tally_add: a signal id, numbers, and window_ms and half_life_ms >= 1')
+  end
+  local now = now_ms()
+  redis.call('ZREMRANGEBYSCORE', keys[1], '-inf', '(' .. fmt(now - window))
+  local all = redis.call('ZRANGE', keys[1], 0, -1, 'WITHSCORES')
+  local known = false
+  for i = 1, #all, 2 do
+    local bar = string.find(all[i], '|', 1, true)
+    if bar and string.sub(all[i], bar + 1) == id then known = true; break end
+  end
+  if not known and published >= now - window then
+    local m = fmt(prio) .. '|' .. id
+    redis.call('ZADD', keys[1], fmt(published), m)
+    all[#all + 1] = m
+    all[#all + 1] = fmt(published)
+  end
+  local heat, last = 0, nil
+  for i = 1, #all, 2 do
+    local bar = string.find(all[i], '|', 1, true)
+    local p, t = tonumber(string.sub(all[i], 1, (bar or 1) - 1)) or 0, tonumber(all[i + 1])
+    local age = now - t
+    if age < 0 then age = 0 end
+    heat = heat + p * math.pow(0.5, age / half)
+    if not last or t > last then last = t end
+  end
+  if not last then return {0, '0.000', 0} end
+  local ttl = last + window - now
+  if ttl < 1 then ttl = 1 end
+  redis.call('PEXPIRE', keys[1], fmt(ttl))
+  return {#all / 2, string.format('%.3f', math.min(100, heat)), last}
+end)
