@@ -14,7 +14,10 @@ struct queue;
 
 /* Asks for n requests under budget `name` (a key suffix: "budget:<name>"). cb gets wait_ms = 0
  * when granted (the n requests are counted), or how long to wait before asking again (nothing
- * counted), or -1 when Redis could not answer (the caller waits and asks again). */
+ * counted; 1 to window_ms), or -1 when Redis could not answer (the caller waits and asks
+ * again). Returns 0 when sent (cb runs later, once), -1 when not: Redis down, or a take that
+ * could never be granted (n < 1 or n > limit, limit or window_ms < 1). One Redis function
+ * call (vigie_budget_take) per take. */
 typedef void (*queue_budget_cb)(long long wait_ms, void *arg);
 int queue_budget_take(struct queue *q, const char *name, long long limit, long long window_ms, int n,
                       queue_budget_cb cb, void *arg);

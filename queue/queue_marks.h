@@ -9,7 +9,7 @@
 struct queue;
 
 /* cb gets one value per key, in order (NULL when absent), or values NULL when Redis could not
- * answer. The values live until cb returns. */
+ * answer. The values live until cb returns. One MGET; 0 sent, -1 not (Redis down, n == 0). */
 typedef void (*queue_marks_cb)(void *arg, const char *const *values, size_t n);
 int queue_marks_get(struct queue *q, const char *ns, const char *const *keys, size_t n, queue_marks_cb cb,
                     void *arg);

@@ -13,8 +13,10 @@ struct queue_tally {
     long long last_ms;      /* the newest signal's time */
 };
 
-/* Adds a signal (idempotent: the same id twice counts once), drops members older than
- * window_ms, and answers the account's tally; cb gets NULL when Redis could not answer. */
+/* Adds a signal (idempotent: the same id twice counts once, whatever its priority the second
+ * time; one older than the window is not added), drops members older than window_ms, and
+ * answers the account's tally; cb gets NULL when Redis could not answer. Ages are from Redis's
+ * clock (TIME). 0 sent (cb runs later, once), -1 not. */
 typedef void (*queue_tally_cb)(const struct queue_tally *t, void *arg);
 int queue_tally_add(struct queue *q, const char *account_id, const char *signal_id, int priority,
                     long long published_ms, long long window_ms, long long half_life_ms, queue_tally_cb cb,
