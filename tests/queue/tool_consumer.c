@@ -10,7 +10,8 @@
  *       stop: the commands in flight are answered first).
  *   tool_consumer budget URL NAME LIMIT WINDOW_MS DURATION_MS
  *       Takes one request at a time from budget NAME for DURATION_MS, as fast as granted:
- *       prints "grant T" (T: CLOCK_MONOTONIC ms when the grant was answered) or "wait MS".
+ *       prints "grant SENT ANSWERED" (CLOCK_MONOTONIC ms when the take was sent and when its
+ *       grant was heard: Redis decided in between) or "wait MS".
  *   tool_consumer marks URL NS OP...
  *       Runs in order: set KEY VALUE TTL_S | get KEY... ("value KEY VALUE" or "value KEY (nil)").
  *   tool_consumer tally URL ACCOUNT SIGNAL PRIORITY PUBLISHED_MS WINDOW_MS HALF_LIFE_MS
@@ -206,14 +207,14 @@ static int consume(const char *group, char *streams, long long reclaim_ms)
 /* ---- budget -------------------------------------------------------------------------------- */
 
 static struct event *budget_ev;
-static int64_t budget_until;
+static int64_t budget_until, budget_sent;
 
 static void take(void);
 
 static void on_budget(long long wait_ms, void *arg)
 {
     if (wait_ms == 0)
-        printf("grant %lld\n", (long long)vg_mono_ms());
+        printf("grant %lld %lld\n", (long long)budget_sent, (long long)vg_mono_ms());
     else
         printf("wait %lld\n", wait_ms);
     if (vg_mono_ms() >= budget_until) {
@@ -230,6 +231,7 @@ static void on_budget(long long wait_ms, void *arg)
 
 static void take(void)
 {
+    budget_sent = vg_mono_ms();
     if (queue_budget_take(q, argv_[3], atoll(argv_[4]), atoll(argv_[5]), 1, on_budget, NULL) < 0) {
         fprintf(stderr, "tool_consumer: budget take not sent\n");
         finish();
