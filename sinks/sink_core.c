@@ -1,0 +1,754 @@
+/* sink_core — batching, retries, dead letters, rate budget, pause and figures around one sink
+ * (see sink_core.h). Single-threaded, on the daemon's event loop. */
+#include "sinks/sink_core.h"
+#include "enrich/account.h"
+#include "http/fetch_http.h"
+#include "queue/queue.h"
+#include "queue/queue_budget.h"
+#include "queue/queue_consumer.h"
+#include "queue/queue_contract.h"
+#include "queue/queue_marks.h"
+#include "sinks/sink_preview.h"
+#include "util/vg_alloc.h"
+#include "util/vg_event.h"
+#include "util/vg_json.h"
+#include "util/vg_log.h"
+#include "util/vg_metrics.h"
+#include "util/vg_time.h"
+
+#include <event2/event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Records in hand at most, as a multiple of the batch size: the next batch is read while one
+ * is delivered, and records waiting for a retry do not stop fresh ones. */
+#define HAND_BATCHES 3
+/* How often the figures are written to Redis for `vigie status` (and how long they live
+ * there after the process stops writing them). */
+#define STATUS_EVERY_MS 2000
+#define STATUS_TTL_S 3600
+
+/* A record in hand: a copy of its stream entry, its parsed document, its attempts. */
+struct held {
+    char *stream, *id, *field, *payload, *key;
+    size_t len;
+    cJSON *doc;
+    int attempts;        /* deliveries that ended in RETRY (or earlier deliveries, from Redis) */
+    int64_t not_before;  /* monotonic ms: not in a batch before this */
+    int64_t since;       /* monotonic ms: in hand since */
+    int in_batch;
+};
+
+struct sink_ctx {
+    struct sink_core *core;
+};
+
+struct sink_core {
+    struct sink_ctx ctx;
+    const struct sink_type *type;
+    struct sink_common_config common;
+    const void *config;
+    void *state;
+    struct sink_env env;
+    struct fetch_client *http;
+    struct queue_consumer *consumer;
+    char *name, *group, *budget, *marks_ns, *status_key;
+    size_t batch_max;
+
+    struct held *hand;
+    size_t nhand, cap;
+    struct sink_record *recs;     /* the batch in flight */
+    size_t *rec_slot;             /* its records' places in hand */
+    struct sink_batch batch;
+    int in_flight;
+
+    int running, paused;
+    int64_t paused_until;         /* monotonic ms; 0: until a reload */
+    char pause_reason[256];
+    char last_error[256];
+    struct event *tick_ev, *status_ev;
+    struct sink_status st;
+    struct http_wait *waits;      /* requests of the batch in flight */
+    void (*drained)(void *);
+    void *drained_arg;
+    struct vg_metric *m_delivered, *m_retried, *m_dead, *m_requests, *m_paused;
+    size_t preview_read;
+};
+
+static void schedule(struct sink_core *s, int64_t ms) { vg_timer_arm(s->tick_ev, ms); }
+
+/* ---- records in hand -------------------------------------------------------------- */
+
+static void held_clear(struct held *h)
+{
+    vg_free(h->stream);
+    vg_free(h->id);
+    vg_free(h->field);
+    vg_free(h->payload);
+    vg_free(h->key);
+    cJSON_Delete(h->doc);
+    memset(h, 0, sizeof(*h));
+}
+
+static struct queue_entry held_entry(const struct held *h)
+{
+    struct queue_entry e = {h->stream, h->id, h->field, h->payload, h->len, h->attempts, h->key};
+    return e;
+}
+
+static void remove_held(struct sink_core *s, size_t i)
+{
+    held_clear(&s->hand[i]);
+    s->hand[i] = s->hand[--s->nhand];
+}
+
+static size_t hand_room(const struct sink_core *s)
+{
+    size_t cap = s->batch_max * HAND_BATCHES;
+    return s->nhand < cap ? cap - s->nhand : 0;
+}
+
+static void want_more(struct sink_core *s)
+{
+    if (s->consumer && s->running)
+        queue_consumer_want(s->consumer, hand_room(s));
+}
+
+static void dead_letter(struct sink_core *s, struct held *h, const char *reason)
+{
+    struct queue_entry e = held_entry(h);
+    if (!s->env.preview && s->consumer)
+        queue_consumer_dead_letter(s->consumer, &e, reason);
+    s->st.dead_lettered++;
+    vg_metric_add(s->m_dead, 1);
+    snprintf(s->last_error, sizeof(s->last_error), "%s", reason);
+}
+
+static void take_entries(void *arg, const struct queue_entry *entries, size_t n)
+{
+    struct sink_core *s = arg;
+    int64_t now = vg_mono_ms();
+    for (size_t i = 0; i < n; i++) {
+        const struct queue_entry *e = &entries[i];
+        if (s->nhand == s->cap) {
+            size_t ncap = s->cap ? s->cap * 2 : 64;
+            struct held *nh = vg_realloc(s->hand, ncap * sizeof(*nh));
+            if (!nh)
+                return; /* stays pending in Redis: read again at restart or taken over */
+            s->hand = nh;
+            s->cap = ncap;
+        }
+        struct held *h = &s->hand[s->nhand];
+        memset(h, 0, sizeof(*h));
+        h->stream = vg_strdup(e->stream);
+        h->id = vg_strdup(e->id);
+        h->field = vg_strdup(e->field ? e->field : "");
+        h->payload = vg_strndup(e->payload ? e->payload : "", e->len);
+        h->key = e->key ? vg_strdup(e->key) : NULL;
+        h->len = e->len;
+        if (!h->stream || !h->id || !h->field || !h->payload || (e->key && !h->key)) {
+            held_clear(h);
+            return;
+        }
+        /* Deliveries before this one (a restart, a takeover) count as attempts. */
+        h->attempts = e->deliveries > 1 ? (int)(e->deliveries - 1) : 0;
+        h->since = now;
+        s->nhand++;
+        h->doc = vg_json_parse(h->payload, h->len);
+        if (!h->doc || !cJSON_IsObject(h->doc)) {
+            dead_letter(s, h, "not a JSON object: the record cannot be delivered");
+            remove_held(s, s->nhand - 1);
+        }
+    }
+    s->preview_read += n;
+    schedule(s, 0);
+}
+
+/* ---- batches ---------------------------------------------------------------------- */
+
+static const char *str_member(const cJSON *doc, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t retry_delay(const struct sink_core *s, int attempts, long retry_after_ms)
+{
+    int64_t d = vg_backoff_ms((unsigned)(attempts > 0 ? attempts - 1 : 0), s->common.backoff_min_ms,
+                              s->common.backoff_max_ms);
+    return d > retry_after_ms ? d : retry_after_ms;
+}
+
+/* Picks the records ready now, up to the batch size; starts the batch when it is full, when
+ * the oldest has waited `linger`, or when nothing more can come in; else waits. */
+static void try_batch(struct sink_core *s)
+{
+    if (!s->running || s->in_flight || s->nhand == 0)
+        return;
+    int64_t now = vg_mono_ms();
+    if (s->paused) {
+        if (!s->paused_until || now < s->paused_until) {
+            if (s->paused_until)
+                schedule(s, s->paused_until - now);
+            return;
+        }
+        s->paused = 0;
+        vg_metric_set(s->m_paused, 0);
+        vg_notice("sink", "%s: the pause is over, delivering again", s->name);
+    }
+    size_t ready = 0;
+    int64_t oldest = now, next_ready = INT64_MAX;
+    for (size_t i = 0; i < s->nhand; i++) {
+        const struct held *h = &s->hand[i];
+        if (h->not_before > now) {
+            if (h->not_before < next_ready)
+                next_ready = h->not_before;
+            continue;
+        }
+        ready++;
+        if (h->since < oldest)
+            oldest = h->since;
+    }
+    if (ready == 0) {
+        if (next_ready != INT64_MAX)
+            schedule(s, next_ready - now);
+        return;
+    }
+    int full = ready >= s->batch_max || hand_room(s) == 0 || s->env.preview;
+    if (!full && now - oldest < s->common.linger_ms) {
+        schedule(s, s->common.linger_ms - (now - oldest));
+        return;
+    }
+    size_t n = ready < s->batch_max ? ready : s->batch_max;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nhand && k < n; i++) {
+        struct held *h = &s->hand[i];
+        if (h->not_before > now)
+            continue;
+        struct sink_record *r = &s->recs[k];
+        memset(r, 0, sizeof(*r));
+        r->entry_id = h->id;
+        r->stream = h->stream;
+        r->field = h->field;
+        r->doc = h->doc;
+        r->json = h->payload;
+        const char *id = str_member(h->doc, "id");
+        r->id = id ? id : "";
+        const char *acct = str_member(h->doc, "account_id");
+        r->account = acct ? sink_account(&s->ctx, acct) : NULL;
+        r->attempt = h->attempts + 1;
+        r->outcome = SINK_OK;
+        s->rec_slot[k] = i;
+        h->in_batch = 1;
+        k++;
+    }
+    s->batch.v = s->recs;
+    s->batch.n = k;
+    s->batch.ctx = &s->ctx;
+    s->batch.core = s;
+    s->in_flight = 1;
+    s->type->deliver(s->state, &s->batch);
+}
+
+static void check_drained(struct sink_core *s)
+{
+    if (!s->running && !s->in_flight && s->drained) {
+        void (*cb)(void *) = s->drained;
+        s->drained = NULL;
+        cb(s->drained_arg);
+    }
+}
+
+void sink_batch_done(struct sink_batch *b)
+{
+    struct sink_core *s = b->core;
+    int64_t now = vg_mono_ms();
+    /* Settle from the last record so that removing one (the last of hand moves into its
+     * place) never moves another record of this batch before it is settled. */
+    size_t *order = s->rec_slot;
+    for (size_t k = b->n; k-- > 0;) {
+        struct sink_record *r = &b->v[k];
+        struct held *h = &s->hand[order[k]];
+        h->in_batch = 0;
+        if (r->outcome == SINK_OK) {
+            struct queue_entry e = held_entry(h);
+            if (!s->env.preview && s->consumer)
+                queue_consumer_ack(s->consumer, &e);
+            s->st.delivered++;
+            vg_metric_add(s->m_delivered, 1);
+        } else if (r->outcome == SINK_DROP) {
+            char reason[400];
+            snprintf(reason, sizeof(reason), "%s refused it: %s", s->name, r->reason[0] ? r->reason : "no reason given");
+            dead_letter(s, h, reason);
+            vg_warn("sink", "%s: entry %s (%s %s) dead-lettered: %s", s->name, h->id, h->field, r->id, reason);
+        } else {
+            if (r->reason[0])
+                snprintf(s->last_error, sizeof(s->last_error), "%s", r->reason);
+            if (!s->paused)
+                h->attempts++; /* a paused sink's records are not at fault */
+            if (h->attempts >= s->common.max_attempts && !s->env.preview) {
+                char reason[400];
+                snprintf(reason, sizeof(reason), "%s: gave up after %d attempts: %s", s->name, h->attempts,
+                         r->reason[0] ? r->reason : "no reason given");
+                dead_letter(s, h, reason);
+                vg_warn("sink", "%s: entry %s dead-lettered: %s", s->name, h->id, reason);
+            } else {
+                h->not_before = now + retry_delay(s, h->attempts, r->retry_after_ms);
+                s->st.retried++;
+                vg_metric_add(s->m_retried, 1);
+                if (!s->env.preview)
+                    continue;
+            }
+        }
+        remove_held(s, order[k]);
+        /* the last held record moved into order[k]: if it belongs to this batch, follow it */
+        for (size_t j = 0; j < k; j++)
+            if (order[j] == s->nhand)
+                order[j] = order[k];
+    }
+    s->in_flight = 0;
+    want_more(s);
+    if (s->running)
+        schedule(s, 0);
+    check_drained(s);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    try_batch(arg);
+}
+
+/* ---- what the core offers a sink ---------------------------------------------------- */
+
+/* A request waiting for the rate budget, then in flight. */
+struct http_wait {
+    struct sink_core *s;          /* NULL: orphaned (the sink was freed while Redis had the
+                                     budget call; the reply frees it) */
+    struct http_wait *next, *prev;
+    int asking;                   /* a budget call is in flight */
+    struct fetch_request req;
+    char *url, *body, *method, *content_type, **headers, **want;
+    sink_http_cb cb;
+    void *arg;
+    struct event *ev;
+};
+
+static void http_wait_free(struct http_wait *w)
+{
+    if (w->s) {
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            w->s->waits = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+    }
+    if (w->ev)
+        event_free(w->ev);
+    for (size_t i = 0; w->headers && w->headers[i]; i++)
+        vg_free(w->headers[i]);
+    for (size_t i = 0; w->want && w->want[i]; i++)
+        vg_free(w->want[i]);
+    vg_free(w->headers);
+    vg_free(w->want);
+    vg_free(w->url);
+    vg_free(w->body);
+    vg_free(w->method);
+    vg_free(w->content_type);
+    vg_free(w);
+}
+
+static char **copy_list(const char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    char **out = vg_calloc(n + 1, sizeof(*out));
+    for (size_t i = 0; out && i < n; i++)
+        if (!(out[i] = vg_strdup(v[i]))) {
+            for (size_t j = 0; j < i; j++)
+                vg_free(out[j]);
+            vg_free(out);
+            return NULL;
+        }
+    return out;
+}
+
+static void fail_request(struct http_wait *w, enum fetch_error e, const char *reason)
+{
+    struct fetch_response resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.url = w->url;
+    resp.effective_url = w->url;
+    resp.error = e;
+    resp.reason = reason;
+    w->cb(&resp, w->arg);
+    vg_buf_free(&resp.body);
+}
+
+static void on_http_done(struct fetch_response *resp, void *arg)
+{
+    struct http_wait *w = arg;
+    w->cb(resp, w->arg);
+    http_wait_free(w);
+}
+
+static void send_now(struct http_wait *w)
+{
+    struct sink_core *s = w->s;
+    s->st.requests++;
+    vg_metric_add(s->m_requests, 1);
+    if (s->env.preview) {
+        sink_preview_print(s->env.preview, s->name, &w->req);
+        struct fetch_response resp;
+        memset(&resp, 0, sizeof(resp));
+        resp.url = w->url;
+        resp.effective_url = w->url;
+        w->cb(&resp, w->arg);
+        http_wait_free(w);
+        return;
+    }
+    char err[256] = "";
+    if (fetch_send(s->http, &w->req, on_http_done, w, err, sizeof(err)) < 0) {
+        fail_request(w, FETCH_ERR_INTERNAL, err);
+        http_wait_free(w);
+    }
+}
+
+static void ask_budget(struct http_wait *w);
+
+static void on_budget_timer(evutil_socket_t fd, short what, void *arg) { ask_budget(arg); }
+
+static void on_budget(long long wait_ms, void *arg)
+{
+    struct http_wait *w = arg;
+    w->asking = 0;
+    if (!w->s) {
+        http_wait_free(w);
+        return;
+    }
+    if (wait_ms == 0) {
+        send_now(w);
+        return;
+    }
+    /* -1: Redis did not answer; the request waits for it like everything else does */
+    vg_timer_arm(w->ev, wait_ms > 0 ? wait_ms : 1000);
+}
+
+static void ask_budget(struct http_wait *w)
+{
+    struct sink_core *s = w->s;
+    if (queue_budget_take(s->env.q, s->budget, s->common.rate_limit, s->common.rate_window_ms, 1, on_budget, w) < 0)
+        vg_timer_arm(w->ev, 1000);
+    else
+        w->asking = 1;
+}
+
+int sink_http(struct sink_ctx *ctx, const struct fetch_request *req, sink_http_cb cb, void *arg, char *err,
+              size_t errlen)
+{
+    struct sink_core *s = ctx->core;
+    struct http_wait *w = vg_calloc(1, sizeof(*w));
+    if (!w)
+        goto oom;
+    w->s = s;
+    w->next = s->waits;
+    if (s->waits)
+        s->waits->prev = w;
+    s->waits = w;
+    w->cb = cb;
+    w->arg = arg;
+    w->req = *req;
+    w->url = vg_strdup(req->url ? req->url : "");
+    w->method = req->method ? vg_strdup(req->method) : NULL;
+    w->content_type = req->content_type ? vg_strdup(req->content_type) : NULL;
+    w->body = req->body ? vg_malloc(req->body_len + 1) : NULL;
+    w->headers = req->headers ? copy_list(req->headers) : NULL;
+    w->want = req->want_headers ? copy_list(req->want_headers) : NULL;
+    w->ev = evtimer_new(s->env.base, on_budget_timer, w);
+    if (!w->url || (req->method && !w->method) || (req->content_type && !w->content_type) ||
+        (req->body && !w->body) || (req->headers && !w->headers) || (req->want_headers && !w->want) || !w->ev)
+        goto oom;
+    if (w->body) {
+        memcpy(w->body, req->body, req->body_len);
+        w->body[req->body_len] = '\0';
+    }
+    w->req.url = w->url;
+    w->req.method = w->method;
+    w->req.content_type = w->content_type;
+    w->req.body = w->body;
+    w->req.headers = (const char *const *)w->headers;
+    w->req.want_headers = (const char *const *)w->want;
+    if (s->common.rate_limit > 0 && !s->env.preview)
+        ask_budget(w);
+    else
+        send_now(w);
+    return 0;
+oom:
+    if (w)
+        http_wait_free(w);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+int sink_previewing(const struct sink_ctx *ctx) { return ctx->core->env.preview != NULL; }
+
+void sink_pause(struct sink_ctx *ctx, long long for_ms, const char *fmt, ...)
+{
+    struct sink_core *s = ctx->core;
+    char reason[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    int was = s->paused;
+    s->paused = 1;
+    s->paused_until = for_ms > 0 ? vg_mono_ms() + for_ms : 0;
+    vg_metric_set(s->m_paused, 1);
+    if (!was || strcmp(reason, s->pause_reason) != 0)
+        vg_err("sink", "%s: paused%s: %s", s->name, for_ms > 0 ? " for a while" : " until the configuration is reloaded",
+               reason);
+    snprintf(s->pause_reason, sizeof(s->pause_reason), "%s", reason);
+    snprintf(s->last_error, sizeof(s->last_error), "%s", reason);
+}
+
+int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink_marks_cb cb, void *arg)
+{
+    return queue_marks_get(ctx->core->env.q, ctx->core->marks_ns, keys, n, cb, arg);
+}
+
+int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value)
+{
+    if (ctx->core->env.preview)
+        return 0; /* a preview changes nothing */
+    return queue_mark_set(ctx->core->env.q, ctx->core->marks_ns, key, value, ctx->core->env.dedup_ttl_s);
+}
+
+struct queue *sink_queue(struct sink_ctx *ctx) { return ctx->core->env.q; }
+const char *sink_name(const struct sink_ctx *ctx) { return ctx->core->name; }
+const char *sink_state_dir(const struct sink_ctx *ctx) { return ctx->core->env.state_dir ? ctx->core->env.state_dir : "."; }
+const char *sink_instance(const struct sink_ctx *ctx) { return ctx->core->env.instance ? ctx->core->env.instance : ""; }
+
+const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id)
+{
+    struct sink_core *s = ctx->core;
+    return s->env.account && id ? s->env.account(s->env.account_arg, id) : NULL;
+}
+
+/* ---- figures ------------------------------------------------------------------------ */
+
+static void on_status_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct sink_core *s = arg;
+    if (s->env.preview)
+        return;
+    struct sink_status st;
+    sink_core_status(s, &st);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    cJSON_AddNumberToObject(o, "delivered", (double)st.delivered);
+    cJSON_AddNumberToObject(o, "retried", (double)st.retried);
+    cJSON_AddNumberToObject(o, "dead_lettered", (double)st.dead_lettered);
+    cJSON_AddNumberToObject(o, "requests", (double)st.requests);
+    cJSON_AddNumberToObject(o, "in_hand", (double)st.in_hand);
+    cJSON_AddStringToObject(o, "paused", st.paused ? st.pause_reason : "");
+    cJSON_AddStringToObject(o, "last_error", st.last_error);
+    cJSON_AddNumberToObject(o, "at", (double)vg_wall_ms());
+    char *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (json)
+        queue_mark_set(s->env.q, QUEUE_MARKS_SINK_STATUS, s->status_key, json, STATUS_TTL_S);
+    cJSON_free(json);
+}
+
+void sink_core_status(const struct sink_core *s, struct sink_status *out)
+{
+    *out = s->st;
+    out->name = s->name;
+    out->paused = s->paused;
+    snprintf(out->pause_reason, sizeof(out->pause_reason), "%s", s->paused ? s->pause_reason : "");
+    snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);
+    out->in_hand = s->nhand;
+}
+
+int sink_core_preview_done(const struct sink_core *s)
+{
+    return !s->in_flight && s->nhand == 0;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------ */
+
+static int split_streams(const char *list, char **out, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = list; *p && n < max;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len && !(out[n++] = vg_strndup(p, len)))
+            return -1;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return (int)n;
+}
+
+struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_type *type,
+                                const struct sink_common_config *common, const void *config, char *err,
+                                size_t errlen)
+{
+    struct sink_core *s = vg_calloc(1, sizeof(*s));
+    if (!s)
+        goto oom;
+    s->ctx.core = s;
+    s->type = type;
+    s->common = *common;
+    s->config = config;
+    s->env = *env;
+    s->batch_max = common->batch > 0 && (size_t)common->batch < type->max_batch ? (size_t)common->batch : type->max_batch;
+    if (s->batch_max == 0)
+        s->batch_max = 1;
+    s->name = vg_strdup(type->name);
+    s->group = vg_asprintf(QUEUE_GROUP_SINK "%s", type->name);
+    s->budget = vg_asprintf("%s", type->name);
+    s->marks_ns = vg_asprintf("sink:%s", type->name);
+    s->status_key = vg_asprintf("%s:%s", type->name, env->instance ? env->instance : "");
+    s->recs = vg_calloc(s->batch_max, sizeof(*s->recs));
+    s->rec_slot = vg_calloc(s->batch_max, sizeof(*s->rec_slot));
+    s->tick_ev = evtimer_new(env->base, on_tick, s);
+    s->status_ev = event_new(env->base, -1, EV_PERSIST, on_status_timer, s);
+    if (!s->name || !s->group || !s->budget || !s->marks_ns || !s->status_key || !s->recs || !s->rec_slot ||
+        !s->tick_ev || !s->status_ev)
+        goto oom;
+
+    struct fetch_config fc;
+    fetch_config_defaults(&fc);
+    fc.total_timeout_ms = common->timeout_ms;
+    fc.connect_timeout_ms = common->timeout_ms < 10000 ? common->timeout_ms : 10000;
+    fc.max_redirects = 0;         /* a CRM write that is redirected is a configuration error */
+    fc.per_host_delay_ms = 0;     /* the rate budget shapes requests, not a per-host delay */
+    fc.per_host_concurrency = 4;
+    fc.allow_private = common->allow_private && common->allow_private[0] ? common->allow_private : NULL;
+    fc.max_body = 16 << 20;
+    s->http = fetch_client_new(env->base, &fc, err, errlen);
+    if (!s->http) {
+        sink_core_free(s);
+        return NULL;
+    }
+
+    char sname[200];
+#define SINK_SERIES(field, make, family, help)                                                   \
+    snprintf(sname, sizeof(sname), family "{sink=\"%s\"}", s->name);                              \
+    s->field = make(sname, help)
+    SINK_SERIES(m_delivered, vg_counter, "vigie_sink_delivered_total", "records a sink delivered");
+    SINK_SERIES(m_retried, vg_counter, "vigie_sink_retried_total", "deliveries a sink will try again");
+    SINK_SERIES(m_dead, vg_counter, "vigie_sink_dead_lettered_total", "records a sink gave up on (vigie dlq list)");
+    SINK_SERIES(m_requests, vg_counter, "vigie_sink_requests_total", "requests a sink sent to its service");
+    SINK_SERIES(m_paused, vg_gauge, "vigie_sink_paused", "1 while a sink is paused (vigie status says why)");
+#undef SINK_SERIES
+
+    if (type->init(&s->ctx, config, &s->state, err, errlen) < 0) {
+        s->type = NULL; /* nothing to close */
+        sink_core_free(s);
+        return NULL;
+    }
+    if (!env->preview) {
+        char *streams[8] = {0};
+        int ns = split_streams(type->streams, streams, 7);
+        char replay[160];
+        snprintf(replay, sizeof(replay), QUEUE_STREAM_SINK_REPLAY "%s", s->group);
+        struct queue_consumer_config cc = {
+            .streams = (const char *const *)streams,
+            .group = s->group,
+            .replay_stream = replay,
+            .reclaim_idle_ms = env->reclaim_idle_ms,
+            .dlq_maxlen = env->dlq_maxlen,
+            .marker_ttl_s = env->dedup_ttl_s,
+        };
+        if (ns > 0)
+            s->consumer = queue_consumer_new(env->q, &cc, take_entries, s, err, errlen);
+        for (int i = 0; i < 8; i++)
+            vg_free(streams[i]);
+        if (!s->consumer) {
+            if (ns <= 0)
+                snprintf(err, errlen, "sink %s reads no stream", s->name);
+            sink_core_free(s);
+            return NULL;
+        }
+    }
+    return s;
+oom:
+    snprintf(err, errlen, "out of memory");
+    sink_core_free(s);
+    return NULL;
+}
+
+void sink_core_start(struct sink_core *s)
+{
+    if (s->running)
+        return;
+    s->running = 1;
+    if (s->consumer) {
+        queue_consumer_start(s->consumer);
+        want_more(s);
+    }
+    struct timeval tv = vg_tv_ms(STATUS_EVERY_MS);
+    event_add(s->status_ev, &tv);
+}
+
+void sink_core_feed(struct sink_core *s, const struct queue_entry *entries, size_t n)
+{
+    take_entries(s, entries, n);
+}
+
+void sink_core_stop(struct sink_core *s, void (*drained)(void *), void *arg)
+{
+    s->running = 0;
+    evtimer_del(s->tick_ev);
+    on_status_timer(-1, 0, s); /* the last figures */
+    event_del(s->status_ev);
+    s->drained = drained;
+    s->drained_arg = arg;
+    if (s->consumer)
+        queue_consumer_stop(s->consumer, NULL, NULL);
+    check_drained(s);
+}
+
+void sink_core_free(struct sink_core *s)
+{
+    if (!s)
+        return;
+    if (s->type && s->type->close)
+        s->type->close(s->state);
+    queue_consumer_free(s->consumer);
+    fetch_client_free(s->http); /* callbacks of requests in flight are not called */
+    while (s->waits) {
+        struct http_wait *w = s->waits;
+        s->waits = w->next;
+        w->prev = w->next = NULL;
+        w->s = NULL;
+        if (w->ev) {
+            event_free(w->ev);
+            w->ev = NULL;
+        }
+        if (!w->asking)
+            http_wait_free(w);
+    }
+    for (size_t i = 0; i < s->nhand; i++)
+        held_clear(&s->hand[i]);
+    vg_free(s->hand);
+    vg_free(s->recs);
+    vg_free(s->rec_slot);
+    if (s->tick_ev)
+        event_free(s->tick_ev);
+    if (s->status_ev)
+        event_free(s->status_ev);
+    vg_free(s->name);
+    vg_free(s->group);
+    vg_free(s->budget);
+    vg_free(s->marks_ns);
+    vg_free(s->status_key);
+    vg_free(s);
+}

@@ -1,0 +1,75 @@
+/* sink_core — runs one sink (sink.h): what every sink shares, so that a sink file holds only
+ * its vendor's requests and answers.
+ *
+ *   reading     the sink's own consumer group ("sink:<name>") on its streams and on its replay
+ *               stream (queue_consumer.h): a slow or broken CRM holds back nothing else;
+ *   batching    up to the sink's batch size, or what is there once the oldest record waited
+ *               `linger`; one batch in flight per sink and process;
+ *   outcomes    OK acknowledged; DROP dead-lettered at once with the sink's reason; RETRY kept
+ *               in hand and tried again after a capped, jittered exponential backoff (at least
+ *               the vendor's Retry-After), dead-lettered after max_attempts;
+ *   rate        every request waits for the budget shared through Redis by every process
+ *               (queue_budget.h: at most rate_limit requests per rolling rate_window);
+ *   pause       a sink that calls sink_pause() starts no batch until the pause ends (a reload
+ *               recreates the sink, or its time passes); records in hand are not charged an
+ *               attempt for a pause;
+ *   figures     per sink: delivered, retried, dead-lettered, last error, paused, lag, on
+ *               /metrics, in `vigie status` (through Redis, so any process can show them) and
+ *               in /readyz (a paused sink is a reason).
+ * Entries in hand when the process stops stay pending in Redis: the next start of this process
+ * reads them again, another process takes them over after reclaim_idle. */
+#ifndef SINK_CORE_H
+#define SINK_CORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sinks/sink.h"
+#include "sinks/sink_options.h"
+
+struct event_base;
+struct queue;
+struct sink_core;
+
+struct sink_env {
+    struct event_base *base;
+    struct queue *q;
+    const char *instance;       /* this process's name ([daemon] instance) */
+    const char *state_dir;      /* [daemon] state_dir */
+    /* The account registry the daemon keeps (NULL: none). */
+    const struct enrich_account *(*account)(void *arg, const char *id);
+    void *account_arg;
+    long long reclaim_idle_ms;  /* [pipeline] reclaim_idle */
+    long long dlq_maxlen;       /* [pipeline] maxlen */
+    long long dedup_ttl_s;      /* how long delivery marks are kept */
+    /* Preview (vigie sinks preview): requests are printed to `preview` instead of sent, and
+     * nothing is acknowledged; at most preview_limit records are read. NULL: deliver. */
+    FILE *preview;
+    size_t preview_limit;
+};
+
+/* NULL with err filled when the sink's init refuses its configuration. */
+struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_type *type,
+                                const struct sink_common_config *common, const void *config, char *err,
+                                size_t errlen);
+void sink_core_start(struct sink_core *s);
+/* Preview: hands entries read by the caller (they are copied), instead of a consumer group. */
+struct queue_entry;
+void sink_core_feed(struct sink_core *s, const struct queue_entry *entries, size_t n);
+/* Stops reading and starting batches; drained(arg) runs once the batch in flight is settled. */
+void sink_core_stop(struct sink_core *s, void (*drained)(void *), void *arg);
+void sink_core_free(struct sink_core *s);
+
+struct sink_status {
+    const char *name;
+    int paused;
+    char pause_reason[256];
+    uint64_t delivered, retried, dead_lettered, requests;
+    size_t in_hand;
+    char last_error[256];
+};
+void sink_core_status(const struct sink_core *s, struct sink_status *out);
+/* Preview: 1 once every record read has been through one delivery (or there was nothing). */
+int sink_core_preview_done(const struct sink_core *s);
+
+#endif
