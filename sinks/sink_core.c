@@ -91,9 +91,9 @@ static void held_clear(struct held *h)
     memset(h, 0, sizeof(*h));
 }
 
-static struct queue_entry held_entry(const struct held *h)
+static struct queue_msg held_entry(const struct held *h)
 {
-    struct queue_entry e = {h->stream, h->id, h->field, h->payload, h->len, h->attempts, h->key};
+    struct queue_msg e = {h->stream, h->id, h->field, h->payload, h->len, h->attempts, h->key};
     return e;
 }
 
@@ -117,7 +117,7 @@ static void want_more(struct sink_core *s)
 
 static void dead_letter(struct sink_core *s, struct held *h, const char *reason)
 {
-    struct queue_entry e = held_entry(h);
+    struct queue_msg e = held_entry(h);
     if (!s->env.preview && s->consumer)
         queue_consumer_dead_letter(s->consumer, &e, reason);
     s->st.dead_lettered++;
@@ -125,12 +125,12 @@ static void dead_letter(struct sink_core *s, struct held *h, const char *reason)
     snprintf(s->last_error, sizeof(s->last_error), "%s", reason);
 }
 
-static void take_entries(void *arg, const struct queue_entry *entries, size_t n)
+static void take_entries(void *arg, const struct queue_msg *entries, size_t n)
 {
     struct sink_core *s = arg;
     int64_t now = vg_mono_ms();
     for (size_t i = 0; i < n; i++) {
-        const struct queue_entry *e = &entries[i];
+        const struct queue_msg *e = &entries[i];
         if (s->nhand == s->cap) {
             size_t ncap = s->cap ? s->cap * 2 : 64;
             struct held *nh = vg_realloc(s->hand, ncap * sizeof(*nh));
@@ -272,7 +272,7 @@ void sink_batch_done(struct sink_batch *b)
         struct held *h = &s->hand[order[k]];
         h->in_batch = 0;
         if (r->outcome == SINK_OK) {
-            struct queue_entry e = held_entry(h);
+            struct queue_msg e = held_entry(h);
             if (!s->env.preview && s->consumer)
                 queue_consumer_ack(s->consumer, &e);
             s->st.delivered++;
@@ -698,7 +698,7 @@ void sink_core_start(struct sink_core *s)
     event_add(s->status_ev, &tv);
 }
 
-void sink_core_feed(struct sink_core *s, const struct queue_entry *entries, size_t n)
+void sink_core_feed(struct sink_core *s, const struct queue_msg *entries, size_t n)
 {
     take_entries(s, entries, n);
 }

@@ -54,8 +54,8 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
                                 size_t errlen);
 void sink_core_start(struct sink_core *s);
 /* Preview: hands entries read by the caller (they are copied), instead of a consumer group. */
-struct queue_entry;
-void sink_core_feed(struct sink_core *s, const struct queue_entry *entries, size_t n);
+struct queue_msg;
+void sink_core_feed(struct sink_core *s, const struct queue_msg *entries, size_t n);
 /* Stops reading and starting batches; drained(arg) runs once the batch in flight is settled. */
 void sink_core_stop(struct sink_core *s, void (*drained)(void *), void *arg);
 void sink_core_free(struct sink_core *s);
