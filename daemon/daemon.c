@@ -13,6 +13,7 @@
 #include "daemon/enricher.h"
 #include "daemon/figures.h"
 #include "daemon/poller.h"
+#include "daemon/sinker.h"
 #include "http/fetch_http.h"
 #include "util/vg_alloc.h"
 #include "util/vg_log.h"
@@ -45,6 +46,7 @@ struct vg_daemon {
     struct fetch_client *fetch;
     struct poller *poller;
     struct enricher *enricher;
+    struct sinker *sinker;
     int draining;          /* stages still finishing their work in flight */
     int64_t pass_started;  /* wall ms when the --once pass began */
     struct event *once_ev; /* --once: waits for enrich to catch up */
@@ -122,6 +124,10 @@ static void begin_shutdown(struct vg_daemon *d, const char *why)
         d->draining++;
         enricher_stop(d->enricher, on_stage_drained, d);
     }
+    if (d->sinker) {
+        d->draining++;
+        sinker_stop(d->sinker, on_stage_drained, d);
+    }
     on_stage_drained(d);
 }
 
@@ -192,6 +198,8 @@ static void reload(struct vg_daemon *d)
         poller_set_config(d->poller, n);
     if (d->enricher)
         enricher_set_config(d->enricher, n);
+    if (d->sinker)
+        sinker_set_config(d->sinker, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -252,7 +260,7 @@ static int admin_ready(void *arg, char *reason, size_t len)
         snprintf(reason, len, "redis unreachable at %s", queue_describe(d->queue));
         return 0;
     }
-    return 1;
+    return d->sinker ? sinker_ready(d->sinker, reason, len) : 1;
 }
 
 /* ---- --once report ------------------------------------------------------------- */
@@ -271,6 +279,18 @@ struct once_report {
     struct vg_daemon *d;
     size_t signals, updates;
 };
+
+/* --once, last part: the sinks delivered what the pass found. */
+static void on_once_sinks_idle(void *arg)
+{
+    struct vg_daemon *d = arg;
+    FILE *o = stdout;
+    sinker_report(d->sinker, o);
+    fprintf(o, "  next      `vigie signals -c %s tail` shows them again; `vigie status -c %s` the queues\n",
+            d->cfg->file ? d->cfg->file : "FILE", d->cfg->file ? d->cfg->file : "FILE");
+    fflush(o);
+    begin_shutdown(d, "--once pass done");
+}
 
 /* The signals this pass wrote, one line each, then the figures of the pass. */
 static void on_once_signals(const struct queue_entry *v, size_t n, int ok, void *arg)
@@ -304,10 +324,11 @@ static void on_once_signals(const struct queue_entry *v, size_t n, int ok, void 
                "stories told by several sources), %llu contacts\n",
             (unsigned long long)es.items, es.accounts, (unsigned long long)es.signals, shown, updates,
             (unsigned long long)es.contacts);
-    fprintf(o, "  next      `vigie signals -c %s tail` shows them again; `vigie status -c %s` the queues\n",
-            d->cfg->file ? d->cfg->file : "FILE", d->cfg->file ? d->cfg->file : "FILE");
     fflush(o);
-    begin_shutdown(d, "--once pass done");
+    if (sinker_count(d->sinker))
+        sinker_on_idle(d->sinker, on_once_sinks_idle, d);
+    else
+        on_once_sinks_idle(d);
 }
 
 static void on_once_status(const struct queue_status *st, void *arg)
@@ -396,6 +417,8 @@ static void on_accounts_changed(long long version, void *arg)
     struct vg_daemon *d = arg;
     if (d->enricher)
         enricher_accounts_changed(d->enricher, version);
+    if (d->sinker)
+        sinker_accounts_changed(d->sinker, version);
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -456,8 +479,9 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "redis: %s", err);
         return -1;
     }
-    int fetch_role = strcmp(d->cfg->roles, "enrich") != 0;
-    int enrich_role = strcmp(d->cfg->roles, "fetch") != 0;
+    int fetch_role = strcmp(d->cfg->roles, "all") == 0 || strcmp(d->cfg->roles, "fetch") == 0;
+    int enrich_role = strcmp(d->cfg->roles, "all") == 0 || strcmp(d->cfg->roles, "enrich") == 0;
+    int sink_role = strcmp(d->cfg->roles, "all") == 0 || strcmp(d->cfg->roles, "sink") == 0;
     if (d->once && (!fetch_role || !enrich_role)) {
         vg_err("daemon", "--once needs both stages: [daemon] roles = all (it is %s)", d->cfg->roles);
         return -1;
@@ -493,6 +517,14 @@ static int setup(struct vg_daemon *d)
             return -1;
         }
     }
+    if (sink_role) {
+        d->sinker = sinker_new(d->base, d->queue, d->cfg, err, sizeof(err));
+        if (!d->sinker) {
+            vg_err("daemon", "sinks: %s", err);
+            return -1;
+        }
+        sinker_start(d->sinker);
+    }
     d->once_ev = evtimer_new(d->base, on_once_timer, d);
     d->figures = figures_new(d->queue);
     d->accounts = accounts_watch_new(d->queue, d->cfg, on_accounts_changed, d);
@@ -525,6 +557,7 @@ static void teardown(struct vg_daemon *d)
     accounts_watch_free(d->accounts);
     figures_free(d->figures);
     enricher_free(d->enricher);
+    sinker_free(d->sinker);
     /* Fetches still running are dropped without callbacks; the poller frees their polls. */
     fetch_client_free(d->fetch);
     poller_free(d->poller);

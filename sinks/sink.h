@@ -78,6 +78,9 @@ struct sink_type {
      * once, from the event loop (not necessarily before returning). One batch at a time. */
     void (*deliver)(void *state, struct sink_batch *b);
     void (*close)(void *state);
+    /* Where the records go, for reports and status (a URL without secrets, a directory);
+     * NULL: nothing to say. */
+    const char *(*where)(void *state);
 };
 
 /* Every sink type built in, NULL-terminated (sink_registry.c). */

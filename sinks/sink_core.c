@@ -573,9 +573,20 @@ void sink_core_status(const struct sink_core *s, struct sink_status *out)
     out->in_hand = s->nhand;
 }
 
-int sink_core_preview_done(const struct sink_core *s)
+int sink_core_busy(const struct sink_core *s) { return s->in_flight; }
+int sink_core_idle(const struct sink_core *s) { return !s->in_flight && s->nhand == 0; }
+
+const char *sink_core_where(const struct sink_core *s)
 {
-    return !s->in_flight && s->nhand == 0;
+    return s->type->where && s->state ? s->type->where(s->state) : "";
+}
+
+void sink_core_lag(struct sink_core *s, void (*cb)(long long lag, void *arg), void *arg)
+{
+    if (s->consumer)
+        queue_consumer_lag(s->consumer, cb, arg);
+    else
+        cb(0, arg);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------ */

@@ -69,7 +69,13 @@ struct sink_status {
     char last_error[256];
 };
 void sink_core_status(const struct sink_core *s, struct sink_status *out);
-/* Preview: 1 once every record read has been through one delivery (or there was nothing). */
-int sink_core_preview_done(const struct sink_core *s);
+/* 1 while a batch is in flight (records of it point into the account registry). */
+int sink_core_busy(const struct sink_core *s);
+/* 1 when nothing is in hand and nothing in flight. */
+int sink_core_idle(const struct sink_core *s);
+/* Where the records go, for the reports ("https://api.hubapi.com", "/var/lib/vigie/outbox"). */
+const char *sink_core_where(const struct sink_core *s);
+/* The group's lag (entries not yet delivered to it, plus pending); cb(-1) when unknown. */
+void sink_core_lag(struct sink_core *s, void (*cb)(long long lag, void *arg), void *arg);
 
 #endif

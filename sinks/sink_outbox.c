@@ -329,6 +329,12 @@ static void outbox_close(void *state)
     vg_free(o);
 }
 
+static const char *outbox_where(void *state)
+{
+    const struct outbox *o = state;
+    return o->dir;
+}
+
 const struct sink_type sink_outbox = {
     .name = "outbox",
     .summary = "signals and contacts as JSON-lines files (for CRM sync jobs, or without a supported CRM)",
@@ -340,4 +346,5 @@ const struct sink_type sink_outbox = {
     .init = outbox_init,
     .deliver = outbox_deliver,
     .close = outbox_close,
+    .where = outbox_where,
 };
