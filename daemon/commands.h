@@ -24,6 +24,7 @@ int cmd_sources(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
 int cmd_signals(int argc, char **argv);
+int cmd_sinks(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 

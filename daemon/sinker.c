@@ -7,7 +7,7 @@
  * copy right after the reload. */
 #include "daemon/sinker.h"
 #include "daemon/config.h"
-#include "enrich/account.h"
+#include "daemon/account_index.h"
 #include "queue/queue.h"
 #include "queue/queue_accounts.h"
 #include "sinks/sink_core.h"
@@ -16,7 +16,6 @@
 #include "util/vg_time.h"
 
 #include <event2/event.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* The sinks of one configuration. */
@@ -36,14 +35,11 @@ struct sinker {
     struct generation *old;       /* draining after a reload */
     int running;
     int cur_started;
-    /* the account registry, and its ids sorted for lookups */
-    struct enrich_account_set *accounts;
-    const struct enrich_account **by_id;
+    struct account_index *accounts;
     /* replaced registries: a batch in flight may still point into them; freed once no sink
      * has a batch in flight */
     struct retired {
-        struct enrich_account_set *set;
-        const struct enrich_account **idx;
+        struct account_index *x;
         struct retired *next;
     } *retired;
     long long accounts_version, loading_version;
@@ -58,28 +54,10 @@ struct sinker {
 
 /* ---- accounts ------------------------------------------------------------------------ */
 
-static int cmp_account(const void *a, const void *b)
-{
-    return strcmp((*(const struct enrich_account *const *)a)->id, (*(const struct enrich_account *const *)b)->id);
-}
-
 static const struct enrich_account *find_account(void *arg, const char *id)
 {
     struct sinker *s = arg;
-    if (!s->accounts || !id)
-        return NULL;
-    size_t lo = 0, hi = s->accounts->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(id, s->by_id[mid]->id);
-        if (c == 0)
-            return s->by_id[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return account_index_find(s->accounts, id);
 }
 
 static int any_busy(const struct sinker *s)
@@ -99,8 +77,7 @@ static void free_retired(struct sinker *s, int all)
     while (s->retired) {
         struct retired *r = s->retired;
         s->retired = r->next;
-        enrich_account_set_free(r->set);
-        vg_free(r->idx);
+        account_index_free(r->x);
         vg_free(r);
     }
 }
@@ -113,36 +90,24 @@ static void on_accounts(long long version, char *json, size_t n, void *arg)
         vg_warn("sink", "could not load the accounts from redis; the sinks keep the ones they have");
         return;
     }
-    struct enrich_account_set *set = NULL;
     char err[256];
-    if (enrich_accounts_parse(json, strlen(json), &set, err, sizeof(err)) < 0) {
-        vg_err("sink", "the accounts in redis do not parse (%s); the sinks keep the ones they have", err);
-        vg_free(json);
-        return;
-    }
+    struct account_index *x = account_index_new(json, strlen(json), err, sizeof(err));
     vg_free(json);
-    const struct enrich_account **idx = vg_calloc(set->n + 1, sizeof(*idx));
-    if (!idx) {
-        enrich_account_set_free(set);
+    if (!x) {
+        vg_err("sink", "the accounts in redis do not parse (%s); the sinks keep the ones they have", err);
         return;
     }
-    for (size_t i = 0; i < set->n; i++)
-        idx[i] = &set->v[i];
-    qsort(idx, set->n, sizeof(*idx), cmp_account);
     struct retired *r = s->accounts ? vg_calloc(1, sizeof(*r)) : NULL;
     if (s->accounts && !r) {
-        enrich_account_set_free(set);
-        vg_free(idx);
+        account_index_free(x);
         return;
     }
     if (r) {
-        r->set = s->accounts;
-        r->idx = s->by_id;
+        r->x = s->accounts;
         r->next = s->retired;
         s->retired = r;
     }
-    s->accounts = set;
-    s->by_id = idx;
+    s->accounts = x;
     s->accounts_version = version;
     (void)n;
     free_retired(s, 0);
@@ -446,7 +411,6 @@ void sinker_free(struct sinker *s)
     if (s->idle_ev)
         event_free(s->idle_ev);
     free_retired(s, 1);
-    enrich_account_set_free(s->accounts);
-    vg_free(s->by_id);
+    account_index_free(s->accounts);
     vg_free(s);
 }

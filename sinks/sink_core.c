@@ -513,9 +513,38 @@ void sink_pause(struct sink_ctx *ctx, long long for_ms, const char *fmt, ...)
     snprintf(s->last_error, sizeof(s->last_error), "%s", reason);
 }
 
+/* A preview reads no delivery record (it has no Redis handle): every record is shown as if it
+ * had never been delivered. The answer still comes from the loop, as Redis's would. */
+struct no_marks {
+    sink_marks_cb cb;
+    void *arg;
+    size_t n;
+};
+
+static void on_no_marks(evutil_socket_t fd, short what, void *arg)
+{
+    struct no_marks *m = arg;
+    const char **values = vg_calloc(m->n + 1, sizeof(*values));
+    m->cb(m->arg, values, values ? m->n : 0);
+    vg_free(values);
+    vg_free(m);
+}
+
 int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink_marks_cb cb, void *arg)
 {
-    return queue_marks_get(ctx->core->env.q, ctx->core->marks_ns, keys, n, cb, arg);
+    struct sink_core *s = ctx->core;
+    if (s->env.q)
+        return queue_marks_get(s->env.q, s->marks_ns, keys, n, cb, arg);
+    struct no_marks *m = vg_calloc(1, sizeof(*m));
+    if (!m)
+        return -1;
+    *m = (struct no_marks){cb, arg, n};
+    struct timeval now = {0, 0};
+    if (event_base_once(s->env.base, -1, EV_TIMEOUT, on_no_marks, m, &now) < 0) {
+        vg_free(m);
+        return -1;
+    }
+    return 0;
 }
 
 int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value)
