@@ -4,8 +4,13 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "util/vg_alloc.h"
+#include "util/vg_time.h"
 #include "util/vg_url_mask.h"
+
+#include <cjson/cJSON.h>
+#include "queue/queue_contract.h"
 #include "queue/queue_info.h"
+#include "queue/queue_peek.h"
 #include "queue/queue_sync.h"
 
 #include <stdio.h>
@@ -26,6 +31,60 @@ static const char *take_config(int argc, char **argv, char **rest, int *n)
     return config;
 }
 
+/* The lag of a sink's group, summed over the streams it reads; -1 when unknown. */
+static long long sink_lag(const struct queue_info *info, const char *sink)
+{
+    char group[160];
+    snprintf(group, sizeof(group), QUEUE_GROUP_SINK "%s", sink);
+    long long lag = -1;
+    for (size_t i = 0; i < info->nstreams; i++)
+        for (size_t g = 0; g < info->streams[i].ngroups; g++) {
+            const struct queue_group_info *gi = &info->streams[i].groups[g];
+            if (strcmp(gi->name, group) != 0 || gi->lag < 0)
+                continue;
+            lag = (lag < 0 ? 0 : lag) + gi->lag + gi->pending;
+        }
+    return lag;
+}
+
+static double num(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *text(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* Per sink and process: lag (entries not yet delivered, from the group), then what each
+ * process counted since it started, whether it is paused and its last error. */
+static void print_sinks(const struct queue_info *info, const struct queue_sink_figures *v, size_t n)
+{
+    if (n == 0)
+        return;
+    printf("\n%-24s %8s %10s %8s %6s  %s\n", "SINK:INSTANCE", "LAG", "DELIVERED", "RETRIED", "DEAD", "STATE");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_Parse(v[i].json);
+        char sink[128];
+        snprintf(sink, sizeof(sink), "%s", v[i].name);
+        char *colon = strchr(sink, ':');
+        if (colon)
+            *colon = '\0';
+        long long lag = sink_lag(info, sink);
+        char lagtxt[24];
+        snprintf(lagtxt, sizeof(lagtxt), lag < 0 ? "?" : "%lld", lag);
+        const char *paused = text(o, "paused"), *last = text(o, "last_error");
+        double age_s = ((double)vg_wall_ms() - num(o, "at")) / 1000.0;
+        printf("%-24s %8s %10.0f %8.0f %6.0f  %s%s%s%s\n", v[i].name, lagtxt, num(o, "delivered"), num(o, "retried"),
+               num(o, "dead_lettered"), paused[0] ? "PAUSED: " : age_s > 30 ? "not reporting (stopped?)" : "delivering",
+               paused[0] ? paused : "", !paused[0] && last[0] ? "; last error: " : "", !paused[0] ? last : "");
+        cJSON_Delete(o);
+    }
+}
+
 int cmd_status(int argc, char **argv)
 {
     char *rest[64];
@@ -44,6 +103,10 @@ int cmd_status(int argc, char **argv)
     char err[512];
     struct queue_info info;
     int rc = queue_info_collect(q, &info, err, sizeof(err));
+    struct queue_sink_figures *figs = NULL;
+    size_t nfigs = 0;
+    if (rc == 0)
+        rc = queue_sink_figures(q, &figs, &nfigs, err, sizeof(err));
     queue_sync_close(q);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s\n", err);
@@ -71,6 +134,8 @@ int cmd_status(int argc, char **argv)
         }
         printf("\n");
     }
+    print_sinks(&info, figs, nfigs);
+    queue_sink_figures_free(figs, nfigs);
     if (info.nerrors) {
         printf("\nfailing sources (up to %d; `vigie sources list --failing` for all):\n", QUEUE_INFO_MAX_ERRORS);
         for (size_t i = 0; i < info.nerrors; i++)
