@@ -5,7 +5,10 @@
 
 #include <string.h>
 
+extern const struct sink_type sink_outbox;
+
 const struct sink_type *const sink_types[] = {
+    &sink_outbox,
     NULL,
 };
 
