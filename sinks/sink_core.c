@@ -698,7 +698,7 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
         char *streams[8] = {0};
         int ns = split_streams(type->streams, streams, 7);
         char replay[160];
-        snprintf(replay, sizeof(replay), QUEUE_STREAM_SINK_REPLAY "%s", s->group);
+        snprintf(replay, sizeof(replay), QUEUE_STREAM_REPLAY "%s", s->group);
         struct queue_consumer_config cc = {
             .streams = (const char *const *)streams,
             .group = s->group,

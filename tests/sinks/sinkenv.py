@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from harness import Redis, Vigie, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
+from harness import Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
 
 ACCOUNTS = [
     {"id": "airbus", "name": "Airbus", "domains": ["airbus.com"], "owner": "claire.martin@example.com",

@@ -44,6 +44,8 @@ def test_once_writes_every_signal_and_contact_once():
     assert all(l["entry"] and l["written"].endswith("Z") for l in lines)
     contacts = [l for l in lines if l["kind"] == "contact"]
     assert contacts and all(l["record"]["name"] for l in contacts), lines
+    c = env.client()
+    assert len(contacts) == c.call("XLEN", "vigie:contacts"), (len(contacts), c.call("XLEN", "vigie:contacts"))
     assert any(os.path.basename(f).startswith("contacts-") for f in files)
     assert any(os.path.basename(f).startswith("signals-") for f in files)
     # A second pass finds nothing new: nothing is written again.
