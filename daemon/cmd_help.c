@@ -73,6 +73,18 @@ int cmd_help(int argc, char **argv)
                        "\nsignals: SIGTERM/SIGINT finish work in flight and exit 0; SIGHUP reloads the file\n");
             print_options();
         }
+        if (strcmp(c->name, "sinks") == 0) {
+            printf("\n  list                    the sinks built in, and which the configuration enables\n"
+                   "  preview [--sink NAME]   print the exact requests the next deliveries would send\n"
+                   "          [--limit N]     (secrets masked; nothing is sent, written or acknowledged;\n"
+                   "                          default: every enabled sink, 10 records each)\n"
+                   "  -c, --config FILE       configuration file (default %s if it exists)\n",
+                   VG_DEFAULT_CONFIG);
+            print_sink_options();
+            printf("\n  `vigie status` shows each sink's lag, deliveries, retries, dead letters and pauses;\n"
+                   "  `vigie dlq list` what a sink gave up on, and why; `vigie dlq replay ID` sends it again\n"
+                   "  to that sink alone.\n");
+        }
         return 0;
     }
     printf("vigie %s — watches key accounts and turns news into CRM signals\n\n", VIGIE_VERSION);
