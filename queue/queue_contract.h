@@ -86,6 +86,7 @@
 #define QUEUE_KEY_BUDGET "budget:" /* + budget name: sorted set of the grants in the window,
                                       scored by Redis time (ms); expires after the window */
 #define QUEUE_KEY_MARK "mark:"     /* + namespace + ":" + key: string, with an expiry */
+#define QUEUE_MARKS_SINK_STATUS "sinkstat" /* marks namespace: "<sink>:<instance>" -> that sink process's figures (JSON), for vigie status */
 #define QUEUE_KEY_TALLY "tally:"   /* + account id: sorted set "<priority>|<signal id>" scored
                                       by published ms; expires after the window */
 

@@ -112,7 +112,24 @@ static size_t hand_room(const struct sink_core *s)
 static void want_more(struct sink_core *s)
 {
     if (s->consumer && s->running)
-        queue_consumer_want(s->consumer, hand_room(s));
+        queue_consumer_want(s->consumer, s->paused ? 0 : hand_room(s));
+}
+
+/* A paused sink holds nothing: what it has in hand goes back to Redis (pending, taken over
+ * once idle, by this process after the pause or by another), and it asks for nothing more. */
+static void release_hand(struct sink_core *s)
+{
+    for (size_t i = s->nhand; i-- > 0;) {
+        struct held *h = &s->hand[i];
+        if (h->in_batch)
+            continue;
+        if (s->consumer) {
+            struct queue_msg e = held_entry(h);
+            queue_consumer_release(s->consumer, &e);
+        }
+        remove_held(s, i);
+    }
+    want_more(s);
 }
 
 static void dead_letter(struct sink_core *s, struct held *h, const char *reason)
@@ -184,11 +201,13 @@ static int64_t retry_delay(const struct sink_core *s, int attempts, long retry_a
  * the oldest has waited `linger`, or when nothing more can come in; else waits. */
 static void try_batch(struct sink_core *s)
 {
-    if (!s->running || s->in_flight || s->nhand == 0)
+    if (!s->running || s->in_flight || (s->nhand == 0 && !s->paused))
         return;
     int64_t now = vg_mono_ms();
     if (s->paused) {
         if (!s->paused_until || now < s->paused_until) {
+            if (!s->env.preview)
+                release_hand(s);
             if (s->paused_until)
                 schedule(s, s->paused_until - now);
             return;
@@ -196,6 +215,7 @@ static void try_batch(struct sink_core *s)
         s->paused = 0;
         vg_metric_set(s->m_paused, 0);
         vg_notice("sink", "%s: the pause is over, delivering again", s->name);
+        want_more(s);
     }
     size_t ready = 0;
     int64_t oldest = now, next_ready = INT64_MAX;
@@ -294,11 +314,22 @@ void sink_batch_done(struct sink_batch *b)
                 dead_letter(s, h, reason);
                 vg_warn("sink", "%s: entry %s dead-lettered: %s", s->name, h->id, reason);
             } else {
-                h->not_before = now + retry_delay(s, h->attempts, r->retry_after_ms);
+                int64_t delay = retry_delay(s, h->attempts, r->retry_after_ms);
                 s->st.retried++;
                 vg_metric_add(s->m_retried, 1);
-                if (!s->env.preview)
+                if (s->env.preview) {
+                    /* a preview shows each record once */
+                } else if (delay < s->env.reclaim_idle_ms / 2 || s->paused) {
+                    h->not_before = now + delay;
                     continue;
+                } else if (s->consumer) {
+                    /* A wait this long would outlast the entry's idle time, and another
+                     * process would take it over while it is still held here: give it back
+                     * instead; after reclaim_idle a takeover (any process's) delivers it
+                     * again, its attempts counted by Redis's delivery count. */
+                    struct queue_msg e = held_entry(h);
+                    queue_consumer_release(s->consumer, &e);
+                }
             }
         }
         remove_held(s, order[k]);

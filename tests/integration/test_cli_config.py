@@ -268,12 +268,15 @@ def test_secrets_from_environment_and_credentials():
 
 
 def test_sink_sections_are_checked():
-    # No sink type is built in yet: any [sink.NAME] section names an unknown one, and says so.
+    # A [sink.NAME] section must name a sink type built in, and the error names them.
     r = run_vigie(["check-config", "--example"])
     assert "\n;[sink.TYPE]\n" in r.stdout and "\n;enabled = no\n" in r.stdout, r.stdout
-    p, r = check("[log]\nlevel = info\n\n[sink.hubspot]\nenabled = yes\n")
+    assert "\n;[sink.outbox]\n" in r.stdout, r.stdout
+    p, r = check("[log]\nlevel = info\n\n[sink.nosuchcrm]\nenabled = yes\n")
     assert r.returncode == 1
-    assert f"{p}:5: unknown sink type 'hubspot' in section [sink.hubspot] (no sink type is built in)" in r.stderr, r.stderr
+    assert f"{p}:5: unknown sink type 'nosuchcrm' in section [sink.nosuchcrm] (known: outbox" in r.stderr, r.stderr
+    p, r = check("[sink.outbox]\nenabled = yes\nmax_size = 12\n")
+    assert r.returncode == 1 and "key 'sink.outbox.max_size': '12' is out of range" in r.stderr, r.stderr
     r = run_vigie(["help", "run"])
     assert re.search(r"^  \[sink\.TYPE\] .*\n(?:.*\n)*    allow_private +addresses or CIDRs \(default: empty\)$",
                      r.stdout, re.M), r.stdout
