@@ -7,6 +7,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "queue/queue.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_consumer.h"
 #include "queue/queue_contract.h"
@@ -77,9 +78,12 @@ static int preview_sink(const struct vg_sink_section *sec, const struct vg_confi
     p.base = event_base_new();
     if (!p.base)
         return -1;
+    struct queue_config qc;
+    char host[128];
+    vg_queue_config(cfg, &qc, host, sizeof(host));
     struct sink_env env = {
         .base = p.base,
-        .instance = cfg->instance,
+        .instance = qc.instance,
         .state_dir = cfg->state_dir,
         .account = preview_account,
         .account_arg = &p,

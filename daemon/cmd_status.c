@@ -79,7 +79,10 @@ static void print_sinks(const struct queue_info *info, const struct queue_sink_f
         const char *paused = text(o, "paused"), *last = text(o, "last_error");
         double age_s = ((double)vg_wall_ms() - num(o, "at")) / 1000.0;
         printf("%-24s %8s %10.0f %8.0f %6.0f  %s%s%s%s\n", v[i].name, lagtxt, num(o, "delivered"), num(o, "retried"),
-               num(o, "dead_lettered"), paused[0] ? "PAUSED: " : age_s > 30 ? "not reporting (stopped?)" : "delivering",
+               num(o, "dead_lettered"), paused[0]                                  ? "PAUSED: "
+               : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stopped")) ? "stopped"
+               : age_s > 30                                 ? "not reporting (stopped?)"
+                                                            : "delivering",
                paused[0] ? paused : "", !paused[0] && last[0] ? "; last error: " : "", !paused[0] ? last : "");
         cJSON_Delete(o);
     }

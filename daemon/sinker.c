@@ -6,6 +6,7 @@
  * file), freed once all of that generation's sinks are drained: the daemon may free its own
  * copy right after the reload. */
 #include "daemon/sinker.h"
+#include "daemon/cli_queue.h"
 #include "daemon/config.h"
 #include "daemon/account_index.h"
 #include "queue/queue.h"
@@ -22,6 +23,7 @@
 struct generation {
     struct sinker *owner;
     struct vg_config *cfg;        /* owned */
+    char host[128];               /* the default instance name */
     struct sink_core **cores;
     size_t n;
     size_t draining;
@@ -154,10 +156,12 @@ static struct generation *generation_new(struct sinker *s, const struct vg_confi
         generation_free(g);
         return NULL;
     }
+    struct queue_config qc;
+    vg_queue_config(g->cfg, &qc, g->host, sizeof(g->host)); /* the instance name, as Redis knows it */
     struct sink_env env = {
         .base = s->base,
         .q = s->q,
-        .instance = g->cfg->instance,
+        .instance = qc.instance,
         .state_dir = g->cfg->state_dir,
         .account = find_account,
         .account_arg = s,

@@ -616,6 +616,7 @@ static void on_status_timer(evutil_socket_t fd, short what, void *arg)
     cJSON_AddStringToObject(o, "paused", st.paused ? st.pause_reason : "");
     cJSON_AddStringToObject(o, "last_error", st.last_error);
     cJSON_AddNumberToObject(o, "at", (double)vg_wall_ms());
+    cJSON_AddBoolToObject(o, "stopped", !s->running);
     char *json = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (json)
