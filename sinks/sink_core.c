@@ -146,13 +146,14 @@ static void take_entries(void *arg, const struct queue_msg *entries, size_t n)
 {
     struct sink_core *s = arg;
     int64_t now = vg_mono_ms();
-    for (size_t i = 0; i < n; i++) {
+    size_t i;
+    for (i = 0; i < n; i++) {
         const struct queue_msg *e = &entries[i];
         if (s->nhand == s->cap) {
             size_t ncap = s->cap ? s->cap * 2 : 64;
             struct held *nh = vg_realloc(s->hand, ncap * sizeof(*nh));
             if (!nh)
-                return; /* stays pending in Redis: read again at restart or taken over */
+                goto no_room;
             s->hand = nh;
             s->cap = ncap;
         }
@@ -166,7 +167,7 @@ static void take_entries(void *arg, const struct queue_msg *entries, size_t n)
         h->len = e->len;
         if (!h->stream || !h->id || !h->field || !h->payload || (e->key && !h->key)) {
             held_clear(h);
-            return;
+            goto no_room;
         }
         /* Deliveries before this one (a restart, a takeover) count as attempts. */
         h->attempts = e->deliveries > 1 ? (int)(e->deliveries - 1) : 0;
@@ -179,6 +180,13 @@ static void take_entries(void *arg, const struct queue_msg *entries, size_t n)
         }
     }
     s->preview_read += n;
+    schedule(s, 0);
+    return;
+no_room:
+    /* Out of memory: what could not be held goes back to Redis unsettled (a takeover hands it
+     * over again later), so nothing is stranded in the consumer. */
+    for (; s->consumer && i < n; i++)
+        queue_consumer_release(s->consumer, &entries[i]);
     schedule(s, 0);
 }
 
