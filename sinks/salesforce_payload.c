@@ -681,10 +681,17 @@ int sf_results_apply(const struct sf_request *r, const char *body, size_t len,
             error_text(e0, why, sizeof(why));
         const char *code = e0 ? jstr(e0, "statusCode") : NULL;
         enum sink_outcome o = passing_code(code) ? SINK_RETRY : SINK_DROP;
-        if (code && strcmp(code, "INVALID_FIELD_FOR_INSERT_UPDATE") == 0) {
+        /* A field the org does not have, or may not be written by the integration user,
+         * fails every record the same way: the mapping's fault, not the record's. (A
+         * reference to an account Salesforce does not have is INVALID_FIELD too, "Foreign
+         * key external ID: ... not found": that one is the record's.) */
+        const char *emsg = e0 ? jstr(e0, "message") : NULL;
+        if (code && (strcmp(code, "INVALID_FIELD_FOR_INSERT_UPDATE") == 0 ||
+                     (strcmp(code, "INVALID_FIELD") == 0 && emsg &&
+                      strncmp(emsg, "No such column", 14) == 0))) {
             o = SINK_RETRY;
             if (pause && !pause[0])
-                snprintf(pause, pauselen, "Salesforce refused to write a %s field: %s",
+                snprintf(pause, pauselen, "Salesforce refused a field of the %s mapping: %s",
                          sf_object_name(r->type), why);
         }
         for (size_t i = 0; i < n; i++) {

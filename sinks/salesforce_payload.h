@@ -75,9 +75,10 @@ char *sf_request_path(const struct sf_map *m, const char *api_version, enum sf_o
  * them DROP with Salesforce's status code and message for that record (for an Account: every
  * record of that account, whose contacts and tasks could not refer to it), or RETRY for a
  * passing one (UNABLE_TO_LOCK_ROW), and sets skip[i] so later collections leave them out.
- * A failure that says the integration user may not write a field
- * (INVALID_FIELD_FOR_INSERT_UPDATE) is the configuration's, not the record's: the record
- * is set RETRY and the message goes to `pause` (when pause[0] is still empty).
+ * A failure that names a field the org does not have ("No such column") or that the
+ * integration user may not write (INVALID_FIELD_FOR_INSERT_UPDATE) is the configuration's,
+ * not the record's: the record is set RETRY and the message goes to `pause` (when pause[0] is
+ * still empty), for the caller to pause the sink.
  * Returns 0, or -1 when the body is not such an answer (err filled, nothing settled). */
 int sf_results_apply(const struct sf_request *r, const char *body, size_t len,
                      struct sink_record *v, size_t n, unsigned char *skip, char *pause,

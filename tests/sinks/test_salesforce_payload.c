@@ -459,6 +459,30 @@ static void field_not_writable_pauses(void **state)
                                       sizeof(pause), err, sizeof(err)), 0);
     assert_int_equal(b.v[0].outcome, SINK_RETRY);
     assert_non_null(strstr(pause, "Vigie_Signal_Id__c"));
+
+    /* A column the org does not have, named per record: the same. */
+    b.v[0].outcome = SINK_OK;
+    skip[0] = 0;
+    pause[0] = '\0';
+    answer = "[{\"success\":false,\"errors\":[{\"statusCode\":\"INVALID_FIELD\",\"message\":"
+             "\"No such column 'Priority' on sobject of type Task\",\"fields\":[\"Priority\"]}]}]";
+    assert_int_equal(sf_results_apply(&r, answer, strlen(answer), b.v, b.n, skip, pause,
+                                      sizeof(pause), err, sizeof(err)), 0);
+    assert_int_equal(b.v[0].outcome, SINK_RETRY);
+    assert_non_null(strstr(pause, "No such column 'Priority'"));
+
+    /* But a reference to an account Salesforce does not have is the record's own fault. */
+    b.v[0].outcome = SINK_OK;
+    skip[0] = 0;
+    pause[0] = '\0';
+    answer = "[{\"success\":false,\"errors\":[{\"statusCode\":\"INVALID_FIELD\",\"message\":"
+             "\"Foreign key external ID: acme not found for field Vigie_Account_Id__c in entity "
+             "Account\",\"fields\":[]}]}]";
+    assert_int_equal(sf_results_apply(&r, answer, strlen(answer), b.v, b.n, skip, pause,
+                                      sizeof(pause), err, sizeof(err)), 0);
+    assert_int_equal(b.v[0].outcome, SINK_DROP);
+    assert_string_equal(pause, "");
+    assert_non_null(strstr(b.v[0].reason, "Foreign key external ID: acme not found"));
     sf_request_free(&r);
     batch_free(&b);
 }
