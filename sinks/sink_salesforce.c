@@ -1,0 +1,532 @@
+/* sink_salesforce — signals and contacts written into Salesforce through the REST API: the
+ * account as an Account, each contact as a Contact, each signal as a Task on its account.
+ *
+ * A batch (at most 200 records, the collections' limit) becomes up to three sObject
+ * collection upserts by external id, in order: the Accounts the records need, then the
+ * Contacts, then the Tasks (salesforce_payload.h says what each carries). Upserts are keyed on
+ * vigie's deterministic ids, so a record delivered twice (a retry, a crash before the
+ * acknowledgement, a replayed dead letter) updates what its first delivery made.
+ *
+ * What goes wrong, and what becomes of the records:
+ *   one record refused (success false)   that record dropped with Salesforce's message;
+ *                                        for an Account, every record of that account
+ *   401 INVALID_SESSION_ID               a new login (jwt) and the request sent again, once;
+ *                                        refused again, or a given token: paused
+ *   a field or external id field the org does not have, no API access
+ *                                        paused, naming it; the records retried after reload
+ *   REQUEST_LIMIT_EXCEEDED (the org's daily API requests are spent)
+ *                                        paused for 15 minutes
+ *   no answer, a timeout, 5xx, 429       retried by the core with backoff
+ *   a login refused (invalid_grant...)   paused with Salesforce's description and the fix
+ * Records never reach the dead-letter stream for a fault of the configuration. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinks/salesforce_auth.h"
+#include "sinks/salesforce_config.h"
+#include "sinks/salesforce_payload.h"
+#include "sinks/sink.h"
+#include "util/vg_alloc.h"
+#include "util/vg_log.h"
+#include "util/vg_time.h"
+
+#define MOD "salesforce"
+#define LIMIT_PAUSE_MS (15LL * 60 * 1000)
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+#define F(field) offsetof(struct sf_config, field)
+#define S "sink.salesforce"
+
+static const struct vg_option sf_options[] = {
+    {S, "auth", VG_OPT_ENUM, "jwt", 0, 0, F(auth), "jwt|token", 0,
+     "how vigie logs in: jwt (the OAuth 2.0 JWT bearer flow of a connected app: client_id, "
+     "username, private_key) or token (a given access_token and instance_url)"},
+    {S, "instance_url", VG_OPT_STRING, "", 0, 0, F(instance_url), NULL, 0,
+     "auth = token: the org's address, https://NAME.my.salesforce.com (jwt learns it at login)"},
+    {S, "access_token", VG_OPT_STRING, "", 0, 0, F(access_token), NULL, VG_OPT_SENSITIVE,
+     "auth = token: the access token (env:, file: or credential:); when it expires the sink "
+     "pauses until a new one is set and the configuration reloaded"},
+    {S, "login_url", VG_OPT_STRING, "https://login.salesforce.com", 0, 0, F(login_url), NULL, 0,
+     "auth = jwt: https://login.salesforce.com for a production org, https://test.salesforce.com "
+     "for a sandbox, or the org's My Domain login URL"},
+    {S, "token_url", VG_OPT_STRING, "", 0, 0, F(token_url), NULL, 0,
+     "auth = jwt: the token endpoint (empty: <login_url>/services/oauth2/token)"},
+    {S, "audience", VG_OPT_STRING, "", 0, 0, F(audience), NULL, 0,
+     "auth = jwt: the assertion's aud (empty: login_url)"},
+    {S, "client_id", VG_OPT_STRING, "", 0, 0, F(client_id), NULL, 0,
+     "auth = jwt: the connected app's consumer key"},
+    {S, "username", VG_OPT_STRING, "", 0, 0, F(username), NULL, 0,
+     "auth = jwt: the integration user vigie acts as (pre-authorized in the connected app)"},
+    {S, "private_key", VG_OPT_PATH, "", 0, 0, F(private_key), NULL, 0,
+     "auth = jwt: PEM file of the RSA private key whose certificate is uploaded to the "
+     "connected app (unencrypted; readable by vigie only)"},
+    {S, "private_key_credential", VG_OPT_STRING, "", 0, 0, F(private_key_credential), NULL, 0,
+     "auth = jwt: instead of private_key, the name of a systemd credential holding the PEM key "
+     "(LoadCredential=NAME:/path in the unit)"},
+    {S, "token_lifetime", VG_OPT_DURATION, "30m", 60000, 24LL * 3600 * 1000, F(token_lifetime_ms),
+     NULL, 0,
+     "auth = jwt: a token is renewed this long after it was issued, or at once when Salesforce "
+     "refuses it; keep it under the org's session timeout"},
+    {S, "api_version", VG_OPT_STRING, "v60.0", 0, 0, F(api_version), NULL, 0,
+     "REST API version, vNN.N (v46.0 or later: collection upserts)"},
+    {S, "account_external_id", VG_OPT_STRING, "Vigie_Account_Id__c", 0, 0, F(account_external_id),
+     NULL, 0,
+     "Account field (Text, External ID, Unique) holding vigie's account id; existing Accounts "
+     "are matched on it (or on crm_id when the account has a Salesforce Id)"},
+    {S, "contact_external_id", VG_OPT_STRING, "Vigie_Contact_Key__c", 0, 0, F(contact_external_id),
+     NULL, 0, "Contact field (Text, External ID, Unique) holding vigie's contact id"},
+    {S, "task_external_id", VG_OPT_STRING, "Vigie_Signal_Id__c", 0, 0, F(task_external_id), NULL, 0,
+     "Activity field (Text, External ID, Unique) holding vigie's signal id: one Task per signal"},
+    {S, "task_status", VG_OPT_STRING, "Not Started", 0, 0, F(task_status), NULL, 0,
+     "Status of a new Task (a value of the org's Task Status picklist)"},
+    {S, "key_account_field", VG_OPT_STRING, "Vigie_Key_Account__c", 0, 0, F(key_account_field),
+     NULL, 0,
+     "accounts sync: the Account checkbox that marks a key account"},
+    {S, "key_account_where", VG_OPT_STRING, "", 0, 0, F(key_account_where), NULL, 0,
+     "accounts sync: a SOQL condition on Account used instead of key_account_field = true, "
+     "e.g. Type = 'Key Account' AND IsDeleted = false"},
+    {S, "map_revenue", VG_OPT_STRING, "", 0, 0, F(map_revenue), NULL, 0,
+     "accounts sync: the Account field read as the account's revenue (e.g. AnnualRevenue); "
+     "empty: none"},
+    {S, "map_margin", VG_OPT_STRING, "", 0, 0, F(map_margin), NULL, 0,
+     "accounts sync: the Account field read as the margin; empty: none"},
+    {S, "map_growth_potential", VG_OPT_STRING, "", 0, 0, F(map_growth_potential), NULL, 0,
+     "accounts sync: the Account field read as the growth potential; empty: none"},
+    {S, "map_strategic_fit", VG_OPT_STRING, "", 0, 0, F(map_strategic_fit), NULL, 0,
+     "accounts sync: the Account field read as the strategic fit; empty: none"},
+    {S, "map_image", VG_OPT_STRING, "", 0, 0, F(map_image), NULL, 0,
+     "accounts sync: the Account field read as the image; empty: none"},
+    {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+/* ---- check ------------------------------------------------------------------------------- */
+
+static int field_name(const char *s)
+{
+    if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return 0;
+    return 1;
+}
+
+static int http_url(const char *u)
+{
+    return u && (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) && u[8] &&
+           !strpbrk(u, " \t\r\n");
+}
+
+static int sf_check(const void *config, char *err, size_t errlen)
+{
+    /* The option table gives every string a value ("" by default); a struct filled by other
+     * means (a test, the command line) may hold NULLs. */
+    struct sf_config c0 = *(const struct sf_config *)config;
+    char **strs[] = {&c0.auth, &c0.instance_url, &c0.access_token, &c0.login_url, &c0.token_url,
+                     &c0.client_id, &c0.username, &c0.private_key, &c0.private_key_credential,
+                     &c0.api_version, &c0.account_external_id, &c0.contact_external_id,
+                     &c0.task_external_id, &c0.task_status, &c0.key_account_field};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        if (!*strs[i])
+            *strs[i] = "";
+    const struct sf_config *c = &c0;
+    if (strcmp(c->auth, "token") == 0) {
+        if (!http_url(c->instance_url)) {
+            snprintf(err, errlen, "auth = token needs instance_url (https://NAME.my.salesforce.com)");
+            return -1;
+        }
+        if (!*c->access_token) {
+            snprintf(err, errlen, "auth = token needs access_token");
+            return -1;
+        }
+    } else {
+        if (!*c->client_id || !*c->username) {
+            snprintf(err, errlen, "auth = jwt needs client_id (the connected app's consumer key) "
+                     "and username (the integration user)");
+            return -1;
+        }
+        if (!*c->private_key == !*c->private_key_credential) {
+            snprintf(err, errlen, "auth = jwt needs one of private_key (a PEM file) and "
+                     "private_key_credential (a systemd credential)");
+            return -1;
+        }
+        const char *urls[] = {c->login_url, c->token_url};
+        for (int i = 0; i < 2; i++) {
+            if (*urls[i] && !http_url(urls[i])) {
+                snprintf(err, errlen, "%s '%s' is not an http(s) URL", i ? "token_url" : "login_url",
+                         urls[i]);
+                return -1;
+            }
+        }
+    }
+    const char *v = c->api_version;
+    char *end = NULL;
+    double ver = v[0] == 'v' ? strtod(v + 1, &end) : 0;
+    if (!end || *end || ver < 46 || !strchr(v, '.')) {
+        snprintf(err, errlen, "api_version '%s' must look like v60.0 (v46.0 or later)", v);
+        return -1;
+    }
+    const char *names[] = {"account_external_id", "contact_external_id", "task_external_id",
+                           "key_account_field"};
+    const char *vals[] = {c->account_external_id, c->contact_external_id, c->task_external_id,
+                          c->key_account_field};
+    for (int i = 0; i < 4; i++) {
+        if (!field_name(vals[i])) {
+            snprintf(err, errlen, "%s '%s' is not a Salesforce field name", names[i], vals[i]);
+            return -1;
+        }
+    }
+    if (!*c->task_status) {
+        snprintf(err, errlen, "task_status must name a Task Status value");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- state -------------------------------------------------------------------------------- */
+
+struct sf_sink {
+    struct sink_ctx *ctx;
+    const struct sf_config *c;
+    struct sf_map map;
+    struct sf_session *session;
+    struct sf_transport t;
+
+    /* The batch in flight. */
+    struct sink_batch *b;
+    unsigned char *settled;   /* [n]: outcome given, left out of later collections */
+    enum sf_object step;
+    struct sf_request req;
+    int renewed;              /* a 401 in this batch led to a new login */
+    int step_sent;            /* the current step's request went out (for the log) */
+    struct vg_log_limit usage_log;
+};
+
+static int via_core(void *t, const struct fetch_request *req, fetch_done_cb cb, void *arg,
+                    char *err, size_t errlen)
+{
+    struct sf_sink *s = t;
+    return sink_http(s->ctx, req, cb, arg, err, errlen);
+}
+
+static int sf_init(struct sink_ctx *ctx, const void *config, void **state, char *err, size_t errlen)
+{
+    const struct sf_config *c = config;
+    if (sf_check(c, err, errlen) < 0)
+        return -1;
+    struct sf_sink *s = vg_calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->ctx = ctx;
+    s->c = c;
+    s->map.account_ext = c->account_external_id;
+    s->map.contact_ext = c->contact_external_id;
+    s->map.task_ext = c->task_external_id;
+    s->map.task_status = c->task_status;
+    s->t.send = via_core;
+    s->t.t = s;
+    if (!(s->session = sf_session_new(c, err, errlen))) {
+        vg_free(s);
+        return -1;
+    }
+    *state = s;
+    vg_info(MOD, "sink %s: Salesforce with %s", sink_name(ctx),
+            strcmp(c->auth, "token") == 0 ? "a given access token" : "the JWT bearer flow");
+    return 0;
+}
+
+static void sf_close(void *state)
+{
+    struct sf_sink *s = state;
+    if (!s)
+        return;
+    sf_session_free(s->session);
+    sf_request_free(&s->req);
+    vg_free(s->settled);
+    vg_free(s);
+}
+
+/* ---- one batch ----------------------------------------------------------------------------- */
+
+static void run_step(struct sf_sink *s);
+
+static void finish(struct sf_sink *s)
+{
+    struct sink_batch *b = s->b;
+    sf_request_free(&s->req);
+    vg_free(s->settled);
+    s->settled = NULL;
+    s->b = NULL;
+    sink_batch_done(b);
+}
+
+/* A reason cut to the record's buffer (snprintf would warn of the cut, rightly but uselessly). */
+static void set_reason(struct sink_record *r, const char *why)
+{
+    size_t n = strlen(why);
+    if (n >= sizeof(r->reason))
+        n = sizeof(r->reason) - 1;
+    memcpy(r->reason, why, n);
+    r->reason[n] = '\0';
+}
+
+/* Every record without an outcome yet: RETRY with `why`. */
+static void retry_rest(struct sf_sink *s, const char *why, long retry_after_ms)
+{
+    for (size_t i = 0; i < s->b->n; i++) {
+        if (s->settled[i])
+            continue;
+        struct sink_record *r = &s->b->v[i];
+        r->outcome = SINK_RETRY;
+        r->retry_after_ms = retry_after_ms;
+        set_reason(r, why);
+    }
+}
+
+static void logged_in(void *arg, enum sf_auth_result r, const char *msg)
+{
+    struct sf_sink *s = arg;
+    if (r == SF_AUTH_OK) {
+        vg_info(MOD, "sink %s: logged in to %s", sink_name(s->ctx), sf_session_instance(s->session));
+        run_step(s);
+        return;
+    }
+    if (r == SF_AUTH_REFUSED)
+        sink_pause(s->ctx, 0, "%s", msg);
+    else
+        vg_warn(MOD, "sink %s: login failed: %s", sink_name(s->ctx), msg);
+    retry_rest(s, msg, 0);
+    finish(s);
+}
+
+/* Logs in when the token is missing or old, then goes on with the current step. */
+static void login_then_step(struct sf_sink *s)
+{
+    char err[256];
+    int rc = sf_session_ready(s->session, &s->t, logged_in, s, err, sizeof(err));
+    if (rc == 1) {
+        run_step(s);
+    } else if (rc < 0) {
+        retry_rest(s, err, 0);
+        finish(s);
+    }
+}
+
+/* "api-usage=N/M": a warning, at most hourly, once 90% of the org's daily requests are used. */
+static void watch_usage(struct sf_sink *s, const char *limit_info)
+{
+    const char *p = limit_info ? strstr(limit_info, "api-usage=") : NULL;
+    long long used, max;
+    if (!p || sscanf(p + 10, "%lld/%lld", &used, &max) != 2 || max <= 0 || used * 10 < max * 9)
+        return;
+    unsigned long held;
+    if (vg_log_limit_pass(&s->usage_log, vg_mono_ms(), 3600 * 1000, &held))
+        vg_warn(MOD, "sink %s: the org has used %lld of its %lld daily API requests", sink_name(s->ctx),
+                used, max);
+}
+
+static void answer(struct fetch_response *resp, void *arg)
+{
+    struct sf_sink *s = arg;
+    struct sink_batch *b = s->b;
+    const char *type = sf_object_name(s->step);
+    char msg[300], why[512], pause[256] = "";
+
+    if (sink_previewing(s->ctx)) {
+        /* Nothing was sent: as if every record had been accepted, so the next steps print. */
+        for (size_t i = 0; i < b->n; i++)
+            if (s->req.item_of[i] >= 0 && s->step != SF_ACCOUNT)
+                s->settled[i] = 1;
+        s->step++;
+        run_step(s);
+        return;
+    }
+    if (resp->header_values)
+        watch_usage(s, resp->header_values[0]);
+    long status = resp->error == FETCH_OK || resp->error == FETCH_ERR_HTTP_STATUS ? resp->status : 0;
+    enum sf_fault f = sf_fault_classify(status, resp->body.data, resp->body.len, msg, sizeof(msg));
+    if (status == 0 && resp->reason && *resp->reason)
+        snprintf(msg, sizeof(msg), "%s", resp->reason);
+
+    switch (f) {
+    case SF_FAULT_NONE: {
+        char err[200];
+        if (sf_results_apply(&s->req, resp->body.data, resp->body.len, b->v, b->n, s->settled,
+                             pause, sizeof(pause), err, sizeof(err)) < 0) {
+            /* An answer that does not say what became of each record: as a passing fault, for
+             * this step's records and those that depend on it. */
+            for (size_t i = 0; i < b->n; i++) {
+                if (s->req.item_of[i] < 0 || s->settled[i])
+                    continue;
+                b->v[i].outcome = SINK_RETRY;
+                set_reason(&b->v[i], err);
+                s->settled[i] = 1;
+            }
+        } else if (s->step != SF_ACCOUNT) {
+            for (size_t i = 0; i < b->n; i++)
+                if (s->req.item_of[i] >= 0)
+                    s->settled[i] = 1;
+        }
+        if (pause[0]) {
+            sink_pause(s->ctx, 0, "%s: create the field or give the integration user access to "
+                       "it, or change the mapping, then reload", pause);
+            retry_rest(s, pause, 0);
+            finish(s);
+            return;
+        }
+        s->step++;
+        run_step(s);
+        return;
+    }
+    case SF_FAULT_SESSION:
+        if (!s->renewed && sf_session_invalidate(s->session)) {
+            /* The token expired or was revoked: log in again and send the same request. The
+             * records lose no attempt over it. */
+            s->renewed = 1;
+            vg_info(MOD, "sink %s: Salesforce refused the token (%s); logging in again",
+                    sink_name(s->ctx), msg);
+            login_then_step(s);
+            return;
+        }
+        snprintf(why, sizeof(why), "Salesforce refused the %s (%s)%s",
+                 s->renewed ? "new access token" : "access token", msg,
+                 s->renewed ? ": does the integration user's profile allow API access?"
+                            : ": set a new access_token and reload");
+        sink_pause(s->ctx, 0, "%s", why);
+        retry_rest(s, why, 0);
+        break;
+    case SF_FAULT_CONFIG: {
+        const char *opt = s->step == SF_ACCOUNT ? "account_external_id"
+                          : s->step == SF_CONTACT ? "contact_external_id" : "task_external_id";
+        const char *ext = s->step == SF_ACCOUNT ? s->map.account_ext
+                          : s->step == SF_CONTACT ? s->map.contact_ext : s->map.task_ext;
+        snprintf(why, sizeof(why), "Salesforce refused the %s upsert: %s", type, msg);
+        if (strstr(msg, ext))
+            sink_pause(s->ctx, 0, "%s: create %s on %s (Text, External ID, Unique) or set %s to "
+                       "the field that is, then reload", why, ext, type, opt);
+        else
+            sink_pause(s->ctx, 0, "%s: check the field it names and the integration user's "
+                       "access, then reload", why);
+        retry_rest(s, why, 0);
+        break;
+    }
+    case SF_FAULT_LIMIT:
+        snprintf(why, sizeof(why), "the org's daily API requests are spent (%s)", msg);
+        sink_pause(s->ctx, LIMIT_PAUSE_MS, "%s: trying again in 15 minutes", why);
+        retry_rest(s, why, 0);
+        break;
+    case SF_FAULT_PASSING:
+        snprintf(why, sizeof(why), "%s upsert: %s", type, msg);
+        retry_rest(s, why, resp->retry_after_given ? resp->retry_after_s * 1000 : 0);
+        break;
+    case SF_FAULT_REQUEST:
+        /* The request refused as a whole, for a reason that names no field: one record
+         * alone is that record's fault; several are retried (and dead-lettered with this
+         * message if it lasts). */
+        snprintf(why, sizeof(why), "Salesforce refused the %s upsert: %s", type, msg);
+        if (s->req.items == 1) {
+            for (size_t i = 0; i < b->n; i++) {
+                if (s->req.item_of[i] < 0 || s->settled[i])
+                    continue;
+                b->v[i].outcome = SINK_DROP;
+                set_reason(&b->v[i], why);
+                s->settled[i] = 1;
+            }
+            s->step++;
+            run_step(s);
+            return;
+        }
+        vg_warn(MOD, "sink %s: %s", sink_name(s->ctx), why);
+        retry_rest(s, why, 0);
+        break;
+    }
+    finish(s);
+}
+
+/* Sends the current step's collection, or moves on to the next step when it has nothing to
+ * send; after the Tasks, the batch is done. */
+static void run_step(struct sf_sink *s)
+{
+    char err[256];
+    struct sink_batch *b = s->b;
+    for (; s->step <= SF_TASK; s->step++) {
+        sf_request_free(&s->req);
+        if (sf_request_build(&s->map, s->step, b->v, b->n, s->settled, &s->req, err, sizeof(err)) < 0)
+            goto fail;
+        if (s->req.items)
+            break;
+    }
+    if (s->step > SF_TASK) {
+        finish(s);
+        return;
+    }
+    char *path = sf_request_path(&s->map, s->c->api_version, s->step);
+    char *url = path ? vg_asprintf("%s%s", sf_session_instance(s->session), path) : NULL;
+    vg_free(path);
+    if (!url) {
+        snprintf(err, sizeof(err), "out of memory");
+        goto fail;
+    }
+    const char *headers[] = {sf_session_header(s->session), NULL};
+    static const char *const want[] = {"Sforce-Limit-Info", NULL};
+    struct fetch_request req = {
+        .url = url,
+        .method = "PATCH",
+        .body = s->req.body,
+        .body_len = strlen(s->req.body),
+        .content_type = "application/json",
+        .accept = "application/json",
+        .headers = headers,
+        .want_headers = want,
+    };
+    int rc = sink_http(s->ctx, &req, answer, s, err, sizeof(err));
+    vg_free(url);
+    if (rc == 0)
+        return;
+fail:
+    retry_rest(s, err, 0);
+    finish(s);
+}
+
+static void sf_deliver(void *state, struct sink_batch *b)
+{
+    struct sf_sink *s = state;
+    s->b = b;
+    s->step = SF_ACCOUNT;
+    s->renewed = 0;
+    s->t.preview = sink_previewing(s->ctx);
+    s->settled = vg_calloc(b->n ? b->n : 1, 1);
+    if (!s->settled) {
+        for (size_t i = 0; i < b->n; i++) {
+            b->v[i].outcome = SINK_RETRY;
+            set_reason(&b->v[i], "out of memory");
+        }
+        s->b = NULL;
+        sink_batch_done(b);
+        return;
+    }
+    login_then_step(s);
+}
+
+const struct sink_type sink_salesforce = {
+    .name = "salesforce",
+    .summary = "Salesforce: Accounts, Contacts and a Task per signal, upserted by external id "
+               "(REST API, JWT bearer login)",
+    .options = sf_options,
+    .config_size = sizeof(struct sf_config),
+    .max_batch = SF_COLLECTION_MAX,
+    .streams = "signals,contacts",
+    /* Salesforce limits API requests per org and per rolling 24 hours (the edition's base
+     * plus per-licence allowances), not per second: no budget by default. The sink pauses on
+     * REQUEST_LIMIT_EXCEEDED and warns at 90% of the day's requests. */
+    .rate_limit = 0,
+    .rate_window_ms = 0,
+    .check = sf_check,
+    .init = sf_init,
+    .deliver = sf_deliver,
+    .close = sf_close,
+};
