@@ -85,6 +85,14 @@ def dlq(env):
     return int(last.split()[0]), r.stdout
 
 
+def wait_all_tasks(env, org, at_least, timeout, what):
+    """Waits until every signal enrich wrote (at least at_least of them) has its Task."""
+    def done():
+        ids = signal_ids(env)
+        return len(ids) >= at_least and sorted(t["Vigie_Signal_Id__c"] for t in org.objects("Task")) == ids
+    wait_until(done, timeout, what)
+
+
 def no_dead_letters(env):
     n, out = dlq(env)
     assert n == 0, out
@@ -178,7 +186,7 @@ def test_token_expired_or_revoked_mid_run_is_renewed():
     org = Org()
     env = SinkEnv(org.section(), n_items=3)
     v = env.start()
-    wait_until(lambda: len(org.objects("Task")) >= 3, 60, "the first Tasks")
+    wait_all_tasks(env, org, 3, 60, "the first Tasks")
     s = env.signals()[0]
     # Revoked: every token issued so far stops working. The next request meets a 401; the sink
     # logs in again and sends it again.
@@ -235,9 +243,8 @@ def test_missing_external_id_field_pauses_naming_it():
                external_ids={"Account": ["Vigie_Account_Id__c"], "Contact": ["Vigie_Contact_Key__c"],
                              "Task": ["Vigie_Signal_Id__c"]})
     v.signal(signal.SIGHUP)
-    n = len(signal_ids(env))
     try:
-        wait_until(lambda: len(org.objects("Task")) == n, 60, "every Task after the reload")
+        wait_all_tasks(env, org, 3, 60, "every Task after the reload")
     except AssertionError:
         sys.stderr.write(v.log() + "\n")
         raise
@@ -270,11 +277,10 @@ def test_outage_then_recovery():
     wait_until(lambda: sum(1 for r in org.state()["requests"] if r["status"] == 503) >= 3, 60,
                "the sink to meet the outage a few times")
     org.config(outage=False)
-    n = len(signal_ids(env))
-    wait_until(lambda: len(org.objects("Task")) == n, 90, "every Task after the outage")
+    wait_all_tasks(env, org, 8, 90, "every Task after the outage")
     v.stop()
     tasks = [t["Vigie_Signal_Id__c"] for t in org.objects("Task")]
-    assert len(tasks) == len(set(tasks)) == n
+    assert len(tasks) == len(set(tasks)) == len(signal_ids(env))
     no_dead_letters(env)
 
 
@@ -296,6 +302,50 @@ def test_hostile_text_is_cut_never_refused():
     assert len(t["Description"].encode("utf-16-le")) // 2 <= 32000
     assert "<b>twice</b> &" in t["Description"] and "\x01" not in t["Description"]
     assert ("Link: " + s["url"]) in t["Description"]  # what follows the evidence survives the cut
+    no_dead_letters(env)
+
+
+def test_daily_limit_pauses_for_a_while():
+    org = Org()
+    env = SinkEnv(org.section(), n_items=3)
+    # The org has spent its day's requests: REQUEST_LIMIT_EXCEEDED on the first upsert.
+    org.config(request_limit=10, api_usage=10)
+    v = env.start()
+    v.wait_log(r"salesforce: paused for a while: the org's daily API requests are spent", 30)
+    code, body = v.get("/readyz")
+    assert code == 503 and "REQUEST_LIMIT_EXCEEDED" in body, (code, body)
+    assert not org.objects("Task")
+    v.stop()
+    no_dead_letters(env)
+
+
+def test_429_with_and_without_retry_after():
+    org = Org()
+    env = SinkEnv(org.section(), n_items=3)
+    org.config(fail_next=[{"status": 429, "count": 1, "path": "/composite/sobjects/Account/",
+                           "retry_after": 1},
+                          {"status": 429, "count": 1, "path": "/composite/sobjects/Task/"}])
+    v = env.start()
+    wait_all_tasks(env, org, 3, 60, "every Task after two 429s")
+    v.stop()
+    throttled = [r for r in org.state()["requests"] if r["status"] == 429]
+    assert len(throttled) == 2, throttled
+    tasks = [t["Vigie_Signal_Id__c"] for t in org.objects("Task")]
+    assert len(tasks) == len(set(tasks))
+    no_dead_letters(env)
+
+
+def test_a_field_the_org_lacks_pauses_instead_of_dead_lettering():
+    org = Org()
+    # The org has no Priority on Task (a field vigie maps): every Task is refused with
+    # "No such column", record by record. That is the mapping's fault, not the records'.
+    org.config(fields={"Task": {"Priority": None}})
+    env = SinkEnv(org.section(), n_items=6)
+    v = env.start()
+    v.wait_log(r"salesforce.*paused", 30)
+    code, body = v.get("/readyz")
+    assert code == 503 and "No such column 'Priority'" in body, (code, body)
+    v.stop()
     no_dead_letters(env)
 
 
