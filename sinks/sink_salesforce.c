@@ -291,7 +291,8 @@ static void logged_in(void *arg, enum sf_auth_result r, const char *msg)
 {
     struct sf_sink *s = arg;
     if (r == SF_AUTH_OK) {
-        vg_info(MOD, "sink %s: logged in to %s", sink_name(s->ctx), sf_session_instance(s->session));
+        if (!s->t.preview)
+            vg_info(MOD, "sink %s: logged in to %s", sink_name(s->ctx), sf_session_instance(s->session));
         run_step(s);
         return;
     }
