@@ -10,7 +10,9 @@ text, quotes, control characters and HTML (cut to the fields' limits, never refu
 import json
 import os
 import signal
+import subprocess
 import sys
+import urllib.parse
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,6 +22,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from harness import run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
 from sinkenv import SinkEnv  # noqa: E402
+from standin import control as standin_control  # noqa: E402
 from standin import standin_config, standin_state, start_standin  # noqa: E402
 
 CONSUMER_KEY = "3MVG9-vigie-test-consumer"
@@ -347,6 +350,58 @@ def test_a_field_the_org_lacks_pauses_instead_of_dead_lettering():
     assert code == 503 and "No such column 'Priority'" in body, (code, body)
     v.stop()
     no_dead_letters(env)
+
+
+def sync_tool(org, *opts):
+    tool = os.path.join(os.environ.get("VIGIE_TEST_BIN_DIR") or os.path.join(os.path.dirname(os.environ["VIGIE_BIN"]), "tests"),
+                        "tool_salesforce_sync")
+    return subprocess.run([tool, f"http://127.0.0.1:{org.port}/services/oauth2/token", CONSUMER_KEY, USERNAME,
+                           org.key_path] + list(opts), capture_output=True, text=True, timeout=60)
+
+
+def test_key_account_sync_pages_to_the_end():
+    org = Org()
+    org.config(fields={"Account": {"AnnualRevenue": {"type": "double"}}}, page_size=2,
+               users=[{"Username": USERNAME, "Email": USERNAME, "Name": "Integration"},
+                      {"Username": "claire@acme.example", "Email": "claire.martin@acme.example", "Name": "Claire",
+                       "Id": "005000000000042AAA"}])
+    seeded = [
+        {"Name": "Airbus", "Website": "https://www.Airbus.com/en", "Vigie_Key_Account__c": True,
+         "Vigie_Account_Id__c": "airbus", "AnnualRevenue": 65000000000, "OwnerId": "005000000000042AAA"},
+        {"Name": "Globex", "Website": "n/a", "Vigie_Key_Account__c": True},
+        {"Name": "Initech", "Website": "initech.example", "Vigie_Key_Account__c": True},
+        {"Name": "Umbrella", "Website": "umbrella.example", "Vigie_Key_Account__c": True},
+        {"Name": "Hooli", "Website": "hooli.example", "Vigie_Key_Account__c": True},
+        {"Name": "Not key", "Website": "notkey.example", "Vigie_Key_Account__c": False},
+    ]
+    ids = standin_control(org.port, "POST", "seed", {"type": "Account", "records": seeded})["ids"]
+    r = sync_tool(org, "map_revenue=AnnualRevenue")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    got = {a["id"]: a for a in out["accounts"]}
+    assert len(got) == 5 and "notkey" not in json.dumps(got), got
+    a = got["airbus"]
+    assert a["name"] == "Airbus" and a["domains"] == ["airbus.com"] and a["tier"] == "key"
+    assert a["crm_id"] == ids[0] and a["revenue"] == 65000000000
+    assert a["owner"] == "claire.martin@acme.example"
+    assert a["identifiers"]["salesforce_owner_id"] == "005000000000042AAA"
+    assert got["sf-" + ids[1]]["name"] == "Globex" and "domains" not in got["sf-" + ids[1]]
+    assert any("Website 'n/a' is not a domain" in w for w in out["warnings"]), out["warnings"]
+    queries = [q for q in org.state()["requests"] if "/query" in q["path"]]
+    assert len(queries) == 3, [q["path"] for q in queries]  # 5 records, 2 a page
+    assert "Vigie_Key_Account__c" in urllib.parse.unquote(queries[0]["path"])
+
+    # What the sync gives, `vigie accounts import` takes as it is.
+    env = SinkEnv(org.section().replace("enabled = yes", "enabled = no"), n_items=1)
+    path = os.path.join(env.dir, "synced.json")
+    with open(path, "w") as f:
+        json.dump(out["accounts"], f)
+    imp = run_vigie(["accounts", "-c", env.conf, "import", path])
+    assert imp.returncode == 0, imp.stderr
+
+    # A mapping naming a field the org does not have fails the sync, naming it.
+    r = sync_tool(org, "map_margin=Margin__c")
+    assert r.returncode == 1 and "Margin__c" in r.stderr and "INVALID_FIELD" in r.stderr, r.stderr
 
 
 run_tests(globals())
