@@ -293,10 +293,11 @@ void sinker_set_config(struct sinker *s, const struct vg_config *cfg)
     /* The old sinks finish their batch in flight first; the new ones start after them and
      * re-read what the old ones had in hand (still pending in Redis). */
     struct generation *was = s->cur;
+    size_t was_n = was->n; /* retire() frees `was` at once when nothing is in flight */
     s->cur = g;
     s->cur_started = 0;
     retire(s, was);
-    if (was->n || g->n)
+    if (was_n || g->n)
         vg_notice("sink", "reload: %zu sink(s) restarted on the new configuration", g->n);
 }
 
