@@ -404,4 +404,22 @@ def test_key_account_sync_pages_to_the_end():
     assert r.returncode == 1 and "Margin__c" in r.stderr and "INVALID_FIELD" in r.stderr, r.stderr
 
 
+def test_check_config_knows_the_section():
+    source = os.environ.get("VIGIE_SOURCE_DIR") or os.path.join(HERE, "..", "..")
+    r = run_vigie(["check-config", "-c", os.path.join(source, "examples", "salesforce.conf")])
+    assert r.returncode == 0, r.stderr
+    assert "task_external_id = Vigie_Signal_Id__c" in r.stdout, r.stdout
+    d = short_tmpdir("vgsc")
+    conf = os.path.join(d, "vigie.conf")
+    for section, want in (("auth = jwt\nusername = u@x.example\nprivate_key = k.pem", "client_id"),
+                          ("auth = token\ninstance_url = https://acme.my.salesforce.com", "access_token"),
+                          ("client_id = c\nusername = u\nprivate_key = k.pem\napi_version = 60", "api_version"),
+                          ("client_id = c\nusername = u\nprivate_key = k.pem\ntask_external_id = Bad Field",
+                           "task_external_id")):
+        with open(conf, "w") as f:
+            f.write("[sink.salesforce]\nenabled = yes\n" + section + "\n")
+        r = run_vigie(["check-config", "-c", conf])
+        assert r.returncode != 0 and want in r.stderr, (section, r.returncode, r.stderr)
+
+
 run_tests(globals())
