@@ -513,6 +513,16 @@ static void sf_deliver(void *state, struct sink_batch *b)
     login_then_step(s);
 }
 
+/* The org's instance once logged in (the token endpoint before): URLs without secrets. */
+static const char *sf_where(void *state)
+{
+    struct sf_sink *s = state;
+    const char *inst = sf_session_instance(s->session);
+    if (inst && !s->t.preview)
+        return inst;
+    return *s->c->token_url ? s->c->token_url : *s->c->login_url ? s->c->login_url : s->c->instance_url;
+}
+
 const struct sink_type sink_salesforce = {
     .name = "salesforce",
     .summary = "Salesforce: Accounts, Contacts and a Task per signal, upserted by external id "
@@ -530,4 +540,5 @@ const struct sink_type sink_salesforce = {
     .init = sf_init,
     .deliver = sf_deliver,
     .close = sf_close,
+    .where = sf_where,
 };
