@@ -103,7 +103,7 @@ Schema (defaults; changed through config "fields" and "external_ids")
 
 Control API (not Salesforce's; JSON in and out)
   GET  /__standin/state[?since=N][&requests=0]  {"objects": {type: [record, ...]},
-       "requests": [{"seq", "method", "path", "headers", "body" (parsed JSON, the form as an
+       "requests": [{"seq", "arrived" (monotonic seconds, when the request was read), "method", "path", "headers", "body" (parsed JSON, the form as an
        object, or text), "status", "response"}, ...] (those with seq >= N; none with
        requests=0), "api_usage", "request_limit", "tokens_active"}; only /services/ requests
        are logged.
@@ -1243,6 +1243,7 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         url = urlsplit(self.path)
         body = self.read_body()
+        arrived = time.monotonic()
         if url.path.startswith("/__standin/"):
             status, payload = control(self.command, url, body)
             return self.reply(status, payload, {})
@@ -1257,7 +1258,7 @@ class Handler(BaseHTTPRequestHandler):
         answer = api_request(self.command, url, self.headers, body, self.server.server_address[1])
         with LOCK:
             STATE["log"].append({
-                "seq": len(STATE["log"]), "method": self.command, "path": self.path,
+                "seq": len(STATE["log"]), "arrived": arrived, "method": self.command, "path": self.path,
                 "headers": headers, "body": parse_body(self.headers, body),
                 "status": answer[0] if answer else 0,
                 "response": answer[1] if answer else None})

@@ -422,4 +422,5 @@ def test_check_config_knows_the_section():
         assert r.returncode != 0 and want in r.stderr, (section, r.returncode, r.stderr)
 
 
-run_tests(globals())
+if __name__ == "__main__":  # test_sink_scaleout imports Org from here
+    run_tests(globals())
