@@ -1,0 +1,1265 @@
+/* hubspot_payload — records to HubSpot request bodies, HubSpot answers to per-input results
+ * and verdicts. Pure: no I/O, no clock (hubspot_payload.h). */
+#include "sinks/hubspot_payload.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util/vg_alloc.h"
+#include "util/vg_json.h"
+
+/* ==== paths ================================================================================ */
+
+int hs_api_version_ok(const char *v)
+{
+    if (!v)
+        return 0;
+    if (strcmp(v, "v3") == 0)
+        return 1;
+    /* YYYY-MM with a month 01-12 */
+    if (strlen(v) != 7 || v[4] != '-')
+        return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && !isdigit((unsigned char)v[i]))
+            return 0;
+    int month = (v[5] - '0') * 10 + (v[6] - '0');
+    return month >= 1 && month <= 12;
+}
+
+char *hs_url(const struct hubspot_config *c, enum hs_api api, const char *rest)
+{
+    static const char *const names[] = {"objects", "properties", "associations", "owners"};
+    const char *base = c->base_url ? c->base_url : "";
+    size_t bl = strlen(base);
+    while (bl && base[bl - 1] == '/')
+        bl--;
+    const char *name = names[api];
+    if (strcmp(c->api_version, "v3") == 0) {
+        /* Legacy paths: /crm/v3/objects/..., but associations live in their v4 API. */
+        const char *ver = api == HS_API_ASSOCIATIONS ? "v4" : "v3";
+        return vg_asprintf("%.*s/crm/%s/%s/%s", (int)bl, base, ver, name, rest);
+    }
+    return vg_asprintf("%.*s/crm/%s/%s/%s", (int)bl, base, name, c->api_version, rest);
+}
+
+/* ==== text ================================================================================= */
+
+/* Decodes one UTF-8 character of s[0..len): its length, and *cp (U+FFFD with length 1 for a
+ * byte that does not start a valid, shortest-form sequence). */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2; v = c & 0x1f; min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3; v = c & 0x0f; min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4; v = c & 0x07; min = 0x10000;
+    } else {
+        *cp = 0xfffd;
+        return 1;
+    }
+    if (len < n) {
+        *cp = 0xfffd;
+        return 1;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            *cp = 0xfffd;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+        *cp = 0xfffd;
+        return 1;
+    }
+    *cp = v;
+    return n;
+}
+
+static size_t utf8_put(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+size_t hs_utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    /* Step back over continuation bytes to the start of the character that was cut. */
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Whitespace and invisible controls: C0 and C1 controls, DEL, the line and paragraph
+ * separators, the byte-order mark. */
+static int is_blank_or_control(uint32_t cp)
+{
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0xfeff;
+}
+
+static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
+
+/* The one cleaning pass behind hs_html_text and hs_plain_text: one output piece per input
+ * character (escaped or not), runs of blanks and controls collapsed into one space, leading
+ * and trailing ones dropped. With max, pieces stop before the one that would pass max minus
+ * the ellipsis, and the ellipsis follows. b NULL: only counts. Returns the bytes produced. */
+static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
+{
+    if (!s)
+        return 0;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s), out = 0;
+    int space = 0; /* a blank is pending (written only before the next visible character) */
+    size_t limit = max ? (max > sizeof ELLIPSIS - 1 ? max - (sizeof ELLIPSIS - 1) : 0) : (size_t)-1;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_next(p + i, len - i, &cp);
+        i += n;
+        if (cp == ' ' || is_blank_or_control(cp)) {
+            space = out > 0;
+            continue;
+        }
+        char piece[16];
+        size_t pl;
+        const char *ent = NULL;
+        if (html) {
+            switch (cp) {
+            case '&': ent = "&amp;"; break;
+            case '<': ent = "&lt;"; break;
+            case '>': ent = "&gt;"; break;
+            case '"': ent = "&quot;"; break;
+            case '\'': ent = "&#39;"; break;
+            }
+        }
+        if (ent) {
+            pl = strlen(ent);
+            memcpy(piece, ent, pl);
+        } else {
+            pl = utf8_put(cp, piece);
+        }
+        size_t need = pl + (space ? 1 : 0);
+        if (max && out + need > limit) {
+            /* Cut only when the rest does not fit: check that what is left would pass max. */
+            size_t rest = need + clean_emit(NULL, (const char *)p + i, 0, html);
+            if (out + rest > max) {
+                if (b)
+                    vg_buf_puts(b, ELLIPSIS);
+                return out + sizeof ELLIPSIS - 1;
+            }
+        }
+        if (b) {
+            if (space)
+                vg_buf_putc(b, ' ');
+            vg_buf_append(b, piece, pl);
+        }
+        out += need;
+        space = 0;
+    }
+    return out;
+}
+
+int hs_html_text(struct vg_buf *b, const char *s, size_t max)
+{
+    clean_emit(b, s, max, 1);
+    return vg_buf_check(b);
+}
+
+char *hs_plain_text(const char *s, size_t max)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    clean_emit(&b, s, max, 0);
+    return vg_buf_steal(&b);
+}
+
+/* ==== time ================================================================================= */
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int hs_time_ms(const char *s, long long *out)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (!s || strlen(s) < 10 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
+        s[7] != '-' || digits(s + 8, 2, &d) < 0)
+        return -1;
+    const char *p = s + 10;
+    long long ms = 0, offset_s = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        if (strlen(p) < 9 || digits(p + 1, 2, &h) < 0 || p[3] != ':' || digits(p + 4, 2, &mi) < 0 ||
+            p[6] != ':' || digits(p + 7, 2, &se) < 0)
+            return -1;
+        p += 9;
+        if (*p == '.') {
+            int scale = 100;
+            for (p++; isdigit((unsigned char)*p); p++) {
+                ms += (*p - '0') * scale;
+                scale /= 10;
+            }
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int oh, om;
+            if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' || digits(p + 4, 2, &om) < 0)
+                return -1;
+            offset_s = (oh * 3600LL + om * 60LL) * (*p == '-' ? -1 : 1);
+            p += 6;
+        }
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    time_t t = timegm(&tm);
+    *out = ((long long)t - offset_s) * 1000 + ms;
+    return 0;
+}
+
+static const char *str_member(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+static double num_member(const cJSON *o, const char *name, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+long long hs_signal_ms(const cJSON *signal)
+{
+    long long ms;
+    if (hs_time_ms(str_member(signal, "published"), &ms) == 0)
+        return ms;
+    if (hs_time_ms(str_member(signal, "detected"), &ms) == 0)
+        return ms;
+    return 0;
+}
+
+/* "2024-01-09T11:00:00.000Z" */
+static void iso_ms(long long ms, char *out, size_t n)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* ==== the activity body ===================================================================== */
+
+void hs_marker(const char *signal_id, char *out, size_t n)
+{
+    snprintf(out, n, "vigie-%s", signal_id ? signal_id : "");
+}
+
+/* "leadership_change" → "Leadership change" (cleaned, at most 64 bytes). */
+static void type_label(const char *type, char *out, size_t n)
+{
+    char *clean = hs_plain_text(type && *type ? type : "signal", 64);
+    snprintf(out, n, "%s", clean ? clean : "signal");
+    vg_free(clean);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    out[0] = (char)toupper((unsigned char)out[0]);
+}
+
+/* A link is kept only when it is http(s) and short enough to be whole. */
+static int url_ok(const char *url)
+{
+    if (!url || strlen(url) > 2048)
+        return 0;
+    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int html_link(struct vg_buf *b, const char *url, const char *text, size_t text_max)
+{
+    vg_buf_puts(b, "<a href=\"");
+    hs_html_text(b, url, 0);
+    vg_buf_puts(b, "\">");
+    hs_html_text(b, text, text_max);
+    return vg_buf_puts(b, "</a>");
+}
+
+/* 20000000 → "20,000,000"; 2.5 → "2.5". */
+static void amount_text(double v, char *out, size_t n)
+{
+    if (!isfinite(v)) {
+        snprintf(out, n, "?");
+        return;
+    }
+    if (v != floor(v) || fabs(v) >= 1e15) {
+        snprintf(out, n, "%.2f", v);
+        return;
+    }
+    char digits_buf[32];
+    snprintf(digits_buf, sizeof digits_buf, "%.0f", fabs(v));
+    size_t len = strlen(digits_buf), o = 0;
+    if (v < 0 && o + 1 < n)
+        out[o++] = '-';
+    for (size_t i = 0; i < len && o + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits_buf[i];
+    }
+    out[o] = '\0';
+}
+
+/* One paragraph of the body, kept apart so that the assembly can measure and drop it. */
+enum { P_HEAD, P_TITLE, P_EVIDENCE, P_AMOUNTS, P_PEOPLE, P_PARTIES, P_SOURCES, P_MARKER, P__N };
+
+static void para_head(struct vg_buf *b, const cJSON *s)
+{
+    char label[80], date[16] = "";
+    type_label(str_member(s, "type"), label, sizeof label);
+    const char *pub = str_member(s, "published");
+    if (!pub)
+        pub = str_member(s, "detected");
+    long long ms;
+    if (pub && hs_time_ms(pub, &ms) == 0)
+        snprintf(date, sizeof date, "%.10s", pub);
+    vg_buf_puts(b, "<p><strong>");
+    hs_html_text(b, label, 0);
+    vg_buf_printf(b, "</strong> &middot; priority %d", (int)num_member(s, "priority", 0));
+    double conf = num_member(s, "confidence", -1);
+    if (conf >= 0 && conf <= 1)
+        vg_buf_printf(b, " &middot; confidence %d%%", (int)lround(conf * 100));
+    if (*date)
+        vg_buf_printf(b, " &middot; %s", date);
+    vg_buf_puts(b, "</p>");
+}
+
+static void para_title(struct vg_buf *b, const cJSON *s, size_t cap)
+{
+    const char *title = str_member(s, "title");
+    const char *url = str_member(s, "url");
+    if (!title || !*title)
+        title = url_ok(url) ? url : NULL;
+    if (!title)
+        return;
+    vg_buf_puts(b, "<p>");
+    if (url_ok(url))
+        html_link(b, url, title, cap);
+    else
+        hs_html_text(b, title, cap);
+    vg_buf_puts(b, "</p>");
+}
+
+static void para_evidence(struct vg_buf *b, const cJSON *s, size_t cap)
+{
+    const char *ev = str_member(s, "evidence");
+    if (!ev || !*ev)
+        return;
+    vg_buf_puts(b, "<p>");
+    hs_html_text(b, ev, cap);
+    vg_buf_puts(b, "</p>");
+}
+
+static void para_amounts(struct vg_buf *b, const cJSON *s)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(s, "amounts");
+    int n = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, arr) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
+        if (!cJSON_IsNumber(v))
+            continue;
+        if (n == 10)
+            break;
+        char txt[48];
+        amount_text(v->valuedouble, txt, sizeof txt);
+        vg_buf_puts(b, n++ ? "; " : "<p><strong>Amounts:</strong> ");
+        vg_buf_puts(b, txt);
+        const char *cur = str_member(a, "currency");
+        if (cur && *cur) {
+            vg_buf_putc(b, ' ');
+            hs_html_text(b, cur, 16);
+        }
+    }
+    if (n)
+        vg_buf_puts(b, "</p>");
+}
+
+/* "Jane Doe (Chief Financial Officer, leaving)" for each person, at most 20. */
+static void para_people(struct vg_buf *b, const cJSON *s)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(s, "people");
+    int n = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, arr) {
+        const char *name = str_member(p, "name");
+        if (!name || !*name)
+            continue;
+        if (n == 20)
+            break;
+        vg_buf_puts(b, n++ ? "; " : "<p><strong>People:</strong> ");
+        hs_html_text(b, name, 200);
+        const char *role = str_member(p, "role");
+        if (!role || !*role)
+            role = str_member(p, "role_norm");
+        const cJSON *dep = cJSON_GetObjectItemCaseSensitive(p, "departing");
+        int leaving = cJSON_IsTrue(dep);
+        if ((role && *role) || leaving) {
+            vg_buf_puts(b, " (");
+            if (role && *role)
+                hs_html_text(b, role, 200);
+            if (leaving)
+                vg_buf_puts(b, role && *role ? ", leaving" : "leaving");
+            vg_buf_putc(b, ')');
+        }
+    }
+    if (n)
+        vg_buf_puts(b, "</p>");
+}
+
+static void para_parties(struct vg_buf *b, const cJSON *s)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(s, "counterparties");
+    int n = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, arr) {
+        const char *name = str_member(p, "name");
+        if (!name || !*name)
+            continue;
+        if (n == 10)
+            break;
+        vg_buf_puts(b, n++ ? "; " : "<p><strong>Counterparties:</strong> ");
+        hs_html_text(b, name, 200);
+        const char *role = str_member(p, "role");
+        if (role && *role) {
+            vg_buf_puts(b, " (");
+            hs_html_text(b, role, 64);
+            vg_buf_putc(b, ')');
+        }
+    }
+    if (n)
+        vg_buf_puts(b, "</p>");
+}
+
+/* "Sources: 3" and, on an update, links to the first five of them. */
+static void para_sources(struct vg_buf *b, const cJSON *s)
+{
+    double n = num_member(s, "sources", 1);
+    if (n < 1)
+        n = 1;
+    vg_buf_printf(b, "<p><strong>Sources:</strong> %.0f", n);
+    const cJSON *urls = cJSON_GetObjectItemCaseSensitive(s, "source_urls");
+    int k = 0;
+    const cJSON *u;
+    cJSON_ArrayForEach(u, urls) {
+        if (!cJSON_IsString(u) || !url_ok(u->valuestring))
+            continue;
+        if (k == 5)
+            break;
+        char label[12];
+        snprintf(label, sizeof label, "%d", k + 1);
+        vg_buf_puts(b, k++ ? " " : " &middot; ");
+        html_link(b, u->valuestring, label, 0);
+    }
+    vg_buf_puts(b, "</p>");
+}
+
+static void para_marker(struct vg_buf *b, const cJSON *s)
+{
+    char marker[80];
+    char *id = hs_plain_text(str_member(s, "id"), 64);
+    hs_marker(id ? id : "", marker, sizeof marker);
+    vg_free(id);
+    vg_buf_puts(b, "<p>Ref: ");
+    hs_html_text(b, marker, 0);
+    vg_buf_puts(b, "</p>");
+}
+
+static void render(struct vg_buf *b, int which, const cJSON *s, size_t cap)
+{
+    switch (which) {
+    case P_HEAD: para_head(b, s); break;
+    case P_TITLE: para_title(b, s, cap); break;
+    case P_EVIDENCE: para_evidence(b, s, cap); break;
+    case P_AMOUNTS: para_amounts(b, s); break;
+    case P_PEOPLE: para_people(b, s); break;
+    case P_PARTIES: para_parties(b, s); break;
+    case P_SOURCES: para_sources(b, s); break;
+    case P_MARKER: para_marker(b, s); break;
+    }
+}
+
+char *hs_activity_html(const cJSON *signal, size_t max)
+{
+    struct vg_buf part[P__N];
+    size_t total = 0;
+    char *out = NULL;
+    for (int i = 0; i < P__N; i++) {
+        vg_buf_init(&part[i], 0);
+        render(&part[i], i, signal, i == P_TITLE ? 2000 : 0);
+        total += part[i].len;
+    }
+    for (int i = 0; i < P__N; i++)
+        if (vg_buf_check(&part[i]) < 0)
+            goto done;
+    /* Over the limit: the evidence gives way first, then the title, then the lists; the
+     * head and the marker (how a search finds the note) always stay. */
+    static const int shrink[] = {P_EVIDENCE, P_TITLE};
+    for (size_t k = 0; k < sizeof shrink / sizeof shrink[0] && total > max; k++) {
+        int i = shrink[k];
+        size_t others = total - part[i].len, wrap = 7; /* "<p>" "</p>" */
+        total -= part[i].len;
+        vg_buf_reset(&part[i]);
+        if (others + wrap + 64 < max) {
+            size_t cap = max - others - wrap;
+            if (i == P_TITLE)
+                cap = cap > 2000 ? 2000 : cap;
+            render(&part[i], i, signal, cap);
+            /* The link's href counts too: drop the title when it still does not fit. */
+            if (others + part[i].len > max)
+                vg_buf_reset(&part[i]);
+        }
+        total += part[i].len;
+    }
+    static const int drop[] = {P_PARTIES, P_PEOPLE, P_AMOUNTS, P_SOURCES};
+    for (size_t k = 0; k < sizeof drop / sizeof drop[0] && total > max; k++) {
+        total -= part[drop[k]].len;
+        vg_buf_reset(&part[drop[k]]);
+    }
+    struct vg_buf all;
+    vg_buf_init(&all, 0);
+    for (int i = 0; i < P__N; i++)
+        vg_buf_append(&all, part[i].data ? part[i].data : "", part[i].len);
+    out = vg_buf_steal(&all);
+done:
+    for (int i = 0; i < P__N; i++)
+        vg_buf_free(&part[i]);
+    return out;
+}
+
+/* ==== properties ============================================================================ */
+
+/* ,"name":"value" (no comma before the first); skipped when name is empty or value NULL. */
+static void prop(struct vg_buf *b, int *first, const char *name, const char *value)
+{
+    if (!name || !*name || !value)
+        return;
+    if (!*first)
+        vg_buf_putc(b, ',');
+    *first = 0;
+    vg_buf_json_str(b, name);
+    vg_buf_putc(b, ':');
+    vg_buf_json_str(b, value);
+}
+
+static const char *priority_name(int p)
+{
+    return p >= 70 ? "HIGH" : p >= 40 ? "MEDIUM" : "LOW";
+}
+
+static int is_task(const struct hubspot_config *c)
+{
+    return c->activity && strcmp(c->activity, "task") == 0;
+}
+
+int hs_activity_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal,
+                      const char *owner_id)
+{
+    int first = 1;
+    char when[40];
+    char *html = hs_activity_html(signal, HS_BODY_MAX);
+    if (!html)
+        return -1;
+    long long ms = hs_signal_ms(signal);
+    vg_buf_putc(b, '{');
+    if (!is_task(c)) {
+        iso_ms(ms, when, sizeof when);
+        prop(b, &first, "hs_timestamp", when);
+        prop(b, &first, "hs_note_body", html);
+    } else {
+        /* A task is due when vigie saw the news (detected), not when it was published. */
+        long long due;
+        if (hs_time_ms(str_member(signal, "detected"), &due) < 0)
+            due = ms;
+        iso_ms(due, when, sizeof when);
+        char label[80];
+        type_label(str_member(signal, "type"), label, sizeof label);
+        struct vg_buf subj;
+        vg_buf_init(&subj, 0);
+        vg_buf_puts(&subj, label);
+        vg_buf_puts(&subj, ": ");
+        vg_buf_puts(&subj, str_member(signal, "title") ? str_member(signal, "title") : "");
+        char *subject = subj.data ? hs_plain_text(subj.data, 255) : NULL;
+        vg_buf_free(&subj);
+        prop(b, &first, "hs_timestamp", when);
+        prop(b, &first, "hs_task_subject", subject ? subject : label);
+        prop(b, &first, "hs_task_body", html);
+        prop(b, &first, "hs_task_status", "NOT_STARTED");
+        prop(b, &first, "hs_task_priority", priority_name((int)num_member(signal, "priority", 0)));
+        prop(b, &first, "hs_task_type", "TODO");
+        if (owner_id && *owner_id)
+            prop(b, &first, "hubspot_owner_id", owner_id);
+        vg_free(subject);
+    }
+    vg_buf_putc(b, '}');
+    vg_free(html);
+    return vg_buf_check(b);
+}
+
+int hs_activity_body_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal)
+{
+    int first = 1;
+    char *html = hs_activity_html(signal, HS_BODY_MAX);
+    if (!html)
+        return -1;
+    vg_buf_putc(b, '{');
+    prop(b, &first, is_task(c) ? "hs_task_body" : "hs_note_body", html);
+    vg_buf_putc(b, '}');
+    vg_free(html);
+    return vg_buf_check(b);
+}
+
+int hs_company_props(struct vg_buf *b, const struct hubspot_config *c, const struct hs_company_update *u,
+                     const char *const *extra)
+{
+    int first = 1;
+    char num[48], when[40];
+    vg_buf_putc(b, '{');
+    for (size_t i = 0; extra && extra[i] && extra[i + 1]; i += 2)
+        prop(b, &first, extra[i], extra[i + 1]);
+    if (u && u->have_tally) {
+        double heat = isfinite(u->heat) ? u->heat : 0;
+        snprintf(num, sizeof num, "%.1f", heat);
+        prop(b, &first, c->prop_heat, num);
+        snprintf(num, sizeof num, "%lld", u->count);
+        prop(b, &first, c->prop_signals_90d, num);
+    }
+    if (u && u->last_type) {
+        char label[80];
+        type_label(u->last_type, label, sizeof label);
+        prop(b, &first, c->prop_last_type, label);
+        iso_ms(u->last_ms, when, sizeof when);
+        prop(b, &first, c->prop_last_date, when);
+    }
+    vg_buf_putc(b, '}');
+    return vg_buf_check(b);
+}
+
+int hs_split_name(const char *name, char **first, char **last)
+{
+    *first = *last = NULL;
+    char *clean = hs_plain_text(name, HS_TEXT_MAX);
+    if (!clean)
+        return -1;
+    char *sp = strchr(clean, ' ');
+    if (sp) {
+        *first = vg_strndup(clean, (size_t)(sp - clean));
+        *last = vg_strdup(sp + 1);
+    } else {
+        *first = vg_strdup(clean);
+        *last = vg_strdup("");
+    }
+    vg_free(clean);
+    if (!*first || !*last) {
+        vg_free(*first);
+        vg_free(*last);
+        *first = *last = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int hs_contact_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *contact,
+                     const char *company_name)
+{
+    int first = 1;
+    char *fn = NULL, *ln = NULL;
+    char *title = hs_plain_text(str_member(contact, "title"), HS_TEXT_MAX);
+    char *role = hs_plain_text(str_member(contact, "role_norm"), HS_TEXT_MAX);
+    char *sen = hs_plain_text(str_member(contact, "seniority"), HS_TEXT_MAX);
+    char *company = hs_plain_text(company_name, HS_TEXT_MAX);
+    const char *url = str_member(contact, "source_url");
+    const char *id = str_member(contact, "id");
+    int rc = -1;
+    if (!title || !role || !sen || !company || hs_split_name(str_member(contact, "name"), &fn, &ln) < 0)
+        goto done;
+    vg_buf_putc(b, '{');
+    prop(b, &first, c->prop_contact_key, id ? id : "");
+    prop(b, &first, "firstname", fn);
+    if (*ln)
+        prop(b, &first, "lastname", ln);
+    if (*title)
+        prop(b, &first, "jobtitle", title);
+    if (*role)
+        prop(b, &first, c->prop_role_norm, role);
+    if (*sen)
+        prop(b, &first, c->prop_seniority, sen);
+    if (url_ok(url))
+        prop(b, &first, c->prop_source_url, url);
+    if (*company)
+        prop(b, &first, "company", company);
+    vg_buf_putc(b, '}');
+    rc = vg_buf_check(b);
+done:
+    vg_free(fn);
+    vg_free(ln);
+    vg_free(title);
+    vg_free(role);
+    vg_free(sen);
+    vg_free(company);
+    return rc;
+}
+
+/* ==== request bodies ======================================================================== */
+
+int hs_inputs_begin(struct vg_buf *b)
+{
+    return vg_buf_puts(b, "{\"inputs\":[");
+}
+
+int hs_inputs_end(struct vg_buf *b)
+{
+    vg_buf_puts(b, "]}");
+    return vg_buf_check(b);
+}
+
+static void input_open(struct vg_buf *b, size_t i)
+{
+    if (b->len && b->data[b->len - 1] != '[')
+        vg_buf_putc(b, ',');
+    vg_buf_printf(b, "{\"objectWriteTraceId\":\"%zu\"", i);
+}
+
+static void types_json(struct vg_buf *b, int type_id)
+{
+    vg_buf_printf(b, "\"types\":[{\"associationCategory\":\"HUBSPOT_DEFINED\",\"associationTypeId\":%d}]",
+                  type_id);
+}
+
+int hs_input_write(struct vg_buf *b, size_t i, const char *id, const char *id_property, const char *props)
+{
+    input_open(b, i);
+    if (id) {
+        vg_buf_puts(b, ",\"id\":");
+        vg_buf_json_str(b, id);
+    }
+    if (id_property) {
+        vg_buf_puts(b, ",\"idProperty\":");
+        vg_buf_json_str(b, id_property);
+    }
+    vg_buf_puts(b, ",\"properties\":");
+    vg_buf_puts(b, props);
+    vg_buf_putc(b, '}');
+    return vg_buf_check(b);
+}
+
+int hs_input_create(struct vg_buf *b, size_t i, const char *props, const char *to_id, int type_id)
+{
+    input_open(b, i);
+    vg_buf_puts(b, ",\"properties\":");
+    vg_buf_puts(b, props);
+    if (to_id) {
+        vg_buf_puts(b, ",\"associations\":[{\"to\":{\"id\":");
+        vg_buf_json_str(b, to_id);
+        vg_buf_puts(b, "},");
+        types_json(b, type_id);
+        vg_buf_puts(b, "}]");
+    }
+    vg_buf_putc(b, '}');
+    return vg_buf_check(b);
+}
+
+int hs_input_association(struct vg_buf *b, size_t i, const char *from_id, const char *to_id, int type_id)
+{
+    (void)i; /* association inputs carry no trace id: they are answered by from/to */
+    if (b->len && b->data[b->len - 1] != '[')
+        vg_buf_putc(b, ',');
+    vg_buf_puts(b, "{\"from\":{\"id\":");
+    vg_buf_json_str(b, from_id);
+    vg_buf_puts(b, "},\"to\":{\"id\":");
+    vg_buf_json_str(b, to_id);
+    vg_buf_puts(b, "},");
+    types_json(b, type_id);
+    vg_buf_putc(b, '}');
+    return vg_buf_check(b);
+}
+
+int hs_search_body(struct vg_buf *b, const char *property, const char *op, const char *const *values,
+                   size_t n, const char *const *props, int limit)
+{
+    vg_buf_puts(b, "{\"filterGroups\":[{\"filters\":[{\"propertyName\":");
+    vg_buf_json_str(b, property);
+    vg_buf_puts(b, ",\"operator\":");
+    vg_buf_json_str(b, op);
+    if (n == 1 && strcmp(op, "IN") != 0) {
+        vg_buf_puts(b, ",\"value\":");
+        vg_buf_json_str(b, values[0]);
+    } else {
+        vg_buf_puts(b, ",\"values\":[");
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                vg_buf_putc(b, ',');
+            vg_buf_json_str(b, values[i]);
+        }
+        vg_buf_putc(b, ']');
+    }
+    vg_buf_puts(b, "}]}],\"properties\":[");
+    for (size_t i = 0; props && props[i]; i++) {
+        if (i)
+            vg_buf_putc(b, ',');
+        vg_buf_json_str(b, props[i]);
+    }
+    vg_buf_printf(b, "],\"limit\":%d}", limit);
+    return vg_buf_check(b);
+}
+
+/* ==== custom properties ===================================================================== */
+
+size_t hs_prop_defs(const struct hubspot_config *c, struct hs_prop_def *out, size_t max)
+{
+    const struct hs_prop_def all[] = {
+        {"companies", c->prop_heat, "vigie heat", "number", "number", 0,
+         "How hot the account is in the news: recent signals' priorities, halved every 30 days (vigie)."},
+        {"companies", c->prop_last_type, "vigie last signal", "string", "text", 0,
+         "The type of the newest signal vigie found (funding, acquisition, ...)."},
+        {"companies", c->prop_last_date, "vigie last signal date", "datetime", "date", 0,
+         "When the newest signal vigie found was published."},
+        {"companies", c->prop_signals_90d, "vigie signals (90 days)", "number", "number", 0,
+         "How many signals vigie found on this account in the last 90 days."},
+        {"companies", c->key_account_property, "vigie key account", "bool", "booleancheckbox", 0,
+         "Yes: vigie watches this company as a key account (vigie accounts sync --from hubspot)."},
+        {"contacts", c->prop_contact_key, "vigie contact key", "string", "text", 1,
+         "vigie's id of this person at this account: how vigie finds the contact again."},
+        {"contacts", c->prop_role_norm, "vigie role", "string", "text", 0,
+         "The role as vigie normalised it (cfo, ceo, head of procurement, ...)."},
+        {"contacts", c->prop_seniority, "vigie seniority", "string", "text", 0,
+         "Seniority as vigie read it (c-level, vp, director, ...)."},
+        {"contacts", c->prop_source_url, "vigie source", "string", "text", 0,
+         "The article in which vigie found this person."},
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
+        if (all[i].name && *all[i].name)
+            out[n++] = all[i];
+    return n;
+}
+
+int hs_input_property(struct vg_buf *b, size_t i, const struct hs_prop_def *d, const char *group)
+{
+    (void)i;
+    if (b->len && b->data[b->len - 1] != '[')
+        vg_buf_putc(b, ',');
+    vg_buf_puts(b, "{\"name\":");
+    vg_buf_json_str(b, d->name);
+    vg_buf_puts(b, ",\"label\":");
+    vg_buf_json_str(b, d->label);
+    vg_buf_puts(b, ",\"type\":");
+    vg_buf_json_str(b, d->type);
+    vg_buf_puts(b, ",\"fieldType\":");
+    vg_buf_json_str(b, d->field_type);
+    vg_buf_puts(b, ",\"groupName\":");
+    vg_buf_json_str(b, group);
+    vg_buf_puts(b, ",\"description\":");
+    vg_buf_json_str(b, d->desc);
+    if (d->unique)
+        vg_buf_puts(b, ",\"hasUniqueValue\":true");
+    if (strcmp(d->type, "bool") == 0)
+        vg_buf_puts(b, ",\"options\":[{\"label\":\"Yes\",\"value\":\"true\",\"displayOrder\":0},"
+                       "{\"label\":\"No\",\"value\":\"false\",\"displayOrder\":1}]");
+    vg_buf_putc(b, '}');
+    return vg_buf_check(b);
+}
+
+int hs_property_lookup(const cJSON *answer, const char *name, int *unique)
+{
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(answer, "results");
+    if (!cJSON_IsArray(results))
+        return -1;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, results) {
+        const char *n = str_member(p, "name");
+        if (n && strcmp(n, name) == 0) {
+            if (unique)
+                *unique = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "hasUniqueValue"));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int hs_association_type(const cJSON *answer, int fallback)
+{
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(answer, "results");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results) {
+        const char *cat = str_member(r, "category");
+        const cJSON *label = cJSON_GetObjectItemCaseSensitive(r, "label");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "typeId");
+        if (cat && strcmp(cat, "HUBSPOT_DEFINED") == 0 && (!label || cJSON_IsNull(label)) &&
+            cJSON_IsNumber(id) && id->valuedouble > 0 && id->valuedouble < 1e9)
+            return (int)id->valuedouble;
+    }
+    return fallback;
+}
+
+/* ==== answers =============================================================================== */
+
+/* A JSON id (string or number) as text. */
+static int id_text(const cJSON *v, char *out, size_t n)
+{
+    if (cJSON_IsString(v) && v->valuestring && *v->valuestring && strlen(v->valuestring) < n) {
+        snprintf(out, n, "%s", v->valuestring);
+        return 0;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9e15) {
+        snprintf(out, n, "%.0f", v->valuedouble);
+        return 0;
+    }
+    return -1;
+}
+
+/* The input index a trace id names, or -1. */
+static long trace_index(const cJSON *v, size_t n)
+{
+    char t[32];
+    if (id_text(v, t, sizeof t) < 0)
+        return -1;
+    char *end;
+    long i = strtol(t, &end, 10);
+    return *end || i < 0 || (size_t)i >= n ? -1 : i;
+}
+
+static long key_index(const char *value, size_t n, const char *const *keys)
+{
+    if (!value || !keys)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i] && strcmp(keys[i], value) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* PROPERTY_DOESNT_EXIST anywhere in an error object (its code, subCategory or message). */
+static int mentions_missing_property(const cJSON *err)
+{
+    char *txt = cJSON_PrintUnformatted(err);
+    int yes = txt && strstr(txt, "PROPERTY_DOESNT_EXIST") != NULL;
+    cJSON_free(txt);
+    return yes;
+}
+
+static void error_message(const cJSON *err, char *out, size_t n)
+{
+    const char *msg = str_member(err, "message");
+    const char *cat = str_member(err, "category");
+    char *clean = hs_plain_text(msg ? msg : "HubSpot refused this input", n > 80 ? n - 80 : n);
+    snprintf(out, n, "HubSpot%s%s: %s", cat ? " " : "", cat ? cat : "", clean ? clean : "");
+    vg_free(clean);
+}
+
+/* The inputs an error names, through context.objectWriteTraceId / context.ids (or the same
+ * members on the error itself). Calls place() for each; returns how many. */
+static size_t error_targets(const cJSON *err, size_t n, const char *const *keys, long *idx, size_t max)
+{
+    size_t k = 0;
+    const cJSON *scopes[] = {cJSON_GetObjectItemCaseSensitive(err, "context"), err};
+    for (size_t s = 0; s < 2 && k == 0; s++) {
+        const cJSON *ctx = scopes[s];
+        if (!cJSON_IsObject(ctx))
+            continue;
+        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(ctx, "objectWriteTraceId");
+        const cJSON *v;
+        if (cJSON_IsArray(tr)) {
+            cJSON_ArrayForEach(v, tr) {
+                long i = trace_index(v, n);
+                if (i >= 0 && k < max)
+                    idx[k++] = i;
+            }
+        } else if (tr) {
+            long i = trace_index(tr, n);
+            if (i >= 0 && k < max)
+                idx[k++] = i;
+        }
+        if (k)
+            break;
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(ctx, "ids");
+        cJSON_ArrayForEach(v, ids) {
+            char t[256];
+            long i = id_text(v, t, sizeof t) == 0 ? key_index(t, n, keys) : -1;
+            if (i >= 0 && k < max)
+                idx[k++] = i;
+        }
+    }
+    return k;
+}
+
+int hs_batch_results(const char *body, size_t len, size_t n, const char *key_prop, const char *const *keys,
+                     struct hs_result *out, char *unplaced, size_t unplaced_len)
+{
+    if (unplaced && unplaced_len)
+        unplaced[0] = '\0';
+    memset(out, 0, n * sizeof *out);
+    cJSON *root = vg_json_parse(body, len);
+    if (!root)
+        return -1;
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(root, "results");
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
+    size_t n_results = (size_t)cJSON_GetArraySize(results);
+    int by_position = n_results == n && cJSON_GetArraySize(errors) == 0;
+    size_t pos = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results) {
+        long i = trace_index(cJSON_GetObjectItemCaseSensitive(r, "objectWriteTraceId"), n);
+        if (i < 0 && key_prop) {
+            const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
+            i = key_index(str_member(props, key_prop), n, keys);
+        }
+        if (i < 0 && by_position)
+            i = (long)pos;
+        pos++;
+        if (i < 0)
+            continue;
+        struct hs_result *o = &out[i];
+        if (id_text(cJSON_GetObjectItemCaseSensitive(r, "id"), o->id, sizeof o->id) < 0)
+            continue;
+        o->seen = 1;
+        o->is_new = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "new"));
+    }
+    const cJSON *e;
+    cJSON_ArrayForEach(e, errors) {
+        long idx[256];
+        size_t k = error_targets(e, n, keys, idx, sizeof idx / sizeof idx[0]);
+        char msg[256];
+        error_message(e, msg, sizeof msg);
+        if (k == 0 && unplaced && !*unplaced)
+            snprintf(unplaced, unplaced_len, "%s", msg);
+        for (size_t j = 0; j < k; j++) {
+            struct hs_result *o = &out[idx[j]];
+            o->seen = 1;
+            o->id[0] = '\0';
+            snprintf(o->error, sizeof o->error, "%s", msg);
+            o->property_missing = mentions_missing_property(e);
+        }
+    }
+    cJSON_Delete(root);
+    return 0;
+}
+
+/* The name of the first property HubSpot says does not exist: from errors[].context
+ * (propertyName), from the JSON list HubSpot embeds in its message ("Property values were not
+ * valid: [{...,"error":"PROPERTY_DOESNT_EXIST","name":"x"}]"), or from the sentence
+ * 'Property "x" does not exist'. */
+static void missing_property(const cJSON *root, const char *message, char *out, size_t n)
+{
+    out[0] = '\0';
+    const cJSON *errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, errs) {
+        const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(e, "context");
+        const cJSON *pn = cJSON_GetObjectItemCaseSensitive(ctx, "propertyName");
+        const cJSON *first = cJSON_IsArray(pn) ? cJSON_GetArrayItem(pn, 0) : pn;
+        if (cJSON_IsString(first) && mentions_missing_property(e)) {
+            snprintf(out, n, "%s", first->valuestring);
+            return;
+        }
+    }
+    if (!message)
+        return;
+    const char *lb = strchr(message, '[');
+    if (lb) {
+        cJSON *list = vg_json_parse(lb, strlen(lb));
+        const cJSON *it;
+        cJSON_ArrayForEach(it, list) {
+            const char *code = str_member(it, "error");
+            const char *name = str_member(it, "name");
+            if (code && name && strcmp(code, "PROPERTY_DOESNT_EXIST") == 0) {
+                snprintf(out, n, "%s", name);
+                break;
+            }
+        }
+        cJSON_Delete(list);
+        if (*out)
+            return;
+    }
+    const char *p = strstr(message, "Property \"");
+    if (!p)
+        p = strstr(message, "property \"");
+    if (p) {
+        p += 10;
+        const char *q = strchr(p, '"');
+        if (q && q > p && (size_t)(q - p) < n)
+            snprintf(out, n, "%.*s", (int)(q - p), p);
+    }
+}
+
+static void required_scopes(const cJSON *root, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    const cJSON *errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, errs) {
+        const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(e, "context");
+        const char *names[] = {"requiredGranularScopes", "requiredScopes", "requiredAllScopes"};
+        for (size_t k = 0; k < 3; k++) {
+            const cJSON *s;
+            cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(ctx, names[k])) {
+                if (!cJSON_IsString(s) || used + strlen(s->valuestring) + 3 >= n)
+                    continue;
+                used += (size_t)snprintf(out + used, n - used, "%s%s", used ? ", " : "", s->valuestring);
+            }
+        }
+    }
+}
+
+void hs_error_parse(const char *body, size_t len, struct hs_error *e)
+{
+    memset(e, 0, sizeof *e);
+    cJSON *root = body && len ? vg_json_parse(body, len) : NULL;
+    if (!root) {
+        /* Not JSON (a proxy's page): keep its start as the message. */
+        char tmp[128];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(len < 120 ? len : 120), body ? body : "");
+        char *clean = hs_plain_text(tmp, sizeof e->message - 1);
+        snprintf(e->message, sizeof e->message, "%s", clean ? clean : "");
+        vg_free(clean);
+        return;
+    }
+    const char *cat = str_member(root, "category");
+    if (!cat)
+        cat = str_member(root, "errorType");
+    snprintf(e->category, sizeof e->category, "%s", cat ? cat : "");
+    const char *pol = str_member(root, "policyName");
+    snprintf(e->policy, sizeof e->policy, "%s", pol ? pol : "");
+    const char *msg = str_member(root, "message");
+    char *clean = hs_plain_text(msg, sizeof e->message - 1);
+    snprintf(e->message, sizeof e->message, "%s", clean ? clean : "");
+    vg_free(clean);
+    if (mentions_missing_property(root)) {
+        missing_property(root, msg, e->property, sizeof e->property);
+        if (!*e->property)
+            snprintf(e->property, sizeof e->property, "?");
+    }
+    required_scopes(root, e->scopes, sizeof e->scopes);
+    cJSON_Delete(root);
+}
+
+void hs_decide(int transport_error, const char *transport_reason, long status, int retry_after_given,
+               long retry_after_s, const char *body, size_t len, struct hs_decision *d)
+{
+    memset(d, 0, sizeof *d);
+    if (transport_error) {
+        d->verdict = HS_RETRY;
+        snprintf(d->reason, sizeof d->reason, "HubSpot unreachable: %s",
+                 transport_reason && *transport_reason ? transport_reason : "no answer");
+        return;
+    }
+    if (status >= 200 && status < 300) {
+        d->verdict = HS_OK;
+        return;
+    }
+    hs_error_parse(body, len, &d->err);
+    struct hs_error *e = &d->err;
+    long long given_ms = retry_after_given ? retry_after_s * 1000LL : -1;
+    const char *sep = *e->message ? ": " : "";
+    if (status == 429) {
+        /* The policy says how long: the rolling 10 s window, the search API's second, or the
+         * day. A Retry-After, when HubSpot sends one, wins. */
+        int secondly = strcmp(e->policy, "SECONDLY") == 0 || strstr(e->message, "secondly limit") != NULL;
+        if (strcmp(e->policy, "DAILY") == 0) {
+            d->verdict = HS_PAUSE_DAILY;
+            d->retry_after_ms = given_ms > 0 ? given_ms : 0;
+            snprintf(d->reason, sizeof d->reason, "HubSpot's daily API limit is reached (429 DAILY%s%.150s)", sep,
+                     e->message);
+            return;
+        }
+        d->verdict = HS_RETRY;
+        d->retry_after_ms = given_ms >= 0 ? given_ms : secondly ? 1000 : 10000;
+        snprintf(d->reason, sizeof d->reason, "HubSpot rate limit (429 %.40s%s%.150s)",
+                 *e->policy ? e->policy : "no policy named", sep, e->message);
+        return;
+    }
+    if (status == 401 || status == 403) {
+        d->verdict = HS_PAUSE_TOKEN;
+        if (strcmp(e->category, "MISSING_SCOPES") == 0 && *e->scopes)
+            snprintf(d->reason, sizeof d->reason,
+                     "HubSpot refused the token (%ld MISSING_SCOPES: it needs %.120s): fix [sink.hubspot] token "
+                     "and reload", status, e->scopes);
+        else
+            snprintf(d->reason, sizeof d->reason,
+                     "HubSpot refused the token (%ld%s%.40s%s%.120s): fix [sink.hubspot] token and reload", status,
+                     *e->category ? " " : "", e->category, sep, e->message);
+        return;
+    }
+    if (status == 400 && *e->property) {
+        d->verdict = HS_PAUSE_PROPERTY;
+        snprintf(d->reason, sizeof d->reason,
+                 "HubSpot has no property '%.100s' (400 PROPERTY_DOESNT_EXIST): create it in HubSpot or fix its "
+                 "name in [sink.hubspot], then reload", e->property);
+        return;
+    }
+    if (status == 408 || status == 423 || status == 477 || status >= 500) {
+        d->verdict = HS_RETRY;
+        /* 423: the record is locked for a moment; HubSpot asks for 2 s at least. */
+        d->retry_after_ms = given_ms >= 0 ? given_ms : status == 423 ? 2000 : 0;
+        snprintf(d->reason, sizeof d->reason, "HubSpot answered %ld%s%.200s", status, sep, e->message);
+        return;
+    }
+    d->verdict = HS_DROP;
+    snprintf(d->reason, sizeof d->reason, "HubSpot refused it (%ld%s%.40s%s%.150s)", status, *e->category ? " " : "",
+             e->category, sep, e->message);
+}
