@@ -129,6 +129,9 @@ struct hs_prop_def {
     const char *field_type;  /* text, number, date, booleancheckbox */
     int unique;              /* hasUniqueValue */
     const char *desc;
+    const char *option;      /* the [sink.hubspot] option naming it */
+    const char *dflt;        /* its default name: vigie creates only those (a renamed one
+                                points at a property of the user's, which must exist) */
 };
 /* The properties vigie writes or reads, with the configured names, into out (at most max);
  * returns how many. */

@@ -466,6 +466,21 @@ static int setup_check(struct hs_job *j)
         job_abort(j, why, 0);
         return -1;
     }
+    /* A property renamed in the configuration points at one of the user's own: vigie does
+     * not create it (a typo would go unnoticed), it pauses naming it. */
+    for (size_t i = 0; i < s->n_defs; i++) {
+        const struct hs_prop_def *d = &s->defs[i];
+        if (!s->missing[i] || strcmp(d->name, d->dflt) == 0)
+            continue;
+        char why[400];
+        snprintf(why, sizeof why,
+                 "HubSpot has no %s property '%.100s' ([sink.hubspot] %s): create it (type %s, fieldType %s%s) "
+                 "or fix the name, then reload", d->object, d->name, d->option, d->type, d->field_type,
+                 d->unique ? ", unique values" : "");
+        sink_pause(s->ctx, 0, "%s", why);
+        job_abort(j, why, 0);
+        return -1;
+    }
     if (n_missing && !c->create_properties) {
         char list[1024];
         missing_list(s, list, sizeof list);
@@ -1772,6 +1787,8 @@ static void unit_send(struct hs_job *j, struct hs_unit *u)
         .body_len = r.body.len,
         .content_type = r.body.len ? "application/json" : NULL,
         .headers = headers,
+        /* A batch answer repeats what was written: 100 note bodies of 64 KiB each. */
+        .max_body = 32u << 20,
     };
     int rc = sink_http(j->s->ctx, &req, on_http, j, err, sizeof err);
     vg_free(r.url);
