@@ -1242,21 +1242,22 @@ void hs_decide(int transport_error, const char *transport_reason, long status, i
     }
     if (status == 401 || status == 403) {
         d->verdict = HS_PAUSE_TOKEN;
+        /* What to do comes first: the core keeps 255 characters of a pause's reason. */
         if (strcmp(e->category, "MISSING_SCOPES") == 0 && *e->scopes)
             snprintf(d->reason, sizeof d->reason,
-                     "HubSpot refused the token (%ld MISSING_SCOPES: it needs %.120s): fix [sink.hubspot] token "
-                     "and reload", status, e->scopes);
+                     "HubSpot refused the token, it lacks the scope %.120s: fix [sink.hubspot] token and reload "
+                     "(%ld MISSING_SCOPES)", e->scopes, status);
         else
             snprintf(d->reason, sizeof d->reason,
-                     "HubSpot refused the token (%ld%s%.40s%s%.120s): fix [sink.hubspot] token and reload", status,
+                     "HubSpot refused the token: fix [sink.hubspot] token and reload (%ld%s%.40s%s%.110s)", status,
                      *e->category ? " " : "", e->category, sep, e->message);
         return;
     }
     if (status == 400 && *e->property) {
         d->verdict = HS_PAUSE_PROPERTY;
         snprintf(d->reason, sizeof d->reason,
-                 "HubSpot has no property '%.100s' (400 PROPERTY_DOESNT_EXIST): create it in HubSpot or fix its "
-                 "name in [sink.hubspot], then reload", e->property);
+                 "HubSpot has no property '%.100s': create it in HubSpot or fix its name in [sink.hubspot], then "
+                 "reload (400 PROPERTY_DOESNT_EXIST)", e->property);
         return;
     }
     if (status == 408 || status == 423 || status == 477 || status >= 500) {

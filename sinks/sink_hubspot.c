@@ -238,6 +238,8 @@ struct hs_job {
     struct hs_unit *cur;
     int pending;              /* Redis callbacks outstanding */
     int finished;
+    int in_send;              /* inside sink_http: an answer then comes at once (a preview) */
+    int answered_inline;
     char **keys;              /* scratch for sink_marks_get */
     size_t n_keys;
 };
@@ -428,7 +430,7 @@ static int fail_setup(struct hs_job *j, const size_t *ix, size_t n, struct hs_de
 
 /* "companies: vigie_heat (type number, fieldType number), ..." for the log line that asks a
  * person to create them. */
-static void missing_list(const struct hs_sink *s, char *out, size_t n)
+static void missing_list(const struct hs_sink *s, char *out, size_t n, int types)
 {
     size_t used = 0;
     out[0] = '\0';
@@ -436,8 +438,13 @@ static void missing_list(const struct hs_sink *s, char *out, size_t n)
         if (!s->missing[i])
             continue;
         const struct hs_prop_def *d = &s->defs[i];
-        used += (size_t)snprintf(out + used, n - used, "%s%s %s (type %s, fieldType %s%s)", used ? "; " : "",
-                                 d->object, d->name, d->type, d->field_type, d->unique ? ", unique values" : "");
+        if (types)
+            used += (size_t)snprintf(out + used, n - used, "%s%s %s (type %s, fieldType %s%s)", used ? "; " : "",
+                                     d->object, d->name, d->type, d->field_type, d->unique ? ", unique values" : "");
+        else
+            used += (size_t)snprintf(out + used, n - used, "%s%s", used ? ", " : "", d->name);
+        if (used >= n)
+            break;
     }
 }
 
@@ -482,11 +489,13 @@ static int setup_check(struct hs_job *j)
         return -1;
     }
     if (n_missing && !c->create_properties) {
-        char list[1024];
-        missing_list(s, list, sizeof list);
-        sink_pause(s->ctx, 0,
-                   "HubSpot lacks vigie's properties and create_properties = no: create them in HubSpot "
-                   "(Settings > Properties), then reload: %s", list);
+        char list[1024], names[256];
+        missing_list(s, list, sizeof list, 1);
+        missing_list(s, names, sizeof names, 0);
+        vg_err(MOD, "HubSpot lacks vigie's properties and create_properties = no: create them in HubSpot "
+                    "(Settings > Properties), then reload: %s", list);
+        sink_pause(s->ctx, 0, "HubSpot lacks vigie's properties (create_properties = no): create %.150s (types "
+                              "in the log), then reload", names);
         job_abort(j, "HubSpot lacks vigie's properties (see the log)", 0);
         return -1;
     }
@@ -538,11 +547,14 @@ static int fail_setup_create(struct hs_job *j, const size_t *ix, size_t n, struc
         return fail_setup(j, ix, n, d, status);
     if (status == 403) {
         char list[1024];
-        missing_list(j->s, list, sizeof list);
-        sink_pause(j->s->ctx, 0,
-                   "HubSpot refused to create vigie's properties (403%s%.120s): give the token the scopes "
-                   "crm.schemas.companies.write and crm.schemas.contacts.write, or create them in HubSpot, "
-                   "then reload: %s", *d->err.scopes ? ", it needs " : "", d->err.scopes, list);
+        missing_list(j->s, list, sizeof list, 1);
+        vg_err(MOD, "HubSpot refused to create vigie's properties (403%s%.120s): give the token the scopes "
+                    "crm.schemas.companies.write and crm.schemas.contacts.write, or create them in HubSpot "
+                    "(Settings > Properties), then reload: %s", *d->err.scopes ? ", it needs " : "", d->err.scopes,
+               list);
+        sink_pause(j->s->ctx, 0, "HubSpot refused to create vigie's properties (403): give the token "
+                                 "crm.schemas.companies.write and crm.schemas.contacts.write, or create them (the log "
+                                 "lists them), then reload");
         job_abort(j, "HubSpot refused to create vigie's properties (see the log)", 0);
         return 1;
     }
@@ -1763,10 +1775,18 @@ static void on_http(struct fetch_response *resp, void *arg)
     j->cur = NULL;
     unit_answer(j, &STEPS[j->step], u, resp);
     units_free(u);
+    if (j->in_send) {
+        /* sink_http answered before returning (a preview, a request it could not send):
+         * unit_send's caller goes on. */
+        j->answered_inline = 1;
+        return;
+    }
     job_advance(j);
 }
 
-static void unit_send(struct hs_job *j, struct hs_unit *u)
+/* 1 when the request is in flight (its answer calls job_advance), 0 when the step can go on
+ * at once (answered already, or the job ended). */
+static int unit_send(struct hs_job *j, struct hs_unit *u)
 {
     const struct hs_step *st = &STEPS[j->step];
     struct hs_req r = {0};
@@ -1777,7 +1797,7 @@ static void unit_send(struct hs_job *j, struct hs_unit *u)
         vg_free(r.url);
         vg_buf_free(&r.body);
         job_abort(j, "out of memory building a request", 0);
-        return;
+        return 0;
     }
     const char *headers[] = {j->s->auth, "Accept: application/json", NULL};
     struct fetch_request req = {
@@ -1790,11 +1810,17 @@ static void unit_send(struct hs_job *j, struct hs_unit *u)
         /* A batch answer repeats what was written: 100 note bodies of 64 KiB each. */
         .max_body = 32u << 20,
     };
+    j->in_send = 1;
+    j->answered_inline = 0;
     int rc = sink_http(j->s->ctx, &req, on_http, j, err, sizeof err);
+    j->in_send = 0;
     vg_free(r.url);
     vg_buf_free(&r.body);
-    if (rc < 0)
+    if (rc < 0) {
         job_abort(j, err, 0);
+        return 0;
+    }
+    return !j->answered_inline;
 }
 
 static void job_advance(struct hs_job *j)
@@ -1807,8 +1833,9 @@ static void job_advance(struct hs_job *j)
             struct hs_unit *u = j->queue;
             j->queue = u->next;
             u->next = NULL;
-            unit_send(j, u);
-            break;
+            if (unit_send(j, u))
+                break;
+            continue;
         }
         if (j->step + 1 >= (int)N_STEPS) {
             j->finished = 1;
@@ -1874,6 +1901,12 @@ static void hubspot_close(void *state)
     memset(s->auth, 0, strlen(s->auth));
     vg_free(s->auth);
     vg_free(s);
+}
+
+static const char *hubspot_where(void *state)
+{
+    const struct hs_sink *s = state;
+    return s->cfg->base_url;
 }
 
 /* The value an account's company is found by (company_id_property), or NULL. */
@@ -2002,7 +2035,8 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
 const struct sink_type sink_hubspot = {
     .name = "hubspot",
     .summary = "HubSpot CRM: a note (or task) per signal on the account's company, the company's heat and "
-               "signal counts, contacts with their role",
+               "signal counts, contacts with their role. rate_limit defaults to a Professional or Enterprise "
+               "private app's 190 per 10 s: set 100 for Free and Starter, 250 with the API limit increase pack",
     .options = hubspot_options,
     .config_size = sizeof(struct hubspot_config),
     .max_batch = 100,
@@ -2015,4 +2049,5 @@ const struct sink_type sink_hubspot = {
     .init = hubspot_init,
     .deliver = hubspot_deliver,
     .close = hubspot_close,
+    .where = hubspot_where,
 };

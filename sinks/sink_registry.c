@@ -6,10 +6,12 @@
 #include <string.h>
 
 extern const struct sink_type sink_outbox;
+extern const struct sink_type sink_hubspot;
 extern const struct sink_type sink_salesforce;
 
 const struct sink_type *const sink_types[] = {
     &sink_outbox,
+    &sink_hubspot,
     &sink_salesforce,
     NULL,
 };

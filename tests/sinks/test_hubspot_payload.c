@@ -511,7 +511,8 @@ static void test_decide_token_and_properties(void **state)
     decide(401, 0, 0, "{\"status\":\"error\",\"message\":\"Authentication credentials not found.\","
                       "\"category\":\"INVALID_AUTHENTICATION\"}", &d);
     assert_int_equal(d.verdict, HS_PAUSE_TOKEN);
-    assert_non_null(strstr(d.reason, "HubSpot refused the token (401 INVALID_AUTHENTICATION"));
+    assert_non_null(strstr(d.reason, "HubSpot refused the token: fix [sink.hubspot] token and reload (401 "
+                                     "INVALID_AUTHENTICATION: Authentication credentials not found.)"));
     assert_non_null(strstr(d.reason, "fix [sink.hubspot] token and reload"));
     decide(403, 0, 0,
            "{\"status\":\"error\",\"message\":\"This app hasn't been granted all required scopes\","
