@@ -1243,6 +1243,23 @@ static int build_note_search(struct hs_job *j, const size_t *ix, size_t n, struc
     return r->url ? vg_buf_check(&r->body) : -1;
 }
 
+/* The search API has its own limit (5 a second). Its 429 does not stop the batch: the records
+ * not looked for yet are tried again in a second, the others go on. */
+static int fail_note_search(struct hs_job *j, const size_t *ix, size_t n, struct hs_decision *d, long status)
+{
+    if (status != 429 || d->verdict != HS_RETRY)
+        return 0;
+    long long wait = d->retry_after_ms > 0 ? d->retry_after_ms : 1000;
+    for (size_t k = 0; k < n; k++)
+        settle(&j->items[ix[k]], SINK_RETRY, d->reason, wait);
+    for (struct hs_unit *u = j->queue; u; u = u->next)
+        for (size_t k = 0; k < u->n; k++)
+            settle(&j->items[u->ix[k]], SINK_RETRY, d->reason, wait);
+    units_free(j->queue);
+    j->queue = NULL;
+    return 1;
+}
+
 static void note_known(struct hs_job *j, struct hs_item *it, const char *id)
 {
     snprintf(it->note_id, sizeof it->note_id, "%s", id);
@@ -1377,13 +1394,14 @@ static int answer_note_create(struct hs_job *j, const size_t *ix, size_t n, cons
     return 0;
 }
 
-/* A create HubSpot answered with a definite refusal (429, 500, 503, a 4xx) made nothing: the
- * marks go back to absent, so the retry creates without searching first. After a timeout, a
- * reset, a 502 or 504 (a gateway that lost the answer) the fate is unknown: "sending" stays
- * and the retry searches. */
+/* A create HubSpot refused before doing anything (429: the rate limiter; a 4xx: validation,
+ * which checks every input before writing) made nothing: the marks go back to absent, so the
+ * retry creates without searching first. After a 5xx, a timeout or a reset the fate is
+ * unknown (HubSpot may have made the notes and lost the answer): "sending" stays and the
+ * retry searches. */
 static int fail_note_create(struct hs_job *j, const size_t *ix, size_t n, struct hs_decision *d, long status)
 {
-    int definite = status == 429 || status == 500 || status == 503 || (status >= 400 && status < 500 && status != 408);
+    int definite = status >= 400 && status < 500 && status != 408;
     if (!definite || d->verdict == HS_DROP || previewing(j))
         return 0;
     for (size_t k = 0; k < n; k++) {
@@ -1593,7 +1611,7 @@ static const struct hs_step STEPS[] = {
     {.name = "company update", .collect = collect_company_updates, .chunk = 100, .build = build_company_updates,
      .batch_results = 1, .answer = answer_company_write, .refuse = refuse_company_update, .on_accounts = 1},
     {.name = "note search", .collect = collect_note_search, .chunk = 5, .build = build_note_search,
-     .answer = answer_note_search},
+     .answer = answer_note_search, .fail = fail_note_search},
     {.name = "note marks", .run = run_note_marks},
     {.name = "note create", .collect = collect_note_create, .chunk = 100, .build = build_note_create,
      .batch_results = 1, .answer = answer_note_create, .fail = fail_note_create},

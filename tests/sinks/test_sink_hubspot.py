@@ -1,0 +1,420 @@
+# ctest-labels: integration sinks
+"""The HubSpot sink against the HubSpot stand-in (hubspot_standin.py), through `vigie run`.
+
+What a sales rep would find in HubSpot is asserted, not status codes: a note per signal on the
+account's company with the title as a link, the evidence, amounts, people and source count;
+vigie's properties on the company; contacts with their role and source, associated with the
+company, never with a guessed e-mail. Then the faults: a redelivery and a crash between
+HubSpot's answer and the acknowledgement (still one note), an outage (nothing lost, nothing
+twice), 429 with and without Retry-After, a 207 with half the inputs refused (the good half in
+HubSpot, the bad half dead-lettered with HubSpot's message), a token revoked mid-run (paused,
+/readyz says why, nothing lost, a reload with a good token resumes), hostile text (quotes,
+control characters, 70 KB, HTML: cut and escaped, not refused), and a mapped property HubSpot
+does not have (the sink pauses naming it, nothing dead-lettered)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from sinkenv import ACCOUNTS, SinkEnv, run_tests, run_vigie, wait_until  # noqa: E402
+from standin import start_standin, standin_config, standin_reset, standin_state  # noqa: E402
+
+TOKEN = "pat-na1-standin"
+# May write objects but not change the schema (no crm.schemas.*.write).
+NO_SCHEMA = "pat-na1-noschema"
+NO_SCHEMA_SCOPES = ",".join(["crm.objects.companies.read", "crm.objects.companies.write",
+                             "crm.objects.contacts.read", "crm.objects.contacts.write",
+                             "crm.schemas.companies.read", "crm.schemas.contacts.read"])
+# The account owners of sinkenv's accounts are HubSpot users here (for tasks).
+OWNERS = ["71000011,claire.martin@example.com,Claire,Martin", "71000012,paul.durand@example.com,Paul,Durand"]
+
+_proc, PORT = start_standin("hubspot_standin.py", "--token", TOKEN, "--token", NO_SCHEMA + ":" + NO_SCHEMA_SCOPES,
+                            *sum((["--owner", o] for o in OWNERS), []))
+
+
+def section(extra="", token=TOKEN):
+    return f"""[sink.hubspot]
+enabled = yes
+token = {token}
+base_url = http://127.0.0.1:{PORT}
+allow_private = 127.0.0.1
+linger = 100ms
+{extra}
+"""
+
+
+def fresh(extra="", n_items=12, token=TOKEN, **kw):
+    standin_reset(PORT)
+    return SinkEnv(section(extra, token), n_items=n_items, **kw)
+
+
+def state():
+    return standin_state(PORT)
+
+
+def objects(kind, st=None):
+    return (st or state())["objects"][kind]
+
+
+def company_of(st, otype, oid, type_id):
+    """The company ids an object is associated with by type_id (either side stored)."""
+    out = []
+    for a in st["associations"]:
+        if a["fromType"] == otype and a["fromId"] == oid and a["toType"] == "companies" and a["typeId"] == type_id:
+            out.append(a["toId"])
+    return out
+
+
+def marker(signal_id):
+    return "vigie-" + signal_id
+
+
+def notes_by_signal(st):
+    """{signal id: [notes]} from the marker every note carries."""
+    out = {}
+    for n in st["objects"]["notes"]:
+        body = n["properties"].get("hs_note_body", "")
+        i = body.find("vigie-")
+        if i >= 0:
+            sid = body[i + 6:i + 6 + 32]
+            out.setdefault(sid, []).append(n)
+    return out
+
+
+def dlq(env):
+    r = run_vigie(["dlq", "-c", env.conf, "list", "--limit", "1000"])
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def dlq_count(env):
+    c = env.client()
+    n = c.call("XLEN", "vigie:dlq")
+    c.close()
+    return n
+
+
+def xadd(env, stream, field, record):
+    c = env.client()
+    c.call("XADD", "vigie:" + stream, "*", field, json.dumps(record))
+    c.close()
+
+
+def crafted_signal(sid, account="airbus", title="Airbus signe un contrat", evidence="Airbus signe.", **kw):
+    s = {"id": sid, "account_id": account, "type": "contract_win", "confidence": 0.9, "priority": 60,
+         "title": title, "url": "https://news.example.com/" + sid, "published": "2026-03-02T10:00:00Z",
+         "detected": "2026-03-02T10:05:00Z", "evidence": evidence, "amounts": [], "people": [],
+         "counterparties": [], "places": [], "modifiers": [], "lang": "fr", "sources": 1}
+    s.update(kw)
+    return s
+
+
+def readyz(v):
+    try:
+        with urllib.request.urlopen(v.admin_url() + "/readyz", timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def delivered(n_notes, timeout=60):
+    return wait_until(lambda: len(objects("notes")) >= n_notes, timeout, f"{n_notes} notes in HubSpot")
+
+
+# ---- what a rep sees -----------------------------------------------------------------------
+
+def test_signals_and_contacts_reach_hubspot():
+    env = fresh()
+    out = env.run_once()
+    assert "hubspot:" in out.stdout and "0 dead-lettered" in out.stdout, out.stdout
+    st = state()
+    signals = env.signals()
+    assert len(signals) >= 10
+    by_signal = notes_by_signal(st)
+    assert sorted(by_signal) == sorted(s["id"] for s in signals)
+    companies = {c["properties"]["domain"]: c for c in objects("companies", st)}
+    assert sorted(companies) == sorted(a["domains"][0] for a in ACCOUNTS)
+    names = {a["domains"][0]: a["name"] for a in ACCOUNTS}
+    for s in signals:
+        [note] = by_signal[s["id"]]
+        body = note["properties"]["hs_note_body"]
+        # The title as a link to the article, the evidence sentence, the source count.
+        assert f'<a href="{s["url"]}">' in body, body
+        assert s["title"].replace("'", "&#39;") in body, body
+        assert s["evidence"].replace("'", "&#39;") in body, body
+        assert "<strong>Sources:</strong> 1" in body
+        for p in s["people"]:
+            assert p["name"] in body, body
+        for a in s["amounts"]:
+            assert a["currency"] in body, body
+        # On the account's company (note -> company, 190).
+        domain = next(a["domains"][0] for a in ACCOUNTS if a["id"] == s["account_id"])
+        assert company_of(st, "notes", note["id"], 190) == [companies[domain]["id"]]
+        assert note["properties"]["hs_timestamp"].startswith(s["published"][:10])
+    # vigie's properties on each company.
+    for domain, c in companies.items():
+        p = c["properties"]
+        mine = [s for s in signals if next(a["domains"][0] for a in ACCOUNTS if a["id"] == s["account_id"]) == domain]
+        assert p["name"] == names[domain]
+        assert int(p["vigie_signals_90d"]) == len(mine), (p, len(mine))
+        assert 0 < float(p["vigie_heat"]) <= 100
+        assert p["vigie_last_signal_type"] and p["vigie_last_signal_date"]
+    # Contacts: name, job title, role, source, the company's name; associated (279); no e-mail.
+    c = env.client()
+    recs = [json.loads(f[1]) for _, f in c.call("XRANGE", "vigie:contacts", "-", "+")]
+    c.close()
+    contacts = {k["properties"]["vigie_contact_key"]: k for k in objects("contacts", st)}
+    assert recs and sorted(contacts) == sorted(r["id"] for r in recs)
+    for r in recs:
+        k = contacts[r["id"]]["properties"]
+        assert f'{k["firstname"]} {k["lastname"]}' == r["name"]
+        assert k["jobtitle"] == r["title"] and k["vigie_role_norm"] == r["role_norm"]
+        assert k["vigie_source_url"] == r["source_url"]
+        assert "email" not in k or not k["email"]
+        domain = next(a["domains"][0] for a in ACCOUNTS if a["id"] == r["account_id"])
+        assert k["company"] == names[domain]
+        assert company_of(st, "contacts", contacts[r["id"]]["id"], 279) == [companies[domain]["id"]]
+    # Batches within HubSpot's limits, and vigie's properties made once, in their group.
+    for r in st["requests"]:
+        if isinstance(r["body"], dict) and "inputs" in r["body"]:
+            assert len(r["body"]["inputs"]) <= 100
+    assert any(p["name"] == "vigie_contact_key" and p["hasUniqueValue"] for p in st["properties"]["contacts"])
+    assert "vigie" in st["groups"]["companies"]
+
+
+def test_redelivered_signals_make_no_second_note():
+    env = fresh()
+    env.run_once()
+    first = state()
+    n_notes = len(objects("notes", first))
+    # The same entries appended again (what a replay, or an enrich redelivery, does), and an
+    # update entry: one more source told the first story.
+    c = env.client()
+    entries = c.call("XRANGE", "vigie:signals", "-", "+")
+    for _, f in entries:
+        c.call("XADD", "vigie:signals", "*", f[0], f[1])
+    s0 = json.loads(entries[0][1][1])
+    s0["sources"] = 3
+    s0["source_urls"] = [s0["url"], "https://other.example.com/a", "https://third.example.com/b"]
+    c.call("XADD", "vigie:signals", "*", "update", json.dumps(s0))
+    c.close()
+    env.run_once()
+    st = state()
+    assert len(objects("notes", st)) == n_notes
+    assert all(len(v) == 1 for v in notes_by_signal(st).values())
+    note = notes_by_signal(st)[s0["id"]][0]
+    assert "<strong>Sources:</strong> 3" in note["properties"]["hs_note_body"]
+    assert "https://third.example.com/b" in note["properties"]["hs_note_body"]
+    # Nothing created a second time: no create request carried an already-made signal.
+    creates = [r for r in st["requests"] if r["path"].endswith("/notes/batch/create")]
+    assert sum(len(r["body"]["inputs"]) for r in creates) == n_notes
+    assert dlq_count(env) == 0
+
+
+def test_crash_between_the_answer_and_the_ack_makes_one_note():
+    env = fresh(extra="backoff_min = 3s\nbackoff_max = 3s", n_items=6)
+    # HubSpot makes the notes, but its answer is lost: a gateway answers 502 after the work.
+    # (A connection dropped without an answer is not used here: libcurl sends a request again
+    # by itself when a reused connection dies before any byte of the answer.)
+    standin_config(PORT, fail_next=[{"match": "/notes/batch/create", "status": 502, "after_apply": True}])
+    v = env.start()
+    wait_until(lambda: any(r["path"].endswith("/notes/batch/create") and r["fault"]
+                           for r in state()["requests"]), 60, "the notes made, their answer lost")
+    # vigie stops dead before it could learn anything more.
+    v.signal(signal.SIGKILL)
+    v.wait_exit()
+    made = len(objects("notes"))
+    assert made >= 1
+    v = env.start()
+    wait_until(lambda: dlq_count(env) == 0 and pending(env) == 0, 60, "the signals acknowledged")
+    v.stop()
+    st = state()
+    assert sorted(notes_by_signal(st)) == sorted(s["id"] for s in env.signals())
+    assert all(len(x) == 1 for x in notes_by_signal(st).values())
+    # The restart looked for the notes (their marker) instead of making them again.
+    assert any(r["path"].endswith("/notes/search") for r in st["requests"])
+    assert "already in HubSpot" in v.log()
+
+
+def pending(env):
+    c = env.client()
+    n = 0
+    for stream in ("vigie:signals", "vigie:contacts"):
+        for g in c.call("XINFO", "GROUPS", stream):
+            g = dict(zip(g[::2], g[1::2]))
+            if g["name"].startswith("sink:hubspot"):
+                n += g["pending"] + max(g["lag"] or 0, 0)
+    c.close()
+    return n
+
+
+# ---- faults --------------------------------------------------------------------------------
+
+def test_outage_then_recovery_loses_and_repeats_nothing():
+    env = fresh(extra="backoff_min = 200ms\nbackoff_max = 1s\nmax_attempts = 100")
+    standin_config(PORT, outage=500)
+    v = env.start()
+    wait_until(lambda: sum(1 for r in state()["requests"] if r["status"] == 500) >= 6, 60, "vigie retrying")
+    assert objects("notes") == []
+    standin_config(PORT, outage=0)
+    n = len(env.signals())
+    delivered(n)
+    wait_until(lambda: pending(env) == 0, 30, "everything acknowledged")
+    v.stop()
+    st = state()
+    assert len(objects("notes", st)) == n
+    assert all(len(x) == 1 for x in notes_by_signal(st).values())
+    assert dlq_count(env) == 0
+
+
+def gaps_after_429(st):
+    """Seconds between each 429 and the next request."""
+    reqs = st["requests"]
+    return [reqs[i + 1]["time"] - r["time"] for i, r in enumerate(reqs[:-1]) if r["status"] == 429]
+
+
+def long_reclaim(env):
+    """A wait longer than half of reclaim_idle gives the records back to Redis (the core): the
+    sinks' environment keeps it at 2 s, too short for HubSpot's 10-second window."""
+    with open(env.conf) as f:
+        text = f.read()
+    with open(env.conf, "w") as f:
+        f.write(text.replace("reclaim_idle = 2s", "reclaim_idle = 60s"))
+    return env
+
+
+def test_429_with_and_without_retry_after():
+    env = long_reclaim(fresh(extra="backoff_min = 100ms\nbackoff_max = 1s", n_items=3))
+    standin_config(PORT, fail_next=[{"match": "/notes/batch/create", "status": 429, "retry_after": 2}])
+    env.run_once()
+    st = state()
+    assert len(notes_by_signal(st)) == len(env.signals())
+    [gap] = gaps_after_429(st)
+    assert gap >= 1.9, gap  # Retry-After: 2 honoured (the first backoff alone is 100 ms)
+
+    env = long_reclaim(fresh(extra="backoff_min = 100ms\nbackoff_max = 1s", n_items=3))
+    standin_config(PORT, fail_next=[{"match": "/notes/batch/create", "status": 429}])
+    env.run_once()
+    st = state()
+    assert len(notes_by_signal(st)) == len(env.signals())
+    [gap] = gaps_after_429(st)
+    assert gap >= 9.5, gap  # TEN_SECONDLY_ROLLING without Retry-After: the window's 10 s
+    assert dlq_count(env) == 0
+
+
+def test_207_half_rejected():
+    env = fresh(n_items=0)
+    for i in range(10):
+        title = f"Airbus signe le contrat {i}" + (" REJECTME" if i % 2 else "")
+        xadd(env, "signals", "signal", crafted_signal("%032x" % (i + 1), title=title))
+    standin_config(PORT, reject_inputs_matching="REJECTME")
+    env.run_once()
+    st = state()
+    kept = notes_by_signal(st)
+    assert sorted(kept) == ["%032x" % (i + 1) for i in range(0, 10, 2)]
+    creates = [r for r in st["requests"] if r["path"].endswith("/notes/batch/create")]
+    assert [r["status"] for r in creates] == [207]   # one request, answered input by input
+    out = dlq(env)
+    for i in range(1, 10, 2):
+        assert "%032x" % (i + 1) in out or dlq_count(env) == 5, out
+    assert dlq_count(env) == 5
+    assert "Input rejected by the stand-in" in out, out
+
+
+def test_token_revoked_mid_run_pauses_then_resumes_after_reload():
+    env = fresh(n_items=3)
+    v = env.start()
+    first = len(env.signals())
+    delivered(first)
+    standin_config(PORT, revoke_tokens=[TOKEN], tokens={"pat-na1-new": None})
+    for i in range(4):
+        xadd(env, "signals", "signal", crafted_signal("%032x" % (100 + i), title=f"Airbus signe {i}"))
+    wait_until(lambda: readyz(v)[0] == 503, 30, "/readyz to say not ready")
+    status, reason = readyz(v)
+    assert "hubspot" in reason and "token" in reason, reason
+    v.wait_log(r"hubspot: paused.*refused the token", 10)
+    assert dlq_count(env) == 0
+    assert len(objects("notes")) == first
+    # The token fixed in the configuration, and a reload.
+    env.write_config(section(token="pat-na1-new"))
+    v.signal(signal.SIGHUP)
+    delivered(first + 4)
+    wait_until(lambda: readyz(v)[0] == 200, 30, "/readyz ready again")
+    v.stop()
+    assert dlq_count(env) == 0
+    assert all(len(x) == 1 for x in notes_by_signal(state()).values())
+
+
+def test_hostile_text_is_cut_and_escaped_not_refused():
+    env = fresh(n_items=0)
+    big = "Airbus investit. " + "é" * (70 * 1024)
+    xadd(env, "signals", "signal", crafted_signal(
+        "%032x" % 1, title='Airbus <script>alert("x")</script> & "Boeing"\x07',
+        evidence=big, people=[{"name": "Jean \"JJ\" O'Neil\x01", "role": "<b>CEO</b>", "role_norm": "ceo",
+                               "seniority": "c_level", "department": None, "departing": False}],
+        amounts=[{"value": 20000000, "currency": "EUR"}]))
+    xadd(env, "signals", "signal", crafted_signal(
+        "%032x" % 2, title="Ligne\r\nbrisée\tet\x1b contrôle\x7f", url="javascript:alert(1)"))
+    env.run_once()
+    st = state()
+    notes = notes_by_signal(st)
+    assert len(notes) == 2 and dlq_count(env) == 0
+    body = notes["%032x" % 1][0]["properties"]["hs_note_body"]
+    assert len(body) <= 65536
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;Boeing&quot;" in body
+    assert "<script>" not in body and "\x07" not in body and "\x01" not in body
+    assert "Jean &quot;JJ&quot; O&#39;Neil (&lt;b&gt;CEO&lt;/b&gt;)" in body
+    assert "20,000,000 EUR" in body
+    assert body.count("é") > 20000 and "…</p>" in body
+    assert "vigie-%032x" % 1 in body
+    body2 = notes["%032x" % 2][0]["properties"]["hs_note_body"]
+    assert "Ligne brisée et contrôle" in body2 and "javascript" not in body2
+
+
+def test_mapped_property_that_does_not_exist_pauses_naming_it():
+    env = fresh(extra="heat_property = acme_heat_score", n_items=3)
+    v = env.start()
+    v.wait_log(r"hubspot: paused.*acme_heat_score", 30)
+    status, reason = readyz(v)
+    assert status == 503 and "acme_heat_score" in reason, reason
+    time.sleep(0.5)  # a paused sink delivers nothing more: give it the chance to misbehave
+    v.stop()
+    assert dlq_count(env) == 0
+    assert objects("notes") == [] and objects("contacts") == []
+    assert not any(p["name"] == "acme_heat_score" for p in state()["properties"]["companies"])
+
+
+def test_token_without_schema_scope_names_the_properties_to_create():
+    env = fresh(n_items=3, token=NO_SCHEMA)
+    v = env.start()
+    v.wait_log(r"hubspot: paused.*crm.schemas.companies.write", 30)
+    line = v.wait_log(r"refused to create vigie's properties.*vigie_contact_key \(type string, fieldType text, "
+                      r"unique values\)", 5)
+    assert "vigie_heat (type number, fieldType number)" in line.string
+    v.stop()
+    assert dlq_count(env) == 0 and objects("notes") == []
+
+
+def test_tasks_for_the_account_owner():
+    env = fresh(extra="activity = task", n_items=6)
+    env.run_once()
+    st = state()
+    tasks = objects("tasks", st)
+    assert len(tasks) == len(env.signals()) and objects("notes", st) == []
+    owners = {a["id"]: a["owner"] for a in ACCOUNTS}
+    ids = {o["email"]: o["id"] for o in st["owners"]}
+    for t in tasks:
+        p = t["properties"]
+        i = p["hs_task_body"].find("vigie-")
+        sid = p["hs_task_body"][i + 6:i + 38]
+        s = next(s for s in env.signals() if s["id"] == sid)
+        assert p["hubspot_owner_id"] == ids[owners[s["account_id"]]]
+        assert p["hs_task_status"] == "NOT_STARTED" and p["hs_task_subject"]
+        assert company_of(st, "tasks", t["id"], 192)
+
+
+run_tests(globals())
