@@ -244,6 +244,8 @@ def pending(env):
     c = env.client()
     n = 0
     for stream in ("vigie:signals", "vigie:contacts"):
+        if not c.call("EXISTS", stream):
+            continue
         for g in c.call("XINFO", "GROUPS", stream):
             g = dict(zip(g[::2], g[1::2]))
             if g["name"].startswith("sink:hubspot"):
@@ -327,9 +329,10 @@ def test_207_half_rejected():
 
 def test_token_revoked_mid_run_pauses_then_resumes_after_reload():
     env = fresh(n_items=3)
-    v = env.start()
+    env.run_once()
     first = len(env.signals())
-    delivered(first)
+    assert first and len(objects("notes")) == first
+    v = env.start()
     standin_config(PORT, revoke_tokens=[TOKEN], tokens={"pat-na1-new": None})
     for i in range(4):
         xadd(env, "signals", "signal", crafted_signal("%032x" % (100 + i), title=f"Airbus signe {i}"))
@@ -347,6 +350,23 @@ def test_token_revoked_mid_run_pauses_then_resumes_after_reload():
     v.stop()
     assert dlq_count(env) == 0
     assert all(len(x) == 1 for x in notes_by_signal(state()).values())
+
+
+def test_daily_limit_pauses_the_sink():
+    env = fresh(n_items=3)
+    env.run_once()
+    first = len(env.signals())
+    assert first and len(objects("notes")) == first
+    v = env.start()
+    # The day's requests are used up: HubSpot answers 429 DAILY until its reset.
+    standin_config(PORT, daily_limit=state()["counters"]["daily_used"])
+    xadd(env, "signals", "signal", crafted_signal("%032x" % 7, title="Airbus signe 7"))
+    v.wait_log(r"hubspot: paused for a while.*daily API limit", 30)
+    status, reason = readyz(v)
+    assert status == 503 and "daily" in reason, reason
+    v.stop()
+    assert dlq_count(env) == 0
+    assert len(objects("notes")) == first
 
 
 def test_hostile_text_is_cut_and_escaped_not_refused():
