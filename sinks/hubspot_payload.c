@@ -404,10 +404,23 @@ static void para_title(struct vg_buf *b, const cJSON *s, size_t cap)
     vg_buf_puts(b, "</p>");
 }
 
+/* 1 when a and b are the same sentence but for a final full stop (an evidence sentence that
+ * is the title itself is not shown twice). */
+static int same_sentence(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la && a[la - 1] == '.')
+        la--;
+    if (lb && b[lb - 1] == '.')
+        lb--;
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
 static void para_evidence(struct vg_buf *b, const cJSON *s, size_t cap)
 {
     const char *ev = str_member(s, "evidence");
-    if (!ev || !*ev)
+    const char *title = str_member(s, "title");
+    if (!ev || !*ev || (title && same_sentence(ev, title)))
         return;
     vg_buf_puts(b, "<p>");
     hs_html_text(b, ev, cap);

@@ -195,6 +195,19 @@ static void test_note_body_shows_the_signal(void **state)
     cJSON_Delete(s);
 }
 
+static void test_note_body_says_a_sentence_once(void **state)
+{
+    (void)state;
+    cJSON *s = parse("{\"id\":\"x2\",\"type\":\"hiring\",\"title\":\"Acme recrute 50 personnes\","
+                     "\"evidence\":\"Acme recrute 50 personnes.\"}");
+    char *b = hs_activity_html(s, HS_BODY_MAX);
+    const char *first = strstr(b, "Acme recrute 50 personnes");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "Acme recrute 50 personnes"));
+    vg_free(b);
+    cJSON_Delete(s);
+}
+
 static void test_note_body_refuses_script_links(void **state)
 {
     (void)state;
@@ -593,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_html_text_cut_on_boundaries),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_note_body_shows_the_signal),
+        cmocka_unit_test(test_note_body_says_a_sentence_once),
         cmocka_unit_test(test_note_body_refuses_script_links),
         cmocka_unit_test(test_note_body_truncated_not_refused),
         cmocka_unit_test(test_activity_props_note_and_task),

@@ -145,7 +145,8 @@ def test_signals_and_contacts_reach_hubspot():
         # The title as a link to the article, the evidence sentence, the source count.
         assert f'<a href="{s["url"]}">' in body, body
         assert s["title"].replace("'", "&#39;") in body, body
-        assert s["evidence"].replace("'", "&#39;") in body, body
+        if s["evidence"].rstrip(".") != s["title"].rstrip("."):   # else said once, as the title
+            assert s["evidence"].replace("'", "&#39;") in body, body
         assert "<strong>Sources:</strong> 1" in body
         for p in s["people"]:
             assert p["name"] in body, body
