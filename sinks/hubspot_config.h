@@ -14,6 +14,8 @@ struct hubspot_config {
     char *company_id_property; /* how a company is found: "domain" (default), or a property */
     char *activity;            /* "note" or "task" */
     long long create_properties; /* create vigie's custom properties when missing */
+    long long company_refresh_ms; /* while batches are full, a company's properties are written at
+                                     most this often (0: with every batch) */
 
     /* The properties vigie writes (companies, then contacts). */
     char *prop_heat;

@@ -51,6 +51,7 @@
 #define TYPE_TASK_COMPANY 192
 #define TYPE_CONTACT_COMPANY 279
 #define MAX_DEFS 16
+#define MAX_BATCH 100             /* HubSpot's batch limit, the descriptor's max_batch */
 #define GROUP "vigie"
 
 /* ==== options ============================================================================== */
@@ -80,6 +81,10 @@ static const struct vg_option hubspot_options[] = {
     {S, "create_properties", VG_OPT_BOOL, "yes", 0, 0, F(create_properties), NULL, 0,
      "create vigie's custom properties (group \"vigie\") on the first delivery when missing; no: "
      "deliveries pause, naming the properties to create"},
+    {S, "company_refresh", VG_OPT_DURATION, "0s", 0, 3600 * 1000LL, F(company_refresh_ms), NULL, 0,
+     "while signals come in full batches, write a company's properties (heat, counts) at most this often "
+     "instead of with every batch: fewer requests under load. A batch that is not full writes every company "
+     "left waiting; a stop leaves them until the account's next signal. 0: with every batch"},
     {S, "heat_property", VG_OPT_STRING, "vigie_heat", 0, 0, F(prop_heat), NULL, 0,
      "company property for the account's heat (number; empty: not written)"},
     {S, "last_signal_type_property", VG_OPT_STRING, "vigie_last_signal_type", 0, 0, F(prop_last_type), NULL, 0,
@@ -168,6 +173,18 @@ struct hs_owner {
     char id[32];              /* "" : no HubSpot user with that e-mail */
 };
 
+/* What this process last wrote on an account's company, for COMPANY_REFRESH_MS. */
+struct hs_company_state {
+    char *account_id;
+    char company_id[32];
+    long long written_ms;     /* monotonic; 0: never */
+    int dirty;                /* signals delivered since, their properties not written yet */
+    char *signal_id;          /* its newest signal, to read the tally again when flushing */
+    char *type;
+    int priority;
+    long long ms;
+};
+
 struct hs_sink {
     struct sink_ctx *ctx;
     const struct hubspot_config *cfg;
@@ -184,6 +201,8 @@ struct hs_sink {
     size_t n_owners;
     struct hs_job *job;       /* the batch in flight */
     int owners_refused;       /* owners cannot be read: tasks go without an owner (logged once) */
+    struct hs_company_state *companies;
+    size_t n_companies;
 };
 
 enum item_kind { K_NONE, K_SIGNAL, K_UPDATE, K_CONTACT };
@@ -216,7 +235,17 @@ struct hs_acct {
     long long tally_last_ms;
     long long newest_ms;
     const char *newest_type;
+    const char *newest_id;
+    int newest_priority;
     char owner_id[32];
+    struct hs_company_state *cs; /* NULL when out of memory */
+    int defer;                /* written recently: its properties wait for a later batch */
+    int flush;                /* not in this batch: its deferred properties are written now */
+};
+
+struct hs_tally_arg {
+    struct hs_job *job;
+    long acct;
 };
 
 /* One request's inputs: indexes into items or accts, depending on the step. */
@@ -242,6 +271,7 @@ struct hs_job {
     int answered_inline;
     char **keys;              /* scratch for sink_marks_get */
     size_t n_keys;
+    struct hs_tally_arg *tally_args;
 };
 
 /* A request a step builds. */
@@ -315,6 +345,7 @@ static void job_free(struct hs_job *j)
     for (size_t i = 0; i < j->n_keys; i++)
         vg_free(j->keys[i]);
     vg_free(j->keys);
+    vg_free(j->tally_args);
     vg_free(j->items);
     vg_free(j->accts);
     vg_free(j);
@@ -668,7 +699,7 @@ static void marks_done(void *arg, const char *const *values, size_t n)
     }
     for (size_t a = 0; a < j->n_accts && k < n; a++) {
         struct hs_acct *ac = &j->accts[a];
-        if (ac->from_crm_id)
+        if (ac->company_id[0])
             continue;
         const char *v = values[k++];
         if (digits_only(v))
@@ -692,7 +723,7 @@ static int run_marks(struct hs_job *j)
             j->keys[n++] = vg_asprintf("note:%s", it->rec->id);
     }
     for (size_t a = 0; a < j->n_accts; a++)
-        if (!j->accts[a].from_crm_id)
+        if (!j->accts[a].company_id[0])
             j->keys[n++] = vg_asprintf("company:%s", j->accts[a].a->id);
     j->n_keys = n;
     for (size_t i = 0; i < n; i++)
@@ -714,10 +745,10 @@ static int run_marks(struct hs_job *j)
 
 static void tally_done(const struct queue_tally *t, void *arg)
 {
-    struct hs_item *it = arg;
-    struct hs_job *j = it->job;
-    if (t && it->acct >= 0) {
-        struct hs_acct *ac = &j->accts[it->acct];
+    struct hs_tally_arg *ta = arg;
+    struct hs_job *j = ta->job;
+    if (t && ta->acct >= 0) {
+        struct hs_acct *ac = &j->accts[ta->acct];
         ac->upd.have_tally = 1;
         ac->upd.heat = t->heat;
         ac->upd.count = t->count;
@@ -737,16 +768,23 @@ static void tally_done(const struct queue_tally *t, void *arg)
     job_advance(j);
 }
 
+static int item_counts(const struct hs_item *it)
+{
+    return it->acct >= 0 && (it->kind == K_SIGNAL || it->kind == K_UPDATE) &&
+           (!it->settled || it->rec->outcome == SINK_OK);
+}
+
+/* Every signal is added to its account's tally (idempotent: a redelivered one counts once);
+ * an account flushed without signals in this batch reads its tally by adding its newest
+ * signal again. */
 static int run_tallies(struct hs_job *j)
 {
     const long long window = 90 * DAY_MS, half_life = 30 * DAY_MS;
     size_t n = 0;
-    for (size_t i = 0; i < j->n_items; i++) {
-        struct hs_item *it = &j->items[i];
-        if (it->acct >= 0 && (it->kind == K_SIGNAL || it->kind == K_UPDATE) &&
-            (!it->settled || it->rec->outcome == SINK_OK))
-            n++;
-    }
+    for (size_t i = 0; i < j->n_items; i++)
+        n += item_counts(&j->items[i]);
+    for (size_t a = 0; a < j->n_accts; a++)
+        n += j->accts[a].flush;
     if (n == 0 || previewing(j)) {
         for (size_t a = 0; a < j->n_accts; a++)
             if (j->accts[a].newest_type) {
@@ -755,23 +793,41 @@ static int run_tallies(struct hs_job *j)
             }
         return 0;
     }
+    j->tally_args = vg_calloc(n + 1, sizeof *j->tally_args);
+    if (!j->tally_args) {
+        job_abort(j, "out of memory", 0);
+        return 1;
+    }
     /* pending counts the calls not answered yet; one more holds it above 0 while they are
      * issued, so an answer that comes at once cannot end the step early. */
     j->pending = 1;
+    size_t k = 0;
     for (size_t i = 0; i < j->n_items; i++) {
         struct hs_item *it = &j->items[i];
-        if (!(it->acct >= 0 && (it->kind == K_SIGNAL || it->kind == K_UPDATE) &&
-              (!it->settled || it->rec->outcome == SINK_OK)))
+        if (!item_counts(it))
             continue;
         const cJSON *pr = cJSON_GetObjectItemCaseSensitive(it->rec->doc, "priority");
         int priority = cJSON_IsNumber(pr) ? (int)pr->valuedouble : 0;
+        j->tally_args[k] = (struct hs_tally_arg){j, it->acct};
         j->pending++;
         if (queue_tally_add(sink_queue(j->s->ctx), j->accts[it->acct].a->id, it->rec->id, priority, it->ms, window,
-                            half_life, tally_done, it) < 0)
+                            half_life, tally_done, &j->tally_args[k]) < 0)
             j->pending--;
+        k++;
     }
-    struct hs_item dummy = {.job = j, .acct = -1};
-    tally_done(NULL, &dummy);
+    for (size_t a = 0; a < j->n_accts; a++) {
+        const struct hs_company_state *cs = j->accts[a].cs;
+        if (!j->accts[a].flush || !cs)
+            continue;
+        j->tally_args[k] = (struct hs_tally_arg){j, (long)a};
+        j->pending++;
+        if (queue_tally_add(sink_queue(j->s->ctx), cs->account_id, cs->signal_id, cs->priority, cs->ms, window,
+                            half_life, tally_done, &j->tally_args[k]) < 0)
+            j->pending--;
+        k++;
+    }
+    struct hs_tally_arg hold = {j, -1};
+    tally_done(NULL, &hold);
     return 1;
 }
 
@@ -948,6 +1004,8 @@ static void company_known(struct hs_job *j, size_t a, const char *id)
 {
     struct hs_acct *ac = &j->accts[a];
     snprintf(ac->company_id, sizeof ac->company_id, "%s", id);
+    if (ac->cs)
+        snprintf(ac->cs->company_id, sizeof ac->cs->company_id, "%s", id);
     if (!previewing(j)) {
         char key[300];
         snprintf(key, sizeof key, "company:%s", ac->a->id);
@@ -971,6 +1029,10 @@ static int answer_company_write(struct hs_job *j, const size_t *ix, size_t n, co
             company_known(j, ix[k], res[k].id);
         ac->written = 1;
         ac->is_new = res[k].is_new;
+        if (ac->cs && ac->signals) {
+            ac->cs->written_ms = vg_mono_ms();
+            ac->cs->dirty = 0;
+        }
     }
     return 0;
 }
@@ -1160,7 +1222,7 @@ static size_t collect_company_updates(struct hs_job *j, size_t *ix)
     size_t n = 0;
     for (size_t a = 0; a < j->n_accts; a++) {
         struct hs_acct *ac = &j->accts[a];
-        if (ac->company_id[0] && ac->signals && !ac->written && acct_live(j, a))
+        if (ac->company_id[0] && ac->signals && !ac->written && !ac->defer && (ac->flush || acct_live(j, a)))
             ix[n++] = a;
     }
     return n;
@@ -1201,6 +1263,8 @@ static void refuse_company_update(struct hs_job *j, size_t a, const char *reason
     snprintf(key, sizeof key, "company:%s", ac->a->id);
     if (!previewing(j))
         sink_mark_set(j->s->ctx, key, "");
+    if (ac->cs)
+        ac->cs->company_id[0] = '\0';
     acct_settle(j, a, SINK_RETRY, reason, 0);
 }
 
@@ -1915,6 +1979,12 @@ static void hubspot_close(void *state)
     for (size_t i = 0; i < s->n_owners; i++)
         vg_free(s->owners[i].email);
     vg_free(s->owners);
+    for (size_t i = 0; i < s->n_companies; i++) {
+        vg_free(s->companies[i].account_id);
+        vg_free(s->companies[i].signal_id);
+        vg_free(s->companies[i].type);
+    }
+    vg_free(s->companies);
     /* The token's header is wiped before it is freed. */
     memset(s->auth, 0, strlen(s->auth));
     vg_free(s->auth);
@@ -1935,6 +2005,98 @@ static const char *key_value_of(const struct hubspot_config *c, const struct enr
     if (strcmp(c->company_id_property, "name") == 0)
         return a->name;
     return a->id;
+}
+
+static struct hs_company_state *company_state(struct hs_sink *s, const char *account_id)
+{
+    for (size_t i = 0; i < s->n_companies; i++)
+        if (strcmp(s->companies[i].account_id, account_id) == 0)
+            return &s->companies[i];
+    struct hs_company_state *v = vg_realloc(s->companies, (s->n_companies + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    s->companies = v;
+    struct hs_company_state *cs = &v[s->n_companies];
+    memset(cs, 0, sizeof *cs);
+    if (!(cs->account_id = vg_strdup(account_id)))
+        return NULL;
+    s->n_companies++;
+    return cs;
+}
+
+/* Remembers an account's newest signal (to read its tally again when its properties are
+ * written later). */
+static void company_state_signal(struct hs_company_state *cs, const struct hs_acct *ac)
+{
+    if (!ac->newest_id || !ac->newest_type || (cs->signal_id && ac->newest_ms < cs->ms))
+        return;
+    char *id = vg_strdup(ac->newest_id), *type = vg_strdup(ac->newest_type);
+    if (!id || !type) {
+        vg_free(id);
+        vg_free(type);
+        return;
+    }
+    vg_free(cs->signal_id);
+    vg_free(cs->type);
+    cs->signal_id = id;
+    cs->type = type;
+    cs->priority = ac->newest_priority;
+    cs->ms = ac->newest_ms;
+}
+
+/* Which companies' properties are written in this batch. With company_refresh, a full batch
+ * says more signals are coming: an account written less than company_refresh ago waits. A
+ * batch that is not full (an empty one included), or an account whose wait is over, writes
+ * every company left waiting, in the batch or not. */
+static void plan_company_writes(struct hs_job *j)
+{
+    struct hs_sink *s = j->s;
+    long long now = vg_mono_ms(), refresh = s->cfg->company_refresh_ms;
+    int full = j->n_items >= MAX_BATCH && !previewing(j) && refresh > 0;
+    size_t in_batch = j->n_accts;
+    /* Every state first (the array may move as it grows), then pointers into it: none is
+     * added again until the batch ends. */
+    for (size_t a = 0; a < in_batch; a++)
+        company_state(s, j->accts[a].a->id);
+    for (size_t a = 0; a < in_batch; a++) {
+        struct hs_acct *ac = &j->accts[a];
+        ac->cs = company_state(s, ac->a->id);
+        if (!ac->cs)
+            continue;
+        if (!ac->company_id[0] && ac->cs->company_id[0])
+            snprintf(ac->company_id, sizeof ac->company_id, "%s", ac->cs->company_id);
+        if (!ac->signals)
+            continue;
+        company_state_signal(ac->cs, ac);
+        if (full && ac->cs->written_ms && now - ac->cs->written_ms < refresh) {
+            ac->defer = 1;
+            ac->cs->dirty = 1;
+        }
+    }
+    for (size_t i = 0; i < s->n_companies; i++) {
+        struct hs_company_state *cs = &s->companies[i];
+        if (!cs->dirty || !cs->company_id[0] || !cs->signal_id || (full && now - cs->written_ms < refresh))
+            continue;
+        int here = 0;
+        for (size_t a = 0; a < in_batch && !here; a++)
+            here = j->accts[a].cs == cs;
+        if (here)
+            continue;
+        const struct enrich_account *acc = sink_account(s->ctx, cs->account_id);
+        if (!acc) {
+            cs->dirty = 0; /* no longer in the registry */
+            continue;
+        }
+        struct hs_acct *ac = &j->accts[j->n_accts++];
+        memset(ac, 0, sizeof *ac);
+        ac->a = acc;
+        ac->cs = cs;
+        ac->flush = 1;
+        ac->signals = 1;
+        snprintf(ac->company_id, sizeof ac->company_id, "%s", cs->company_id);
+        ac->newest_type = cs->type;
+        ac->newest_ms = cs->ms;
+    }
 }
 
 static long acct_slot(struct hs_job *j, const struct enrich_account *a)
@@ -1994,8 +2156,11 @@ static void classify(struct hs_job *j)
             it->ms = hs_signal_ms(rec->doc);
             ac->signals = 1;
             if (cJSON_IsString(type) && (!ac->newest_type || it->ms >= ac->newest_ms)) {
+                const cJSON *pr = cJSON_GetObjectItemCaseSensitive(rec->doc, "priority");
                 ac->newest_type = type->valuestring;
                 ac->newest_ms = it->ms;
+                ac->newest_id = rec->id;
+                ac->newest_priority = cJSON_IsNumber(pr) ? (int)pr->valuedouble : 0;
             }
         }
     }
@@ -2020,7 +2185,7 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
     struct hs_job *j = vg_calloc(1, sizeof *j);
     if (j) {
         j->items = vg_calloc(b->n ? b->n : 1, sizeof *j->items);
-        j->accts = vg_calloc(b->n ? b->n : 1, sizeof *j->accts);
+        j->accts = vg_calloc(b->n + s->n_companies + 1, sizeof *j->accts);
     }
     if (!j || !j->items || !j->accts) {
         for (size_t i = 0; i < b->n; i++) {
@@ -2047,6 +2212,7 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
     }
     s->job = j;
     classify(j);
+    plan_company_writes(j);
     job_advance(j);
 }
 
@@ -2057,7 +2223,7 @@ const struct sink_type sink_hubspot = {
                "private app's 190 per 10 s: set 100 for Free and Starter, 250 with the API limit increase pack",
     .options = hubspot_options,
     .config_size = sizeof(struct hubspot_config),
-    .max_batch = 100,
+    .max_batch = MAX_BATCH,
     .streams = "signals,contacts",
     /* Professional and Enterprise: 190 requests per 10 s for a private app. Free and Starter:
      * set rate_limit = 100; with the API limit increase pack: 250. */

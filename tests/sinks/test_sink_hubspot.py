@@ -187,6 +187,56 @@ def test_signals_and_contacts_reach_hubspot():
     assert "vigie" in st["groups"]["companies"]
 
 
+def test_company_properties_are_right_after_many_batches():
+    # The notes go with every batch, and so do the companies' properties (company_refresh 0).
+    env = fresh(n_items=240)
+    env.run_once(timeout=300)
+    st = state()
+    signals = env.signals()
+    assert len(signals) > 300
+    assert len(notes_by_signal(st)) == len(signals)
+    per_account = {}
+    for s in signals:
+        per_account[s["account_id"]] = per_account.get(s["account_id"], 0) + 1
+    domain = {a["domains"][0]: a["id"] for a in ACCOUNTS}
+    for c in objects("companies", st):
+        p = c["properties"]
+        assert int(p["vigie_signals_90d"]) == per_account[domain[p["domain"]]], (p, per_account)
+    writes = [r for r in st["requests"] if r["path"].endswith("/companies/batch/update")]
+    creates = [r for r in st["requests"] if r["path"].endswith("/notes/batch/create")]
+    assert len(creates) >= 4, len(creates)
+
+
+def test_company_refresh_writes_a_waiting_company_later():
+    # company_refresh: 200 signals of one account in two full batches write its properties
+    # once (the second batch's wait); 30 signals of another account later, a batch that is not
+    # full, write the first account's properties too.
+    env = fresh(extra="company_refresh = 30s", n_items=0)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+    def feed(account, lo, hi):
+        c = env.client()
+        for i in range(lo, hi):
+            rec = crafted_signal("%032x" % (i + 1), account=account, title=f"Signal {i}", published=now, detected=now)
+            c.call("XADD", "vigie:signals", "*", "signal", json.dumps(rec))
+        c.close()
+
+    def counts():
+        return {c["properties"]["domain"]: int(c["properties"].get("vigie_signals_90d") or 0)
+                for c in objects("companies")}
+
+    feed("airbus", 0, 200)
+    v = env.start()
+    delivered(200)
+    wait_until(lambda: pending(env) == 0, 30, "the 200 acknowledged")
+    assert counts() == {"airbus.com": 100}, counts()   # the second full batch's write waits
+    feed("michelin", 200, 230)
+    wait_until(lambda: counts() == {"airbus.com": 200, "michelin.com": 30}, 30, "both companies written")
+    v.stop()
+    writes = [r for r in state()["requests"] if r["path"].endswith("/companies/batch/update")]
+    assert len(writes) == 1, len(writes)   # airbus, flushed with michelin's batch
+
+
 def test_redelivered_signals_make_no_second_note():
     env = fresh()
     env.run_once()
