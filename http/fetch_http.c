@@ -402,6 +402,12 @@ static CURLcode easy_send(CURL *e, const struct xfer *x)
 {
     CURLcode rc = CURLE_OK;
     SET(CURLOPT_FOLLOWLOCATION, 0L);
+    /* A write goes on a connection of its own, closed after it: libcurl sends a request again,
+     * by itself, when a reused connection dies before any byte of the answer — for a CRM
+     * write, a second note that no delivery record can prevent. On a fresh connection a
+     * failure is reported instead, and the sink's own retry decides. */
+    SET(CURLOPT_FRESH_CONNECT, 1L);
+    SET(CURLOPT_FORBID_REUSE, 1L);
     if (x->posts) {
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->send_len);
         SET(CURLOPT_POSTFIELDS, x->send_body ? x->send_body : "");
@@ -415,6 +421,8 @@ static CURLcode easy_unsend(CURL *e)
 {
     CURLcode rc = CURLE_OK;
     SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_FRESH_CONNECT, 0L);
+    SET(CURLOPT_FORBID_REUSE, 0L);
     SET(CURLOPT_CUSTOMREQUEST, NULL);
     SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
     SET(CURLOPT_POSTFIELDS, NULL);

@@ -308,7 +308,10 @@ static void settle(struct hs_item *it, enum sink_outcome o, const char *reason, 
         return;
     it->settled = 1;
     it->rec->outcome = o;
-    snprintf(it->rec->reason, sizeof it->rec->reason, "%s", reason ? reason : "");
+    /* cut to the record's field (a HubSpot message may be longer) */
+    size_t len = reason ? strnlen(reason, sizeof it->rec->reason - 1) : 0;
+    memcpy(it->rec->reason, reason ? reason : "", len);
+    it->rec->reason[len] = '\0';
     it->rec->retry_after_ms = o == SINK_RETRY && retry_ms > 0 ? (long)retry_ms : 0;
 }
 

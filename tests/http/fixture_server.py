@@ -25,6 +25,8 @@ port, then serves until killed. Every scenario the client must survive is one pa
                         parameter: the header sent once per value)
   /continue-then?X-A=v  a 100 Continue carrying those headers, then a 200 without them
   /error-json?code=N    N with a JSON error body, as a CRM API answers
+  /drop                 reads the request, then closes the connection without an answer (a
+                        server or load balancer dying after it took a write in)
 
 Every path answers every method (GET, POST, PUT, PATCH, DELETE); a request body is read
 (Content-Length) before the answer. /redirect-to takes ?code=N (default 302) and sends its
@@ -166,6 +168,9 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     # -- scenarios -------------------------------------------------------------------------
+
+    def path_drop(self, q):
+        self.close_connection = True
 
     def path_ok(self, q):
         delay = int(q.get("delay_ms", "0"))

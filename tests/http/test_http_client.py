@@ -643,6 +643,19 @@ class SendTests(unittest.TestCase):
         finally:
             os.unlink(path)
 
+    def test_a_write_is_never_sent_twice_by_curl(self):
+        # libcurl sends a request again on a new connection when a reused one dies before any
+        # byte of the answer. For a CRM write that makes a second note, which no delivery
+        # record can prevent: a write goes on a fresh connection, and is sent once.
+        g = new_group()
+        run = Run(LOOPBACK + ["--per-host", "1", "--methods", "GET,POST", "--data", '{"a":1}'],
+                  ["%s/ok?g=%s" % (base(), g), "%s/drop?g=%s" % (base(), g)])
+        self.assertEqual(run[0]["error"], "ok", run[0])
+        self.assertNotEqual(run[1]["error"], "ok", run[1])
+        st = server_stats(g)
+        self.assertEqual(st["methods"], ["GET", "POST"], st["methods"])
+        self.assertEqual(st["connections"], 2, st)
+
     def test_patch_put_delete_arrive_with_their_method(self):
         # One request at a time on the host: the later ones wait in the queue long after
         # their buffers were freed.
