@@ -336,7 +336,9 @@ static void on_lag(long long lag, void *arg)
     for (size_t i = 0; idle && i < s->cur->n; i++) {
         struct sink_status st;
         sink_core_status(s->cur->cores[i], &st);
-        idle = sink_core_idle(s->cur->cores[i]) || st.paused;
+        /* a sink paused until a reload delivers nothing more: it does not hold the pass (one
+         * backing off for a while does) */
+        idle = sink_core_idle(s->cur->cores[i]) || (st.paused && st.resume_in_ms == 0);
     }
     if (idle && s->idle_cb) {
         void (*cb)(void *) = s->idle_cb;
@@ -366,7 +368,7 @@ static void on_idle_timer(evutil_socket_t fd, short what, void *arg)
     for (size_t i = 0; i < s->cur->n; i++) {
         struct sink_status st;
         sink_core_status(s->cur->cores[i], &st);
-        if (st.paused) /* a paused sink delivers nothing more: it does not hold the pass */
+        if (st.paused && st.resume_in_ms == 0) /* paused until a reload: it does not hold the pass */
             on_lag(0, lc);
         else
             sink_core_lag(s->cur->cores[i], on_lag, lc);

@@ -28,13 +28,16 @@
  * there after the process stops writing them). */
 #define STATUS_EVERY_MS 2000
 #define STATUS_TTL_S 3600
+/* An entry delivered this many times without being settled is a crash loop, not a fault of
+ * the service: it goes to the dead-letter stream instead of taking the process down again. */
+#define CRASH_LOOP_DELIVERIES 50
 
 /* A record in hand: a copy of its stream entry, its parsed document, its attempts. */
 struct held {
     char *stream, *id, *field, *payload, *key;
     size_t len;
     cJSON *doc;
-    int attempts;        /* deliveries that ended in RETRY (or earlier deliveries, from Redis) */
+    int attempts;        /* deliveries by this process that ended in RETRY, charged to it */
     int64_t not_before;  /* monotonic ms: not in a batch before this */
     int64_t since;       /* monotonic ms: in hand since */
     int in_batch;
@@ -64,6 +67,7 @@ struct sink_core {
     int in_flight;
 
     int running, paused;
+    unsigned svc_failures;        /* batches in a row whose every record answered RETRY */
     int64_t paused_until;         /* monotonic ms; 0: until a reload */
     char pause_reason[256];
     char last_error[256];
@@ -114,6 +118,8 @@ static void want_more(struct sink_core *s)
     if (s->consumer && s->running)
         queue_consumer_want(s->consumer, s->paused ? 0 : hand_room(s));
 }
+
+static int64_t retry_delay(const struct sink_core *s, int attempts, long retry_after_ms);
 
 /* A paused sink holds nothing: what it has in hand goes back to Redis (pending, taken over
  * once idle, by this process after the pause or by another), and it asks for nothing more. */
@@ -169,8 +175,21 @@ static void take_entries(void *arg, const struct queue_msg *entries, size_t n)
             held_clear(h);
             goto no_room;
         }
-        /* Deliveries before this one (a restart, a takeover) count as attempts. */
-        h->attempts = e->deliveries > 1 ? (int)(e->deliveries - 1) : 0;
+        /* Attempts are counted by this process: a record given back during a pause or an
+         * outage comes back through a takeover, which Redis counts as a delivery too. Only a
+         * record handed over very many times without ever being settled — a crash loop — is
+         * given up on from Redis's count. */
+        if (e->deliveries > CRASH_LOOP_DELIVERIES) {
+            char why[160];
+            snprintf(why, sizeof(why), "handed over %lld times without being settled (a crash while delivering it?)",
+                     e->deliveries);
+            h->doc = NULL;
+            s->nhand++;
+            dead_letter(s, h, why);
+            remove_held(s, s->nhand - 1);
+            continue;
+        }
+        h->attempts = 0;
         h->since = now;
         s->nhand++;
         h->doc = vg_json_parse(h->payload, h->len);
@@ -214,7 +233,9 @@ static void try_batch(struct sink_core *s)
     int64_t now = vg_mono_ms();
     if (s->paused) {
         if (!s->paused_until || now < s->paused_until) {
-            if (!s->env.preview)
+            /* A pause long enough for the entries to go idle gives them back (another process
+             * may deliver them); a short backoff keeps them. */
+            if (!s->env.preview && (!s->paused_until || s->paused_until - now > s->env.reclaim_idle_ms / 2))
                 release_hand(s);
             if (s->paused_until)
                 schedule(s, s->paused_until - now);
@@ -288,10 +309,46 @@ static void check_drained(struct sink_core *s)
     }
 }
 
+/* A batch whose every record answered RETRY tells about the service (down, overloaded,
+ * throttling), not about its records: the sink backs off as a whole, with the same capped
+ * jittered backoff, and no record is charged an attempt, so an outage of any length loses
+ * nothing and dead-letters nothing. A record is charged when its own batch shows the service
+ * working (another record went through or was refused). */
+static void back_off(struct sink_core *s, const struct sink_batch *b)
+{
+    long retry_after = 0;
+    const char *why = "";
+    for (size_t k = 0; k < b->n; k++) {
+        if (b->v[k].retry_after_ms > retry_after)
+            retry_after = b->v[k].retry_after_ms;
+        if (b->v[k].reason[0])
+            why = b->v[k].reason;
+    }
+    int64_t d = vg_backoff_ms(s->svc_failures, s->common.backoff_min_ms, s->common.backoff_max_ms);
+    if (d < retry_after)
+        d = retry_after;
+    s->svc_failures++;
+    snprintf(s->pause_reason, sizeof(s->pause_reason), "backing off: every record of the last batch failed (%s)",
+             why[0] ? why : "no reason given");
+    snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+    if (!s->paused)
+        vg_warn("sink", "%s: %s; delivering again in %.1fs", s->name, s->pause_reason, (double)d / 1000.0);
+    s->paused = 1;
+    s->paused_until = vg_mono_ms() + d;
+    vg_metric_set(s->m_paused, 1);
+}
+
 void sink_batch_done(struct sink_batch *b)
 {
     struct sink_core *s = b->core;
     int64_t now = vg_mono_ms();
+    size_t retries = 0;
+    for (size_t k = 0; k < b->n; k++)
+        retries += b->v[k].outcome == SINK_RETRY;
+    /* the sink paused itself (a refused token...): that says it all */
+    int service_down = retries == b->n && b->n > 0 && !s->paused && !s->env.preview;
+    if (retries < b->n)
+        s->svc_failures = 0;
     /* Settle from the last record so that removing one (the last of hand moves into its
      * place) never moves another record of this batch before it is settled. */
     size_t *order = s->rec_slot;
@@ -313,32 +370,24 @@ void sink_batch_done(struct sink_batch *b)
         } else {
             if (r->reason[0])
                 snprintf(s->last_error, sizeof(s->last_error), "%s", r->reason);
-            if (!s->paused)
-                h->attempts++; /* a paused sink's records are not at fault */
+            s->st.retried++;
+            vg_metric_add(s->m_retried, 1);
+            if (!s->paused && !service_down)
+                h->attempts++; /* the records of a paused or failing service are not at fault */
             if (h->attempts >= s->common.max_attempts && !s->env.preview) {
                 char reason[400];
                 snprintf(reason, sizeof(reason), "%s: gave up after %d attempts: %s", s->name, h->attempts,
                          r->reason[0] ? r->reason : "no reason given");
                 dead_letter(s, h, reason);
                 vg_warn("sink", "%s: entry %s dead-lettered: %s", s->name, h->id, reason);
-            } else {
+            } else if (!s->env.preview) {
+                /* Held here until its retry; the wait is kept under half of reclaim_idle, so
+                 * that no other process takes the entry over while it is held. */
                 int64_t delay = retry_delay(s, h->attempts, r->retry_after_ms);
-                s->st.retried++;
-                vg_metric_add(s->m_retried, 1);
-                if (s->env.preview) {
-                    /* a preview shows each record once */
-                } else if (delay < s->env.reclaim_idle_ms / 2 || s->paused) {
-                    h->not_before = now + delay;
-                    continue;
-                } else if (s->consumer) {
-                    /* A wait this long would outlast the entry's idle time, and another
-                     * process would take it over while it is still held here: give it back
-                     * instead; after reclaim_idle a takeover (any process's) delivers it
-                     * again, its attempts counted by Redis's delivery count. */
-                    struct queue_msg e = held_entry(h);
-                    queue_consumer_release(s->consumer, &e);
-                }
-            }
+                int64_t cap = s->env.reclaim_idle_ms / 2;
+                h->not_before = now + (cap > 0 && delay > cap ? cap : delay);
+                continue;
+            } /* a preview shows each record once */
         }
         remove_held(s, order[k]);
         /* the last held record moved into order[k]: if it belongs to this batch, follow it */
@@ -346,6 +395,8 @@ void sink_batch_done(struct sink_batch *b)
             if (order[j] == s->nhand)
                 order[j] = order[k];
     }
+    if (service_down)
+        back_off(s, b);
     s->in_flight = 0;
     want_more(s);
     if (s->running)
@@ -637,6 +688,8 @@ void sink_core_status(const struct sink_core *s, struct sink_status *out)
     *out = s->st;
     out->name = s->name;
     out->paused = s->paused;
+    int64_t left = s->paused && s->paused_until ? s->paused_until - vg_mono_ms() : 0;
+    out->resume_in_ms = left > 0 ? left : s->paused && s->paused_until ? 1 : 0;
     snprintf(out->pause_reason, sizeof(out->pause_reason), "%s", s->paused ? s->pause_reason : "");
     snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);
     out->in_hand = s->nhand;

@@ -63,6 +63,7 @@ void sink_core_free(struct sink_core *s);
 struct sink_status {
     const char *name;
     int paused;
+    long long resume_in_ms;  /* paused: when it delivers again by itself; 0: at a reload only */
     char pause_reason[256];
     uint64_t delivered, retried, dead_lettered, requests;
     size_t in_hand;
