@@ -97,7 +97,9 @@ void sink_batch_done(struct sink_batch *b);
  * counts against it). In preview mode (vigie sinks preview) the request is printed instead,
  * secrets masked, and cb receives a response with status 0 and error FETCH_OK and
  * sink_previewing() is 1: a sink then goes on with placeholder ids so the whole flow prints.
- * 0 when accepted (cb runs later, exactly once), -1 with err filled. */
+ * 0 when accepted: cb runs exactly once — later, or already before sink_http returns (in a
+ * preview, and when the request could not be handed to the HTTP client: a response with an
+ * error). -1 with err filled (out of memory; cb does not run). */
 typedef void (*sink_http_cb)(struct fetch_response *resp, void *arg);
 int sink_http(struct sink_ctx *ctx, const struct fetch_request *req, sink_http_cb cb, void *arg,
               char *err, size_t errlen);
