@@ -1,4 +1,5 @@
-/* cmd_accounts — `vigie accounts import|list|show|rm`: the key accounts from the command line.
+/* cmd_accounts — `vigie accounts import|list|show|rm|sync`: the key accounts from the command line
+ * (sync: daemon/cmd_accounts_sync.c).
  * An import is checked whole before anything is written (a bad row names its line) and is
  * written in one transaction; every change bumps the version that running daemons watch. */
 #include "daemon/cli_queue.h"
@@ -19,7 +20,8 @@ static const char usage[] =
     "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see docs/design.md)\n"
     "       vigie accounts [-c FILE] list [--json]\n"
     "       vigie accounts [-c FILE] show ID\n"
-    "       vigie accounts [-c FILE] rm ID...\n";
+    "       vigie accounts [-c FILE] rm ID...\n"
+    "       vigie accounts [-c FILE] sync --from NAME [--dry-run]   (key accounts from the CRM of [sink.NAME])\n";
 
 static int do_import(struct queue_sync *q, const char *path)
 {
@@ -93,6 +95,7 @@ static int do_list(struct queue_sync *q, int json)
     }
     if (!json)
         printf("%-20s %-30s %-9s %-2s %-28s %s\n", "ID", "NAME", "TIER", "CC", "OWNER", "ALIASES");
+    size_t retired = 0;
     for (size_t i = 0; i < set->n; i++) {
         const struct enrich_account *a = &set->v[i];
         if (json) {
@@ -105,9 +108,15 @@ static int do_list(struct queue_sync *q, int json)
                a->owner ? a->owner : "");
         for (size_t k = 0; k < a->n_aliases; k++)
             printf("%s%s", k ? ", " : "", a->aliases[k]);
+        if (a->retired) {
+            printf("%s[retired %s]", a->n_aliases ? "  " : "", a->retired);
+            retired++;
+        }
         printf("\n");
     }
-    if (!json)
+    if (!json && retired)
+        printf("%zu account(s), %zu retired (kept, no longer matched)\n", set->n, retired);
+    else if (!json)
         printf("%zu account(s)\n", set->n);
     enrich_account_set_free(set);
     vg_free(all);
@@ -145,6 +154,8 @@ int cmd_accounts(int argc, char **argv)
             rest[n++] = argv[i];
     }
     const char *verb = n ? rest[0] : "";
+    if (strcmp(verb, "sync") == 0)
+        return cmd_accounts_sync(config, n - 1, rest + 1);
     int ok = (strcmp(verb, "import") == 0 && n == 2) || (strcmp(verb, "show") == 0 && n == 2) ||
              (strcmp(verb, "rm") == 0 && n >= 2) ||
              (strcmp(verb, "list") == 0 && (n == 1 || (n == 2 && strcmp(rest[1], "--json") == 0)));

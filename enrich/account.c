@@ -5,6 +5,7 @@
  * are numbers or numeric strings, identifiers are validated by kind (a SIREN has 9 digits).
  * Parsing stops at the first bad record and frees everything, so an import is all or nothing. */
 #include "enrich/account.h"
+#include "enrich/score.h"
 #include "util/vg_hash.h"
 
 #include <ctype.h>
@@ -300,6 +301,7 @@ static char **string_field(struct enrich_account *a, const char *key)
     if (strcmp(key, "owner") == 0) return &a->owner;
     if (strcmp(key, "tier") == 0) return &a->tier;
     if (strcmp(key, "crm_id") == 0) return &a->crm_id;
+    if (strcmp(key, "retired") == 0) return &a->retired;
     return NULL;
 }
 
@@ -417,6 +419,11 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
         c[0] = (char)toupper((unsigned char)c[0]);
         c[1] = (char)toupper((unsigned char)c[1]);
     }
+    double t;
+    if (a->retired && enrich_parse_time(a->retired, &t) < 0) {
+        why_set(why, whylen, "retired '%.40s' is not an RFC 3339 time (2024-05-01T10:00:00Z)", a->retired);
+        return -1;
+    }
     if (!a->tier) {
         if (!(a->tier = vg_strdup("standard"))) {
             why_set(why, whylen, "out of memory");
@@ -457,6 +464,7 @@ void enrich_account_clear(struct enrich_account *a)
     vg_free(a->owner);
     vg_free(a->tier);
     vg_free(a->crm_id);
+    vg_free(a->retired);
     free_list(a->context_keywords, a->n_context_keywords);
     free_list(a->negative_keywords, a->n_negative_keywords);
     memset(a, 0, sizeof(*a));

@@ -20,6 +20,10 @@ struct enrich_account {
     double revenue, margin, growth_potential, strategic_fit, image; /* KAM axes, 0 when absent */
     char **context_keywords; size_t n_context_keywords;
     char **negative_keywords; size_t n_negative_keywords;
+    /* RFC 3339 time the account stopped being a key account in the CRM it is synced from
+     * (`vigie accounts sync`), or NULL. A retired account is kept with its history but no
+     * longer matched (enrich_matcher_build gives it no pattern). */
+    char *retired;
 };
 
 struct enrich_account_set { struct enrich_account *v; size_t n; };

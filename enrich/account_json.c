@@ -28,7 +28,7 @@ static void put_str(struct vg_buf *b, const char *key, const char *v)
 static void put_num(struct vg_buf *b, const char *key, double v)
 {
     if (v != 0)
-        vg_buf_printf(b, ",\"%s\":%.6g", key, v);
+        vg_buf_printf(b, ",\"%s\":%.15g", key, v);
 }
 
 char *enrich_account_to_json(const struct enrich_account *a)
@@ -62,6 +62,7 @@ char *enrich_account_to_json(const struct enrich_account *a)
     put_str(&b, "crm_id", a->crm_id);
     put_list(&b, "context_keywords", a->context_keywords, a->n_context_keywords);
     put_list(&b, "negative_keywords", a->negative_keywords, a->n_negative_keywords);
+    put_str(&b, "retired", a->retired);
     if (vg_buf_putc(&b, '}') < 0) {
         vg_buf_free(&b);
         return NULL;

@@ -521,6 +521,8 @@ struct enrich_matcher *enrich_matcher_build(const struct enrich_account_set *set
     for (size_t i = 0; i < set->n; i++) {
         const struct enrich_account *a = &set->v[i];
         uint32_t ai = (uint32_t)i;
+        if (a->retired)
+            continue; /* no longer a key account: kept in the set (indexes), never matched */
         if (add_text(&b, a->name, ai, PK_NAME) < 0)
             goto oom;
         for (size_t k = 0; k < a->n_aliases; k++)

@@ -15,7 +15,8 @@
 
 struct enrich_matcher;   /* immutable once built; safe to share read-only between threads */
 
-/* Builds the automaton over all names, aliases, domains and tickers. Does not keep pointers
+/* Builds the automaton over all names, aliases, domains and tickers of the accounts that are
+ * not retired (a retired account keeps its index but is never matched). Does not keep pointers
  * into `set` other than account ids/indexes documented below; the set must outlive the matcher.
  * NULL with a message in err on failure. */
 struct enrich_matcher *enrich_matcher_build(const struct enrich_account_set *set, char *err, size_t errlen);
