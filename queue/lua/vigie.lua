@@ -458,7 +458,7 @@ end)
 -- interval_ms, then how each key of a source goes when it is removed, as (how, key) pairs
 -- (QUEUE_SOURCE_KEYS in queue_contract.h, the one list of them: `vigie sources rm` runs the
 -- same). One "news:<account id>" source per account, its URL the template with {name} and
--- {id} URL-encoded; news sources of accounts that are gone are removed. An empty template
+-- {id} URL-encoded; news sources of accounts that are gone or retired are removed. An empty template
 -- removes them all. Returns {created, removed}.
 local removers = {SREM = true, ZREM = true, HDEL = true}
 local function remove_source(prefix, id, args, from)
@@ -480,7 +480,8 @@ register('vigie_news_sources', 3, 5, true, {}, function(keys, args)
     local all = redis.call('HGETALL', keys[1])
     for i = 1, #all, 2 do
       local ok, a = pcall(cjson.decode, all[i + 1])
-      if ok and type(a) == 'table' and type(a.name) == 'string' then
+      -- A retired account (no longer a key account in its CRM) is no longer watched.
+      if ok and type(a) == 'table' and type(a.name) == 'string' and type(a.retired) ~= 'string' then
         local id = 'news:' .. all[i]
         local url = string.gsub(string.gsub(tmpl, '{name}', function() return urlencode(a.name) end),
                                 '{id}', function() return urlencode(all[i]) end)
@@ -643,4 +644,36 @@ register('vigie_tally_add', 1, 5, false, {}, function(keys, args)
   if ttl < 1 then ttl = 1 end
   redis.call('PEXPIRE', keys[1], fmt(ttl))
   return {#all / 2, string.format('%.3f', math.min(100, heat)), last}
+end)
+
+-- accounts_sync: KEYS accounts hash, accounts:version, accounts:synced:<sink>; ARGV the
+-- version the caller read, nwrites, then nwrites (account id, JSON) pairs, then the ids the
+-- CRM listed. Applies what `vigie accounts sync` decided from the registry as it read it
+-- (enrich/account_sync.c: created, updated and retired accounts), makes the listed ids the
+-- sink's synced set, and bumps the version when an account changed; all of it, or nothing
+-- when the version moved since the caller read it (another import or sync came between:
+-- the caller reads again). Returns 1 applied, 0 not (version moved). Key types are checked
+-- before any write: a command failing half-way would leave half a sync applied.
+local function want_type(key, t)
+  local got = redis.call('TYPE', key).ok
+  if got ~= 'none' and got ~= t then
+    error('vigie_accounts_sync: ' .. key .. ' holds a ' .. got .. ', not a ' .. t)
+  end
+end
+register('vigie_accounts_sync', 3, 2, true, {}, function(keys, args)
+  want_type(keys[1], 'hash')
+  want_type(keys[2], 'string')
+  want_type(keys[3], 'set')
+  if (redis.call('GET', keys[2]) or '0') ~= args[1] then return 0 end
+  local nw = tonumber(args[2])
+  if not nw or nw < 0 or nw % 1 ~= 0 or 2 + 2 * nw > #args then
+    error('vigie_accounts_sync: ' .. tostring(args[2]) .. ' writes do not fit ' .. #args .. ' arguments')
+  end
+  for i = 3, 2 + 2 * nw, 2 do redis.call('HSET', keys[1], args[i], args[i + 1]) end
+  redis.call('DEL', keys[3])
+  for i = 3 + 2 * nw, #args, 1000 do
+    redis.call('SADD', keys[3], unpack(args, i, math.min(i + 999, #args)))
+  end
+  if nw > 0 then redis.call('INCR', keys[2]) end
+  return 1
 end)
