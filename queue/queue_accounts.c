@@ -68,7 +68,7 @@ static int cmp_kv(const void *a, const void *b)
 }
 
 /* HGETALL reply -> "[json,json,...]" sorted by id. */
-static char *join_accounts(redisReply *r, size_t *n)
+char *queue_accounts_join(const redisReply *r, size_t *n)
 {
     size_t count = r->elements / 2;
     struct kv *pairs = vg_calloc(count + 1, sizeof(*pairs));
@@ -102,7 +102,7 @@ char *queue_accounts_all(struct queue_sync *q, size_t *n, char *err, size_t errl
     redisReply *r = queue_sync_cmd(q, err, errlen, "HGETALL %s" QUEUE_KEY_ACCOUNTS, queue_sync_prefix(q));
     if (!r)
         return NULL;
-    char *s = join_accounts(r, n);
+    char *s = queue_accounts_join(r, n);
     freeReplyObject(r);
     if (!s)
         snprintf(err, errlen, "out of memory");
@@ -171,7 +171,7 @@ static void on_load(redisAsyncContext *ac, void *r, void *privdata)
         redisReply *ver = reply->element[0], *all = reply->element[1];
         v = ver->type == REDIS_REPLY_STRING ? strtoll(ver->str, NULL, 10) : 0;
         if (all->type == REDIS_REPLY_ARRAY)
-            json = join_accounts(all, &n);
+            json = queue_accounts_join(all, &n);
     }
     req->cb(json ? v : -1, json, n, req->arg);
     vg_free(req);

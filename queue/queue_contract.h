@@ -69,6 +69,11 @@
 /* The account registry. */
 #define QUEUE_KEY_ACCOUNTS "accounts"                 /* hash: account id -> JSON */
 #define QUEUE_KEY_ACCOUNTS_VERSION "accounts:version" /* bumped at every change */
+#define QUEUE_KEY_ACCOUNTS_SYNCED "accounts:synced:" /* + sink name: set of the account ids
+                                                        that sink's last `accounts sync` listed */
+#define QUEUE_KEY_LEASE_ACCOUNTS_SYNC "lease:accounts-sync:" /* + sink name: string (the
+                                    instance), SET NX PX: the process running that sink's
+                                    scheduled accounts sync for this period */
 
 /* Written by the functions only (named here for readers of Redis). */
 #define QUEUE_KEY_SEEN_URL "seen:u:"   /* + URL hash: an item seen (expires) */
@@ -121,6 +126,8 @@
  *              pending list, "0" otherwise).
  * BUDGET_TAKE  KEYS budget. ARGV limit, window_ms, n.
  * TALLY_ADD    KEYS tally. ARGV signal id, priority, published_ms, window_ms, half_life_ms.
+ * ACCOUNTS_SYNC KEYS accounts, accounts:version, accounts:synced:<sink>. ARGV the version
+ *              read, nwrites; then nwrites (id, json) pairs, then the listed ids.
  *
  * The replies are described next to each function in the library. */
 #define QUEUE_FUNCTIONS(X)                                  \
@@ -133,7 +140,8 @@
     X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)            \
     X(SINK_DEAD_LETTER, "vigie_sink_dead_letter", 2, 5, 0)  \
     X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
-    X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)
+    X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)                \
+    X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)
 
 #define QUEUE_FN_ENUM_(id, name, nkeys, nargs, more) QUEUE_FN_##id,
 enum queue_fn { QUEUE_FUNCTIONS(QUEUE_FN_ENUM_) QUEUE_FN_COUNT };

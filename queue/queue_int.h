@@ -20,4 +20,8 @@ const char *queue_prefix(const struct queue *q);
 /* One group of an XINFO GROUPS reply (name, lag, pending, consumers). */
 void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi);
 
+/* An HGETALL reply of the accounts hash as one JSON array text, sorted by id (vg_free); NULL
+ * when out of memory. */
+char *queue_accounts_join(const redisReply *hgetall, size_t *n);
+
 #endif
