@@ -26,6 +26,8 @@
 #include "util/vg_option.h"
 
 struct enrich_account;
+struct event_base;
+struct fetch_client;
 struct fetch_request;
 struct fetch_response;
 struct queue;
@@ -57,6 +59,9 @@ struct sink_batch {
     void *core;             /* the core's own */
 };
 
+/* The end of a key-account listing (sink_type.list_accounts). */
+typedef void (*sink_accounts_cb)(void *arg, cJSON *accounts, const char *err);
+
 struct sink_type {
     const char *name;        /* "hubspot", "salesforce", "outbox": also the [sink.NAME] section */
     const char *summary;     /* one line for `vigie sinks list` */
@@ -81,6 +86,20 @@ struct sink_type {
     /* Where the records go, for reports and status (a URL without secrets, a directory);
      * NULL: nothing to say. */
     const char *(*where)(void *state);
+
+    /* Key accounts from the CRM (`vigie accounts sync --from NAME`, and the daemon every
+     * sync_accounts); NULL: this sink has none to give. Lists the accounts the CRM marks as
+     * key accounts, as configured in `config` (the type's own config struct), on the caller's
+     * loop and HTTP client (the section's timeout and allow_private; base, client and config
+     * outlive the listing). It keeps to the vendor's documented limits itself (paging, the
+     * search API's rate): these requests do not go through the sink's rate budget.
+     * 0 when started: cb runs later, from the loop, exactly once, with either a JSON array of
+     * account objects (docs/design.md "Account", as `vigie accounts import` reads them; the
+     * callee owns it) or NULL and a message saying what to fix (a refused token, a property
+     * that does not exist). The list is whole or nothing: the caller retires the accounts it
+     * no longer holds. -1 with err when it cannot start (cb will not run). */
+    int (*list_accounts)(struct event_base *base, struct fetch_client *client, const void *config,
+                         sink_accounts_cb cb, void *arg, char *err, size_t errlen);
 };
 
 /* Every sink type built in, NULL-terminated (sink_registry.c). */

@@ -757,14 +757,7 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
         goto oom;
 
     struct fetch_config fc;
-    fetch_config_defaults(&fc);
-    fc.total_timeout_ms = common->timeout_ms;
-    fc.connect_timeout_ms = common->timeout_ms < 10000 ? common->timeout_ms : 10000;
-    fc.max_redirects = 0;         /* a CRM write that is redirected is a configuration error */
-    fc.per_host_delay_ms = 0;     /* the rate budget shapes requests, not a per-host delay */
-    fc.per_host_concurrency = 4;
-    fc.allow_private = common->allow_private && common->allow_private[0] ? common->allow_private : NULL;
-    fc.max_body = 16 << 20;
+    sink_common_fetch_config(common, &fc);
     s->http = fetch_client_new(env->base, &fc, err, errlen);
     if (!s->http) {
         sink_core_free(s);

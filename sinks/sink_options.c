@@ -1,6 +1,7 @@
 /* sink_options — the options common to every [sink.NAME] section (see sink_options.h). */
 #include "sinks/sink_options.h"
 #include "sinks/sink.h"
+#include "http/fetch_http.h"
 #include "util/vg_alloc.h"
 
 #include <stdio.h>
@@ -31,6 +32,10 @@ const struct vg_option sink_common_options[] = {
      "total time allowed for one request"},
     {"sink", "allow_private", VG_OPT_CIDRS, "", 0, 0, F(allow_private), NULL, 0,
      "CIDR ranges this sink may reach although private, loopback or link-local (e.g. 127.0.0.1 for a CRM stand-in); empty: none"},
+    {"sink", "sync_accounts", VG_OPT_DURATION, "0", 0, SEC(30 * 86400), F(sync_accounts_ms), NULL, 0,
+     "how often the daemon imports the key accounts this CRM marks, as `vigie accounts sync --from NAME` does "
+     "(one process of those sharing the Redis, whether or not the sink is enabled; accounts no longer marked are "
+     "retired); 0: never; e.g. 1h or 1d"},
 
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
@@ -55,6 +60,16 @@ int sink_common_finish(const struct sink_type *t, struct sink_common_config *c, 
                  max, t->name);
         return -1;
     }
+    if (c->sync_accounts_ms && !t->list_accounts) {
+        *key = "sync_accounts";
+        snprintf(why, whylen, "the %s sink has no key accounts to sync (0 is the only value it takes)", t->name);
+        return -1;
+    }
+    if (c->sync_accounts_ms && c->sync_accounts_ms < SEC(1)) {
+        *key = "sync_accounts";
+        snprintf(why, whylen, "'%lldms' is too often: 0 (never) or at least 1s", c->sync_accounts_ms);
+        return -1;
+    }
     if (c->backoff_min_ms > c->backoff_max_ms) {
         *key = "backoff_min";
         char *lo = vg_option_format(vg_option_find(sink_common_options, "backoff_min"), c);
@@ -65,4 +80,16 @@ int sink_common_finish(const struct sink_type *t, struct sink_common_config *c, 
         return -1;
     }
     return 0;
+}
+
+void sink_common_fetch_config(const struct sink_common_config *c, struct fetch_config *fc)
+{
+    fetch_config_defaults(fc);
+    fc->total_timeout_ms = c->timeout_ms;
+    fc->connect_timeout_ms = c->timeout_ms < 10000 ? c->timeout_ms : 10000;
+    fc->max_redirects = 0;         /* a CRM write that is redirected is a configuration error */
+    fc->per_host_delay_ms = 0;     /* the rate budget shapes requests, not a per-host delay */
+    fc->per_host_concurrency = 4;
+    fc->allow_private = c->allow_private && c->allow_private[0] ? c->allow_private : NULL;
+    fc->max_body = 16 << 20;
 }

@@ -1,6 +1,6 @@
 /* sink_options — the options every [sink.NAME] section takes besides its type's own: whether
- * it runs, batching, retries, the rate budget, the request timeout and the addresses it may
- * reach. The core reads them (sink.h: a sink itself never sees them); the daemon reads them
+ * it runs, batching, retries, the rate budget, the request timeout, the addresses it may
+ * reach and how often the daemon imports the CRM's key accounts. The core reads them (sink.h: a sink itself never sees them); the daemon reads them
  * from the file with sink_common_options[] (util/vg_option.h). */
 #ifndef SINK_OPTIONS_H
 #define SINK_OPTIONS_H
@@ -22,6 +22,7 @@ struct sink_common_config {
     long long rate_window_ms;
     long long timeout_ms;     /* per request */
     char *allow_private;      /* addresses the address policy would refuse, allowed anyway */
+    long long sync_accounts_ms; /* the daemon imports the CRM's key accounts this often; 0: never */
 };
 
 /* Offsets into struct sink_common_config; terminated by a row with name NULL. */
@@ -36,5 +37,11 @@ void sink_common_type_defaults(const struct sink_type *t, struct sink_common_con
  * 0, or -1 with the reason in why and the option it is about in *key. */
 int sink_common_finish(const struct sink_type *t, struct sink_common_config *c, const char **key,
                        char *why, size_t whylen);
+
+/* The HTTP client settings of a sink's requests, from its section: its timeout and
+ * allow_private, no redirect, no per-host delay (the rate budget, or the listing's own pace,
+ * shapes requests). Strings point into c. */
+struct fetch_config;
+void sink_common_fetch_config(const struct sink_common_config *c, struct fetch_config *fc);
 
 #endif
