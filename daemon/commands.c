@@ -8,7 +8,7 @@
 const struct vg_command vg_commands[] = {
     {"run", "[-c FILE] [--once]", "run the daemon in the foreground (systemd starts it this way)", cmd_run},
     {"check-config", "[-c FILE] [--example]", "validate a configuration file and print the effective settings (--example: a file with every option)", cmd_check_config},
-    {"accounts", "import|list|show|rm ...", "manage the key accounts (CSV or JSON import)", cmd_accounts},
+    {"accounts", "import|list|show|rm|sync ...", "manage the key accounts (CSV or JSON import, or sync from the CRM)", cmd_accounts},
     {"sources", "add|list|show|rm|import ...", "manage the sources vigie polls (feeds, pages)", cmd_sources},
     {"status", "[-c FILE]", "streams, consumer groups, dead letters and failing sources", cmd_status},
     {"dlq", "list|show|replay|drop ...", "inspect, replay or drop dead-lettered entries", cmd_dlq},

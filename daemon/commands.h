@@ -20,6 +20,8 @@ int cmd_help(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
+/* `vigie accounts sync ARGS` (argv: what follows "sync"); config: -c's file or NULL. */
+int cmd_accounts_sync(const char *config, int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);

@@ -6,6 +6,7 @@
  * what is in flight finish (bounded by daemon.shutdown_timeout), exit 0. SIGHUP: reload the
  * file; options that cannot change at run time are reported and keep their running value. */
 #include "daemon/daemon.h"
+#include "daemon/accounts_sync.h"
 #include "daemon/accounts_watch.h"
 #include "daemon/admin.h"
 #include "daemon/cli_queue.h"
@@ -47,6 +48,7 @@ struct vg_daemon {
     struct poller *poller;
     struct enricher *enricher;
     struct sinker *sinker;
+    struct accounts_sync *accounts_sync; /* key accounts from the CRMs (sink role) */
     int draining;          /* stages still finishing their work in flight */
     int64_t pass_started;  /* wall ms when the --once pass began */
     struct event *once_ev; /* --once: waits for enrich to catch up */
@@ -128,6 +130,10 @@ static void begin_shutdown(struct vg_daemon *d, const char *why)
         d->draining++;
         sinker_stop(d->sinker, on_stage_drained, d);
     }
+    if (d->accounts_sync) {
+        d->draining++;
+        accounts_sync_stop(d->accounts_sync, on_stage_drained, d);
+    }
     on_stage_drained(d);
 }
 
@@ -200,6 +206,8 @@ static void reload(struct vg_daemon *d)
         enricher_set_config(d->enricher, n);
     if (d->sinker)
         sinker_set_config(d->sinker, n);
+    if (d->accounts_sync)
+        accounts_sync_set_config(d->accounts_sync, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -524,6 +532,10 @@ static int setup(struct vg_daemon *d)
             return -1;
         }
         sinker_start(d->sinker);
+        if (!d->once && !(d->accounts_sync = accounts_sync_new(d->base, d->queue, d->cfg))) {
+            vg_err("daemon", "out of memory");
+            return -1;
+        }
     }
     d->once_ev = evtimer_new(d->base, on_once_timer, d);
     d->figures = figures_new(d->queue);
@@ -558,6 +570,7 @@ static void teardown(struct vg_daemon *d)
     figures_free(d->figures);
     enricher_free(d->enricher);
     sinker_free(d->sinker);
+    accounts_sync_free(d->accounts_sync);
     /* Fetches still running are dropped without callbacks; the poller frees their polls. */
     fetch_client_free(d->fetch);
     poller_free(d->poller);
