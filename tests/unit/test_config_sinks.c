@@ -172,7 +172,7 @@ static void values_and_secrets(void **state)
     char *out = print_config(c);
     assert_non_null(strstr(out, "\n[sink.crm]\nenabled = no\nbatch = 20\nlinger = 2s\nmax_attempts = 8\n"
                                 "backoff_min = 1s\nbackoff_max = 5m\nrate_limit = 0\nrate_window = 10s\n"
-                                "timeout = 30s\nallow_private = 127.0.0.1, ::1\ntoken = (set)\nportal = na1\n"
+                                "timeout = 30s\nallow_private = 127.0.0.1, ::1\nsync_accounts = 0s\ntoken = (set)\nportal = na1\n"
                                 "notes = no\n\n[sink.outbox]\nenabled = no\nbatch = 1\n"));
     assert_null(strstr(out, "tok-123"));
     free(out);
@@ -201,6 +201,9 @@ static void errors_name_line_key_and_section(void **state)
     /* the grammar of a common option is the daemon's (http/fetch_addr) */
     load_bad(types, "[sink.crm]\nallow_private = 999.0.0.0/8\n",
              "2: key 'sink.crm.allow_private': '999.0.0.0/8' is not an address or CIDR");
+    /* A sink without a key-account listing takes no schedule for one. */
+    load_bad(types, "[sink.crm]\nsync_accounts = 1d\n",
+             "2: key 'sink.crm.sync_accounts': the crm sink has no key accounts to sync (0 is the only value it takes)");
     unsetenv("VG_UNIT_SINK_UNSET");
     load_bad(types, "[sink.crm]\ntoken = env:VG_UNIT_SINK_UNSET\n",
              "2: key 'sink.crm.token': environment variable VG_UNIT_SINK_UNSET is not set");
