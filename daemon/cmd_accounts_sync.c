@@ -21,6 +21,7 @@
 #include <string.h>
 
 struct listing {
+    struct event_base *base;
     int done;
     char *json;   /* the accounts, JSON text */
     char err[512];
@@ -30,6 +31,7 @@ static void on_listed(void *arg, cJSON *accounts, const char *err)
 {
     struct listing *l = arg;
     l->done = 1;
+    event_base_loopbreak(l->base); /* the client's kept-alive connections would hold the loop */
     if (!accounts) {
         snprintf(l->err, sizeof(l->err), "%s", err && *err ? err : "the listing ended without an answer");
         return;
@@ -47,7 +49,7 @@ static void on_listed(void *arg, cJSON *accounts, const char *err)
 static char *list_accounts(const struct vg_sink_section *sec, char *err, size_t errlen)
 {
     struct listing l = {0};
-    struct event_base *base = event_base_new();
+    struct event_base *base = l.base = event_base_new();
     struct fetch_client *client = NULL;
     if (!base) {
         snprintf(err, errlen, "cannot create an event loop");
