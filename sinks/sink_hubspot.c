@@ -37,6 +37,7 @@
 #include "enrich/account.h"
 #include "http/fetch_http.h"
 #include "queue/queue_tally.h"
+#include "sinks/hubspot_accounts.h"
 #include "sinks/hubspot_config.h"
 #include "sinks/hubspot_payload.h"
 #include "util/vg_alloc.h"
@@ -2219,6 +2220,13 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
     job_advance(j);
 }
 
+/* vigie accounts sync --from hubspot (sinks/hubspot_accounts.h). */
+static int hubspot_list_accounts(struct event_base *base, struct fetch_client *client, const void *config,
+                                 sink_accounts_cb cb, void *arg, char *err, size_t errlen)
+{
+    return hubspot_accounts_list(base, client, config, cb, arg, err, errlen);
+}
+
 const struct sink_type sink_hubspot = {
     .name = "hubspot",
     .summary = "HubSpot CRM: a note (or task) per signal on the account's company, the company's heat and "
@@ -2237,4 +2245,5 @@ const struct sink_type sink_hubspot = {
     .deliver = hubspot_deliver,
     .close = hubspot_close,
     .where = hubspot_where,
+    .list_accounts = hubspot_list_accounts,
 };

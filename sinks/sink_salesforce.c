@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/fetch_http.h"
+#include "sinks/salesforce_accounts.h"
 #include "sinks/salesforce_auth.h"
 #include "sinks/salesforce_config.h"
 #include "sinks/salesforce_payload.h"
@@ -523,6 +525,52 @@ static const char *sf_where(void *state)
     return *s->c->token_url ? s->c->token_url : *s->c->login_url ? s->c->login_url : s->c->instance_url;
 }
 
+/* vigie accounts sync --from salesforce (sinks/salesforce_accounts.h): the listing sends on
+ * the caller's client (its own login session, not the sink's); its warnings (a value vigie
+ * cannot use, left out) go to the log. */
+struct sf_listing {
+    struct sf_transport t; /* must outlive the listing: freed once it is done */
+    sink_accounts_cb cb;
+    void *arg;
+};
+
+static int sf_listing_send(void *t, const struct fetch_request *req, fetch_done_cb cb, void *arg, char *err,
+                           size_t errlen)
+{
+    return fetch_send(t, req, cb, arg, err, errlen);
+}
+
+static void sf_listing_done(void *arg, cJSON *accounts, cJSON *warnings, const char *err)
+{
+    struct sf_listing *l = arg;
+    const cJSON *w;
+    cJSON_ArrayForEach(w, warnings)
+        if (cJSON_IsString(w))
+            vg_warn(MOD, "key accounts: %s", w->valuestring);
+    cJSON_Delete(warnings);
+    sink_accounts_cb cb = l->cb;
+    void *cb_arg = l->arg;
+    vg_free(l);
+    cb(cb_arg, accounts, err);
+}
+
+static int sf_list_accounts(struct event_base *base, struct fetch_client *client, const void *config,
+                            sink_accounts_cb cb, void *arg, char *err, size_t errlen)
+{
+    (void)base; /* the client runs on it */
+    struct sf_listing *l = vg_calloc(1, sizeof(*l));
+    if (!l) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    *l = (struct sf_listing){.t = {.send = sf_listing_send, .t = client}, .cb = cb, .arg = arg};
+    if (sf_accounts_sync(config, &l->t, sf_listing_done, l, err, errlen) < 0) {
+        vg_free(l);
+        return -1;
+    }
+    return 0;
+}
+
 const struct sink_type sink_salesforce = {
     .name = "salesforce",
     .summary = "Salesforce: Accounts, Contacts and a Task per signal, upserted by external id "
@@ -541,4 +589,5 @@ const struct sink_type sink_salesforce = {
     .deliver = sf_deliver,
     .close = sf_close,
     .where = sf_where,
+    .list_accounts = sf_list_accounts,
 };
