@@ -3,7 +3,7 @@
  *
  * A company is a key account when its checkbox property key_account_property
  * ([sink.hubspot], default vigie_key_account) is true. They are listed through the CRM search
- * API, 200 a page, at most 5 requests a second (the search API's own limit), sorted by record
+ * API, 200 a page, at most 4 requests a second (under the search API's own 5), sorted by record
  * id; past the 10,000 results one search may page through, the search starts again from the
  * last id seen (hs_object_id > last), so any number is listed. Owners' ids become e-mails
  * through the owners API (without the crm.objects.owners.read scope accounts come without
