@@ -41,6 +41,14 @@ def test_news_sources_follow_accounts():
     v.wait_log(r"news search sources: 0 created, 1 removed")
     ids = set(sources(conf))
     assert "news:loreal" in ids and "news:airbus" not in ids and len(ids) == 2, ids
+
+    # An account retired (no longer a key account in its CRM): no longer watched either.
+    seen = len(v.lines)
+    c.call("HSET", "vigie:accounts", "loreal",
+           json.dumps({"id": "loreal", "name": "L'Oréal", "retired": "2026-05-04T09:30:00Z"}))
+    c.call("INCR", "vigie:accounts:version")
+    v.wait_log(r"news search sources: 0 created, 1 removed", start=seen)
+    assert "news:loreal" not in sources(conf)
     assert v.stop() == 0
 
 
