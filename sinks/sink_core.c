@@ -76,7 +76,8 @@ struct sink_core {
     struct http_wait *waits;      /* requests of the batch in flight */
     void (*drained)(void *);
     void *drained_arg;
-    struct vg_metric *m_delivered, *m_retried, *m_dead, *m_requests, *m_paused;
+    struct vg_metric *m_delivered, *m_retried, *m_dead, *m_requests, *m_paused, *m_lag;
+    int lag_asking;                /* a lag query is in flight */
     size_t preview_read;
 };
 
@@ -302,7 +303,7 @@ static void try_batch(struct sink_core *s)
 
 static void check_drained(struct sink_core *s)
 {
-    if (!s->running && !s->in_flight && s->drained) {
+    if (!s->running && !s->in_flight && !s->lag_asking && s->drained) {
         void (*cb)(void *) = s->drained;
         s->drained = NULL;
         cb(s->drained_arg);
@@ -657,11 +658,23 @@ const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id)
 
 /* ---- figures ------------------------------------------------------------------------ */
 
+static void on_lag_figure(long long lag, void *arg)
+{
+    struct sink_core *s = arg;
+    s->lag_asking = 0;
+    vg_metric_set(s->m_lag, (double)lag);
+    check_drained(s); /* a stop waits for this answer: it points at this core */
+}
+
 static void on_status_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct sink_core *s = arg;
     if (s->env.preview)
         return;
+    if (s->consumer && s->running && !s->lag_asking) {
+        s->lag_asking = 1;
+        queue_consumer_lag(s->consumer, on_lag_figure, s);
+    }
     struct sink_status st;
     sink_core_status(s, &st);
     cJSON *o = cJSON_CreateObject();
@@ -772,7 +785,8 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
     SINK_SERIES(m_retried, vg_counter, "vigie_sink_retried_total", "deliveries a sink will try again");
     SINK_SERIES(m_dead, vg_counter, "vigie_sink_dead_lettered_total", "records a sink gave up on (vigie dlq list)");
     SINK_SERIES(m_requests, vg_counter, "vigie_sink_requests_total", "requests a sink sent to its service");
-    SINK_SERIES(m_paused, vg_gauge, "vigie_sink_paused", "1 while a sink is paused (vigie status says why)");
+    SINK_SERIES(m_paused, vg_gauge, "vigie_sink_paused", "1 while a sink is paused or backing off (vigie status says why)");
+    SINK_SERIES(m_lag, vg_gauge, "vigie_sink_lag", "records of a sink's streams not yet delivered to it, or pending (-1: unknown)");
 #undef SINK_SERIES
 
     if (type->init(&s->ctx, config, &s->state, err, errlen) < 0) {
