@@ -1,5 +1,6 @@
 /* score — priority and signal ids (see score.h). */
 #include "enrich/score.h"
+#include "util/vg_time.h"
 #include "util/vg_hash.h"
 #include "enrich/hash.h"
 
@@ -118,38 +119,9 @@ char *enrich_story_key(const char *title)
 
 int enrich_parse_time(const char *s, double *out)
 {
-    int y, mo, d, h = 0, mi = 0, sec = 0, consumed = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3)
+    int64_t ms;
+    if (vg_parse_rfc3339_ms(s, &ms) < 0)
         return -1;
-    const char *p = s + consumed;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        int c2 = 0;
-        if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &c2) != 3)
-            return -1;
-        p += 1 + c2;
-        if (*p == '.')
-            for (p++; *p >= '0' && *p <= '9'; p++)
-                ;
-    }
-    long off = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-            return -1;
-        off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-        p += 6;
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *out = (double)timegm(&tm) - (double)off;
+    *out = (double)ms / 1000.0;
     return 0;
 }

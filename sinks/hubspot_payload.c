@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "util/vg_alloc.h"
+#include "util/vg_time.h"
 #include "util/vg_json.h"
 
 /* ==== paths ================================================================================ */
@@ -209,64 +210,6 @@ char *hs_plain_text(const char *s, size_t max)
     return vg_buf_steal(&b);
 }
 
-/* ==== time ================================================================================= */
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-int hs_time_ms(const char *s, long long *out)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0;
-    if (!s || strlen(s) < 10 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
-        s[7] != '-' || digits(s + 8, 2, &d) < 0)
-        return -1;
-    const char *p = s + 10;
-    long long ms = 0, offset_s = 0;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (strlen(p) < 9 || digits(p + 1, 2, &h) < 0 || p[3] != ':' || digits(p + 4, 2, &mi) < 0 ||
-            p[6] != ':' || digits(p + 7, 2, &se) < 0)
-            return -1;
-        p += 9;
-        if (*p == '.') {
-            int scale = 100;
-            for (p++; isdigit((unsigned char)*p); p++) {
-                ms += (*p - '0') * scale;
-                scale /= 10;
-            }
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            int oh, om;
-            if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' || digits(p + 4, 2, &om) < 0)
-                return -1;
-            offset_s = (oh * 3600LL + om * 60LL) * (*p == '-' ? -1 : 1);
-            p += 6;
-        }
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se;
-    time_t t = timegm(&tm);
-    *out = ((long long)t - offset_s) * 1000 + ms;
-    return 0;
-}
-
 static const char *str_member(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -281,10 +224,10 @@ static double num_member(const cJSON *o, const char *name, double dflt)
 
 long long hs_signal_ms(const cJSON *signal)
 {
-    long long ms;
-    if (hs_time_ms(str_member(signal, "published"), &ms) == 0)
+    int64_t ms;
+    if (vg_parse_rfc3339_ms(str_member(signal, "published"), &ms) == 0)
         return ms;
-    if (hs_time_ms(str_member(signal, "detected"), &ms) == 0)
+    if (vg_parse_rfc3339_ms(str_member(signal, "detected"), &ms) == 0)
         return ms;
     return 0;
 }
@@ -374,8 +317,8 @@ static void para_head(struct vg_buf *b, const cJSON *s)
     const char *pub = str_member(s, "published");
     if (!pub)
         pub = str_member(s, "detected");
-    long long ms;
-    if (pub && hs_time_ms(pub, &ms) == 0)
+    int64_t ms;
+    if (pub && vg_parse_rfc3339_ms(pub, &ms) == 0)
         snprintf(date, sizeof date, "%.10s", pub);
     vg_buf_puts(b, "<p><strong>");
     hs_html_text(b, label, 0);
@@ -645,8 +588,8 @@ int hs_activity_props(struct vg_buf *b, const struct hubspot_config *c, const cJ
         prop(b, &first, "hs_note_body", html);
     } else {
         /* A task is due when vigie saw the news (detected), not when it was published. */
-        long long due;
-        if (hs_time_ms(str_member(signal, "detected"), &due) < 0)
+        int64_t due;
+        if (vg_parse_rfc3339_ms(str_member(signal, "detected"), &due) < 0)
             due = ms;
         iso_ms(due, when, sizeof when);
         char label[80];

@@ -51,9 +51,6 @@ char *hs_plain_text(const char *s, size_t max);
  * boundary. */
 size_t hs_utf8_cut(const char *s, size_t len, size_t max);
 
-/* RFC 3339 ("2024-01-09T11:00:00Z", offsets and fractions accepted) to ms since the epoch.
- * 0, or -1 when it does not parse. */
-int hs_time_ms(const char *s, long long *out);
 /* A signal's time: published, else detected; 0 when neither parses. */
 long long hs_signal_ms(const cJSON *signal);
 

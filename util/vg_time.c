@@ -1,6 +1,8 @@
 /* vg_time — clocks, jitter and backoff (see vg_time.h). */
 #include "util/vg_time.h"
 
+#include <ctype.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,4 +53,62 @@ int64_t vg_backoff_ms(unsigned attempt, int64_t base_ms, int64_t cap_ms)
     if (d > cap_ms)
         d = cap_ms;
     return d / 2 + (int64_t)vg_rand_below((uint64_t)(d - d / 2) + 1);
+}
+
+/* ---- RFC 3339 ---------------------------------------------------------------------- */
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int vg_parse_rfc3339_ms(const char *s, int64_t *out)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (!s || strlen(s) < 10 || digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 ||
+        s[7] != '-' || digits(s + 8, 2, &d) < 0)
+        return -1;
+    const char *p = s + 10;
+    long long ms = 0, offset_s = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        if (strlen(p) < 9 || digits(p + 1, 2, &h) < 0 || p[3] != ':' || digits(p + 4, 2, &mi) < 0 ||
+            p[6] != ':' || digits(p + 7, 2, &se) < 0)
+            return -1;
+        p += 9;
+        if (*p == '.') {
+            int scale = 100;
+            for (p++; isdigit((unsigned char)*p); p++) {
+                ms += (*p - '0') * scale;
+                scale /= 10;
+            }
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int oh, om;
+            if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' || digits(p + 4, 2, &om) < 0)
+                return -1;
+            offset_s = (oh * 3600LL + om * 60LL) * (*p == '-' ? -1 : 1);
+            p += 6;
+        }
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    time_t t = timegm(&tm);
+    *out = ((int64_t)t - offset_s) * 1000 + ms;
+    return 0;
 }

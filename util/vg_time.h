@@ -18,4 +18,9 @@ uint64_t vg_rand_below(uint64_t n);
  * the result is uniformly in [d/2, d]. */
 int64_t vg_backoff_ms(unsigned attempt, int64_t base_ms, int64_t cap_ms);
 
+/* An RFC 3339 time ("2024-01-09T11:00:00Z", "2024-01-09T12:00:00.250+01:00", or a date alone,
+ * "2024-01-09", as midnight UTC) to milliseconds since the epoch. Digits are checked one by one
+ * (no "2024-1-9"). 0, or -1 when malformed. */
+int vg_parse_rfc3339_ms(const char *s, int64_t *out);
+
 #endif

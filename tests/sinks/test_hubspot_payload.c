@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sinks/hubspot_payload.h"
+#include "util/vg_time.h"
 #include "util/vg_alloc.h"
 
 static struct hubspot_config config(void)
@@ -157,14 +158,14 @@ static void test_html_text_cut_on_boundaries(void **state)
 static void test_time(void **state)
 {
     (void)state;
-    long long ms;
-    assert_int_equal(hs_time_ms("2024-01-09T11:00:00Z", &ms), 0);
+    int64_t ms;
+    assert_int_equal(vg_parse_rfc3339_ms("2024-01-09T11:00:00Z", &ms), 0);
     assert_true(ms == 1704798000000LL);
-    assert_int_equal(hs_time_ms("2024-01-09T12:00:00.250+01:00", &ms), 0);
+    assert_int_equal(vg_parse_rfc3339_ms("2024-01-09T12:00:00.250+01:00", &ms), 0);
     assert_true(ms == 1704798000250LL);
-    assert_int_equal(hs_time_ms("2024-01-09", &ms), 0);
-    assert_int_equal(hs_time_ms("yesterday", &ms), -1);
-    assert_int_equal(hs_time_ms(NULL, &ms), -1);
+    assert_int_equal(vg_parse_rfc3339_ms("2024-01-09", &ms), 0);
+    assert_int_equal(vg_parse_rfc3339_ms("yesterday", &ms), -1);
+    assert_int_equal(vg_parse_rfc3339_ms(NULL, &ms), -1);
 }
 
 /* ---- the note ------------------------------------------------------------------------- */
