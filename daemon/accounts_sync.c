@@ -374,23 +374,9 @@ struct accounts_sync *accounts_sync_new(struct event_base *base, struct queue *q
     return s;
 }
 
-/* 1 when a section was added, removed or changed since the jobs were made. */
-static int sections_changed(const struct accounts_sync *s, const struct vg_config *n)
-{
-    static const struct vg_config none;
-    const struct vg_config *was = s->cur ? s->cur->cfg : &none;
-    for (size_t i = 0; i < n->n_sinks; i++)
-        if (vg_config_sink_differs(was, n, n->sinks[i].name))
-            return 1;
-    for (size_t i = 0; i < was->n_sinks; i++)
-        if (!vg_config_sink(n, was->sinks[i].name))
-            return 1;
-    return 0;
-}
-
 void accounts_sync_set_config(struct accounts_sync *s, const struct vg_config *cfg)
 {
-    if (s->stopping || !sections_changed(s, cfg))
+    if (s->stopping || !vg_config_sinks_differ(s->cur ? s->cur->cfg : NULL, cfg))
         return;
     jobs_free(s);
     jobs_make(s, cfg);

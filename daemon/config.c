@@ -318,6 +318,20 @@ const struct vg_sink_section *vg_config_sink(const struct vg_config *c, const ch
     return find_sink(c, name);
 }
 
+int vg_config_sinks_differ(const struct vg_config *a, const struct vg_config *b)
+{
+    static const struct vg_config none;
+    a = a ? a : &none;
+    b = b ? b : &none;
+    for (size_t i = 0; i < b->n_sinks; i++)
+        if (vg_config_sink_differs(a, b, b->sinks[i].name))
+            return 1;
+    for (size_t i = 0; i < a->n_sinks; i++)
+        if (!vg_config_sink(b, a->sinks[i].name))
+            return 1;
+    return 0;
+}
+
 int vg_config_sink_differs(const struct vg_config *a, const struct vg_config *b, const char *name)
 {
     const struct vg_sink_section *x = vg_config_sink(a, name), *y = vg_config_sink(b, name);

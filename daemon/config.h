@@ -111,6 +111,8 @@ struct vg_config *vg_config_load_types(const char *path, const struct sink_type 
 const struct vg_sink_section *vg_config_sink(const struct vg_config *c, const char *name);
 /* 1 when the [sink.NAME] section is in one of a and b only, or one of its options differs. */
 int vg_config_sink_differs(const struct vg_config *a, const struct vg_config *b, const char *name);
+/* 1 when any sink section was added, removed or changed from a to b (NULL: no sections). */
+int vg_config_sinks_differ(const struct vg_config *a, const struct vg_config *b);
 
 /* The value of option `o` in `c`, formatted as the file would write it (durations and sizes
  * with units). Sensitive values come back as "(set)" or "(unset)". Caller frees. */

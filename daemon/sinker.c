@@ -262,27 +262,12 @@ static void retire(struct sinker *s, struct generation *g)
     on_old_drained(g);
 }
 
-/* 1 when a sink section was added, removed or changed between the running sinks' copy and
- * the new configuration. */
-static int sinks_changed(const struct generation *g, const struct vg_config *n)
-{
-    static const struct vg_config none;
-    const struct vg_config *was = g->cfg ? g->cfg : &none;
-    for (size_t i = 0; i < n->n_sinks; i++)
-        if (vg_config_sink_differs(was, n, n->sinks[i].name))
-            return 1;
-    for (size_t i = 0; i < was->n_sinks; i++)
-        if (!vg_config_sink(n, was->sinks[i].name))
-            return 1;
-    return 0;
-}
-
 void sinker_set_config(struct sinker *s, const struct vg_config *cfg)
 {
     /* A paused sink resumes at a reload even when its section did not change: the fix may
      * be outside the file (a token in a credential file, a property created in the CRM). */
     int paused = !sinker_ready(s, (char[8]){0}, 8);
-    if (!paused && !sinks_changed(s->cur, cfg))
+    if (!paused && !vg_config_sinks_differ(s->cur->cfg, cfg))
         return;
     char err[512] = "";
     struct generation *g = generation_new(s, cfg, err, sizeof(err));
