@@ -13,6 +13,7 @@
 
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
+#include "util/vg_utf8.h"
 #include "util/vg_json.h"
 
 /* ==== paths ================================================================================ */
@@ -51,70 +52,6 @@ char *hs_url(const struct hubspot_config *c, enum hs_api api, const char *rest)
 
 /* ==== text ================================================================================= */
 
-/* Decodes one UTF-8 character of s[0..len): its length, and *cp (U+FFFD with length 1 for a
- * byte that does not start a valid, shortest-form sequence). */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2; v = c & 0x1f; min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3; v = c & 0x0f; min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4; v = c & 0x07; min = 0x10000;
-    } else {
-        *cp = 0xfffd;
-        return 1;
-    }
-    if (len < n) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    *cp = v;
-    return n;
-}
-
-static size_t utf8_put(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 size_t hs_utf8_cut(const char *s, size_t len, size_t max)
 {
     if (len <= max)
@@ -128,7 +65,7 @@ size_t hs_utf8_cut(const char *s, size_t len, size_t max)
 
 /* Whitespace and invisible controls: C0 and C1 controls, DEL, the line and paragraph
  * separators, the byte-order mark. */
-static int is_blank_or_control(uint32_t cp)
+static int is_blank_or_control(int32_t cp)
 {
     return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
            cp == 0xfeff;
@@ -150,9 +87,11 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
     size_t limit = max ? (max > sizeof ELLIPSIS - 1 ? max - (sizeof ELLIPSIS - 1) : 0) : (size_t)-1;
     size_t i = 0;
     while (i < len) {
-        uint32_t cp;
-        size_t n = utf8_next(p + i, len - i, &cp);
+        int32_t cp;
+        size_t n = vg_utf8_next(p + i, len - i, &cp);
         i += n;
+        if (cp < 0)
+            cp = 0xfffd; /* what a browser shows for a broken byte */
         if (cp == ' ' || is_blank_or_control(cp)) {
             space = out > 0;
             continue;
@@ -173,7 +112,7 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
             pl = strlen(ent);
             memcpy(piece, ent, pl);
         } else {
-            pl = utf8_put(cp, piece);
+            pl = vg_utf8_put(cp, piece);
         }
         size_t need = pl + (space ? 1 : 0);
         if (max && out + need > limit) {

@@ -10,6 +10,7 @@
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
 #include "util/vg_json.h"
+#include "util/vg_utf8.h"
 
 /* Parts of a Task's Description, each cut on its own first so that a 70 KB evidence sentence
  * leaves room for the link, the people and the sources below it. */
@@ -45,50 +46,13 @@ int sf_is_id(const char *s, const char *prefix)
 
 /* ---- text ------------------------------------------------------------------------------ */
 
-/* Decodes one UTF-8 sequence at p (left bytes remain); *cp gets the code point, or -1 for an
- * invalid sequence (overlong, surrogate, over U+10FFFF, cut short). Returns the bytes used. */
-static size_t utf8_next(const unsigned char *p, size_t left, long *cp)
-{
-    unsigned char c = p[0];
-    size_t len;
-    long v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) len = 2, v = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) len = 3, v = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4, v = c & 0x07, min = 0x10000;
-    else {
-        *cp = -1;
-        return 1;
-    }
-    if (left < len) {
-        *cp = -1;
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            *cp = -1;
-            return 1;
-        }
-        v = v << 6 | (p[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = v;
-    return len;
-}
-
 size_t sf_text_units(const char *s)
 {
     size_t units = 0, left = strlen(s);
     const unsigned char *p = (const unsigned char *)s;
     while (left) {
-        long cp;
-        size_t k = utf8_next(p, left, &cp);
+        int32_t cp;
+        size_t k = vg_utf8_next(p, left, &cp);
         units += cp >= 0x10000 ? 2 : 1;
         p += k;
         left -= k;
@@ -109,8 +73,8 @@ char *sf_text(const char *s, size_t max, int single_line)
     size_t cut_len = 0;
     int cut = 0;
     while (left) {
-        long cp;
-        size_t k = utf8_next(p, left, &cp);
+        int32_t cp;
+        size_t k = vg_utf8_next(p, left, &cp);
         char enc[4];
         size_t el = 0;
         if (cp < 0) {
@@ -123,21 +87,7 @@ char *sf_text(const char *s, size_t max, int single_line)
         } else if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f)) {
             cp = ' '; /* control characters: Salesforce's XML side refuses most of them */
         }
-        if (cp < 0x80) {
-            enc[el++] = (char)cp;
-        } else if (cp < 0x800) {
-            enc[el++] = (char)(0xc0 | cp >> 6);
-            enc[el++] = (char)(0x80 | (cp & 0x3f));
-        } else if (cp < 0x10000) {
-            enc[el++] = (char)(0xe0 | cp >> 12);
-            enc[el++] = (char)(0x80 | (cp >> 6 & 0x3f));
-            enc[el++] = (char)(0x80 | (cp & 0x3f));
-        } else {
-            enc[el++] = (char)(0xf0 | cp >> 18);
-            enc[el++] = (char)(0x80 | (cp >> 12 & 0x3f));
-            enc[el++] = (char)(0x80 | (cp >> 6 & 0x3f));
-            enc[el++] = (char)(0x80 | (cp & 0x3f));
-        }
+        el = vg_utf8_put(cp, enc);
         size_t u = cp >= 0x10000 ? 2 : 1;
         if (units + u > max) {
             cut = 1;
