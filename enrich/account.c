@@ -391,21 +391,30 @@ static int id_has_space(const char *id)
     return 0;
 }
 
-int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
+int enrich_account_id_check(const char *id, char *why, size_t whylen)
 {
-    if (!a->id || !a->id[0]) {
+    if (!id || !id[0]) {
         why_set(why, whylen, "missing id");
         return -1;
     }
-    if (strlen(a->id) > 256) {
+    if (strlen(id) > 256) {
         why_set(why, whylen, "id longer than 256 bytes");
         return -1;
     }
-    if (id_has_space(a->id)) {
+    if (check_text(id, strlen(id), why, whylen) < 0)
+        return -1;
+    if (id_has_space(id)) {
         why_set(why, whylen, "id '%.64s' contains a space; an id is one word (acme, acme-sa, 552008443)",
-                a->id);
+                id);
         return -1;
     }
+    return 0;
+}
+
+int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
+{
+    if (enrich_account_id_check(a->id, why, whylen) < 0)
+        return -1;
     if (!a->name || !a->name[0]) {
         why_set(why, whylen, "missing name");
         return -1;

@@ -40,6 +40,11 @@ struct enrich_account_set { struct enrich_account *v; size_t n; };
 int enrich_accounts_parse(const char *buf, size_t len, struct enrich_account_set **out,
                           char *err, size_t errlen);
 void enrich_account_set_free(struct enrich_account_set *set);
+/* Whether `id` is an account id an import takes: valid UTF-8, at most 256 bytes, no control
+ * character and no blank of any script. 0, or -1 with the reason in why (as an import says
+ * it). For a source of accounts other than an import (a CRM sync) to check before it hands
+ * the id over. */
+int enrich_account_id_check(const char *id, char *why, size_t whylen);
 /* Linear lookup by id; NULL when absent or when set is NULL. */
 const struct enrich_account *enrich_account_find(const struct enrich_account_set *set, const char *id);
 /* Value of identifier `key` ("siren", "ticker", ...) or NULL. */
