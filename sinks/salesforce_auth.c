@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "sinks/salesforce_payload.h"
 #include "util/vg_alloc.h"
 #include "util/vg_file.h"
 #include "util/vg_json.h"
@@ -245,8 +246,18 @@ enum sf_auth_result sf_auth_parse(long status, const char *body, size_t len, cha
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(doc, "error_description");
         const char *es = cJSON_IsString(e) ? e->valuestring : NULL;
         const char *ds = cJSON_IsString(d) ? d->valuestring : NULL;
-        snprintf(msg, msglen, "Salesforce refused the login (HTTP %ld%s%s%s%s): %s", status,
-                 es ? ", " : "", es ? es : "", ds ? ": " : "", ds ? ds : "", login_hint(es, ds));
+        /* Salesforce's words cleaned (a pause reason is one log line), cut on a character. */
+        snprintf(msg, msglen, "Salesforce refused the login (HTTP %ld", status);
+        if (es) {
+            sf_words_append(msg, msglen, ", ");
+            sf_words_append(msg, msglen, es);
+        }
+        if (ds) {
+            sf_words_append(msg, msglen, ": ");
+            sf_words_append(msg, msglen, ds);
+        }
+        sf_words_append(msg, msglen, "): ");
+        sf_words_append(msg, msglen, login_hint(es, ds));
     }
     cJSON_Delete(doc);
     return r;

@@ -60,6 +60,45 @@ size_t sf_text_units(const char *s)
     return units;
 }
 
+/* What a character of foreign text becomes: -1 when it is dropped. */
+static int32_t clean_cp(int32_t cp, int single_line)
+{
+    if (cp < 0)
+        return 0xfffd; /* what a browser shows for a broken byte */
+    if (cp == '\r')
+        return -1; /* CRLF reads as LF; a lone CR is dropped */
+    if ((cp == '\n' || cp == '\t') && single_line)
+        return ' ';
+    if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f))
+        return ' '; /* control characters: Salesforce's XML side refuses most of them */
+    return cp;
+}
+
+size_t sf_words_append(char *out, size_t cap, const char *s)
+{
+    if (cap == 0)
+        return 0;
+    size_t at = strnlen(out, cap - 1);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t left = strlen((const char *)p);
+    while (left) {
+        int32_t cp;
+        size_t k = vg_utf8_next(p, left, &cp);
+        p += k, left -= k;
+        cp = clean_cp(cp, 1);
+        if (cp < 0)
+            continue;
+        char enc[4];
+        size_t el = vg_utf8_put(cp, enc);
+        if (at + el > cap - 1)
+            break; /* cut on a character boundary */
+        memcpy(out + at, enc, el);
+        at += el;
+    }
+    out[at] = '\0';
+    return at;
+}
+
 char *sf_text(const char *s, size_t max, int single_line)
 {
     struct vg_buf b;
@@ -76,18 +115,12 @@ char *sf_text(const char *s, size_t max, int single_line)
         int32_t cp;
         size_t k = vg_utf8_next(p, left, &cp);
         char enc[4];
-        size_t el = 0;
+        cp = clean_cp(cp, single_line);
         if (cp < 0) {
-            cp = 0xfffd; /* what a browser shows for a broken byte */
-        } else if (cp == '\r') {
-            p += k, left -= k; /* CRLF reads as LF; a lone CR is dropped */
+            p += k, left -= k;
             continue;
-        } else if ((cp == '\n' || cp == '\t') && single_line) {
-            cp = ' ';
-        } else if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f)) {
-            cp = ' '; /* control characters: Salesforce's XML side refuses most of them */
         }
-        el = vg_utf8_put(cp, enc);
+        size_t el = vg_utf8_put(cp, enc);
         size_t u = cp >= 0x10000 ? 2 : 1;
         if (units + u > max) {
             cut = 1;
@@ -571,31 +604,33 @@ char *sf_request_path(const struct sf_map *m, const char *api_version, enum sf_o
 
 /* ---- answers --------------------------------------------------------------------------- */
 
-/* "CODE: message (field, field)" of one error object. */
+/* "CODE: message (fields: field, field)" of one error object, cleaned (sf_words_append). */
 static void error_text(const cJSON *e, char *out, size_t cap)
 {
     const char *code = jstr(e, "statusCode");
     if (!code)
         code = jstr(e, "errorCode");
     const char *msg = jstr(e, "message");
-    int k = snprintf(out, cap, "%s: %s", code ? code : "ERROR", msg ? msg : "(no message)");
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    sf_words_append(out, cap, code ? code : "ERROR");
+    sf_words_append(out, cap, ": ");
+    sf_words_append(out, cap, msg ? msg : "(no message)");
     const cJSON *fields = cJSON_GetObjectItemCaseSensitive(e, "fields");
-    if (cJSON_IsArray(fields) && cJSON_GetArraySize(fields) > 0 && k > 0 && (size_t)k < cap) {
-        size_t at = (size_t)k;
-        const cJSON *f;
-        int first = 1;
-        cJSON_ArrayForEach(f, fields) {
-            if (!cJSON_IsString(f) || at >= cap)
-                continue;
-            int w = snprintf(out + at, cap - at, "%s%s", first ? " (fields: " : ", ", f->valuestring);
-            if (w < 0)
-                break;
-            at += (size_t)w;
-            first = 0;
-        }
-        if (!first && at < cap)
-            snprintf(out + at, cap - at, ")");
+    if (!cJSON_IsArray(fields))
+        fields = NULL;
+    const cJSON *f;
+    int first = 1;
+    cJSON_ArrayForEach(f, fields) {
+        if (!cJSON_IsString(f))
+            continue;
+        sf_words_append(out, cap, first ? " (fields: " : ", ");
+        sf_words_append(out, cap, f->valuestring);
+        first = 0;
     }
+    if (!first)
+        sf_words_append(out, cap, ")");
 }
 
 static int passing_code(const char *code)
@@ -640,22 +675,28 @@ int sf_results_apply(const struct sf_request *r, const char *body, size_t len,
                      (strcmp(code, "INVALID_FIELD") == 0 && emsg &&
                       strncmp(emsg, "No such column", 14) == 0))) {
             o = SINK_RETRY;
-            if (pause && !pause[0])
-                snprintf(pause, pauselen, "Salesforce refused a field of the %s mapping: %s",
-                         sf_object_name(r->type), why);
+            if (pause && pauselen && !pause[0]) {
+                snprintf(pause, pauselen, "Salesforce refused a field of the %s mapping: ",
+                         sf_object_name(r->type));
+                sf_words_append(pause, pauselen, why);
+            }
         }
         for (size_t i = 0; i < n; i++) {
             if (r->item_of[i] != k)
                 continue;
             v[i].outcome = o;
             v[i].retry_after_ms = 0;
-            if (r->type == SF_ACCOUNT)
-                snprintf(v[i].reason, sizeof(v[i].reason),
-                         "Salesforce refused Account %s: %s",
-                         v[i].account ? v[i].account->id : "?", why);
-            else
-                snprintf(v[i].reason, sizeof(v[i].reason), "Salesforce refused the %s: %s",
-                         sf_object_name(r->type), why);
+            /* Built by pieces so that a long account id cuts the reason on a character. */
+            v[i].reason[0] = '\0';
+            if (r->type == SF_ACCOUNT) {
+                sf_words_append(v[i].reason, sizeof(v[i].reason), "Salesforce refused Account ");
+                sf_words_append(v[i].reason, sizeof(v[i].reason), v[i].account ? v[i].account->id : "?");
+            } else {
+                sf_words_append(v[i].reason, sizeof(v[i].reason), "Salesforce refused the ");
+                sf_words_append(v[i].reason, sizeof(v[i].reason), sf_object_name(r->type));
+            }
+            sf_words_append(v[i].reason, sizeof(v[i].reason), ": ");
+            sf_words_append(v[i].reason, sizeof(v[i].reason), why);
             if (skip)
                 skip[i] = 1;
         }

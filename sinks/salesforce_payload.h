@@ -72,7 +72,8 @@ char *sf_request_path(const struct sf_map *m, const char *api_version, enum sf_o
 
 /* Reads the 200 answer of an upsert collection (one result per body record, in order) and
  * settles the records it carries: a success leaves them as they are (OK); a failure sets
- * them DROP with Salesforce's status code and message for that record (for an Account: every
+ * them DROP with Salesforce's status code and message for that record (cleaned and cut as
+ * sf_words_append does; for an Account: every
  * record of that account, whose contacts and tasks could not refer to it), or RETRY for a
  * passing one (UNABLE_TO_LOCK_ROW), and sets skip[i] so later collections leave them out.
  * A failure that names a field the org does not have ("No such column") or that the
@@ -95,7 +96,8 @@ enum sf_fault {
     SF_FAULT_REQUEST,  /* any other refusal of the request as a whole */
 };
 /* Classifies an answer (status 0: no answer at all) and writes Salesforce's own words into
- * msg: "INVALID_FIELD: No such column 'Foo__c' on sobject of type Task", or "HTTP 502". */
+ * msg: "INVALID_FIELD: No such column 'Foo__c' on sobject of type Task", or "HTTP 502"
+ * (cleaned and cut as sf_words_append does). */
 enum sf_fault sf_fault_classify(long status, const char *body, size_t len, char *msg,
                                 size_t msglen);
 
@@ -111,5 +113,11 @@ int sf_is_id(const char *s, const char *prefix);
 char *sf_text(const char *s, size_t max, int single_line);
 /* Length of s in UTF-16 code units, as Salesforce counts (invalid bytes count one each). */
 size_t sf_text_units(const char *s);
+/* Appends s (NULL: nothing) to the NUL-terminated text in out (cap bytes), cleaned as
+ * sf_text(s, ..., 1) does and cut on a character boundary when it does not fit. Salesforce's
+ * own words (error messages, codes, field names) go through it on their way to a log line, a
+ * dead letter or `vigie status`: one line of valid UTF-8, nothing forged after a line break.
+ * Returns the new length. */
+size_t sf_words_append(char *out, size_t cap, const char *s);
 
 #endif
