@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "enrich/account.h"
 #include "sinks/salesforce_payload.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
@@ -100,13 +101,16 @@ char *sf_accounts_soql(const struct sf_config *c, char *err, size_t errlen)
 
 /* ---- one page -------------------------------------------------------------------------------- */
 
+/* One line of valid UTF-8: the record's Id and what is quoted of it are the org's text, so
+ * they are cleaned as Salesforce's words are (sf_words_append). */
 static void warn(cJSON *warnings, const cJSON *rec, const char *fmt, const char *what)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "Id");
-    char line[512];
-    snprintf(line, sizeof(line), "Account %s: ", cJSON_IsString(id) ? id->valuestring : "?");
-    size_t n = strlen(line);
-    snprintf(line + n, sizeof(line) - n, fmt, what);
+    char line[512] = "Account ", said[512];
+    sf_words_append(line, sizeof(line), cJSON_IsString(id) ? id->valuestring : "?");
+    sf_words_append(line, sizeof(line), ": ");
+    snprintf(said, sizeof(said), fmt, what);
+    sf_words_append(line, sizeof(line), said);
     cJSON_AddItemToArray(warnings, cJSON_CreateString(line));
 }
 
@@ -148,15 +152,12 @@ static const cJSON *field_value(const cJSON *rec, const char *name)
     return cJSON_GetObjectItem(cJSON_GetObjectItem(rec, rel), dot + 1);
 }
 
-/* A vigie id: no blanks nor control characters, at most 256 bytes, valid UTF-8. */
+/* A vigie id as `vigie accounts import` takes it (one refused id would refuse the whole
+ * list): valid UTF-8, at most 256 bytes, no control character, no blank of any script. */
 static int usable_id(const char *s)
 {
-    if (!s || !*s || strlen(s) > 256)
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f)
-            return 0;
-    return sf_text_units(s) > 0 && !strstr(s, "\xef\xbf\xbd");
+    char why[128];
+    return enrich_account_id_check(s, why, sizeof(why)) == 0;
 }
 
 static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accounts,
@@ -185,7 +186,8 @@ static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accou
     if (cJSON_IsString(ext) && *ext->valuestring) {
         snprintf(key, sizeof(key), "v:%s", ext->valuestring);
         if (!usable_id(ext->valuestring))
-            warn(warnings, rec, "%s holds blanks or control characters: vigie calls it sf-<Id>",
+            warn(warnings, rec, "%s is no id vigie takes (blanks, control characters, not "
+                 "UTF-8 or too long): vigie calls it sf-<Id>",
                  c->account_external_id);
         else if (cJSON_GetObjectItemCaseSensitive(seen, key))
             warn(warnings, rec, "%s is also another account's: vigie calls this one sf-<Id>",
@@ -201,14 +203,17 @@ static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accou
     cJSON_AddStringToObject(a, "id", vid);
 
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(rec, "Name");
-    char *clean = sf_text(cJSON_IsString(name) && *name->valuestring ? name->valuestring
-                                                                       : id->valuestring,
-                          SF_LEN_ACCOUNT_NAME, 1);
+    char *clean = sf_text(cJSON_IsString(name) ? name->valuestring : NULL, SF_LEN_ACCOUNT_NAME, 1);
     if (!clean) {
         cJSON_Delete(a);
         return -1;
     }
-    cJSON_AddStringToObject(a, "name", clean);
+    /* Blanks alone (a Name of control characters, cleaned) are no name to the importer, which
+     * would refuse the whole list for it: the account is named after its Id then. */
+    const char *nm = clean;
+    while (*nm == ' ')
+        nm++;
+    cJSON_AddStringToObject(a, "name", *nm ? nm : id->valuestring);
     vg_free(clean);
 
     const cJSON *web = cJSON_GetObjectItemCaseSensitive(rec, "Website");
@@ -221,9 +226,15 @@ static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accou
             warn(warnings, rec, "Website '%.80s' is not a domain: left out", web->valuestring);
         }
     }
+    /* An e-mail is one word: held to an id's rules, so that the importer takes it. */
     const cJSON *email = field_value(rec, "Owner.Email");
-    if (cJSON_IsString(email) && *email->valuestring && !strpbrk(email->valuestring, " \t\r\n"))
-        cJSON_AddStringToObject(a, "owner", email->valuestring);
+    if (cJSON_IsString(email) && *email->valuestring) {
+        if (usable_id(email->valuestring))
+            cJSON_AddStringToObject(a, "owner", email->valuestring);
+        else
+            warn(warnings, rec, "the owner's e-mail '%.80s' is no address: left out",
+                 email->valuestring);
+    }
     cJSON_AddStringToObject(a, "tier", "key");
     cJSON_AddStringToObject(a, "crm_id", id->valuestring);
     const cJSON *owner = cJSON_GetObjectItemCaseSensitive(rec, "OwnerId");
