@@ -44,10 +44,14 @@ static char *strip_slash(char *s)
     return s;
 }
 
+/* An http(s) URL with a host: "https://" alone (or an answer's string cut by a NUL after
+ * it) would be stripped to "https:" and make every REST URL unusable. */
 static int http_url(const char *u)
 {
-    return u && (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) &&
-           !strpbrk(u, " \t\r\n");
+    if (!u || strpbrk(u, " \t\r\n"))
+        return 0;
+    const char *host = strncmp(u, "https://", 8) == 0 ? u + 8 : strncmp(u, "http://", 7) == 0 ? u + 7 : NULL;
+    return host && *host && !strchr("/?#", *host);
 }
 
 /* The private key's PEM text, whole (vg_secret_resolve reads one line: a PEM has many). */
