@@ -76,8 +76,10 @@ static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
 /* The one cleaning pass behind hs_html_text and hs_plain_text: one output piece per input
  * character (escaped or not), runs of blanks and controls collapsed into one space, leading
  * and trailing ones dropped. With max, pieces stop before the one that would pass max minus
- * the ellipsis, and the ellipsis follows. b NULL: only counts. Returns the bytes produced. */
-static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
+ * the ellipsis, and the ellipsis follows. b NULL: only counts. after: s continues a text
+ * already written, so a leading blank before a visible character is one space too (what the
+ * rest of a text adds must be counted so). Returns the bytes produced. */
+static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html, int after)
 {
     if (!s)
         return 0;
@@ -93,7 +95,7 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
         if (cp < 0)
             cp = 0xfffd; /* what a browser shows for a broken byte */
         if (cp == ' ' || is_blank_or_control(cp)) {
-            space = out > 0;
+            space = out > 0 || after;
             continue;
         }
         char piece[16];
@@ -117,7 +119,7 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
         size_t need = pl + (space ? 1 : 0);
         if (max && out + need > limit) {
             /* Cut only when the rest does not fit: check that what is left would pass max. */
-            size_t rest = need + clean_emit(NULL, (const char *)p + i, 0, html);
+            size_t rest = need + clean_emit(NULL, (const char *)p + i, 0, html, 1);
             if (out + rest > max) {
                 if (b)
                     vg_buf_puts(b, ELLIPSIS);
@@ -137,7 +139,7 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html)
 
 int hs_html_text(struct vg_buf *b, const char *s, size_t max)
 {
-    clean_emit(b, s, max, 1);
+    clean_emit(b, s, max, 1, 0);
     return vg_buf_check(b);
 }
 
@@ -145,7 +147,7 @@ char *hs_plain_text(const char *s, size_t max)
 {
     struct vg_buf b;
     vg_buf_init(&b, 0);
-    clean_emit(&b, s, max, 0);
+    clean_emit(&b, s, max, 0, 0);
     return vg_buf_steal(&b);
 }
 

@@ -153,6 +153,15 @@ static void test_html_text_cut_on_boundaries(void **state)
     assert_string_equal(p, "Plain <b>text</b>");
     vg_free(p);
     assert_int_equal(hs_utf8_cut("a\xc3\xa9", 3, 2), 1);
+    /* A blank near the cap is a byte of the output too: "abcdefgh ij" does not fit 10, so it
+     * is cut (it once came out as 11 bytes, "abcdefgh" then the ellipsis past the cap). */
+    p = hs_plain_text("abcdefgh ij", 10);
+    assert_true(strlen(p) <= 10);
+    assert_string_equal(p, "abcdefg\xe2\x80\xa6");
+    vg_free(p);
+    p = hs_plain_text("abcdefg i", 10);
+    assert_string_equal(p, "abcdefg i");
+    vg_free(p);
 }
 
 static void test_time(void **state)
