@@ -906,12 +906,22 @@ static int mentions_missing_property(const cJSON *err)
     return yes;
 }
 
+/* HubSpot's words, cleaned as hs_plain_text does and cut to fit `n` on a character boundary:
+ * they go into one-line logs, dead letters and pauses. */
+static void copy_clean(char *out, size_t n, const char *s)
+{
+    char *clean = hs_plain_text(s, n - 1);
+    snprintf(out, n, "%s", clean ? clean : "");
+    vg_free(clean);
+}
+
 static void error_message(const cJSON *err, char *out, size_t n)
 {
     const char *msg = str_member(err, "message");
-    const char *cat = str_member(err, "category");
+    char cat[64];
+    copy_clean(cat, sizeof cat, str_member(err, "category"));
     char *clean = hs_plain_text(msg ? msg : "HubSpot refused this input", n > 80 ? n - 80 : n);
-    snprintf(out, n, "HubSpot%s%s: %s", cat ? " " : "", cat ? cat : "", clean ? clean : "");
+    snprintf(out, n, "HubSpot%s%s: %s", *cat ? " " : "", cat, clean ? clean : "");
     vg_free(clean);
 }
 
@@ -978,8 +988,11 @@ int hs_batch_results(const char *body, size_t len, size_t n, const char *key_pro
         if (i < 0)
             continue;
         struct hs_result *o = &out[i];
-        if (id_text(cJSON_GetObjectItemCaseSensitive(r, "id"), o->id, sizeof o->id) < 0)
+        /* HubSpot's record ids are digits; anything else would go into URLs and marks. */
+        char id[sizeof o->id];
+        if (id_text(cJSON_GetObjectItemCaseSensitive(r, "id"), id, sizeof id) < 0 || id[strspn(id, "0123456789")])
             continue;
+        memcpy(o->id, id, sizeof id);
         o->seen = 1;
         o->is_new = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "new"));
     }
@@ -1086,20 +1099,30 @@ void hs_error_parse(const char *body, size_t len, struct hs_error *e)
     const char *cat = str_member(root, "category");
     if (!cat)
         cat = str_member(root, "errorType");
-    snprintf(e->category, sizeof e->category, "%s", cat ? cat : "");
-    const char *pol = str_member(root, "policyName");
-    snprintf(e->policy, sizeof e->policy, "%s", pol ? pol : "");
+    copy_clean(e->category, sizeof e->category, cat);
+    copy_clean(e->policy, sizeof e->policy, str_member(root, "policyName"));
     const char *msg = str_member(root, "message");
     char *clean = hs_plain_text(msg, sizeof e->message - 1);
     snprintf(e->message, sizeof e->message, "%s", clean ? clean : "");
     vg_free(clean);
     if (mentions_missing_property(root)) {
-        missing_property(root, msg, e->property, sizeof e->property);
+        char name[sizeof e->property];
+        missing_property(root, msg, name, sizeof name);
+        copy_clean(e->property, sizeof e->property, name);
         if (!*e->property)
             snprintf(e->property, sizeof e->property, "?");
     }
-    required_scopes(root, e->scopes, sizeof e->scopes);
+    char scopes[sizeof e->scopes];
+    required_scopes(root, scopes, sizeof scopes);
+    copy_clean(e->scopes, sizeof e->scopes, scopes);
     cJSON_Delete(root);
+}
+
+/* The length of s cut to at most max bytes on a character boundary, for "%.*s": the fields
+ * are clean UTF-8, and a reason cut inside a character would not be. */
+static int fit(const char *s, size_t max)
+{
+    return (int)hs_utf8_cut(s, strlen(s), max);
 }
 
 void hs_decide(int transport_error, const char *transport_reason, long status, int retry_after_given,
@@ -1127,14 +1150,15 @@ void hs_decide(int transport_error, const char *transport_reason, long status, i
         if (strcmp(e->policy, "DAILY") == 0) {
             d->verdict = HS_PAUSE_DAILY;
             d->retry_after_ms = given_ms > 0 ? given_ms : 0;
-            snprintf(d->reason, sizeof d->reason, "HubSpot's daily API limit is reached (429 DAILY%s%.150s)", sep,
-                     e->message);
+            snprintf(d->reason, sizeof d->reason, "HubSpot's daily API limit is reached (429 DAILY%s%.*s)", sep,
+                     fit(e->message, 150), e->message);
             return;
         }
         d->verdict = HS_RETRY;
         d->retry_after_ms = given_ms >= 0 ? given_ms : secondly ? 1000 : 10000;
-        snprintf(d->reason, sizeof d->reason, "HubSpot rate limit (429 %.40s%s%.150s)",
-                 *e->policy ? e->policy : "no policy named", sep, e->message);
+        const char *policy = *e->policy ? e->policy : "no policy named";
+        snprintf(d->reason, sizeof d->reason, "HubSpot rate limit (429 %.*s%s%.*s)",
+                 fit(policy, 40), policy, sep, fit(e->message, 150), e->message);
         return;
     }
     if (status == 401 || status == 403) {
@@ -1142,29 +1166,30 @@ void hs_decide(int transport_error, const char *transport_reason, long status, i
         /* What to do comes first: the core keeps 255 characters of a pause's reason. */
         if (strcmp(e->category, "MISSING_SCOPES") == 0 && *e->scopes)
             snprintf(d->reason, sizeof d->reason,
-                     "HubSpot refused the token, it lacks the scope %.120s: fix [sink.hubspot] token and reload "
-                     "(%ld MISSING_SCOPES)", e->scopes, status);
+                     "HubSpot refused the token, it lacks the scope %.*s: fix [sink.hubspot] token and reload "
+                     "(%ld MISSING_SCOPES)", fit(e->scopes, 120), e->scopes, status);
         else
             snprintf(d->reason, sizeof d->reason,
-                     "HubSpot refused the token: fix [sink.hubspot] token and reload (%ld%s%.40s%s%.110s)", status,
-                     *e->category ? " " : "", e->category, sep, e->message);
+                     "HubSpot refused the token: fix [sink.hubspot] token and reload (%ld%s%.*s%s%.*s)", status,
+                     *e->category ? " " : "", fit(e->category, 40), e->category, sep, fit(e->message, 110),
+                     e->message);
         return;
     }
     if (status == 400 && *e->property) {
         d->verdict = HS_PAUSE_PROPERTY;
         snprintf(d->reason, sizeof d->reason,
-                 "HubSpot has no property '%.100s': create it in HubSpot or fix its name in [sink.hubspot], then "
-                 "reload (400 PROPERTY_DOESNT_EXIST)", e->property);
+                 "HubSpot has no property '%.*s': create it in HubSpot or fix its name in [sink.hubspot], then "
+                 "reload (400 PROPERTY_DOESNT_EXIST)", fit(e->property, 100), e->property);
         return;
     }
     if (status == 408 || status == 423 || status == 477 || status >= 500) {
         d->verdict = HS_RETRY;
         /* 423: the record is locked for a moment; HubSpot asks for 2 s at least. */
         d->retry_after_ms = given_ms >= 0 ? given_ms : status == 423 ? 2000 : 0;
-        snprintf(d->reason, sizeof d->reason, "HubSpot answered %ld%s%.200s", status, sep, e->message);
+        snprintf(d->reason, sizeof d->reason, "HubSpot answered %ld%s%.*s", status, sep, fit(e->message, 200), e->message);
         return;
     }
     d->verdict = HS_DROP;
-    snprintf(d->reason, sizeof d->reason, "HubSpot refused it (%ld%s%.40s%s%.150s)", status, *e->category ? " " : "",
-             e->category, sep, e->message);
+    snprintf(d->reason, sizeof d->reason, "HubSpot refused it (%ld%s%.*s%s%.*s)", status, *e->category ? " " : "",
+             fit(e->category, 40), e->category, sep, fit(e->message, 150), e->message);
 }

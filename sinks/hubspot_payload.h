@@ -148,7 +148,9 @@ int hs_association_type(const cJSON *answer, int fallback);
 /* One input's fate in a batch answer. */
 struct hs_result {
     int seen;                /* the answer mentioned this input */
-    char id[32];             /* the record's HubSpot id (results) */
+    char id[32];             /* the record's HubSpot id (results): digits, as HubSpot's ids are
+                                (it goes into URLs and marks); a result whose id is not is
+                                not taken */
     int is_new;              /* upsert: created rather than updated */
     char error[256];         /* errors: HubSpot's message for this input ("" : none) */
     int property_missing;    /* the error is PROPERTY_DOESNT_EXIST */
@@ -162,7 +164,8 @@ struct hs_result {
 int hs_batch_results(const char *body, size_t len, size_t n, const char *key_prop, const char *const *keys,
                      struct hs_result *out, char *unplaced, size_t unplaced_len);
 
-/* What an error answer says. */
+/* What an error answer says: HubSpot's text cleaned as hs_plain_text does (one line of valid
+ * UTF-8: it goes to logs, dead letters, pauses and vigie status), cut to each field. */
 struct hs_error {
     char category[64];       /* VALIDATION_ERROR, RATE_LIMITS, MISSING_SCOPES, ... */
     char policy[48];         /* 429: TEN_SECONDLY_ROLLING, SECONDLY, DAILY, ... */
