@@ -128,7 +128,7 @@ static int list_push(char ***list, size_t *n, const char *v, size_t len, char *w
 }
 
 /* Domains are compared as lower-case host names: "https://www.Orange.com/fr" -> "orange.com". */
-static int add_domain(struct enrich_account *a, const char *v, size_t n, char *why, size_t whylen)
+int enrich_account_domain_host(const char *v, size_t n, char host[256])
 {
     const char *p = v;
     const char *end = v + n;
@@ -142,21 +142,28 @@ static int add_domain(struct enrich_account *a, const char *v, size_t n, char *w
         q++;
     while (q > p && q[-1] == '.')
         q--;
-    if (q - p < 3 || q - p > 253 || !memchr(p, '.', (size_t)(q - p)) || *p == '.') {
-        why_set(why, whylen, "bad domain '%.*s'", (int)(n > 80 ? 80 : n), v);
+    if (q - p < 3 || q - p > 253 || !memchr(p, '.', (size_t)(q - p)) || *p == '.')
         return -1;
-    }
-    char host[256];
     size_t hl = 0;
     for (const char *c = p; c < q; c++) {
         unsigned char ch = (unsigned char)*c;
-        if (!(isalnum(ch) || ch == '.' || ch == '-')) {
-            why_set(why, whylen, "bad domain '%.*s'", (int)(n > 80 ? 80 : n), v);
+        if (!(isalnum(ch) || ch == '.' || ch == '-'))
             return -1;
-        }
         host[hl++] = (char)tolower(ch);
     }
-    return list_push(&a->domains, &a->n_domains, host, hl, why, whylen);
+    host[hl] = '\0';
+    return (int)hl;
+}
+
+static int add_domain(struct enrich_account *a, const char *v, size_t n, char *why, size_t whylen)
+{
+    char host[256];
+    int hl = enrich_account_domain_host(v, n, host);
+    if (hl < 0) {
+        why_set(why, whylen, "bad domain '%.*s'", (int)(n > 80 ? 80 : n), v);
+        return -1;
+    }
+    return list_push(&a->domains, &a->n_domains, host, (size_t)hl, why, whylen);
 }
 
 /* Identifier values are normalised to how registries print them, so lookups compare equal:

@@ -45,6 +45,9 @@ void enrich_account_set_free(struct enrich_account_set *set);
  * it). For a source of accounts other than an import (a CRM sync) to check before it hands
  * the id over. */
 int enrich_account_id_check(const char *id, char *why, size_t whylen);
+/* The host a domain value v[0..n) stands for, as an import stores it ("https://www.Acme.com/fr"
+ * -> "acme.com"): its length, written NUL-terminated into host; -1 when it is no domain. */
+int enrich_account_domain_host(const char *v, size_t n, char host[256]);
 /* Linear lookup by id; NULL when absent or when set is NULL. */
 const struct enrich_account *enrich_account_find(const struct enrich_account_set *set, const char *id);
 /* Value of identifier `key` ("siren", "ticker", ...) or NULL. */
