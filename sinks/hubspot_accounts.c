@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "enrich/account.h"
 #include "http/fetch_http.h"
 #include "sinks/hubspot_payload.h"
 #include "util/vg_alloc.h"
@@ -64,12 +65,35 @@ static int add_number(cJSON *acc, const char *member, const cJSON *props, const 
     return cJSON_AddNumberToObject(acc, member, v) ? 0 : -1;
 }
 
-static int has_blank(const char *s)
+static int digits_only(const char *s)
 {
+    if (!*s)
+        return 0;
     for (; *s; s++)
-        if (isspace((unsigned char)*s) || (unsigned char)*s < 0x20)
-            return 1;
-    return 0;
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* Text the import takes as an id (enrich_account_id_check: valid UTF-8, no control character,
+ * no blank of any script): one company HubSpot holds that the import refuses would refuse the
+ * whole list. */
+static int usable_id(const char *s, size_t max)
+{
+    char why[128];
+    return strlen(s) <= max && enrich_account_id_check(s, why, sizeof why) == 0;
+}
+
+/* The account of `out` whose `member` is `value`, or NULL. */
+static const cJSON *find_member(const cJSON *out, const char *member, const char *value)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, out) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, member);
+        if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
+            return a;
+    }
+    return NULL;
 }
 
 int hubspot_accounts_from_page(const struct hubspot_config *cfg, const cJSON *page, const cJSON *owners,
@@ -82,41 +106,71 @@ int hubspot_accounts_from_page(const struct hubspot_config *cfg, const cJSON *pa
         if (!cJSON_IsString(idj) || !idj->valuestring || !*idj->valuestring)
             continue;
         const char *cid = idj->valuestring;
+        /* HubSpot's ids are numbers: anything else is no company (and would be a crm_id the
+         * sink could not use). */
+        if (!digits_only(cid) || strlen(cid) > 20) {
+            vg_warn(MOD, "a HubSpot company whose id is not a number: skipped");
+            continue;
+        }
         long long n = strtoll(cid, NULL, 10);
         if (n > *last_id)
             *last_id = n;
+        /* The same company met again (it moved between pages while they were read). */
+        if (find_member(out, "crm_id", cid))
+            continue;
         char id[160];
         const char *own_id = prop_str(props, cfg->account_id_property);
         if (own_id)
             snprintf(id, sizeof id, "%s", own_id);
         else
             snprintf(id, sizeof id, "hubspot-%s", cid);
-        if (has_blank(id) || strlen(id) > 128) {
-            vg_warn(MOD, "HubSpot company %s: its %s '%s' cannot be an account id (blanks, or over 128 "
-                         "characters): skipped", cid, cfg->account_id_property, id);
+        if (!usable_id(own_id ? own_id : id, 128)) {
+            char *shown = hs_plain_text(own_id ? own_id : id, 80);
+            vg_warn(MOD, "HubSpot company %s: its %s '%s' cannot be an account id (blanks, control characters, "
+                         "not UTF-8, or over 128 bytes): skipped", cid, cfg->account_id_property, shown ? shown : "");
+            vg_free(shown);
             continue;
         }
-        const char *name = prop_str(props, "name");
-        const char *domain = prop_str(props, "domain");
-        char fallback[64];
-        if (!name) {
-            snprintf(fallback, sizeof fallback, "HubSpot company %s", cid);
-            name = domain ? domain : fallback;
+        if (find_member(out, "id", id)) {
+            vg_warn(MOD, "HubSpot company %s: its %s '%s' is another key account's too: skipped", cid,
+                    cfg->account_id_property, id);
+            continue;
         }
-        cJSON *acc = cJSON_CreateObject();
-        if (!acc || !cJSON_AddItemToArray(out, acc))
-            goto oom;
-        if (!cJSON_AddStringToObject(acc, "id", id) || !cJSON_AddStringToObject(acc, "name", name))
+        const char *raw_domain = prop_str(props, "domain");
+        char domain[256];
+        if (raw_domain && enrich_account_domain_host(raw_domain, strlen(raw_domain), domain) < 0) {
+            char *shown = hs_plain_text(raw_domain, 80);
+            vg_warn(MOD, "HubSpot company %s: its domain '%s' is not a domain: left out", cid, shown ? shown : "");
+            vg_free(shown);
+            raw_domain = NULL;
+        }
+        char fallback[64];
+        snprintf(fallback, sizeof fallback, "HubSpot company %s", cid);
+        char *name = hs_plain_text(prop_str(props, "name"), 1024);
+        if (!name)
             return -1;
-        if (domain) {
+        cJSON *acc = cJSON_CreateObject();
+        if (!acc || !cJSON_AddItemToArray(out, acc)) {
+            cJSON_Delete(acc);
+            vg_free(name);
+            return -1;
+        }
+        const cJSON *named = cJSON_AddStringToObject(acc, "name", *name ? name : raw_domain ? domain : fallback);
+        vg_free(name);
+        if (!named || !cJSON_AddStringToObject(acc, "id", id))
+            return -1;
+        if (raw_domain) {
             cJSON *d = cJSON_AddArrayToObject(acc, "domains");
             cJSON *s = cJSON_CreateString(domain);
-            if (!d || !s || !cJSON_AddItemToArray(d, s))
+            if (!d || !s || !cJSON_AddItemToArray(d, s)) {
+                cJSON_Delete(s);
                 return -1;
+            }
         }
+        /* An e-mail is one word: held to an id's rules, so that the import takes it. */
         const char *owner_id = prop_str(props, "hubspot_owner_id");
         const char *email = owner_id ? prop_str(owners, owner_id) : NULL;
-        if (email && !cJSON_AddStringToObject(acc, "owner", email))
+        if (email && usable_id(email, 256) && !cJSON_AddStringToObject(acc, "owner", email))
             return -1;
         if (!cJSON_AddStringToObject(acc, "tier", "key") || !cJSON_AddStringToObject(acc, "crm_id", cid))
             return -1;
@@ -128,8 +182,19 @@ int hubspot_accounts_from_page(const struct hubspot_config *cfg, const cJSON *pa
             return -1;
     }
     return 0;
-oom:
-    return -1;
+}
+
+int hubspot_owners_from_page(const cJSON *page, cJSON *owners)
+{
+    const cJSON *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(page, "results")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+        const cJSON *email = cJSON_GetObjectItemCaseSensitive(o, "email");
+        if (cJSON_IsString(id) && cJSON_IsString(email) && !cJSON_GetObjectItemCaseSensitive(owners, id->valuestring) &&
+            !cJSON_AddStringToObject(owners, id->valuestring, email->valuestring))
+            return -1;
+    }
+    return 0;
 }
 
 /* ==== the listing ============================================================================= */
@@ -343,12 +408,10 @@ static void on_answer(struct fetch_response *resp, void *arg)
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(page, "paging"), "next"), "after");
     const char *after = cJSON_IsString(next) ? next->valuestring : NULL;
     if (j->phase == P_OWNERS) {
-        const cJSON *o;
-        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(page, "results")) {
-            const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-            const cJSON *email = cJSON_GetObjectItemCaseSensitive(o, "email");
-            if (cJSON_IsString(id) && cJSON_IsString(email) && !cJSON_GetObjectItemCaseSensitive(j->owners, id->valuestring))
-                cJSON_AddStringToObject(j->owners, id->valuestring, email->valuestring);
+        if (hubspot_owners_from_page(page, j->owners) < 0) {
+            cJSON_Delete(page);
+            job_end(j, "out of memory");
+            return;
         }
         if (after && strlen(after) < sizeof j->owners_after && strcmp(after, j->owners_after) != 0) {
             snprintf(j->owners_after, sizeof j->owners_after, "%s", after);

@@ -42,9 +42,17 @@ cJSON *hubspot_accounts_fetch(const struct hubspot_config *cfg, const struct fet
                               size_t errlen);
 
 /* One search page's results as accounts appended to `out`; owners maps owner ids to e-mails
- * (an object, or NULL). Companies that cannot be accounts (an id with blanks) are skipped
- * with a warning. *last_id: the largest company id seen. Pure; 0, or -1 on OOM. */
+ * (an object, or NULL). What it appends `vigie accounts import` takes: companies that cannot
+ * be accounts (an id that is not a number; an account id with blanks, control characters or
+ * invalid UTF-8, or another account's) are skipped with a warning, a company already in `out`
+ * (met again on a later page) is not given twice, and a name, domain or owner's e-mail the
+ * import would refuse is cleaned or left out. *last_id: the largest company id seen. Pure; 0,
+ * or -1 on OOM. */
 int hubspot_accounts_from_page(const struct hubspot_config *cfg, const cJSON *page, const cJSON *owners,
                                cJSON *out, long long *last_id);
+/* One page of the owners API ({"results":[{"id":"12","email":"a@b.example"}], "paging"...})
+ * into owners, an object of owner id -> e-mail (an id already there keeps its e-mail). Pure;
+ * 0, or -1 on OOM. */
+int hubspot_owners_from_page(const cJSON *page, cJSON *owners);
 
 #endif
