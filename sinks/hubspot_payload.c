@@ -1002,8 +1002,11 @@ int hs_batch_results(const char *body, size_t len, size_t n, const char *key_pro
         size_t k = error_targets(e, n, keys, idx, sizeof idx / sizeof idx[0]);
         char msg[256];
         error_message(e, msg, sizeof msg);
-        if (k == 0 && unplaced && !*unplaced)
-            snprintf(unplaced, unplaced_len, "%s", msg);
+        if (k == 0 && unplaced && unplaced_len && !*unplaced) {
+            size_t m = hs_utf8_cut(msg, strlen(msg), unplaced_len - 1); /* never inside a character */
+            memcpy(unplaced, msg, m);
+            unplaced[m] = '\0';
+        }
         for (size_t j = 0; j < k; j++) {
             struct hs_result *o = &out[idx[j]];
             o->seen = 1;
