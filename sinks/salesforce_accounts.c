@@ -217,9 +217,11 @@ static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accou
     vg_free(clean);
 
     const cJSON *web = cJSON_GetObjectItemCaseSensitive(rec, "Website");
-    char host[256];
+    char host[256], domain[256];
     if (cJSON_IsString(web) && *web->valuestring) {
-        if (website_host(web->valuestring, host, sizeof(host))) {
+        /* Held to the import's own reading too (a host of 254 or 255 bytes it refuses). */
+        if (website_host(web->valuestring, host, sizeof(host)) &&
+            enrich_account_domain_host(host, strlen(host), domain) >= 0) {
             cJSON *d = cJSON_AddArrayToObject(a, "domains");
             cJSON_AddItemToArray(d, cJSON_CreateString(host));
         } else {
