@@ -854,7 +854,8 @@ int hs_association_type(const cJSON *answer, int fallback)
         const cJSON *label = cJSON_GetObjectItemCaseSensitive(r, "label");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "typeId");
         if (cat && strcmp(cat, "HUBSPOT_DEFINED") == 0 && (!label || cJSON_IsNull(label)) &&
-            cJSON_IsNumber(id) && id->valuedouble > 0 && id->valuedouble < 1e9)
+            cJSON_IsNumber(id) && id->valuedouble >= 1 && id->valuedouble < 1e9 &&
+            id->valuedouble == floor(id->valuedouble)) /* 0.5 would be type 0 */
             return (int)id->valuedouble;
     }
     return fallback;
