@@ -54,6 +54,10 @@
 #define MAX_DEFS 16
 #define MAX_BATCH 100             /* HubSpot's batch limit, the descriptor's max_batch */
 #define GROUP "vigie"
+/* HubSpot's search API allows 5 requests a second per account, apart from the rolling 10 s
+ * limit; its second is counted here with a margin for the way there. */
+#define SEARCH_PER_S 5
+#define SEARCH_WINDOW_MS 1100
 
 /* ==== options ============================================================================== */
 
@@ -180,6 +184,8 @@ struct hs_company_state {
     char company_id[32];
     long long written_ms;     /* monotonic; 0: never */
     int dirty;                /* signals delivered since, their properties not written yet */
+    int wanted;               /* its company unknown, a search for it held back: the next
+                                 search looks for it too */
     char *signal_id;          /* its newest signal, to read the tally again when flushing */
     char *type;
     int priority;
@@ -204,6 +210,8 @@ struct hs_sink {
     int owners_refused;       /* owners cannot be read: tasks go without an owner (logged once) */
     struct hs_company_state *companies;
     size_t n_companies;
+    long long search_ms[SEARCH_PER_S]; /* when the last searches left (monotonic), a ring */
+    size_t search_next;       /* its oldest slot, the next to be written */
 };
 
 enum item_kind { K_NONE, K_SIGNAL, K_UPDATE, K_CONTACT };
@@ -262,7 +270,7 @@ struct hs_job {
     struct hs_item *items;
     size_t n_items;
     struct hs_acct *accts;
-    size_t n_accts;
+    size_t n_accts, accts_cap;
     int step;
     struct hs_unit *queue;
     struct hs_unit *cur;
@@ -283,6 +291,7 @@ struct hs_req {
 };
 
 static void job_advance(struct hs_job *j);
+static const char *key_value_of(const struct hubspot_config *c, const struct enrich_account *a);
 struct hs_step;
 static const struct hs_step *current_step(const struct hs_job *j);
 
@@ -400,6 +409,7 @@ struct hs_step {
     /* Any other answer first goes here: 1 when handled (the step goes on). */
     int (*fail)(struct hs_job *j, const size_t *ix, size_t n, struct hs_decision *d, long status);
     int on_accounts;          /* inputs are accounts (else items) */
+    int search;               /* a search: paced to SEARCH_PER_S (its 429 is the search limit's) */
 };
 
 static void default_refuse(struct hs_job *j, const struct hs_step *st, size_t input, const char *reason)
@@ -1004,10 +1014,14 @@ static const char *key_company(struct hs_job *j, size_t a)
     return j->accts[a].key_value;
 }
 
-static void company_known(struct hs_job *j, size_t a, const char *id)
+static void company_known(struct hs_job *j, size_t a, const char *id_in)
 {
     struct hs_acct *ac = &j->accts[a];
-    snprintf(ac->company_id, sizeof ac->company_id, "%s", id);
+    /* id_in may be ac->company_id itself (a search's answer is put there first), and
+     * snprintf into its own source leaves "": the company found would be created again. */
+    char id[sizeof ac->company_id];
+    snprintf(id, sizeof id, "%s", id_in);
+    memcpy(ac->company_id, id, sizeof id);
     if (ac->cs)
         snprintf(ac->cs->company_id, sizeof ac->cs->company_id, "%s", id);
     if (!previewing(j)) {
@@ -1091,9 +1105,34 @@ static size_t collect_search(struct hs_job *j, size_t *ix, int by_name)
     return n;
 }
 
+/* A search also looks for the accounts whose own search was held back (the search limit), up
+ * to a search's 100 values: new accounts arriving batch after batch wait for one search, not
+ * each for its own. */
 static size_t collect_search_key(struct hs_job *j, size_t *ix)
 {
-    return collect_search(j, ix, 0);
+    size_t n = collect_search(j, ix, 0);
+    struct hs_sink *s = j->s;
+    for (size_t i = 0; n && i < s->n_companies && n < MAX_BATCH && j->n_accts < j->accts_cap; i++) {
+        struct hs_company_state *cs = &s->companies[i];
+        if (!cs->wanted || cs->company_id[0])
+            continue;
+        int here = 0;
+        for (size_t a = 0; a < j->n_accts && !here; a++)
+            here = j->accts[a].cs == cs;
+        const struct enrich_account *acc = here ? NULL : sink_account(s->ctx, cs->account_id);
+        const char *key = acc ? key_value_of(s->cfg, acc) : NULL;
+        if (!key) {
+            cs->wanted = here;
+            continue;
+        }
+        struct hs_acct *ac = &j->accts[j->n_accts];
+        memset(ac, 0, sizeof *ac); /* no records here: found, it is only remembered */
+        ac->a = acc;
+        ac->cs = cs;
+        ac->key_value = key;
+        ix[n++] = j->n_accts++;
+    }
+    return n;
 }
 
 static size_t collect_search_name(struct hs_job *j, size_t *ix)
@@ -1156,6 +1195,8 @@ static int answer_search(struct hs_job *j, const size_t *ix, size_t n, int by_na
     cJSON_Delete(root);
     for (size_t k = 0; k < n; k++) {
         j->accts[ix[k]].searched = 1;
+        if (j->accts[ix[k]].cs)
+            j->accts[ix[k]].cs->wanted = 0;
         if (j->accts[ix[k]].company_id[0])
             company_known(j, ix[k], j->accts[ix[k]].company_id);
     }
@@ -1174,6 +1215,27 @@ static int answer_search_name(struct hs_job *j, const size_t *ix, size_t n, cons
 {
     (void)res;
     return answer_search(j, ix, n, 1, body, len);
+}
+
+/* The search API has its own limit (5 a second). On its 429 (or a search held back to avoid
+ * it) the accounts not looked for are remembered for the next search, and the batch waits,
+ * whole (the core backs off as from any throttling): the records of those accounts alone
+ * would come back as a small batch of their own, costing the requests of a full one. */
+static int fail_company_search(struct hs_job *j, const size_t *ix, size_t n, struct hs_decision *d, long status)
+{
+    if (status != 429 || d->verdict != HS_RETRY)
+        return 0;
+    for (struct hs_unit *u = j->queue;; u = u->next) {
+        for (size_t k = 0; k < n; k++)
+            if (j->accts[ix[k]].cs)
+                j->accts[ix[k]].cs->wanted = 1;
+        if (!u)
+            break;
+        ix = u->ix;
+        n = u->n;
+    }
+    job_abort(j, d->reason, d->retry_after_ms > 0 ? d->retry_after_ms : 1000);
+    return 1;
 }
 
 static size_t collect_create_companies(struct hs_job *j, size_t *ix)
@@ -1671,15 +1733,15 @@ static const struct hs_step STEPS[] = {
     {.name = "company names", .collect = collect_names, .chunk = 100, .build = build_names,
      .answer = answer_nothing, .refuse = refuse_name, .on_accounts = 1},
     {.name = "company search", .collect = collect_search_key, .chunk = 100, .build = build_search_key,
-     .answer = answer_search_key, .on_accounts = 1},
+     .answer = answer_search_key, .fail = fail_company_search, .on_accounts = 1, .search = 1},
     {.name = "company search by name", .collect = collect_search_name, .chunk = 1, .build = build_search_name,
-     .answer = answer_search_name, .on_accounts = 1},
+     .answer = answer_search_name, .fail = fail_company_search, .on_accounts = 1, .search = 1},
     {.name = "company create", .collect = collect_create_companies, .chunk = 100,
      .build = build_create_companies, .batch_results = 1, .answer = answer_company_write, .on_accounts = 1},
     {.name = "company update", .collect = collect_company_updates, .chunk = 100, .build = build_company_updates,
      .batch_results = 1, .answer = answer_company_write, .refuse = refuse_company_update, .on_accounts = 1},
     {.name = "note search", .collect = collect_note_search, .chunk = 5, .build = build_note_search,
-     .answer = answer_note_search, .fail = fail_note_search},
+     .answer = answer_note_search, .fail = fail_note_search, .search = 1},
     {.name = "note marks", .run = run_note_marks},
     {.name = "note create", .collect = collect_note_create, .chunk = 100, .build = build_note_create,
      .batch_results = 1, .answer = answer_note_create, .fail = fail_note_create},
@@ -1870,13 +1932,46 @@ static void on_http(struct fetch_response *resp, void *arg)
     job_advance(j);
 }
 
+/* ms before a search may leave (0: now): the oldest of the last SEARCH_PER_S must be a window
+ * old. */
+static long long search_wait(const struct hs_sink *s)
+{
+    long long oldest = s->search_ms[s->search_next];
+    long long left = oldest ? oldest + SEARCH_WINDOW_MS - vg_mono_ms() : 0;
+    return left > 0 ? left : 0;
+}
+
+/* A search that would meet HubSpot's 429 is not sent: its step takes it as that 429, without
+ * spending a request of the rolling budget on a refusal. Batches come faster than 5 a second
+ * while new accounts keep appearing, each with a search for them. 1 when the unit was held
+ * back. */
+static int search_paced(struct hs_job *j, const struct hs_step *st, struct hs_unit *u)
+{
+    if (!st->search || previewing(j))
+        return 0;
+    struct hs_sink *s = j->s;
+    long long wait = search_wait(s);
+    if (wait == 0) {
+        s->search_ms[s->search_next] = vg_mono_ms();
+        s->search_next = (s->search_next + 1) % SEARCH_PER_S;
+        return 0;
+    }
+    struct hs_decision d = {.verdict = HS_RETRY, .retry_after_ms = wait};
+    snprintf(d.reason, sizeof d.reason, "waiting for HubSpot's search limit (%d a second)", SEARCH_PER_S);
+    st->fail(j, u->ix, u->n, &d, 429);
+    units_free(u);
+    return 1;
+}
+
 /* 1 when the request is in flight (its answer calls job_advance), 0 when the step can go on
- * at once (answered already, or the job ended). */
+ * at once (answered already, held back, or the job ended). */
 static int unit_send(struct hs_job *j, struct hs_unit *u)
 {
     const struct hs_step *st = &STEPS[j->step];
     struct hs_req r = {0};
     char err[256];
+    if (search_paced(j, st, u))
+        return 0;
     vg_buf_init(&r.body, 0);
     j->cur = u;
     if (st->build(j, u->ix, u->n, &r) < 0) {
@@ -1911,7 +2006,7 @@ static int unit_send(struct hs_job *j, struct hs_unit *u)
 
 static void job_advance(struct hs_job *j)
 {
-    size_t *ix = vg_calloc(j->n_items + j->n_accts + MAX_DEFS + 2, sizeof *ix);
+    size_t *ix = vg_calloc(j->n_items + j->accts_cap + MAX_DEFS + 2, sizeof *ix);
     if (!ix)
         job_abort(j, "out of memory", 0);
     while (!j->finished && ix) {
@@ -2189,7 +2284,8 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
     struct hs_job *j = vg_calloc(1, sizeof *j);
     if (j) {
         j->items = vg_calloc(b->n ? b->n : 1, sizeof *j->items);
-        j->accts = vg_calloc(b->n + s->n_companies + 1, sizeof *j->accts);
+        j->accts_cap = b->n + s->n_companies + 1;
+        j->accts = vg_calloc(j->accts_cap, sizeof *j->accts);
     }
     if (!j || !j->items || !j->accts) {
         for (size_t i = 0; i < b->n; i++) {

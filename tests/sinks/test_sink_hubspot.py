@@ -21,7 +21,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from sinkenv import ACCOUNTS, SinkEnv, run_tests, run_vigie, wait_until  # noqa: E402
-from standin import start_standin, standin_config, standin_reset, standin_state  # noqa: E402
+from standin import control, start_standin, standin_config, standin_reset, standin_state  # noqa: E402
 
 TOKEN = "pat-na1-standin"
 # May write objects but not change the schema (no crm.schemas.*.write).
@@ -235,6 +235,58 @@ def test_company_refresh_writes_a_waiting_company_later():
     v.stop()
     writes = [r for r in state()["requests"] if r["path"].endswith("/companies/batch/update")]
     assert len(writes) == 1, len(writes)   # airbus, flushed with michelin's batch
+
+
+def test_a_company_already_in_hubspot_is_found_not_created_again():
+    # The key accounts' companies are usually in HubSpot already: found by domain and written
+    # on, never made a second time.
+    env = fresh()
+    [seeded] = control(PORT, "POST", "seed", {"type": "companies", "objects": [
+        {"properties": {"name": "Airbus SE", "domain": "airbus.com"}}]})["ids"]
+    env.run_once()
+    st = state()
+    airbus = [c for c in objects("companies", st) if c["properties"].get("domain") == "airbus.com"]
+    assert [c["id"] for c in airbus] == [seeded], airbus
+    by_signal = notes_by_signal(st)
+    notes = [n for s in env.signals() if s["account_id"] == "airbus" for n in by_signal[s["id"]]]
+    assert notes and all(company_of(st, "notes", n["id"], 190) == [seeded] for n in notes)
+    p = airbus[0]["properties"]
+    assert p["name"] == "Airbus SE"   # the user's name for it, left as it is
+    assert int(p["vigie_signals_90d"]) == len(notes)
+
+
+def test_new_accounts_in_quick_batches_keep_to_the_search_limit():
+    # Twelve accounts vigie has not met, one per batch, batches coming faster than HubSpot's
+    # search limit (5 a second) allows a search each: the searches wait their turn rather than
+    # meet a 429. Half the companies are in HubSpot already: found, the others made, once each.
+    env = long_reclaim(fresh(extra="batch = 4\nbackoff_min = 200ms\nbackoff_max = 1s", n_items=0))
+    extra = [{"id": f"acme{i}", "name": f"Acme {i}", "domains": [f"acme{i}.example"]} for i in range(12)]
+    path = os.path.join(env.dir, "more.json")
+    with open(path, "w") as f:
+        json.dump(ACCOUNTS + extra, f)
+    assert run_vigie(["accounts", "-c", env.conf, "import", path]).returncode == 0
+    control(PORT, "POST", "seed", {"type": "companies", "objects": [
+        {"properties": {"name": a["name"], "domain": a["domains"][0]}} for a in extra[::2]]})
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    c = env.client()
+    for i in range(48):
+        acct = extra[i // 4]["id"] if i % 4 else "airbus"   # each batch: one known account, one new
+        rec = crafted_signal("%032x" % (i + 1), account=acct, title=f"Signal {i}", published=now, detected=now)
+        c.call("XADD", "vigie:signals", "*", "signal", json.dumps(rec))
+    c.close()
+    v = env.start()
+    delivered(48)
+    wait_until(lambda: pending(env) == 0, 30, "everything acknowledged")
+    v.stop()
+    st = state()
+    searches = [r for r in st["requests"] if r["path"].endswith("/companies/search")]
+    assert searches and all(r["status"] == 200 for r in searches), [r["status"] for r in searches]
+    times = sorted(r["time"] for r in searches)
+    assert all(b - a >= 1.0 for a, b in zip(times, times[5:])), times   # 5 a second at most
+    domains = [c["properties"]["domain"] for c in objects("companies", st)]
+    assert sorted(domains) == sorted(set(domains)) and len(domains) == 13, domains
+    assert all(len(n) == 1 for n in notes_by_signal(st).values()) and len(notes_by_signal(st)) == 48
+    assert dlq_count(env) == 0
 
 
 def test_redelivered_signals_make_no_second_note():
