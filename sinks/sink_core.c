@@ -225,8 +225,21 @@ static int64_t retry_delay(const struct sink_core *s, int attempts, long retry_a
     return d > retry_after_ms ? d : retry_after_ms;
 }
 
-/* Picks the records ready now, up to the batch size; starts the batch when it is full, when
- * the oldest has waited `linger`, or when nothing more can come in; else waits. */
+/* Ready records per stream, for try_batch. More streams than this (a sink reads at most 7)
+ * would only make batches mixed. */
+#define BATCH_STREAMS 8
+struct stream_ready {
+    const char *stream;
+    size_t n;
+    int64_t oldest;          /* monotonic ms its longest-waiting record has waited since */
+};
+
+/* Picks the records ready now, up to the batch size, all of one stream: a batch of signals and
+ * contacts together costs a CRM the requests of both kinds (a HubSpot batch of 90 notes and
+ * 10 contacts sends the notes' requests and the contacts' too), so each kind waits for its
+ * own batch. The batch starts when a stream has a full batch ready (the one with the most),
+ * when the record waiting longest has waited `linger` (a retried record: since it came due;
+ * its stream then goes), or when nothing more can come in; else it waits. */
 static void try_batch(struct sink_core *s)
 {
     if (!s->running || s->in_flight || (s->nhand == 0 && !s->paused))
@@ -249,6 +262,9 @@ static void try_batch(struct sink_core *s)
     }
     size_t ready = 0;
     int64_t oldest = now, next_ready = INT64_MAX;
+    struct stream_ready per[BATCH_STREAMS];
+    size_t nper = 0;
+    int mixed = 0; /* too many streams to tell apart: batches take any */
     for (size_t i = 0; i < s->nhand; i++) {
         const struct held *h = &s->hand[i];
         if (h->not_before > now) {
@@ -257,24 +273,50 @@ static void try_batch(struct sink_core *s)
             continue;
         }
         ready++;
-        if (h->since < oldest)
-            oldest = h->since;
+        /* A record back from a retry waits from the time it came due: the records of a batch
+         * that failed come due over the backoff's jitter, and without this each would leave
+         * alone in a batch of its own, one request or more apiece. */
+        int64_t waiting_since = h->not_before > h->since ? h->not_before : h->since;
+        if (waiting_since < oldest)
+            oldest = waiting_since;
+        size_t k = 0;
+        while (k < nper && strcmp(per[k].stream, h->stream) != 0)
+            k++;
+        if (k == nper) {
+            if (nper == BATCH_STREAMS) {
+                mixed = 1;
+                continue;
+            }
+            per[nper++] = (struct stream_ready){h->stream, 0, waiting_since};
+        }
+        per[k].n++;
+        if (waiting_since < per[k].oldest)
+            per[k].oldest = waiting_since;
     }
     if (ready == 0) {
         if (next_ready != INT64_MAX)
             schedule(s, next_ready - now);
         return;
     }
-    int full = ready >= s->batch_max || hand_room(s) == 0 || s->env.preview;
-    if (!full && now - oldest < s->common.linger_ms) {
+    size_t most = 0, first = 0;
+    for (size_t k = 1; k < nper; k++) {
+        if (per[k].n > per[most].n)
+            most = k;
+        if (per[k].oldest < per[first].oldest)
+            first = k;
+    }
+    int full = (mixed ? ready : per[most].n) >= s->batch_max || hand_room(s) == 0 || s->env.preview;
+    int lingered = now - oldest >= s->common.linger_ms;
+    if (!full && !lingered) {
         schedule(s, s->common.linger_ms - (now - oldest));
         return;
     }
+    const char *stream = mixed ? NULL : per[lingered ? first : most].stream;
     size_t n = ready < s->batch_max ? ready : s->batch_max;
     size_t k = 0;
     for (size_t i = 0; i < s->nhand && k < n; i++) {
         struct held *h = &s->hand[i];
-        if (h->not_before > now)
+        if (h->not_before > now || (stream && strcmp(h->stream, stream) != 0))
             continue;
         struct sink_record *r = &s->recs[k];
         memset(r, 0, sizeof(*r));

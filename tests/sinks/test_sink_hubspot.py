@@ -289,6 +289,54 @@ def test_new_accounts_in_quick_batches_keep_to_the_search_limit():
     assert dlq_count(env) == 0
 
 
+def test_signals_and_contacts_go_in_batches_of_their_own():
+    # A batch holding signals and contacts together would cost the requests of both kinds:
+    # 300 signals and 60 contacts waiting take 3 note requests and 1 contact upsert.
+    env = fresh(n_items=0)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    c = env.client()
+    for i in range(360):
+        if i % 6 == 5:
+            rec = {"id": "%032x" % (i + 1), "name": f"Marie Dupont{i}", "title": "directrice financière",
+                   "role_norm": "cfo", "seniority": "c_level", "department": "finance", "account_id": "airbus",
+                   "source_url": f"https://news.example.com/p{i}", "first_seen": now, "departing": False,
+                   "email_guess": None}
+            c.call("XADD", "vigie:contacts", "*", "contact", json.dumps(rec))
+        else:
+            rec = crafted_signal("%032x" % (i + 1), account=ACCOUNTS[i % 3]["id"], title=f"Signal {i}",
+                                 published=now, detected=now)
+            c.call("XADD", "vigie:signals", "*", "signal", json.dumps(rec))
+    c.close()
+    env.run_once()
+    st = state()
+    assert len(notes_by_signal(st)) == 300 and len(objects("contacts", st)) == 60
+    count = lambda end: sum(1 for r in st["requests"] if r["path"].endswith(end))   # noqa: E731
+    assert (count("/notes/batch/create"), count("/contacts/batch/upsert")) == (3, 1), \
+        [(r["path"], len(r["body"]["inputs"])) for r in st["requests"] if "batch" in r["path"]]
+
+
+def test_the_records_of_a_failed_batch_go_together_again():
+    # A batch that failed is retried whole: its records come due over the backoff's jitter, and
+    # wait linger for each other rather than leave one by one (a request or more apiece).
+    env = fresh(extra="backoff_min = 200ms\nbackoff_max = 1s", n_items=0)
+    with open(env.conf) as f:
+        text = f.read()
+    with open(env.conf, "w") as f:
+        f.write(text.replace("linger = 100ms", "linger = 500ms"))
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    c = env.client()
+    for i in range(40):
+        rec = crafted_signal("%032x" % (i + 1), title=f"Signal {i}", published=now, detected=now)
+        c.call("XADD", "vigie:signals", "*", "signal", json.dumps(rec))
+    c.close()
+    standin_config(PORT, fail_next=[{"match": "/companies/batch/create", "status": 500}])
+    env.run_once()
+    st = state()
+    assert len(notes_by_signal(st)) == 40
+    creates = [len(r["body"]["inputs"]) for r in st["requests"] if r["path"].endswith("/notes/batch/create")]
+    assert creates == [40], creates
+
+
 def test_redelivered_signals_make_no_second_note():
     env = fresh()
     env.run_once()
