@@ -371,7 +371,7 @@ static void back_off(struct sink_core *s, const struct sink_batch *b)
     if (d < retry_after)
         d = retry_after;
     s->svc_failures++;
-    snprintf(s->pause_reason, sizeof(s->pause_reason), "backing off: every record of the last batch failed (%.180s)",
+    snprintf(s->pause_reason, sizeof(s->pause_reason), "backing off: no record of the last batch went through (%.180s)",
              why[0] ? why : "no reason given");
     snprintf(s->last_error, sizeof(s->last_error), "%s", why);
     if (!s->paused)
