@@ -14,6 +14,7 @@
 #include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 #include "fetchers/feed_url.h"
+#include "fuzz_text.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -21,48 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void fz_fail(const char *what, const char *why, const char *s)
-{
-    fprintf(stderr, "invariant broken: %s: %s\n", what, why);
-    if (s)
-        fprintf(stderr, "value (%zu bytes): \"%.*s\"\n", strlen(s), 400, s);
-    abort();
-}
-
-/* Strict UTF-8: shortest forms only, no surrogates, nothing above U+10FFFF. Returns the
- * position of the first bad byte, or NULL when the string is valid. */
-static const char *fz_utf8_bad(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        size_t n;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 2, cp = c & 0x1f, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 3, cp = c & 0x0f, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return (const char *)p;
-        }
-        for (size_t i = 1; i < n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return (const char *)p;
-            cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return (const char *)p;
-        p += n;
-    }
-    return NULL;
-}
-
-/* Any string: valid UTF-8, no C0 control (but '\n' where allowed), no DEL, no C1 control. */
 static void fz_string(const char *what, const char *s, size_t max, int newlines)
 {
     if (!s)

@@ -36,64 +36,10 @@
 #include "util/vg_json.h"
 #include "util/vg_log.h"
 
+#include "fuzz_text.h"
+
 /* Not assert(): release builds define NDEBUG, and these checks must always run. */
-static void fail(const char *what, const char *why, const char *s)
-{
-    fprintf(stderr, "invariant broken: %s: %s\n", what, why);
-    if (s)
-        fprintf(stderr, "value (%zu bytes): \"%.*s\"\n", strlen(s), 400, s);
-    abort();
-}
-
-#define CHECK(x, what) do { if (!(x)) fail(what, #x, NULL); } while (0)
-
-/* Strict UTF-8 (shortest forms, no surrogates, nothing above U+10FFFF): 1 when valid. */
-static int utf8_ok(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        size_t n;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 2, cp = c & 0x1f, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 3, cp = c & 0x0f, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        for (size_t i = 1; i < n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        p += n;
-    }
-    return 1;
-}
-
-/* A message for a log line: NUL-terminated within cap, valid UTF-8, no C0, DEL or C1
- * control character. */
-static void line_text(const char *what, const char *s, size_t cap)
-{
-    if (!memchr(s, '\0', cap))
-        fail(what, "not NUL-terminated within its buffer", NULL);
-    if (!utf8_ok(s))
-        fail(what, "not valid UTF-8", s);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fail(what, "control character", s);
-        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            fail(what, "C1 control character", s);
-    }
-}
+#define CHECK(x, what) do { if (!(x)) fz_fail(what, #x, NULL); } while (0)
 
 static int digits(const char *s)
 {
@@ -143,11 +89,11 @@ static void batch(uint8_t variant, const char *body, size_t len)
     int rc = hs_batch_results(body, len, n, key_prop, keys, out, cap ? unplaced : NULL, cap);
     CHECK(rc == 0 || rc == -1, "hs_batch_results' return");
     if (cap)
-        line_text("unplaced", unplaced, cap);
+        fz_line_text("unplaced", unplaced, cap);
     for (size_t i = 0; i < n; i++) {
         const struct hs_result *o = &out[i];
-        line_text("result id", o->id, sizeof(o->id));
-        line_text("result error", o->error, sizeof(o->error));
+        fz_line_text("result id", o->id, sizeof(o->id));
+        fz_line_text("result error", o->error, sizeof(o->error));
         CHECK(o->seen == 0 || o->seen == 1, "seen is neither 0 nor 1");
         if (rc < 0 || !o->seen) {
             CHECK(!o->seen && !o->id[0] && !o->error[0] && !o->is_new && !o->property_missing,
@@ -156,7 +102,7 @@ static void batch(uint8_t variant, const char *body, size_t len)
         }
         CHECK(!o->id[0] != !o->error[0], "an input named that is both or neither a record and an error");
         if (o->id[0] && !digits(o->id))
-            fail("result id", "a HubSpot id that is not digits", o->id);
+            fz_fail("result id", "a HubSpot id that is not digits", o->id);
         CHECK(!o->property_missing || o->error[0], "a missing property without an error");
     }
     if (rc < 0)
@@ -181,17 +127,17 @@ static void decide(uint8_t variant, const char *body, size_t len)
     hs_decide(transport, transport ? "timeout: no answer in 30 s" : NULL, status, ra >= 0, ra > 0 ? ra : 0,
               len ? body : NULL, len, &d);
     CHECK(d.verdict >= HS_OK && d.verdict <= HS_PAUSE_DAILY, "a verdict that is none of the enum");
-    line_text("reason", d.reason, sizeof(d.reason));
+    fz_line_text("reason", d.reason, sizeof(d.reason));
     CHECK(d.retry_after_ms >= 0, "a negative wait");
     if (transport) {
         CHECK(d.verdict == HS_RETRY, "no answer that is not retried");
         return;
     }
-    line_text("category", d.err.category, sizeof(d.err.category));
-    line_text("policy", d.err.policy, sizeof(d.err.policy));
-    line_text("message", d.err.message, sizeof(d.err.message));
-    line_text("property", d.err.property, sizeof(d.err.property));
-    line_text("scopes", d.err.scopes, sizeof(d.err.scopes));
+    fz_line_text("category", d.err.category, sizeof(d.err.category));
+    fz_line_text("policy", d.err.policy, sizeof(d.err.policy));
+    fz_line_text("message", d.err.message, sizeof(d.err.message));
+    fz_line_text("property", d.err.property, sizeof(d.err.property));
+    fz_line_text("scopes", d.err.scopes, sizeof(d.err.scopes));
     if (status >= 200 && status < 300) {
         CHECK(d.verdict == HS_OK, "a 2xx that is not OK");
         return;
@@ -309,7 +255,7 @@ static void accounts(const char *body, size_t len)
     char err[512];
     if (enrich_accounts_parse(json, strlen(json), &set, err, sizeof(err)) < 0) {
         fprintf(stderr, "accounts import refused: %s\n", err);
-        fail("accounts", "vigie accounts import refuses them", json);
+        fz_fail("accounts", "vigie accounts import refuses them", json);
     }
     CHECK(set->n == (size_t)cJSON_GetArraySize(out), "the import holds another number of accounts");
     enrich_account_set_free(set);
@@ -318,7 +264,7 @@ static void accounts(const char *body, size_t len)
     if (enrich_sync_plan_new(json, strlen(json), "[]", 2, NULL, 0, "2026-12-07T12:00:00Z", &plan, err,
                              sizeof(err)) < 0) {
         fprintf(stderr, "accounts sync refused: %s\n", err);
-        fail("accounts", "vigie accounts sync refuses them", json);
+        fz_fail("accounts", "vigie accounts sync refuses them", json);
     }
     CHECK(plan->created == plan->listed, "a listed account not created in an empty registry");
     enrich_sync_plan_free(plan);

@@ -36,64 +36,10 @@
 #include "util/vg_alloc.h"
 #include "util/vg_json.h"
 
+#include "fuzz_text.h"
+
 /* Not assert(): release builds define NDEBUG, and these checks must always run. */
-static void fail(const char *what, const char *why, const char *s)
-{
-    fprintf(stderr, "invariant broken: %s: %s\n", what, why);
-    if (s)
-        fprintf(stderr, "value (%zu bytes): \"%.*s\"\n", strlen(s), 400, s);
-    abort();
-}
-
-#define CHECK(x, what) do { if (!(x)) fail(what, #x, NULL); } while (0)
-
-/* Strict UTF-8 (shortest forms, no surrogates, nothing above U+10FFFF): 1 when valid. */
-static int utf8_ok(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        size_t n;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 2, cp = c & 0x1f, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 3, cp = c & 0x0f, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        for (size_t i = 1; i < n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        p += n;
-    }
-    return 1;
-}
-
-/* A message for a log line: NUL-terminated within cap, valid UTF-8, no C0, DEL or C1
- * control character. */
-static void line_text(const char *what, const char *s, size_t cap)
-{
-    if (!memchr(s, '\0', cap))
-        fail(what, "not NUL-terminated within its buffer", NULL);
-    if (!utf8_ok(s))
-        fail(what, "not valid UTF-8", s);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fail(what, "control character", s);
-        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            fail(what, "C1 control character", s);
-    }
-}
+#define CHECK(x, what) do { if (!(x)) fz_fail(what, #x, NULL); } while (0)
 
 /* A copy of the body without a terminating NUL (a read past it is a bug). */
 static char *body_copy(const uint8_t *data, size_t len)
@@ -189,7 +135,7 @@ static void results(uint8_t variant, const char *body, size_t len)
                               sizeof(err));
     CHECK(rc == 0 || rc == -1, "sf_results_apply's return");
     if (rc < 0) {
-        line_text("error", err, sizeof(err));
+        fz_line_text("error", err, sizeof(err));
         CHECK(err[0], "an error without words");
         CHECK(!pause[0], "a pause from an answer that was not read");
         for (size_t i = 0; i < NREC; i++)
@@ -205,7 +151,7 @@ static void results(uint8_t variant, const char *body, size_t len)
     int any_retry = 0;
     for (size_t i = 0; i < NREC; i++) {
         struct sink_record *v = &records[i];
-        line_text("reason", v->reason, sizeof(v->reason));
+        fz_line_text("reason", v->reason, sizeof(v->reason));
         CHECK(v->retry_after_ms == 0, "a Retry-After from a per-record result");
         if (r.item_of[i] < 0) {
             CHECK(v->outcome == SINK_OK && !v->reason[0] && skip[i] == before[i],
@@ -227,7 +173,7 @@ static void results(uint8_t variant, const char *body, size_t len)
                       "records carried by one body record with different outcomes");
     }
     cJSON_Delete(arr);
-    line_text("pause", pause, sizeof(pause));
+    fz_line_text("pause", pause, sizeof(pause));
     CHECK(!pause[0] || any_retry, "a pause whose records are not retried");
     sf_request_free(&r);
 }
@@ -247,7 +193,7 @@ static void faults(uint8_t variant, const char *body, size_t len)
     memset(msg, 'x', sizeof(msg));
     enum sf_fault f = sf_fault_classify(status, len ? body : NULL, len, msg, cap);
     CHECK(f >= SF_FAULT_NONE && f <= SF_FAULT_REQUEST, "a fault that is none of the enum");
-    line_text("fault message", msg, cap);
+    fz_line_text("fault message", msg, cap);
     CHECK(cap == 1 || msg[0], "a fault without words");
     if (status >= 200 && status < 300)
         CHECK(f == SF_FAULT_NONE, "a 2xx that is a fault");
@@ -287,7 +233,7 @@ static void check_accounts(const cJSON *accounts, const cJSON *warnings)
     const cJSON *a, *w;
     cJSON_ArrayForEach(w, warnings) {
         CHECK(cJSON_IsString(w), "a warning that is no string");
-        line_text("warning", w->valuestring, strlen(w->valuestring) + 1);
+        fz_line_text("warning", w->valuestring, strlen(w->valuestring) + 1);
     }
     int n = 0;
     cJSON_ArrayForEach(a, accounts) {
@@ -305,9 +251,9 @@ static void check_accounts(const cJSON *accounts, const cJSON *warnings)
             if (k++ >= n)
                 break;
             if (strcmp(cJSON_GetObjectItemCaseSensitive(b, "id")->valuestring, id->valuestring) == 0)
-                fail("accounts", "an id given twice", id->valuestring);
+                fz_fail("accounts", "an id given twice", id->valuestring);
             if (strcmp(cJSON_GetObjectItemCaseSensitive(b, "crm_id")->valuestring, crm->valuestring) == 0)
-                fail("accounts", "a Salesforce Id given twice", crm->valuestring);
+                fz_fail("accounts", "a Salesforce Id given twice", crm->valuestring);
         }
         n++;
     }
@@ -319,7 +265,7 @@ static void check_accounts(const cJSON *accounts, const cJSON *warnings)
     char err[512];
     if (enrich_accounts_parse(json, strlen(json), &set, err, sizeof(err)) < 0) {
         fprintf(stderr, "accounts import refused: %s\n", err);
-        fail("accounts", "vigie accounts import refuses them", json);
+        fz_fail("accounts", "vigie accounts import refuses them", json);
     }
     CHECK(set->n == (size_t)n, "the import holds another number of accounts");
     enrich_account_set_free(set);
@@ -328,7 +274,7 @@ static void check_accounts(const cJSON *accounts, const cJSON *warnings)
     if (enrich_sync_plan_new(json, strlen(json), "[]", 2, NULL, 0, "2026-12-07T12:00:00Z", &plan, err,
                              sizeof(err)) < 0) {
         fprintf(stderr, "accounts sync refused: %s\n", err);
-        fail("accounts", "vigie accounts sync refuses them", json);
+        fz_fail("accounts", "vigie accounts sync refuses them", json);
     }
     CHECK(plan->created == plan->listed, "a listed account not created in an empty registry");
     enrich_sync_plan_free(plan);
@@ -354,7 +300,7 @@ static void pages(const char *body, size_t len)
         CHECK(rc == 0 || rc == -1, "sf_accounts_page's return");
         if (rc < 0) {
             CHECK(next == NULL, "a next page from a page that failed");
-            line_text("page error", err, sizeof(err));
+            fz_line_text("page error", err, sizeof(err));
             break; /* the sync stops here: whole or nothing */
         }
         if (next) {
@@ -376,7 +322,7 @@ static void login(uint8_t variant, const char *body, size_t len)
     char *token = (char *)1, *instance = (char *)1, msg[512];
     memset(msg, 'x', sizeof(msg));
     enum sf_auth_result r = sf_auth_parse(status, body, len, &token, &instance, msg, sizeof(msg));
-    line_text("login message", msg, sizeof(msg));
+    fz_line_text("login message", msg, sizeof(msg));
     if (r == SF_AUTH_OK) {
         CHECK(status >= 200 && status < 300, "a login from a failure");
         CHECK(token && token[0] && !strpbrk(token, "\r\n"), "a token that cannot go in a header");
