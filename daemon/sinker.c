@@ -13,6 +13,7 @@
 #include "queue/queue_accounts.h"
 #include "sinks/sink_core.h"
 #include "util/vg_alloc.h"
+#include "util/vg_event.h"
 #include "util/vg_log.h"
 #include "util/vg_time.h"
 
@@ -44,8 +45,10 @@ struct sinker {
         struct account_index *x;
         struct retired *next;
     } *retired;
-    long long accounts_version, loading_version;
+    long long accounts_version;
     int loading;
+    int accounts_ready;           /* the registry was read once: the sinks may start */
+    struct event *retry_ev;       /* reading the registry again after a failure */
     /* --once */
     void (*idle_cb)(void *);
     void *idle_arg;
@@ -55,6 +58,8 @@ struct sinker {
 };
 
 /* ---- accounts ------------------------------------------------------------------------ */
+
+static void start_current(struct sinker *s);
 
 static const struct enrich_account *find_account(void *arg, const char *id)
 {
@@ -89,7 +94,10 @@ static void on_accounts(long long version, char *json, size_t n, void *arg)
     struct sinker *s = arg;
     s->loading = 0;
     if (!json) {
-        vg_warn("sink", "could not load the accounts from redis; the sinks keep the ones they have");
+        vg_warn("sink", "could not load the accounts from redis; %s",
+                s->accounts_ready ? "the sinks keep the ones they have" : "the sinks wait for them (trying again)");
+        if (!s->accounts_ready && s->retry_ev)
+            vg_timer_arm(s->retry_ev, 1000);
         return;
     }
     char err[256];
@@ -113,6 +121,19 @@ static void on_accounts(long long version, char *json, size_t n, void *arg)
     s->accounts_version = version;
     (void)n;
     free_retired(s, 0);
+    if (!s->accounts_ready) {
+        s->accounts_ready = 1;
+        start_current(s);
+    }
+}
+
+static void on_retry_accounts(evutil_socket_t fd, short what, void *arg)
+{
+    struct sinker *s = arg;
+    if (!s->loading && queue_accounts_load(s->q, on_accounts, s) == 0)
+        s->loading = 1;
+    else if (!s->loading)
+        vg_timer_arm(s->retry_ev, 1000);
 }
 
 void sinker_accounts_changed(struct sinker *s, long long version)
@@ -196,8 +217,15 @@ struct sinker *sinker_new(struct event_base *base, struct queue *q, const struct
     s->base = base;
     s->q = q;
     s->accounts_version = -1;
+    s->retry_ev = evtimer_new(base, on_retry_accounts, s);
+    if (!s->retry_ev) {
+        snprintf(err, errlen, "out of memory");
+        vg_free(s);
+        return NULL;
+    }
     s->cur = generation_new(s, cfg, err, errlen);
     if (!s->cur) {
+        event_free(s->retry_ev);
         vg_free(s);
         return NULL;
     }
@@ -210,7 +238,9 @@ size_t sinker_count(const struct sinker *s) { return s && s->cur ? s->cur->n : 0
  * process's consumer, and the new one first re-reads the entries the old one had in hand. */
 static void start_current(struct sinker *s)
 {
-    if (!s->running || s->old || s->cur_started)
+    /* Not before the account registry is read: a record's account (its domain, its owner)
+     * decides where it goes in the CRM, and a backlog must not go out without it. */
+    if (!s->running || s->old || s->cur_started || !s->accounts_ready)
         return;
     s->cur_started = 1;
     for (size_t i = 0; i < s->cur->n; i++)
@@ -422,6 +452,8 @@ void sinker_free(struct sinker *s)
         generation_free(s->cur);
     if (s->idle_ev)
         event_free(s->idle_ev);
+    if (s->retry_ev)
+        event_free(s->retry_ev);
     free_retired(s, 1);
     account_index_free(s->accounts);
     vg_free(s);
