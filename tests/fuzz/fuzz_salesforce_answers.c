@@ -36,20 +36,10 @@
 #include "util/vg_alloc.h"
 #include "util/vg_json.h"
 
-#include "fuzz_text.h"
+#include "fuzz_accounts_check.h"
 
 /* Not assert(): release builds define NDEBUG, and these checks must always run. */
 #define CHECK(x, what) do { if (!(x)) fz_fail(what, #x, NULL); } while (0)
-
-/* A copy of the body without a terminating NUL (a read past it is a bug). */
-static char *body_copy(const uint8_t *data, size_t len)
-{
-    char *b = malloc(len ? len : 1);
-    if (!b)
-        abort();
-    memcpy(b, data, len);
-    return b;
-}
 
 /* ---- the batch the collections are built from -------------------------------------------- */
 
@@ -257,28 +247,7 @@ static void check_accounts(const cJSON *accounts, const cJSON *warnings)
         }
         n++;
     }
-    /* `vigie accounts import` takes what the sync gives, as it is. */
-    char *json = cJSON_PrintUnformatted(accounts);
-    if (!json)
-        abort();
-    struct enrich_account_set *set = NULL;
-    char err[512];
-    if (enrich_accounts_parse(json, strlen(json), &set, err, sizeof(err)) < 0) {
-        fprintf(stderr, "accounts import refused: %s\n", err);
-        fz_fail("accounts", "vigie accounts import refuses them", json);
-    }
-    CHECK(set->n == (size_t)n, "the import holds another number of accounts");
-    enrich_account_set_free(set);
-    /* ... and so does `vigie accounts sync`, which creates them all in an empty registry. */
-    struct enrich_sync_plan *plan = NULL;
-    if (enrich_sync_plan_new(json, strlen(json), "[]", 2, NULL, 0, "2026-12-07T12:00:00Z", &plan, err,
-                             sizeof(err)) < 0) {
-        fprintf(stderr, "accounts sync refused: %s\n", err);
-        fz_fail("accounts", "vigie accounts sync refuses them", json);
-    }
-    CHECK(plan->created == plan->listed, "a listed account not created in an empty registry");
-    enrich_sync_plan_free(plan);
-    cJSON_free(json);
+    fz_accounts_importable(accounts);
 }
 
 static void pages(const char *body, size_t len)
@@ -291,7 +260,7 @@ static void pages(const char *body, size_t len)
     size_t first = nul ? (size_t)(nul - body) : len;
     struct { const char *p; size_t n; } page[2] = {{body, first}, {nul ? nul + 1 : NULL, nul ? len - first - 1 : 0}};
     for (int i = 0; i < (nul ? 2 : 1); i++) {
-        char *copy = body_copy((const uint8_t *)page[i].p, page[i].n);
+        char *copy = fz_body_copy((const uint8_t *)page[i].p, page[i].n);
         char *next = (char *)1, err[512];
         memset(err, 'x', sizeof(err));
         int rc = sf_accounts_page(&config, copy, page[i].n, accounts, warnings, seen, &next, err,
@@ -348,7 +317,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2 || size > 256 * 1024)
         return 0;
     uint8_t which = data[0], variant = data[1];
-    char *body = body_copy(data + 2, size - 2);
+    char *body = fz_body_copy(data + 2, size - 2);
     switch (which % 4) {
     case 0: results(variant, body, size - 2); break;
     case 1: faults(variant, body, size - 2); break;
