@@ -87,6 +87,8 @@ static int preview_sink(const struct vg_sink_section *sec, const struct vg_confi
         .state_dir = cfg->state_dir,
         .account = preview_account,
         .account_arg = &p,
+        .peer = vg_config_sink_peer,
+        .peer_arg = (void *)cfg,
         .preview = stdout,
         .preview_limit = n,
     };

@@ -318,6 +318,12 @@ const struct vg_sink_section *vg_config_sink(const struct vg_config *c, const ch
     return find_sink(c, name);
 }
 
+const void *vg_config_sink_peer(void *cfg, const char *name)
+{
+    const struct vg_sink_section *s = vg_config_sink(cfg, name);
+    return s && s->common.enabled ? s->config : NULL;
+}
+
 int vg_config_sinks_differ(const struct vg_config *a, const struct vg_config *b)
 {
     static const struct vg_config none;

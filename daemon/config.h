@@ -109,6 +109,9 @@ struct vg_config *vg_config_load_types(const char *path, const struct sink_type 
 
 /* The [sink.NAME] section of c, or NULL. */
 const struct vg_sink_section *vg_config_sink(const struct vg_config *c, const char *name);
+/* The type's config struct of the enabled [sink.NAME] section of the vg_config at `cfg`, or
+ * NULL: the `peer` callback of a sink_env (sink_peer_config). */
+const void *vg_config_sink_peer(void *cfg, const char *name);
 /* 1 when the [sink.NAME] section is in one of a and b only, or one of its options differs. */
 int vg_config_sink_differs(const struct vg_config *a, const struct vg_config *b, const char *name);
 /* 1 when any sink section was added, removed or changed from a to b (NULL: no sections). */

@@ -186,6 +186,8 @@ static struct generation *generation_new(struct sinker *s, const struct vg_confi
         .state_dir = g->cfg->state_dir,
         .account = find_account,
         .account_arg = s,
+        .peer = vg_config_sink_peer,
+        .peer_arg = g->cfg,
         .reclaim_idle_ms = g->cfg->pipe_reclaim_idle_ms,
         .dlq_maxlen = g->cfg->pipe_maxlen,
         .dedup_ttl_s = g->cfg->pipe_dedup_ttl_ms / 1000,

@@ -144,6 +144,15 @@ const char *sink_name(const struct sink_ctx *ctx);
 /* [daemon] state_dir and instance, for a sink that keeps files. */
 const char *sink_state_dir(const struct sink_ctx *ctx);
 const char *sink_instance(const struct sink_ctx *ctx);
+/* The event loop the sink runs on (for timers of its own, and a vg_work pool). */
+struct event_base *sink_base(struct sink_ctx *ctx);
+/* [pipeline] dedup_ttl in seconds: how long what a sink keeps for idempotency should live. */
+long long sink_dedup_ttl_s(const struct sink_ctx *ctx);
+/* The configuration struct of another sink section of the same configuration ([sink.NAME],
+ * its type's own config struct), or NULL when that section is absent or disabled: for a sink
+ * whose behaviour depends on another's (the alerts router asks whether [sink.slack] can edit
+ * a message it posted). */
+const void *sink_peer_config(struct sink_ctx *ctx, const char *name);
 /* Account lookup in the registry the daemon keeps; NULL when unknown. */
 const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id);
 

@@ -692,6 +692,15 @@ const char *sink_name(const struct sink_ctx *ctx) { return ctx->core->name; }
 const char *sink_state_dir(const struct sink_ctx *ctx) { return ctx->core->env.state_dir ? ctx->core->env.state_dir : "."; }
 const char *sink_instance(const struct sink_ctx *ctx) { return ctx->core->env.instance ? ctx->core->env.instance : ""; }
 
+struct event_base *sink_base(struct sink_ctx *ctx) { return ctx->core->env.base; }
+long long sink_dedup_ttl_s(const struct sink_ctx *ctx) { return ctx->core->env.dedup_ttl_s > 0 ? ctx->core->env.dedup_ttl_s : 7 * 86400; }
+
+const void *sink_peer_config(struct sink_ctx *ctx, const char *name)
+{
+    struct sink_core *s = ctx->core;
+    return s->env.peer ? s->env.peer(s->env.peer_arg, name) : NULL;
+}
+
 const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id)
 {
     struct sink_core *s = ctx->core;

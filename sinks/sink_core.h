@@ -39,6 +39,10 @@ struct sink_env {
     /* The account registry the daemon keeps (NULL: none). */
     const struct enrich_account *(*account)(void *arg, const char *id);
     void *account_arg;
+    /* Another sink section's config struct, NULL when absent or disabled (sink_peer_config);
+     * NULL: none. */
+    const void *(*peer)(void *arg, const char *name);
+    void *peer_arg;
     long long reclaim_idle_ms;  /* [pipeline] reclaim_idle */
     long long dlq_maxlen;       /* [pipeline] maxlen */
     long long dedup_ttl_s;      /* how long delivery marks are kept */

@@ -9,6 +9,12 @@
 int64_t vg_mono_ms(void);
 /* Milliseconds since the Unix epoch (for records and due times). */
 int64_t vg_wall_ms(void);
+/* The clock of decisions that depend on the time of day and on windows of hours and days (alert
+ * grouping, quiet hours, caps, silences, digests): vg_wall_ms(), unless the environment names a
+ * file in VIGIE_CLOCK_FILE, whose first line is then read on each call as milliseconds since
+ * the epoch. The file is how the tests drive those decisions with a clock they control (a
+ * missing or unreadable file falls back to the wall clock); nothing else sets it. */
+int64_t vg_clock_ms(void);
 /* A struct timeval for libevent from milliseconds. */
 struct timeval vg_tv_ms(int64_t ms);
 /* Uniform random number in [0, n) from a per-process generator seeded from the clock and pid,
