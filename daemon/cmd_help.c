@@ -32,7 +32,8 @@ static void print_sink_options(void)
     for (const struct vg_option *o = sink_common_options; o->name; o++)
         print_option("    ", 16, o);
     for (const struct sink_type *const *t = sink_types; *t; t++) {
-        printf("\n  [sink.%s] %s\n", (*t)->name, (*t)->summary);
+        char section[160];
+        printf("\n  [%s] %s\n", sink_type_section(*t, section, sizeof(section)), (*t)->summary);
         for (const struct vg_option *o = (*t)->options; o && o->name; o++)
             print_option("    ", 16, o);
     }

@@ -137,8 +137,11 @@ static int check_grammar(const struct vg_option *o, const char *v, char *why, si
 
 /* The lines of one [sink.NAME] section's keys. */
 struct sink_lines {
-    int first;         /* the section's first key */
+    int first;         /* the section's first key (or header, for a type's own section) */
     int *v;            /* per option, the common ones then the type's: as load_ctx.lines */
+    int written;       /* a type with a section of its own: the line of that section's header */
+    int more_first;    /* ... and of the first of its further sections ([route.NAME]) */
+    char more_name[128];
 };
 
 struct load_ctx {
@@ -174,6 +177,8 @@ static void load_error(struct load_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+static void on_header(struct load_ctx *ctx, const char *text);
+
 /* inih's reader, so that we know the line of each key. */
 static char *read_line(char *str, int num, void *stream)
 {
@@ -188,6 +193,7 @@ static char *read_line(char *str, int num, void *stream)
         load_error(ctx, "line longer than %d characters", num - 2);
         return NULL;
     }
+    on_header(ctx, str);
     return r;
 }
 
@@ -246,11 +252,18 @@ static struct vg_sink_section *add_sink(struct load_ctx *ctx, const struct sink_
     return s;
 }
 
-static void on_sink_entry(struct load_ctx *ctx, const char *section, const char *name, const char *value)
+/* The sink section for [section] (created at its defaults when new): the [sink.NAME] of a
+ * type without a section of its own, or the section a type owns. NULL after load_error. */
+static struct vg_sink_section *sink_for(struct load_ctx *ctx, const struct sink_type *owner, const char *section)
 {
     struct vg_config *c = ctx->c;
-    const char *sink = section + strlen("sink.");
+    const char *sink = owner ? owner->name : section + strlen("sink.");
     struct vg_sink_section *s = find_sink(c, sink);
+    if (s && !owner && s->type->section) {
+        /* [sink.alerts]: that type's options are read in its own section. */
+        load_error(ctx, "unknown section [%s]: the %s sink is configured in [%s]", section, sink, s->type->section);
+        return NULL;
+    }
     if (!s) {
         const struct sink_type *t = find_type(ctx->types, sink);
         if (!t) {
@@ -261,11 +274,82 @@ static void on_sink_entry(struct load_ctx *ctx, const char *section, const char 
             }
             load_error(ctx, "unknown sink type '%s' in section [%s] (%s%s)", sink, section,
                        known[0] ? "known: " : "no sink type is built in", known);
-            return;
+            return NULL;
         }
-        if (!(s = add_sink(ctx, t, section)))
-            return;
+        if (t->section && !owner) {
+            load_error(ctx, "unknown section [%s]: the %s sink is configured in [%s]", section, sink, t->section);
+            return NULL;
+        }
+        s = add_sink(ctx, t, section);
     }
+    return s;
+}
+
+/* The type owning [section] on its own (its `section`, or one of its `more_sections` when
+ * `more`), or NULL. */
+static const struct sink_type *section_owner(const struct sink_type *const *types, const char *section, int more)
+{
+    for (const struct sink_type *const *t = types; *t; t++) {
+        if (!more && (*t)->section && strcmp((*t)->section, section) == 0)
+            return *t;
+        for (const char *const *p = (*t)->more_sections; more && p && *p; p++)
+            if (strncmp(section, *p, strlen(*p)) == 0)
+                return *t;
+    }
+    return NULL;
+}
+
+/* A section header, as read_line meets it (inih has not yet seen the line): a type's own
+ * section runs once written, even without keys ([alerts] alone), and each further section
+ * is announced to its type with the header's line, for its messages. */
+static void on_header(struct load_ctx *ctx, const char *text)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    const char *end = text[0] == '[' ? strchr(text, ']') : NULL;
+    if (!end || !ctx->c)
+        return;
+    char section[128];
+    snprintf(section, sizeof(section), "%.*s", (int)(end - text - 1), text + 1);
+    const struct sink_type *own = section_owner(ctx->types, section, 0);
+    const struct sink_type *more = own ? NULL : section_owner(ctx->types, section, 1);
+    if (!own && !more)
+        return;
+    struct vg_sink_section *s = sink_for(ctx, own ? own : more, section);
+    if (!s)
+        return;
+    struct sink_lines *l = &ctx->sink_lines[s - ctx->c->sinks];
+    if (own) {
+        if (!l->written)
+            l->written = l->first = ctx->line;
+        return;
+    }
+    if (!l->more_first) {
+        l->more_first = ctx->line;
+        snprintf(l->more_name, sizeof(l->more_name), "%s", section);
+    }
+    char why[400] = "";
+    if (more->section_entry && more->section_entry(s->config, section, NULL, NULL, ctx->line, why, sizeof(why)) < 0)
+        load_error(ctx, "%s", why);
+}
+
+/* A key of a further section of a type ([route.NAME]): the type reads it. */
+static void on_more_entry(struct load_ctx *ctx, const struct sink_type *t, const char *section, const char *name,
+                          const char *value)
+{
+    struct vg_sink_section *s = sink_for(ctx, t, section);
+    char why[400] = "";
+    if (s && (!t->section_entry || t->section_entry(s->config, section, name, value, ctx->line, why, sizeof(why)) < 0))
+        load_error(ctx, "%s", why[0] ? why : "the sink reads no such section");
+}
+
+static void on_sink_entry(struct load_ctx *ctx, const struct sink_type *owner, const char *section, const char *name,
+                          const char *value)
+{
+    struct vg_config *c = ctx->c;
+    struct vg_sink_section *s = sink_for(ctx, owner, section);
+    if (!s)
+        return;
     struct sink_lines *l = &ctx->sink_lines[s - c->sinks];
     void *base = &s->common;
     const struct vg_option *o = vg_option_find(sink_common_options, name);
@@ -289,6 +373,37 @@ static void on_sink_entry(struct load_ctx *ctx, const char *section, const char 
         load_error(ctx, "key '%s.%s': %s", section, name, why);
 }
 
+/* The line of option `key` of a sink section (the common options, then its type's), or 0. */
+static int sink_key_line(const struct vg_sink_section *s, const struct sink_lines *l, const char *key)
+{
+    const struct vg_option *o = vg_option_find(sink_common_options, key);
+    if (o)
+        return l->v[o - sink_common_options];
+    if ((o = vg_option_find(s->type->options, key)))
+        return l->v[vg_option_count(sink_common_options) + (size_t)(o - s->type->options)];
+    return 0;
+}
+
+/* A type's check said `why`: "line N: ..." is about line N; "key 'NAME': ..." about an option
+ * of the section, on its line (the section's when it is not in the file). */
+static void check_error(const struct vg_sink_section *s, const struct sink_lines *l, const char *path,
+                        const char *why, char *err, size_t errlen)
+{
+    char section[160], key[64];
+    sink_type_section(s->type, section, sizeof(section));
+    int line = 0, used = 0;
+    if (sscanf(why, "line %d: %n", &line, &used) == 1 && used > 0 && line > 0) {
+        snprintf(err, errlen, "%s:%d: %s", path, line, why + used);
+        return;
+    }
+    if (sscanf(why, "key '%63[^']': %n", key, &used) == 1 && used > 0) {
+        line = sink_key_line(s, l, key);
+        snprintf(err, errlen, "%s:%d: key '%s.%s': %s", path, line ? line : l->first, section, key, why + used);
+        return;
+    }
+    snprintf(err, errlen, "%s:%d: section [%s]: %s", path, l->first, section, why);
+}
+
 /* Once the file is read, what concerns a whole sink section: the common options together,
  * then the type's own check. 0, or -1 with "FILE:LINE: ..." in err. */
 static int finish_sinks(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
@@ -298,15 +413,21 @@ static int finish_sinks(struct load_ctx *ctx, const char *path, char *err, size_
         struct vg_sink_section *s = &c->sinks[i];
         const struct sink_lines *l = &ctx->sink_lines[i];
         const char *key = "";
-        char why[400] = "";
+        char why[400] = "", section[160];
+        sink_type_section(s->type, section, sizeof(section));
+        if (s->type->section && !l->written) {
+            snprintf(err, errlen, "%s:%d: section [%s] needs an [%s] section, which the %s sink reads it with "
+                     "(add [%s]; its receiver = NAME is the default route)", path, l->more_first, l->more_name,
+                     s->type->section, s->name, s->type->section);
+            return -1;
+        }
         if (sink_common_finish(s->type, &s->common, &key, why, sizeof(why)) < 0) {
-            const struct vg_option *o = vg_option_find(sink_common_options, key);
-            int line = o && l->v[o - sink_common_options] ? l->v[o - sink_common_options] : l->first;
-            snprintf(err, errlen, "%s:%d: key 'sink.%s.%s': %s", path, line, s->name, key, why);
+            int line = sink_key_line(s, l, key);
+            snprintf(err, errlen, "%s:%d: key '%s.%s': %s", path, line ? line : l->first, section, key, why);
             return -1;
         }
         if (s->type->check && s->type->check(s->config, why, sizeof(why)) < 0) {
-            snprintf(err, errlen, "%s:%d: section [sink.%s]: %s", path, l->first, s->name, why);
+            check_error(s, l, path, why, err, errlen);
             return -1;
         }
     }
@@ -351,12 +472,14 @@ int vg_config_sink_differs(const struct vg_config *a, const struct vg_config *b,
     for (const struct vg_option *o = x->type->options; o && o->name; o++)
         if (vg_option_differs(o, x->config, y->config))
             return 1;
-    return 0;
+    return x->type->config_differs && x->type->config_differs(x->config, y->config);
 }
 
 static void free_sink(struct vg_sink_section *s)
 {
     vg_option_table_free(sink_common_options, &s->common);
+    if (s->config && s->type->config_clear)
+        s->type->config_clear(s->config);
     if (s->config)
         vg_option_table_free(s->type->options, s->config);
     vg_free(s->config);
@@ -371,7 +494,16 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
     if (ctx->err_line)
         return 1;
     if (strncmp(section, "sink.", strlen("sink.")) == 0) {
-        on_sink_entry(ctx, section, name, value);
+        on_sink_entry(ctx, NULL, section, name, value);
+        return 1;
+    }
+    const struct sink_type *t = section_owner(ctx->types, section, 0);
+    if (t) {
+        on_sink_entry(ctx, t, section, name, value);
+        return 1;
+    }
+    if ((t = section_owner(ctx->types, section, 1))) {
+        on_more_entry(ctx, t, section, name, value);
         return 1;
     }
     const struct vg_option *o = find_option(section, name);

@@ -88,11 +88,14 @@ static void print_sinks(FILE *out, const struct sink_type *const *types)
     for (const struct vg_option *o = sink_common_options; o->name; o++)
         print_option(out, o, ';');
     for (const struct sink_type *const *t = types; *t; t++) {
-        fprintf(out, "\n;[sink.%s]\n", (*t)->name);
+        char section[160];
+        fprintf(out, "\n;[%s]\n", sink_type_section(*t, section, sizeof(section)));
         comment(out, (*t)->summary);
         print_type_defaults(out, *t);
         for (const struct vg_option *o = (*t)->options; o && o->name; o++)
             print_option(out, o, ';');
+        if ((*t)->example) /* its further sections ([route.NAME] ...), already commented out */
+            fprintf(out, "%s", (*t)->example);
     }
 }
 
@@ -120,9 +123,12 @@ void vg_config_print(FILE *out, const struct vg_config *c)
     }
     for (size_t i = 0; i < c->n_sinks; i++) {
         const struct vg_sink_section *s = &c->sinks[i];
-        fprintf(out, "\n[sink.%s]\n", s->name);
+        char name[160];
+        fprintf(out, "\n[%s]\n", sink_type_section(s->type, name, sizeof(name)));
         print_values(out, sink_common_options, &s->common);
         print_values(out, s->type->options, s->config);
+        if (s->type->config_print) /* its further sections: [route.NAME], [receiver.NAME] */
+            s->type->config_print(out, s->config);
     }
 }
 

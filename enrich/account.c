@@ -309,6 +309,10 @@ static char **string_field(struct enrich_account *a, const char *key)
     if (strcmp(key, "tier") == 0) return &a->tier;
     if (strcmp(key, "crm_id") == 0) return &a->crm_id;
     if (strcmp(key, "retired") == 0) return &a->retired;
+    if (strcmp(key, "owner_email") == 0) return &a->owner_email;
+    if (strcmp(key, "owner_slack") == 0) return &a->owner_slack;
+    if (strcmp(key, "owner_timezone") == 0) return &a->owner_timezone;
+    if (strcmp(key, "owner_digest") == 0) return &a->owner_digest;
     return NULL;
 }
 
@@ -440,6 +444,21 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
         why_set(why, whylen, "retired '%.40s' is not an RFC 3339 time (2024-05-01T10:00:00Z)", a->retired);
         return -1;
     }
+    /* The owner's alert fields: refused here, at import, rather than failing every alert later. */
+    char owhy[200];
+    const char *bad = NULL;
+    if (a->owner_email && enrich_email_check(a->owner_email, owhy, sizeof(owhy)) < 0)
+        bad = "owner_email";
+    else if (a->owner_slack && enrich_slack_id_check(a->owner_slack, owhy, sizeof(owhy)) < 0)
+        bad = "owner_slack";
+    else if (a->owner_timezone && enrich_timezone_check(a->owner_timezone, owhy, sizeof(owhy)) < 0)
+        bad = "owner_timezone";
+    else if (a->owner_digest && enrich_digest_parse(a->owner_digest, NULL, NULL, owhy, sizeof(owhy)) < 0)
+        bad = "owner_digest";
+    if (bad) {
+        why_set(why, whylen, "%s %s", bad, owhy);
+        return -1;
+    }
     if (!a->tier) {
         if (!(a->tier = vg_strdup("standard"))) {
             why_set(why, whylen, "out of memory");
@@ -481,6 +500,10 @@ void enrich_account_clear(struct enrich_account *a)
     vg_free(a->tier);
     vg_free(a->crm_id);
     vg_free(a->retired);
+    vg_free(a->owner_email);
+    vg_free(a->owner_slack);
+    vg_free(a->owner_timezone);
+    vg_free(a->owner_digest);
     free_list(a->context_keywords, a->n_context_keywords);
     free_list(a->negative_keywords, a->n_negative_keywords);
     memset(a, 0, sizeof(*a));

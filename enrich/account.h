@@ -24,6 +24,10 @@ struct enrich_account {
      * (`vigie accounts sync`), or NULL. A retired account is kept with its history but no
      * longer matched (enrich_matcher_build gives it no pattern). */
     char *retired;
+    /* Where the owner hears of alerts (docs/design.md "Alerts"), all optional: an e-mail
+     * address, a Slack user or channel id, an IANA zone ("Europe/Paris"), a digest schedule
+     * ("daily 08:00", "weekly mon 08:00", "no"). */
+    char *owner_email, *owner_slack, *owner_timezone, *owner_digest;
 };
 
 struct enrich_account_set { struct enrich_account *v; size_t n; };
@@ -52,6 +56,23 @@ int enrich_account_domain_host(const char *v, size_t n, char host[256]);
 const struct enrich_account *enrich_account_find(const struct enrich_account_set *set, const char *id);
 /* Value of identifier `key` ("siren", "ticker", ...) or NULL. */
 const char *enrich_account_identifier(const struct enrich_account *a, const char *key);
+
+/* The owner fields' grammars (account_owner.c), also for the alerts configuration. Each 0, or
+ * -1 with the reason in why. An address: one '@' between non-empty parts, at most 254 bytes,
+ * no blank, control character or any of ,;<>"() (an address list or a header could hide in
+ * it). */
+int enrich_email_check(const char *v, char *why, size_t whylen);
+/* A Slack id: C (channel), G (private channel), D (direct message), U or W (user), then 6 to
+ * 20 upper-case letters or digits ("C0123ABC", "U024BE7LH"). */
+int enrich_slack_id_check(const char *v, char *why, size_t whylen);
+/* The shape of an IANA zone name ("Europe/Paris", "UTC", "Etc/GMT+5"): letters, digits and
+ * _ + - / only, no "..", no leading '/', at most 64 bytes. Whether the zone exists is the
+ * alerts configuration's check (it reads the tz database). */
+int enrich_timezone_check(const char *v, char *why, size_t whylen);
+/* "daily HH:MM", "weekly DAY HH:MM" (DAY mon..sun, any case) or "no". Returns 1 with
+ * *weekday (-1 daily, 0 Monday .. 6 Sunday) and *minute (after midnight, local time) set,
+ * 0 for "no", -1 with why for anything else. weekday and minute may be NULL. */
+int enrich_digest_parse(const char *v, int *weekday, int *minute, char *why, size_t whylen);
 
 /* ---- Shared by account.c (JSON) and account_csv.c; not for other modules. ---- */
 

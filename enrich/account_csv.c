@@ -130,7 +130,7 @@ static int known_column(const char *name)
     static const char *const cols[] = {
         "id", "name", "aliases", "domains", "country", "identifiers", "owner", "tier", "revenue",
         "margin", "growth_potential", "strategic_fit", "image", "crm_id", "context_keywords",
-        "negative_keywords", "retired",
+        "negative_keywords", "retired", "owner_email", "owner_slack", "owner_timezone", "owner_digest",
     };
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         if (strcmp(name, cols[i]) == 0)

@@ -63,6 +63,10 @@ char *enrich_account_to_json(const struct enrich_account *a)
     put_list(&b, "context_keywords", a->context_keywords, a->n_context_keywords);
     put_list(&b, "negative_keywords", a->negative_keywords, a->n_negative_keywords);
     put_str(&b, "retired", a->retired);
+    put_str(&b, "owner_email", a->owner_email);
+    put_str(&b, "owner_slack", a->owner_slack);
+    put_str(&b, "owner_timezone", a->owner_timezone);
+    put_str(&b, "owner_digest", a->owner_digest);
     if (vg_buf_putc(&b, '}') < 0) {
         vg_buf_free(&b);
         return NULL;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int cmp_account_ptr(const void *a, const void *b)
 {
@@ -33,6 +34,14 @@ static struct enrich_account *find(struct enrich_account **v, size_t n, const ch
     return hit ? *hit : NULL;
 }
 
+static void steal_str(char **dst, char **src)
+{
+    if (*dst || !*src)
+        return;
+    *dst = *src;
+    *src = NULL;
+}
+
 static void steal_list(char ***dst, size_t *ndst, char ***src, size_t *nsrc)
 {
     if (*ndst || !*nsrc)
@@ -51,9 +60,13 @@ static int merge(struct enrich_account *l, struct enrich_account *s)
     steal_list(&l->domains, &l->n_domains, &s->domains, &s->n_domains);
     steal_list(&l->context_keywords, &l->n_context_keywords, &s->context_keywords, &s->n_context_keywords);
     steal_list(&l->negative_keywords, &l->n_negative_keywords, &s->negative_keywords, &s->n_negative_keywords);
-    if (!l->country) {
-        l->country = s->country;
-        s->country = NULL;
+    steal_str(&l->country, &s->country);
+    /* The owner's addresses are the owner's: a new owner does not inherit the previous one's. */
+    if ((!l->owner && !s->owner) || (l->owner && s->owner && strcasecmp(l->owner, s->owner) == 0)) {
+        steal_str(&l->owner_email, &s->owner_email);
+        steal_str(&l->owner_slack, &s->owner_slack);
+        steal_str(&l->owner_timezone, &s->owner_timezone);
+        steal_str(&l->owner_digest, &s->owner_digest);
     }
     size_t extra = 0;
     for (size_t i = 0; i < s->n_identifiers; i++)

@@ -11,7 +11,10 @@
  *              listing leaves out keep the registry's values (added by hand, they survive a
  *              sync), identifiers merge by key (the listing's win); everything else (name,
  *              owner, tier, crm_id, the KAM numbers) is the CRM's, a value it no longer gives
- *              is dropped;
+ *              is dropped; the owner's alert fields (owner_email, owner_slack,
+ *              owner_timezone, owner_digest), which no CRM listing carries, keep the
+ *              registry's values while the owner stays the same (case aside), and go with
+ *              the owner when the CRM gives the account to someone else;
  *   unretired  as updated, for an account that was retired: its "retired" member goes;
  *   unchanged  the merged account is the one stored.
  * Per account the sink's previous sync listed that this one does not (and still in the

@@ -34,6 +34,9 @@
 #define SINK_ALERT_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "util/vg_option.h"
 
 struct enrich_account;
 
@@ -45,11 +48,19 @@ const char *alert_channel_name(enum alert_channel ch);
 struct alert_receiver {
     char *name;
     int line;                         /* the line of its section header */
+    int target_line[ALERT_N_CHANNELS]; /* the line of each channel's key (0: not given) */
+    int email_min_priority_line, digest_line;
     /* Per channel the target as written ("owner", "#sales", "a@x.com,b@y.com", "yes"), or
      * NULL when the receiver does not use the channel. */
     char *target[ALERT_N_CHANNELS];
     long long email_min_priority;     /* -1: [alerts] email_min_priority */
     int digest;                       /* 1 yes (default), 0 no */
+};
+
+/* The keys of a [route.NAME] section, in the order of alert_route.key_line. */
+enum alert_route_key {
+    ALERT_RK_OWNER = 0, ALERT_RK_TIER, ALERT_RK_TYPE, ALERT_RK_PRIORITY, ALERT_RK_LANG,
+    ALERT_RK_RECEIVER, ALERT_RK_CONTINUE, ALERT_RK_PARENT, ALERT_ROUTE_N_KEYS
 };
 
 struct alert_route {
@@ -63,6 +74,8 @@ struct alert_route {
     int prio_min, prio_max;           /* 0..100 when not given */
     char *receiver;                   /* NULL: inherited */
     int cont;                         /* continue = yes */
+    char *parent_name;                /* as written (NULL: top level): for check's messages */
+    int key_line[ALERT_ROUTE_N_KEYS]; /* the line of each key (0: not given) */
 };
 
 /* The [alerts] section (the alerts router's own options, read through sinks/sink_alerts.c's
@@ -87,7 +100,9 @@ struct alert_config {
 
 /* One key of a [route.NAME] or [receiver.NAME] section (the configuration loader hands them
  * over as it reads them; `line` is the key's line). Sections are created at their first key;
- * a key given twice in a section is an error. 0, or -1 with the reason in why. */
+ * a key given twice in a section is an error. 0, or -1 with the reason in why.
+ * key NULL announces the section at its header's `line` (the loader does, so that messages
+ * name the header): the same section announced twice is an error (both lines named). */
 int alert_config_entry(struct alert_config *c, const char *section, const char *key, const char *value,
                        int line, char *why, size_t whylen);
 /* Once the file is read: every receiver a route names exists, every parent exists and comes
@@ -99,6 +114,30 @@ int alert_config_check(const struct alert_config *c, char *err, size_t errlen);
 void alert_config_clear(struct alert_config *c);
 /* 1 when the routes or receivers of a and b differ (a reload then restarts the router). */
 int alert_config_differs(const struct alert_config *a, const struct alert_config *b);
+
+/* [alerts] options that alert_config_check refuses name the key instead of a line
+ * ("key 'timezone': ..."): the loader, which knows where the key is, puts the line. */
+
+/* The [alerts] section's option table, offsets into struct alert_config. */
+extern const struct vg_option alert_options[];
+
+/* Adapters for the alerts router's struct sink_type (sinks/sink.h): its check, section_entry,
+ * config_clear, config_differs and config_print hooks, and its example (the routing tree of
+ * `check-config --example`, commented out with ';'). */
+int alert_sink_check(const void *config, char *err, size_t errlen);
+int alert_sink_section_entry(void *config, const char *section, const char *key, const char *value, int line,
+                             char *why, size_t whylen);
+void alert_sink_config_clear(void *config);
+int alert_sink_config_differs(const void *a, const void *b);
+void alert_sink_config_print(FILE *out, const void *config);
+extern const char *const alert_more_sections[];  /* "route.", "receiver.", NULL */
+extern const char alert_config_example[];
+
+/* The grammars of the values above, for the router too. */
+/* "HH:MM-HH:MM" (wrapping midnight when the first is later): minutes after midnight. 0, or -1. */
+int alert_quiet_hours_parse(const char *v, int *from_min, int *to_min);
+/* A zone of the system's tz database ($TZDIR or /usr/share/zoneinfo): 0, or -1 with why. */
+int alert_timezone_check(const char *zone, char *why, size_t whylen);
 
 const struct alert_receiver *alert_receiver_find(const struct alert_config *c, const char *name);
 

@@ -20,6 +20,7 @@
 #define SINK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -100,7 +101,33 @@ struct sink_type {
      * no longer holds. -1 with err when it cannot start (cb will not run). */
     int (*list_accounts)(struct event_base *base, struct fetch_client *client, const void *config,
                          sink_accounts_cb cb, void *arg, char *err, size_t errlen);
+
+    /* ---- a type whose configuration is more than [sink.NAME] (the alerts router: [alerts],
+     * [route.NAME], [receiver.NAME]); all NULL for the others ----------------------------- */
+    /* Its section when it is not "sink.NAME" ("alerts"): the common options and its table's
+     * are read there, and a section written runs (enabled defaults to yes). */
+    const char *section;
+    /* Prefixes of further sections it owns ("route.", "receiver."), NULL-terminated; each of
+     * their keys goes to section_entry, and they need `section` in the file. */
+    const char *const *more_sections;
+    /* One key of a further section (`line`: the key's line), or with key NULL the section's
+     * header at `line`. 0, or -1 with the reason in why (the loader adds FILE:LINE). */
+    int (*section_entry)(void *config, const char *section, const char *key, const char *value, int line,
+                         char *why, size_t whylen);
+    /* Frees what section_entry built (the option table's fields are the loader's). */
+    void (*config_clear)(void *config);
+    /* 1 when what section_entry built differs between a and b (a reload restarts the sink). */
+    int (*config_differs)(const void *a, const void *b);
+    /* `check-config`: the further sections as the file would write them. */
+    void (*config_print)(FILE *out, const void *config);
+    /* `check-config --example`: the further sections, commented out with ';'. */
+    const char *example;
+    /* check (above) may say "line N: ..." (FILE:N: ... in the loader's message), or
+     * "key 'NAME': ..." about an option of its table (the loader puts that key's line). */
 };
+
+/* The section of type t's options: "sink.NAME", or t->section. Into buf, which it returns. */
+const char *sink_type_section(const struct sink_type *t, char *buf, size_t len);
 
 /* Every sink type built in, NULL-terminated (sink_registry.c). */
 extern const struct sink_type *const sink_types[];

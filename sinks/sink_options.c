@@ -43,9 +43,20 @@ const struct vg_option sink_common_options[] = {
 void sink_common_type_defaults(const struct sink_type *t, struct sink_common_config *c)
 {
     c->batch = (long long)t->max_batch;
+    if (t->section)
+        c->enabled = 1; /* [alerts]: a user who writes the section wants it to run */
     c->rate_limit = t->rate_limit;
     if (t->rate_window_ms > 0)
         c->rate_window_ms = t->rate_window_ms;
+}
+
+const char *sink_type_section(const struct sink_type *t, char *buf, size_t len)
+{
+    if (t->section)
+        snprintf(buf, len, "%s", t->section);
+    else
+        snprintf(buf, len, "sink.%s", t->name);
+    return buf;
 }
 
 int sink_common_finish(const struct sink_type *t, struct sink_common_config *c, const char **key,

@@ -29,7 +29,8 @@ struct sink_common_config {
 extern const struct vg_option sink_common_options[];
 
 /* After the table's defaults: those that come from the type (batch = max_batch, its
- * documented rate limit and window). Applied before the file's values. */
+ * documented rate limit and window; enabled for a type with a section of its own, [alerts]:
+ * written, it runs). Applied before the file's values. */
 void sink_common_type_defaults(const struct sink_type *t, struct sink_common_config *c);
 
 /* Once the section is read: batch 0 becomes the type's max_batch, and what one option's

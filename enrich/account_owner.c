@@ -1,0 +1,95 @@
+/* account_owner — the grammars of an account owner's alert fields (owner_email, owner_slack,
+ * owner_timezone, owner_digest; see account.h). The alerts configuration takes the same
+ * values ([receiver.NAME] email, [alerts] timezone and digest), so both read them here. */
+#include "enrich/account.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int enrich_email_check(const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(v);
+    const char *at = strchr(v, '@');
+    if (n > 254) {
+        snprintf(why, whylen, "address longer than 254 bytes");
+        return -1;
+    }
+    for (const char *p = v; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        /* A CR or LF would let the value add a header to an e-mail; a comma another recipient. */
+        if (c < 0x20 || c == 0x7f || c == ' ' || strchr(",;<>\"()", c)) {
+            snprintf(why, whylen, "'%.80s' is not one e-mail address (it holds %s)", v,
+                     c < 0x20 || c == 0x7f ? "a control character" : c == ' ' ? "a blank" : "one of ,;<>\"()");
+            return -1;
+        }
+    }
+    if (!at || at == v || !at[1] || strchr(at + 1, '@')) {
+        snprintf(why, whylen, "'%.80s' is not an e-mail address (name@domain)", v);
+        return -1;
+    }
+    return 0;
+}
+
+int enrich_slack_id_check(const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(v);
+    int ok = n >= 7 && n <= 21 && strchr("CGDUW", v[0]);
+    for (size_t i = 1; ok && i < n; i++)
+        ok = isupper((unsigned char)v[i]) || isdigit((unsigned char)v[i]);
+    if (!ok) {
+        snprintf(why, whylen, "'%.80s' is not a Slack id (C0123ABC for a channel, U0123ABC for a user)", v);
+        return -1;
+    }
+    return 0;
+}
+
+int enrich_timezone_check(const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(v);
+    int ok = n > 0 && n <= 64 && v[0] != '/' && !strstr(v, "..") && !strstr(v, "//") && v[n - 1] != '/';
+    for (const char *p = v; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || strchr("_+-/", *p);
+    if (!ok) {
+        snprintf(why, whylen, "'%.80s' is not a time zone name (Europe/Paris, America/New_York, UTC)", v);
+        return -1;
+    }
+    return 0;
+}
+
+/* "HH:MM" at p (exactly five characters): minutes after midnight, or -1. */
+static int hhmm(const char *p)
+{
+    if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) || p[2] != ':' ||
+        !isdigit((unsigned char)p[3]) || !isdigit((unsigned char)p[4]))
+        return -1;
+    int h = (p[0] - '0') * 10 + (p[1] - '0'), m = (p[3] - '0') * 10 + (p[4] - '0');
+    return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+int enrich_digest_parse(const char *v, int *weekday, int *minute, char *why, size_t whylen)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    int day = -1, at = -1;
+    if (strcasecmp(v, "no") == 0)
+        return 0;
+    if (strncasecmp(v, "daily ", 6) == 0 && strlen(v) == 11)
+        at = hhmm(v + 6);
+    else if (strncasecmp(v, "weekly ", 7) == 0 && strlen(v) == 17 && v[10] == ' ') {
+        for (int i = 0; i < 7; i++)
+            if (strncasecmp(v + 7, days[i], 3) == 0)
+                day = i;
+        at = day >= 0 ? hhmm(v + 11) : -1;
+    }
+    if (at < 0) {
+        snprintf(why, whylen, "'%.80s' is not a digest schedule: daily HH:MM, weekly DAY HH:MM (DAY mon to sun) or no",
+                 v);
+        return -1;
+    }
+    if (weekday)
+        *weekday = day;
+    if (minute)
+        *minute = at;
+    return 1;
+}
