@@ -8,10 +8,24 @@
 #include <string.h>
 #include <strings.h>
 
+/* A value with a control character is not echoed in the message: a CR or an escape sequence
+ * would reach the user's terminal or the log as it is. */
+static int has_control(const char *v, char *why, size_t whylen)
+{
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            snprintf(why, whylen, "holds a control character (a line break?)");
+            return 1;
+        }
+    return 0;
+}
+
 int enrich_email_check(const char *v, char *why, size_t whylen)
 {
     size_t n = strlen(v);
     const char *at = strchr(v, '@');
+    if (has_control(v, why, whylen))
+        return -1;
     if (n > 254) {
         snprintf(why, whylen, "address longer than 254 bytes");
         return -1;
@@ -19,9 +33,9 @@ int enrich_email_check(const char *v, char *why, size_t whylen)
     for (const char *p = v; *p; p++) {
         unsigned char c = (unsigned char)*p;
         /* A CR or LF would let the value add a header to an e-mail; a comma another recipient. */
-        if (c < 0x20 || c == 0x7f || c == ' ' || strchr(",;<>\"()", c)) {
+        if (c == ' ' || c == '\t' || strchr(",;<>\"()", c)) {
             snprintf(why, whylen, "'%.80s' is not one e-mail address (it holds %s)", v,
-                     c < 0x20 || c == 0x7f ? "a control character" : c == ' ' ? "a blank" : "one of ,;<>\"()");
+                     c == ' ' || c == '\t' ? "a blank" : "one of ,;<>\"()");
             return -1;
         }
     }
@@ -35,6 +49,8 @@ int enrich_email_check(const char *v, char *why, size_t whylen)
 int enrich_slack_id_check(const char *v, char *why, size_t whylen)
 {
     size_t n = strlen(v);
+    if (has_control(v, why, whylen))
+        return -1;
     int ok = n >= 7 && n <= 21 && strchr("CGDUW", v[0]);
     for (size_t i = 1; ok && i < n; i++)
         ok = isupper((unsigned char)v[i]) || isdigit((unsigned char)v[i]);
@@ -48,6 +64,8 @@ int enrich_slack_id_check(const char *v, char *why, size_t whylen)
 int enrich_timezone_check(const char *v, char *why, size_t whylen)
 {
     size_t n = strlen(v);
+    if (has_control(v, why, whylen))
+        return -1;
     int ok = n > 0 && n <= 64 && v[0] != '/' && !strstr(v, "..") && !strstr(v, "//") && v[n - 1] != '/';
     for (const char *p = v; ok && *p; p++)
         ok = isalnum((unsigned char)*p) || strchr("_+-/", *p);
@@ -72,11 +90,13 @@ int enrich_digest_parse(const char *v, int *weekday, int *minute, char *why, siz
 {
     static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     int day = -1, at = -1;
+    if (has_control(v, why, whylen))
+        return -1;
     if (strcasecmp(v, "no") == 0)
         return 0;
     if (strncasecmp(v, "daily ", 6) == 0 && strlen(v) == 11)
         at = hhmm(v + 6);
-    else if (strncasecmp(v, "weekly ", 7) == 0 && strlen(v) == 17 && v[10] == ' ') {
+    else if (strncasecmp(v, "weekly ", 7) == 0 && strlen(v) == 16 && v[10] == ' ') {
         for (int i = 0; i < 7; i++)
             if (strncasecmp(v + 7, days[i], 3) == 0)
                 day = i;

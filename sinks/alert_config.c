@@ -192,8 +192,6 @@ static int route_entry(struct alert_config *c, struct alert_route *r, const char
                     r->key_line[k], line);
     if (!v[0])
         return fail(why, whylen, "key 'route.%s.%s' has no value", r->name, key);
-    if (!plain(v))
-        return fail(why, whylen, "key 'route.%s.%s' holds a control character", r->name, key);
     r->key_line[k] = line;
     switch (k) {
     case ALERT_RK_OWNER: return parse_list(v, &r->owner, &r->n_owner, why, whylen);
@@ -277,6 +275,8 @@ int alert_config_entry(struct alert_config *c, const char *section, const char *
     if (!is_route && strncmp(section, "receiver.", 9) != 0)
         return fail(why, whylen, "section [%.80s] is not [route.NAME] or [receiver.NAME]", section);
     const char *name = section + (is_route ? 6 : 9);
+    if (key && !plain(value)) /* a CR could add a header to an e-mail, and messages would show it raw */
+        return fail(why, whylen, "key '%.80s.%.40s' holds a control character", section, key);
     if (!valid_name(name))
         return fail(why, whylen, "section [%.80s]: a %s name is 1 to 64 letters, digits, '_' or '-'", section,
                     is_route ? "route" : "receiver");
@@ -720,13 +720,13 @@ void alert_sink_config_print(FILE *out, const void *config)
 }
 
 const char alert_config_example[] =
-    ";\n"
-    "; The routing tree: [route.NAME] sections, tried in the order of the file. Among routes of\n"
-    "; one level the first that matches wins, unless it says continue = yes. A route with\n"
-    "; parent = NAME is tried only when that route matched, and then takes the signal from it.\n"
-    "; A route without receiver takes its parent's (at the top, [alerts] receiver). Matchers:\n"
-    "; owner, tier, type, lang (comma-separated, any value matches) and priority (N: at least N;\n"
-    "; N-M). A signal no route matches goes to [alerts] receiver.\n"
+    "\n"
+    "# The routing tree: [route.NAME] sections, tried in the order of the file. Among routes of\n"
+    "# one level the first that matches wins, unless it says continue = yes. A route with\n"
+    "# parent = NAME is tried only when that route matched, and then takes the signal from it.\n"
+    "# A route without receiver takes its parent's (at the top, [alerts] receiver). Matchers:\n"
+    "# owner, tier, type, lang (comma-separated, any value matches) and priority (N: at least N;\n"
+    "# N-M). A signal no route matches goes to [alerts] receiver.\n"
     "\n"
     ";[route.insolvency]\n"
     ";type = insolvency,receivership\n"
@@ -743,10 +743,10 @@ const char alert_config_example[] =
     ";priority = 85-100\n"
     ";receiver = owners-and-team\n"
     "\n"
-    "; A receiver is a set of channels. slack: owner (the account's owner_slack), #channel or an\n"
-    "; id (C0123ABC, U0123ABC); teams, webhook: yes ([sink.teams], [sink.webhook]); email: owner\n"
-    "; (the account's owner_email) or addresses, comma-separated; email_min_priority (default\n"
-    "; [alerts] email_min_priority); digest: yes|no, whether what is folded goes to digests.\n"
+    "# A receiver is a set of channels. slack: owner (the account's owner_slack), #channel or an\n"
+    "# id (C0123ABC, U0123ABC); teams, webhook: yes ([sink.teams], [sink.webhook]); email: owner\n"
+    "# (the account's owner_email) or addresses, comma-separated; email_min_priority (default\n"
+    "# [alerts] email_min_priority); digest: yes|no, whether what is folded goes to digests.\n"
     "\n"
     ";[receiver.owners]\n"
     ";slack = owner\n"
