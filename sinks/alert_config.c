@@ -701,8 +701,12 @@ void alert_sink_config_print(FILE *out, const void *config)
         if (r->key_line[ALERT_RK_PRIORITY])
             fprintf(out, "priority = %d-%d\n", r->prio_min, r->prio_max);
         print_list(out, "lang", r->lang, r->n_lang);
-        fprintf(out, "receiver = %s%s\n", receiver_of(c, (int)i) ? receiver_of(c, (int)i) : "(none)",
-                r->receiver ? "" : " (inherited)");
+        /* What is not written shows as a comment, so that the listing still loads as a file. */
+        const char *rcv = receiver_of(c, (int)i);
+        if (r->receiver)
+            fprintf(out, "receiver = %s\n", r->receiver);
+        else
+            fprintf(out, "# receiver = %s (inherited)\n", rcv && rcv[0] ? rcv : "none: not alerted");
         fprintf(out, "continue = %s\n", r->cont ? "yes" : "no");
     }
     for (size_t i = 0; i < c->n_receivers; i++) {
@@ -714,7 +718,7 @@ void alert_sink_config_print(FILE *out, const void *config)
         if (r->email_min_priority >= 0)
             fprintf(out, "email_min_priority = %lld\n", r->email_min_priority);
         else
-            fprintf(out, "email_min_priority = %lld (from [alerts])\n", c->email_min_priority);
+            fprintf(out, "# email_min_priority = %lld (from [alerts])\n", c->email_min_priority);
         fprintf(out, "digest = %s\n", r->digest ? "yes" : "no");
     }
 }
