@@ -8,11 +8,13 @@
 extern const struct sink_type sink_outbox;
 extern const struct sink_type sink_hubspot;
 extern const struct sink_type sink_salesforce;
+extern const struct sink_type sink_slack;
 
 const struct sink_type *const sink_types[] = {
     &sink_outbox,
     &sink_hubspot,
     &sink_salesforce,
+    &sink_slack,
     NULL,
 };
 
