@@ -404,7 +404,7 @@ static cJSON *signal_section(const cJSON *sig, int changed, size_t max, size_t *
             break;
         if (nonempty(str(a, "currency"))) {
             mt_raw(&m, " ");
-            mt_web(&m, str(a, "currency"), 12);
+            mt_web(&m, str(a, "currency"), 16);
         }
         shown++;
     }
