@@ -69,7 +69,8 @@ void teams_text(struct vg_buf *out, const char *s, size_t len, size_t max_chars)
     for (size_t i = 0; s && i < len;) {
         int32_t cp;
         size_t n = vg_utf8_next((const unsigned char *)s + i, len - i, &cp);
-        if (cp < 0) {
+        int bad = cp < 0;
+        if (bad) {
             cp = 0xfffd;
             n = 1;
         }
@@ -88,7 +89,7 @@ void teams_text(struct vg_buf *out, const char *s, size_t len, size_t max_chars)
             chars++;
             pending_space = 0;
         }
-        int32_t r = inert(cp);
+        int32_t r = bad ? cp : inert(cp);
         if (!r && at_start)
             r = inert_leading(cp);
         /* "1." or "1)" opening the text would start a numbered list. */

@@ -1,6 +1,8 @@
-/* Unit tests of the Standard Webhooks signature (sinks/webhook_sign.c over util/vg_hmac.c) and
- * of the Teams card's text (sinks/teams_render.c): the spec's libraries' own test vector, the
- * secret format, base64 both ways (RFC 4648's vectors), and markdown made inert. */
+/* Unit tests of the alert channels' pure parts: the Standard Webhooks signature
+ * (sinks/webhook_sign.c over util/vg_hmac.c: the spec's libraries' own test vector, the secret
+ * format, base64 both ways with RFC 4648's vectors) and the Teams card (sinks/teams_render.c:
+ * markdown made inert, the size limit met by leaving signals out, then by cutting the
+ * evidence). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +121,71 @@ static void test_markdown_inert(void **state)
     vg_free(t);
 }
 
+/* An alert of n signals (priorities 10, 11, ...), each with an evidence of ev_len bytes. */
+static cJSON *big_alert(int n, size_t ev_len)
+{
+    cJSON *a = cJSON_CreateObject();
+    cJSON *acct = cJSON_AddObjectToObject(a, "account");
+    cJSON_AddStringToObject(acct, "id", "airbus");
+    cJSON_AddStringToObject(acct, "name", "Airbus");
+    cJSON *sigs = cJSON_AddArrayToObject(a, "signals");
+    char *ev = vg_malloc(ev_len + 1);
+    memset(ev, '*', ev_len);
+    ev[ev_len] = '\0';
+    for (int i = 0; i < n; i++) {
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "type", "funding");
+        cJSON_AddNumberToObject(s, "priority", 10 + i);
+        cJSON_AddStringToObject(s, "title", "A title");
+        cJSON_AddStringToObject(s, "evidence", ev);
+        cJSON_AddStringToObject(s, "url", "https://news.example.com/a");
+        cJSON_AddItemToArray(sigs, s);
+    }
+    vg_free(ev);
+    return a;
+}
+
+static void test_card_fits(void **state)
+{
+    size_t len, shown;
+    char err[200];
+    /* Five signals of 1000 escaped asterisks (3 bytes each): 4 KiB holds one of them, the
+     * highest priority, and says how many more there are. */
+    cJSON *a = big_alert(5, 1000);
+    char *out = teams_render(a, 4096, &len, &shown, err, sizeof err);
+    assert_non_null(out);
+    assert_true(len <= 4096);
+    assert_int_equal(len, strlen(out));
+    assert_int_equal(shown, 1);
+    assert_non_null(strstr(out, "priority 14"));
+    assert_null(strstr(out, "priority 13"));
+    assert_non_null(strstr(out, "4 more signals"));
+    vg_free(out);
+    cJSON_Delete(a);
+    /* One signal too big alone: its evidence is cut (ends with "…"). */
+    a = big_alert(1, 5000);
+    out = teams_render(a, 4096, &len, &shown, err, sizeof err);
+    assert_non_null(out);
+    assert_true(len <= 4096);
+    assert_int_equal(shown, 1);
+    assert_non_null(strstr(out, "\xe2\x80\xa6\xe2\x80\x9d")); /* …” */
+    vg_free(out);
+    cJSON_Delete(a);
+    /* Under the limit nothing is cut. */
+    a = big_alert(3, 100);
+    out = teams_render(a, 28 * 1024, &len, &shown, err, sizeof err);
+    assert_non_null(out);
+    assert_int_equal(shown, 3);
+    assert_null(strstr(out, "more signal"));
+    vg_free(out);
+    cJSON_Delete(a);
+    /* No signals: refused with a reason. */
+    a = big_alert(0, 1);
+    assert_null(teams_render(a, 4096, &len, &shown, err, sizeof err));
+    assert_non_null(strstr(err, "no signals"));
+    cJSON_Delete(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_secret_format),
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_markdown_inert),
+        cmocka_unit_test(test_card_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
