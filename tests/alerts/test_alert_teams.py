@@ -12,8 +12,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from hookenv import (HookEnv, alert, control, node_ready, run_tests, signal, start_standin,  # noqa: E402
-                     stop_standin, wait_until)
+from hookenv import (HookEnv, alert, control, node_ready, run_tests, run_vigie, signal,  # noqa: E402
+                     start_standin, stop_standin, wait_until)
 
 SECTION = """[sink.teams]
 enabled = yes
@@ -220,6 +220,21 @@ def test_5xx_retried_once_delivered_401_pauses():
         assert "test-sig" not in env.vigie.log()
     finally:
         env.stop()
+        stop_standin(proc)
+
+
+def test_preview_masks_the_workflow_signature():
+    proc, port = start_standin(os.path.join(HERE, "teams_standin.py"))
+    env = HookEnv(SECTION.format(port=port, extra=""))
+    try:
+        env.xadd("teams", hostile_alert())
+        r = run_vigie(["sinks", "-c", env.conf, "preview", "--sink", "teams"])
+        assert r.returncode == 0, r.stderr
+        assert "POST http://127.0.0.1:%d/workflows/abc123/" % port in r.stdout, r.stdout
+        assert "sig=***" in r.stdout and "test-sig" not in r.stdout, r.stdout
+        assert "AdaptiveCard" in r.stdout
+        assert requests(port) == []  # nothing sent
+    finally:
         stop_standin(proc)
 
 
