@@ -41,10 +41,41 @@ static void print_form(FILE *out, const char *body, size_t len)
     fputc('\n', out);
 }
 
+/* A URL's query values that are credentials (a Teams workflow's sig=, a token) printed as ***. */
+static void print_url(FILE *out, const char *url)
+{
+    static const char *const secret[] = {"sig", "signature", "token", "access_token", "api_key", "key", "code", NULL};
+    const char *q = strchr(url, '?');
+    if (!q) {
+        fputs(url, out);
+        return;
+    }
+    fprintf(out, "%.*s", (int)(q - url), url);
+    for (const char *p = q; *p;) {
+        fputc(*p++, out); /* '?' or '&' */
+        size_t seg = strcspn(p, "&#");
+        const char *eq = memchr(p, '=', seg);
+        int masked = 0;
+        for (size_t i = 0; eq && secret[i]; i++)
+            masked |= strlen(secret[i]) == (size_t)(eq - p) && strncmp(p, secret[i], (size_t)(eq - p)) == 0;
+        if (masked)
+            fprintf(out, "%.*s=***", (int)(eq - p), p);
+        else
+            fprintf(out, "%.*s", (int)seg, p);
+        p += seg;
+        if (*p == '#') {
+            fputs(p, out);
+            break;
+        }
+    }
+}
+
 void sink_preview_print(FILE *out, const char *sink, const struct fetch_request *req)
 {
     char *url = vg_url_mask(req->url);
-    fprintf(out, "--- %s\n%s %s\n", sink, req->method ? req->method : "GET", url ? url : "(out of memory)");
+    fprintf(out, "--- %s\n%s ", sink, req->method ? req->method : "GET");
+    print_url(out, url ? url : "(out of memory)");
+    fputc('\n', out);
     vg_free(url);
     for (size_t i = 0; req->headers && req->headers[i]; i++) {
         const char *h = req->headers[i];

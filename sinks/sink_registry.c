@@ -9,12 +9,16 @@ extern const struct sink_type sink_outbox;
 extern const struct sink_type sink_hubspot;
 extern const struct sink_type sink_salesforce;
 extern const struct sink_type sink_slack;
+extern const struct sink_type sink_teams;
+extern const struct sink_type sink_webhook;
 
 const struct sink_type *const sink_types[] = {
     &sink_outbox,
     &sink_hubspot,
     &sink_salesforce,
     &sink_slack,
+    &sink_teams,
+    &sink_webhook,
     NULL,
 };
 

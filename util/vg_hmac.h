@@ -1,0 +1,25 @@
+/* vg_hmac — HMAC-SHA256 and standard base64 (RFC 4648 section 4, with '=' padding), for
+ * signing what vigie sends (the Standard Webhooks signature of sinks/webhook_sign.h).
+ *
+ * Both go through OpenSSL's libcrypto, the library libcurl already links on Debian (as
+ * vg_jwt does); nothing here is vigie's own cryptography. */
+#ifndef VG_HMAC_H
+#define VG_HMAC_H
+
+#include <stddef.h>
+
+#define VG_SHA256_LEN 32
+
+/* HMAC-SHA256 of msg under key into out. 0, or -1 (libcrypto refused: out of memory). */
+int vg_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+                   unsigned char out[VG_SHA256_LEN]);
+
+/* Standard base64 of len bytes, padded. A new string (vg_free), NULL when out of memory. */
+char *vg_base64(const void *data, size_t len);
+
+/* Decodes standard base64 (padding required when the length asks for it; no blanks, no other
+ * alphabet). A new buffer of *outlen bytes (vg_free; NUL-terminated for convenience), or NULL
+ * when the text is not base64 or out of memory. */
+unsigned char *vg_base64_decode(const char *text, size_t len, size_t *outlen);
+
+#endif
