@@ -1,5 +1,5 @@
 # Embeds a text file in the binary as a C string: run by add_custom_command (see the top-level
-# CMakeLists.txt) as `cmake -DIN=file -DOUT=file.c -DSYMBOL=name -DHEADER=include -P this`.
+# CMakeLists.txt) as `cmake -DIN=file[|file...] -DOUT=file.c -DSYMBOL=name -DHEADER=include -P this`.
 # Blank lines and lines holding only a `--` comment are left out (the file is Lua: its
 # comments are for people, not for the server that loads it). Every byte is written as a hex
 # escape, so no character of the text needs quoting in C.
@@ -9,7 +9,13 @@ foreach(v IN ITEMS IN OUT SYMBOL HEADER)
   endif()
 endforeach()
 
-file(READ "${IN}" text)
+# IN may name several files separated by '|': their texts are joined in that order.
+string(REPLACE "|" ";" ins "${IN}")
+set(text "")
+foreach(f ${ins})
+  file(READ "${f}" part)
+  string(APPEND text "${part}")
+endforeach()
 # A line goes with the newline before it (one is put in front of the first line for that).
 set(text "\n${text}")
 set(before "")
@@ -28,7 +34,12 @@ while(at LESS len)
   string(APPEND body "    \"${chunk}\"\n")
   math(EXPR at "${at} + 32")
 endwhile()
-get_filename_component(name "${IN}" NAME)
+set(name "")
+foreach(f ${ins})
+  get_filename_component(n "${f}" NAME)
+  string(APPEND name " ${n}")
+endforeach()
+string(STRIP "${name}" name)
 file(WRITE "${OUT}.tmp"
      "/* Generated at build time from ${name} by cmake/embed_text.cmake: do not edit. */\n"
      "#include \"${HEADER}\"\n\n"

@@ -95,6 +95,22 @@
 #define QUEUE_KEY_TALLY "tally:"   /* + account id: sorted set "<priority>|<signal id>" scored
                                       by published ms; expires after the window */
 
+/* The alerts (docs/design.md "## Alerts"; sinks/sink_alerts.c, queue/queue_alerts.h, written
+ * by the functions of queue/lua/alerts.lua but for silences and inhibitions' reads). */
+#define QUEUE_STREAM_ALERTS "alerts:"    /* + channel (slack, teams, webhook, email): finished
+                                            messages, field QUEUE_FIELD_ALERT */
+#define QUEUE_FIELD_ALERT "alert"
+#define QUEUE_KEY_AGROUP "agroup:"       /* + receiver:account: hash, an open group */
+#define QUEUE_KEY_AGROUPS_DUE "agroups:due" /* sorted set "<receiver>|<account>" -> flush time */
+#define QUEUE_KEY_ALERTED "alerted:"     /* + receiver:signal id: the alert id (dedup ttl) */
+#define QUEUE_KEY_ALERTMSG "alertmsg:"   /* + alert id: hash, a Slack message as sent */
+#define QUEUE_KEY_INHIBIT "inhibit:"     /* + account: "<priority>|<type>", expires */
+#define QUEUE_KEY_ALERTCAP "alertcap:"   /* + owner key: sorted set of flush times, an hour */
+#define QUEUE_KEY_DIGEST "digest:"       /* + owner key: hash, the owner's next digest */
+#define QUEUE_KEY_DIGEST_DUE "digest:due" /* sorted set owner key -> the digest's slot */
+#define QUEUE_KEY_DIGEST_SENT "digest-sent:" /* + owner key:period: a digest taken */
+#define QUEUE_KEY_SILENCES "silences"    /* hash: silence id -> JSON */
+
 /* ---- thresholds both sides rely on --------------------------------------------------- */
 
 /* Sources per claim at most: the function unpack()s the ids, which Lua bounds. */
@@ -128,6 +144,16 @@
  * TALLY_ADD    KEYS tally. ARGV signal id, priority, published_ms, window_ms, half_life_ms.
  * ACCOUNTS_SYNC KEYS accounts, accounts:version, accounts:synced:<sink>. ARGV the version
  *              read, nwrites; then nwrites (id, json) pairs, then the listed ids.
+ * ALERT_ROUTE  KEYS agroup:<receiver>:<account>, agroups:due, alerted:<receiver>:<signal id>,
+ *              inhibit:<account>. ARGV p, kind, member, signal id, priority, type, json,
+ *              group due, quiet, inhibited, inhibit_for, slack_update, meta, owner, account,
+ *              owner key, digest due, digest meta, created, ttl_s, maxlen.
+ * ALERT_FLUSH  KEYS agroups:due. ARGV p, now, limit, cap_per_hour, ttl_s, maxlen, created,
+ *              force.
+ * DIGEST_DUE   KEYS digest:due. ARGV p, now, limit.
+ * DIGEST_TAKE  KEYS digest:<owner key>, digest:due, digest-sent:<owner key>:<period>. ARGV p,
+ *              owner key, now, period, period_start, period_end, created, next_due, ttl_s,
+ *              maxlen.
  *
  * The replies are described next to each function in the library. */
 #define QUEUE_FUNCTIONS(X)                                  \
@@ -141,7 +167,11 @@
     X(SINK_DEAD_LETTER, "vigie_sink_dead_letter", 2, 5, 0)  \
     X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
     X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)                \
-    X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)
+    X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)          \
+    X(ALERT_ROUTE, "vigie_alert_route", 4, 21, 0)           \
+    X(ALERT_FLUSH, "vigie_alert_flush", 1, 8, 0)            \
+    X(DIGEST_DUE, "vigie_digest_due", 1, 3, 0)              \
+    X(DIGEST_TAKE, "vigie_digest_take", 3, 10, 0)
 
 #define QUEUE_FN_ENUM_(id, name, nkeys, nargs, more) QUEUE_FN_##id,
 enum queue_fn { QUEUE_FUNCTIONS(QUEUE_FN_ENUM_) QUEUE_FN_COUNT };
