@@ -53,6 +53,8 @@ struct sinker {
     void (*idle_cb)(void *);
     void *idle_arg;
     struct event *idle_ev;
+    int settled;                  /* the sinks' settle hooks ran (sink.h) */
+    size_t settling;              /* settle hooks not done yet */
     void (*drained)(void *);
     void *drained_arg;
 };
@@ -340,6 +342,7 @@ struct lag_check {
 };
 
 static void on_idle_timer(evutil_socket_t fd, short what, void *arg);
+static void on_settled(void *arg);
 
 static void on_lag(long long lag, void *arg)
 {
@@ -357,6 +360,16 @@ static void on_lag(long long lag, void *arg)
          * backing off for a while does) */
         idle = sink_core_idle(s->cur->cores[i]) || (st.paused && st.resume_in_ms == 0);
     }
+    if (idle && s->idle_cb && !s->settled) {
+        /* What a sink holds back for later (the alerts router's open groups) goes now; what
+         * that writes (alerts:<channel>) is for the other sinks: idle is asked again after. */
+        s->settled = 1;
+        s->settling = s->cur->n + 1;
+        for (size_t i = 0; i < s->cur->n; i++)
+            sink_core_settle(s->cur->cores[i], on_settled, s);
+        on_settled(s);
+        return;
+    }
     if (idle && s->idle_cb) {
         void (*cb)(void *) = s->idle_cb;
         s->idle_cb = NULL;
@@ -364,6 +377,15 @@ static void on_lag(long long lag, void *arg)
         return;
     }
     struct timeval tv = vg_tv_ms(50);
+    evtimer_add(s->idle_ev, &tv);
+}
+
+static void on_settled(void *arg)
+{
+    struct sinker *s = arg;
+    if (--s->settling > 0)
+        return;
+    struct timeval tv = vg_tv_ms(0);
     evtimer_add(s->idle_ev, &tv);
 }
 
@@ -396,6 +418,7 @@ void sinker_on_idle(struct sinker *s, void (*cb)(void *), void *arg)
 {
     s->idle_cb = cb;
     s->idle_arg = arg;
+    s->settled = 0;
     if (!s->idle_ev)
         s->idle_ev = evtimer_new(s->base, on_idle_timer, s);
     if (!s->idle_ev) {

@@ -25,7 +25,8 @@ void sinker_accounts_changed(struct sinker *s, long long version);
 void sinker_set_config(struct sinker *s, const struct vg_config *cfg);
 /* 0 with the first paused sink's reason in `reason`, 1 when none is paused. */
 int sinker_ready(const struct sinker *s, char *reason, size_t len);
-/* --once: cb runs once every sink has nothing left to deliver (or is paused). */
+/* --once: cb runs once every sink has nothing left to deliver (or is paused), after the sinks'
+ * settle hooks (sink.h) sent what they held back and the others delivered that too. */
 void sinker_on_idle(struct sinker *s, void (*cb)(void *), void *arg);
 /* One line per sink for the --once report. */
 void sinker_report(const struct sinker *s, FILE *out);

@@ -124,6 +124,11 @@ struct sink_type {
     const char *example;
     /* check (above) may say "line N: ..." (FILE:N: ... in the loader's message), or
      * "key 'NAME': ..." about an option of its table (the loader puts that key's line). */
+
+    /* `vigie run --once`, once every sink has delivered what it read: sends now what the sink
+     * holds back for later (the alerts router's open groups, whatever their wait), then calls
+     * done(arg) once, from the loop or before returning. NULL: nothing held back. */
+    void (*settle)(void *state, void (*done)(void *arg), void *arg);
 };
 
 /* The section of type t's options: "sink.NAME", or t->section. Into buf, which it returns. */

@@ -762,6 +762,14 @@ void sink_core_status(const struct sink_core *s, struct sink_status *out)
 int sink_core_busy(const struct sink_core *s) { return s->in_flight; }
 int sink_core_idle(const struct sink_core *s) { return !s->in_flight && s->nhand == 0; }
 
+void sink_core_settle(struct sink_core *s, void (*done)(void *arg), void *arg)
+{
+    if (s->type->settle && s->state)
+        s->type->settle(s->state, done, arg);
+    else
+        done(arg);
+}
+
 const char *sink_core_where(const struct sink_core *s)
 {
     return s->type->where && s->state ? s->type->where(s->state) : "";

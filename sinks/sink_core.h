@@ -78,6 +78,8 @@ void sink_core_status(const struct sink_core *s, struct sink_status *out);
 int sink_core_busy(const struct sink_core *s);
 /* 1 when nothing is in hand and nothing in flight. */
 int sink_core_idle(const struct sink_core *s);
+/* --once: the sink's settle hook (sink.h), or done(arg) at once when it has none. */
+void sink_core_settle(struct sink_core *s, void (*done)(void *arg), void *arg);
 /* Where the records go, for the reports ("https://api.hubapi.com", "/var/lib/vigie/outbox"). */
 const char *sink_core_where(const struct sink_core *s);
 /* The group's lag (entries not yet delivered to it, plus pending); cb(-1) when unknown. */
