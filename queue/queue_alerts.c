@@ -71,7 +71,8 @@ int queue_alert_route(struct queue *q, const struct queue_alert_route *a, queue_
     struct alerts_req *req = req_new((void (*)(void))cb, arg, 0);
     int rc = -1;
     if (group && due && alerted && inhibit && member && req) {
-        char prio[24], gdue[24], ifor[24], ddue[24], ttl[24], maxlen[24];
+        char prio[24], gdue[24], ifor[24], ddue[24], ttl[24], maxlen[24], now[24];
+        NUM(now, a->now_ms);
         NUM(prio, a->priority);
         NUM(gdue, a->group_due_ms);
         NUM(ifor, a->inhibit_for_ms);
@@ -82,8 +83,8 @@ int queue_alert_route(struct queue *q, const struct queue_alert_route *a, queue_
                               p, a->kind, member, a->signal_id, prio, a->type ? a->type : "", a->json, gdue,
                               a->quiet ? "1" : "0", a->inhibited ? "1" : "0", ifor, a->slack_update ? "1" : "0",
                               a->meta, a->owner, a->account, a->owner_key ? a->owner_key : "", ddue,
-                              a->digest_meta, a->created, ttl, maxlen};
-        rc = queue_fcall(queue_cmd(q), on_route, req, QUEUE_FN_ALERT_ROUTE, argv, 4, 21);
+                              a->digest_meta, a->created, ttl, maxlen, now};
+        rc = queue_fcall(queue_cmd(q), on_route, req, QUEUE_FN_ALERT_ROUTE, argv, 4, 22);
     }
     vg_free(group);
     vg_free(due);

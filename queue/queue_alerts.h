@@ -23,6 +23,7 @@ struct queue_alert_route {
     long long group_due_ms;     /* when a group this signal opens is flushed */
     int quiet, inhibited;       /* decided by the caller: to the digest */
     long long inhibit_for_ms;   /* > 0: the signal's type holds back lesser ones this long */
+    long long now_ms;           /* the time of the decision (vg_clock_ms) */
     int slack_update;           /* [sink.slack] can edit a message it posted */
     const char *meta;           /* the group's meta JSON (see queue/lua/alerts.lua) */
     const char *owner, *account;/* JSON objects, as messages carry them */

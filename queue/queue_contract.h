@@ -147,7 +147,7 @@
  * ALERT_ROUTE  KEYS agroup:<receiver>:<account>, agroups:due, alerted:<receiver>:<signal id>,
  *              inhibit:<account>. ARGV p, kind, member, signal id, priority, type, json,
  *              group due, quiet, inhibited, inhibit_for, slack_update, meta, owner, account,
- *              owner key, digest due, digest meta, created, ttl_s, maxlen.
+ *              owner key, digest due, digest meta, created, ttl_s, maxlen, now.
  * ALERT_FLUSH  KEYS agroups:due. ARGV p, now, limit, cap_per_hour, ttl_s, maxlen, created,
  *              force.
  * DIGEST_DUE   KEYS digest:due. ARGV p, now, limit.
@@ -168,7 +168,7 @@
     X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
     X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)                \
     X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)          \
-    X(ALERT_ROUTE, "vigie_alert_route", 4, 21, 0)           \
+    X(ALERT_ROUTE, "vigie_alert_route", 4, 22, 0)           \
     X(ALERT_FLUSH, "vigie_alert_flush", 1, 8, 0)            \
     X(DIGEST_DUE, "vigie_digest_due", 1, 3, 0)              \
     X(DIGEST_TAKE, "vigie_digest_take", 3, 10, 0)

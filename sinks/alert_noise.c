@@ -168,15 +168,18 @@ int alert_type_listed(const char *list, const char *type)
     return 0;
 }
 
-int alert_inhibited(const char *inhibition, int priority, const char *type)
+int alert_inhibited(const char *inhibition, int priority, const char *type, int64_t now_ms)
 {
     if (blank(inhibition))
         return 0;
-    char *end;
+    char *end, *end2;
     long prio = strtol(inhibition, &end, 10);
     if (end == inhibition || *end != '|')
         return 0;
-    return priority < prio && strcmp(end + 1, type ? type : "") != 0;
+    long long until = strtoll(end + 1, &end2, 10);
+    if (end2 == end + 1 || *end2 != '|')
+        return 0;
+    return now_ms < until && priority < prio && strcmp(end2 + 1, type ? type : "") != 0;
 }
 
 /* ---- silences ---------------------------------------------------------------------------- */

@@ -56,10 +56,11 @@ int alert_quiet(int from_min, int to_min, const char *zone, int64_t now_ms);
 /* Whether `type` is one of the comma-separated `list` ("insolvency,bankruptcy"). */
 int alert_type_listed(const char *list, const char *type);
 
-/* An inhibition as kept in inhibit:<account>: "<priority>|<type>" of the alert that set it.
- * Whether it holds back a signal of this priority and type: one of a lower priority and of
- * another type. A value that does not read holds back nothing. */
-int alert_inhibited(const char *inhibition, int priority, const char *type);
+/* An inhibition as kept in inhibit:<account>: "<priority>|<until ms>|<type>" of the alert
+ * that set it (until: on the clock of decisions, vg_clock_ms). Whether it holds back, at
+ * now_ms, a signal of this priority and type: one of a lower priority and of another type,
+ * before until. A value that does not read holds back nothing. */
+int alert_inhibited(const char *inhibition, int priority, const char *type, int64_t now_ms);
 
 /* A silence (the hash `silences`: id -> {"id","account","owner","type","starts","ends",
  * "comment","created_by"}, times RFC 3339; account, owner and type may be null). */

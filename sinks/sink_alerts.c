@@ -443,7 +443,7 @@ static void route_record(struct job *j, size_t ri)
 
     size_t ai = acct_index(j, a->id);
     int sets_inhibition = strcmp(r->field, QUEUE_FIELD_SIGNAL) == 0 && alert_type_listed(cfg->inhibit_types, type);
-    int inhibited = ai != (size_t)-1 && alert_inhibited(j->inhibit[ai], prio, type);
+    int inhibited = ai != (size_t)-1 && alert_inhibited(j->inhibit[ai], prio, type, j->now);
     int quiet = rt->has_quiet && prio < cfg->quiet_below &&
                 alert_quiet(rt->quiet_from, rt->quiet_to, o.timezone, j->now) == 1;
     const char *spec;
@@ -483,6 +483,7 @@ static void route_record(struct job *j, size_t ri)
             .quiet = quiet,
             .inhibited = inhibited,
             .inhibit_for_ms = sets_inhibition ? cfg->inhibit_for_ms : 0,
+            .now_ms = j->now,
             .slack_update = slack == ALERT_SLACK_BOT,
             .meta = meta,
             .owner = owner,
@@ -513,9 +514,9 @@ static void route_record(struct job *j, size_t ri)
     }
     /* later signals of the batch see the inhibition this one sets */
     if (sets_inhibition && ai != (size_t)-1 && !inhibited) {
-        char v[160];
-        snprintf(v, sizeof(v), "%d|%s", prio, type);
-        if (!alert_inhibited(j->inhibit[ai], prio, "")) { /* none yet, or not above this one */
+        char v[200];
+        snprintf(v, sizeof(v), "%d|%lld|%s", prio, (long long)(j->now + cfg->inhibit_for_ms), type);
+        if (!alert_inhibited(j->inhibit[ai], prio, "", j->now)) { /* none, or not above this one */
             vg_free(j->inhibit[ai]);
             j->inhibit[ai] = vg_strdup(v);
         }

@@ -84,7 +84,8 @@ end
 -- inhibit_for (ms; > 0: this signal's type holds back lesser ones), slack_update ('1': Slack
 -- can edit a message it posted), group meta JSON, owner JSON, account JSON, owner key, digest
 -- due (ms; '0': the owner has no digest), digest meta JSON, created (RFC 3339), ttl_s,
--- maxlen. One signal for one receiver, after the silences (checked by the caller):
+-- maxlen, now (ms). An inhibition is "<priority>|<until ms>|<type>": until on the caller's
+-- clock (the caller compares it), the key's own expiry only cleans up. One signal for one receiver, after the silences (checked by the caller):
 --   alerted before -> a signal again: 'duplicate'; an update: an `update` message to Slack
 --     (the message as sent is in alertmsg:<alert id>) and, for the other channels, the
 --     digest ('update');
@@ -92,12 +93,12 @@ end
 --   inhibited, quiet -> the digest;
 --   else into the group, opened (due) by its first signal ('grouped').
 -- Returns {what, folded (0/1), messages written}.
-register('vigie_alert_route', 4, 21, false, {}, function(keys, args)
+register('vigie_alert_route', 4, 22, false, {}, function(keys, args)
   local p, kind, member, sid, prio, stype, json = args[1], args[2], args[3], args[4], tonumber(args[5]), args[6], args[7]
   local gdue, quiet, inhibited, inhibit_for, slack_update = args[8], args[9], args[10], tonumber(args[11]), args[12]
   local metaj, owner, account, okey, ddue, dmeta = args[13], args[14], args[15], args[16], args[17], args[18]
-  local created, ttl, maxlen = args[19], args[20], args[21]
-  if not prio or not inhibit_for or sid == '' then
+  local created, ttl, maxlen, now = args[19], args[20], args[21], tonumber(args[22])
+  if not prio or not inhibit_for or not now or sid == '' then
     return redis.error_reply('ERR vigie_alert_route: a signal id, a priority and inhibit_for must be given')
   end
   local stored = fmt(prio) .. '|' .. json
@@ -143,9 +144,10 @@ register('vigie_alert_route', 4, 21, false, {}, function(keys, args)
   end
   if inhibit_for > 0 then
     local cur = redis.call('GET', keys[4])
-    local cp = cur and tonumber(string.match(cur, '^(%d+)|'))
-    if not cp or prio >= cp then
-      redis.call('SET', keys[4], fmt(prio) .. '|' .. stype, 'PX', fmt(inhibit_for))
+    local cp, cu = nil, nil
+    if cur then cp, cu = string.match(cur, '^(%d+)|(%d+)|') end
+    if not cp or prio >= tonumber(cp) or tonumber(cu) <= now then
+      redis.call('SET', keys[4], fmt(prio) .. '|' .. fmt(now + inhibit_for) .. '|' .. stype, 'PX', fmt(inhibit_for))
     end
   end
   if inhibited == '1' then

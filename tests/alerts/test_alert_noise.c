@@ -107,12 +107,16 @@ static void an_inhibition_holds_back_lesser_alerts_of_other_types(void **state)
     assert_true(alert_type_listed("insolvency", "insolvency"));
     assert_false(alert_type_listed("insolvency", "insolv"));
     assert_false(alert_type_listed(NULL, "insolvency"));
-    assert_true(alert_inhibited("90|insolvency", 60, "funding"));
-    assert_false(alert_inhibited("90|insolvency", 95, "funding"));      /* higher: goes through */
-    assert_false(alert_inhibited("90|insolvency", 90, "funding"));      /* equal: goes through */
-    assert_false(alert_inhibited("90|insolvency", 50, "insolvency"));   /* same type */
-    assert_false(alert_inhibited(NULL, 10, "funding"));
-    assert_false(alert_inhibited("garbage", 10, "funding"));
+    const char *inh = "90|1705320000000|insolvency"; /* until 2024-01-15T12:00:00Z */
+    int64_t before = at("2024-01-15T11:59:59Z");
+    assert_true(alert_inhibited(inh, 60, "funding", before));
+    assert_false(alert_inhibited(inh, 95, "funding", before));      /* higher: goes through */
+    assert_false(alert_inhibited(inh, 90, "funding", before));      /* equal: goes through */
+    assert_false(alert_inhibited(inh, 50, "insolvency", before));   /* same type */
+    assert_false(alert_inhibited(inh, 60, "funding", at("2024-01-15T12:00:00Z"))); /* over */
+    assert_false(alert_inhibited(NULL, 10, "funding", before));
+    assert_false(alert_inhibited("garbage", 10, "funding", before));
+    assert_false(alert_inhibited("90|insolvency", 10, "funding", before)); /* no time */
 }
 
 static void silences_match_on_what_they_name_while_they_run(void **state)
