@@ -345,6 +345,44 @@ def test_two_processes_never_flush_one_group_twice():
     assert v1.stop() == 0 and v2.stop() == 0
 
 
+def test_with_a_slack_bot_an_update_edits_the_message_slack_posted():
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "sinks"))
+    from standin import standin_state, start_standin
+    proc, port = start_standin(os.path.join(os.path.dirname(__file__), "slack_standin.py"))
+    slack = f"""[sink.slack]
+enabled = yes
+bot_token = xoxb-standin-token
+api_base = http://127.0.0.1:{port}/api
+allow_private = 127.0.0.1
+linger = 100ms
+"""
+    env = RouterEnv(ALERTS.format(cap=0, quiet="", extra="").replace("teams = yes\nemail = owner\n", "") + slack,
+                    clock=today_at(10))
+    v = env.start()
+    s = env.signal("airbus", "funding", 60)
+    t = env.signal("airbus", "acquisition", 75)
+    env.routed(2)
+    env.advance(31)
+    alert = env.wait_messages("slack", 1)[0]
+    posted = wait_until(lambda: standin_state(port)["messages"], 20, "the alert posted to Slack")
+    assert len(posted) == 1 and posted[0]["channel"] == "D0CLAIRE1", posted
+    env.update(s, 2, [s["url"], "https://other.example.com/s"])
+    env.routed(3)
+    up = env.wait_messages("slack", 2)[1]
+    assert up["kind"] == "update" and up["alert_id"] == alert["id"] and up["signal_id"] == s["id"], up
+    assert [x["id"] for x in up["signals"]] == [t["id"], s["id"]] and up["signals"][1]["sources"] == 2
+    assert up["target"] == alert["target"] == "U0CLAIRE1" and len(up["id"]) == 32 and up["id"] != alert["id"]
+    edited = wait_until(lambda: [m for m in standin_state(port)["messages"] if m["edits"] == 1], 20,
+                        "the Slack message edited")
+    assert len(standin_state(port)["messages"]) == 1 and edited[0]["ts"] == posted[0]["ts"]
+    # the same update again (a redelivery) changes nothing; the receiver has Slack alone: no digest
+    env.update(s, 2, [s["url"], "https://other.example.com/s"])
+    env.routed(4)
+    assert len(env.messages("slack")) == 2 and env.digest_items(CLAIRE) == {}
+    assert v.stop() == 0
+    proc.kill()
+
+
 def test_signals_without_a_known_account_are_skipped():
     env = RouterEnv(conf(), clock=today_at(10))
     v = env.start()
