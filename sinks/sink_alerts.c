@@ -27,6 +27,7 @@
 #include "sinks/alert_config.h"
 #include "sinks/alert_noise.h"
 #include "sinks/sink.h"
+#include "sinks/slack_config.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
 #include "util/vg_event.h"
@@ -41,16 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* [sink.slack]'s settings (sinks/slack_config.h) say whether Slack can edit a message it
- * posted. Until that header is in the tree, Slack is taken as unable to: updates then go to
- * the owners' digests. */
-#if defined(__has_include)
-#if __has_include("sinks/slack_config.h")
-#include "sinks/slack_config.h"
-#define ALERTS_HAVE_SLACK_CONFIG 1
-#endif
-#endif
 
 #define TICK_MS 1000
 #define SILENCES_EVERY_MS 2000
@@ -130,19 +121,16 @@ static const char *str_of(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* How [sink.slack] posts (sinks/slack_config.h): a bot token can edit what it posted, an
+ * incoming webhook posts to its own channel only. */
 static enum alert_slack_mode slack_mode(struct sink_ctx *ctx)
 {
-#ifdef ALERTS_HAVE_SLACK_CONFIG
     const struct slack_config *sc = sink_peer_config(ctx, "slack");
     if (!sc)
         return ALERT_SLACK_NONE;
     if (sc->bot_token && sc->bot_token[0])
         return ALERT_SLACK_BOT;
     return sc->webhook_url && sc->webhook_url[0] ? ALERT_SLACK_WEBHOOK : ALERT_SLACK_NONE;
-#else
-    (void)ctx;
-    return ALERT_SLACK_NONE;
-#endif
 }
 
 static void owner_of(const struct router *rt, const struct enrich_account *a, struct alert_owner *o)
