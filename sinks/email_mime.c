@@ -466,9 +466,15 @@ char *email_mime_build(const struct email_mime *m, size_t *len, char *err, size_
     vg_buf_printf(&out, "Message-ID: <%s@%s>\r\n", id, strchr(addr, '@') + 1);
     vg_buf_puts(&out, "MIME-Version: 1.0\r\n");
     if (m->unsubscribe && *m->unsubscribe) {
-        vg_buf_puts(&out, "List-Unsubscribe: <");
-        put_url(&out, m->unsubscribe);
-        vg_buf_puts(&out, ">\r\n");
+        struct vg_buf url;
+        vg_buf_init(&url, 0);
+        put_url(&url, m->unsubscribe);
+        /* folded before the '<' when the line would pass 78 (a URL itself cannot be folded) */
+        vg_buf_printf(&out, "List-Unsubscribe:%s<%s>\r\n", url.len + 19 > LINE_MAX_HDR ? "\r\n " : " ",
+                      url.data ? url.data : "");
+        if (vg_buf_check(&url) < 0)
+            out.failed = 1;
+        vg_buf_free(&url);
     }
     /* RFC 3834: an automatic message; out-of-office replies are not sent back to it. */
     vg_buf_puts(&out, "Auto-Submitted: auto-generated\r\n");

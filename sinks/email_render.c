@@ -498,6 +498,19 @@ static void sort_items(struct item *v, size_t n)
     qsort(v, n, sizeof *v, item_cmp);
 }
 
+/* "2026-03-02" of "2026-03-02T00:00:00+01:00"; NULL when s is not such a time. */
+static const char *day_of(const char *s, char out[11])
+{
+    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+        return NULL;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return NULL;
+    memcpy(out, s, 10);
+    out[10] = '\0';
+    return out;
+}
+
 /* ---- the two kinds ----------------------------------------------------------------------- */
 
 static int finish(struct vg_buf *subj, struct vg_buf *text, struct vg_buf *html, struct email_rendered *out,
@@ -612,17 +625,19 @@ int email_render_digest(const cJSON *msg, const struct email_render_opts *o, str
         txt(&subj, period);
     }
 
-    const char *from = str_of(msg, "period_start"), *to = str_of(msg, "period_end");
+    char from_day[11] = "", to_day[11] = "";
+    const char *from = day_of(str_of(msg, "period_start"), from_day);
+    const char *to = day_of(str_of(msg, "period_end"), to_day);
     vg_buf_puts(&text, "Your vigie digest");
     if (period) {
         vg_buf_puts(&text, " for ");
         txt(&text, period);
     }
-    if (from && to) {
+    if (from && to) { /* the dates: the times are the owner's midnights */
         vg_buf_puts(&text, " (");
-        txt(&text, from);
+        put_clean(&text, from, 0);
         vg_buf_puts(&text, " to ");
-        txt(&text, to);
+        put_clean(&text, to, 0);
         vg_buf_putc(&text, ')');
     }
     vg_buf_printf(&text, ": %zu signal%s on %zu account%s, hottest first.\n", k, k == 1 ? "" : "s", accounts,

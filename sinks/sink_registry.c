@@ -11,6 +11,7 @@ extern const struct sink_type sink_salesforce;
 extern const struct sink_type sink_slack;
 extern const struct sink_type sink_teams;
 extern const struct sink_type sink_webhook;
+extern const struct sink_type sink_email;
 
 const struct sink_type *const sink_types[] = {
     &sink_outbox,
@@ -19,6 +20,7 @@ const struct sink_type *const sink_types[] = {
     &sink_slack,
     &sink_teams,
     &sink_webhook,
+    &sink_email,
     NULL,
 };
 

@@ -102,6 +102,18 @@ static void test_accented_names_are_encoded_words(void **state)
     assert_non_null(strstr(h, "MIME-Version: 1.0\r\n"));
     assert_non_null(strstr(h, "List-Unsubscribe: <mailto:alerts@vigie.example?subject=silence%20claire>\r\n"));
     assert_non_null(strstr(h, "To: claire.martin@example.com, paul@example.org\r\n"));
+    vg_free(h);
+    vg_free(msg);
+    /* a longer one folds before its '<' */
+    struct email_mime m = {.from = "a@vigie.example", .to = "b@example.com", .subject = "s", .id = "1",
+                           .unsubscribe = "https://vigie.example/unsubscribe?owner=clemence.lefevre%40example.com",
+                           .text = "", .html = ""};
+    size_t len;
+    char err[64];
+    msg = email_mime_build(&m, &len, err, sizeof err);
+    h = headers_of(msg);
+    lines_within(h, 78);
+    assert_non_null(strstr(h, "List-Unsubscribe:\r\n <https://vigie.example/unsubscribe?owner=clemence.lefevre%40example.com>\r\n"));
     vg_free(from);
     vg_free(subj);
     vg_free(h);
