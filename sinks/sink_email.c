@@ -32,6 +32,7 @@
 #include "util/vg_buf.h"
 #include "util/vg_log.h"
 #include "util/vg_time.h"
+#include "util/vg_url_mask.h"
 
 #define MOD "email"
 #define MAX_BATCH 10
@@ -571,7 +572,9 @@ static int email_init(struct sink_ctx *ctx, const void *config, void **state, ch
         snprintf(s->url, sizeof s->url, "smtps://%s", c->url + 7);
     else
         snprintf(s->url, sizeof s->url, "%s", c->url);
-    snprintf(s->where, sizeof s->where, "%s (tls %s)", s->url, c->tls ? c->tls : "starttls");
+    char *shown = vg_url_mask(s->url); /* a URL may carry user:password@ */
+    snprintf(s->where, sizeof s->where, "%.1000s (tls %s)", shown ? shown : "", c->tls ? c->tls : "starttls");
+    vg_free(shown);
     s->srv = (struct smtp_server){
         .url = s->url,
         .tls = tls_of(c),

@@ -340,7 +340,7 @@ def test_alert_and_digest_over_starttls_with_auth_read_part_by_part():
     assert "Activity, last 12 weeks: " in text and "(0 1 0 2 1 0 3 1 2 2 4 7 signals a week" in text
     assert "quiet hours" in text and "hourly cap" in text
     assert v.wait_log(r"digest d{32} sent to clemence@example.com")
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     srv.stop()
 
 
@@ -358,7 +358,7 @@ def test_a_refused_address_costs_the_others_nothing():
     line = v.wait_log(r"refused the address ghost@example\.com").string
     assert "550" in line and "User unknown" in line, line
     assert env.dead_letters() == []
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     srv.stop()
 
 
@@ -376,7 +376,7 @@ def test_a_server_down_then_up_gets_each_email_once():
     got = srv.handler.received()
     assert sorted(g["rcpt"][0] for g in got) == ["a@example.com", "b@example.com"], got
     assert env.dead_letters() == []
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     srv.stop()
 
 
@@ -396,13 +396,13 @@ def test_the_same_message_twice_is_one_email_per_address():
     got = srv.handler.received()
     assert sorted(g["rcpt"][0] for g in got) == ["a@example.com", "b@example.com"], got
     # after a restart too
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     env.xadd(msg)
     v = env.start()
     wait_until(env.settled, 15, "the third entry settled")
     time.sleep(1.0)
     assert len(srv.handler.received()) == 2
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     srv.stop()
 
 
@@ -419,7 +419,7 @@ def test_starttls_required_a_plain_server_gets_nothing():
     wait_until(lambda: (lambda r: r[0] == 503 and "STARTTLS" in r[1])(v.get("/readyz")), 10,
                "/readyz to say why the sink is paused")
     assert env.dead_letters() == []
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     srv.stop()
 
 
@@ -433,7 +433,7 @@ def test_refused_credentials_pause_the_sink():
     assert "535" in line, line
     assert PASSWORD not in v.log() and "wrong-password" not in v.log()
     assert srv.handler.received() == []
-    v.stop()
+    assert v.stop() == 0, v.log()[-3000:]
     srv.stop()
 
 
