@@ -12,6 +12,7 @@ extern const struct sink_type sink_slack;
 extern const struct sink_type sink_teams;
 extern const struct sink_type sink_webhook;
 extern const struct sink_type sink_alerts;
+extern const struct sink_type sink_email;
 
 const struct sink_type *const sink_types[] = {
     &sink_outbox,
@@ -21,6 +22,7 @@ const struct sink_type *const sink_types[] = {
     &sink_teams,
     &sink_webhook,
     &sink_alerts,
+    &sink_email,
     NULL,
 };
 
