@@ -21,6 +21,7 @@
 
 #include "util/vg_alloc.h"
 #include "util/vg_json.h"
+#include "util/vg_tz.h"
 
 /* Bounds that keep a hostile file from costing more than its own size in work. */
 #define MAX_VALUE_BYTES 4096
@@ -446,6 +447,7 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
     }
     /* The owner's alert fields: refused here, at import, rather than failing every alert later. */
     char owhy[200];
+    struct vg_slot slot;
     const char *bad = NULL;
     if (a->owner_email && enrich_email_check(a->owner_email, owhy, sizeof(owhy)) < 0)
         bad = "owner_email";
@@ -453,7 +455,7 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
         bad = "owner_slack";
     else if (a->owner_timezone && enrich_timezone_check(a->owner_timezone, owhy, sizeof(owhy)) < 0)
         bad = "owner_timezone";
-    else if (a->owner_digest && enrich_digest_parse(a->owner_digest, NULL, NULL, owhy, sizeof(owhy)) < 0)
+    else if (a->owner_digest && vg_slot_parse(a->owner_digest, &slot, owhy, sizeof(owhy)) < 0)
         bad = "owner_digest";
     if (bad) {
         why_set(why, whylen, "%s %s", bad, owhy);

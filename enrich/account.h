@@ -69,10 +69,6 @@ int enrich_slack_id_check(const char *v, char *why, size_t whylen);
  * _ + - / only, no "..", no leading '/', at most 64 bytes. Whether the zone exists is the
  * alerts configuration's check (it reads the tz database). */
 int enrich_timezone_check(const char *v, char *why, size_t whylen);
-/* "daily HH:MM", "weekly DAY HH:MM" (DAY mon..sun, any case) or "no". Returns 1 with
- * *weekday (-1 daily, 0 Monday .. 6 Sunday) and *minute (after midnight, local time) set,
- * 0 for "no", -1 with why for anything else. weekday and minute may be NULL. */
-int enrich_digest_parse(const char *v, int *weekday, int *minute, char *why, size_t whylen);
 
 /* ---- Shared by account.c (JSON) and account_csv.c; not for other modules. ---- */
 

@@ -4,13 +4,13 @@
 #include "sinks/alert_config.h"
 #include "enrich/account.h"
 #include "util/vg_alloc.h"
+#include "util/vg_tz.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 /* ---- the [alerts] options -------------------------------------------------------------- */
 
@@ -324,37 +324,13 @@ int alert_config_entry(struct alert_config *c, const char *section, const char *
 
 /* ---- checking ------------------------------------------------------------------------------ */
 
-int alert_quiet_hours_parse(const char *v, int *from_min, int *to_min)
-{
-    int w, a, b;
-    /* "20:00-08:00" in the grammar of enrich_digest_parse's times. */
-    char d1[17], d2[17];
-    if (strlen(v) != 11 || v[5] != '-')
-        return -1;
-    snprintf(d1, sizeof(d1), "daily %.5s", v);
-    snprintf(d2, sizeof(d2), "daily %.5s", v + 6);
-    char why[8];
-    if (enrich_digest_parse(d1, &w, &a, why, sizeof(why)) != 1 || enrich_digest_parse(d2, &w, &b, why, sizeof(why)) != 1 ||
-        a == b)
-        return -1;
-    *from_min = a;
-    *to_min = b;
-    return 0;
-}
-
 int alert_timezone_check(const char *zone, char *why, size_t whylen)
 {
     if (enrich_timezone_check(zone, why, whylen) < 0)
         return -1;
-    if (strcmp(zone, "UTC") == 0)
-        return 0; /* the default, known without a tz database */
-    const char *dir = getenv("TZDIR");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", zone);
-    struct stat st;
-    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-        return fail(why, whylen, "'%s' is not a time zone of the tz database (%s): Europe/Paris, America/New_York, "
-                    "UTC", zone, dir && dir[0] ? dir : "/usr/share/zoneinfo");
+    if (!vg_tz_valid(zone))
+        return fail(why, whylen, "'%s' is not a time zone of the tz database: Europe/Paris, America/New_York, UTC",
+                    zone);
     return 0;
 }
 
@@ -483,15 +459,15 @@ int alert_config_check(const struct alert_config *c, char *err, size_t errlen)
     /* The [alerts] options: the loader knows their lines. */
     char why[300];
     int a, b;
+    struct vg_slot slot;
     if (c->receiver && c->receiver[0] && !alert_receiver_find(c, c->receiver))
         return fail(err, errlen, "key 'receiver': no receiver '%.64s' (no [receiver.%.64s] section)", c->receiver,
                     c->receiver);
-    if (c->quiet_hours && c->quiet_hours[0] && alert_quiet_hours_parse(c->quiet_hours, &a, &b) < 0)
-        return fail(err, errlen, "key 'quiet_hours': '%.80s' is not HH:MM-HH:MM (20:00-08:00), two different times",
-                    c->quiet_hours);
+    if (c->quiet_hours && c->quiet_hours[0] && vg_tz_window_parse(c->quiet_hours, &a, &b, why, sizeof(why)) < 0)
+        return fail(err, errlen, "key 'quiet_hours': %s", why);
     if (c->timezone && alert_timezone_check(c->timezone, why, sizeof(why)) < 0)
         return fail(err, errlen, "key 'timezone': %s", why);
-    if (c->digest && enrich_digest_parse(c->digest, NULL, NULL, why, sizeof(why)) < 0)
+    if (c->digest && vg_slot_parse(c->digest, &slot, why, sizeof(why)) < 0)
         return fail(err, errlen, "key 'digest': %s", why);
     if (c->inhibit_types && c->inhibit_types[0]) {
         char **list = NULL;

@@ -134,8 +134,6 @@ extern const char *const alert_more_sections[];  /* "route.", "receiver.", NULL 
 extern const char alert_config_example[];
 
 /* The grammars of the values above, for the router too. */
-/* "HH:MM-HH:MM" (wrapping midnight when the first is later): minutes after midnight. 0, or -1. */
-int alert_quiet_hours_parse(const char *v, int *from_min, int *to_min);
 /* A zone of the system's tz database ($TZDIR or /usr/share/zoneinfo): 0, or -1 with why. */
 int alert_timezone_check(const char *zone, char *why, size_t whylen);
 

@@ -127,6 +127,18 @@ static int parse_hhmm(const char *s, int *h, int *m)
     return *h <= 23 && *m <= 59 ? 0 : -1;
 }
 
+/* A value is echoed in an error only without control characters: a CR or an escape sequence
+ * would reach the terminal or the log as it is. */
+static const char *shown(const char *s)
+{
+    if (!s)
+        return "";
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return "(a value with a control character)";
+    return s;
+}
+
 int vg_slot_parse(const char *s, struct vg_slot *out, char *why, size_t whylen)
 {
     char w[3][32];
@@ -151,8 +163,8 @@ int vg_slot_parse(const char *s, struct vg_slot *out, char *why, size_t whylen)
             return 0;
         }
     }
-    snprintf(why, whylen, "\"%s\" is not a schedule: \"daily HH:MM\", \"weekly DAY HH:MM\" (DAY mon..sun) or \"no\"",
-             s ? s : "");
+    snprintf(why, whylen, "'%.80s' is not a digest schedule: daily HH:MM, weekly DAY HH:MM (DAY mon to sun) or no",
+             shown(s));
     return -1;
 }
 
@@ -217,13 +229,13 @@ int vg_tz_window_parse(const char *s, int *from_min, int *to_min, char *why, siz
     int h1, m1, h2, m2;
     if (!s || sscanf(s, " %7[0-9:] - %7[0-9:] %1s", a, b, extra) != 2 || parse_hhmm(a, &h1, &m1) < 0 ||
         parse_hhmm(b, &h2, &m2) < 0) {
-        snprintf(why, whylen, "\"%s\" is not a window of the day: \"HH:MM-HH:MM\" (e.g. 20:00-08:00)", s ? s : "");
+        snprintf(why, whylen, "'%.80s' is not HH:MM-HH:MM, a window of the day (20:00-08:00)", shown(s));
         return -1;
     }
     *from_min = h1 * 60 + m1;
     *to_min = h2 * 60 + m2;
     if (*from_min == *to_min) {
-        snprintf(why, whylen, "\"%s\": a window needs two different ends", s);
+        snprintf(why, whylen, "'%.80s' is not HH:MM-HH:MM with two different times", shown(s));
         return -1;
     }
     return 0;

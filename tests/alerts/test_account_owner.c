@@ -114,17 +114,7 @@ static void bad_owner_fields_are_refused(void **state)
 static void digest_and_zone_grammars(void **state)
 {
     (void)state;
-    int day = 9, min = 9;
     char why[200];
-    assert_int_equal(enrich_digest_parse("daily 08:30", &day, &min, why, sizeof(why)), 1);
-    assert_int_equal(day, -1);
-    assert_int_equal(min, 8 * 60 + 30);
-    assert_int_equal(enrich_digest_parse("Weekly SUN 23:59", &day, &min, why, sizeof(why)), 1);
-    assert_int_equal(day, 6);
-    assert_int_equal(min, 23 * 60 + 59);
-    assert_int_equal(enrich_digest_parse("no", &day, &min, why, sizeof(why)), 0);
-    assert_int_equal(enrich_digest_parse("daily 8:30", &day, &min, why, sizeof(why)), -1);
-    assert_int_equal(enrich_digest_parse("weekly mon", &day, &min, why, sizeof(why)), -1);
     assert_int_equal(enrich_timezone_check("Etc/GMT+5", why, sizeof(why)), 0);
     assert_int_equal(enrich_timezone_check("America/Argentina/Buenos_Aires", why, sizeof(why)), 0);
     assert_int_equal(enrich_timezone_check("Europe/..", why, sizeof(why)), -1);

@@ -19,6 +19,7 @@
 #include "sinks/alert_config.h"
 #include "sinks/sink.h"
 #include "util/vg_alloc.h"
+#include "util/vg_tz.h"
 
 static const struct sink_type alerts_type = {
     .name = "alerts",
@@ -323,7 +324,7 @@ static void bad_alerts_options_are_named_by_line(void **state)
     load_bad("[alerts]\ntimezone = Europe\n", "2: key 'alerts.timezone': 'Europe' is not a time zone of the tz database");
     load_bad("[alerts]\ndigest = hourly\n", "2: key 'alerts.digest': 'hourly' is not a digest schedule");
     load_bad("[alerts]\ndigest = weekly funday 08:00\n", "2: key 'alerts.digest'");
-    load_bad("[alerts]\ndigest = daily 8:00\n", "2: key 'alerts.digest'");
+    load_bad("[alerts]\ndigest = daily 24:00\n", "2: key 'alerts.digest'");
     load_bad("[alerts]\ncap_per_hour = -1\n", "2: key 'alerts.cap_per_hour': '-1' is out of range");
     load_bad("[alerts]\nquiet_below = 101\n", "2: key 'alerts.quiet_below': '101' is out of range");
     load_bad("[alerts]\nnope = 1\n", "2: unknown key 'nope' in section [alerts]");
@@ -334,7 +335,8 @@ static void bad_alerts_options_are_named_by_line(void **state)
                                "email = owner\n[receiver.s]\nslack = U0123ABC\nemail = a@x.com, b@y.org\n"
                                "digest = no\n[receiver.t]\nslack = #sales-eu\n");
     int from, to;
-    assert_int_equal(alert_quiet_hours_parse(alerts_of(c)->quiet_hours, &from, &to), 0);
+    char why[200];
+    assert_int_equal(vg_tz_window_parse(alerts_of(c)->quiet_hours, &from, &to, why, sizeof(why)), 0);
     assert_int_equal(from, 20 * 60);
     assert_int_equal(to, 8 * 60);
     assert_int_equal(alerts_of(c)->receivers[1].digest, 0);
