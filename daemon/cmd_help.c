@@ -57,6 +57,32 @@ static void print_options(void)
            "  LoadCredential=) instead of the value itself\n");
 }
 
+static void print_alerts_help(void)
+{
+    printf("\n  silence (--account ID | --owner OWNER | --type TYPE)... --for DURATION\n"
+           "          [--comment TEXT] [--by NAME]\n"
+           "                          hold back the alerts whose signal matches every matcher given,\n"
+           "                          from now for DURATION (30m, 12h, 7d; at most 366d); OWNER is an\n"
+           "                          owner's e-mail (any case), else the owner as written; prints the\n"
+           "                          silence's id. Every vigie process honours it.\n"
+           "  silences [--all] [--json]\n"
+           "                          the silences in force, soonest end first (--all: also those that\n"
+           "                          ended in the last 30 days; --json: one record per line)\n"
+           "  expire ID...            end silences now (kept, listed by --all, for 30 days)\n"
+           "  test --receiver NAME [--owner-email ADDR] [--owner-slack ID]\n"
+           "                          send a sample alert, marked as a test, through each channel of\n"
+           "                          [receiver.NAME] now, and print what each channel answered; a\n"
+           "                          target `owner` needs --owner-email / --owner-slack. Exit 0 only\n"
+           "                          when every channel accepted it.\n"
+           "  preview --owner OWNER --digest [--html FILE]\n"
+           "                          the owner's next digest as it stands, as text on stdout (--html:\n"
+           "                          its HTML part to FILE); nothing is sent or changed\n"
+           "  -c, --config FILE       configuration file (default %s if it exists)\n"
+           "\n  Routes, receivers and the [alerts] options: `vigie help run`; what was held back and why:\n"
+           "  `vigie status`.\n",
+           VG_DEFAULT_CONFIG);
+}
+
 int cmd_help(int argc, char **argv)
 {
     if (argc > 1) {
@@ -86,6 +112,8 @@ int cmd_help(int argc, char **argv)
                    "  `vigie dlq list` what a sink gave up on, and why; `vigie dlq replay ID` sends it again\n"
                    "  to that sink alone.\n");
         }
+        if (strcmp(c->name, "alerts") == 0)
+            print_alerts_help();
         return 0;
     }
     printf("vigie %s — watches key accounts and turns news into CRM signals\n\n", VIGIE_VERSION);

@@ -13,6 +13,7 @@ const struct vg_command vg_commands[] = {
     {"status", "[-c FILE]", "streams, consumer groups, dead letters and failing sources", cmd_status},
     {"dlq", "list|show|replay|drop ...", "inspect, replay or drop dead-lettered entries", cmd_dlq},
     {"sinks", "list | preview [--sink NAME] [--limit N]", "the sinks (CRM, outbox) and a dry run of their next requests", cmd_sinks},
+    {"alerts", "silence|silences|expire|test|preview ...", "silence alerts, send a test alert through a receiver, preview an owner's digest", cmd_alerts},
     {"signals", "tail [--account ID] [--type T] [--since TIME] [--follow]", "show the signals found, newest last", cmd_signals},
     {"parse", "[--base-url URL] [--charset NAME] FILE", "parse one feed document (RSS, Atom, JSON Feed) to JSON on stdout", cmd_parse},
     {"extract", "[--accounts FILE] --json", "read items as JSON lines on stdin, write their signals as JSON lines", cmd_extract},

@@ -27,6 +27,11 @@ int cmd_status(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
 int cmd_signals(int argc, char **argv);
 int cmd_sinks(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+/* `vigie alerts test ARGS` and `vigie alerts preview ARGS` (argv: what follows the verb);
+ * config: -c's file or NULL. */
+int cmd_alerts_test(const char *config, int argc, char **argv);
+int cmd_alerts_preview(const char *config, int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 
