@@ -169,7 +169,8 @@ int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink
 int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value);
 
 /* The Redis handle, for what a sink keeps in Redis besides marks (queue_tally.h); NULL while
- * previewing: a preview reads and writes nothing in Redis. */
+ * previewing or delivering directly (`vigie alerts test`): those read and write nothing in
+ * Redis. */
 struct queue *sink_queue(struct sink_ctx *ctx);
 /* The sink's name, for logs. */
 const char *sink_name(const struct sink_ctx *ctx);

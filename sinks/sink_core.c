@@ -83,6 +83,10 @@ struct sink_core {
 
 static void schedule(struct sink_core *s, int64_t ms) { vg_timer_arm(s->tick_ev, ms); }
 
+/* A preview and a direct delivery run without Redis: no group, no acknowledgement, no retry
+ * later, no budget, no mark written, no figures. */
+static int offline(const struct sink_core *s) { return s->env.preview || s->env.direct; }
+
 /* ---- records in hand -------------------------------------------------------------- */
 
 static void held_clear(struct held *h)
@@ -245,11 +249,11 @@ static void try_batch(struct sink_core *s)
     if (!s->running || s->in_flight || (s->nhand == 0 && !s->paused))
         return;
     int64_t now = vg_mono_ms();
-    if (s->paused) {
+    if (s->paused && !s->env.direct) { /* direct: every record is tried, the pause told */
         if (!s->paused_until || now < s->paused_until) {
             /* A pause long enough for the entries to go idle gives them back (another process
              * may deliver them); a short backoff keeps them. */
-            if (!s->env.preview && (!s->paused_until || s->paused_until - now > s->env.reclaim_idle_ms / 2))
+            if (!offline(s) && (!s->paused_until || s->paused_until - now > s->env.reclaim_idle_ms / 2))
                 release_hand(s);
             if (s->paused_until)
                 schedule(s, s->paused_until - now);
@@ -305,7 +309,7 @@ static void try_batch(struct sink_core *s)
         if (per[k].oldest < per[first].oldest)
             first = k;
     }
-    int full = (mixed ? ready : per[most].n) >= s->batch_max || hand_room(s) == 0 || s->env.preview;
+    int full = (mixed ? ready : per[most].n) >= s->batch_max || hand_room(s) == 0 || offline(s);
     int lingered = now - oldest >= s->common.linger_ms;
     if (!full && !lingered) {
         schedule(s, s->common.linger_ms - (now - oldest));
@@ -389,7 +393,9 @@ void sink_batch_done(struct sink_batch *b)
     for (size_t k = 0; k < b->n; k++)
         retries += b->v[k].outcome == SINK_RETRY;
     /* the sink paused itself (a refused token...): that says it all */
-    int service_down = retries == b->n && b->n > 0 && !s->paused && !s->env.preview;
+    int service_down = retries == b->n && b->n > 0 && !s->paused && !offline(s);
+    for (size_t k = 0; s->env.on_outcome && k < b->n; k++)
+        s->env.on_outcome(s->env.report_arg, &b->v[k]);
     if (retries < b->n)
         s->svc_failures = 0;
     /* Settle from the last record so that removing one (the last of hand moves into its
@@ -417,20 +423,20 @@ void sink_batch_done(struct sink_batch *b)
             vg_metric_add(s->m_retried, 1);
             if (!s->paused && !service_down)
                 h->attempts++; /* the records of a paused or failing service are not at fault */
-            if (h->attempts >= s->common.max_attempts && !s->env.preview) {
+            if (h->attempts >= s->common.max_attempts && !offline(s)) {
                 char reason[400];
                 snprintf(reason, sizeof(reason), "%s: gave up after %d attempts: %s", s->name, h->attempts,
                          r->reason[0] ? r->reason : "no reason given");
                 dead_letter(s, h, reason);
                 vg_warn("sink", "%s: entry %s dead-lettered: %s", s->name, h->id, reason);
-            } else if (!s->env.preview) {
+            } else if (!offline(s)) {
                 /* Held here until its retry; the wait is kept under half of reclaim_idle, so
                  * that no other process takes the entry over while it is held. */
                 int64_t delay = retry_delay(s, h->attempts, r->retry_after_ms);
                 int64_t cap = s->env.reclaim_idle_ms / 2;
                 h->not_before = now + (cap > 0 && delay > cap ? cap : delay);
                 continue;
-            } /* a preview shows each record once */
+            } /* a preview shows each record once, a direct delivery tries it once */
         }
         remove_held(s, order[k]);
         /* the last held record moved into order[k]: if it belongs to this batch, follow it */
@@ -508,6 +514,14 @@ static char **copy_list(const char *const *v)
     return out;
 }
 
+/* Direct mode: the caller hears of every answer, before the sink reads it. */
+static void report_response(struct http_wait *w, const struct fetch_response *resp)
+{
+    struct sink_core *s = w->s;
+    if (s && s->env.direct && s->env.on_response)
+        s->env.on_response(s->env.report_arg, &w->req, resp);
+}
+
 static void fail_request(struct http_wait *w, enum fetch_error e, const char *reason)
 {
     struct fetch_response resp;
@@ -516,6 +530,7 @@ static void fail_request(struct http_wait *w, enum fetch_error e, const char *re
     resp.effective_url = w->url;
     resp.error = e;
     resp.reason = reason;
+    report_response(w, &resp);
     w->cb(&resp, w->arg);
     vg_buf_free(&resp.body);
 }
@@ -523,6 +538,7 @@ static void fail_request(struct http_wait *w, enum fetch_error e, const char *re
 static void on_http_done(struct fetch_response *resp, void *arg)
 {
     struct http_wait *w = arg;
+    report_response(w, resp);
     w->cb(resp, w->arg);
     http_wait_free(w);
 }
@@ -613,7 +629,7 @@ int sink_http(struct sink_ctx *ctx, const struct fetch_request *req, sink_http_c
     w->req.body = w->body;
     w->req.headers = (const char *const *)w->headers;
     w->req.want_headers = (const char *const *)w->want;
-    if (s->common.rate_limit > 0 && !s->env.preview)
+    if (s->common.rate_limit > 0 && !offline(s))
         ask_budget(w);
     else
         send_now(w);
@@ -646,8 +662,8 @@ void sink_pause(struct sink_ctx *ctx, long long for_ms, const char *fmt, ...)
     snprintf(s->last_error, sizeof(s->last_error), "%s", reason);
 }
 
-/* A preview reads no delivery record (it has no Redis handle): every record is shown as if it
- * had never been delivered. The answer still comes from the loop, as Redis's would. */
+/* A preview or a direct delivery reads no delivery record: every record is shown (sent) as if
+ * it had never been delivered. The answer still comes from the loop, as Redis's would. */
 struct no_marks {
     sink_marks_cb cb;
     void *arg;
@@ -666,7 +682,7 @@ static void on_no_marks(evutil_socket_t fd, short what, void *arg)
 int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink_marks_cb cb, void *arg)
 {
     struct sink_core *s = ctx->core;
-    if (s->env.q)
+    if (s->env.q && !offline(s))
         return queue_marks_get(s->env.q, s->marks_ns, keys, n, cb, arg);
     struct no_marks *m = vg_calloc(1, sizeof(*m));
     if (!m)
@@ -682,12 +698,12 @@ int sink_marks_get(struct sink_ctx *ctx, const char *const *keys, size_t n, sink
 
 int sink_mark_set(struct sink_ctx *ctx, const char *key, const char *value)
 {
-    if (ctx->core->env.preview)
-        return 0; /* a preview changes nothing */
+    if (offline(ctx->core))
+        return 0; /* a preview or a direct delivery changes nothing */
     return queue_mark_set(ctx->core->env.q, ctx->core->marks_ns, key, value, ctx->core->env.dedup_ttl_s);
 }
 
-struct queue *sink_queue(struct sink_ctx *ctx) { return ctx->core->env.q; }
+struct queue *sink_queue(struct sink_ctx *ctx) { return offline(ctx->core) ? NULL : ctx->core->env.q; }
 const char *sink_name(const struct sink_ctx *ctx) { return ctx->core->name; }
 const char *sink_state_dir(const struct sink_ctx *ctx) { return ctx->core->env.state_dir ? ctx->core->env.state_dir : "."; }
 const char *sink_instance(const struct sink_ctx *ctx) { return ctx->core->env.instance ? ctx->core->env.instance : ""; }
@@ -720,7 +736,7 @@ static void on_lag_figure(long long lag, void *arg)
 static void on_status_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct sink_core *s = arg;
-    if (s->env.preview)
+    if (offline(s))
         return;
     if (s->consumer && s->running && !s->lag_asking) {
         s->lag_asking = 1;
@@ -853,7 +869,7 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
         sink_core_free(s);
         return NULL;
     }
-    if (!env->preview) {
+    if (!env->preview && !env->direct) {
         char *streams[8] = {0};
         int ns = split_streams(type->streams, streams, 7);
         char replay[160];

@@ -50,6 +50,16 @@ struct sink_env {
      * nothing is acknowledged; at most preview_limit records are read. NULL: deliver. */
     FILE *preview;
     size_t preview_limit;
+    /* Direct (`vigie alerts test`): the records handed with sink_core_feed are delivered for
+     * real, now — requests sent, without the rate budget — but nothing is read from or written
+     * to Redis (no consumer group, no acknowledgement, no dead letter, marks read as absent
+     * and not written, sink_queue() NULL), each record is tried once (a RETRY is not tried
+     * again, a pause does not hold the other records back) and the caller hears of every
+     * response (before the sink reads it) and of every record's outcome. */
+    int direct;
+    void (*on_response)(void *arg, const struct fetch_request *req, const struct fetch_response *resp);
+    void (*on_outcome)(void *arg, const struct sink_record *r);
+    void *report_arg;
 };
 
 /* NULL with err filled when the sink's init refuses its configuration. */
@@ -57,7 +67,8 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
                                 const struct sink_common_config *common, const void *config, char *err,
                                 size_t errlen);
 void sink_core_start(struct sink_core *s);
-/* Preview: hands entries read by the caller (they are copied), instead of a consumer group. */
+/* Preview and direct: hands entries read by the caller (they are copied), instead of a
+ * consumer group. */
 struct queue_msg;
 void sink_core_feed(struct sink_core *s, const struct queue_msg *entries, size_t n);
 /* Stops reading and starting batches; drained(arg) runs once the batch in flight is settled. */
