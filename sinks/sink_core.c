@@ -415,7 +415,8 @@ void sink_batch_done(struct sink_batch *b)
             char reason[400];
             snprintf(reason, sizeof(reason), "%s refused it: %s", s->name, r->reason[0] ? r->reason : "no reason given");
             dead_letter(s, h, reason);
-            vg_warn("sink", "%s: entry %s (%s %s) dead-lettered: %s", s->name, h->id, h->field, r->id, reason);
+            if (!offline(s)) /* a preview's or direct delivery's caller reports it itself */
+                vg_warn("sink", "%s: entry %s (%s %s) dead-lettered: %s", s->name, h->id, h->field, r->id, reason);
         } else {
             if (r->reason[0])
                 snprintf(s->last_error, sizeof(s->last_error), "%s", r->reason);
