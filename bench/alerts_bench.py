@@ -50,7 +50,7 @@ from zoneinfo import ZoneInfo
 SRC = os.environ["VIGIE_SOURCE_DIR"]
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, os.path.join(SRC, "bench"))
-from harness import Redis  # noqa: E402
+from harness import Redis, free_port  # noqa: E402
 from crm_bench import ROLES, PLACES, WORDS, PARTNERS, hexid, iso, person, xadd_many, cpu_s  # noqa: E402
 
 VIGIE = os.environ["VIGIE_BIN"]
@@ -216,14 +216,14 @@ webhook = yes
 """
 
 
-def config(d, redis_url, http_port, smtp_port, group_wait, cap, quiet):
+def config(d, redis_url, admin_port, http_port, smtp_port, group_wait, cap, quiet):
     return f"""[daemon]
 roles = sink
 state_dir = {d}/state
 [redis]
 url = {redis_url}
 [admin]
-listen = 127.0.0.1:0
+listen = 127.0.0.1:{admin_port}
 [log]
 level = warning
 [pipeline]
@@ -261,9 +261,9 @@ rate_limit = 0
 
 [sink.email]
 enabled = yes
-smtp_url = smtp://127.0.0.1:{smtp_port}
+url = smtp://127.0.0.1:{smtp_port}
 from = vigie@example.com
-starttls = no
+tls = none
 allow_private = 127.0.0.1
 rate_limit = 0
 """
@@ -342,14 +342,12 @@ def wait(cond, what, timeout=WAIT_S):
         time.sleep(0.005)
 
 
-def admin_metrics(log_path):
-    """The router's figures from /metrics (the admin port from the daemon's log line)."""
-    with open(log_path) as f:
-        m = re.search(r"127\.0\.0\.1:(\d+)", f.read())
-    if not m:
-        return ""
-    with urllib.request.urlopen(f"http://127.0.0.1:{m.group(1)}/metrics", timeout=5) as r:
-        return r.read().decode()
+def router_figures(admin_port):
+    """The router's counters on /metrics: {"routed": n, "silenced": n, ...}."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    return {m.group(1): int(float(m.group(2)))
+            for m in re.finditer(r"^vigie_alerts_(\w+)_total(?:\{[^}]*\})? (\S+)$", text, re.M)}
 
 
 def start_vigie(d, conf, env):
@@ -366,22 +364,23 @@ def setup(tag, accounts, owners, group_wait, cap, quiet):
     r = Redis(appendonly=False)
     rx = Receivers(d)
     conf = os.path.join(d, "vigie.conf")
+    admin = free_port()
     with open(conf, "w") as f:
-        f.write(config(d, r.url, rx.http, rx.smtp, group_wait, cap, quiet))
+        f.write(config(d, r.url, admin, rx.http, rx.smtp, group_wait, cap, quiet))
     path = os.path.join(d, "accounts.json")
     with open(path, "w") as f:
         json.dump(accounts, f, ensure_ascii=False)
     out = subprocess.run([VIGIE, "accounts", "-c", conf, "import", path], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError("accounts import: " + out.stderr)
-    return d, r, rx, conf
+    return d, r, rx, conf, admin
 
 
 # ---- run 1: vigie on the simulated clock ---------------------------------------------------------
 
 
 def noise_run(accounts, owners, entries):
-    d, r, rx, conf = setup("noise", accounts, owners, GROUP_WAIT, 6, True)
+    d, r, rx, conf, admin = setup("noise", accounts, owners, GROUP_WAIT, 6, True)
     clock = os.path.join(d, "clock")
     t = int(SIM_START * 1000)
     set_clock(clock, t)
@@ -421,7 +420,7 @@ def noise_run(accounts, owners, entries):
     wait(lambda: channels_done(c), "the channels to deliver everything")
     time.sleep(0.5)  # the last answers' log lines
     cpu = cpu_s(v.pid)
-    metrics = admin_metrics(log)
+    figures = router_figures(admin)
     elapsed = time.monotonic() - wall0
     dead = int(c.call("XLEN", "vigie:dlq"))
     v.terminate()
@@ -430,7 +429,7 @@ def noise_run(accounts, owners, entries):
     rx.stop()
     c.close()
     r.stop()
-    return {"messages": msgs, "cpu": cpu, "elapsed": elapsed, "metrics": metrics, "steps": steps, "dead": dead}
+    return {"messages": msgs, "cpu": cpu, "elapsed": elapsed, "figures": figures, "steps": steps, "dead": dead}
 
 
 # ---- run 2: the naive router -----------------------------------------------------------------
@@ -486,7 +485,7 @@ def peer_run(accounts, entries):
 
 
 def latency_run(accounts, owners):
-    d, r, rx, conf = setup("latency", accounts, owners, "1s", 0, False)
+    d, r, rx, conf, admin = setup("latency", accounts, owners, "1s", 0, False)
     c = r.client()
     v, log = start_vigie(d, conf, {})
     wait(lambda: group_state(c, "signals", "sink:alerts")[0] is not None or v.poll() is not None,
@@ -505,6 +504,7 @@ def latency_run(accounts, owners):
         rec = signal_record(rng, a, rng.choice(("funding", "contract_win", "acquisition")), int(time.time() * 1000), ref)
         xadd_many(c, "signals", "signal", [rec])
         written[ref] = time.time()
+    rate = n / (time.monotonic() - t0)
     wait(lambda: router_caught_up(c), "the router", 60)
     time.sleep(3)  # the last group_wait and flush
     wait(lambda: channels_done(c), "the channels", 60)
@@ -519,7 +519,7 @@ def latency_run(accounts, owners):
     c.close()
     r.stop()
     lat = sorted((first[ref] - written[ref]) * 1000 for ref in first)
-    return {"n": n, "received": len(lat), "lat": lat, "rate": n / (time.monotonic() - t0)}
+    return {"n": n, "received": len(lat), "lat": lat, "rate": rate}
 
 
 def pct(v, p):
@@ -540,15 +540,6 @@ def count(msgs):
     return by
 
 
-def router_figures(metrics):
-    """The router's counters (vigie_alert*), without their HELP/TYPE lines."""
-    out = []
-    for line in metrics.splitlines():
-        if line.startswith("vigie_alert") and not line.endswith(" 0"):
-            out.append(line.replace("vigie_", ""))
-    return out
-
-
 def main():
     rng = random.Random(42)
     owners = make_owners(rng)
@@ -560,7 +551,9 @@ def main():
     lat = latency_run(accounts, owners)
 
     v_by, p_by = count(noise["messages"]), count(peer["messages"])
-    v_n, p_n = sum(v_by.values()), sum(p_by.values())
+    # a Slack edit (chat.update) notifies no one: it is not counted as an alert sent
+    v_n = sum(v for k, v in v_by.items() if k != "slack_update")
+    p_n = sum(v for k, v in p_by.items() if k != "slack_update")
     v_ratio, p_ratio = v_n / len(entries), p_n / len(entries)
     print(f"alerts vigie={v_ratio:.3f} peer={p_ratio:.3f} unit=alerts/signal ratio={v_ratio / p_ratio:.3f}")
     print(f"# {len(entries)} signal entries ({len(entries) - n_upd} new signals, {n_upd} updates: the story told by "
@@ -570,10 +563,16 @@ def main():
     print(f"# routes: insolvency -> teams + webhook (continue); tier key -> the owner's Slack (bot, chat.update) and "
           f"e-mail (at priority >= 80, else the daily 08:00 digest); default -> Slack #sales-signals + webhook. "
           f"[alerts] group_wait {GROUP_WAIT}, cap_per_hour 6, quiet_hours 20:00-08:00 below 70")
-    print("# vigie sent %d messages: %s; dead letters %d" % (
+    print("# vigie sent %d alerts (Slack edits of a message already posted not counted): %s; dead letters %d" % (
         v_n, ", ".join(f"{k} {v}" for k, v in sorted(v_by.items())), noise["dead"]))
-    figs = router_figures(noise["metrics"])
-    print("# folded by the router (its /metrics): " + ("; ".join(figs) if figs else "no vigie_alert* figures exposed"))
+    f = noise["figures"]
+    g = lambda k: f.get(k, 0)  # noqa: E731
+    print(f"# where the router put them (vigie_alerts_*_total, per receiver): {g('routed')} entries routed; "
+          f"{g('grouped')} signals into groups, flushed as {g('messages')} messages; silenced {g('silenced')}; "
+          f"to the digest: quiet hours {g('quiet')}, inhibited by an insolvency {g('inhibited')}, over the cap "
+          f"{g('capped')} groups, below email_min_priority or folded {g('digest')} signals, sent as {g('digests')} "
+          f"digests; updates {g('updates')} (a Slack edit, or the digest); duplicates {g('duplicates')}; "
+          f"no owner address {g('no_address')}; unrouted {g('unrouted')}")
     print("# peer (one message per entry and channel target, the same routes, python3 http.client + smtplib): "
           "%d messages: %s" % (p_n, ", ".join(f"{k} {v}" for k, v in sorted(p_by.items()))))
     print(f"# routing decisions per second of vigie CPU: {len(entries) / noise['cpu']:.0f} "

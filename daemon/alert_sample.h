@@ -2,8 +2,9 @@
  * message of the shape the router writes to `alerts:<channel>` (docs/design.md "Alert
  * messages"), kind "alert", about a made-up account with an accented name and one realistic
  * signal (a funding round, an amount, a person, a counterparty), its title starting with
- * "[vigie test]" so that no one takes it for news. Fresh ids every time, so that a channel's
- * idempotency never swallows a second test. */
+ * ALERT_SAMPLE_TITLE_MARK so that no one takes it for news (words only: no character a
+ * channel makes inert, such as Teams' brackets, so it reads the same everywhere). Fresh ids
+ * every time, so that a channel's idempotency never swallows a second test. */
 #ifndef VG_ALERT_SAMPLE_H
 #define VG_ALERT_SAMPLE_H
 
@@ -15,7 +16,7 @@ struct alert_sample_owner {
     const char *timezone;  /* [alerts] timezone, or NULL ("UTC") */
 };
 
-#define ALERT_SAMPLE_TITLE_MARK "[vigie test]"
+#define ALERT_SAMPLE_TITLE_MARK "TEST ALERT from vigie —"
 
 /* The message as JSON text (caller frees with vg_free), NULL when out of memory. channel and
  * target as the router would resolve them ("slack", "#ventes"; "teams", ""), now_ms the

@@ -18,6 +18,7 @@
 #include "sinks/sink_core.h"
 #include "queue/queue_consumer.h"
 #include "util/vg_alloc.h"
+#include "util/vg_log.h"
 #include "util/vg_time.h"
 
 #include <event2/event.h>
@@ -275,6 +276,9 @@ int cmd_alerts_test(const char *config, int argc, char **argv)
     }
     if (!config && access(VG_DEFAULT_CONFIG, F_OK) == 0)
         config = VG_DEFAULT_CONFIG;
+    /* the report is what the channels answered; the sinks' own info lines would only repeat it */
+    if (vg_log_level > VG_LOG_WARNING)
+        vg_log_setup(VG_LOG_WARNING, VG_LOG_AUTO);
     char err[512];
     struct vg_config *cfg = vg_config_load(config, err, sizeof(err));
     if (!cfg) {

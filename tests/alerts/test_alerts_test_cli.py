@@ -5,13 +5,18 @@ Workflows webhook and a signed-webhook receiver that checks the signature, all o
 and what each answered printed, without Redis (the configuration's Redis does not exist). The
 exit status says whether every channel accepted it."""
 import base64
+import email
+import email.policy
 import hashlib
 import hmac
 import http.server
 import json
 import os
+import socket
 import sys
 import threading
+
+from aiosmtpd.controller import Controller
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -55,11 +60,39 @@ class WebhookReceiver:
         self.port = self.srv.server_address[1]
 
 
+class SmtpServer:
+    """A plain SMTP server on loopback (python3-aiosmtpd) that refuses the addresses given."""
+
+    def __init__(self, refuse=()):
+        self.got, self.refuse = [], set(refuse)
+        outer = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address in outer.refuse:
+                    return "550 5.1.1 <%s>: mailbox unavailable" % address
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                outer.got.append((envelope.rcpt_tos, email.message_from_bytes(envelope.original_content,
+                                                                              policy=email.policy.default)))
+                return "250 OK"
+
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
 class Env:
-    def __init__(self, receivers):
+    def __init__(self, receivers, refuse=()):
         self.slack, self.slack_port = start_standin(os.path.join(HERE, "slack_standin.py"))
         self.teams, self.teams_port = start_standin(os.path.join(HERE, "teams_standin.py"), "--sig", SIG)
         self.hook = WebhookReceiver()
+        self.smtp = SmtpServer(refuse)
         self.dir = short_tmpdir("vgt")
         self.conf = os.path.join(self.dir, "vigie.conf")
         with open(self.conf, "w") as f:
@@ -81,6 +114,12 @@ enabled = yes
 url = http://127.0.0.1:{self.teams_port}/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig={SIG}
 allow_private = 127.0.0.1
 timeout = 5s
+[sink.email]
+enabled = yes
+url = smtp://127.0.0.1:{self.smtp.port}
+from = vigie@example.com
+tls = none
+allow_private = 127.0.0.1
 [sink.webhook]
 url = http://127.0.0.1:{self.hook.port}/hook
 secret = {SECRET}
@@ -102,6 +141,7 @@ ALL = """[receiver.team]
 slack = owner
 teams = yes
 webhook = yes
+email = owner
 """
 
 
@@ -118,13 +158,13 @@ def section(out, name):
 
 def test_every_channel_gets_one_sample_alert():
     env = Env(ALL)
-    r = env.run("--receiver", "team", "--owner-slack", "U0OWNER")
+    r = env.run("--receiver", "team", "--owner-slack", "U0OWNER", "--owner-email", "Claire.Martin@example.com")
     assert r.returncode == 0, (r.stdout, r.stderr)
     # Slack: one message, in the owner's DM, saying it is a test, about the accented account
     msgs = env.slack_messages()
     assert len(msgs) == 1 and msgs[0]["channel"] == "D0OWNER", msgs
     text = json.dumps(msgs[0]["blocks"], ensure_ascii=False) + msgs[0]["text"]
-    assert "[vigie test]" in text and ACCOUNT in text, text
+    assert "TEST ALERT from vigie —" in text and ACCOUNT in text, text
     s = section(r.stdout, "slack")
     assert s.startswith("slack (U0OWNER)"), r.stdout
     assert "POST http://127.0.0.1:%d/api/chat.postMessage -> HTTP 200: {" % env.slack_port in s, s
@@ -133,27 +173,38 @@ def test_every_channel_gets_one_sample_alert():
     reqs = env.teams_requests()
     assert len(reqs) == 1 and reqs[0]["status"] == 202, reqs
     card = json.dumps(reqs[0]["envelope"], ensure_ascii=False)
-    assert "[vigie test]" in card and ACCOUNT in card
+    assert "TEST ALERT from vigie —" in card and ACCOUNT in card
     s = section(r.stdout, "teams")
     assert "-> HTTP 202 (empty body)" in s and "OK" in s, s
     assert SIG not in r.stdout and "?***" in s, s
     # the webhook: one request, signed, carrying the sample message as the router writes it
     assert len(env.hook.got) == 1 and env.hook.got[0]["signed"], env.hook.got
     body = json.dumps(env.hook.got[0]["body"], ensure_ascii=False)
-    assert "[vigie test]" in body and ACCOUNT in body, body
+    assert "TEST ALERT from vigie —" in body and ACCOUNT in body, body
     s = section(r.stdout, "webhook")
     assert "-> HTTP 204 (empty body)" in s and "OK" in s, s
     assert "([sink.webhook] is disabled" in s, s  # tried anyway, and said
-    assert r.stdout.rstrip().endswith("3 of 3 channel(s) accepted the test alert"), r.stdout
+    # e-mail: one message to the owner, its subject and both bodies saying it is a test
+    assert len(env.smtp.got) == 1, env.smtp.got
+    rcpt, msg = env.smtp.got[0]
+    assert rcpt == ["Claire.Martin@example.com"], rcpt
+    assert ACCOUNT in msg["Subject"], msg["Subject"]
+    bodies = [msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()]
+    assert all("TEST ALERT from vigie" in b and "Électricité" in b for b in bodies), bodies
+    s = section(r.stdout, "email")
+    assert s.startswith("email (Claire.Martin@example.com)") and "OK: the channel accepted the alert" in s, s
+    assert r.stdout.rstrip().endswith("4 of 4 channel(s) accepted the test alert"), r.stdout
 
     # a second test is a new alert: nothing deduplicated away
-    r = env.run("--receiver", "team", "--owner-slack", "U0OWNER")
+    r = env.run("--receiver", "team", "--owner-slack", "U0OWNER", "--owner-email", "Claire.Martin@example.com")
     assert r.returncode == 0, (r.stdout, r.stderr)
     assert len(env.slack_messages()) == 2 and len(env.teams_requests()) == 2 and len(env.hook.got) == 2
+    assert len(env.smtp.got) == 2
 
 
 def test_refusals_and_outages_are_reported():
-    env = Env("[receiver.team]\nslack = #nowhere\nteams = yes\nwebhook = yes\n")
+    env = Env("[receiver.team]\nslack = #nowhere\nteams = yes\nwebhook = yes\nemail = gone@example.com\n",
+              refuse=["gone@example.com"])
     control(env.teams_port, "POST", "config", {"fail": [503], "retry_after": "3"})
     env.hook.status = 400
     r = env.run("--receiver", "team")
@@ -164,7 +215,9 @@ def test_refusals_and_outages_are_reported():
     assert "-> HTTP 503" in s and "RETRY (a passing fault)" in s, s
     s = section(r.stdout, "webhook")
     assert "-> HTTP 400: unknown alert kind" in s and "DROP" in s, s
-    assert "0 of 3 channel(s) accepted" in r.stdout, r.stdout
+    s = section(r.stdout, "email")
+    assert "DROP" in s and "gone@example.com" in s and "550" in s, s
+    assert "0 of 4 channel(s) accepted" in r.stdout, r.stdout
     # each channel was tried once: a test does not retry
     assert len(env.teams_requests()) == 1 and len(env.hook.got) == 1
 
@@ -174,8 +227,9 @@ def test_owner_targets_need_their_flag():
     r = env.run("--receiver", "team")
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert "slack = owner: give the owner's Slack user or channel id with --owner-slack ID" in r.stderr, r.stderr
+    assert "email = owner: give the owner's address with --owner-email ADDR" in r.stderr, r.stderr
     assert "nothing was sent" in r.stderr
-    assert env.slack_messages() == [] and env.teams_requests() == [] and env.hook.got == []
+    assert env.slack_messages() == [] and env.teams_requests() == [] and env.hook.got == [] and env.smtp.got == []
 
 
 def test_bad_usage():
