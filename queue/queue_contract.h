@@ -154,6 +154,8 @@
  * DIGEST_TAKE  KEYS digest:<owner key>, digest:due, digest-sent:<owner key>:<period>. ARGV p,
  *              owner key, now, period, period_start, period_end, created, next_due, ttl_s,
  *              maxlen.
+ * DIGEST_PEEK  KEYS digest:<owner key>, digest:due. ARGV p, owner key, now, period,
+ *              period_start, period_end, created (no writes: `vigie alerts preview`).
  *
  * The replies are described next to each function in the library. */
 #define QUEUE_FUNCTIONS(X)                                  \
@@ -171,7 +173,8 @@
     X(ALERT_ROUTE, "vigie_alert_route", 4, 22, 0)           \
     X(ALERT_FLUSH, "vigie_alert_flush", 1, 8, 0)            \
     X(DIGEST_DUE, "vigie_digest_due", 1, 3, 0)              \
-    X(DIGEST_TAKE, "vigie_digest_take", 3, 10, 0)
+    X(DIGEST_TAKE, "vigie_digest_take", 3, 10, 0)           \
+    X(DIGEST_PEEK, "vigie_digest_peek", 2, 7, 0)
 
 #define QUEUE_FN_ENUM_(id, name, nkeys, nargs, more) QUEUE_FN_##id,
 enum queue_fn { QUEUE_FUNCTIONS(QUEUE_FN_ENUM_) QUEUE_FN_COUNT };

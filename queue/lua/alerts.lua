@@ -270,6 +270,39 @@ register('vigie_digest_due', 1, 3, false, {'no-writes'}, function(keys, args)
   return out
 end)
 
+-- The `digest` message of an owner's digest (sigs, rest: signals_of its hash): items grouped
+-- by account, the account with the highest priority first; activity: per account 12 counts
+-- of signals per week from tally:<account>, oldest first, the last week ending now. What
+-- vigie_digest_take sends and vigie_digest_peek shows.
+local function digest_message(p, okey, sigs, rest, meta, now, period, pstart, pend, created)
+  local by, order = {}, {}
+  for _, s in ipairs(sigs) do
+    local item = cjson.decode(s.json)
+    local acc = type(item.account) == 'table' and tostring(item.account.id) or ''
+    if not by[acc] then by[acc] = {}; order[#order + 1] = acc end
+    local list = by[acc]
+    list[#list + 1] = s.json
+  end
+  local items = {}
+  for _, acc in ipairs(order) do for _, j in ipairs(by[acc]) do items[#items + 1] = j end end
+  local week = 7 * 86400000
+  local act = {}
+  for _, acc in ipairs(order) do
+    local tk, counts = p .. 'tally:' .. acc, {}
+    for k = 1, 12 do
+      local from, to = now - (13 - k) * week, now - (12 - k) * week
+      counts[k] = fmt(redis.call('ZCOUNT', tk, '(' .. fmt(from), fmt(to)))
+    end
+    act[#act + 1] = jstr(acc) .. ':[' .. table.concat(counts, ',') .. ']'
+  end
+  local id = msg_id('digest\n' .. okey .. '\n' .. period)
+  local msg = '{"id":"' .. id .. '","kind":"digest","channel":"email","target":' .. jstr(meta.email) ..
+              ',"receiver":null,"route":null,"created":' .. jstr(created) .. ',"owner":' .. (rest._owner or 'null') ..
+              ',"period":' .. jstr(period) .. ',"period_start":' .. jstr(pstart) .. ',"period_end":' .. jstr(pend) ..
+              ',"items":[' .. table.concat(items, ',') .. '],"activity":{' .. table.concat(act, ',') .. '}}'
+  return msg
+end
+
 -- digest_take: KEYS digest:<owner key>, digest:due, digest-sent:<owner key>:<period>. ARGV p,
 -- owner key, now (ms), period, period_start, period_end (RFC 3339), created, next_due (ms:
 -- the slot after this one, for items that find the period already sent), ttl_s, maxlen.
@@ -298,34 +331,24 @@ register('vigie_digest_take', 3, 10, false, {}, function(keys, args)
     redis.call('ZADD', keys[2], 'XX', next_due, okey)
     return -1
   end
-  -- Items by account: accounts in the order of their highest priority, then their items.
-  local by, order = {}, {}
-  for _, s in ipairs(sigs) do
-    local item = cjson.decode(s.json)
-    local acc = type(item.account) == 'table' and tostring(item.account.id) or ''
-    if not by[acc] then by[acc] = {}; order[#order + 1] = acc end
-    local list = by[acc]
-    list[#list + 1] = s.json
-  end
-  local items = {}
-  for _, acc in ipairs(order) do for _, j in ipairs(by[acc]) do items[#items + 1] = j end end
-  local week = 7 * 86400000
-  local act = {}
-  for _, acc in ipairs(order) do
-    local tk, counts = p .. 'tally:' .. acc, {}
-    for k = 1, 12 do
-      local from, to = now - (13 - k) * week, now - (12 - k) * week
-      counts[k] = fmt(redis.call('ZCOUNT', tk, '(' .. fmt(from), fmt(to)))
-    end
-    act[#act + 1] = jstr(acc) .. ':[' .. table.concat(counts, ',') .. ']'
-  end
-  local id = msg_id('digest\n' .. okey .. '\n' .. period)
-  local msg = '{"id":"' .. id .. '","kind":"digest","channel":"email","target":' .. jstr(meta.email) ..
-              ',"receiver":null,"route":null,"created":' .. jstr(created) .. ',"owner":' .. (rest._owner or 'null') ..
-              ',"period":' .. jstr(period) .. ',"period_start":' .. jstr(pstart) .. ',"period_end":' .. jstr(pend) ..
-              ',"items":[' .. table.concat(items, ',') .. '],"activity":{' .. table.concat(act, ',') .. '}}'
+  local msg = digest_message(p, okey, sigs, rest, meta, now, period, pstart, pend, created)
   redis.call('XADD', p .. 'alerts:email', 'MAXLEN', '~', maxlen, '*', 'alert', msg)
   redis.call('DEL', keys[1])
   redis.call('ZREM', keys[2], okey)
   return 1
+end)
+
+-- digest_peek: KEYS digest:<owner key>, digest:due. ARGV p, owner key, now (ms), period,
+-- period_start, period_end, created. The digest vigie_digest_take would write for the owner
+-- now, changing nothing (`vigie alerts preview --owner X --digest`): {due (ms, '' when none is
+-- pending), the message JSON ('' when the digest holds nothing), the owner's digest facts}.
+register('vigie_digest_peek', 2, 7, false, {'no-writes'}, function(keys, args)
+  local p, okey, now, period, pstart, pend, created = args[1], args[2], tonumber(args[3]), args[4], args[5],
+                                                       args[6], args[7]
+  if not now then return redis.error_reply('ERR vigie_digest_peek: now must be a number') end
+  local due = redis.call('ZSCORE', keys[2], okey) or ''
+  local sigs, rest = signals_of(redis.call('HGETALL', keys[1]))
+  if #sigs == 0 then return {due, '', rest._meta or ''} end
+  local meta = rest._meta and cjson.decode(rest._meta) or {}
+  return {due, digest_message(p, okey, sigs, rest, meta, now, period, pstart, pend, created), rest._meta or ''}
 end)
