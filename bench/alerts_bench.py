@@ -568,10 +568,11 @@ def main():
     f = noise["figures"]
     g = lambda k: f.get(k, 0)  # noqa: E731
     print(f"# where the router put them (vigie_alerts_*_total, per receiver): {g('routed')} entries routed; "
-          f"{g('grouped')} signals into groups, flushed as {g('messages')} messages; silenced {g('silenced')}; "
-          f"to the digest: quiet hours {g('quiet')}, inhibited by an insolvency {g('inhibited')}, over the cap "
-          f"{g('capped')} groups, below email_min_priority or folded {g('digest')} signals, sent as {g('digests')} "
-          f"digests; updates {g('updates')} (a Slack edit, or the digest); duplicates {g('duplicates')}; "
+          f"{g('grouped')} signals into groups, flushed as {g('messages')} messages (Slack edits included); "
+          f"silenced {g('silenced')}; folded into owners' digests {g('digest')} signals in all, sent as "
+          f"{g('digests')} digests (held back by quiet hours {g('quiet')}, by an insolvency's inhibition "
+          f"{g('inhibited')}, in {g('capped')} groups over the owner's cap; the others below email_min_priority "
+          f"or updates); updates {g('updates')} (a Slack edit, or the digest); duplicates {g('duplicates')}; "
           f"no owner address {g('no_address')}; unrouted {g('unrouted')}")
     print("# peer (one message per entry and channel target, the same routes, python3 http.client + smtplib): "
           "%d messages: %s" % (p_n, ", ".join(f"{k} {v}" for k, v in sorted(p_by.items()))))
