@@ -633,7 +633,7 @@ int email_render_digest(const cJSON *msg, const struct email_render_opts *o, str
         vg_buf_puts(&text, " for ");
         txt(&text, period);
     }
-    if (from && to) { /* the dates: the times are the owner's midnights */
+    if (from && to) { /* the dates: the bounds are the owner's slots, written in the owner's zone */
         vg_buf_puts(&text, " (");
         put_clean(&text, from, 0);
         vg_buf_puts(&text, " to ");

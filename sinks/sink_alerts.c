@@ -115,6 +115,29 @@ static void rfc3339(int64_t ms, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* ms as RFC 3339 in zone, with the zone's offset then ("2026-03-02T08:00:00+01:00"; "Z" when
+ * it is UTC): a digest's period bounds are the owner's slots, and the e-mail shows their dates,
+ * which must be the owner's (far from UTC, the UTC date is another one for much of the day). */
+static void rfc3339_local(const char *zone, int64_t ms, char out[32])
+{
+    struct tm tm;
+    time_t t = (time_t)(ms / 1000);
+    if (vg_tz_local(zone, ms, &tm) < 0) {
+        rfc3339(ms, out);
+        return;
+    }
+    struct tm c = tm;
+    long off = (long)(timegm(&c) - t) / 60; /* minutes east of UTC */
+    if (off == 0) {
+        rfc3339(ms, out);
+        return;
+    }
+    char day[24];
+    strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+    long a = off < 0 ? -off : off;
+    snprintf(out, 32, "%s%c%02ld:%02ld", day, off < 0 ? '-' : '+', a / 60 % 100, a % 60);
+}
+
 static const char *str_of(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -713,8 +736,8 @@ static void take_digest(struct router *rt, const struct queue_digest_due *d, int
     if (t && vg_slot_period(&s, zone, d->due_ms, t->period) == 0 && start > 0 && next > 0) {
         t->rt = rt;
         snprintf(t->okey, sizeof(t->okey), "%s", d->owner_key);
-        rfc3339(start, pstart);
-        rfc3339(d->due_ms, pend);
+        rfc3339_local(zone, start, pstart);
+        rfc3339_local(zone, d->due_ms, pend);
         rfc3339(now, created);
         struct queue_digest_take q = {d->owner_key, t->period, pstart, pend, created, now, next,
                                       sink_dedup_ttl_s(rt->ctx), QUEUE_DEFAULT_MAXLEN};

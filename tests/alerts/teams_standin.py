@@ -24,7 +24,11 @@ POST /workflows/<anything>?...&sig=SECRET   (the workflow URL; its sig is its cr
 GET  /__standin/state          {"requests":[{"status","size","envelope","at"}]} (envelope: the
                                parsed body when it was JSON)
 POST /__standin/config         {"fail":[500, 401, ...], "retry_after": "2"}: the next requests
-                               (past the checks above) get these statuses in turn
+                               (past the checks above) get these statuses in turn;
+                               {"hang": S}: from now on every request is read, then left
+                               unanswered for S seconds and its connection closed (a service
+                               that does not answer: the card is not taken, its record has
+                               status "hung"); {"hang": 0} answers again
 POST /__standin/reset          forgets requests and failures
 """
 import argparse
@@ -40,7 +44,7 @@ RATE, WINDOW = 4, 1.0
 CARD = "application/vnd.microsoft.card.adaptive"
 
 lock = threading.Lock()
-state = {"requests": [], "accepted_at": [], "fail": [], "retry_after": None}
+state = {"requests": [], "accepted_at": [], "fail": [], "retry_after": None, "hang": 0}
 SIG = "test-sig"
 
 
@@ -106,10 +110,12 @@ class Handler(BaseHTTPRequestHandler):
                     state["fail"] = list(c["fail"])
                 if "retry_after" in c:
                     state["retry_after"] = c["retry_after"]
+                if "hang" in c:
+                    state["hang"] = float(c["hang"])
             return self.answer(200, b"{}", "application/json")
         if url.path == "/__standin/reset":
             with lock:
-                state.update(requests=[], accepted_at=[], fail=[], retry_after=None)
+                state.update(requests=[], accepted_at=[], fail=[], retry_after=None, hang=0)
             return self.answer(200, b"{}", "application/json")
         if not url.path.startswith("/workflows/"):
             return self.answer(404, b"not found")
@@ -121,6 +127,15 @@ class Handler(BaseHTTPRequestHandler):
             pass
         rec = {"size": len(body), "envelope": doc, "at": time.time()}
         headers = {}
+        with lock:
+            hang = state["hang"]
+            if hang:
+                rec["status"], rec["text"] = "hung", ""
+                state["requests"].append(rec)
+        if hang:
+            time.sleep(hang)
+            self.close_connection = True
+            return
         with lock:
             sig = urllib.parse.parse_qs(url.query).get("sig", [""])[0]
             state["accepted_at"] = [t for t in state["accepted_at"] if now - t < WINDOW]

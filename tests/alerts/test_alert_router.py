@@ -304,8 +304,11 @@ def test_a_digest_is_written_once_per_owner_and_period_by_two_processes():
     d = digests[0]
     day = datetime.fromtimestamp(today_at(8, 0, "Europe/Paris") / 1000, ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d")
     assert d["period"] == day and d["target"] == "Claire.Martin@example.com" and d["channel"] == "email"
-    assert d["period_end"] == iso(today_at(8, 0, "Europe/Paris"))
-    assert d["period_start"] == iso(today_at(8, 0, "Europe/Paris", days=-1))
+    # the owner's slots in the owner's zone, with its offset: the dates are hers
+    paris = ZoneInfo("Europe/Paris")
+    assert d["period_end"] == datetime.fromtimestamp(today_at(8, 0, "Europe/Paris") / 1000, paris).isoformat()
+    assert d["period_start"] == datetime.fromtimestamp(today_at(8, 0, "Europe/Paris", days=-1) / 1000, paris).isoformat()
+    assert d["period_end"].startswith(day + "T08:00:00+0"), d["period_end"]
     # grouped by account, the account with the highest priority first, highest first within
     assert [(i["account"]["id"], i["signal"]["id"]) for i in d["items"]] == \
         [("airbus", c["id"]), ("airbus", a["id"]), ("michelin", b["id"])], d["items"]
