@@ -647,6 +647,43 @@ int queue_consumer_dead_letter(struct queue_consumer *c, const struct queue_msg 
 
 void queue_consumer_release(struct queue_consumer *c, const struct queue_msg *e) { forget_handed(c, e); }
 
+struct touch_req {
+    struct queue_consumer *c;
+    void (*cb)(void *arg, int ours);
+    void *arg;
+};
+
+static void on_touched(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void)ac;
+    struct touch_req *t = privdata;
+    redisReply *reply = r;
+    struct queue_consumer *c = t->c;
+    c->in_flight--;
+    int ours = !reply || reply->type != REDIS_REPLY_INTEGER ? -1 : reply->integer == 1;
+    if (reply && reply->type == REDIS_REPLY_ERROR)
+        vg_warn("queue", "consumer %s: touching a held entry failed: %s", c->group, reply->str);
+    t->cb(t->arg, ours);
+    vg_free(t);
+    check_drained(c);
+}
+
+int queue_consumer_touch(struct queue_consumer *c, const struct queue_msg *e, void (*cb)(void *arg, int ours),
+                         void *arg)
+{
+    struct touch_req *t = vg_calloc(1, sizeof(*t));
+    if (!t)
+        return -1;
+    *t = (struct touch_req){c, cb, arg};
+    const char *argv[] = {[QUEUE_FCALL_HEAD] = e->key, c->group, c->consumer, e->id};
+    if (queue_fcall(queue_cmd(c->q), on_touched, t, QUEUE_FN_SINK_TOUCH, argv, 1, 3) < 0) {
+        vg_free(t);
+        return -1;
+    }
+    c->in_flight++;
+    return 0;
+}
+
 /* ---- lag ------------------------------------------------------------------------------------ */
 
 struct lag_req {

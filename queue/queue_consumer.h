@@ -78,6 +78,15 @@ int queue_consumer_dead_letter(struct queue_consumer *c, const struct queue_msg 
 /* Gives an entry back unsettled: it stays pending, and once idle for reclaim_idle a takeover
  * (this consumer's or another's) hands it over again. */
 void queue_consumer_release(struct queue_consumer *c, const struct queue_msg *e);
+/* Keeps an entry the owner still holds from being taken over: resets its idle time in Redis
+ * when it is still pending under this consumer (vigie_sink_touch). An owner holding entries
+ * longer than a third of reclaim_idle (a retry's backoff) touches them that often; otherwise
+ * another process's takeover would deliver them too while the owner retries. cb(arg, 1) still
+ * the owner's, cb(arg, 0) settled or taken over by another consumer (the owner drops it from
+ * its hand without acknowledging), cb(arg, -1) Redis did not answer (keep it, touch again).
+ * cb runs exactly once, later; 0 sent, -1 not (cb does not run). */
+int queue_consumer_touch(struct queue_consumer *c, const struct queue_msg *e, void (*cb)(void *arg, int ours),
+                         void *arg);
 /* Stops reading; drained(arg) runs once the commands in flight are answered (free after
  * that). Entries read and not handed over stay pending: re-read at the next start. */
 void queue_consumer_stop(struct queue_consumer *c, void (*drained)(void *), void *arg);

@@ -140,6 +140,7 @@
  * SINK_DEAD_LETTER  KEYS the stream the entry is pending in, dlq. ARGV group, entry id,
  *              reason, dlq maxlen, gone ("1": Redis already dropped the entry from the
  *              pending list, "0" otherwise).
+ * SINK_TOUCH   KEYS the stream the entry is pending in. ARGV group, consumer, entry id.
  * BUDGET_TAKE  KEYS budget. ARGV limit, window_ms, n.
  * TALLY_ADD    KEYS tally. ARGV signal id, priority, published_ms, window_ms, half_life_ms.
  * ACCOUNTS_SYNC KEYS accounts, accounts:version, accounts:synced:<sink>. ARGV the version
@@ -167,6 +168,7 @@
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \
     X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)            \
     X(SINK_DEAD_LETTER, "vigie_sink_dead_letter", 2, 5, 0)  \
+    X(SINK_TOUCH, "vigie_sink_touch", 1, 3, 0)              \
     X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
     X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)                \
     X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)          \

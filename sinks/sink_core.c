@@ -40,6 +40,7 @@ struct held {
     int attempts;        /* deliveries by this process that ended in RETRY, charged to it */
     int64_t not_before;  /* monotonic ms: not in a batch before this */
     int64_t since;       /* monotonic ms: in hand since */
+    int64_t touched;     /* monotonic ms: its idle time in Redis last reset (queue_consumer_touch) */
     int in_batch;
 };
 
@@ -71,7 +72,8 @@ struct sink_core {
     int64_t paused_until;         /* monotonic ms; 0: until a reload */
     char pause_reason[256];
     char last_error[256];
-    struct event *tick_ev, *status_ev;
+    struct event *tick_ev, *status_ev, *touch_ev;
+    int touching;                 /* touches in flight (a stop waits for their answers) */
     struct sink_status st;
     struct http_wait *waits;      /* requests of the batch in flight */
     void (*drained)(void *);
@@ -195,7 +197,7 @@ static void take_entries(void *arg, const struct queue_msg *entries, size_t n)
             continue;
         }
         h->attempts = 0;
-        h->since = now;
+        h->since = h->touched = now;
         s->nhand++;
         h->doc = vg_json_parse(h->payload, h->len);
         if (!h->doc || !cJSON_IsObject(h->doc)) {
@@ -349,7 +351,7 @@ static void try_batch(struct sink_core *s)
 
 static void check_drained(struct sink_core *s)
 {
-    if (!s->running && !s->in_flight && !s->lag_asking && s->drained) {
+    if (!s->running && !s->in_flight && !s->lag_asking && !s->touching && s->drained) {
         void (*cb)(void *) = s->drained;
         s->drained = NULL;
         cb(s->drained_arg);
@@ -431,8 +433,9 @@ void sink_batch_done(struct sink_batch *b)
                 dead_letter(s, h, reason);
                 vg_warn("sink", "%s: entry %s dead-lettered: %s", s->name, h->id, reason);
             } else if (!offline(s)) {
-                /* Held here until its retry; the wait is kept under half of reclaim_idle, so
-                 * that no other process takes the entry over while it is held. */
+                /* Held here until its retry (its idle time in Redis kept fresh meanwhile, see
+                 * on_touch_timer); the wait is kept under half of reclaim_idle, so that a
+                 * record is tried again at least that often. */
                 int64_t delay = retry_delay(s, h->attempts, r->retry_after_ms);
                 int64_t cap = s->env.reclaim_idle_ms / 2;
                 h->not_before = now + (cap > 0 && delay > cap ? cap : delay);
@@ -734,6 +737,67 @@ static void on_lag_figure(long long lag, void *arg)
     check_drained(s); /* a stop waits for this answer: it points at this core */
 }
 
+/* ---- keeping what is in hand ------------------------------------------------------- */
+
+/* A record held past reclaim_idle (waiting out a backoff, or a slow request) would be taken
+ * over by another process's consumer and delivered twice: every held record has its idle time
+ * reset about every quarter of reclaim_idle. One found taken over or settled meanwhile is
+ * dropped from the hand (unless its batch is in flight: then its outcome settles it, at least
+ * once). */
+struct touch {
+    struct sink_core *s;
+    char *key, *id;
+};
+
+static void on_touched(void *arg, int ours)
+{
+    struct touch *t = arg;
+    struct sink_core *s = t->s;
+    s->touching--;
+    for (size_t i = 0; ours == 0 && i < s->nhand; i++) {
+        struct held *h = &s->hand[i];
+        if (!h->in_batch && strcmp(h->id, t->id) == 0 && strcmp(h->key, t->key) == 0) {
+            vg_info("sink", "%s: entry %s of %s is no longer this process's (taken over or settled): "
+                    "dropped from hand", s->name, h->id, h->stream);
+            remove_held(s, i);
+            want_more(s);
+            break;
+        }
+    }
+    vg_free(t->key);
+    vg_free(t->id);
+    vg_free(t);
+    check_drained(s);
+}
+
+static void on_touch_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct sink_core *s = arg;
+    int64_t now = vg_mono_ms(), every = s->env.reclaim_idle_ms / 4;
+    for (size_t i = 0; s->consumer && s->running && i < s->nhand; i++) {
+        struct held *h = &s->hand[i];
+        if (now - h->touched < every)
+            continue;
+        struct touch *t = vg_calloc(1, sizeof(*t));
+        struct queue_msg e = held_entry(h);
+        if (t && (t->key = vg_strdup(h->key)) && (t->id = vg_strdup(h->id))) {
+            t->s = s;
+            if (queue_consumer_touch(s->consumer, &e, on_touched, t) == 0) {
+                s->touching++;
+                h->touched = now;
+                continue;
+            }
+        }
+        if (t) {
+            vg_free(t->key);
+            vg_free(t->id);
+            vg_free(t);
+        }
+    }
+}
+
 static void on_status_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct sink_core *s = arg;
@@ -841,8 +905,9 @@ struct sink_core *sink_core_new(const struct sink_env *env, const struct sink_ty
     s->rec_slot = vg_calloc(s->batch_max, sizeof(*s->rec_slot));
     s->tick_ev = evtimer_new(env->base, on_tick, s);
     s->status_ev = event_new(env->base, -1, EV_PERSIST, on_status_timer, s);
+    s->touch_ev = event_new(env->base, -1, EV_PERSIST, on_touch_timer, s);
     if (!s->name || !s->group || !s->budget || !s->marks_ns || !s->status_key || !s->recs || !s->rec_slot ||
-        !s->tick_ev || !s->status_ev)
+        !s->tick_ev || !s->status_ev || !s->touch_ev)
         goto oom;
 
     struct fetch_config fc;
@@ -912,6 +977,11 @@ void sink_core_start(struct sink_core *s)
     }
     struct timeval tv = vg_tv_ms(STATUS_EVERY_MS);
     event_add(s->status_ev, &tv);
+    if (s->consumer && s->env.reclaim_idle_ms > 0) {
+        /* a quarter of reclaim_idle, looked at twice as often so no record waits much past it */
+        tv = vg_tv_ms(s->env.reclaim_idle_ms / 8 > 50 ? s->env.reclaim_idle_ms / 8 : 50);
+        event_add(s->touch_ev, &tv);
+    }
 }
 
 void sink_core_feed(struct sink_core *s, const struct queue_msg *entries, size_t n)
@@ -925,6 +995,7 @@ void sink_core_stop(struct sink_core *s, void (*drained)(void *), void *arg)
     evtimer_del(s->tick_ev);
     on_status_timer(-1, 0, s); /* the last figures */
     event_del(s->status_ev);
+    event_del(s->touch_ev);
     s->drained = drained;
     s->drained_arg = arg;
     if (s->consumer)
@@ -961,6 +1032,8 @@ void sink_core_free(struct sink_core *s)
         event_free(s->tick_ev);
     if (s->status_ev)
         event_free(s->status_ev);
+    if (s->touch_ev)
+        event_free(s->touch_ev);
     vg_free(s->name);
     vg_free(s->group);
     vg_free(s->budget);

@@ -572,6 +572,20 @@ register('vigie_sink_dead_letter', 2, 5, false, {}, function(keys, args)
   return 1
 end)
 
+-- sink_touch: KEYS the stream the entry is pending in. ARGV group, consumer, entry id. An
+-- owner holding an entry for a while (waiting out a retry's backoff) resets its idle time so
+-- that no other process's takeover (XAUTOCLAIM past reclaim_idle) hands it over too: XCLAIM
+-- JUSTID to the same consumer, which leaves the delivery count alone. Only when the entry is
+-- still pending under this consumer: one taken over meanwhile is not taken back (the other
+-- process delivers it). Returns 1 still the caller's, 0 not (settled, or another's).
+register('vigie_sink_touch', 1, 3, false, {}, function(keys, args)
+  local group, consumer, id = args[1], args[2], args[3]
+  local p = redis.call('XPENDING', keys[1], group, id, id, 1)
+  if #p == 0 or p[1][2] ~= consumer then return 0 end
+  redis.call('XCLAIM', keys[1], group, consumer, 0, id, 'JUSTID')
+  return 1
+end)
+
 -- budget_take: KEYS the budget; ARGV limit, window_ms, n. A sliding-window log: the budget
 -- holds one member per request granted in the last window_ms, scored by Redis time, so that
 -- no rolling window ever holds more than limit, whatever the number of processes (a token
