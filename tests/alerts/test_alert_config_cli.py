@@ -85,5 +85,20 @@ def test_owner_fields_survive_an_import():
     assert r.returncode == 1, "nothing of a refused file is imported"
 
 
+def test_the_example_alerts_configuration_is_valid():
+    """examples/alerts.conf, which the README points at, loads with its secrets supplied."""
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "alerts.conf")
+    creds = short_tmpdir()
+    with open(os.path.join(creds, "smtp-password"), "w") as f:
+        f.write("pw\n")
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "VIGIE_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+           "TEAMS_WORKFLOW_URL": "https://prod.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s",
+           "CREDENTIALS_DIRECTORY": creds}
+    r = run_vigie(["check-config", "-c", example], env=env)
+    assert r.returncode == 0, r.stderr
+    for want in ("[route.risk]", "[receiver.owners-and-team]", "[sink.slack]", "[sink.email]"):
+        assert want in r.stdout, want
+
+
 if __name__ == "__main__":
     run_tests(globals())
