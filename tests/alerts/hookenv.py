@@ -13,7 +13,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "sinks"))
-from harness import Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
+from harness import Redis, Vigie, daemon_config, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
 from standin import control, start_standin, stop_standin  # noqa: E402,F401
 
 NODE_DIR = os.path.join(HERE, "node")
@@ -76,19 +76,7 @@ class HookEnv:
 
     def write_config(self, sink_section):
         with open(self.conf, "w") as f:
-            f.write(f"""[daemon]
-instance = t1
-state_dir = {self.dir}/state
-housekeeping = 200ms
-shutdown_timeout = 20s
-[redis]
-url = {self.redis.url}
-connect_timeout = 1s
-ping_interval = 200ms
-backoff_max = 500ms
-[admin]
-listen = 127.0.0.1:0
-[pipeline]
+            f.write(daemon_config(self.dir, self.redis.url) + f"""[pipeline]
 reclaim_idle = 4s
 {sink_section}
 """)

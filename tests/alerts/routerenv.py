@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from harness import Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
+from harness import Redis, Vigie, daemon_config, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
 
 ACCOUNTS = [
     {"id": "airbus", "name": "Airbus", "domains": ["airbus.com"], "owner": "Claire Martin", "tier": "key",
@@ -57,19 +57,8 @@ class RouterEnv:
     def write_config(self, instance):
         path = os.path.join(self.dir, f"vigie-{instance}.conf")
         with open(path, "w") as f:
-            f.write(f"""[daemon]
-instance = {instance}
-state_dir = {self.dir}/state-{instance}
-housekeeping = 200ms
-shutdown_timeout = 20s
-[redis]
-url = {self.redis.url}
-connect_timeout = 1s
-ping_interval = 200ms
-backoff_max = 500ms
-[admin]
-listen = 127.0.0.1:0
-[pipeline]
+            f.write(daemon_config(self.dir, self.redis.url, instance=instance,
+                                  state_dir=os.path.join(self.dir, f"state-{instance}")) + f"""[pipeline]
 reclaim_idle = 2s
 {self.alerts_conf}
 """)

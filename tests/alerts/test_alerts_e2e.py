@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "sinks"))
-from harness import Redis, Vigie, free_port, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
+from harness import Redis, Vigie, daemon_config, free_port, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
 from hookenv import node_ready, start_node, stop_node  # noqa: E402
 from standin import control, standin_config, standin_state, start_standin, stop_standin  # noqa: E402
 from test_sink_email import PASSWORD, USER, Handler, authenticator, make_certs, parse, parts  # noqa: E402
@@ -304,19 +304,8 @@ class Chain:
     def write_config(self, instance):
         path = os.path.join(self.dir, f"vigie-{instance}.conf")
         with open(path, "w") as f:
-            f.write(f"""[daemon]
-instance = {instance}
-state_dir = {self.dir}/state-{instance}
-housekeeping = 200ms
-shutdown_timeout = 20s
-[redis]
-url = {self.redis.url}
-connect_timeout = 1s
-ping_interval = 200ms
-backoff_max = 500ms
-[admin]
-listen = 127.0.0.1:0
-[fetch]
+            f.write(daemon_config(self.dir, self.redis.url, instance=instance,
+                                  state_dir=os.path.join(self.dir, f"state-{instance}")) + f"""[fetch]
 allow_private = 127.0.0.1
 per_host_delay = 0s
 [pipeline]

@@ -19,7 +19,7 @@ import time
 import logging
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import Redis, Vigie, free_port, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
+from harness import Redis, Vigie, daemon_config, free_port, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
 
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult  # noqa: E402
@@ -137,20 +137,7 @@ class Env:
         self.redis = Redis()
         self.conf = os.path.join(self.dir, "vigie.conf")
         with open(self.conf, "w") as f:
-            f.write(f"""[daemon]
-instance = t1
-roles = sink
-state_dir = {self.dir}/state
-housekeeping = 200ms
-shutdown_timeout = 20s
-[redis]
-url = {self.redis.url}
-connect_timeout = 1s
-ping_interval = 200ms
-backoff_max = 500ms
-[admin]
-listen = 127.0.0.1:0
-[pipeline]
+            f.write(daemon_config(self.dir, self.redis.url, daemon_extra="roles = sink") + f"""[pipeline]
 reclaim_idle = 4s
 [sink.email]
 enabled = yes

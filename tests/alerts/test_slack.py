@@ -12,7 +12,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "sinks"))
-from harness import Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
+from harness import Redis, Vigie, daemon_config, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402
 from standin import standin_config, standin_state, start_standin  # noqa: E402
 
 TOKEN = "xoxb-standin-token"
@@ -30,19 +30,7 @@ class Env:
         base = f"http://127.0.0.1:{self.port}"
         way = f"webhook_url = {base}{WEBHOOK}" if webhook else f"bot_token = {token}\napi_base = {base}/api"
         with open(self.conf, "w") as f:
-            f.write(f"""[daemon]
-instance = t1
-state_dir = {self.dir}/state
-housekeeping = 200ms
-shutdown_timeout = 20s
-[redis]
-url = {self.redis.url}
-connect_timeout = 1s
-ping_interval = 200ms
-backoff_max = 500ms
-[admin]
-listen = 127.0.0.1:0
-[pipeline]
+            f.write(daemon_config(self.dir, self.redis.url) + f"""[pipeline]
 reclaim_idle = 4s
 [sink.slack]
 enabled = yes

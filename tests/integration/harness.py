@@ -321,6 +321,26 @@ class Vigie:
         return self.proc.returncode
 
 
+def daemon_config(dir, redis_url, instance="t1", state_dir=None, daemon_extra=""):
+    """The [daemon], [redis] and [admin] sections most daemon tests start their file with: the
+    test's redis, quick housekeeping and reconnections, an admin port of the system's choice.
+    The caller appends the sections under test."""
+    return f"""[daemon]
+instance = {instance}
+state_dir = {state_dir or os.path.join(dir, "state")}
+housekeeping = 200ms
+shutdown_timeout = 20s
+{daemon_extra}
+[redis]
+url = {redis_url}
+connect_timeout = 1s
+ping_interval = 200ms
+backoff_max = 500ms
+[admin]
+listen = 127.0.0.1:0
+"""
+
+
 def run_vigie(args, env=None, timeout=60, input=None):
     """Runs a short vigie command; returns CompletedProcess (text)."""
     e = dict(os.environ)

@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from harness import Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
+from harness import Redis, Vigie, daemon_config, run_tests, run_vigie, short_tmpdir, wait_until  # noqa: E402,F401
 
 ACCOUNTS = [
     {"id": "airbus", "name": "Airbus", "domains": ["airbus.com"], "owner": "claire.martin@example.com",
@@ -80,20 +80,7 @@ class SinkEnv:
 
     def write_config(self, sink_section, daemon_extra=""):
         with open(self.conf, "w") as f:
-            f.write(f"""[daemon]
-instance = t1
-state_dir = {self.dir}/state
-housekeeping = 200ms
-shutdown_timeout = 20s
-{daemon_extra}
-[redis]
-url = {self.redis.url}
-connect_timeout = 1s
-ping_interval = 200ms
-backoff_max = 500ms
-[admin]
-listen = 127.0.0.1:0
-[fetch]
+            f.write(daemon_config(self.dir, self.redis.url, daemon_extra=daemon_extra) + f"""[fetch]
 allow_file = yes
 recent_window = 3650d
 [pipeline]
