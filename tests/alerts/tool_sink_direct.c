@@ -145,7 +145,7 @@ static void probe_deliver(void *state, struct sink_batch *b)
     vg_free(keys);
 }
 
-static const struct vg_option probe_options[] = {{NULL}};
+static const struct vg_option probe_options[] = {{.name = NULL}};
 
 static const struct sink_type probe_type = {
     .name = "probe",
