@@ -209,6 +209,15 @@ static void on_registry(const struct queue_accounts_state *st, void *arg)
         run_end(r);
         return;
     }
+    if (enrich_sync_plan_empties(p)) {
+        vg_warn(MOD, "accounts sync from %s: the CRM listed no key account, and the %zu accounts its last sync "
+                "listed would all be retired; nothing was written (check the key-account filter and the token; "
+                "`vigie accounts sync --from %s --allow-empty` retires them if the CRM really has none left)",
+                r->sec->name, p->retired, r->sec->name);
+        enrich_sync_plan_free(p);
+        run_end(r);
+        return;
+    }
     accounts_sync_summary(p, summary, sizeof(summary));
     for (size_t i = 0; i < p->n; i++)
         if (p->v[i].verdict == ENRICH_SYNC_RETIRED || p->v[i].verdict == ENRICH_SYNC_UNRETIRED)

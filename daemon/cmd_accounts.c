@@ -21,7 +21,7 @@ static const char usage[] =
     "       vigie accounts [-c FILE] list [--json]\n"
     "       vigie accounts [-c FILE] show ID\n"
     "       vigie accounts [-c FILE] rm ID...\n"
-    "       vigie accounts [-c FILE] sync --from NAME [--dry-run]   (key accounts from the CRM of [sink.NAME])\n";
+    "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
 
 static int do_import(struct queue_sync *q, const char *path)
 {

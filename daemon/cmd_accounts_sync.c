@@ -1,4 +1,4 @@
-/* cmd_accounts_sync — `vigie accounts sync --from NAME [--dry-run]`: the key accounts a CRM
+/* cmd_accounts_sync — `vigie accounts sync --from NAME [--dry-run] [--allow-empty]`: the key accounts a CRM
  * marks, imported once into the registry (daemon/accounts_sync.h says how; the daemon does the
  * same every sync_accounts). The listing runs on an event loop of its own, the registry is
  * read and written blocking. A failed listing writes nothing; --dry-run reads and writes
@@ -83,7 +83,7 @@ static void print_changes(const struct enrich_sync_plan *p, int dry)
     }
 }
 
-static int sync_from(struct queue_sync *q, const struct vg_sink_section *sec, int dry)
+static int sync_from(struct queue_sync *q, const struct vg_sink_section *sec, int dry, int allow_empty)
 {
     char err[1024] = "", summary[256], now[32];
     char *listed = list_accounts(sec, err, sizeof(err));
@@ -103,6 +103,15 @@ static int sync_from(struct queue_sync *q, const struct vg_sink_section *sec, in
         if (enrich_sync_plan_new(listed, strlen(listed), st->accounts, strlen(st->accounts),
                                  (const char *const *)st->synced, st->n_synced, now, &p, err, sizeof(err)) < 0) {
             fprintf(stderr, "vigie: accounts sync --from %s: %s (nothing was written)\n", sec->name, err);
+            queue_accounts_state_free(st);
+            break;
+        }
+        if (enrich_sync_plan_empties(p) && !allow_empty && !dry) {
+            fprintf(stderr, "vigie: accounts sync --from %s: the CRM listed no key account, and the %zu accounts its "
+                    "last sync listed would all be retired; nothing was written. Check the sink's key-account "
+                    "filter and token; if the CRM really has none left, run it again with --allow-empty\n",
+                    sec->name, p->retired);
+            enrich_sync_plan_free(p);
             queue_accounts_state_free(st);
             break;
         }
@@ -134,19 +143,21 @@ static int sync_from(struct queue_sync *q, const struct vg_sink_section *sec, in
 int cmd_accounts_sync(const char *config, int argc, char **argv)
 {
     const char *from = NULL;
-    int dry = 0;
+    int dry = 0, allow_empty = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
             from = argv[++i];
         else if (strcmp(argv[i], "--dry-run") == 0)
             dry = 1;
+        else if (strcmp(argv[i], "--allow-empty") == 0)
+            allow_empty = 1;
         else {
             fprintf(stderr, "vigie accounts sync: unexpected argument '%s'\n", argv[i]);
             return 2;
         }
     }
     if (!from) {
-        fprintf(stderr, "usage: vigie accounts [-c FILE] sync --from NAME [--dry-run]   (NAME: a [sink.NAME] "
+        fprintf(stderr, "usage: vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (NAME: a [sink.NAME] "
                 "section, hubspot or salesforce)\n");
         return 2;
     }
@@ -159,7 +170,7 @@ int cmd_accounts_sync(const char *config, int argc, char **argv)
         if (!sec)
             fprintf(stderr, "vigie: accounts sync: %s\n", err);
         else
-            rc = sync_from(q, sec, dry);
+            rc = sync_from(q, sec, dry, allow_empty);
     }
     queue_sync_close(q);
     vg_config_free(cfg);

@@ -234,6 +234,8 @@ void enrich_sync_plan_free(struct enrich_sync_plan *p)
     vg_free(p);
 }
 
+int enrich_sync_plan_empties(const struct enrich_sync_plan *p) { return p->listed == 0 && p->retired > 0; }
+
 const char *enrich_sync_verdict_name(enum enrich_sync_verdict v)
 {
     switch (v) {

@@ -61,6 +61,11 @@ int enrich_sync_plan_new(const char *listed, size_t listed_len, const char *stor
                          const char *const *synced, size_t n_synced, const char *now,
                          struct enrich_sync_plan **out, char *err, size_t errlen);
 void enrich_sync_plan_free(struct enrich_sync_plan *p);
+/* 1 when the CRM listed no account at all and the plan would retire every account the sink's
+ * previous sync listed: far more often a fault of the listing (a renamed property, a filter
+ * or a permission gone) than the end of every key account, so callers write nothing unless
+ * the user says so (`vigie accounts sync --allow-empty`). */
+int enrich_sync_plan_empties(const struct enrich_sync_plan *p);
 
 /* "created", "updated", "unretired", "unchanged", "retired". */
 const char *enrich_sync_verdict_name(enum enrich_sync_verdict v);

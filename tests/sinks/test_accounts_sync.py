@@ -184,6 +184,21 @@ def test_hubspot_key_accounts_imported_retired_and_back():
     assert "un-retired michelin (Michelin)" in r.stdout
     assert "retired" not in accounts(env)["michelin"]
 
+    # The CRM lists none at all (a filter emptied, a property renamed): nothing is retired
+    # unless the user says the CRM really has no key account left.
+    for k in range(0, len(ids), 100):
+        api("POST", "/crm/objects/2026-03/companies/batch/update",
+            {"inputs": [{"id": i, "properties": {"vigie_key_account": "false"}} for i in ids[k:k + 100]]})
+    version = registry_state(env)[0]
+    r = sync(env, "hubspot")
+    assert r.returncode == 1, r.stdout
+    assert "the CRM listed no key account, and the 248 accounts its last sync listed would all be retired; " \
+           "nothing was written" in r.stderr, r.stderr
+    assert registry_state(env)[0] == version
+    r = sync(env, "hubspot", "--allow-empty")
+    assert r.returncode == 0, r.stderr
+    assert "0 listed: 0 created, 0 updated, 248 retired, 0 unchanged" in r.stdout, r.stdout
+
 
 def test_hubspot_search_pace_and_429():
     hubspot()
