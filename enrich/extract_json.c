@@ -72,7 +72,7 @@ int enrich_result_json(const struct enrich_extractor *x, const struct enrich_res
             return -1;
         int first = 1;
         for (size_t i = 0; i < r->n_accounts; i++) {
-            if ((r->roles[i] == ENRICH_ROLE_MENTIONED) != part)
+            if ((r->roles && r->roles[i] == ENRICH_ROLE_MENTIONED) != part)
                 continue;
             if ((!first && vg_buf_putc(b, ',') < 0) ||
                 vg_buf_json_str(b, set->v[r->accounts[i]].id) < 0)

@@ -103,19 +103,26 @@ static int word_is(const char *s, size_t n, const char *p, size_t pn)
  * w's words from `from` on, or -1. */
 static int phrase_at(const struct words *w, size_t from, const char *ph)
 {
+    size_t first = 0;
     for (size_t i = from; i < w->n; i++) {
-        const char *p = ph;
-        size_t j = i;
-        for (;;) {
+        if (w->s[i][0] != ph[0])
+            continue;  /* the quick no: most words share no first letter with the cue */
+        if (!first)
+            first = strcspn(ph, " ");
+        if (!word_is(w->s[i], w->len[i], ph, first))
+            continue;
+        const char *p = ph + first;
+        size_t j = i + 1;
+        while (*p) {
+            p++;
             size_t pn = strcspn(p, " ");
             if (j >= w->n || !word_is(w->s[j], w->len[j], p, pn))
                 break;
             j++;
             p += pn;
-            if (!*p)
-                return (int)i;
-            p++;
         }
+        if (!*p)
+            return (int)i;
     }
     return -1;
 }
@@ -124,7 +131,7 @@ static int phrase_at(const struct words *w, size_t from, const char *ph)
 static int word_in(const char *s, size_t n, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++)
-        if (word_is(s, n, list[i], strlen(list[i])))
+        if (n && s[0] == list[i][0] && word_is(s, n, list[i], strlen(list[i])))
             return 1;
     return 0;
 }
