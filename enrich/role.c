@@ -36,7 +36,8 @@ static int is_clause_mark(unsigned char c)
            c == ']';
 }
 
-/* The last `k` words of [a, b), stopping at a clause mark (text order kept). */
+/* The last `k` words of [a, b), stopping at a clause mark (text order kept). The elided
+ * French article ("l'AFP") is not counted: "a déclaré à l'AFP" reads "a declare a". */
 static void words_before(const char *l, size_t a, size_t b, size_t k, struct words *w)
 {
     w->n = 0;
@@ -55,6 +56,8 @@ static void words_before(const char *l, size_t a, size_t b, size_t k, struct wor
         size_t e = i;
         while (i > a && is_word_byte((unsigned char)l[i - 1]))
             i--;
+        if (e - i == 1 && l[i] == 'l' && l[e] == '\'')
+            continue;
         rs[rn] = l + i;
         rl[rn++] = e - i;
     }
@@ -166,14 +169,23 @@ static const char *const source_tail[] = {"that", "citing", "quoting", "que", NU
 /* Before a name: an opinion on a stock ("analysts at X", "les analystes de X",
  * "downgraded by X"), a former tie ("ex-", "former", "ancienne filiale de", "spun off
  * from", "joins from"), a rival, or a list of examples ("clients such as X, Y").
- * Read in the three words before the name. */
+ * Read in the three words before the name; an analyst only with the word that ties the name
+ * to them ("Analysts welcome Norvane's deal" is about Norvane). */
 static const char *const aside_before[] = {
-    "analyst*", "broker*", "courtier*", "downgrad* by", "upgrad* by", "degrad* par",
+    "analyst* at", "analyst* from", "analyst* of", "analyst* with", "analyste* de",
+    "analyste* chez", "analyste* d", "broker*", "courtier*", "downgrad* by", "upgrad* by",
+    "degrad* par",
     "ex", "former", "formerly", "ancien*", "previously", "spun off from", "spin off from",
     "spin off of", "split from", "issu de", "issue de", "joins from", "joined from",
     "en provenance de", "venu de", "venue de", "once owned by", "rival*", "competitor*",
     "concurren*", "peer*", "such as", "including", "like", "tels que", "telles que", "comme",
     "notamment", "unlike", "contrairement a", "compared with", "rather than",
+    NULL};
+
+/* What an opinion on a stock is about: "rating cut by X" names its author. */
+static const char *const opinion_nouns[] = {
+    "rating", "ratings", "price target", "target price", "objectif", "recommandation",
+    "recommendation", "note",
     NULL};
 
 /* After a name, in its clause: the view it gives ("X raised its price target", "Oddo BHF a
@@ -182,7 +194,7 @@ static const char *const aside_before[] = {
  * Atos. */
 static const char *const aside_after[] = {
     "price target", "target price", "objectif de cours", "rating", "ratings", "recommandation",
-    "recommendation", "analyst*", "among its client*", "among its customer*",
+    "recommendation", "analyst*", "downgrade", "upgrade", "among its client*", "among its customer*",
     "among their client*", "among its rival*", "among its competitor*", "parmi ses clients",
     "parmi ses concurrents",
     NULL};
@@ -214,6 +226,12 @@ static int read_passing(const struct enrich_doc *d, const struct enrich_role_men
         return SOURCE;
     if (any_phrase(&w, aside_before))
         return ASIDE;
+    /* "rating cut by X", "objectif de cours relevé par X" */
+    words_before(l, from, m->start, 6, &w);
+    if (w.n && (word_is(w.s[w.n - 1], w.len[w.n - 1], "by", 2) ||
+                word_is(w.s[w.n - 1], w.len[w.n - 1], "par", 3)) &&
+        any_phrase(&w, opinion_nouns))
+        return ASIDE;
     words_after(l, m->end, to, 7, &w);
     if (w.n && word_is(w.s[0], w.len[0], "s", 1))
         return NOT_PASSING;  /* "X's rating": X's own */
@@ -235,7 +253,8 @@ static int read_passing(const struct enrich_doc *d, const struct enrich_role_men
     return NOT_PASSING;
 }
 
-/* Is what lies between two names a list's joint (", ", " and ", " et ", " & ")? */
+/* What lies between two names: 2 a conjunction (" and ", " et ", " & ", ", and "), 1 a
+ * comma alone, 0 anything else. */
 static int listed_together(const char *l, size_t a, size_t b)
 {
     while (a < b && (l[a] == ' ' || l[a] == ','))
@@ -246,8 +265,10 @@ static int listed_together(const char *l, size_t a, size_t b)
     if (n == 0)
         return 1;
     return (n == 3 && memcmp(l + a, "and", 3) == 0) || (n == 2 && memcmp(l + a, "et", 2) == 0) ||
-           (n == 1 && l[a] == '&') || (n == 2 && memcmp(l + a, "or", 2) == 0) ||
-           (n == 2 && memcmp(l + a, "ou", 2) == 0);
+                   (n == 1 && l[a] == '&') || (n == 2 && memcmp(l + a, "or", 2) == 0) ||
+                   (n == 2 && memcmp(l + a, "ou", 2) == 0)
+               ? 2
+               : 0;
 }
 
 /* First folded offset whose original offset is at least `o`. */
@@ -289,10 +310,21 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
             m[i + 1].start >= m[i].end)
             to = m[i + 1].start;
         m[i].passing = read_passing(d, &m[i], from, to);
-        if (i > 0 && m[i - 1].sentence == m[i].sentence && m[i - 1].end <= m[i].start &&
-            listed_together(d->t.l, m[i - 1].end, m[i].start))
+        int joint = i > 0 && m[i - 1].sentence == m[i].sentence && m[i - 1].end <= m[i].start
+                        ? listed_together(d->t.l, m[i - 1].end, m[i].start)
+                        : 0;
+        if (joint)
             m[i].group = m[i - 1].group;
+        if (joint == 2)
+            m[m[i].group].passing |= 0x100;  /* the group is a list: it has an "and" */
     }
+    /* a comma alone does not make a list ("Like Norvane, Keltis cuts jobs") */
+    for (size_t i = 0; i < n; i++) {
+        if (!(m[m[i].group].passing & 0x100))
+            m[i].group = i;
+    }
+    for (size_t i = 0; i < n; i++)
+        m[i].passing &= 0xff;
     /* names listed together share an aside: "clients such as A, B and C"; not a credit
      * ("acquire Keltis, Reuters reported") */
     for (size_t i = 0; i < n; i++)

@@ -58,6 +58,36 @@ for it in items:
     for s in mine:
         assert list(s)[:3] == ["id", "account_id", "role"] and list(s)[-1] == "sources", list(s)
 
+# Reworded variants written after the rule, each the kind of an item above said another way:
+# an analyst near a subject that is not theirs, a downgrade, an agency opening the title, a
+# rating's author after "by", a broker's recommendation in French, a comparison, a former
+# employer in the body.
+variants = [
+    ("Analysts welcome Norvane's acquisition of Keltis", "Norvane agreed to buy Keltis for $1 billion.",
+     "en", ["norvane", "keltis"], []),
+    ("Norvane shares fall after Jefferies downgrade", "Norvane cut its annual revenue forecast on Tuesday.",
+     "en", ["norvane"], ["jefferies"]),
+    ("Reuters reports Norvane to cut 500 jobs", "", "en", ["norvane"], ["reuters"]),
+    ("Norvane's rating cut by Goldman Sachs as profit slumps",
+     "Norvane reported a 40% drop in quarterly profit.", "en", ["norvane"], ["goldman"]),
+    ("Jefferies relève sa recommandation sur Marivent à l'achat",
+     "Marivent a publié un chiffre d'affaires en hausse de 12 %.", "fr", ["marivent"], ["jefferies"]),
+    ("Like Norvane, Keltis to cut 200 jobs", "", "en", ["keltis"], ["norvane"]),
+    ("Former Keltis chief joins Tessora as CFO",
+     "Tessora named Paul Smith, previously at Keltis, as chief financial officer.", "en", ["tessora"], ["keltis"]),
+]
+p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
+                   input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
+                                            ensure_ascii=False) + "\n"
+                                 for i, (t, s, lang, _, _) in enumerate(variants)),
+                   capture_output=True, text=True, timeout=60)
+assert p.returncode == 0, p.stderr
+for (t, _, _, acc, men), line in zip(variants, p.stdout.splitlines()):
+    o = json.loads(line)
+    if set(o["accounts"]) != set(acc) or set(o["mentioned"]) != set(men):
+        failures.append("%r: accounts %s mentioned %s, expected %s and %s" % (
+            t, o["accounts"], o["mentioned"], acc, men))
+
 # without accounts: no account, no role
 p = subprocess.run([vigie, "extract", "--signals"], input=inp.splitlines()[0] + "\n",
                    capture_output=True, text=True, timeout=60)
