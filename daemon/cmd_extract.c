@@ -2,8 +2,10 @@
  *
  * Reads items as JSON lines on stdin ({"id","title","summary","lang"}, plus optional "url",
  * "published", "account_id"), through the daemon's own item decoder (enrich/item_json.h), and writes one JSON line per item on stdout in the fixed
- * shape of docs/design.md: {"id","signals","amounts","people","companies","accounts"}. With
- * --signals it writes the full signal records instead (one line per signal). Works without
+ * shape of docs/design.md: {"id","signals","amounts","people","companies","accounts",
+ * "mentioned"} (accounts: subjects and counterparties; mentioned: named in passing). With
+ * --signals it writes the full signal records instead (one line per signal, with the
+ * account's role, those of mentioned accounts included). Works without
  * Redis: accounts come from a JSON or CSV file. Rules are the embedded shipped set unless
  * --rules names a directory of *.rules files (read in name order). A bad input line is
  * reported on stderr with its line number and skipped; the exit status is then 1.
@@ -150,9 +152,12 @@ static int usage(void)
     fprintf(stderr, "usage: vigie extract [--accounts FILE] [--rules DIR] [--threads N] --json|--signals\n"
                     "  reads items as JSON lines on stdin: {\"id\",\"title\",\"summary\",\"lang\"}\n"
                     "  --json     one line per item: {\"id\",\"signals\",\"amounts\",\"people\","
-                    "\"companies\",\"accounts\"}\n"
-                    "  --signals  one line per signal record (type, confidence, priority, "
-                    "evidence, ...)\n"
+                    "\"companies\",\"accounts\",\"mentioned\"}\n"
+                    "             accounts: the subjects and counterparties; mentioned: the "
+                    "accounts only named in passing\n"
+                    "  --signals  one line per signal record (account, role, type, confidence, "
+                    "priority, evidence, ...),\n"
+                    "             one per matched account, the mentioned ones too\n"
                     "  --accounts FILE  accounts as JSON or CSV (see docs/design.md), no Redis needed\n"
                     "  --rules DIR      *.rules files to use instead of the built-in rules\n"
                     "  --threads N      worker threads (default: online CPUs, at most 8)\n");

@@ -192,8 +192,9 @@ static int handle_item(void *arg, const char *entry_id, const char *payload, siz
     uint64_t sim = enrich_simhash(item.title, item.summary);
     for (size_t i = 0; i < r->n_signals; i++) {
         const struct enrich_signal *s = &r->signals[i];
-        if (!s->account_id)
-            continue; /* a signal about no key account is not worth an alert */
+        if (!s->account_id || s->role == ENRICH_ROLE_MENTIONED)
+            continue; /* a signal about no key account, or one it only names in passing, is not
+                         worth an alert */
         vg_buf_reset(&b);
         char cluster[300];
         snprintf(cluster, sizeof(cluster), "%s|%s", s->account_id, s->type);

@@ -62,6 +62,7 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
         size_t sentence;
         uint32_t mods;
         unsigned support;
+        uint64_t carried;
         int veto;
     } acc[MAXSEC];
     memset(acc, 0, sizeof(acc));
@@ -109,6 +110,8 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
             }
             double c = conf[i] * factor;
             acc[i].support++;
+            if (si < 64)
+                acc[i].carried |= (uint64_t)1 << si;
             if (c > acc[i].conf) {
                 acc[i].conf = c;
                 acc[i].sentence = si;
@@ -132,6 +135,7 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
             .sentence = acc[i].sentence,
             .modifiers = acc[i].mods,
             .support = acc[i].support,
+            .carried = acc[i].carried,
         };
     }
     return n_out;

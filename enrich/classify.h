@@ -19,6 +19,7 @@ struct enrich_class {
     size_t sentence;     /* evidence: index into doc->sent */
     uint32_t modifiers;  /* bit k: the k-th [modifier] section hit the evidence sentence */
     unsigned support;    /* sentences that carried the type */
+    uint64_t carried;    /* bit i: sentence i (i < 64) carried the type (the evidence too) */
 };
 
 /* Classifies `d`. Writes at most `max` types with confidence >= min_conf to out, in the

@@ -112,6 +112,15 @@ void enrich_contacts_free(struct enrich_contact *v, size_t n)
     vg_free(v);
 }
 
+/* Is the account only mentioned in the item (not a subject or counterparty of any signal)? */
+static int mentioned_only(const struct enrich_result *r, size_t account)
+{
+    for (size_t i = 0; i < r->n_accounts; i++)
+        if (r->accounts[i] == account)
+            return r->roles && r->roles[i] == ENRICH_ROLE_MENTIONED;
+    return 0;
+}
+
 int enrich_contacts_build(const struct enrich_extractor *x, const struct enrich_result *r,
                           const char *source_url, const char *first_seen,
                           struct enrich_contact **out, size_t *n_out)
@@ -130,10 +139,13 @@ int enrich_contacts_build(const struct enrich_extractor *x, const struct enrich_
         if (!p->role_norm)
             continue;
         const struct enrich_account *acc = NULL;
+        /* a person belongs to an account the story is about, not to one it names in passing
+         * ("joins from X", "ex-X boss") */
         for (size_t m = 0; m < r->n_mentions && !acc; m++)
-            if (r->mentions[m].sentence == p->sentence)
+            if (r->mentions[m].sentence == p->sentence &&
+                !mentioned_only(r, r->mentions[m].account))
                 acc = &set->v[r->mentions[m].account];
-        if (!acc && r->n_accounts == 1)
+        if (!acc && r->n_accounts == 1 && !mentioned_only(r, r->accounts[0]))
             acc = &set->v[r->accounts[0]];
         if (!acc)
             continue;

@@ -83,6 +83,7 @@ void enrich_result_free(struct enrich_result *r)
     enrich_places_free(r->places, r->n_places);
     vg_free(r->mentions);
     vg_free(r->accounts);
+    vg_free(r->roles);
     for (size_t i = 0; i < r->n_companies; i++)
         vg_free(r->companies[i]);
     vg_free(r->companies);
@@ -297,41 +298,87 @@ static int attach(struct enrich_signal *s, const struct enrich_result *r, size_t
     return 0;
 }
 
+/* Deals between parties: every other account named with the subject is a counterparty. */
+static int deal_type(const char *t)
+{
+    return strcmp(t, "acquisition") == 0 || strcmp(t, "partnership") == 0 ||
+           strcmp(t, "contract_win") == 0 || strcmp(t, "funding") == 0;
+}
+
+/* The role mentions of r->mentions, in text order, read in their context (role.c). */
+static struct enrich_role_mention *read_roles(const struct enrich_doc *d,
+                                              const struct enrich_result *r)
+{
+    struct enrich_role_mention *rm = vg_calloc(r->n_mentions ? r->n_mentions : 1, sizeof(*rm));
+    if (!rm)
+        return NULL;
+    for (size_t i = 0; i < r->n_mentions; i++) {
+        size_t k = i;
+        while (k > 0 && rm[k - 1].ostart > r->mentions[i].start) {
+            rm[k] = rm[k - 1];
+            k--;
+        }
+        rm[k] = (struct enrich_role_mention){.account = r->mentions[i].account,
+                                             .ostart = r->mentions[i].start,
+                                             .oend = r->mentions[i].end};
+    }
+    enrich_roles_read(d, rm, r->n_mentions);
+    return rm;
+}
+
 static int build_signals(const struct enrich_extractor *x, const struct enrich_doc *d,
                          const struct enrich_item *item, const struct enrich_class *cls,
                          size_t n_cls, struct enrich_result *r)
 {
+    int rc = -1;
+    size_t n_rm = r->n_mentions;
+    struct enrich_role_mention *rm = read_roles(d, r);
+    size_t na = r->n_accounts ? r->n_accounts : 1;
+    unsigned char *roles = vg_calloc(na, 1), *trole = vg_calloc(na, 1);
+    size_t *targets = vg_calloc(na, sizeof(size_t));
+    unsigned char *told = vg_calloc(d->n_sent ? d->n_sent : 1, 1);
+    r->roles = vg_calloc(na, 1);
+    if (!rm || !roles || !trole || !targets || !told || !r->roles) {
+        vg_free(told);
+        vg_free(rm);
+        vg_free(roles);
+        vg_free(trole);
+        vg_free(targets);
+        return -1;
+    }
+    /* an item without a signal: the accounts its title is about */
+    if (!n_cls)
+        enrich_roles_assign(d, rm, n_rm, NULL, 0, r->accounts, r->n_accounts, r->roles);
     const struct enrich_section *secs;
     enrich_rules_sections(x->rules, &secs);
     char *story = item->story_key ? vg_strdup(item->story_key)
                                   : enrich_story_key(item->title && *item->title ? item->title
                                                      : item->id ? item->id : "");
     if (!story)
-        return -1;
+        goto out;
     double now = x->opt.now > 0 ? x->opt.now : (double)time(NULL);
     double published;
     double age_days = 0;
     if (item->published && enrich_parse_time(item->published, &published) == 0)
         age_days = (now - published) / 86400.0;
-    int rc = -1;
     for (size_t c = 0; c < n_cls; c++) {
         const struct enrich_section *sec = &secs[cls[c].section];
-        /* The accounts the evidence sentence names; else those of the title; else all. */
-        size_t targets[64], nt = 0;
-        for (int pass = 0; pass < 3 && nt == 0; pass++)
-            for (size_t i = 0; i < r->n_mentions && nt < 64; i++) {
-                const struct enrich_mention *m = &r->mentions[i];
-                int ok = pass == 0 ? m->sentence == cls[c].sentence
-                         : pass == 1 ? m->start < d->title_end
-                         : 1;
-                if (!ok)
-                    continue;
-                int seen = 0;
-                for (size_t k = 0; k < nt && !seen; k++)
-                    seen = targets[k] == m->account;
-                if (!seen)
-                    targets[nt++] = m->account;
-            }
+        /* One signal per matched account, the story's subjects first, then its counterparties,
+         * then the accounts it only mentions (role.c). */
+        memset(told, 0, d->n_sent ? d->n_sent : 1);
+        for (size_t i = 0; i < d->n_sent; i++)
+            told[i] = i == cls[c].sentence || (i < 64 && (cls[c].carried >> i & 1));
+        enrich_roles_assign(d, rm, n_rm, told, deal_type(sec->name), r->accounts,
+                            r->n_accounts, roles);
+        size_t nt = 0;
+        for (unsigned want = ENRICH_ROLE_SUBJECT; want <= ENRICH_ROLE_MENTIONED; want++)
+            for (size_t i = 0; i < r->n_accounts; i++)
+                if (roles[i] == want) {
+                    targets[nt] = i;
+                    trole[nt++] = roles[i];
+                    if (roles[i] < r->roles[i] || r->roles[i] == ENRICH_ROLE_NONE)
+                        r->roles[i] = roles[i];
+                }
         size_t rounds = nt ? nt : 1;
         for (size_t t = 0; t < rounds; t++) {
             struct enrich_signal *nv = vg_realloc(r->signals, (r->n_signals + 1) * sizeof(*nv));
@@ -344,8 +391,9 @@ static int build_signals(const struct enrich_extractor *x, const struct enrich_d
             s->confidence = cls[c].confidence;
             const struct enrich_account *acc = NULL;
             if (nt) {
-                s->account = targets[t];
-                acc = &x->accounts->v[targets[t]];
+                s->account = r->accounts[targets[t]];
+                s->role = (enum enrich_account_role)trole[t];
+                acc = &x->accounts->v[s->account];
                 s->account_id = acc->id;
             }
             s->evidence = enrich_doc_copy(d, d->sent[cls[c].sentence].start,
@@ -384,6 +432,11 @@ static int build_signals(const struct enrich_extractor *x, const struct enrich_d
     rc = 0;
 out:
     vg_free(story);
+    vg_free(rm);
+    vg_free(roles);
+    vg_free(trole);
+    vg_free(targets);
+    vg_free(told);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "enrich/amount.h"
 #include "enrich/entities.h"
 #include "enrich/matcher.h"
+#include "enrich/role.h"
 #include "enrich/rules.h"
 
 #include <stddef.h>
@@ -40,11 +41,14 @@ struct enrich_mention {
     double confidence;
 };
 
-/* A signal record (docs/design.md "Signal"). Attributes point into the result's arrays by index. */
+/* A signal record (docs/design.md "Signal"). Attributes point into the result's arrays by index.
+ * For each type found, one signal per matched account, with the account's role in it
+ * (role.h); only subjects and counterparties are meant for the signals stream. */
 struct enrich_signal {
     char id[33];
     const char *account_id;      /* borrowed from the account set; NULL when no account */
     size_t account;              /* index, valid when account_id != NULL */
+    enum enrich_account_role role;       /* the account's role in this signal (NONE without one) */
     const char *type;            /* borrowed from the rules */
     double confidence;
     int priority;
@@ -68,6 +72,8 @@ struct enrich_result {
     struct enrich_place *places; size_t n_places;
     struct enrich_mention *mentions; size_t n_mentions;
     size_t *accounts; size_t n_accounts;      /* distinct matched accounts, first-seen order */
+    unsigned char *roles;                     /* per accounts[i]: its best role in any signal
+                                                 (enum enrich_account_role; subject first) */
     char **companies; size_t n_companies;     /* counterparties and matched account names */
     struct enrich_signal *signals; size_t n_signals;
 };
@@ -91,7 +97,9 @@ void enrich_result_free(struct enrich_result *r);
 
 /* The `vigie extract --json` line (fixed shape, docs/design.md), without the newline:
  * {"id","signals":[types],"amounts":[{value,currency}],"people":[{name,role,role_norm,
- * seniority,department}],"companies":[...],"accounts":[ids]}. 0, or -1 when out of memory. */
+ * seniority,department}],"companies":[...],"accounts":[ids],"mentioned":[ids]} — accounts:
+ * the subjects and counterparties, mentioned: the accounts only named in passing.
+ * 0, or -1 when out of memory. */
 int enrich_result_json(const struct enrich_extractor *x, const struct enrich_result *r,
                        struct vg_buf *out);
 /* One full signal record as JSON (docs/design.md Signal shape). */

@@ -66,11 +66,20 @@ int enrich_result_json(const struct enrich_extractor *x, const struct enrich_res
     for (size_t i = 0; i < r->n_companies; i++)
         if ((i && vg_buf_putc(b, ',') < 0) || vg_buf_json_str(b, r->companies[i]) < 0)
             return -1;
-    if (vg_buf_puts(b, "],\"accounts\":[") < 0)
-        return -1;
-    for (size_t i = 0; i < r->n_accounts; i++)
-        if ((i && vg_buf_putc(b, ',') < 0) || vg_buf_json_str(b, set->v[r->accounts[i]].id) < 0)
+    /* accounts: the subjects and counterparties; mentioned: the others */
+    for (int part = 0; part < 2; part++) {
+        if (vg_buf_puts(b, part ? "],\"mentioned\":[" : "],\"accounts\":[") < 0)
             return -1;
+        int first = 1;
+        for (size_t i = 0; i < r->n_accounts; i++) {
+            if ((r->roles && r->roles[i] == ENRICH_ROLE_MENTIONED) != part)
+                continue;
+            if ((!first && vg_buf_putc(b, ',') < 0) ||
+                vg_buf_json_str(b, set->v[r->accounts[i]].id) < 0)
+                return -1;
+            first = 0;
+        }
+    }
     return vg_buf_puts(b, "]}");
 }
 
@@ -80,6 +89,7 @@ int enrich_signal_json(const struct enrich_extractor *x, const struct enrich_res
     (void)x;
     if (vg_buf_puts(b, "{\"id\":") < 0 || vg_buf_json_str(b, s->id) < 0 ||
         vg_buf_puts(b, ",\"account_id\":") < 0 || json_str_or_null(b, s->account_id) < 0 ||
+        vg_buf_puts(b, ",\"role\":") < 0 || json_str_or_null(b, enrich_role_name(s->role)) < 0 ||
         vg_buf_puts(b, ",\"type\":") < 0 || vg_buf_json_str(b, s->type) < 0 ||
         vg_buf_printf(b, ",\"confidence\":%.2f,\"priority\":%d", s->confidence, s->priority) < 0 ||
         vg_buf_puts(b, ",\"title\":") < 0 || vg_buf_json_str(b, r->title) < 0 ||

@@ -31,14 +31,15 @@ assert p.returncode == 1, (p.returncode, p.stderr)
 out = [json.loads(l) for l in p.stdout.splitlines()]
 assert [o["id"] for o in out] == ["a1", "a2"], out
 for o in out:
-    assert list(o) == ["id", "signals", "amounts", "people", "companies", "accounts"], list(o)
+    assert list(o) == ["id", "signals", "amounts", "people", "companies", "accounts",
+                       "mentioned"], list(o)
 a1 = out[0]
 assert set(a1["signals"]) >= {"leadership_change", "funding"}, a1
 assert {"value": 1500000000, "currency": "EUR"} in a1["amounts"], a1
 assert {"name": "Jean-Marc Delorme", "role": "directeur financier", "role_norm": "cfo",
         "seniority": "c_level", "department": "finance"} in a1["people"], a1
-assert a1["accounts"] == ["renault"], a1
-assert out[1]["accounts"] == [] and out[1]["signals"] == [], out[1]
+assert a1["accounts"] == ["renault"] and a1["mentioned"] == [], a1
+assert out[1]["accounts"] == [] and out[1]["mentioned"] == [] and out[1]["signals"] == [], out[1]
 err = p.stderr
 for n in (2, 4, 5, 6):
     assert ("line %d:" % n) in err, (n, err)
@@ -48,14 +49,14 @@ assert "line 3:" not in err and "line 1:" not in err and "line 7:" not in err, e
 p = run(["--json"], json.dumps(good1, ensure_ascii=False) + "\n")
 assert p.returncode == 0, p.stderr
 o = json.loads(p.stdout)
-assert o["accounts"] == [] and "leadership_change" in o["signals"], o
+assert o["accounts"] == [] and o["mentioned"] == [] and "leadership_change" in o["signals"], o
 
 # full signal records
 p = run(["--accounts", accounts, "--signals"], json.dumps(good1, ensure_ascii=False) + "\n")
 assert p.returncode == 0, p.stderr
 sigs = [json.loads(l) for l in p.stdout.splitlines()]
 lc = [s for s in sigs if s["type"] == "leadership_change"]
-assert lc and lc[0]["account_id"] == "renault", sigs
+assert lc and lc[0]["account_id"] == "renault" and lc[0]["role"] == "subject", sigs
 s = lc[0]
 assert len(s["id"]) == 32 and 0 < s["priority"] <= 100 and 0.5 <= s["confidence"] <= 1, s
 assert s["evidence"] == good1["title"], s

@@ -8,6 +8,16 @@ micro-F1 on signal types, on amounts ({value, currency}), on people with roles (
 role_norm), and precision on account matching. Fails below: signal F1 0.85, amount F1 0.90,
 people F1 0.85, account precision 0.95.
 
+An item's "accounts" label lists every account its text names (it was written before accounts
+had roles): the row "accounts" scores the output's `accounts` (subjects and counterparties)
+against it, the row "matched" the output's `accounts` + `mentioned`. An account named only in
+passing that the label lists ("ex-Renault boss") thus counts as missed in "accounts" recall;
+the precision is what the gate reads.
+
+Besides the dev-/hold- parts below, the items are split in two halves by a hash of their id
+(tests/data/README.md): work that tunes on this set tunes on the "tuning" half only and
+reports the "held-out" half beside it.
+
 The 200 "dev-" items were labelled before any rule was written. The 60 "hold-" items were
 written and labelled after the first complete rule set and scored blind once: signal micro-F1
 0.841, amounts 1.000, people+role 0.696, account precision 1.000 on those 60. The rules were
@@ -15,6 +25,7 @@ then made more general where that check showed gaps (see the history of rules/),
 "hold-" scores printed now are no longer blind; new unseen items are the honest check.
 """
 import collections
+import hashlib
 import json
 import os
 import subprocess
@@ -40,7 +51,8 @@ if proc.returncode != 0:
 out = {}
 for line in proc.stdout.splitlines():
     o = json.loads(line)
-    assert set(o) == {"id", "signals", "amounts", "people", "companies", "accounts"}, o.keys()
+    assert list(o) == ["id", "signals", "amounts", "people", "companies", "accounts",
+                       "mentioned"], list(o)
     out[o["id"]] = o
 missing = [it["id"] for it in items if it["id"] not in out]
 if missing:
@@ -82,7 +94,7 @@ class Score:
 
 def evaluate(subset, verbose):
     per_type = collections.defaultdict(Score)
-    sig, amt, ppl, acc = Score(), Score(), Score(), Score()
+    sig, amt, ppl, acc, matched = Score(), Score(), Score(), Score(), Score()
     errors = []
     for it in subset:
         e, o = it["expect"], out[it["id"]]
@@ -95,22 +107,23 @@ def evaluate(subset, verbose):
         op = {(fold(p["name"]), p["role_norm"]) for p in o["people"] if p.get("role_norm")}
         ppl.add(ep, op)
         acc.add(set(e["accounts"]), set(o["accounts"]))
+        matched.add(set(e["accounts"]), set(o["accounts"]) | set(o["mentioned"]))
         if verbose and (es != os_ or ep != op or set(e["accounts"]) != set(o["accounts"]) or
                         collections.Counter(amount_key(a) for a in e["amounts"]) !=
                         collections.Counter(amount_key(a) for a in o["amounts"])):
             errors.append((it["id"], es ^ os_, ep ^ op, set(e["accounts"]) ^ set(o["accounts"])))
-    return per_type, sig, amt, ppl, acc, errors
+    return per_type, sig, amt, ppl, acc, matched, errors
 
 
 def report(name, subset, verbose=False):
-    per_type, sig, amt, ppl, acc, errors = evaluate(subset, verbose)
+    per_type, sig, amt, ppl, acc, matched, errors = evaluate(subset, verbose)
     print("== %s: %d items" % (name, len(subset)))
     print("%-20s %6s %6s %6s %5s %5s %5s" % ("type", "P", "R", "F1", "tp", "fp", "fn"))
     for t in sorted(per_type):
         s = per_type[t]
         print("%-20s %6.3f %6.3f %6.3f %5d %5d %5d" % (t, s.p(), s.r(), s.f1(), s.tp, s.fp, s.fn))
     for label, s in (("signals (micro)", sig), ("amounts", amt), ("people+role", ppl),
-                     ("accounts", acc)):
+                     ("accounts", acc), ("matched", matched)):
         print("%-20s %6.3f %6.3f %6.3f %5d %5d %5d" % (label, s.p(), s.r(), s.f1(), s.tp, s.fp, s.fn))
     if verbose and os.environ.get("VIGIE_QUALITY_VERBOSE"):
         for e in errors:
@@ -124,6 +137,15 @@ sig, amt, ppl, acc = report("all", items, verbose=True)
 if dev and hold:
     report("development part (written before the rules)", dev)
     report("held-out part (written after the rules)", hold)
+
+
+def half(item_id):
+    """tests/data/README.md: the first byte of SHA-256 of the id, even: tuning, odd: held-out."""
+    return "tuning" if hashlib.sha256(item_id.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
+
+
+report("tuning half (sha256(id)[0] even)", [it for it in items if half(it["id"]) == "tuning"])
+report("held-out half (sha256(id)[0] odd)", [it for it in items if half(it["id"]) == "held-out"])
 
 failures = []
 if sig.f1() < THRESHOLDS["signals"]:

@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+# ctest-labels: unit
+"""The role of each account in a story (issue 18), as `vigie extract` prints it: on the invented
+items of tests/data/roles.jsonl (labelled before the rule was written), `accounts` holds the
+subjects and counterparties and `mentioned` the accounts only named in passing — news agencies
+credited for the story, brokers giving an opinion, a rival, a former owner or employer, clients
+in a list, an account only in the body — while an agency or a broker that is itself the story's
+subject stays one. With --signals every matched account has its signal with its role, and the
+subject comes first."""
+import json
+import os
+import subprocess
+import sys
+
+vigie = os.environ["VIGIE_BIN"]
+src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+data = os.path.join(src, "tests", "data")
+accounts = os.path.join(data, "accounts_roles.json")
+items = [json.loads(l) for l in open(os.path.join(data, "roles.jsonl"), encoding="utf-8")
+         if l.strip()]
+inp = "".join(json.dumps({k: it[k] for k in ("id", "title", "summary", "lang")},
+                         ensure_ascii=False) + "\n" for it in items)
+
+
+def run(mode):
+    p = subprocess.run([vigie, "extract", "--accounts", accounts, mode], input=inp,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, (p.returncode, p.stderr)
+    return [json.loads(l) for l in p.stdout.splitlines()]
+
+
+failures = []
+by_id = {o["id"]: o for o in run("--json")}
+for it in items:
+    e, o = it["expect"], by_id[it["id"]]
+    assert list(o) == ["id", "signals", "amounts", "people", "companies", "accounts",
+                       "mentioned"], list(o)
+    want_accounts = set(e["subject"]) | set(e["counterparty"])
+    if set(o["accounts"]) != want_accounts or set(o["mentioned"]) != set(e["mentioned"]):
+        failures.append("%s: accounts %s mentioned %s, expected %s and %s" % (
+            it["id"], o["accounts"], o["mentioned"], sorted(want_accounts),
+            sorted(e["mentioned"])))
+    assert o["signals"], ("every fixture item carries a signal", it["id"], o)
+
+signals = run("--signals")
+for it in items:
+    e = it["expect"]
+    want = {a: r for r in ("subject", "counterparty", "mentioned") for a in e[r]}
+    mine = [s for s in signals if s["title"] == it["title"]]
+    for t in {s["type"] for s in mine}:
+        of_type = [s for s in mine if s["type"] == t]
+        got = {s["account_id"]: s["role"] for s in of_type}
+        if got != want:
+            failures.append("%s %s: roles %s, expected %s" % (it["id"], t, got, want))
+        elif of_type[0]["role"] != "subject" or of_type[0]["account_id"] not in e["subject"]:
+            failures.append("%s %s: first signal %s/%s, expected the subject" % (
+                it["id"], t, of_type[0]["account_id"], of_type[0]["role"]))
+    for s in mine:
+        assert list(s)[:3] == ["id", "account_id", "role"] and list(s)[-1] == "sources", list(s)
+
+# Reworded variants written after the rule, each the kind of an item above said another way:
+# an analyst near a subject that is not theirs, a downgrade, an agency opening the title, a
+# rating's author after "by", a broker's recommendation in French, a comparison, a former
+# employer in the body.
+variants = [
+    ("Analysts welcome Norvane's acquisition of Keltis", "Norvane agreed to buy Keltis for $1 billion.",
+     "en", ["norvane", "keltis"], []),
+    ("Norvane shares fall after Jefferies downgrade", "Norvane cut its annual revenue forecast on Tuesday.",
+     "en", ["norvane"], ["jefferies"]),
+    ("Reuters reports Norvane to cut 500 jobs", "", "en", ["norvane"], ["reuters"]),
+    ("Norvane's rating cut by Goldman Sachs as profit slumps",
+     "Norvane reported a 40% drop in quarterly profit.", "en", ["norvane"], ["goldman"]),
+    ("Jefferies relève sa recommandation sur Marivent à l'achat",
+     "Marivent a publié un chiffre d'affaires en hausse de 12 %.", "fr", ["marivent"], ["jefferies"]),
+    ("Like Norvane, Keltis to cut 200 jobs", "", "en", ["keltis"], ["norvane"]),
+    ("Former Keltis chief joins Tessora as CFO",
+     "Tessora named Paul Smith, previously at Keltis, as chief financial officer.", "en", ["tessora"], ["keltis"]),
+]
+p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
+                   input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
+                                            ensure_ascii=False) + "\n"
+                                 for i, (t, s, lang, _, _) in enumerate(variants)),
+                   capture_output=True, text=True, timeout=60)
+assert p.returncode == 0, p.stderr
+for (t, _, _, acc, men), line in zip(variants, p.stdout.splitlines()):
+    o = json.loads(line)
+    if set(o["accounts"]) != set(acc) or set(o["mentioned"]) != set(men):
+        failures.append("%r: accounts %s mentioned %s, expected %s and %s" % (
+            t, o["accounts"], o["mentioned"], acc, men))
+
+# without accounts: no account, no role
+p = subprocess.run([vigie, "extract", "--signals"], input=inp.splitlines()[0] + "\n",
+                   capture_output=True, text=True, timeout=60)
+s = json.loads(p.stdout.splitlines()[0])
+assert s["account_id"] is None and s["role"] is None, s
+
+if failures:
+    sys.exit("FAIL:\n  " + "\n  ".join(failures))
+print("OK: %d items, %d signals" % (len(items), len(signals)))
