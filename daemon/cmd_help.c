@@ -83,6 +83,21 @@ static void print_alerts_help(void)
            VG_DEFAULT_CONFIG);
 }
 
+static void print_review_help(void)
+{
+    printf("\n  --format table|json|csv  table for people (default; de-select and promote first, then\n"
+           "                          the hottest), JSON (an array of rows), CSV with a header row;\n"
+           "                          html is not built yet\n"
+           "  --owner OWNER           only the accounts of this owner (any case)\n"
+           "  -c, --config FILE       configuration file (default %s if it exists)\n"
+           "\n  Read from Redis: the accounts and the signals stream; nothing is written. vigie never\n"
+           "  changes a tier: the recommendation is for the account team to decide. The options:\n",
+           VG_DEFAULT_CONFIG);
+    for (const struct vg_option *o = vg_options; o->name; o++)
+        if (strcmp(o->section, "review") == 0)
+            print_option("    ", 20, o);
+}
+
 int cmd_help(int argc, char **argv)
 {
     if (argc > 1) {
@@ -114,6 +129,8 @@ int cmd_help(int argc, char **argv)
         }
         if (strcmp(c->name, "alerts") == 0)
             print_alerts_help();
+        if (strcmp(c->name, "review") == 0)
+            print_review_help();
         return 0;
     }
     printf("vigie %s — watches key accounts and turns news into CRM signals\n\n", VIGIE_VERSION);

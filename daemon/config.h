@@ -88,6 +88,15 @@ struct vg_config {
     long long pipe_max_deliveries;
     long long pipe_maxlen;
     long long pipe_dedup_ttl_ms;
+    /* [review] (enrich/review.h) */
+    long long review_half_life_ms;
+    long long review_evidence_window_ms;
+    long long review_bar;
+    long long review_deselect_bar;
+    long long review_watch_heat;
+    long long review_w_quantitative;
+    long long review_w_strategic;
+    long long review_w_image;
 
     /* [sink.NAME] sections, in the order of the file */
     struct vg_sink_section *sinks;

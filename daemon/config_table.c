@@ -116,5 +116,23 @@ const struct vg_option vg_options[] = {
     {"pipeline", "dedup_ttl", VG_OPT_DURATION, "30d", SEC(3600), SEC(365 * 86400), F(pipe_dedup_ttl_ms), NULL, VG_OPT_RESTART,
      "how long a signal's id is remembered, so a redelivered item never produces it twice"},
 
+    /* [review] (read by `vigie review` when it runs; enrich/review.c) */
+    {"review", "half_life", VG_OPT_DURATION, "30d", SEC(86400), SEC(3650LL * 86400), F(review_half_life_ms), NULL, 0,
+     "an account's heat is the sum of its signals' priorities, each halved for every half_life of age (capped at 100)"},
+    {"review", "evidence_window", VG_OPT_DURATION, "365d", SEC(86400), SEC(3650LL * 86400), F(review_evidence_window_ms), NULL, 0,
+     "signals older than this no longer move the axis scores (they still heat, a little)"},
+    {"review", "bar", VG_OPT_INT, "60", 0, 100, F(review_bar), NULL, 0,
+     "the key-account bar on the weighted axis score (0-100): a candidate or standard account meeting it is to be promoted, a key account under it watched"},
+    {"review", "deselect_bar", VG_OPT_INT, "40", 0, 100, F(review_deselect_bar), NULL, 0,
+     "a key account whose weighted axis score is under this is to be de-selected (so is one hit by an insolvency)"},
+    {"review", "watch_heat", VG_OPT_INT, "50", 0, 101, F(review_watch_heat), NULL, 0,
+     "an account under the bar but this hot is to be watched (101: never)"},
+    {"review", "weight_quantitative", VG_OPT_INT, "40", 0, 100, F(review_w_quantitative), NULL, 0,
+     "weight of the quantitative axis (revenue, margin, growth potential) in the weighted score"},
+    {"review", "weight_strategic", VG_OPT_INT, "30", 0, 100, F(review_w_strategic), NULL, 0,
+     "weight of the strategic axis (strategic fit, partnerships)"},
+    {"review", "weight_image", VG_OPT_INT, "30", 0, 100, F(review_w_image), NULL, 0,
+     "weight of the image axis (image, partners and contracts, sources covering the account)"},
+
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };

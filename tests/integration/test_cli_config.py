@@ -189,6 +189,10 @@ def test_reload_applies_the_live_options():
         ("fetch", "recent_window"): "1d", ("fetch", "dedup_ttl"): "10d", ("fetch", "items_maxlen"): "5000",
         ("fetch", "news_search"): "https://news.example/rss?q={name}", ("fetch", "news_interval"): "2h",
         ("enrich", "rules"): rules, ("pipeline", "max_lag"): "500",
+        # read by `vigie review` when it runs; the daemon only takes them in
+        ("review", "half_life"): "20d", ("review", "evidence_window"): "180d", ("review", "bar"): "70",
+        ("review", "deselect_bar"): "30", ("review", "watch_heat"): "60", ("review", "weight_quantitative"): "50",
+        ("review", "weight_strategic"): "25", ("review", "weight_image"): "25",
     }
     assert sorted(changed) == live, "a live option was added: give it a value here and check its effect"
     sections = {"daemon": [("state_dir", state), ("housekeeping", "200ms")], "admin": [("listen", "off")]}

@@ -1,0 +1,391 @@
+/* cmd_review — `vigie review`: the key-account portfolio review (enrich/review.c per account)
+ * over the accounts in Redis and the signals stream, as a table, JSON or CSV. It reads and
+ * changes nothing: vigie never changes a tier by itself. */
+#include "daemon/cli_queue.h"
+#include "daemon/commands.h"
+#include "daemon/config.h"
+#include "util/vg_alloc.h"
+#include "util/vg_time.h"
+#include "enrich/account.h"
+#include "enrich/review.h"
+#include "queue/queue_accounts.h"
+#include "queue/queue_contract.h"
+#include "queue/queue_sync.h"
+#include "queue/queue_tail.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: vigie review [-c FILE] [--format table|json|csv] [--owner OWNER]\n"
+    "  Every account (retired ones aside) with its axis scores (quantitative, strategic, image;\n"
+    "  0-100), heat, signals in the last 7 and 90 days against the period before, and a\n"
+    "  recommendation (de-select, promote, watch, keep) with its reasons. The bars and weights\n"
+    "  are the [review] options (`vigie check-config --example`). Nothing is changed.\n";
+
+/* One signal as read from the stream, with the account it is for. */
+struct sig {
+    char *account, *id, *type;
+    struct review_signal s;
+};
+
+struct reading {
+    struct sig *v;
+    size_t n, cap;
+    int64_t since_ms; /* the stream's first entry */
+    int oom;
+};
+
+static const char *str_of(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num_of(cJSON *o, const char *k, double dflt)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* Signal and update entries alike: an update is the stored record with its grown sources. */
+static int take(const char *field, const char *payload, const char *entry_id, void *arg)
+{
+    struct reading *rd = arg;
+    int64_t entry_ms = strtoll(entry_id, NULL, 10);
+    if (!rd->since_ms)
+        rd->since_ms = entry_ms;
+    if (strcmp(field, QUEUE_FIELD_SIGNAL) != 0 && strcmp(field, QUEUE_FIELD_UPDATE) != 0)
+        return 0;
+    cJSON *j = cJSON_Parse(payload);
+    const char *account = j ? str_of(j, "account_id") : NULL, *id = j ? str_of(j, "id") : NULL;
+    if (!account || !id) {
+        cJSON_Delete(j);
+        return 0;
+    }
+    if (rd->n == rd->cap) {
+        size_t cap = rd->cap ? rd->cap * 2 : 256;
+        struct sig *v = vg_realloc(rd->v, cap * sizeof(*v));
+        if (!v) {
+            rd->oom = 1;
+            cJSON_Delete(j);
+            return 1;
+        }
+        rd->v = v;
+        rd->cap = cap;
+    }
+    int64_t ms;
+    const char *published = str_of(j, "published");
+    if (!published || vg_parse_rfc3339_ms(published, &ms) < 0)
+        ms = entry_ms;
+    const char *type = str_of(j, "type");
+    struct sig *s = &rd->v[rd->n];
+    *s = (struct sig){vg_strdup(account), vg_strdup(id), vg_strdup(type ? type : ""), {0}};
+    s->s = (struct review_signal){s->id, s->type, (int)num_of(j, "priority", 0), num_of(j, "confidence", 0),
+                                  (int)num_of(j, "sources", 1), ms};
+    cJSON_Delete(j);
+    if (!s->account || !s->id || !s->type) {
+        vg_free(s->account);
+        vg_free(s->id);
+        vg_free(s->type);
+        rd->oom = 1;
+        return 1;
+    }
+    rd->n++;
+    return 0;
+}
+
+static int by_account(const void *x, const void *y)
+{
+    return strcmp(((const struct sig *)x)->account, ((const struct sig *)y)->account);
+}
+
+struct row {
+    const struct enrich_account *a;
+    struct review_row r;
+};
+
+static int by_rank_then_heat(const void *x, const void *y)
+{
+    const struct row *a = x, *b = y;
+    int d = enrich_review_rank(a->r.rec) - enrich_review_rank(b->r.rec);
+    if (d)
+        return d;
+    if (a->r.heat != b->r.heat)
+        return a->r.heat > b->r.heat ? -1 : 1;
+    return strcmp(a->a->id, b->a->id);
+}
+
+static void day_of(int64_t ms, char out[32], int with_time)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, with_time ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d", &tm);
+}
+
+static void join_reasons(const struct review_row *r, char *out, size_t len)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n_reasons && k < len; i++)
+        k += (size_t)snprintf(out + k, len - k, "%s%s", i ? "; " : "", r->reasons[i]);
+}
+
+static cJSON *row_json(const struct row *w)
+{
+    const struct review_row *r = &w->r;
+    cJSON *o = cJSON_CreateObject(), *sc = cJSON_CreateObject(), *why = cJSON_CreateObject();
+    cJSON *tr = cJSON_CreateObject(), *d7 = cJSON_CreateObject(), *d90 = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", w->a->id);
+    cJSON_AddStringToObject(o, "name", w->a->name);
+    if (w->a->owner)
+        cJSON_AddStringToObject(o, "owner", w->a->owner);
+    else
+        cJSON_AddNullToObject(o, "owner");
+    cJSON_AddStringToObject(o, "tier", w->a->tier ? w->a->tier : "standard");
+    for (int x = 0; x < REVIEW_AXES; x++) {
+        cJSON_AddNumberToObject(sc, enrich_review_axis_names[x], r->score[x]);
+        cJSON *l = cJSON_AddArrayToObject(why, enrich_review_axis_names[x]);
+        for (size_t i = 0; i < r->n_why[x]; i++)
+            cJSON_AddItemToArray(l, cJSON_CreateString(r->why[x][i]));
+    }
+    cJSON_AddItemToObject(o, "scores", sc);
+    cJSON_AddNumberToObject(o, "score", r->weighted);
+    cJSON_AddBoolToObject(o, "evidence_only", r->evidence_only);
+    cJSON_AddItemToObject(o, "scores_why", why);
+    cJSON_AddNumberToObject(o, "heat", (double)(long long)(r->heat * 10 + 0.5) / 10);
+    cJSON_AddNumberToObject(d7, "now", r->d7_now);
+    cJSON_AddNumberToObject(d7, "before", r->d7_before);
+    cJSON_AddNumberToObject(d90, "now", r->d90_now);
+    cJSON_AddNumberToObject(d90, "before", r->d90_before);
+    cJSON_AddBoolToObject(d90, "complete", r->d90_complete);
+    cJSON_AddItemToObject(tr, "7d", d7);
+    cJSON_AddItemToObject(tr, "90d", d90);
+    cJSON_AddItemToObject(o, "trends", tr);
+    char day[32];
+    if (r->last_ms) {
+        day_of(r->last_ms, day, 1);
+        cJSON_AddStringToObject(o, "last_signal", day);
+    } else
+        cJSON_AddNullToObject(o, "last_signal");
+    cJSON_AddStringToObject(o, "recommendation", enrich_review_rec_names[r->rec]);
+    cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
+    for (size_t i = 0; i < r->n_reasons; i++)
+        cJSON_AddItemToArray(rs, cJSON_CreateString(r->reasons[i]));
+    return o;
+}
+
+/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+static void csv_field(const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        putchar('"');
+        for (; *s; s++) {
+            if (*s == '"')
+                putchar('"');
+            putchar(*s);
+        }
+        putchar('"');
+    } else
+        fputs(s, stdout);
+    putchar(last ? '\n' : ',');
+}
+
+static const char csv_header[] =
+    "id,name,owner,tier,quantitative,strategic,image,score,evidence_only,heat,signals_7d,signals_7d_before,"
+    "signals_90d,signals_90d_before,trend_90d_complete,last_signal,recommendation,reasons\n";
+
+static void print_csv(const struct row *v, size_t n)
+{
+    fputs(csv_header, stdout);
+    for (size_t i = 0; i < n; i++) {
+        const struct review_row *r = &v[i].r;
+        char num[64], reasons[REVIEW_MAX_REASONS * REVIEW_REASON_LEN], day[32] = "";
+        csv_field(v[i].a->id, 0);
+        csv_field(v[i].a->name, 0);
+        csv_field(v[i].a->owner ? v[i].a->owner : "", 0);
+        csv_field(v[i].a->tier ? v[i].a->tier : "standard", 0);
+        printf("%d,%d,%d,%d,%s,%.1f,%d,%d,%d,%d,%s,", r->score[0], r->score[1], r->score[2], r->weighted,
+               r->evidence_only ? "yes" : "no", r->heat, r->d7_now, r->d7_before, r->d90_now, r->d90_before,
+               r->d90_complete ? "yes" : "no");
+        if (r->last_ms)
+            day_of(r->last_ms, day, 1);
+        snprintf(num, sizeof(num), "%s", day);
+        csv_field(num, 0);
+        csv_field(enrich_review_rec_names[r->rec], 0);
+        join_reasons(r, reasons, sizeof(reasons));
+        csv_field(reasons, 1);
+    }
+}
+
+static void print_table(const struct row *v, size_t n, int64_t since_ms, int64_t now_ms)
+{
+    printf("%-16s %-22s %-24s %-9s %5s %5s %5s %5s %5s %7s %7s  %-10s %s\n", "ID", "NAME", "OWNER", "TIER", "QUANT",
+           "STRAT", "IMAGE", "SCORE", "HEAT", "7D", "90D", "REVIEW", "REASONS");
+    int incomplete = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct review_row *r = &v[i].r;
+        char d7[24], d90[24], reasons[REVIEW_MAX_REASONS * REVIEW_REASON_LEN];
+        snprintf(d7, sizeof(d7), "%d/%d", r->d7_now, r->d7_before);
+        snprintf(d90, sizeof(d90), "%d/%d%s", r->d90_now, r->d90_before, r->d90_complete ? "" : "*");
+        incomplete |= !r->d90_complete;
+        join_reasons(r, reasons, sizeof(reasons));
+        printf("%-16.16s %-22.22s %-24.24s %-9s %5d %5d %5d %5d %5.0f %7s %7s  %-10s %s\n", v[i].a->id, v[i].a->name,
+               v[i].a->owner ? v[i].a->owner : "-", v[i].a->tier ? v[i].a->tier : "standard", r->score[0], r->score[1],
+               r->score[2], r->weighted, r->heat, d7, d90, enrich_review_rec_names[r->rec],
+               reasons);
+    }
+    char now[32], since[32] = "";
+    day_of(now_ms, now, 0);
+    if (since_ms)
+        day_of(since_ms, since, 0);
+    printf("\n%zu account(s) reviewed on %s. 7D and 90D: signals in the last 7 (90) days / in the 7 (90) before.\n",
+           n, now);
+    if (incomplete)
+        printf("* the signals stream reaches back to %s only, less than the 180 days a 90-day trend\n"
+               "  compares: the period before counts what is left of it.\n",
+               since_ms ? since : "no signal at all");
+}
+
+int cmd_review(int argc, char **argv)
+{
+    const char *config = NULL, *format = "table", *owner = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has = i + 1 < argc;
+        if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && has)
+            config = argv[++i];
+        else if (strcmp(a, "--format") == 0 && has)
+            format = argv[++i];
+        else if (strcmp(a, "--owner") == 0 && has)
+            owner = argv[++i];
+        else if (strcmp(a, "--json") == 0)
+            format = "json";
+        else {
+            fprintf(stderr, "vigie review: unexpected argument '%s'\n%s", a, usage);
+            return 2;
+        }
+    }
+    if (strcmp(format, "html") == 0) {
+        fprintf(stderr, "vigie review: --format html is not built yet (table, json or csv)\n");
+        return 2;
+    }
+    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
+        fprintf(stderr, "vigie review: unknown format '%s'\n%s", format, usage);
+        return 2;
+    }
+
+    struct vg_config *cfg = NULL;
+    struct queue_sync *q = vg_cli_open_queue(config, &cfg);
+    if (!q) {
+        vg_config_free(cfg);
+        return 1;
+    }
+    struct review_config rc = {
+        .half_life_ms = cfg->review_half_life_ms,
+        .evidence_window_ms = cfg->review_evidence_window_ms,
+        .bar = (int)cfg->review_bar,
+        .deselect_bar = (int)cfg->review_deselect_bar,
+        .watch_heat = (int)cfg->review_watch_heat,
+        .w_quantitative = (int)cfg->review_w_quantitative,
+        .w_strategic = (int)cfg->review_w_strategic,
+        .w_image = (int)cfg->review_w_image,
+    };
+    int64_t now = vg_clock_ms();
+    char err[512];
+    size_t n_all = 0;
+    int status = 1;
+    struct enrich_account_set *set = NULL;
+    struct reading rd = {0};
+    struct row *rows = NULL;
+    size_t n_rows = 0;
+    struct review_signal *buf = NULL;
+    char *all = queue_accounts_all(q, &n_all, err, sizeof(err));
+    if (!all) {
+        fprintf(stderr, "vigie: %s\n", err);
+        goto out;
+    }
+    if (n_all && enrich_accounts_parse(all, strlen(all), &set, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: stored accounts do not parse: %s\n", err);
+        goto out;
+    }
+    rows = vg_calloc(set ? set->n + 1 : 1, sizeof(*rows));
+    if (!rows)
+        goto oom;
+    for (size_t i = 0; set && i < set->n; i++) {
+        const struct enrich_account *a = &set->v[i];
+        if (a->retired || (owner && (!a->owner || strcasecmp(a->owner, owner) != 0)))
+            continue;
+        rows[n_rows++].a = a;
+    }
+    if (n_rows) {
+        if (queue_tail(q, QUEUE_STREAM_SIGNALS, 0, 0, take, &rd, err, sizeof(err)) < 0) {
+            fprintf(stderr, "vigie: %s\n", err);
+            goto out;
+        }
+        if (rd.oom)
+            goto oom;
+        qsort(rd.v, rd.n, sizeof(*rd.v), by_account);
+    }
+    buf = vg_malloc((rd.n ? rd.n : 1) * sizeof(*buf));
+    if (!buf)
+        goto oom;
+    for (size_t i = 0; i < n_rows; i++) {
+        /* this account's signals: a run of the sorted array */
+        struct sig key = {.account = rows[i].a->id};
+        struct sig *hit = rd.n ? bsearch(&key, rd.v, rd.n, sizeof(*rd.v), by_account) : NULL;
+        size_t k = 0;
+        if (hit) {
+            while (hit > rd.v && strcmp(hit[-1].account, key.account) == 0)
+                hit--;
+            for (; hit < rd.v + rd.n && strcmp(hit->account, key.account) == 0; hit++)
+                buf[k++] = hit->s;
+        }
+        if (enrich_review_account(rows[i].a, buf, k, now, rd.since_ms, &rc, &rows[i].r) < 0) {
+            vg_free(buf);
+            goto oom;
+        }
+    }
+    vg_free(buf);
+    qsort(rows, n_rows, sizeof(*rows), by_rank_then_heat);
+
+    if (!n_rows)
+        fprintf(stderr, "vigie review: no accounts to review%s%s%s\n", owner ? " owned by " : "", owner ? owner : "",
+                n_all ? "" : " (import some with `vigie accounts import FILE`)");
+    if (strcmp(format, "json") == 0) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; arr && i < n_rows; i++)
+            cJSON_AddItemToArray(arr, row_json(&rows[i]));
+        char *text = arr ? cJSON_PrintUnformatted(arr) : NULL;
+        cJSON_Delete(arr);
+        if (!text)
+            goto oom;
+        printf("%s\n", text);
+        cJSON_free(text);
+    } else if (strcmp(format, "csv") == 0)
+        print_csv(rows, n_rows);
+    else if (n_rows)
+        print_table(rows, n_rows, rd.since_ms, now);
+    status = 0;
+    goto out;
+oom:
+    fprintf(stderr, "vigie: out of memory\n");
+out:
+    for (size_t i = 0; i < rd.n; i++) {
+        vg_free(rd.v[i].account);
+        vg_free(rd.v[i].id);
+        vg_free(rd.v[i].type);
+    }
+    vg_free(rd.v);
+    vg_free(rows);
+    enrich_account_set_free(set);
+    vg_free(all);
+    queue_sync_close(q);
+    vg_config_free(cfg);
+    return status;
+}
