@@ -221,10 +221,10 @@ static cJSON *pick_json(const struct pick *p)
     return o;
 }
 
-static void print_pick(const struct pick *p)
+static void print_pick(const struct pick *p, long days)
 {
-    printf("%s  %s  (%s, %s)  heat %.0f, +%.0f in the period\n", p->a->id, p->a->name, p->a->owner ? p->a->owner : "no owner",
-           p->a->tier ? p->a->tier : "standard", p->heat, p->gained);
+    printf("%s  %s  (%s, %s)  heat %.0f, +%.0f in %ld day(s)\n", p->a->id, p->a->name, p->a->owner ? p->a->owner : "no owner",
+           p->a->tier ? p->a->tier : "standard", p->heat, p->gained, days);
     for (size_t i = 0; i < p->n_sig; i++) {
         char day[32];
         day_of(p->sig[i]->s.ms, day, "%Y-%m-%d");
@@ -390,7 +390,7 @@ int cmd_today(int argc, char **argv)
         printf("Who to call: %zu of %zu account(s)%s%s with signals since %s, most changed first\n\n", n_picks, n_owned,
                owner ? " of " : "", owner ? owner : "", since);
         for (size_t i = 0; i < n_picks; i++)
-            print_pick(&picks[i]);
+            print_pick(&picks[i], days);
     }
     status = 0;
     goto out;
