@@ -2,24 +2,31 @@
  * (sync: daemon/cmd_accounts_sync.c).
  * An import is checked whole before anything is written (a bad row names its line) and is
  * written in one transaction; every change bumps the version that running daemons watch. */
+#include "daemon/account_signals.h"
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "util/vg_alloc.h"
 #include "util/vg_file.h"
+#include "util/vg_time.h"
 #include "enrich/account.h"
 #include "enrich/account_json.h"
+#include "enrich/review.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_sync.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 static const char usage[] =
     "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see docs/design.md)\n"
-    "       vigie accounts [-c FILE] list [--json]\n"
-    "       vigie accounts [-c FILE] show ID\n"
+    "       vigie accounts [-c FILE] list [--json] [--sort heat|name|id]   (default: as stored)\n"
+    "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends and last signal)\n"
     "       vigie accounts [-c FILE] rm ID...\n"
     "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
 
@@ -78,7 +85,50 @@ out:
     return rc;
 }
 
-static int do_list(struct queue_sync *q, int json)
+/* list's options: [--json] [--sort heat|name|id], in any order. 0, or -1 when they are not that. */
+static int list_args(int n, char **v, int *json, const char **sort)
+{
+    *json = 0;
+    *sort = NULL;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v[i], "--json") == 0)
+            *json = 1;
+        else if (strcmp(v[i], "--sort") == 0 && i + 1 < n &&
+                 (strcmp(v[i + 1], "heat") == 0 || strcmp(v[i + 1], "name") == 0 || strcmp(v[i + 1], "id") == 0))
+            *sort = v[++i];
+        else
+            return -1;
+    }
+    return 0;
+}
+
+/* One listed account with its heat (the same as `vigie review` computes). */
+struct listed {
+    const struct enrich_account *a;
+    double heat;
+};
+
+static int by_heat(const void *x, const void *y)
+{
+    const struct listed *a = x, *b = y;
+    if (a->heat != b->heat)
+        return a->heat > b->heat ? -1 : 1;
+    return strcmp(a->a->id, b->a->id);
+}
+
+static int by_name(const void *x, const void *y)
+{
+    const struct listed *a = x, *b = y;
+    int c = strcasecmp(a->a->name, b->a->name);
+    return c ? c : strcmp(a->a->id, b->a->id);
+}
+
+static int by_id(const void *x, const void *y)
+{
+    return strcmp(((const struct listed *)x)->a->id, ((const struct listed *)y)->a->id);
+}
+
+static int do_list(struct queue_sync *q, const struct vg_config *cfg, int json, const char *sort)
 {
     char err[512];
     size_t n;
@@ -93,19 +143,48 @@ static int do_list(struct queue_sync *q, int json)
         vg_free(all);
         return 1;
     }
+    int rc = 1;
+    struct account_signals sigs = {0};
+    struct listed *v = vg_calloc(set->n + 1, sizeof(*v));
+    struct review_row *row = vg_malloc(sizeof(*row));
+    if (!v || !row) {
+        fprintf(stderr, "vigie: out of memory\n");
+        goto out;
+    }
+    /* The heat is read from the signals stream (one pass) for the table and for --sort heat. */
+    int need_heat = !json || (sort && strcmp(sort, "heat") == 0);
+    if (need_heat && set->n && account_signals_read(q, &sigs, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        goto out;
+    }
+    struct review_config rcfg;
+    account_signals_review_config(cfg, &rcfg);
+    int64_t now = vg_clock_ms();
+    for (size_t i = 0; i < set->n; i++) {
+        v[i].a = &set->v[i];
+        if (!need_heat)
+            continue;
+        if (account_signals_review(&sigs, v[i].a, 0, now, &rcfg, row) < 0) {
+            fprintf(stderr, "vigie: out of memory\n");
+            goto out;
+        }
+        v[i].heat = row->heat;
+    }
+    if (sort)
+        qsort(v, set->n, sizeof(*v), strcmp(sort, "heat") == 0 ? by_heat : strcmp(sort, "name") == 0 ? by_name : by_id);
     if (!json)
-        printf("%-20s %-30s %-9s %-2s %-28s %s\n", "ID", "NAME", "TIER", "CC", "OWNER", "ALIASES");
+        printf("%-20s %-30s %-9s %4s %-2s %-28s %s\n", "ID", "NAME", "TIER", "HEAT", "CC", "OWNER", "ALIASES");
     size_t retired = 0;
     for (size_t i = 0; i < set->n; i++) {
-        const struct enrich_account *a = &set->v[i];
+        const struct enrich_account *a = v[i].a;
         if (json) {
             char *j = enrich_account_to_json(a);
             printf("%s\n", j ? j : "");
             vg_free(j);
             continue;
         }
-        printf("%-20s %-30.30s %-9s %-2s %-28.28s ", a->id, a->name, a->tier ? a->tier : "", a->country ? a->country : "",
-               a->owner ? a->owner : "");
+        printf("%-20s %-30.30s %-9s %4.0f %-2s %-28.28s ", a->id, a->name, a->tier ? a->tier : "", v[i].heat,
+               a->country ? a->country : "", a->owner ? a->owner : "");
         for (size_t k = 0; k < a->n_aliases; k++)
             printf("%s%s", k ? ", " : "", a->aliases[k]);
         if (a->retired) {
@@ -118,14 +197,22 @@ static int do_list(struct queue_sync *q, int json)
         printf("%zu account(s), %zu retired (kept, no longer matched)\n", set->n, retired);
     else if (!json)
         printf("%zu account(s)\n", set->n);
+    rc = 0;
+out:
+    account_signals_free(&sigs);
+    vg_free(row);
+    vg_free(v);
     enrich_account_set_free(set);
     vg_free(all);
-    return 0;
+    return rc;
 }
 
-static int do_show(struct queue_sync *q, const char *id)
+/* The stored record with what the signals stream says of the account now, in the members
+ * `vigie review` uses: heat (one decimal), trends {"7d": {now, before}, "90d": {now, before,
+ * complete}}, last_signal (RFC 3339 or null). They are read-only: an import refuses them. */
+static int do_show(struct queue_sync *q, const struct vg_config *cfg, const char *id)
 {
-    char err[512];
+    char err[512] = "";
     char *j = queue_accounts_get(q, id, err, sizeof(err));
     if (!j) {
         if (err[0])
@@ -134,9 +221,64 @@ static int do_show(struct queue_sync *q, const char *id)
             fprintf(stderr, "vigie: no account with id '%s'\n", id);
         return 1;
     }
-    printf("%s\n", j);
+    int rc = 1;
+    char *wrapped = NULL, *text = NULL;
+    size_t len = strlen(j);
+    struct enrich_account_set *set = NULL;
+    struct account_signals sigs = {0};
+    struct review_row *row = vg_malloc(sizeof(*row));
+    cJSON *o = cJSON_Parse(j);
+    if (!row || !o || !(wrapped = vg_malloc(len + 3)))
+        goto oom;
+    /* The record as the commands read it (the parser takes an array of them). */
+    snprintf(wrapped, len + 3, "[%s]", j);
+    if (enrich_accounts_parse(wrapped, len + 2, &set, err, sizeof(err)) < 0 || set->n != 1) {
+        fprintf(stderr, "vigie: stored account %s does not parse: %s\n", id, err);
+        goto out;
+    }
+    if (account_signals_read(q, &sigs, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        goto out;
+    }
+    struct review_config rcfg;
+    account_signals_review_config(cfg, &rcfg);
+    if (account_signals_review(&sigs, &set->v[0], 0, vg_clock_ms(), &rcfg, row) < 0)
+        goto oom;
+    cJSON_AddNumberToObject(o, "heat", (double)(long long)(row->heat * 10 + 0.5) / 10);
+    cJSON *tr = cJSON_AddObjectToObject(o, "trends");
+    cJSON *d7 = tr ? cJSON_AddObjectToObject(tr, "7d") : NULL, *d90 = tr ? cJSON_AddObjectToObject(tr, "90d") : NULL;
+    if (!d7 || !d90)
+        goto oom;
+    cJSON_AddNumberToObject(d7, "now", row->d7_now);
+    cJSON_AddNumberToObject(d7, "before", row->d7_before);
+    cJSON_AddNumberToObject(d90, "now", row->d90_now);
+    cJSON_AddNumberToObject(d90, "before", row->d90_before);
+    cJSON_AddBoolToObject(d90, "complete", row->d90_complete);
+    if (row->last_ms) {
+        char day[32];
+        time_t t = (time_t)(row->last_ms / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        cJSON_AddStringToObject(o, "last_signal", day);
+    } else
+        cJSON_AddNullToObject(o, "last_signal");
+    if (!(text = cJSON_PrintUnformatted(o)))
+        goto oom;
+    printf("%s\n", text);
+    rc = 0;
+    goto out;
+oom:
+    fprintf(stderr, "vigie: out of memory\n");
+out:
+    cJSON_free(text);
+    cJSON_Delete(o);
+    account_signals_free(&sigs);
+    enrich_account_set_free(set);
+    vg_free(row);
+    vg_free(wrapped);
     vg_free(j);
-    return 0;
+    return rc;
 }
 
 int cmd_accounts(int argc, char **argv)
@@ -153,12 +295,13 @@ int cmd_accounts(int argc, char **argv)
         } else
             rest[n++] = argv[i];
     }
-    const char *verb = n ? rest[0] : "";
+    const char *verb = n ? rest[0] : "", *sort = NULL;
+    int json = 0;
     if (strcmp(verb, "sync") == 0)
         return cmd_accounts_sync(config, n - 1, rest + 1);
     int ok = (strcmp(verb, "import") == 0 && n == 2) || (strcmp(verb, "show") == 0 && n == 2) ||
              (strcmp(verb, "rm") == 0 && n >= 2) ||
-             (strcmp(verb, "list") == 0 && (n == 1 || (n == 2 && strcmp(rest[1], "--json") == 0)));
+             (strcmp(verb, "list") == 0 && list_args(n - 1, rest + 1, &json, &sort) == 0);
     if (!ok) {
         if (n)
             fprintf(stderr, "vigie accounts: bad arguments\n");
@@ -173,9 +316,9 @@ int cmd_accounts(int argc, char **argv)
     if (strcmp(verb, "import") == 0)
         rc = do_import(q, rest[1]);
     else if (strcmp(verb, "list") == 0)
-        rc = do_list(q, n == 2);
+        rc = do_list(q, cfg, json, sort);
     else if (strcmp(verb, "show") == 0)
-        rc = do_show(q, rest[1]);
+        rc = do_show(q, cfg, rest[1]);
     else {
         rc = 0;
         for (int i = 1; i < n; i++) {

@@ -1,6 +1,7 @@
 /* cmd_review — `vigie review`: the key-account portfolio review (enrich/review.c per account)
  * over the accounts in Redis and the signals stream, as a table, JSON or CSV. It reads and
  * changes nothing: vigie never changes a tier by itself. */
+#include "daemon/account_signals.h"
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
@@ -9,9 +10,7 @@
 #include "enrich/account.h"
 #include "enrich/review.h"
 #include "queue/queue_accounts.h"
-#include "queue/queue_contract.h"
 #include "queue/queue_sync.h"
-#include "queue/queue_tail.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -26,83 +25,6 @@ static const char usage[] =
     "  0-100), heat, signals in the last 7 and 90 days against the period before, and a\n"
     "  recommendation (de-select, promote, watch, keep) with its reasons. The bars and weights\n"
     "  are the [review] options (`vigie check-config --example`). Nothing is changed.\n";
-
-/* One signal as read from the stream, with the account it is for. */
-struct sig {
-    char *account, *id, *type;
-    struct review_signal s;
-};
-
-struct reading {
-    struct sig *v;
-    size_t n, cap;
-    int64_t since_ms; /* the stream's first entry */
-    int oom;
-};
-
-static const char *str_of(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num_of(cJSON *o, const char *k, double dflt)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-/* Signal and update entries alike: an update is the stored record with its grown sources. */
-static int take(const char *field, const char *payload, const char *entry_id, void *arg)
-{
-    struct reading *rd = arg;
-    int64_t entry_ms = strtoll(entry_id, NULL, 10);
-    if (!rd->since_ms)
-        rd->since_ms = entry_ms;
-    if (strcmp(field, QUEUE_FIELD_SIGNAL) != 0 && strcmp(field, QUEUE_FIELD_UPDATE) != 0)
-        return 0;
-    cJSON *j = cJSON_Parse(payload);
-    const char *account = j ? str_of(j, "account_id") : NULL, *id = j ? str_of(j, "id") : NULL;
-    if (!account || !id) {
-        cJSON_Delete(j);
-        return 0;
-    }
-    if (rd->n == rd->cap) {
-        size_t cap = rd->cap ? rd->cap * 2 : 256;
-        struct sig *v = vg_realloc(rd->v, cap * sizeof(*v));
-        if (!v) {
-            rd->oom = 1;
-            cJSON_Delete(j);
-            return 1;
-        }
-        rd->v = v;
-        rd->cap = cap;
-    }
-    int64_t ms;
-    const char *published = str_of(j, "published");
-    if (!published || vg_parse_rfc3339_ms(published, &ms) < 0)
-        ms = entry_ms;
-    const char *type = str_of(j, "type");
-    struct sig *s = &rd->v[rd->n];
-    *s = (struct sig){vg_strdup(account), vg_strdup(id), vg_strdup(type ? type : ""), {0}};
-    s->s = (struct review_signal){s->id, s->type, (int)num_of(j, "priority", 0), num_of(j, "confidence", 0),
-                                  (int)num_of(j, "sources", 1), ms};
-    cJSON_Delete(j);
-    if (!s->account || !s->id || !s->type) {
-        vg_free(s->account);
-        vg_free(s->id);
-        vg_free(s->type);
-        rd->oom = 1;
-        return 1;
-    }
-    rd->n++;
-    return 0;
-}
-
-static int by_account(const void *x, const void *y)
-{
-    return strcmp(((const struct sig *)x)->account, ((const struct sig *)y)->account);
-}
 
 struct row {
     const struct enrich_account *a;
@@ -286,25 +208,16 @@ int cmd_review(int argc, char **argv)
         vg_config_free(cfg);
         return 1;
     }
-    struct review_config rc = {
-        .half_life_ms = cfg->review_half_life_ms,
-        .evidence_window_ms = cfg->review_evidence_window_ms,
-        .bar = (int)cfg->review_bar,
-        .deselect_bar = (int)cfg->review_deselect_bar,
-        .watch_heat = (int)cfg->review_watch_heat,
-        .w_quantitative = (int)cfg->review_w_quantitative,
-        .w_strategic = (int)cfg->review_w_strategic,
-        .w_image = (int)cfg->review_w_image,
-    };
+    struct review_config rc;
+    account_signals_review_config(cfg, &rc);
     int64_t now = vg_clock_ms();
     char err[512];
     size_t n_all = 0;
     int status = 1;
     struct enrich_account_set *set = NULL;
-    struct reading rd = {0};
+    struct account_signals rd = {0};
     struct row *rows = NULL;
     size_t n_rows = 0;
-    struct review_signal *buf = NULL;
     char *all = queue_accounts_all(q, &n_all, err, sizeof(err));
     if (!all) {
         fprintf(stderr, "vigie: %s\n", err);
@@ -323,35 +236,13 @@ int cmd_review(int argc, char **argv)
             continue;
         rows[n_rows++].a = a;
     }
-    if (n_rows) {
-        if (queue_tail(q, QUEUE_STREAM_SIGNALS, 0, 0, take, &rd, err, sizeof(err)) < 0) {
-            fprintf(stderr, "vigie: %s\n", err);
-            goto out;
-        }
-        if (rd.oom)
-            goto oom;
-        qsort(rd.v, rd.n, sizeof(*rd.v), by_account);
+    if (n_rows && account_signals_read(q, &rd, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        goto out;
     }
-    buf = vg_malloc((rd.n ? rd.n : 1) * sizeof(*buf));
-    if (!buf)
-        goto oom;
-    for (size_t i = 0; i < n_rows; i++) {
-        /* this account's signals: a run of the sorted array */
-        struct sig key = {.account = rows[i].a->id};
-        struct sig *hit = rd.n ? bsearch(&key, rd.v, rd.n, sizeof(*rd.v), by_account) : NULL;
-        size_t k = 0;
-        if (hit) {
-            while (hit > rd.v && strcmp(hit[-1].account, key.account) == 0)
-                hit--;
-            for (; hit < rd.v + rd.n && strcmp(hit->account, key.account) == 0; hit++)
-                buf[k++] = hit->s;
-        }
-        if (enrich_review_account(rows[i].a, buf, k, now, rd.since_ms, &rc, &rows[i].r) < 0) {
-            vg_free(buf);
+    for (size_t i = 0; i < n_rows; i++)
+        if (account_signals_review(&rd, rows[i].a, 0, now, &rc, &rows[i].r) < 0)
             goto oom;
-        }
-    }
-    vg_free(buf);
     qsort(rows, n_rows, sizeof(*rows), by_rank_then_heat);
 
     if (!n_rows)
@@ -376,12 +267,7 @@ int cmd_review(int argc, char **argv)
 oom:
     fprintf(stderr, "vigie: out of memory\n");
 out:
-    for (size_t i = 0; i < rd.n; i++) {
-        vg_free(rd.v[i].account);
-        vg_free(rd.v[i].id);
-        vg_free(rd.v[i].type);
-    }
-    vg_free(rd.v);
+    account_signals_free(&rd);
     vg_free(rows);
     enrich_account_set_free(set);
     vg_free(all);

@@ -33,6 +33,7 @@ int cmd_alerts(int argc, char **argv);
 int cmd_alerts_test(const char *config, int argc, char **argv);
 int cmd_alerts_preview(const char *config, int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_today(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 

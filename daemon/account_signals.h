@@ -1,0 +1,43 @@
+/* account_signals — the signals stream read once and grouped by account, for the commands that
+ * show an account's heat and trends (`vigie review`, `vigie accounts list|show`, `vigie today`):
+ * they all read it the same way, so an account's heat is the same number in each. */
+#ifndef VG_ACCOUNT_SIGNALS_H
+#define VG_ACCOUNT_SIGNALS_H
+
+#include "enrich/review.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct queue_sync;
+struct vg_config;
+
+/* One entry of the stream (a `signal` or an `update`), with what the commands print of it. */
+struct account_signal {
+    char *account, *id, *type, *title, *url; /* title and url: "" when the record has none */
+    struct review_signal s;                  /* s.id and s.type point into this entry */
+};
+
+struct account_signals {
+    struct account_signal *v; /* sorted by account, then time: an account's entries are a run */
+    size_t n, cap;
+    int64_t since_ms; /* the stream's first entry (0: an empty stream) */
+};
+
+/* Reads the whole signals stream (XRANGE through queue_tail). A signal's time is its
+ * `published`, else its entry's time. 0, or -1 with err (out of memory says so). */
+int account_signals_read(struct queue_sync *q, struct account_signals *out, char *err, size_t errlen);
+void account_signals_free(struct account_signals *all);
+
+/* The run of `account`'s entries in all (*n of them; NULL when none). */
+const struct account_signal *account_signals_of(const struct account_signals *all, const char *account, size_t *n);
+
+/* The [review] options of cfg. */
+void account_signals_review_config(const struct vg_config *cfg, struct review_config *rc);
+
+/* enrich_review_account over `account`'s entries in all whose time is after from_ms (0: all),
+ * at now_ms. 0, or -1 when out of memory. */
+int account_signals_review(const struct account_signals *all, const struct enrich_account *a, int64_t from_ms,
+                           int64_t now_ms, const struct review_config *rc, struct review_row *out);
+
+#endif
