@@ -151,6 +151,7 @@ void account_signals_review_config(const struct vg_config *cfg, struct review_co
         .bar = (int)cfg->review_bar,
         .deselect_bar = (int)cfg->review_deselect_bar,
         .watch_heat = (int)cfg->review_watch_heat,
+        .deselect_after = (int)cfg->review_deselect_after,
         .w_quantitative = (int)cfg->review_w_quantitative,
         .w_strategic = (int)cfg->review_w_strategic,
         .w_image = (int)cfg->review_w_image,

@@ -13,6 +13,7 @@
 #include "enrich/account_json.h"
 #include "enrich/review.h"
 #include "queue/queue_accounts.h"
+#include "queue/queue_reviews.h"
 #include "queue/queue_sync.h"
 
 #include <cjson/cJSON.h>
@@ -28,6 +29,7 @@ static const char usage[] =
     "       vigie accounts [-c FILE] list [--json] [--sort heat|name|id]   (default: as stored)\n"
     "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends and last signal)\n"
     "       vigie accounts [-c FILE] rm ID...\n"
+    "       vigie accounts [-c FILE] set-tier ID key|candidate|standard --reason TEXT [--by WHO]\n"
     "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
 
 static int do_import(struct queue_sync *q, const char *path)
@@ -281,6 +283,105 @@ out:
     return rc;
 }
 
+/* `set-tier ID TIER --reason TEXT [--by WHO]`: the account team's decision (vigie never changes
+ * a tier by itself), recorded with who, when, from, to and why in tier-decisions:<id>, in the
+ * same transaction as the account's new tier; the next `vigie review` shows it. */
+static int parse_set_tier(int n, char **rest, const char **tier, const char **reason, const char **by)
+{
+    *tier = n >= 3 ? rest[2] : NULL;
+    *reason = *by = NULL;
+    for (int i = 3; i < n; i++) {
+        if (strcmp(rest[i], "--reason") == 0 && i + 1 < n)
+            *reason = rest[++i];
+        else if (strcmp(rest[i], "--by") == 0 && i + 1 < n)
+            *by = rest[++i];
+        else {
+            fprintf(stderr, "vigie accounts set-tier: unexpected argument '%s'\n", rest[i]);
+            return 2;
+        }
+    }
+    if (!*tier || (strcmp(*tier, "key") && strcmp(*tier, "candidate") && strcmp(*tier, "standard"))) {
+        fprintf(stderr, "vigie accounts set-tier: tier '%s' is not key, candidate or standard\n", *tier ? *tier : "");
+        return 2;
+    }
+    if (!*reason || !**reason) {
+        fprintf(stderr, "vigie accounts set-tier: --reason \"...\" is required: a tier decision is kept with its reason\n");
+        return 2;
+    }
+    if (!*by || !**by)
+        *by = getenv("USER");
+    if (!*by || !**by)
+        *by = "unknown";
+    return 0;
+}
+
+static int do_set_tier(struct queue_sync *q, const char *id, const char *tier, const char *reason, const char *by)
+{
+    char err[512] = "", *wrapped = NULL, *json = NULL, *decision = NULL;
+    struct enrich_account_set *set = NULL;
+    cJSON *d = NULL;
+    int rc = 1;
+    char *stored = queue_accounts_get(q, id, err, sizeof(err));
+    if (!stored) {
+        if (err[0])
+            fprintf(stderr, "vigie: %s\n", err);
+        else
+            fprintf(stderr, "vigie: no account with id '%s' (`vigie accounts list` shows them)\n", id);
+        return 1;
+    }
+    size_t len = strlen(stored) + 3;
+    if (!(wrapped = vg_malloc(len)))
+        goto oom;
+    snprintf(wrapped, len, "[%s]", stored);
+    if (enrich_accounts_parse(wrapped, strlen(wrapped), &set, err, sizeof(err)) < 0 || set->n != 1) {
+        fprintf(stderr, "vigie: stored account '%s' does not parse: %s (not changed)\n", id, err);
+        goto out;
+    }
+    struct enrich_account *a = &set->v[0];
+    char from[16], at[32];
+    snprintf(from, sizeof(from), "%s", a->tier ? a->tier : "standard");
+    char *t = vg_strdup(tier);
+    if (!t)
+        goto oom;
+    vg_free(a->tier);
+    a->tier = t;
+    int64_t now = vg_clock_ms();
+    time_t secs = (time_t)(now / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!(json = enrich_account_to_json(a)) || !(d = cJSON_CreateObject()))
+        goto oom;
+    cJSON_AddStringToObject(d, "at", at);
+    cJSON_AddStringToObject(d, "by", by);
+    cJSON_AddStringToObject(d, "from", from);
+    cJSON_AddStringToObject(d, "to", tier);
+    cJSON_AddStringToObject(d, "reason", reason);
+    if (!(decision = cJSON_PrintUnformatted(d)))
+        goto oom;
+    if (queue_tier_decide(q, id, json, decision, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s (the tier may not have changed: `vigie accounts show %s` tells)\n", err, id);
+        goto out;
+    }
+    if (strcmp(from, tier) == 0)
+        printf("%s: kept at %s, decision recorded (by %s on %s)\n", id, tier, by, at);
+    else
+        printf("%s: tier %s -> %s, decision recorded (by %s on %s)\n", id, from, tier, by, at);
+    rc = 0;
+    goto out;
+oom:
+    fprintf(stderr, "vigie: out of memory (not changed)\n");
+out:
+    if (decision)
+        cJSON_free(decision);
+    cJSON_Delete(d);
+    vg_free(json);
+    enrich_account_set_free(set);
+    vg_free(wrapped);
+    vg_free(stored);
+    return rc;
+}
+
 int cmd_accounts(int argc, char **argv)
 {
     const char *config = NULL;
@@ -299,8 +400,16 @@ int cmd_accounts(int argc, char **argv)
     int json = 0;
     if (strcmp(verb, "sync") == 0)
         return cmd_accounts_sync(config, n - 1, rest + 1);
+    const char *tier = NULL, *reason = NULL, *by = NULL;
+    if (strcmp(verb, "set-tier") == 0 && n >= 2) {
+        int bad = parse_set_tier(n, rest, &tier, &reason, &by);
+        if (bad) {
+            fputs(usage, stderr);
+            return bad;
+        }
+    }
     int ok = (strcmp(verb, "import") == 0 && n == 2) || (strcmp(verb, "show") == 0 && n == 2) ||
-             (strcmp(verb, "rm") == 0 && n >= 2) ||
+             (strcmp(verb, "rm") == 0 && n >= 2) || (strcmp(verb, "set-tier") == 0 && tier) ||
              (strcmp(verb, "list") == 0 && list_args(n - 1, rest + 1, &json, &sort) == 0);
     if (!ok) {
         if (n)
@@ -319,6 +428,8 @@ int cmd_accounts(int argc, char **argv)
         rc = do_list(q, cfg, json, sort);
     else if (strcmp(verb, "show") == 0)
         rc = do_show(q, cfg, rest[1]);
+    else if (strcmp(verb, "set-tier") == 0)
+        rc = do_set_tier(q, rest[1], tier, reason, by);
     else {
         rc = 0;
         for (int i = 1; i < n; i++) {

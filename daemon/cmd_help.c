@@ -89,9 +89,14 @@ static void print_review_help(void)
            "                          the hottest), JSON (an array of rows), CSV with a header row;\n"
            "                          html is not built yet\n"
            "  --owner OWNER           only the accounts of this owner (any case)\n"
+           "  --save                  keep this review (the whole portfolio's); a key account under\n"
+           "                          deselect_bar is de-selected at deselect_after saved reviews in a row\n"
+           "  --list                  the saved reviews: id, date, accounts, count per recommendation\n"
+           "  --diff ID|last          what changed per account since a saved review, instead of the review\n"
            "  -c, --config FILE       configuration file (default %s if it exists)\n"
-           "\n  Read from Redis: the accounts and the signals stream; nothing is written. vigie never\n"
-           "  changes a tier: the recommendation is for the account team to decide. The options:\n",
+           "\n  Read from Redis: the accounts, the signals stream, the saved reviews and the tier\n"
+           "  decisions; written only with --save. vigie never changes a tier: the recommendation is\n"
+           "  for the account team to decide (`vigie accounts set-tier ID TIER --reason TEXT`). The options:\n",
            VG_DEFAULT_CONFIG);
     for (const struct vg_option *o = vg_options; o->name; o++)
         if (strcmp(o->section, "review") == 0)

@@ -5,6 +5,7 @@
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/review_history.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
 #include "enrich/account.h"
@@ -20,11 +21,15 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: vigie review [-c FILE] [--format table|json|csv] [--owner OWNER]\n"
+    "usage: vigie review [-c FILE] [--format table|json|csv] [--owner OWNER] [--save] [--diff ID|last]\n"
+    "       vigie review [-c FILE] --list [--format table|json]\n"
     "  Every account (retired ones aside) with its axis scores (quantitative, strategic, image;\n"
     "  0-100), heat, signals in the last 7 and 90 days against the period before, and a\n"
     "  recommendation (de-select, promote, watch, keep) with its reasons. The bars and weights\n"
-    "  are the [review] options (`vigie check-config --example`). Nothing is changed.\n";
+    "  are the [review] options (`vigie check-config --example`). No tier is changed.\n"
+    "  --save keeps the review (the whole portfolio's: not with --owner); a key account under the\n"
+    "  de-selection bar is de-selected at the [review] deselect_after-th saved review in a row.\n"
+    "  --list lists the saved reviews; --diff ID|last prints what changed per account since one.\n";
 
 struct row {
     const struct enrich_account *a;
@@ -96,6 +101,15 @@ static cJSON *row_json(const struct row *w)
     } else
         cJSON_AddNullToObject(o, "last_signal");
     cJSON_AddStringToObject(o, "recommendation", enrich_review_rec_names[r->rec]);
+    if (r->decision.at[0]) {
+        cJSON *d = cJSON_AddObjectToObject(o, "decision");
+        cJSON_AddStringToObject(d, "at", r->decision.at);
+        cJSON_AddStringToObject(d, "by", r->decision.by);
+        cJSON_AddStringToObject(d, "from", r->decision.from);
+        cJSON_AddStringToObject(d, "to", r->decision.to);
+        cJSON_AddStringToObject(d, "reason", r->decision.reason);
+    } else
+        cJSON_AddNullToObject(o, "decision");
     cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
     for (size_t i = 0; i < r->n_reasons; i++)
         cJSON_AddItemToArray(rs, cJSON_CreateString(r->reasons[i]));
@@ -176,7 +190,8 @@ static void print_table(const struct row *v, size_t n, int64_t since_ms, int64_t
 
 int cmd_review(int argc, char **argv)
 {
-    const char *config = NULL, *format = "table", *owner = NULL;
+    const char *config = NULL, *format = "table", *owner = NULL, *diff = NULL;
+    int save = 0, list = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
@@ -188,6 +203,12 @@ int cmd_review(int argc, char **argv)
             owner = argv[++i];
         else if (strcmp(a, "--json") == 0)
             format = "json";
+        else if (strcmp(a, "--save") == 0)
+            save = 1;
+        else if (strcmp(a, "--list") == 0)
+            list = 1;
+        else if (strcmp(a, "--diff") == 0 && has)
+            diff = argv[++i];
         else {
             fprintf(stderr, "vigie review: unexpected argument '%s'\n%s", a, usage);
             return 2;
@@ -202,11 +223,33 @@ int cmd_review(int argc, char **argv)
         return 2;
     }
 
+    if (save && owner) {
+        fprintf(stderr, "vigie review: --save keeps the whole portfolio's review: drop --owner\n");
+        return 2;
+    }
+    if ((diff || list) && strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
+        fprintf(stderr, "vigie review: --%s prints a table or json\n", list ? "list" : "diff");
+        return 2;
+    }
+    if (list && (save || diff || owner)) {
+        fprintf(stderr, "vigie review: --list goes alone (with -c and --format)\n%s", usage);
+        return 2;
+    }
+
     struct vg_config *cfg = NULL;
     struct queue_sync *q = vg_cli_open_queue(config, &cfg);
     if (!q) {
         vg_config_free(cfg);
         return 1;
+    }
+    cJSON *past = review_past_load(q), *saved_rows = NULL;
+    const cJSON *prev = NULL;
+    if (!past || list || (diff && !(prev = review_past_find(past, diff)))) {
+        int st = past && list ? review_past_list(past, format) : 1;
+        cJSON_Delete(past);
+        queue_sync_close(q);
+        vg_config_free(cfg);
+        return st;
     }
     struct review_config rc;
     account_signals_review_config(cfg, &rc);
@@ -240,15 +283,42 @@ int cmd_review(int argc, char **argv)
         fprintf(stderr, "vigie: %s\n", err);
         goto out;
     }
-    for (size_t i = 0; i < n_rows; i++)
+    for (size_t i = 0; i < n_rows; i++) {
         if (account_signals_review(&rd, rows[i].a, 0, now, &rc, &rows[i].r) < 0)
             goto oom;
+        int below[24]; /* deselect_after is at most 24 */
+        enrich_review_history(below, review_past_below(past, rows[i].a->id, below, 24), &rc, &rows[i].r);
+    }
+    if (n_rows) {
+        const char **ids = vg_calloc(n_rows, sizeof(*ids));
+        struct review_row **rr = vg_calloc(n_rows, sizeof(*rr));
+        for (size_t i = 0; ids && rr && i < n_rows; i++) {
+            ids[i] = rows[i].a->id;
+            rr[i] = &rows[i].r;
+        }
+        int bad = !ids || !rr || review_decisions(q, ids, rr, n_rows);
+        vg_free(ids);
+        vg_free(rr);
+        if (bad)
+            goto out;
+    }
     qsort(rows, n_rows, sizeof(*rows), by_rank_then_heat);
+    if (save || diff) {
+        if (!(saved_rows = cJSON_CreateArray()))
+            goto oom;
+        for (size_t i = 0; i < n_rows; i++)
+            cJSON_AddItemToArray(saved_rows, review_saved_row(rows[i].a, &rows[i].r));
+    }
 
-    if (!n_rows)
+    if (diff) {
+        if (review_diff_print(prev, saved_rows, set, owner, now, format))
+            goto out;
+    } else if (!n_rows)
         fprintf(stderr, "vigie review: no accounts to review%s%s%s\n", owner ? " owned by " : "", owner ? owner : "",
                 n_all ? "" : " (import some with `vigie accounts import FILE`)");
-    if (strcmp(format, "json") == 0) {
+    if (diff)
+        ;
+    else if (strcmp(format, "json") == 0) {
         cJSON *arr = cJSON_CreateArray();
         for (size_t i = 0; arr && i < n_rows; i++)
             cJSON_AddItemToArray(arr, row_json(&rows[i]));
@@ -263,10 +333,16 @@ int cmd_review(int argc, char **argv)
     else if (n_rows)
         print_table(rows, n_rows, rd.since_ms, now);
     status = 0;
+    if (save) {
+        status = review_save(q, saved_rows, now);
+        saved_rows = NULL; /* consumed */
+    }
     goto out;
 oom:
     fprintf(stderr, "vigie: out of memory\n");
 out:
+    cJSON_Delete(saved_rows);
+    cJSON_Delete(past);
     account_signals_free(&rd);
     vg_free(rows);
     enrich_account_set_free(set);

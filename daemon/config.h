@@ -93,6 +93,7 @@ struct vg_config {
     long long review_evidence_window_ms;
     long long review_bar;
     long long review_deselect_bar;
+    long long review_deselect_after;
     long long review_watch_heat;
     long long review_w_quantitative;
     long long review_w_strategic;

@@ -27,6 +27,7 @@ void enrich_review_defaults(struct review_config *c)
         .bar = 60,
         .deselect_bar = 40,
         .watch_heat = 50,
+        .deselect_after = 2,
         .w_quantitative = 40,
         .w_strategic = 30,
         .w_image = 30,
@@ -177,6 +178,32 @@ static void tally(const struct review_signal *const *u, size_t n, int64_t now, c
     }
 }
 
+/* A key account under the de-selection bar: de-select at the deselect_after-th review in a row
+ * (this one and the past ones just before it), watch until then. Rewrites the first reason. */
+static void below_bar(const int *past, size_t n_past, const struct review_config *c, struct review_row *out)
+{
+    int after = c->deselect_after > 1 ? c->deselect_after : 1;
+    size_t run = 1, window = 1, in_window = 1;
+    while (run - 1 < n_past && past[run - 1] == 1)
+        run++;
+    for (size_t i = 0; i < n_past && window < (size_t)after; i++, window++)
+        in_window += past[i] == 1;
+    if (run >= (size_t)after) {
+        out->rec = REVIEW_DESELECT;
+        if (after == 1)
+            snprintf(out->reasons[0], REVIEW_REASON_LEN, "score %d under the de-selection bar %d", out->weighted,
+                     c->deselect_bar);
+        else
+            snprintf(out->reasons[0], REVIEW_REASON_LEN, "score %d below the de-selection bar %d in %zu reviews in a row",
+                     out->weighted, c->deselect_bar, run);
+    } else {
+        out->rec = REVIEW_WATCH;
+        snprintf(out->reasons[0], REVIEW_REASON_LEN,
+                 "score %d below the de-selection bar %d in %zu of the last %zu review(s) (de-select after %d in a row)",
+                 out->weighted, c->deselect_bar, in_window, window, after);
+    }
+}
+
 static void recommend(const struct enrich_account *a, const struct review_config *c, const int type_count[N_EVIDENCE],
                       int64_t insolvency_ms, struct review_row *out)
 {
@@ -193,9 +220,11 @@ static void recommend(const struct enrich_account *a, const struct review_config
         }
     } else if (key) {
         out->rec = out->weighted < c->deselect_bar ? REVIEW_DESELECT : out->weighted < c->bar ? REVIEW_WATCH : REVIEW_KEEP;
-        if (out->rec == REVIEW_DESELECT)
-            add_line(out->reasons, &out->n_reasons, "score %d under the de-selection bar %d", out->weighted, c->deselect_bar);
-        else if (out->rec == REVIEW_WATCH)
+        if (out->rec == REVIEW_DESELECT) {
+            out->below = 1;
+            add_line(out->reasons, &out->n_reasons, "%s", ""); /* said by below_bar */
+            below_bar(NULL, 0, c, out);
+        } else if (out->rec == REVIEW_WATCH)
             add_line(out->reasons, &out->n_reasons, "score %d under the key-account bar %d", out->weighted, c->bar);
         else
             add_line(out->reasons, &out->n_reasons, "score %d meets the key-account bar %d", out->weighted, c->bar);
@@ -262,6 +291,22 @@ int enrich_review_account(const struct enrich_account *a, const struct review_si
     out->d90_complete = data_since_ms > 0 && data_since_ms <= now_ms - 180 * DAY_MS;
     recommend(a, c, type_count, insolvency_ms, out);
     return 0;
+}
+
+void enrich_review_history(const int *past_below, size_t n_past, const struct review_config *c, struct review_row *row)
+{
+    if (row->below && row->n_reasons)
+        below_bar(past_below, n_past, c, row);
+}
+
+void enrich_review_note_decision(struct review_row *row)
+{
+    const struct review_decision *d = &row->decision;
+    if (!d->at[0])
+        return;
+    char day[11];
+    snprintf(day, sizeof(day), "%.10s", d->at);
+    add_line(row->reasons, &row->n_reasons, "tier set %s -> %s by %s on %s: %s", d->from, d->to, d->by, day, d->reason);
 }
 
 int enrich_review_rank(enum review_rec r)

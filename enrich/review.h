@@ -18,6 +18,8 @@ struct review_config {
     int bar;                    /* the key-account bar on the weighted score (60) */
     int deselect_bar;           /* a key account under this is to be de-selected (40) */
     int watch_heat;             /* a non-key account this hot is to be watched (50) */
+    int deselect_after;         /* a key account under deselect_bar is de-selected at its Nth
+                                 * consecutive review (2; 0 or 1: at once) */
     int w_quantitative, w_strategic, w_image; /* weights of the axes in the score (40, 30, 30) */
 };
 void enrich_review_defaults(struct review_config *c);
@@ -54,6 +56,13 @@ struct review_row {
     int d90_complete;           /* the data reaches back the 180 days the 90-day trend needs */
     int64_t last_ms;            /* the newest signal (0: none) */
     enum review_rec rec;
+    int below;                  /* a key account under deselect_bar (insolvency aside): this review
+                                 * counts towards de-selection (saved with the review) */
+    /* The last tier decision recorded (`vigie accounts set-tier`), filled by the caller
+     * (at[0] == '\0': none). */
+    struct review_decision {
+        char at[32], by[64], from[16], to[16], reason[REVIEW_REASON_LEN];
+    } decision;
     char reasons[REVIEW_MAX_REASONS][REVIEW_REASON_LEN]; /* the recommendation's, one line each */
     size_t n_reasons;
 };
@@ -64,6 +73,16 @@ struct review_row {
  * -1 on allocation failure. */
 int enrich_review_account(const struct enrich_account *a, const struct review_signal *s, size_t n, int64_t now_ms,
                           int64_t data_since_ms, const struct review_config *c, struct review_row *out);
+
+/* Applies the account's past saved reviews, newest first (past_below[i]: 1 it was `below`
+ * in that review, 0 it was not, -1 it was not in it), to a row enrich_review_account made (which
+ * counts the review alone): a `below` key account is de-selected when this review and the ones
+ * just before it make deselect_after in a row, else watched ("below ... in N of the last M
+ * reviews"). */
+void enrich_review_history(const int *past_below, size_t n_past, const struct review_config *c, struct review_row *row);
+
+/* Adds the row's decision (when there is one) as a reason line. */
+void enrich_review_note_decision(struct review_row *row);
 
 /* Order of the table: de-select, then promote, then the rest; within each, hottest first. */
 int enrich_review_rank(enum review_rec r);

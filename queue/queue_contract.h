@@ -110,6 +110,10 @@
 #define QUEUE_KEY_DIGEST_DUE "digest:due" /* sorted set owner key -> the digest's slot */
 #define QUEUE_KEY_DIGEST_SENT "digest-sent:" /* + owner key:period: a digest taken */
 #define QUEUE_KEY_SILENCES "silences"    /* hash: silence id -> JSON */
+/* `vigie review --save` and `vigie accounts set-tier` (queue_reviews.c, docs/design.md "Review") */
+#define QUEUE_KEY_REVIEWS "reviews"          /* hash: review id (1, 2, ...) -> the saved review, JSON */
+#define QUEUE_KEY_REVIEWS_SEQ "reviews:seq"  /* string: the last review id given */
+#define QUEUE_KEY_TIER_DECISIONS "tier-decisions:" /* + account id: list of JSON decisions, oldest first */
 
 /* ---- thresholds both sides rely on --------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "enrich/account.h"
 #include "enrich/review.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define DAY 86400000LL
@@ -102,8 +103,44 @@ static void test_key_account_under_the_bars(void **state)
     struct review_config c = cfg();
     struct review_row r;
     assert_int_equal(enrich_review_account(&a, NULL, 0, NOW, 0, &c, &r), 0);
+    /* Under the de-selection bar, alone: watched until deselect_after (2) reviews in a row. */
+    assert_int_equal(r.rec, REVIEW_WATCH);
+    assert_true(r.below);
+    assert_true(has_line(r.reasons, r.n_reasons,
+                         "below the de-selection bar 40 in 1 of the last 1 review(s) (de-select after 2 in a row)"));
+    /* The saved review before it was under the bar too: de-select. */
+    int past[] = {1, 0, 1};
+    enrich_review_history(past, 3, &c, &r);
+    assert_int_equal(r.rec, REVIEW_DESELECT);
+    assert_true(has_line(r.reasons, r.n_reasons, "below the de-selection bar 40 in 2 reviews in a row"));
+    /* Above the bar, or absent, the review before breaks the run. */
+    int broken[] = {0, 1}, absent[] = {-1, 1};
+    assert_int_equal(enrich_review_account(&a, NULL, 0, NOW, 0, &c, &r), 0);
+    enrich_review_history(broken, 2, &c, &r);
+    assert_int_equal(r.rec, REVIEW_WATCH);
+    assert_true(has_line(r.reasons, r.n_reasons, "in 1 of the last 2 review(s)"));
+    assert_int_equal(enrich_review_account(&a, NULL, 0, NOW, 0, &c, &r), 0);
+    enrich_review_history(absent, 2, &c, &r);
+    assert_int_equal(r.rec, REVIEW_WATCH);
+    /* deselect_after 3: two in a row are not enough; 1: at once. */
+    c.deselect_after = 3;
+    assert_int_equal(enrich_review_account(&a, NULL, 0, NOW, 0, &c, &r), 0);
+    enrich_review_history(past, 1, &c, &r);
+    assert_int_equal(r.rec, REVIEW_WATCH);
+    assert_true(has_line(r.reasons, r.n_reasons, "in 2 of the last 2 review(s) (de-select after 3 in a row)"));
+    c.deselect_after = 1;
+    assert_int_equal(enrich_review_account(&a, NULL, 0, NOW, 0, &c, &r), 0);
     assert_int_equal(r.rec, REVIEW_DESELECT);
     assert_true(has_line(r.reasons, r.n_reasons, "under the de-selection bar 40"));
+    c.deselect_after = 2;
+    /* A decision recorded shows as a reason. */
+    snprintf(r.decision.at, sizeof(r.decision.at), "2026-11-30T09:00:00Z");
+    snprintf(r.decision.by, sizeof(r.decision.by), "claire");
+    snprintf(r.decision.from, sizeof(r.decision.from), "key");
+    snprintf(r.decision.to, sizeof(r.decision.to), "key");
+    snprintf(r.decision.reason, sizeof(r.decision.reason), "new CFO is ours");
+    enrich_review_note_decision(&r);
+    assert_true(has_line(r.reasons, r.n_reasons, "tier set key -> key by claire on 2026-11-30: new CFO is ours"));
     a.strategic_fit = 0.7;
     a.image = 0.8;
     assert_int_equal(enrich_review_account(&a, NULL, 0, NOW, 0, &c, &r), 0);

@@ -191,7 +191,8 @@ def test_reload_applies_the_live_options():
         ("enrich", "rules"): rules, ("pipeline", "max_lag"): "500",
         # read by `vigie review` when it runs; the daemon only takes them in
         ("review", "half_life"): "20d", ("review", "evidence_window"): "180d", ("review", "bar"): "70",
-        ("review", "deselect_bar"): "30", ("review", "watch_heat"): "60", ("review", "weight_quantitative"): "50",
+        ("review", "deselect_bar"): "30", ("review", "deselect_after"): "3",
+        ("review", "watch_heat"): "60", ("review", "weight_quantitative"): "50",
         ("review", "weight_strategic"): "25", ("review", "weight_image"): "25",
     }
     assert sorted(changed) == live, "a live option was added: give it a value here and check its effect"

@@ -1,0 +1,388 @@
+/* cmd_review_history — saved reviews, their list and diff, and tier decisions in a review (see
+ * review_history.h; docs/design.md "Review"). */
+#include "daemon/review_history.h"
+#include "util/vg_alloc.h"
+#include "enrich/account.h"
+#include "enrich/review.h"
+#include "queue/queue_reviews.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* A score or heat moved by at least this many points is a change worth a line in a diff: less
+ * is the noise of a signal ageing by a few days. */
+#define DIFF_POINTS 5
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void iso_of(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+cJSON *review_past_load(struct queue_sync *q)
+{
+    char err[512], **json;
+    size_t n;
+    if (queue_reviews_all(q, &json, &n, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        return NULL;
+    }
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *o = cJSON_Parse(json[i]);
+        if (cJSON_IsObject(o))
+            cJSON_AddItemToArray(arr, o);
+        else
+            cJSON_Delete(o); /* not a review vigie wrote: left out */
+    }
+    queue_reviews_free(json, n);
+    if (!arr)
+        fprintf(stderr, "vigie: out of memory\n");
+    return arr;
+}
+
+static const cJSON *row_of(const cJSON *review, const char *id)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(review, "rows"))
+    {
+        const char *rid = str_of(r, "id");
+        if (rid && strcmp(rid, id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+size_t review_past_below(const cJSON *past, const char *id, int *out, size_t max)
+{
+    size_t k = 0;
+    for (int i = cJSON_GetArraySize(past) - 1; i >= 0 && k < max; i--) {
+        const cJSON *r = row_of(cJSON_GetArrayItem(past, i), id);
+        out[k++] = r ? cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "below")) : -1;
+    }
+    return k;
+}
+
+int review_past_list(const cJSON *past, const char *format)
+{
+    if (strcmp(format, "json") == 0) {
+        cJSON *arr = cJSON_CreateArray();
+        const cJSON *r;
+        cJSON_ArrayForEach(r, past)
+        {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "id", num_of(r, "id"));
+            cJSON_AddStringToObject(o, "at", str_of(r, "at") ? str_of(r, "at") : "");
+            cJSON_AddNumberToObject(o, "accounts", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "rows")));
+            cJSON_AddItemToObject(o, "counts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "counts"), 1));
+            cJSON_AddItemToArray(arr, o);
+        }
+        char *text = cJSON_PrintUnformatted(arr);
+        cJSON_Delete(arr);
+        if (!text) {
+            fprintf(stderr, "vigie: out of memory\n");
+            return 1;
+        }
+        printf("%s\n", text);
+        cJSON_free(text);
+        return 0;
+    }
+    if (!cJSON_GetArraySize(past)) {
+        fprintf(stderr, "vigie review: no saved review (save one with `vigie review --save`)\n");
+        return 0;
+    }
+    printf("%-4s %-20s %8s %9s %7s %5s %4s\n", "ID", "DATE", "ACCOUNTS", "DE-SELECT", "PROMOTE", "WATCH", "KEEP");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, past)
+    {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "counts");
+        printf("%-4.0f %-20s %8d %9.0f %7.0f %5.0f %4.0f\n", num_of(r, "id"), str_of(r, "at") ? str_of(r, "at") : "",
+               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "rows")), num_of(c, "de-select"),
+               num_of(c, "promote"), num_of(c, "watch"), num_of(c, "keep"));
+    }
+    return 0;
+}
+
+const cJSON *review_past_find(const cJSON *past, const char *which)
+{
+    int n = cJSON_GetArraySize(past);
+    if (strcmp(which, "last") == 0) {
+        if (n)
+            return cJSON_GetArrayItem(past, n - 1);
+        fprintf(stderr, "vigie review: no saved review to compare with (save one with `vigie review --save`)\n");
+        return NULL;
+    }
+    char *end;
+    long long id = strtoll(which, &end, 10);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, past)
+    {
+        if (*which && !*end && num_of(r, "id") == (double)id)
+            return r;
+    }
+    fprintf(stderr, "vigie review: no saved review '%s' (`vigie review --list` shows them)\n", which);
+    return NULL;
+}
+
+cJSON *review_saved_row(const struct enrich_account *a, const struct review_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", a->id);
+    cJSON_AddStringToObject(o, "name", a->name);
+    if (a->owner)
+        cJSON_AddStringToObject(o, "owner", a->owner);
+    else
+        cJSON_AddNullToObject(o, "owner");
+    cJSON_AddStringToObject(o, "tier", a->tier ? a->tier : "standard");
+    cJSON_AddNumberToObject(o, "score", r->weighted);
+    cJSON_AddNumberToObject(o, "heat", round(r->heat * 10) / 10);
+    cJSON_AddStringToObject(o, "recommendation", enrich_review_rec_names[r->rec]);
+    cJSON_AddBoolToObject(o, "below", r->below);
+    return o;
+}
+
+int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms)
+{
+    char err[512], at[32];
+    cJSON *o = cJSON_CreateObject(), *counts = cJSON_CreateObject();
+    for (int k = REVIEW_DESELECT; k <= REVIEW_KEEP; k++) {
+        int n = 0;
+        const cJSON *r;
+        cJSON_ArrayForEach(r, rows)
+        {
+            const char *rec = str_of(r, "recommendation");
+            n += rec && strcmp(rec, enrich_review_rec_names[k]) == 0;
+        }
+        cJSON_AddNumberToObject(counts, enrich_review_rec_names[k], n);
+    }
+    long long id = queue_reviews_next_id(q, err, sizeof(err));
+    if (id < 0) {
+        fprintf(stderr, "vigie: %s (the review was not saved)\n", err);
+        cJSON_Delete(o);
+        cJSON_Delete(counts);
+        cJSON_Delete(rows);
+        return 1;
+    }
+    iso_of(now_ms, at);
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    cJSON_AddStringToObject(o, "at", at);
+    cJSON_AddNumberToObject(o, "ms", (double)now_ms);
+    cJSON_AddItemToObject(o, "counts", counts);
+    cJSON_AddItemToObject(o, "rows", rows);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text) {
+        fprintf(stderr, "vigie: out of memory (the review was not saved)\n");
+        return 1;
+    }
+    int rc = queue_reviews_put(q, id, text, err, sizeof(err));
+    cJSON_free(text);
+    if (rc < 0) {
+        fprintf(stderr, "vigie: %s (the review was not saved)\n", err);
+        return 1;
+    }
+    fprintf(stderr, "saved review %lld of %s (`vigie review --diff %lld` shows what changes since)\n", id, at, id);
+    return 0;
+}
+
+/* ---- diff ------------------------------------------------------------------------------ */
+
+struct change {
+    const char *id, *name, *kind; /* kind: added, retired, removed, changed */
+    char lines[8][REVIEW_REASON_LEN];
+    int n;
+};
+
+static void line(struct change *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(struct change *c, const char *fmt, ...)
+{
+    if (c->n >= 8)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->lines[c->n++], REVIEW_REASON_LEN, fmt, ap);
+    va_end(ap);
+}
+
+static int owned(const cJSON *row, const char *owner)
+{
+    const char *o = str_of(row, "owner");
+    return !owner || (o && strcasecmp(o, owner) == 0);
+}
+
+/* Compares one account present in both reviews. */
+static void compare(const cJSON *was, const cJSON *now, struct change *c)
+{
+    const char *wn = str_of(was, "name"), *wt = str_of(was, "tier"), *nt = str_of(now, "tier");
+    const char *wr = str_of(was, "recommendation"), *nr = str_of(now, "recommendation");
+    if (wn && strcmp(wn, c->name) != 0)
+        line(c, "renamed from \"%s\"", wn);
+    if (wt && nt && strcmp(wt, nt) != 0)
+        line(c, "tier %s -> %s", wt, nt);
+    if (wr && nr && strcmp(wr, nr) != 0)
+        line(c, "recommendation %s -> %s", wr, nr);
+    double ws = num_of(was, "score"), ns = num_of(now, "score");
+    if (fabs(ns - ws) >= DIFF_POINTS)
+        line(c, "score %.0f -> %.0f (%+.0f)", ws, ns, ns - ws);
+    double wh = num_of(was, "heat"), nh = num_of(now, "heat");
+    if (fabs(nh - wh) >= DIFF_POINTS)
+        line(c, "heat %.0f -> %.0f (%+.0f)", wh, nh, nh - wh);
+    c->kind = c->n ? "changed" : NULL;
+}
+
+int review_diff_print(const cJSON *prev, const cJSON *rows, const struct enrich_account_set *set, const char *owner,
+                      int64_t now_ms, const char *format)
+{
+    const cJSON *prev_rows = cJSON_GetObjectItemCaseSensitive(prev, "rows");
+    size_t cap = (size_t)cJSON_GetArraySize(rows) + (size_t)cJSON_GetArraySize(prev_rows) + 1, n = 0;
+    struct change *v = vg_calloc(cap, sizeof(*v));
+    if (!v) {
+        fprintf(stderr, "vigie: out of memory\n");
+        return 1;
+    }
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rows)
+    {
+        struct change *c = &v[n];
+        c->id = str_of(r, "id");
+        c->name = str_of(r, "name");
+        const cJSON *was = row_of(prev, c->id);
+        if (!was) {
+            c->kind = "added";
+            line(c, "added since (now %s, %s)", str_of(r, "tier"), str_of(r, "recommendation"));
+        } else
+            compare(was, r, c);
+        n += c->kind != NULL;
+    }
+    cJSON_ArrayForEach(r, prev_rows)
+    {
+        const char *id = str_of(r, "id");
+        if (!id || !owned(r, owner))
+            continue;
+        int still = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, rows)
+        {
+            still |= str_of(x, "id") && strcmp(str_of(x, "id"), id) == 0;
+        }
+        if (still)
+            continue;
+        const struct enrich_account *a = NULL;
+        for (size_t i = 0; set && i < set->n && !a; i++)
+            if (strcmp(set->v[i].id, id) == 0)
+                a = &set->v[i];
+        struct change *c = &v[n++];
+        c->id = id;
+        c->name = str_of(r, "name");
+        if (a && a->retired) {
+            c->kind = "retired";
+            line(c, "retired since (on %s; was %s)", a->retired, str_of(r, "recommendation"));
+        } else if (a) {
+            c->kind = "changed";
+            line(c, "now owned by %s", a->owner ? a->owner : "nobody");
+        } else {
+            c->kind = "removed";
+            line(c, "removed since (was %s)", str_of(r, "recommendation"));
+        }
+    }
+    char now[32];
+    iso_of(now_ms, now);
+    const char *since = str_of(prev, "at") ? str_of(prev, "at") : "";
+    if (strcmp(format, "json") == 0) {
+        cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+        cJSON_AddNumberToObject(o, "since", num_of(prev, "id"));
+        cJSON_AddStringToObject(o, "since_at", since);
+        cJSON_AddStringToObject(o, "at", now);
+        for (size_t i = 0; i < n; i++) {
+            cJSON *e = cJSON_CreateObject(), *ls = cJSON_CreateArray();
+            cJSON_AddStringToObject(e, "id", v[i].id);
+            cJSON_AddStringToObject(e, "name", v[i].name ? v[i].name : "");
+            cJSON_AddStringToObject(e, "change", v[i].kind);
+            for (int k = 0; k < v[i].n; k++)
+                cJSON_AddItemToArray(ls, cJSON_CreateString(v[i].lines[k]));
+            cJSON_AddItemToObject(e, "lines", ls);
+            cJSON_AddItemToArray(arr, e);
+        }
+        cJSON_AddItemToObject(o, "changes", arr);
+        char *text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        vg_free(v);
+        if (!text) {
+            fprintf(stderr, "vigie: out of memory\n");
+            return 1;
+        }
+        printf("%s\n", text);
+        cJSON_free(text);
+        return 0;
+    }
+    printf("Since review %.0f of %s (%d account(s)), at %s:\n", num_of(prev, "id"), since,
+           cJSON_GetArraySize(prev_rows), now);
+    if (!n)
+        printf("no change (recommendations, tiers, names, scores and heat within %d points)\n", DIFF_POINTS);
+    else
+        printf("%-16s %-22s %-8s %s\n", "ID", "NAME", "CHANGE", "WHAT");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-16.16s %-22.22s %-8s ", v[i].id, v[i].name ? v[i].name : "", v[i].kind);
+        for (int k = 0; k < v[i].n; k++)
+            printf("%s%s", k ? "; " : "", v[i].lines[k]);
+        printf("\n");
+    }
+    vg_free(v);
+    return 0;
+}
+
+/* ---- tier decisions ----------------------------------------------------------------------- */
+
+int review_decisions(struct queue_sync *q, const char *const *ids, struct review_row *const *rows, size_t n)
+{
+    char err[512];
+    char **last = vg_calloc(n + 1, sizeof(*last));
+    if (!last) {
+        fprintf(stderr, "vigie: out of memory\n");
+        return 1;
+    }
+    if (queue_tier_last(q, ids, n, last, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        vg_free(last);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cJSON *d = last[i] ? cJSON_Parse(last[i]) : NULL;
+        vg_free(last[i]);
+        if (!d)
+            continue;
+        struct review_decision *out = &rows[i]->decision;
+        const char *at = str_of(d, "at"), *by = str_of(d, "by"), *from = str_of(d, "from"), *to = str_of(d, "to"),
+                   *reason = str_of(d, "reason");
+        if (at && to) {
+            snprintf(out->at, sizeof(out->at), "%s", at);
+            snprintf(out->by, sizeof(out->by), "%s", by ? by : "?");
+            snprintf(out->from, sizeof(out->from), "%s", from ? from : "standard");
+            snprintf(out->to, sizeof(out->to), "%s", to);
+            snprintf(out->reason, sizeof(out->reason), "%s", reason ? reason : "");
+            enrich_review_note_decision(rows[i]);
+        }
+        cJSON_Delete(d);
+    }
+    vg_free(last);
+    return 0;
+}

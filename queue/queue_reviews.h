@@ -1,0 +1,31 @@
+/* queue_reviews — the kept portfolio reviews and the tier decisions (docs/design.md "Review").
+ *
+ * Keys (under the prefix): reviews (a hash: review id -> the saved review as JSON, written by
+ * `vigie review --save`), reviews:seq (the last id given: ids are 1, 2, ... in the order of
+ * saving) and tier-decisions:<account id> (a list of JSON decisions, oldest first, pushed by
+ * `vigie accounts set-tier` in the same transaction as the account's new tier). */
+#ifndef QUEUE_REVIEWS_H
+#define QUEUE_REVIEWS_H
+
+#include <stddef.h>
+
+struct queue_sync;
+
+/* Gives the next review id (> 0), or -1 (err says why). */
+long long queue_reviews_next_id(struct queue_sync *q, char *err, size_t errlen);
+/* Stores review `id` as `json`. 0, or -1. */
+int queue_reviews_put(struct queue_sync *q, long long id, const char *json, char *err, size_t errlen);
+/* Every saved review's JSON, oldest first: an array of n strings (caller frees with
+ * queue_reviews_free). 0, or -1. */
+int queue_reviews_all(struct queue_sync *q, char ***json, size_t *n, char *err, size_t errlen);
+void queue_reviews_free(char **json, size_t n);
+
+/* Stores the account with its new tier, appends the decision to its tier-decisions list and
+ * bumps the accounts' version (daemons reload), in one transaction. 0, or -1. */
+int queue_tier_decide(struct queue_sync *q, const char *id, const char *account_json, const char *decision_json,
+                      char *err, size_t errlen);
+/* The last decision of each of ids[0..n) (out[i] NULL when none; caller frees each with
+ * vg_free). 0, or -1. */
+int queue_tier_last(struct queue_sync *q, const char *const *ids, size_t n, char **out, char *err, size_t errlen);
+
+#endif
