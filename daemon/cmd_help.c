@@ -85,9 +85,11 @@ static void print_alerts_help(void)
 
 static void print_review_help(void)
 {
-    printf("\n  --format table|json|csv  table for people (default; de-select and promote first, then\n"
-           "                          the hottest), JSON (an array of rows), CSV with a header row;\n"
-           "                          html is not built yet\n"
+    printf("\n  --format table|json|csv|html\n"
+           "                          table for people (default; de-select and promote first, then\n"
+           "                          the hottest), JSON (an array of rows), CSV with a header row,\n"
+           "                          HTML: a self-contained report (a chart per axis, the table)\n"
+           "  -o, --output FILE       with html: write the report to FILE (default: stdout)\n"
            "  --owner OWNER           only the accounts of this owner (any case)\n"
            "  --save                  keep this review (the whole portfolio's); a key account under\n"
            "                          deselect_bar is de-selected at deselect_after saved reviews in a row\n"

@@ -6,6 +6,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/review_history.h"
+#include "daemon/review_html.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
 #include "enrich/account.h"
@@ -14,6 +15,7 @@
 #include "queue/queue_sync.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,8 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: vigie review [-c FILE] [--format table|json|csv] [--owner OWNER] [--save] [--diff ID|last]\n"
+    "usage: vigie review [-c FILE] [--format table|json|csv|html] [--output FILE] [--owner OWNER] [--save]\n"
+    "       vigie review [-c FILE] --diff ID|last [--format table|json] [--owner OWNER]\n"
     "       vigie review [-c FILE] --list [--format table|json]\n"
     "  Every account (retired ones aside) with its axis scores (quantitative, strategic, image;\n"
     "  0-100), heat, signals in the last 7 and 90 days against the period before, and a\n"
@@ -29,7 +32,9 @@ static const char usage[] =
     "  are the [review] options (`vigie check-config --example`). No tier is changed.\n"
     "  --save keeps the review (the whole portfolio's: not with --owner); a key account under the\n"
     "  de-selection bar is de-selected at the [review] deselect_after-th saved review in a row.\n"
-    "  --list lists the saved reviews; --diff ID|last prints what changed per account since one.\n";
+    "  --list lists the saved reviews; --diff ID|last prints what changed per account since one.\n"
+    "  --format html: a self-contained report (a chart per axis, then the table), on stdout or\n"
+    "  written to --output FILE.\n";
 
 struct row {
     const struct enrich_account *a;
@@ -188,9 +193,42 @@ static void print_table(const struct row *v, size_t n, int64_t since_ms, int64_t
                since_ms ? since : "no signal at all");
 }
 
+/* The report on stdout, or into `output` through a temporary file renamed over it once
+ * complete, so a failed write never leaves half a report where the last one was. */
+static int write_html(const struct row *v, size_t n, int64_t since_ms, int64_t now_ms, const char *output)
+{
+    struct review_html_row *hv = vg_malloc((n ? n : 1) * sizeof(*hv));
+    char tmp[4096];
+    if (!hv) {
+        fprintf(stderr, "vigie: out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        hv[i] = (struct review_html_row){v[i].a, &v[i].r};
+    FILE *f = stdout;
+    if (output) {
+        snprintf(tmp, sizeof(tmp), "%s.tmp", output);
+        f = fopen(tmp, "w");
+    }
+    int rc = f ? review_html_write(f, hv, n, now_ms, since_ms) : -1;
+    if (output && f && fclose(f) != 0)
+        rc = -1;
+    else if (!output && fflush(stdout) != 0)
+        rc = -1;
+    if (output && rc == 0 && rename(tmp, output) != 0)
+        rc = -1;
+    if (rc < 0) {
+        fprintf(stderr, "vigie review: cannot write %s: %s\n", output ? output : "the report", strerror(errno));
+        if (output)
+            remove(tmp);
+    }
+    vg_free(hv);
+    return rc;
+}
+
 int cmd_review(int argc, char **argv)
 {
-    const char *config = NULL, *format = "table", *owner = NULL, *diff = NULL;
+    const char *config = NULL, *format = "table", *owner = NULL, *diff = NULL, *output = NULL;
     int save = 0, list = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -201,6 +239,8 @@ int cmd_review(int argc, char **argv)
             format = argv[++i];
         else if (strcmp(a, "--owner") == 0 && has)
             owner = argv[++i];
+        else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has)
+            output = argv[++i];
         else if (strcmp(a, "--json") == 0)
             format = "json";
         else if (strcmp(a, "--save") == 0)
@@ -214,12 +254,13 @@ int cmd_review(int argc, char **argv)
             return 2;
         }
     }
-    if (strcmp(format, "html") == 0) {
-        fprintf(stderr, "vigie review: --format html is not built yet (table, json or csv)\n");
+    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
+        strcmp(format, "html") != 0) {
+        fprintf(stderr, "vigie review: unknown format '%s'\n%s", format, usage);
         return 2;
     }
-    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
-        fprintf(stderr, "vigie review: unknown format '%s'\n%s", format, usage);
+    if (output && strcmp(format, "html") != 0) {
+        fprintf(stderr, "vigie review: --output goes with --format html\n");
         return 2;
     }
 
@@ -330,7 +371,10 @@ int cmd_review(int argc, char **argv)
         cJSON_free(text);
     } else if (strcmp(format, "csv") == 0)
         print_csv(rows, n_rows);
-    else if (n_rows)
+    else if (strcmp(format, "html") == 0) {
+        if (write_html(rows, n_rows, rd.since_ms, now, output) < 0)
+            goto out;
+    } else if (n_rows)
         print_table(rows, n_rows, rd.since_ms, now);
     status = 0;
     if (save) {

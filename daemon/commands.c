@@ -15,7 +15,7 @@ const struct vg_command vg_commands[] = {
     {"sinks", "list | preview [--sink NAME] [--limit N]", "the sinks (CRM, outbox) and a dry run of their next requests", cmd_sinks},
     {"alerts", "silence|silences|expire|test|preview ...", "silence alerts, send a test alert through a receiver, preview an owner's digest", cmd_alerts},
     {"signals", "tail [--account ID] [--type T] [--since TIME] [--follow]", "show the signals found, newest last", cmd_signals},
-    {"review", "[-c FILE] [--format table|json|csv] [--owner OWNER] [--save] [--list] [--diff ID|last]", "the key-account portfolio review: axis scores, heat, trends and a recommendation per account", cmd_review},
+    {"review", "[-c FILE] [--format table|json|csv|html] [--output FILE] [--owner OWNER] [--save] [--list] [--diff ID|last]", "the key-account portfolio review: axis scores, heat, trends and a recommendation per account", cmd_review},
     {"today", "[-c FILE] [--owner OWNER] [--days N] [--json]", "who to call this week: the accounts whose signals changed most, why now, and whom to call", cmd_today},
     {"parse", "[--base-url URL] [--charset NAME] FILE", "parse one feed document (RSS, Atom, JSON Feed) to JSON on stdout", cmd_parse},
     {"extract", "[--accounts FILE] --json", "read items as JSON lines on stdin, write their signals as JSON lines", cmd_extract},
