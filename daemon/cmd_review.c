@@ -233,7 +233,10 @@ int cmd_review(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
-        if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && has)
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && has)
             config = argv[++i];
         else if (strcmp(a, "--format") == 0 && has)
             format = argv[++i];
