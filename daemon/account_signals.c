@@ -5,6 +5,7 @@
 #include "util/vg_time.h"
 #include "enrich/account.h"
 #include "queue/queue_contract.h"
+#include "queue/queue_accounts.h"
 #include "queue/queue_tail.h"
 
 #include <cjson/cJSON.h>
@@ -141,6 +142,24 @@ const struct account_signal *account_signals_of(const struct account_signals *al
         end++;
     *n = end - lo;
     return *n ? &all->v[lo] : NULL;
+}
+
+int account_signals_accounts(struct queue_sync *q, struct enrich_account_set **set, size_t *n_stored)
+{
+    char err[512];
+    *set = NULL;
+    char *all = queue_accounts_all(q, n_stored, err, sizeof(err));
+    if (!all) {
+        fprintf(stderr, "vigie: %s\n", err);
+        return -1;
+    }
+    int rc = 0;
+    if (*n_stored && enrich_accounts_parse(all, strlen(all), set, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: stored accounts do not parse: %s\n", err);
+        rc = -1;
+    }
+    vg_free(all);
+    return rc;
 }
 
 void account_signals_review_config(const struct vg_config *cfg, struct review_config *rc)

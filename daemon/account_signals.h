@@ -24,6 +24,11 @@ struct account_signals {
     int64_t since_ms; /* the stream's first entry (0: an empty stream) */
 };
 
+/* The registry's accounts, parsed: *set (NULL when there is none) and *n_stored, how many the
+ * registry holds. 0, or -1 with the reason printed on stderr. */
+struct enrich_account_set;
+int account_signals_accounts(struct queue_sync *q, struct enrich_account_set **set, size_t *n_stored);
+
 /* Reads the whole signals stream (XRANGE through queue_tail). A signal's time is its
  * `published`, else its entry's time. 0, or -1 with err (out of memory says so). */
 int account_signals_read(struct queue_sync *q, struct account_signals *out, char *err, size_t errlen);

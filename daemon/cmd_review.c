@@ -11,7 +11,6 @@
 #include "util/vg_time.h"
 #include "enrich/account.h"
 #include "enrich/review.h"
-#include "queue/queue_accounts.h"
 #include "queue/queue_sync.h"
 
 #include <cjson/cJSON.h>
@@ -305,15 +304,8 @@ int cmd_review(int argc, char **argv)
     struct account_signals rd = {0};
     struct row *rows = NULL;
     size_t n_rows = 0;
-    char *all = queue_accounts_all(q, &n_all, err, sizeof(err));
-    if (!all) {
-        fprintf(stderr, "vigie: %s\n", err);
+    if (account_signals_accounts(q, &set, &n_all) < 0)
         goto out;
-    }
-    if (n_all && enrich_accounts_parse(all, strlen(all), &set, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vigie: stored accounts do not parse: %s\n", err);
-        goto out;
-    }
     rows = vg_calloc(set ? set->n + 1 : 1, sizeof(*rows));
     if (!rows)
         goto oom;
@@ -393,7 +385,6 @@ out:
     account_signals_free(&rd);
     vg_free(rows);
     enrich_account_set_free(set);
-    vg_free(all);
     queue_sync_close(q);
     vg_config_free(cfg);
     return status;

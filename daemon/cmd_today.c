@@ -11,7 +11,6 @@
 #include "util/vg_time.h"
 #include "enrich/account.h"
 #include "enrich/review.h"
-#include "queue/queue_accounts.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_sync.h"
 #include "queue/queue_tail.h"
@@ -291,15 +290,8 @@ int cmd_today(int argc, char **argv)
     struct contacts cs = {0};
     struct pick *picks = NULL;
     struct review_row *row = vg_malloc(sizeof(*row));
-    char *all = queue_accounts_all(q, &n_all, err, sizeof(err));
-    if (!all) {
-        fprintf(stderr, "vigie: %s\n", err);
+    if (account_signals_accounts(q, &set, &n_all) < 0)
         goto out;
-    }
-    if (n_all && enrich_accounts_parse(all, strlen(all), &set, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vigie: stored accounts do not parse: %s\n", err);
-        goto out;
-    }
     picks = vg_calloc(set ? set->n + 1 : 1, sizeof(*picks));
     if (!row || !picks)
         goto oom;
@@ -406,7 +398,6 @@ out:
     vg_free(row);
     account_signals_free(&sigs);
     enrich_account_set_free(set);
-    vg_free(all);
     queue_sync_close(q);
     vg_config_free(cfg);
     return status;
