@@ -109,7 +109,8 @@ int account_signals_read(struct queue_sync *q, struct account_signals *out, char
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    qsort(out->v, out->n, sizeof(*out->v), by_account);
+    if (out->n) /* qsort wants an array, even of nothing */
+        qsort(out->v, out->n, sizeof(*out->v), by_account);
     for (size_t i = 0; i < out->n; i++) {
         out->v[i].s.id = out->v[i].id;
         out->v[i].s.type = out->v[i].type;
