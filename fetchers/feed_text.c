@@ -221,6 +221,8 @@ enum tag_kind { TAG_INLINE, TAG_BLOCK, TAG_CELL, TAG_SKIP };
 /* Block elements end a line; cells are separated by a space; the content of script-like
  * elements is not text at all. Everything else is inline and vanishes. Looked up for every
  * tag of every summary, hence the lengths stored next to the names. */
+/* An <iframe> or an <object> is not text, but what it holds is the fallback a reader without
+ * them sees: it stays, as feedparser's sanitiser keeps it. */
 static const struct {
     const char *name;
     unsigned char len;
@@ -236,8 +238,7 @@ static const struct {
     T("aside", TAG_BLOCK), T("table", TAG_BLOCK), T("tbody", TAG_BLOCK), T("thead", TAG_BLOCK),
     T("tfoot", TAG_BLOCK), T("title", TAG_SKIP), T("style", TAG_SKIP), T("header", TAG_BLOCK),
     T("footer", TAG_BLOCK), T("figure", TAG_BLOCK), T("center", TAG_BLOCK),
-    T("dialog", TAG_BLOCK), T("legend", TAG_BLOCK), T("iframe", TAG_SKIP),
-    T("object", TAG_SKIP), T("script", TAG_SKIP), T("select", TAG_SKIP),
+    T("dialog", TAG_BLOCK), T("legend", TAG_BLOCK), T("script", TAG_SKIP), T("select", TAG_SKIP),
     T("section", TAG_BLOCK), T("article", TAG_BLOCK), T("address", TAG_BLOCK),
     T("caption", TAG_BLOCK), T("details", TAG_BLOCK), T("summary", TAG_BLOCK),
     T("noscript", TAG_SKIP), T("template", TAG_SKIP), T("fieldset", TAG_BLOCK),
@@ -334,7 +335,11 @@ static const char *markup(struct tb *b, const char *p, const char *end)
     if (*q == '!') {
         if (end - q >= 3 && q[1] == '-' && q[2] == '-') {
             const char *c = find_str(q + 3, end, "-->");
-            return c ? c + 3 : end;
+            if (c)
+                return c + 3;
+            /* never closed: it ends at the next '>', so the text after it is not lost */
+            const char *gt = memchr(q + 3, '>', (size_t)(end - q - 3));
+            return gt ? gt + 1 : end;
         }
         if (end - q >= 8 && memcmp(q, "![CDATA[", 8) == 0) {
             const char *s = q + 8;
@@ -386,8 +391,11 @@ static const char *markup(struct tb *b, const char *p, const char *end)
         char close[18] = "</";
         memcpy(close + 2, name, nlen);
         const char *c = find_ci(after, end, close, nlen + 2);
-        if (!c)
-            return end;
+        if (!c) /* never closed: the rest is code for a script or a style, text otherwise (an
+                 * <object> or <iframe> left open must not take the summary's end with it) */
+            return (nlen == 6 && memcmp(name, "script", 6) == 0) || (nlen == 5 && memcmp(name, "style", 5) == 0)
+                       ? end
+                       : after;
         return tag_end(c + 2 + nlen, end);
     }
     return after;

@@ -118,8 +118,40 @@ static enum ns ns_of_prefix(const char *p)
  * SAX callbacks
  * ------------------------------------------------------------------------------------------ */
 
-static void root_element(struct px *px, const char *local, enum ns ns, const xmlChar **nsdecl,
-                         int nns, const xmlChar **a, int na)
+/* A <feed> in a namespace of its own with a version attribute below 1.0 is one of Atom's
+ * drafts (each draft had its own namespace URI): read it as Atom 0.3, as feedparser does. */
+static int atom_draft(struct px *px, const xmlChar **a, int na, const char *uri)
+{
+    char v[32] = "";
+    if (!uri || !fx_attr(a, na, "version", NULL, v, sizeof(v)) || strncmp(v, "0.", 2) != 0)
+        return 0;
+    px->atom_uri = vg_strdup(uri);
+    if (!px->atom_uri)
+        px->oom = 1;
+    return px->atom_uri != NULL;
+}
+
+/* A CDF <CHANNEL> or <ITEM>'s HREF (its link) and LASTMOD (its update time). */
+static void cdf_attributes(struct px *px, struct feed_item *it, const xmlChar **a, int na)
+{
+    char v[FEED_MAX_URL];
+    if (fx_attr(a, na, "HREF", NULL, v, sizeof(v)) && v[0]) {
+        char *l = feed_link_finish(fx_base_for(px, px->stack[px->depth].base), v, strlen(v));
+        fx_put_field(it ? &it->link : &px->doc->link, it ? &px->ip.link : &px->fp.link, 2, l);
+    }
+    if (fx_attr(a, na, "LASTMOD", NULL, v, sizeof(v))) {
+        int64_t t = feed_date_parse(v);
+        if (t != FEED_DATE_NONE) {
+            if (it)
+                it->updated = t;
+            else
+                px->doc->updated = t;
+        }
+    }
+}
+
+static void root_element(struct px *px, const char *local, enum ns ns, const char *uri,
+                         const xmlChar **nsdecl, int nns, const xmlChar **a, int na)
 {
     struct feed_doc *d = px->doc;
     px->root_seen = 1;
@@ -141,18 +173,20 @@ static void root_element(struct px *px, const char *local, enum ns ns, const xml
     } else if (e == E_RDF || strcmp(local, "rdf:RDF") == 0) {
         d->format = FEED_FORMAT_UNKNOWN;
         for (int i = 0; i < nns; i++) {
-            const char *uri = (const char *)nsdecl[2 * i + 1];
-            if (nsdecl[2 * i] || !uri)
-                continue; /* only the default namespace tells RSS 1.0 from 0.90 */
-            if (strcmp(uri, "http://purl.org/rss/1.0/") == 0)
+            const char *nsuri = (const char *)nsdecl[2 * i + 1];
+            if (!nsuri)
+                continue;
+            if (strcmp(nsuri, "http://purl.org/rss/1.0/") == 0) /* default or prefixed (rss:channel) */
                 d->format = FEED_FORMAT_RSS10;
-            else if (strcmp(uri, "http://my.netscape.com/rdf/simple/0.9/") == 0)
+            else if (nsdecl[2 * i])
+                continue; /* only the default namespace tells RSS 0.90 */
+            else if (strcmp(nsuri, "http://my.netscape.com/rdf/simple/0.9/") == 0)
                 d->format = FEED_FORMAT_RSS09X;
         }
         px->root_ns_vocab = NS_RSS;
-    } else if (e == E_FEED && (ns == NS_ATOM || ns == NS_NONE)) {
+    } else if (e == E_FEED && (ns == NS_ATOM || ns == NS_NONE || atom_draft(px, a, na, uri))) {
         fx_attr(a, na, "version", NULL, v, sizeof(v));
-        int is03 = strcmp(v, "0.3") == 0;
+        int is03 = strcmp(v, "0.3") == 0 || px->atom_uri;
         for (int i = 0; i < nns; i++)
             if (!nsdecl[2 * i] && nsdecl[2 * i + 1] &&
                 strcmp((const char *)nsdecl[2 * i + 1], "http://purl.org/atom/ns#") == 0)
@@ -163,8 +197,17 @@ static void root_element(struct px *px, const char *local, enum ns ns, const xml
         char lang[FEED_MAX_SHORT];
         if (fx_attr(a, na, "lang", feed_xml_ns, lang, sizeof(lang)) && lang[0]) {
             char *l = feed_text_clean(lang, strlen(lang), FEED_MAX_SHORT, 0);
+            fx_lang_tag(l);
             fx_put_field(&d->language, &px->fp.lang, 1, l);
         }
+    } else if (strcmp(local, "CHANNEL") == 0) {
+        /* Microsoft's Channel Definition Format (1997): upper-case RSS-like elements, the link
+         * and the date as attributes. Still in feedparser's suite, read the same way. */
+        d->format = FEED_FORMAT_UNKNOWN;
+        px->root_ns_vocab = NS_RSS;
+        px->container = 1;
+        px->cdf = 1;
+        cdf_attributes(px, NULL, a, na);
     } else if (e == E_CHANNEL) {
         d->format = FEED_FORMAT_UNKNOWN; /* a bare <channel>: RSS without its envelope */
         px->root_ns_vocab = NS_RSS;
@@ -203,12 +246,22 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     enum ns ns = URI ? ns_of_uri((const char *)URI) : prefix ? ns_of_prefix((const char *)prefix)
                                                              : NS_NONE;
     if (d == 1) {
-        root_element(px, local, ns, nsdecl, nb_ns, attrs, nb_attrs);
+        root_element(px, local, ns, (const char *)URI, nsdecl, nb_ns, attrs, nb_attrs);
         return;
     }
     if (px->not_feed)
         return;
     /* What the element is in the feed's own vocabulary (RSS or Atom), or in an extension. */
+    if (ns == NS_OTHER && px->atom_uri && URI && strcmp((const char *)URI, px->atom_uri) == 0)
+        ns = NS_ATOM;
+    char lower[16];
+    if (px->cdf && ns == NS_NONE) { /* CDF's names are RSS's in capitals; ABSTRACT is a description */
+        size_t k = 0;
+        for (; local[k] && k < sizeof(lower) - 1; k++)
+            lower[k] = (char)((local[k] >= 'A' && local[k] <= 'Z') ? local[k] + 32 : local[k]);
+        lower[k] = '\0';
+        local = strcmp(lower, "abstract") == 0 ? "description" : lower;
+    }
     enum ns v = ns;
     if (ns == NS_NONE || (ns == NS_RSS && px->root_ns_vocab == NS_RSS))
         v = px->root_ns_vocab;
@@ -238,9 +291,12 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     /* Depths as if unclosed fields had been closed, for the "child of" tests below. */
     int ed = fx_edepth(px, d);
 
-    int item_start = (rss && e == E_ITEM) || (atom && e == E_ENTRY);
+    /* an RSS <item> in an Atom feed is an entry all the same (feedparser reads it so) */
+    int item_start = (rss && e == E_ITEM) || (atom && (e == E_ENTRY || e == E_ITEM));
     if (item_start) {
         fx_item_begin(px, attrs, nb_attrs);
+        if (px->cdf)
+            cdf_attributes(px, fx_cur_item(px), attrs, nb_attrs);
         return;
     }
     struct feed_item *it = fx_cur_item(px);
@@ -483,7 +539,8 @@ static void px_release(struct px *px)
     vg_buf_free(&px->cap);
     vg_free(px->about);
     vg_free(px->feed_author);
-    px->about = px->feed_author = NULL;
+    vg_free(px->atom_uri);
+    px->about = px->feed_author = px->atom_uri = NULL;
     if (px->ctxt) {
         /* An entity declaration makes libxml2 build a stand-in document even in SAX mode
          * ("expat compatibility"); the context does not free it. */

@@ -75,6 +75,14 @@ const char *fx_base_for(struct px *px, const char *frame_base)
 }
 
 /* Stores v (owned) into *dst when prio beats *cur; frees it otherwise. */
+/* A language tag as BCP 47 writes it: "en_US" (a locale name, common in feeds) is "en-US". */
+void fx_lang_tag(char *l)
+{
+    for (; l && *l; l++)
+        if (*l == '_')
+            *l = '-';
+}
+
 void fx_put_field(char **dst, int *cur, int prio, char *v)
 {
     if (v && *v && prio > *cur) {
@@ -109,7 +117,9 @@ void fx_cap_begin(struct px *px, enum field f, enum mode m, int prio, int on_ite
     /* content:encoded after a description, dc:date after pubDate...: the text would be
      * thrown away, so do not even collect it (most of a feed's bytes are in these). */
     enum field slot = (f == F_PUB && !on_item) ? F_UPD : f; /* feed pubDate is its update */
-    px->cap_discard = prio <= field_prio(on_item ? &px->ip : &px->fp, slot);
+    int have = field_prio(on_item ? &px->ip : &px->fp, slot);
+    /* a date of the same rank as the one kept replaces it (feedparser keeps the last) */
+    px->cap_discard = (f == F_PUB || f == F_UPD) ? prio < have : prio <= have;
     px->cap_depth = px->depth;
     px->cap_field = f;
     px->cap_mode = m;
@@ -216,12 +226,13 @@ void fx_cap_end(struct px *px)
         vg_free(text);
         if (t == FEED_DATE_NONE)
             return;
+        /* of two dates of the same rank the later element wins, as in feedparser */
         if (it && f == F_PUB) {
-            if (px->cap_prio > pr->pub) {
+            if (px->cap_prio >= pr->pub) {
                 it->published = t;
                 pr->pub = px->cap_prio;
             }
-        } else if (px->cap_prio > pr->upd) {
+        } else if (px->cap_prio >= pr->upd) {
             /* at feed level every date (lastBuildDate, pubDate, dc:date) is an update time */
             if (it)
                 it->updated = t;
@@ -246,6 +257,7 @@ void fx_cap_end(struct px *px)
         vg_free(text);
         return;
     case F_LANG:
+        fx_lang_tag(text);
         fx_put_field(&d->language, &pr->lang, px->cap_prio, text);
         return;
     default:
@@ -334,8 +346,10 @@ void fx_atom_category(struct px *px, const xmlChar **a, int n)
     struct feed_item *it = fx_cur_item(px);
     if (!it)
         return;
-    if (!fx_attr(a, n, "label", NULL, v, sizeof(v)) || !v[0])
-        if (!fx_attr(a, n, "term", NULL, v, sizeof(v)))
+    /* the term is the category (feedparser's tags[].term); the label only stands in for a
+     * missing term */
+    if (!fx_attr(a, n, "term", NULL, v, sizeof(v)) || !v[0])
+        if (!fx_attr(a, n, "label", NULL, v, sizeof(v)))
             return;
     char *t = feed_text_clean(v, strlen(v), FEED_MAX_SHORT, 0);
     if (!t || feed_item_add_category(it, t) < 0)

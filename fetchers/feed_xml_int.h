@@ -53,10 +53,13 @@ struct px {
     struct frame stack[FX_MAX_DEPTH + 2];
 
     enum ns root_ns_vocab;    /* NS_RSS or NS_ATOM: what unprefixed elements mean */
+    char *atom_uri;           /* a pre-1.0 Atom draft's own namespace (<feed version="0.x"
+                                 xmlns="...">), read as Atom; NULL when none */
     int root_seen;
     char root_name[48];
     int not_feed;
     int container;            /* depth of <channel> or Atom <feed> */
+    int cdf;                  /* a Channel Definition Format document (upper-case names) */
 
     long cur;                 /* index of the open item, -1 when none */
     int item_depth;
@@ -96,6 +99,7 @@ int fx_edepth(const struct px *px, int k);
 int fx_attr(const xmlChar **a, int n, const char *local, const char *uri, char *out,
             size_t outlen);
 const char *fx_base_for(struct px *px, const char *frame_base);
+void fx_lang_tag(char *l);
 void fx_put_field(char **dst, int *cur, int prio, char *v);
 void fx_cap_begin(struct px *px, enum field f, enum mode m, int prio, int on_item);
 void fx_cap_add(struct px *px, const char *s, size_t n);
