@@ -21,6 +21,9 @@ size_t feed_utf8_put(char *dst, uint32_t cp);
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when s does not start one;
  * *cp receives the code point. */
 size_t feed_utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp);
+/* Repairs UTF-8 encoded twice in text[0..len) in place when the evidence is unambiguous
+ * (feed_mojibake.c); the new length (text stays NUL-terminated). */
+size_t feed_mojibake_repair(char *text, size_t len);
 
 /* ---- charset (feed_charset.c) ---- */
 

@@ -593,5 +593,6 @@ char *feed_text_clean(const char *s, size_t len, size_t max, unsigned flags)
     }
     /* tb_cp and tb_run write whole characters only, so a cut never splits one. */
     b.out[b.len] = '\0';
+    b.len = feed_mojibake_repair(b.out, b.len);
     return b.out;
 }
