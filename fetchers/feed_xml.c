@@ -367,7 +367,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         } else if (ns == NS_DC) {
             switch (e) {
             case E_CREATOR: fx_cap_begin(px, F_AUTHOR, M_TEXT, 1, 1); break;
-            case E_DATE: fx_cap_begin(px, F_PUB, M_TEXT, 2, 1); break;
+            case E_DATE: fx_cap_begin(px, F_UPD, M_TEXT, 2, 1); break; /* feedparser: updated */
             case E_SUBJECT: fx_cap_begin(px, F_CATEGORY, M_TEXT, 1, 1); break;
             case E_TITLE: fx_cap_begin(px, F_TITLE, M_HTML, 1, 1); break;
             case E_DESCRIPTION: fx_cap_begin(px, F_SUMMARY, M_HTML, 1, 1); break;
