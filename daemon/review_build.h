@@ -2,7 +2,7 @@
  * account reviewed (enrich/review.c through account_signals_review), its de-selection count
  * from the saved reviews and its last tier decision applied, the rows sorted as every output
  * shows them (de-select, promote, then the others; hottest first, then id). The scheduled
- * review (review_schedule.c) computes through it; `vigie review` computes the same rows. */
+ * review (review_schedule.c) and `vigie review` (cmd_review.c) both compute through it. */
 #ifndef VG_REVIEW_BUILD_H
 #define VG_REVIEW_BUILD_H
 

@@ -192,6 +192,11 @@ struct review_schedule {
     struct gen *cur;
     char instance[128];
     char done[16];    /* the period known done */
+    /* The period due and when the next begins (vg_clock_ms): worked out again only past
+     * next_ms (or when the clock went back before slot_ms), so the zone is read once a
+     * period, not every tick (vg_tz sets TZ, which a worker thread may be reading). */
+    char period[16];
+    int64_t slot_ms, next_ms;
     int64_t retry_at; /* monotonic: not before, after a failure */
     struct job *job;  /* in flight */
     int stopping;
@@ -254,6 +259,8 @@ static void job_run(void *arg)
     j->n_emails = h.n_emails;
     j->outbox = h.outbox != NULL;
 out:
+    if (t == 1 && j->outcome < 0) /* failed after taking the period: the next try need not wait for the lease */
+        queue_review_sched_release(q, j->period, j->instance);
     vg_free(json);
     review_handoff_free(&h);
     review_built_free(&b);
@@ -305,11 +312,24 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         return;
     const struct vg_config *c = s->cur->cfg;
     int hour, min;
-    int64_t now = vg_clock_ms(), slot;
-    char period[16];
-    if (parse_at(c->review_at, &hour, &min) < 0 ||
-        review_schedule_period(every_of(c->review_schedule), hour, min, c->review_timezone, now, &slot, period) < 0 ||
-        strcmp(period, s->done) == 0)
+    int64_t now = vg_clock_ms(), next;
+    char label[16];
+    enum review_every every = every_of(c->review_schedule);
+    if (!s->period[0] || now < s->slot_ms || now >= s->next_ms) {
+        /* The next slot is the period due a little over one period after this slot (+2 h:
+         * a Monday 07:00 an hour later in UTC after the clocks went back). */
+        int64_t after = every == REVIEW_EVERY_MONTH ? 32 * 86400000LL : 7 * 86400000LL + 7200000LL;
+        s->period[0] = '\0';
+        if (parse_at(c->review_at, &hour, &min) < 0 ||
+            review_schedule_period(every, hour, min, c->review_timezone, now, &s->slot_ms, s->period) < 0 ||
+            review_schedule_period(every, hour, min, c->review_timezone, s->slot_ms + after, &next, label) < 0) {
+            s->period[0] = '\0';
+            return;
+        }
+        s->next_ms = next;
+    }
+    const char *period = s->period;
+    if (strcmp(period, s->done) == 0)
         return;
     struct job *j = vg_calloc(1, sizeof(*j));
     if (!j)
@@ -334,6 +354,7 @@ static void gen_make(struct review_schedule *s, const struct vg_config *cfg)
 {
     gen_unref(s->cur);
     s->cur = NULL;
+    s->period[0] = '\0';
     enum review_every every = every_of(cfg->review_schedule);
     if (every == REVIEW_EVERY_OFF || !cfg->file)
         return;

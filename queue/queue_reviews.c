@@ -165,6 +165,18 @@ int queue_review_sched_take(struct queue_sync *q, const char *period, const char
     return taken;
 }
 
+void queue_review_sched_release(struct queue_sync *q, const char *period, const char *instance)
+{
+    char err[256];
+    const char *p = queue_sync_prefix(q);
+    redisReply *r = queue_sync_cmd(q, err, sizeof(err), "GET %s" QUEUE_KEY_REVIEW_LEASE "%s", p, period);
+    int mine = r && r->type == REDIS_REPLY_STRING && strcmp(r->str, instance) == 0;
+    if (r)
+        freeReplyObject(r);
+    if (mine && (r = queue_sync_cmd(q, err, sizeof(err), "DEL %s" QUEUE_KEY_REVIEW_LEASE "%s", p, period)))
+        freeReplyObject(r);
+}
+
 int queue_review_sched_commit(struct queue_sync *q, const char *period, long long id, const char *review_json,
                               const char *const *emails, size_t n_emails, const char *outbox, long long maxlen,
                               long long keep_s, char *err, size_t errlen)

@@ -36,6 +36,11 @@ int queue_tier_last(struct queue_sync *q, const char *const *ids, size_t n, char
 int queue_review_sched_take(struct queue_sync *q, const char *period, const char *instance, long long lease_ms,
                             long long *done_id, char *err, size_t errlen);
 
+/* Drops period's lease when instance holds it (a run that failed). Best effort: GET then DEL,
+ * and a lease that ran out and was taken in between would be dropped too (the done mark still
+ * keeps the period from being written twice). */
+void queue_review_sched_release(struct queue_sync *q, const char *period, const char *instance);
+
 /* The review of a period, written whole or not at all: the saved review `review_json` as id,
  * each of emails[0..n_emails) to the stream alerts:email (field alert), `outbox` (or NULL) to
  * the stream reports (field review), both capped near maxlen, and the done mark review-done:
