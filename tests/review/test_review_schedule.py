@@ -115,9 +115,10 @@ linger = 50ms
         return v
 
     def stop(self):
-        for v in self.daemons:
-            v.stop()
-        self.daemons = []
+        daemons, self.daemons = self.daemons, []
+        for v in daemons:
+            rc = v.stop()
+            assert rc == 0 and "runtime error" not in v.log() and "Sanitizer" not in v.log(), (rc, v.log())
 
     def close(self):
         self.stop()
