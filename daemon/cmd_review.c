@@ -6,6 +6,7 @@
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "daemon/review_history.h"
+#include "daemon/review_build.h"
 #include "daemon/review_html.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
@@ -35,22 +36,6 @@ static const char usage[] =
     "  --format html: a self-contained report (a chart per axis, then the table), on stdout or\n"
     "  written to --output FILE.\n";
 
-struct row {
-    const struct enrich_account *a;
-    struct review_row r;
-};
-
-static int by_rank_then_heat(const void *x, const void *y)
-{
-    const struct row *a = x, *b = y;
-    int d = enrich_review_rank(a->r.rec) - enrich_review_rank(b->r.rec);
-    if (d)
-        return d;
-    if (a->r.heat != b->r.heat)
-        return a->r.heat > b->r.heat ? -1 : 1;
-    return strcmp(a->a->id, b->a->id);
-}
-
 static void day_of(int64_t ms, char out[32], int with_time)
 {
     time_t t = (time_t)(ms / 1000);
@@ -65,59 +50,6 @@ static void join_reasons(const struct review_row *r, char *out, size_t len)
     out[0] = '\0';
     for (size_t i = 0; i < r->n_reasons && k < len; i++)
         k += (size_t)snprintf(out + k, len - k, "%s%s", i ? "; " : "", r->reasons[i]);
-}
-
-static cJSON *row_json(const struct row *w)
-{
-    const struct review_row *r = &w->r;
-    cJSON *o = cJSON_CreateObject(), *sc = cJSON_CreateObject(), *why = cJSON_CreateObject();
-    cJSON *tr = cJSON_CreateObject(), *d7 = cJSON_CreateObject(), *d90 = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", w->a->id);
-    cJSON_AddStringToObject(o, "name", w->a->name);
-    if (w->a->owner)
-        cJSON_AddStringToObject(o, "owner", w->a->owner);
-    else
-        cJSON_AddNullToObject(o, "owner");
-    cJSON_AddStringToObject(o, "tier", w->a->tier ? w->a->tier : "standard");
-    for (int x = 0; x < REVIEW_AXES; x++) {
-        cJSON_AddNumberToObject(sc, enrich_review_axis_names[x], r->score[x]);
-        cJSON *l = cJSON_AddArrayToObject(why, enrich_review_axis_names[x]);
-        for (size_t i = 0; i < r->n_why[x]; i++)
-            cJSON_AddItemToArray(l, cJSON_CreateString(r->why[x][i]));
-    }
-    cJSON_AddItemToObject(o, "scores", sc);
-    cJSON_AddNumberToObject(o, "score", r->weighted);
-    cJSON_AddBoolToObject(o, "evidence_only", r->evidence_only);
-    cJSON_AddItemToObject(o, "scores_why", why);
-    cJSON_AddNumberToObject(o, "heat", (double)(long long)(r->heat * 10 + 0.5) / 10);
-    cJSON_AddNumberToObject(d7, "now", r->d7_now);
-    cJSON_AddNumberToObject(d7, "before", r->d7_before);
-    cJSON_AddNumberToObject(d90, "now", r->d90_now);
-    cJSON_AddNumberToObject(d90, "before", r->d90_before);
-    cJSON_AddBoolToObject(d90, "complete", r->d90_complete);
-    cJSON_AddItemToObject(tr, "7d", d7);
-    cJSON_AddItemToObject(tr, "90d", d90);
-    cJSON_AddItemToObject(o, "trends", tr);
-    char day[32];
-    if (r->last_ms) {
-        day_of(r->last_ms, day, 1);
-        cJSON_AddStringToObject(o, "last_signal", day);
-    } else
-        cJSON_AddNullToObject(o, "last_signal");
-    cJSON_AddStringToObject(o, "recommendation", enrich_review_rec_names[r->rec]);
-    if (r->decision.at[0]) {
-        cJSON *d = cJSON_AddObjectToObject(o, "decision");
-        cJSON_AddStringToObject(d, "at", r->decision.at);
-        cJSON_AddStringToObject(d, "by", r->decision.by);
-        cJSON_AddStringToObject(d, "from", r->decision.from);
-        cJSON_AddStringToObject(d, "to", r->decision.to);
-        cJSON_AddStringToObject(d, "reason", r->decision.reason);
-    } else
-        cJSON_AddNullToObject(o, "decision");
-    cJSON *rs = cJSON_AddArrayToObject(o, "reasons");
-    for (size_t i = 0; i < r->n_reasons; i++)
-        cJSON_AddItemToArray(rs, cJSON_CreateString(r->reasons[i]));
-    return o;
 }
 
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -140,7 +72,7 @@ static const char csv_header[] =
     "id,name,owner,tier,quantitative,strategic,image,score,evidence_only,heat,signals_7d,signals_7d_before,"
     "signals_90d,signals_90d_before,trend_90d_complete,last_signal,recommendation,reasons\n";
 
-static void print_csv(const struct row *v, size_t n)
+static void print_csv(const struct review_built_row *v, size_t n)
 {
     fputs(csv_header, stdout);
     for (size_t i = 0; i < n; i++) {
@@ -163,7 +95,7 @@ static void print_csv(const struct row *v, size_t n)
     }
 }
 
-static void print_table(const struct row *v, size_t n, int64_t since_ms, int64_t now_ms)
+static void print_table(const struct review_built_row *v, size_t n, int64_t since_ms, int64_t now_ms)
 {
     printf("%-16s %-22s %-24s %-9s %5s %5s %5s %5s %5s %7s %7s  %-10s %s\n", "ID", "NAME", "OWNER", "TIER", "QUANT",
            "STRAT", "IMAGE", "SCORE", "HEAT", "7D", "90D", "REVIEW", "REASONS");
@@ -194,7 +126,7 @@ static void print_table(const struct row *v, size_t n, int64_t since_ms, int64_t
 
 /* The report on stdout, or into `output` through a temporary file renamed over it once
  * complete, so a failed write never leaves half a report where the last one was. */
-static int write_html(const struct row *v, size_t n, int64_t since_ms, int64_t now_ms, const char *output)
+static int write_html(const struct review_built_row *v, size_t n, int64_t since_ms, int64_t now_ms, const char *output)
 {
     struct review_html_row *hv = vg_malloc((n ? n : 1) * sizeof(*hv));
     char tmp[4096];
@@ -285,60 +217,25 @@ int cmd_review(int argc, char **argv)
         vg_config_free(cfg);
         return 1;
     }
-    cJSON *past = review_past_load(q), *saved_rows = NULL;
-    const cJSON *prev = NULL;
-    if (!past || list || (diff && !(prev = review_past_find(past, diff)))) {
-        int st = past && list ? review_past_list(past, format) : 1;
+    if (list) {
+        cJSON *past = review_past_load(q);
+        int st = past ? review_past_list(past, format) : 1;
         cJSON_Delete(past);
         queue_sync_close(q);
         vg_config_free(cfg);
         return st;
     }
-    struct review_config rc;
-    account_signals_review_config(cfg, &rc);
+    cJSON *saved_rows = NULL;
+    const cJSON *prev = NULL;
     int64_t now = vg_clock_ms();
-    char err[512];
-    size_t n_all = 0;
     int status = 1;
-    struct enrich_account_set *set = NULL;
-    struct account_signals rd = {0};
-    struct row *rows = NULL;
-    size_t n_rows = 0;
-    if (account_signals_accounts(q, &set, &n_all) < 0)
+    struct review_built b;
+    int built = review_build(q, cfg, owner, now, &b);
+    struct enrich_account_set *set = b.set;
+    struct review_built_row *rows = b.rows;
+    size_t n_rows = b.n, n_all = b.n_stored;
+    if (built < 0 || (diff && !(prev = review_past_find(b.past, diff))))
         goto out;
-    rows = vg_calloc(set ? set->n + 1 : 1, sizeof(*rows));
-    if (!rows)
-        goto oom;
-    for (size_t i = 0; set && i < set->n; i++) {
-        const struct enrich_account *a = &set->v[i];
-        if (a->retired || (owner && (!a->owner || strcasecmp(a->owner, owner) != 0)))
-            continue;
-        rows[n_rows++].a = a;
-    }
-    if (n_rows && account_signals_read(q, &rd, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vigie: %s\n", err);
-        goto out;
-    }
-    for (size_t i = 0; i < n_rows; i++) {
-        if (account_signals_review(&rd, rows[i].a, 0, now, &rc, &rows[i].r) < 0)
-            goto oom;
-        int below[24]; /* deselect_after is at most 24 */
-        enrich_review_history(below, review_past_below(past, rows[i].a->id, below, 24), &rc, &rows[i].r);
-    }
-    if (n_rows) {
-        const char **ids = vg_calloc(n_rows, sizeof(*ids));
-        struct review_row **rr = vg_calloc(n_rows, sizeof(*rr));
-        for (size_t i = 0; ids && rr && i < n_rows; i++) {
-            ids[i] = rows[i].a->id;
-            rr[i] = &rows[i].r;
-        }
-        int bad = !ids || !rr || review_decisions(q, ids, rr, n_rows);
-        vg_free(ids);
-        vg_free(rr);
-        if (bad)
-            goto out;
-    }
-    qsort(rows, n_rows, sizeof(*rows), by_rank_then_heat);
     if (save || diff) {
         if (!(saved_rows = cJSON_CreateArray()))
             goto oom;
@@ -357,7 +254,7 @@ int cmd_review(int argc, char **argv)
     else if (strcmp(format, "json") == 0) {
         cJSON *arr = cJSON_CreateArray();
         for (size_t i = 0; arr && i < n_rows; i++)
-            cJSON_AddItemToArray(arr, row_json(&rows[i]));
+            cJSON_AddItemToArray(arr, review_row_json(rows[i].a, &rows[i].r));
         char *text = arr ? cJSON_PrintUnformatted(arr) : NULL;
         cJSON_Delete(arr);
         if (!text)
@@ -367,10 +264,10 @@ int cmd_review(int argc, char **argv)
     } else if (strcmp(format, "csv") == 0)
         print_csv(rows, n_rows);
     else if (strcmp(format, "html") == 0) {
-        if (write_html(rows, n_rows, rd.since_ms, now, output) < 0)
+        if (write_html(rows, n_rows, b.signals.since_ms, now, output) < 0)
             goto out;
     } else if (n_rows)
-        print_table(rows, n_rows, rd.since_ms, now);
+        print_table(rows, n_rows, b.signals.since_ms, now);
     status = 0;
     if (save) {
         status = review_save(q, saved_rows, now);
@@ -381,10 +278,7 @@ oom:
     fprintf(stderr, "vigie: out of memory\n");
 out:
     cJSON_Delete(saved_rows);
-    cJSON_Delete(past);
-    account_signals_free(&rd);
-    vg_free(rows);
-    enrich_account_set_free(set);
+    review_built_free(&b);
     queue_sync_close(q);
     vg_config_free(cfg);
     return status;

@@ -160,9 +160,9 @@ cJSON *review_saved_row(const struct enrich_account *a, const struct review_row 
     return o;
 }
 
-int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms)
+cJSON *review_saved_doc(cJSON *rows, long long id, int64_t now_ms)
 {
-    char err[512], at[32];
+    char at[32];
     cJSON *o = cJSON_CreateObject(), *counts = cJSON_CreateObject();
     for (int k = REVIEW_DESELECT; k <= REVIEW_KEEP; k++) {
         int n = 0;
@@ -174,33 +174,41 @@ int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms)
         }
         cJSON_AddNumberToObject(counts, enrich_review_rec_names[k], n);
     }
-    long long id = queue_reviews_next_id(q, err, sizeof(err));
-    if (id < 0) {
-        fprintf(stderr, "vigie: %s (the review was not saved)\n", err);
-        cJSON_Delete(o);
-        cJSON_Delete(counts);
-        cJSON_Delete(rows);
-        return 1;
-    }
     iso_of(now_ms, at);
     cJSON_AddNumberToObject(o, "id", (double)id);
     cJSON_AddStringToObject(o, "at", at);
     cJSON_AddNumberToObject(o, "ms", (double)now_ms);
     cJSON_AddItemToObject(o, "counts", counts);
     cJSON_AddItemToObject(o, "rows", rows);
+    return o;
+}
+
+int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms)
+{
+    char err[512];
+    long long id = queue_reviews_next_id(q, err, sizeof(err));
+    if (id < 0) {
+        fprintf(stderr, "vigie: %s (the review was not saved)\n", err);
+        cJSON_Delete(rows);
+        return 1;
+    }
+    cJSON *o = review_saved_doc(rows, id, now_ms);
     char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
+    const char *at = str_of(o, "at") ? str_of(o, "at") : "";
     if (!text) {
         fprintf(stderr, "vigie: out of memory (the review was not saved)\n");
+        cJSON_Delete(o);
         return 1;
     }
     int rc = queue_reviews_put(q, id, text, err, sizeof(err));
     cJSON_free(text);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s (the review was not saved)\n", err);
+        cJSON_Delete(o);
         return 1;
     }
     fprintf(stderr, "saved review %lld of %s (`vigie review --diff %lld` shows what changes since)\n", id, at, id);
+    cJSON_Delete(o);
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * to inih line by line so that each key knows its line (for errors, duplicates and warnings),
  * and each value is checked by its type, with the same parsers the daemon runs at start. */
 #include "daemon/config.h"
+#include "daemon/review_schedule.h"
 #include "http/fetch_addr.h"
 #include "queue/queue_url.h"
 #include "sinks/sink.h"
@@ -154,6 +155,7 @@ struct load_ctx {
     struct sink_lines *sink_lines;         /* one per c->sinks[] */
     size_t n_sink_lines;
     int err_line;      /* first error found by us (0: none) */
+    int oom;           /* a warning could not be kept */
     char msg[512];
 };
 
@@ -603,6 +605,39 @@ static int warn_allow_private(struct vg_config *c, int line)
     return 0;
 }
 
+/* [review]'s schedule (daemon/review_schedule.c): its grammar, then what would hand nothing
+ * over, said at its option's line (the section's first when the option is not written). */
+static int review_line(struct load_ctx *ctx, const char *key)
+{
+    const struct vg_option *o = find_option("review", key);
+    int line = o ? ctx->lines[o - vg_options] : 0;
+    for (const struct vg_option *x = vg_options; !line && x->name; x++)
+        if (strcmp(x->section, "review") == 0 && ctx->lines[x - vg_options])
+            line = ctx->lines[x - vg_options];
+    return line;
+}
+
+static void review_warn(void *arg, const char *key, const char *msg)
+{
+    struct load_ctx *ctx = arg;
+    if (add_warning(ctx->c, review_line(ctx, key), "%s", msg) < 0)
+        ctx->oom = 1;
+}
+
+static int check_review(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
+{
+    const char *key = "";
+    char why[512];
+    if (review_schedule_check(ctx->c, &key, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "%s:%d: key 'review.%s': %s", path, review_line(ctx, key), key, why);
+        return -1;
+    }
+    review_schedule_warnings(ctx->c, review_warn, ctx);
+    if (ctx->oom)
+        snprintf(err, errlen, "out of memory");
+    return ctx->oom ? -1 : 0;
+}
+
 static void free_sink_lines(struct load_ctx *ctx)
 {
     for (size_t i = 0; i < ctx->n_sink_lines; i++)
@@ -670,6 +705,8 @@ struct vg_config *vg_config_load_types(const char *path, const struct sink_type 
     if ((ctx.lines[listen - vg_options] && warn_listen(c, ctx.lines[listen - vg_options]) < 0) ||
         (ctx.lines[allow - vg_options] && warn_allow_private(c, ctx.lines[allow - vg_options]) < 0))
         goto oom;
+    if (check_review(&ctx, path, err, errlen) < 0)
+        goto fail;
     vg_free(ctx.lines);
     free_sink_lines(&ctx);
     vg_free(base_dir);

@@ -98,6 +98,12 @@ struct vg_config {
     long long review_w_quantitative;
     long long review_w_strategic;
     long long review_w_image;
+    /* [review] the scheduled review (daemon/review_schedule.h) */
+    char *review_schedule; /* off | weekly | monthly */
+    char *review_at;       /* HH:MM */
+    char *review_timezone;
+    char *review_email;    /* addresses and/or "owners", comma-separated */
+    long long review_outbox;
 
     /* [sink.NAME] sections, in the order of the file */
     struct vg_sink_section *sinks;

@@ -135,6 +135,17 @@ const struct vg_option vg_options[] = {
      "weight of the strategic axis (strategic fit, partnerships)"},
     {"review", "weight_image", VG_OPT_INT, "30", 0, 100, F(review_w_image), NULL, 0,
      "weight of the image axis (image, partners and contracts, sources covering the account)"},
+    /* [review] the scheduled review (daemon/review_schedule.c) */
+    {"review", "schedule", VG_OPT_ENUM, "off", 0, 0, F(review_schedule), "off|weekly|monthly", 0,
+     "the daemon's own review, saved like `vigie review --save` and handed to email/outbox: weekly on Mondays, monthly on the 1st, at `at` in `timezone` (a period missed while no daemon ran is reviewed at the next start); off: none"},
+    {"review", "at", VG_OPT_STRING, "07:00", 0, 0, F(review_at), NULL, 0,
+     "the scheduled review's time of day, HH:MM (24 h) in `timezone`"},
+    {"review", "timezone", VG_OPT_STRING, "UTC", 0, 0, F(review_timezone), NULL, 0,
+     "the IANA time zone of `at` and of the periods (Europe/Paris)"},
+    {"review", "email", VG_OPT_STRING, "", 0, 0, F(review_email), NULL, 0,
+     "who gets the scheduled review's HTML report by e-mail ([sink.email]): addresses, comma-separated, and/or `owners` (each account owner with an owner_email gets the report of their own accounts); empty: no e-mail"},
+    {"review", "outbox", VG_OPT_BOOL, "no", 0, 0, F(review_outbox), NULL, 0,
+     "also hand the scheduled review (its JSON rows and HTML report) to [sink.outbox], as a `review` line in reports-*.jsonl"},
 
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };

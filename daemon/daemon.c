@@ -14,6 +14,7 @@
 #include "daemon/enricher.h"
 #include "daemon/figures.h"
 #include "daemon/poller.h"
+#include "daemon/review_schedule.h"
 #include "daemon/sinker.h"
 #include "http/fetch_http.h"
 #include "util/vg_alloc.h"
@@ -49,6 +50,7 @@ struct vg_daemon {
     struct enricher *enricher;
     struct sinker *sinker;
     struct accounts_sync *accounts_sync; /* key accounts from the CRMs (sink role) */
+    struct review_schedule *review;      /* the scheduled review (sink role) */
     int draining;          /* stages still finishing their work in flight */
     int64_t pass_started;  /* wall ms when the --once pass began */
     struct event *once_ev; /* --once: waits for enrich to catch up */
@@ -134,6 +136,10 @@ static void begin_shutdown(struct vg_daemon *d, const char *why)
         d->draining++;
         accounts_sync_stop(d->accounts_sync, on_stage_drained, d);
     }
+    if (d->review) {
+        d->draining++;
+        review_schedule_stop(d->review, on_stage_drained, d);
+    }
     on_stage_drained(d);
 }
 
@@ -208,6 +214,8 @@ static void reload(struct vg_daemon *d)
         sinker_set_config(d->sinker, n);
     if (d->accounts_sync)
         accounts_sync_set_config(d->accounts_sync, n);
+    if (d->review)
+        review_schedule_set_config(d->review, n);
     vg_config_free(d->cfg);
     d->cfg = n;
     apply_logging(n);
@@ -532,7 +540,8 @@ static int setup(struct vg_daemon *d)
             return -1;
         }
         sinker_start(d->sinker);
-        if (!d->once && !(d->accounts_sync = accounts_sync_new(d->base, d->queue, d->cfg))) {
+        if (!d->once && (!(d->accounts_sync = accounts_sync_new(d->base, d->queue, d->cfg)) ||
+                         !(d->review = review_schedule_new(d->base, d->cfg)))) {
             vg_err("daemon", "out of memory");
             return -1;
         }
@@ -571,6 +580,7 @@ static void teardown(struct vg_daemon *d)
     enricher_free(d->enricher);
     sinker_free(d->sinker);
     accounts_sync_free(d->accounts_sync);
+    review_schedule_free(d->review);
     /* Fetches still running are dropped without callbacks; the poller frees their polls. */
     fetch_client_free(d->fetch);
     poller_free(d->poller);

@@ -27,6 +27,9 @@ const cJSON *review_past_find(const cJSON *past, const char *which);
 
 /* The row as a saved review keeps it. */
 cJSON *review_saved_row(const struct enrich_account *a, const struct review_row *r);
+/* The saved review's object {id, at, ms, counts, rows} of rows (consumed: review_saved_row's),
+ * which review_save stores. */
+cJSON *review_saved_doc(cJSON *rows, long long id, int64_t now_ms);
 /* Saves rows (consumed) as a new review at now_ms; prints `saved review N` on stderr. 0, or 1. */
 int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms);
 /* `vigie review --diff`: what changed per account between the saved review `prev` and the

@@ -114,6 +114,13 @@
 #define QUEUE_KEY_REVIEWS "reviews"          /* hash: review id (1, 2, ...) -> the saved review, JSON */
 #define QUEUE_KEY_REVIEWS_SEQ "reviews:seq"  /* string: the last review id given */
 #define QUEUE_KEY_TIER_DECISIONS "tier-decisions:" /* + account id: list of JSON decisions, oldest first */
+/* The daemon's scheduled review (daemon/review_schedule.c, queue_reviews.h) */
+#define QUEUE_KEY_REVIEW_LEASE "lease:review:"  /* + period: string (the instance), SET NX PX: the
+                                                   process running that period's review */
+#define QUEUE_KEY_REVIEW_DONE "review-done:"    /* + period: the review id saved for it (the mark
+                                                   that it ran: once per period) */
+#define QUEUE_STREAM_REPORTS "reports"          /* the scheduled reviews for [sink.outbox] */
+#define QUEUE_FIELD_REVIEW "review"
 
 /* ---- thresholds both sides rely on --------------------------------------------------- */
 

@@ -139,3 +139,90 @@ int queue_tier_last(struct queue_sync *q, const char *const *ids, size_t n, char
         }
     return rc;
 }
+
+/* ---- the scheduled review ------------------------------------------------------------------ */
+
+int queue_review_sched_take(struct queue_sync *q, const char *period, const char *instance, long long lease_ms,
+                            long long *done_id, char *err, size_t errlen)
+{
+    const char *p = queue_sync_prefix(q);
+    *done_id = 0;
+    redisReply *r = queue_sync_cmd(q, err, errlen, "GET %s" QUEUE_KEY_REVIEW_DONE "%s", p, period);
+    if (!r)
+        return -1;
+    if (r->type == REDIS_REPLY_STRING) {
+        *done_id = strtoll(r->str, NULL, 10);
+        freeReplyObject(r);
+        return 0;
+    }
+    freeReplyObject(r);
+    r = queue_sync_cmd(q, err, errlen, "SET %s" QUEUE_KEY_REVIEW_LEASE "%s %s NX PX %lld", p, period, instance,
+                       lease_ms);
+    if (!r)
+        return -1;
+    int taken = r->type == REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    return taken;
+}
+
+void queue_review_sched_release(struct queue_sync *q, const char *period, const char *instance)
+{
+    char err[256];
+    const char *p = queue_sync_prefix(q);
+    redisReply *r = queue_sync_cmd(q, err, sizeof(err), "GET %s" QUEUE_KEY_REVIEW_LEASE "%s", p, period);
+    int mine = r && r->type == REDIS_REPLY_STRING && strcmp(r->str, instance) == 0;
+    if (r)
+        freeReplyObject(r);
+    if (mine && (r = queue_sync_cmd(q, err, sizeof(err), "DEL %s" QUEUE_KEY_REVIEW_LEASE "%s", p, period)))
+        freeReplyObject(r);
+}
+
+int queue_review_sched_commit(struct queue_sync *q, const char *period, long long id, const char *review_json,
+                              const char *const *emails, size_t n_emails, const char *outbox, long long maxlen,
+                              long long keep_s, char *err, size_t errlen)
+{
+    redisContext *c = queue_sync_ctx(q);
+    const char *p = queue_sync_prefix(q);
+    /* The done mark is watched: a process whose lease ran out while it worked (a review of a
+     * huge stream, a stalled machine) and another that took the period meanwhile cannot both
+     * write it. */
+    redisReply *r = queue_sync_cmd(q, err, errlen, "WATCH %s" QUEUE_KEY_REVIEW_DONE "%s", p, period);
+    if (!r)
+        return -1;
+    freeReplyObject(r);
+    r = queue_sync_cmd(q, err, errlen, "EXISTS %s" QUEUE_KEY_REVIEW_DONE "%s", p, period);
+    if (!r)
+        return -1;
+    int done = r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+    freeReplyObject(r);
+    if (done) {
+        if ((r = queue_sync_cmd(q, err, errlen, "UNWATCH")))
+            freeReplyObject(r);
+        return 0;
+    }
+    size_t n = 0;
+    redisAppendCommand(c, "MULTI");
+    redisAppendCommand(c, "HSET %s" QUEUE_KEY_REVIEWS " %lld %s", p, id, review_json);
+    n++;
+    for (size_t i = 0; i < n_emails; i++, n++)
+        redisAppendCommand(c, "XADD %s" QUEUE_STREAM_ALERTS "email MAXLEN ~ %lld * " QUEUE_FIELD_ALERT " %s", p,
+                           maxlen, emails[i]);
+    if (outbox) {
+        redisAppendCommand(c, "XADD %s" QUEUE_STREAM_REPORTS " MAXLEN ~ %lld * " QUEUE_FIELD_REVIEW " %s", p, maxlen,
+                           outbox);
+        n++;
+    }
+    redisAppendCommand(c, "SET %s" QUEUE_KEY_REVIEW_DONE "%s %lld EX %lld", p, period, id, keep_s);
+    redisAppendCommand(c, "DEL %s" QUEUE_KEY_REVIEW_LEASE "%s", p, period);
+    n += 2;
+    redisAppendCommand(c, "EXEC");
+    enum queue_txn_outcome out = queue_txn_exec(q, n, &r, err, errlen);
+    if (out == QUEUE_TXN_APPLIED)
+        out = queue_txn_check(&r, err, errlen);
+    if (out == QUEUE_TXN_NOT_APPLIED && strstr(err, "nil"))
+        return 0; /* the watched mark moved: another process wrote the period */
+    if (out != QUEUE_TXN_APPLIED)
+        return -1;
+    freeReplyObject(r);
+    return 1;
+}

@@ -683,16 +683,37 @@ int email_render_digest(const cJSON *msg, const struct email_render_opts *o, str
     return finish(&subj, &text, &html, out, err, errlen);
 }
 
+int email_render_report(const cJSON *report, struct email_rendered *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const char *subject = str_of(report, "subject"), *text = str_of(report, "text"), *html = str_of(report, "html");
+    if (!subject || !text || !html) {
+        snprintf(err, errlen, "a report needs its subject, text and html");
+        return -1;
+    }
+    out->subject = vg_strdup(subject);
+    out->text = vg_strdup(text);
+    out->html = vg_strdup(html);
+    if (!out->subject || !out->text || !out->html) {
+        email_rendered_free(out);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 int email_render(const cJSON *msg, const struct email_render_opts *o, struct email_rendered *out, char *err,
                  size_t errlen)
 {
     const char *kind = str_of(msg, "kind");
+    if (kind && !strcmp(kind, "report"))
+        return email_render_report(msg, out, err, errlen);
     if (kind && !strcmp(kind, "alert"))
         return email_render_alert(msg, o, out, err, errlen);
     if (kind && !strcmp(kind, "digest"))
         return email_render_digest(msg, o, out, err, errlen);
     memset(out, 0, sizeof *out);
-    snprintf(err, errlen, "not an e-mail message (its kind is neither alert nor digest)");
+    snprintf(err, errlen, "not an e-mail message (its kind is not alert, digest or report)");
     return -1;
 }
 

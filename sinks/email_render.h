@@ -8,6 +8,7 @@
  *           highest priority, the signals highest priority first, each with why it was folded
  *           into the digest; per account an activity strip of its 12 weekly counts (HTML table
  *           cells with bgcolor and height, which Gmail and Outlook keep; a sparkline in text).
+ *   report  the scheduled review: subject, text and HTML given by the message.
  *
  * Everything that came from the web (titles, evidence, names, links) is HTML-escaped in the
  * HTML body and stripped of control and bidirectional-override characters in both; a link is
@@ -37,7 +38,11 @@ int email_render_alert(const cJSON *alert, const struct email_render_opts *opts,
                        char *err, size_t errlen);
 int email_render_digest(const cJSON *digest, const struct email_render_opts *opts, struct email_rendered *out,
                         char *err, size_t errlen);
-/* Either, by the message's `kind`. */
+/* A message of kind "report" (the daemon's scheduled review, daemon/review_handoff.c) carries
+ * its own subject, text and HTML (a self-contained page vigie made, escaped when it was made):
+ * they are taken as they are (email_mime cleans the subject for its header). */
+int email_render_report(const cJSON *report, struct email_rendered *out, char *err, size_t errlen);
+/* Any of them, by the message's `kind`. */
 int email_render(const cJSON *msg, const struct email_render_opts *opts, struct email_rendered *out, char *err,
                  size_t errlen);
 void email_rendered_free(struct email_rendered *r);

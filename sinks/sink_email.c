@@ -1,7 +1,8 @@
 /* sink_email — alert e-mails and owners' digests over SMTP ([sink.email]), from the stream
  * alerts:email the alerts router writes (docs/design.md "Alerts").
  *
- * A message (kind `alert` or `digest`) is rendered (email_render.h), made an e-mail
+ * A message (kind `alert`, `digest`, or `report`: the daemon's scheduled review, whose subject,
+ * text and HTML it carries) is rendered (email_render.h), made an e-mail
  * (email_mime.h) and sent to each address of its `target` in a transaction of its own
  * (http/smtp_send.h), one after the other:
  *
@@ -606,8 +607,8 @@ static const char *email_where(void *state) { return ((struct email_sink *)state
 
 const struct sink_type sink_email = {
     .name = "email",
-    .summary = "alert e-mails and owners' digests over SMTP (STARTTLS by default, AUTH), from the alerts "
-               "router's stream alerts:email: one transaction per address, each address sent once",
+    .summary = "alert e-mails, owners' digests and the scheduled review's report over SMTP (STARTTLS by "
+               "default, AUTH), from the stream alerts:email: one transaction per address, each address sent once",
     .options = email_options,
     .config_size = sizeof(struct email_config),
     .max_batch = MAX_BATCH,

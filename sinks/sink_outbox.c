@@ -2,7 +2,7 @@
  * without a supported CRM.
  *
  * Files: <dir>/<stream>-<YYYY-MM-DD>-<instance>-<seq>.jsonl, one record per line:
- *   {"kind": "signal"|"update"|"contact", "entry": "<stream entry id>",
+ *   {"kind": "signal"|"update"|"contact"|"review", "entry": "<stream entry id>",
  *    "written": "<RFC 3339 UTC>", "record": {... the record, docs/design.md ...}}
  * A reader never sees half a line: records are appended to a hidden file
  * (.<name>.part, flushed to disk before the batch is acknowledged) that becomes visible under
@@ -12,7 +12,8 @@
  *
  * At-least-once: a crash after the disk write and before the acknowledgement writes those
  * records again on the next start; every record carries its deterministic `id`, so a reader
- * keeps the last line per id. A half line left by a crash is cut off before the leftover part
+ * keeps the last line per id. The stream reports holds the daemon's scheduled reviews
+ * (daemon/review_handoff.c: kind `review`, the JSON rows and the HTML page), in reports-*.jsonl. A half line left by a crash is cut off before the leftover part
  * file is published. */
 #include "sinks/sink.h"
 #include "util/vg_alloc.h"
@@ -68,7 +69,7 @@ struct outbox {
     const struct outbox_config *cfg;
     char *dir;
     char instance[64];
-    struct part parts[2];  /* signals, contacts */
+    struct part parts[3];  /* signals, contacts, reports */
     unsigned seq;
 };
 
@@ -211,7 +212,8 @@ static int outbox_init(struct sink_ctx *ctx, const void *config, void **state, c
             *c = '_'; /* one path component, and '-' keeps separating the name's parts */
     snprintf(o->parts[0].stream, sizeof(o->parts[0].stream), "signals");
     snprintf(o->parts[1].stream, sizeof(o->parts[1].stream), "contacts");
-    o->parts[0].fd = o->parts[1].fd = -1;
+    snprintf(o->parts[2].stream, sizeof(o->parts[2].stream), "reports");
+    o->parts[0].fd = o->parts[1].fd = o->parts[2].fd = -1;
     if (!o->dir || mkdir_p(o->dir) < 0) {
         snprintf(err, errlen, "outbox: cannot create the directory %s: %s", o->dir ? o->dir : "?", strerror(errno));
         vg_free(o->dir);
@@ -220,14 +222,15 @@ static int outbox_init(struct sink_ctx *ctx, const void *config, void **state, c
     }
     publish_leftovers(o);
     if (!sink_previewing(ctx))
-        vg_notice("sink", "outbox: writing signals and contacts to %s (*.jsonl, one JSON record per line)", o->dir);
+        vg_notice("sink", "outbox: writing signals, contacts and scheduled reviews to %s (*.jsonl, one JSON record "
+                  "per line)", o->dir);
     *state = o;
     return 0;
 }
 
 static struct part *part_for(struct outbox *o, const char *stream)
 {
-    return strcmp(stream, "contacts") == 0 ? &o->parts[1] : &o->parts[0];
+    return strcmp(stream, "contacts") == 0 ? &o->parts[1] : strcmp(stream, "reports") == 0 ? &o->parts[2] : &o->parts[0];
 }
 
 /* Publishes what is due (size, day, age) and opens what is needed for `day`. */
@@ -250,10 +253,10 @@ static void outbox_deliver(void *state, struct sink_batch *b)
     gmtime_r(&t, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-    struct vg_buf lines[2] = {{0}, {0}};
+    struct vg_buf lines[3] = {{0}, {0}, {0}};
     for (size_t i = 0; i < b->n; i++) {
         struct sink_record *r = &b->v[i];
-        struct vg_buf *out = &lines[part_for(o, r->stream) == &o->parts[1]];
+        struct vg_buf *out = &lines[part_for(o, r->stream) - o->parts];
         /* The record is JSON already (the core checked it is an object): it goes as written. */
         vg_buf_printf(out, "{\"kind\":\"%s\",\"entry\":\"%s\",\"written\":\"%s\",\"record\":", r->field, r->entry_id,
                       stamp);
@@ -262,7 +265,7 @@ static void outbox_deliver(void *state, struct sink_batch *b)
     }
     const char *failed = NULL;
     int err = 0;
-    for (int k = 0; k < 2 && !failed; k++) {
+    for (int k = 0; k < 3 && !failed; k++) {
         if (lines[k].len == 0)
             continue;
         struct part *p = &o->parts[k];
@@ -302,6 +305,9 @@ static void outbox_deliver(void *state, struct sink_batch *b)
                 vg_warn("sink", "outbox: cannot cut back %s: %s", p->path, strerror(errno));
         } else {
             p->size += (long long)lines[k].len;
+            /* A review comes once a week or a month: published at once, not at the next batch. */
+            if (p == &o->parts[2])
+                publish(o, p);
         }
     }
     for (size_t i = 0; i < b->n; i++) {
@@ -313,8 +319,8 @@ static void outbox_deliver(void *state, struct sink_batch *b)
     /* Only the signals part is written once the contacts part failed: acknowledging the
      * signals would be right, but one outcome per batch keeps the rule simple: retry all,
      * and a reader keeps the last line per id. */
-    vg_buf_free(&lines[0]);
-    vg_buf_free(&lines[1]);
+    for (int k = 0; k < 3; k++)
+        vg_buf_free(&lines[k]);
     sink_batch_done(b);
 }
 
@@ -323,7 +329,7 @@ static void outbox_close(void *state)
     struct outbox *o = state;
     if (!o)
         return;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 3; k++)
         publish(o, &o->parts[k]);
     vg_free(o->dir);
     vg_free(o);
@@ -337,11 +343,12 @@ static const char *outbox_where(void *state)
 
 const struct sink_type sink_outbox = {
     .name = "outbox",
-    .summary = "signals and contacts as JSON-lines files (for CRM sync jobs, or without a supported CRM)",
+    .summary = "signals, contacts and the scheduled reviews as JSON-lines files (for CRM sync jobs, or without a "
+               "supported CRM)",
     .options = outbox_options,
     .config_size = sizeof(struct outbox_config),
     .max_batch = 500,
-    .streams = "signals,contacts",
+    .streams = "signals,contacts,reports",
     .check = outbox_check,
     .init = outbox_init,
     .deliver = outbox_deliver,

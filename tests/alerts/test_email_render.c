@@ -1,7 +1,7 @@
 /* test_email_render — what an owner reads: a digest's accounts hottest first and their signals
  * highest priority first, each with its evidence, amounts, people, link, sources and why it
  * waited for the digest; an activity strip per account; hostile text from the web inert in
- * both bodies; an alert's subject naming its account and top signal. */
+ * both bodies; an alert's subject naming its account and top signal; a report's own parts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,6 +168,26 @@ static void test_alert_subject_and_order(void **state)
     cJSON_Delete(d);
 }
 
+/* The scheduled review's report carries its own parts; one without them is refused. */
+static void test_report_parts_are_the_messages(void **state)
+{
+    (void)state;
+    cJSON *d = cJSON_Parse("{\"id\":\"r1\",\"kind\":\"report\",\"subject\":\"Key-account review 2026-12: 1 promote "
+                           "(1 account(s))\",\"text\":\"promote    Nova (nova)\\n\",\"html\":\"<!DOCTYPE html><p>Nova</p>\"}");
+    struct email_rendered r;
+    char err[128];
+    assert_int_equal(email_render(d, NULL, &r, err, sizeof err), 0);
+    assert_string_equal(r.subject, "Key-account review 2026-12: 1 promote (1 account(s))");
+    assert_string_equal(r.text, "promote    Nova (nova)\n");
+    assert_string_equal(r.html, "<!DOCTYPE html><p>Nova</p>");
+    email_rendered_free(&r);
+    cJSON_Delete(d);
+    d = cJSON_Parse("{\"kind\":\"report\",\"subject\":\"s\",\"text\":\"t\"}");
+    assert_int_equal(email_render(d, NULL, &r, err, sizeof err), -1);
+    assert_string_equal(err, "a report needs its subject, text and html");
+    cJSON_Delete(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_activity_strip_per_account),
         cmocka_unit_test(test_hostile_text_is_inert),
         cmocka_unit_test(test_alert_subject_and_order),
+        cmocka_unit_test(test_report_parts_are_the_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

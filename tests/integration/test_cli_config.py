@@ -194,6 +194,9 @@ def test_reload_applies_the_live_options():
         ("review", "deselect_bar"): "30", ("review", "deselect_after"): "3",
         ("review", "watch_heat"): "60", ("review", "weight_quantitative"): "50",
         ("review", "weight_strategic"): "25", ("review", "weight_image"): "25",
+        # the scheduled review: from its next period on
+        ("review", "schedule"): "weekly", ("review", "at"): "08:30", ("review", "timezone"): "Europe/Paris",
+        ("review", "email"): "owners", ("review", "outbox"): "yes",
     }
     assert sorted(changed) == live, "a live option was added: give it a value here and check its effect"
     sections = {"daemon": [("state_dir", state), ("housekeeping", "200ms")], "admin": [("listen", "off")]}
