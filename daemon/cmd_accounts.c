@@ -32,6 +32,22 @@ static const char usage[] =
     "       vigie accounts [-c FILE] set-tier ID key|candidate|standard --reason TEXT [--by WHO]\n"
     "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
 
+/* enrich_accounts_check_groups over the file's accounts and the registry's. 0, or -1 with err. */
+static int check_groups(struct queue_sync *q, const struct enrich_account_set *in, char *err, size_t errlen)
+{
+    size_t n;
+    char *all = queue_accounts_all(q, &n, err, errlen);
+    if (!all)
+        return -1;
+    struct enrich_account_set *known = NULL;
+    int rc = n && enrich_accounts_parse(all, strlen(all), &known, err, errlen) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = enrich_accounts_check_groups(in, known, err, errlen);
+    enrich_account_set_free(known);
+    vg_free(all);
+    return rc;
+}
+
 static int do_import(struct queue_sync *q, const char *path)
 {
     size_t len;
@@ -46,6 +62,12 @@ static int do_import(struct queue_sync *q, const char *path)
     vg_free(buf);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s: %s (nothing was imported)\n", path, err);
+        return 1;
+    }
+    /* Parents and units are checked against the registry the file joins. */
+    if (check_groups(q, set, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s: %s (nothing was imported)\n", path, err);
+        enrich_account_set_free(set);
         return 1;
     }
     const char **ids = vg_calloc(set->n + 1, sizeof(*ids));
