@@ -32,13 +32,21 @@ static const char usage[] =
     "       vigie accounts [-c FILE] set-tier ID key|candidate|standard --reason TEXT [--by WHO]\n"
     "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
 
-/* enrich_accounts_check_groups over the file's accounts and the registry's. 0, or -1 with err. */
+/* enrich_accounts_check_groups over the file's accounts and the registry's. 0, or -1 with err.
+ * A registry that cannot be read stops only a file with parents or units: for any other, the
+ * write that follows tells what Redis says. */
 static int check_groups(struct queue_sync *q, const struct enrich_account_set *in, char *err, size_t errlen)
 {
+    int groups = 0;
+    for (size_t i = 0; i < in->n && !groups; i++)
+        groups = in->v[i].parent_id || in->v[i].n_units;
     size_t n;
     char *all = queue_accounts_all(q, &n, err, errlen);
-    if (!all)
-        return -1;
+    if (!all) {
+        if (!groups)
+            err[0] = '\0';
+        return groups ? -1 : 0;
+    }
     struct enrich_account_set *known = NULL;
     int rc = n && enrich_accounts_parse(all, strlen(all), &known, err, errlen) < 0 ? -1 : 0;
     if (rc == 0)

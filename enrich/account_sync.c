@@ -61,6 +61,14 @@ static int merge(struct enrich_account *l, struct enrich_account *s)
     steal_list(&l->context_keywords, &l->n_context_keywords, &s->context_keywords, &s->n_context_keywords);
     steal_list(&l->negative_keywords, &l->n_negative_keywords, &s->negative_keywords, &s->n_negative_keywords);
     steal_str(&l->country, &s->country);
+    /* No CRM listing gives groups or units today: the registry's are kept. */
+    steal_str(&l->parent_id, &s->parent_id);
+    if (!l->n_units && s->n_units) {
+        l->units = s->units;
+        l->n_units = s->n_units;
+        s->units = NULL;
+        s->n_units = 0;
+    }
     /* The owner's addresses are the owner's: a new owner does not inherit the previous one's. */
     if ((!l->owner && !s->owner) || (l->owner && s->owner && strcasecmp(l->owner, s->owner) == 0)) {
         steal_str(&l->owner_email, &s->owner_email);

@@ -7,7 +7,8 @@
  * Per listed account:
  *   created    not in the registry: stored as listed;
  *   updated    in the registry, but different: stored as listed, merged with what the CRM
- *              does not carry — aliases, domains, country, context and negative keywords the
+ *              does not carry — aliases, domains, country, context and negative keywords,
+ *              parent_id and units the
  *              listing leaves out keep the registry's values (added by hand, they survive a
  *              sync), identifiers merge by key (the listing's win); everything else (name,
  *              owner, tier, crm_id, the KAM numbers) is the CRM's, a value it no longer gives
