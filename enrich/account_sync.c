@@ -5,6 +5,7 @@
 #include "enrich/account_json.h"
 #include "util/vg_alloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,4 +255,25 @@ const char *enrich_sync_verdict_name(enum enrich_sync_verdict v)
     case ENRICH_SYNC_RETIRED: return "retired";
     }
     return "?";
+}
+
+int enrich_sync_link_parents(struct cJSON *listing)
+{
+    cJSON *a;
+    cJSON_ArrayForEach(a, listing) {
+        const cJSON *pc = cJSON_GetObjectItemCaseSensitive(a, ENRICH_SYNC_PARENT_CRM_ID);
+        const cJSON *parent = NULL, *b;
+        cJSON_ArrayForEach(b, listing) {
+            const cJSON *crm = cJSON_GetObjectItemCaseSensitive(b, "crm_id");
+            if (cJSON_IsString(pc) && b != a && cJSON_IsString(crm) && strcmp(crm->valuestring, pc->valuestring) == 0) {
+                parent = b;
+                break;
+            }
+        }
+        const cJSON *pid = parent ? cJSON_GetObjectItemCaseSensitive(parent, "id") : NULL;
+        if (cJSON_IsString(pid) && !cJSON_AddStringToObject(a, "parent_id", pid->valuestring))
+            return -1;
+        cJSON_DeleteItemFromObjectCaseSensitive(a, ENRICH_SYNC_PARENT_CRM_ID);
+    }
+    return 0;
 }
