@@ -98,8 +98,10 @@ static int set_name(struct enrich_unit *u, const char *v, size_t n, char *why, s
     size_t k = 0;
     if (!n)
         return 0;
-    if (enrich_account_list_push(&one, &k, v, n, why, whylen) < 0)
-        return -1;   /* the value rules of a list item: UTF-8, no control character, bounded */
+    if (enrich_account_list_push(&one, &k, v, n, why, whylen) < 0) {
+        vg_free(one);   /* the value rules of a list item: UTF-8, no control character, bounded */
+        return -1;
+    }
     vg_free(u->name);
     u->name = one[0];
     vg_free(one);
