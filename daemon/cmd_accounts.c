@@ -2,6 +2,7 @@
  * (sync: daemon/cmd_accounts_sync.c).
  * An import is checked whole before anything is written (a bad row names its line) and is
  * written in one transaction; every change bumps the version that running daemons watch. */
+#include "daemon/account_map.h"
 #include "daemon/account_signals.h"
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
@@ -28,9 +29,34 @@ static const char usage[] =
     "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see docs/design.md)\n"
     "       vigie accounts [-c FILE] list [--json] [--sort heat|name|id]   (default: as stored)\n"
     "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends and last signal)\n"
+    "       vigie accounts [-c FILE] show ID --map [--json]   (its units and subsidiaries: people, last signal, white space)\n"
     "       vigie accounts [-c FILE] rm ID...\n"
     "       vigie accounts [-c FILE] set-tier ID key|candidate|standard --reason TEXT [--by WHO]\n"
     "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
+
+/* enrich_accounts_check_groups over the file's accounts and the registry's. 0, or -1 with err.
+ * A registry that cannot be read stops only a file with parents or units: for any other, the
+ * write that follows tells what Redis says. */
+static int check_groups(struct queue_sync *q, const struct enrich_account_set *in, char *err, size_t errlen)
+{
+    int groups = 0;
+    for (size_t i = 0; i < in->n && !groups; i++)
+        groups = in->v[i].parent_id || in->v[i].n_units;
+    size_t n;
+    char *all = queue_accounts_all(q, &n, err, errlen);
+    if (!all) {
+        if (!groups)
+            err[0] = '\0';
+        return groups ? -1 : 0;
+    }
+    struct enrich_account_set *known = NULL;
+    int rc = n && enrich_accounts_parse(all, strlen(all), &known, err, errlen) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = enrich_accounts_check_groups(in, known, err, errlen);
+    enrich_account_set_free(known);
+    vg_free(all);
+    return rc;
+}
 
 static int do_import(struct queue_sync *q, const char *path)
 {
@@ -46,6 +72,12 @@ static int do_import(struct queue_sync *q, const char *path)
     vg_free(buf);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s: %s (nothing was imported)\n", path, err);
+        return 1;
+    }
+    /* Parents and units are checked against the registry the file joins. */
+    if (check_groups(q, set, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s: %s (nothing was imported)\n", path, err);
+        enrich_account_set_free(set);
         return 1;
     }
     const char **ids = vg_calloc(set->n + 1, sizeof(*ids));
@@ -85,6 +117,22 @@ out:
     vg_free(ids);
     enrich_account_set_free(set);
     return rc;
+}
+
+/* show's `--map [--json]` (in any order after the id): 1 when they are that, else 0. */
+static int show_map_args(int n, char **v, int *json)
+{
+    int map = 0;
+    *json = 0;
+    for (int i = 2; i < n; i++) {
+        if (strcmp(v[i], "--map") == 0)
+            map = 1;
+        else if (strcmp(v[i], "--json") == 0)
+            *json = 1;
+        else
+            return 0;
+    }
+    return map;
 }
 
 /* list's options: [--json] [--sort heat|name|id], in any order. 0, or -1 when they are not that. */
@@ -408,7 +456,9 @@ int cmd_accounts(int argc, char **argv)
             return bad;
         }
     }
+    int map = 0, map_json = 0;
     int ok = (strcmp(verb, "import") == 0 && n == 2) || (strcmp(verb, "show") == 0 && n == 2) ||
+             (strcmp(verb, "show") == 0 && (map = show_map_args(n, rest, &map_json))) ||
              (strcmp(verb, "rm") == 0 && n >= 2) || (strcmp(verb, "set-tier") == 0 && tier) ||
              (strcmp(verb, "list") == 0 && list_args(n - 1, rest + 1, &json, &sort) == 0);
     if (!ok) {
@@ -426,6 +476,8 @@ int cmd_accounts(int argc, char **argv)
         rc = do_import(q, rest[1]);
     else if (strcmp(verb, "list") == 0)
         rc = do_list(q, cfg, json, sort);
+    else if (strcmp(verb, "show") == 0 && map)
+        rc = account_map_show(q, rest[1], map_json);
     else if (strcmp(verb, "show") == 0)
         rc = do_show(q, cfg, rest[1]);
     else if (strcmp(verb, "set-tier") == 0)

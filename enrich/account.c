@@ -106,7 +106,7 @@ static int set_string(char **dst, const char *v, size_t n, char *why, size_t why
     return 0;
 }
 
-static int list_push(char ***list, size_t *n, const char *v, size_t len, char *why, size_t whylen)
+int enrich_account_list_push(char ***list, size_t *n, const char *v, size_t len, char *why, size_t whylen)
 {
     if (*n >= MAX_LIST_ITEMS) {
         why_set(why, whylen, "more than %d values in a list", MAX_LIST_ITEMS);
@@ -164,7 +164,7 @@ static int add_domain(struct enrich_account *a, const char *v, size_t n, char *w
         why_set(why, whylen, "bad domain '%.*s'", (int)(n > 80 ? 80 : n), v);
         return -1;
     }
-    return list_push(&a->domains, &a->n_domains, host, (size_t)hl, why, whylen);
+    return enrich_account_list_push(&a->domains, &a->n_domains, host, (size_t)hl, why, whylen);
 }
 
 /* Identifier values are normalised to how registries print them, so lookups compare equal:
@@ -314,6 +314,7 @@ static char **string_field(struct enrich_account *a, const char *key)
     if (strcmp(key, "owner_slack") == 0) return &a->owner_slack;
     if (strcmp(key, "owner_timezone") == 0) return &a->owner_timezone;
     if (strcmp(key, "owner_digest") == 0) return &a->owner_digest;
+    if (strcmp(key, "parent_id") == 0) return &a->parent_id;
     return NULL;
 }
 
@@ -334,7 +335,7 @@ int enrich_account_add_value(struct enrich_account *a, const char *key, const ch
     char ***list;
     size_t *n;
     if (list_field(a, key, &list, &n))
-        return list_push(list, n, val, vlen, why, whylen);
+        return enrich_account_list_push(list, n, val, vlen, why, whylen);
     if (strcmp(key, "domains") == 0)
         return add_domain(a, val, vlen, why, whylen);
     if (strcmp(key, "identifiers") == 0)
@@ -363,6 +364,8 @@ int enrich_account_set_field(struct enrich_account *a, const char *key, const ch
     }
     char ***list;
     size_t *n;
+    if (strcmp(key, "units") == 0)
+        return enrich_account_units_text(a, val, vlen, why, whylen);
     if (list_field(a, key, &list, &n) || strcmp(key, "domains") == 0 ||
         strcmp(key, "identifiers") == 0) {
         /* '|'-separated values. */
@@ -440,6 +443,16 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen)
         c[0] = (char)toupper((unsigned char)c[0]);
         c[1] = (char)toupper((unsigned char)c[1]);
     }
+    if (a->parent_id && enrich_account_id_check(a->parent_id, why, whylen) < 0) {
+        char inner[200];
+        snprintf(inner, sizeof(inner), "%s", why);
+        why_set(why, whylen, "parent_id: %s", inner);
+        return -1;
+    }
+    if (a->parent_id && strcmp(a->parent_id, a->id) == 0) {
+        why_set(why, whylen, "parent_id '%.64s' is the account itself", a->parent_id);
+        return -1;
+    }
     double t;
     if (a->retired && enrich_parse_time(a->retired, &t) < 0) {
         why_set(why, whylen, "retired '%.40s' is not an RFC 3339 time (2024-05-01T10:00:00Z)", a->retired);
@@ -508,6 +521,10 @@ void enrich_account_clear(struct enrich_account *a)
     vg_free(a->owner_digest);
     free_list(a->context_keywords, a->n_context_keywords);
     free_list(a->negative_keywords, a->n_negative_keywords);
+    vg_free(a->parent_id);
+    for (size_t i = 0; i < a->n_units; i++)
+        enrich_unit_clear(&a->units[i]);
+    vg_free(a->units);
     memset(a, 0, sizeof(*a));
 }
 
@@ -643,6 +660,8 @@ static int json_field(struct enrich_account *a, const cJSON *it, char *why, size
     size_t n;
     if (cJSON_IsNull(it))
         return 0;
+    if (strcmp(key, "units") == 0)
+        return enrich_account_units_json(a, it, why, whylen);
     if (strcmp(key, "identifiers") == 0) {
         if (!cJSON_IsObject(it)) {
             why_set(why, whylen, "identifiers must be an object {\"siren\": \"...\", ...}");
@@ -721,42 +740,54 @@ static size_t line_of(const char *buf, size_t off)
 }
 
 /* Where in the text an account is, since cJSON keeps no positions: walks the array that
- * opens at buf[start], following strings and nesting, and stops at the start of element
- * number `want` (1-based) or at byte `stop`, whichever comes first. *elem is the element
- * reached (0 before the first), the return value the offset where the walk stopped. */
-static size_t json_walk(const char *buf, size_t len, size_t start, size_t want, size_t stop,
-                        size_t *elem)
+ * opens at buf[start], following strings and nesting. The walk can be resumed (struct jwalk
+ * keeps where it is), so finding the line of every account of a file costs one pass. */
+struct jwalk { size_t i; int depth, in_str, expect; size_t elem; };
+
+/* Goes on from w->i and stops at the start of element number `want` (1-based) or at byte
+ * `stop`, whichever comes first. w->elem is the element reached (0 before the first), the
+ * return value the offset where the walk stopped. */
+static size_t jwalk_run(struct jwalk *w, const char *buf, size_t len, size_t want, size_t stop)
 {
-    int depth = 0, in_str = 0, expect = 0;
-    *elem = 0;
     if (stop > len)
         stop = len;
-    for (size_t i = start; i < stop; i++) {
-        char c = buf[i];
-        if (in_str) {
+    for (; w->i < stop; w->i++) {
+        char c = buf[w->i];
+        if (w->in_str) {
             if (c == '\\')
-                i++;
+                w->i++;
             else if (c == '"')
-                in_str = 0;
+                w->in_str = 0;
             continue;
         }
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
             continue;
-        if (depth == 1 && expect && c != ']') {
-            expect = 0;
-            if (++*elem == want)
-                return i;
+        if (w->depth == 1 && w->expect && c != ']') {
+            w->expect = 0;
+            if (++w->elem == want)
+                return w->i;
         }
         if (c == '"')
-            in_str = 1;
+            w->in_str = 1;
         else if (c == '[' || c == '{')
-            expect = ++depth == 1;
+            w->expect = ++w->depth == 1;
         else if (c == ']' || c == '}')
-            depth--;
-        else if (c == ',' && depth == 1)
-            expect = 1;
+            w->depth--;
+        else if (c == ',' && w->depth == 1)
+            w->expect = 1;
     }
+    if (w->i > stop)
+        w->i = stop;
     return stop;
+}
+
+static size_t json_walk(const char *buf, size_t len, size_t start, size_t want, size_t stop,
+                        size_t *elem)
+{
+    struct jwalk w = {.i = start};
+    size_t at = jwalk_run(&w, buf, len, want, stop);
+    *elem = w.elem;
+    return at;
 }
 
 static int parse_json(const char *buf, size_t len, size_t start, struct enrich_account_set **out,
@@ -790,9 +821,15 @@ static int parse_json(const char *buf, size_t len, size_t start, struct enrich_a
     struct enrich_account a = {0};
     char why[256];
     size_t idx = 0;
+    /* Each account's line, for the checks made after the parse (enrich_accounts_check_groups). */
+    struct jwalk lw = {.i = start};
+    size_t line_at = 0, line = 1;
     const cJSON *obj;
     cJSON_ArrayForEach(obj, root) {
         idx++;
+        size_t here = jwalk_run(&lw, buf, len, idx, len);
+        for (; line_at < here; line_at++)
+            line += buf[line_at] == '\n';
         const cJSON *idf = cJSON_GetObjectItemCaseSensitive(obj, "id");
         if (!cJSON_IsObject(obj)) {
             why_set(why, sizeof(why), "not an object");
@@ -808,6 +845,7 @@ static int parse_json(const char *buf, size_t len, size_t start, struct enrich_a
         }
         if (enrich_account_finish(&a, why, sizeof(why)) < 0)
             goto bad;
+        a.line = line;
         if (enrich_account_builder_add(&b, &a, why, sizeof(why)) < 0)
             goto bad;
         continue;

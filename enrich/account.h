@@ -10,6 +10,15 @@
 
 struct enrich_identifier { char *key; char *value; };
 
+/* A business unit inside an account (a division, a brand with its own people: "Orange
+ * Business", "Orange Cyberdefense"): named, with its aliases and domains. A mention of a unit
+ * is a mention of its account with the unit named (enrich/matcher.h). */
+struct enrich_unit {
+    char *name;
+    char **aliases; size_t n_aliases;
+    char **domains; size_t n_domains;   /* lower-case host names, as the account's */
+};
+
 struct enrich_account {
     char *id, *name;                 /* required */
     char **aliases; size_t n_aliases;
@@ -28,6 +37,12 @@ struct enrich_account {
      * address, a Slack user or channel id, an IANA zone ("Europe/Paris"), a digest schedule
      * ("daily 08:00", "weekly mon 08:00", "no"). */
     char *owner_email, *owner_slack, *owner_timezone, *owner_digest;
+    /* The group this account belongs to (another account's id), or NULL; checked across the
+     * whole registry by enrich_accounts_check_groups, not by the parser (one stored record is
+     * parsed alone). */
+    char *parent_id;
+    struct enrich_unit *units; size_t n_units;
+    size_t line;   /* where the record starts in the parsed text (1-based), for messages */
 };
 
 struct enrich_account_set { struct enrich_account *v; size_t n; };
@@ -52,6 +67,16 @@ int enrich_account_id_check(const char *id, char *why, size_t whylen);
 /* The host a domain value v[0..n) stands for, as an import stores it ("https://www.Acme.com/fr"
  * -> "acme.com"): its length, written NUL-terminated into host; -1 when it is no domain. */
 int enrich_account_domain_host(const char *v, size_t n, char host[256]);
+/* The checks an import makes across accounts (account_groups.c), on the accounts `in` about to
+ * be written and the registry `known` they join (NULL: none; an account of `in` replaces the
+ * one of `known` with its id): every parent_id names an account of either, no account is its
+ * own ancestor, and no unit name or alias is another account's name or alias (a mention of it
+ * could not tell the two apart). 0, or -1 with "line N: account X: reason" in err. */
+int enrich_accounts_check_groups(const struct enrich_account_set *in, const struct enrich_account_set *known,
+                                 char *err, size_t errlen);
+/* The unit of `a` named `name` (compared case-insensitively), or -1. */
+int enrich_account_unit_find(const struct enrich_account *a, const char *name);
+
 /* Linear lookup by id; NULL when absent or when set is NULL. */
 const struct enrich_account *enrich_account_find(const struct enrich_account_set *set, const char *id);
 /* Value of identifier `key` ("siren", "ticker", ...) or NULL. */
@@ -86,6 +111,14 @@ int enrich_account_finish(struct enrich_account *a, char *why, size_t whylen);
 void enrich_account_clear(struct enrich_account *a);
 /* Is `key` an identifier name accepted as a column or top-level field? */
 int enrich_account_is_identifier_key(const char *key);
+/* Appends a value to a list, checked as any value. */
+int enrich_account_list_push(char ***list, size_t *n, const char *v, size_t len, char *why, size_t whylen);
+/* The units member (account_units.c): from JSON, an array of {"name", "aliases", "domains"}
+ * (a `struct cJSON *`); from a CSV cell, units separated by '|', each "name; aliases=A, B;
+ * domains=x.com, y.com". Units add to those already read. 0, or -1 with why. */
+int enrich_account_units_json(struct enrich_account *a, const void *json_array, char *why, size_t whylen);
+int enrich_account_units_text(struct enrich_account *a, const char *v, size_t n, char *why, size_t whylen);
+void enrich_unit_clear(struct enrich_unit *u);
 /* Parses CSV (account_csv.c). Same contract as enrich_accounts_parse. */
 int enrich_accounts_parse_csv(const char *buf, size_t len, struct enrich_account_set **out,
                               char *err, size_t errlen);

@@ -131,6 +131,7 @@ static int known_column(const char *name)
         "id", "name", "aliases", "domains", "country", "identifiers", "owner", "tier", "revenue",
         "margin", "growth_potential", "strategic_fit", "image", "crm_id", "context_keywords",
         "negative_keywords", "retired", "owner_email", "owner_slack", "owner_timezone", "owner_digest",
+        "parent_id", "units",
     };
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         if (strcmp(name, cols[i]) == 0)
@@ -230,6 +231,7 @@ int enrich_accounts_parse_csv(const char *buf, size_t len, struct enrich_account
             why = reason;
             goto bad;
         }
+        a.line = rec_line;
         if (enrich_account_finish(&a, reason, sizeof(reason)) < 0 ||
             enrich_account_builder_add(&b, &a, reason, sizeof(reason)) < 0) {
             why = reason;

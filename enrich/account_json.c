@@ -67,6 +67,19 @@ char *enrich_account_to_json(const struct enrich_account *a)
     put_str(&b, "owner_slack", a->owner_slack);
     put_str(&b, "owner_timezone", a->owner_timezone);
     put_str(&b, "owner_digest", a->owner_digest);
+    put_str(&b, "parent_id", a->parent_id);
+    if (a->n_units) {
+        vg_buf_puts(&b, ",\"units\":[");
+        for (size_t i = 0; i < a->n_units; i++) {
+            const struct enrich_unit *u = &a->units[i];
+            vg_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+            vg_buf_json_str(&b, u->name);
+            put_list(&b, "aliases", u->aliases, u->n_aliases);
+            put_list(&b, "domains", u->domains, u->n_domains);
+            vg_buf_putc(&b, '}');
+        }
+        vg_buf_putc(&b, ']');
+    }
     if (vg_buf_putc(&b, '}') < 0) {
         vg_buf_free(&b);
         return NULL;

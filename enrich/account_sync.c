@@ -5,6 +5,7 @@
 #include "enrich/account_json.h"
 #include "util/vg_alloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,14 @@ static int merge(struct enrich_account *l, struct enrich_account *s)
     steal_list(&l->context_keywords, &l->n_context_keywords, &s->context_keywords, &s->n_context_keywords);
     steal_list(&l->negative_keywords, &l->n_negative_keywords, &s->negative_keywords, &s->n_negative_keywords);
     steal_str(&l->country, &s->country);
+    /* No CRM listing gives groups or units today: the registry's are kept. */
+    steal_str(&l->parent_id, &s->parent_id);
+    if (!l->n_units && s->n_units) {
+        l->units = s->units;
+        l->n_units = s->n_units;
+        s->units = NULL;
+        s->n_units = 0;
+    }
     /* The owner's addresses are the owner's: a new owner does not inherit the previous one's. */
     if ((!l->owner && !s->owner) || (l->owner && s->owner && strcasecmp(l->owner, s->owner) == 0)) {
         steal_str(&l->owner_email, &s->owner_email);
@@ -246,4 +255,25 @@ const char *enrich_sync_verdict_name(enum enrich_sync_verdict v)
     case ENRICH_SYNC_RETIRED: return "retired";
     }
     return "?";
+}
+
+int enrich_sync_link_parents(struct cJSON *listing)
+{
+    cJSON *a;
+    cJSON_ArrayForEach(a, listing) {
+        const cJSON *pc = cJSON_GetObjectItemCaseSensitive(a, ENRICH_SYNC_PARENT_CRM_ID);
+        const cJSON *parent = NULL, *b;
+        cJSON_ArrayForEach(b, listing) {
+            const cJSON *crm = cJSON_GetObjectItemCaseSensitive(b, "crm_id");
+            if (cJSON_IsString(pc) && b != a && cJSON_IsString(crm) && strcmp(crm->valuestring, pc->valuestring) == 0) {
+                parent = b;
+                break;
+            }
+        }
+        const cJSON *pid = parent ? cJSON_GetObjectItemCaseSensitive(parent, "id") : NULL;
+        if (cJSON_IsString(pid) && !cJSON_AddStringToObject(a, "parent_id", pid->valuestring))
+            return -1;
+        cJSON_DeleteItemFromObjectCaseSensitive(a, ENRICH_SYNC_PARENT_CRM_ID);
+    }
+    return 0;
 }

@@ -7,7 +7,8 @@
  * Per listed account:
  *   created    not in the registry: stored as listed;
  *   updated    in the registry, but different: stored as listed, merged with what the CRM
- *              does not carry — aliases, domains, country, context and negative keywords the
+ *              does not carry — aliases, domains, country, context and negative keywords,
+ *              parent_id (when the CRM names no listed parent) and units the
  *              listing leaves out keep the registry's values (added by hand, they survive a
  *              sync), identifiers merge by key (the listing's win); everything else (name,
  *              owner, tier, crm_id, the KAM numbers) is the CRM's, a value it no longer gives
@@ -66,6 +67,15 @@ void enrich_sync_plan_free(struct enrich_sync_plan *p);
  * or a permission gone) than the end of every key account, so callers write nothing unless
  * the user says so (`vigie accounts sync --allow-empty`). */
 int enrich_sync_plan_empties(const struct enrich_sync_plan *p);
+
+/* A CRM listing's account may name its parent company by the CRM's id, in this member (an
+ * import ignores members starting with '_'); once every page is in,
+ * enrich_sync_link_parents gives each such account the listed parent's vigie id as its
+ * parent_id (a parent that is not listed, not a key account, is no account of vigie's and
+ * gives none) and drops the member. `listing` is the listing's cJSON array. 0, or -1 on OOM. */
+#define ENRICH_SYNC_PARENT_CRM_ID "_parent_crm_id"
+struct cJSON;
+int enrich_sync_link_parents(struct cJSON *listing);
 
 /* "created", "updated", "unretired", "unchanged", "retired". */
 const char *enrich_sync_verdict_name(enum enrich_sync_verdict v);

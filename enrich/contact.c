@@ -151,6 +151,13 @@ int enrich_contacts_build(const struct enrich_extractor *x, const struct enrich_
             continue;
         struct enrich_contact *c = &v[n++];
         c->account_id = acc->id;
+        /* The person's unit: one of the account's units named in their sentence. */
+        const struct enrich_unit *unit = NULL;
+        for (size_t m = 0; m < r->n_mentions && !unit; m++)
+            if (r->mentions[m].sentence == p->sentence && r->mentions[m].unit >= 0 &&
+                &set->v[r->mentions[m].account] == acc && (size_t)r->mentions[m].unit < acc->n_units)
+                unit = &acc->units[r->mentions[m].unit];
+        c->unit = unit ? unit->name : NULL;
         c->departing = p->departing;
         c->name = vg_strdup(p->name);
         c->title = vg_strdup(p->role);
@@ -162,11 +169,13 @@ int enrich_contacts_build(const struct enrich_extractor *x, const struct enrich_
         if (!c->name || !c->title || !c->role_norm || !c->seniority || !c->department ||
             (source_url && !c->source_url) || (first_seen && !c->first_seen))
             goto oom;
-        if (acc->n_domains) {
+        /* A unit with its own domain is where its people's mail goes. */
+        const char *domain = unit && unit->n_domains ? unit->domains[0] : acc->n_domains ? acc->domains[0] : NULL;
+        if (domain) {
             const char *configured = enrich_account_identifier(acc, "email_pattern");
             const char *pattern = configured ? configured : DEFAULT_PATTERN;
             char addr[256];
-            if (enrich_email_guess(p->name, acc->domains[0], pattern, addr, sizeof(addr)) == 0) {
+            if (enrich_email_guess(p->name, domain, pattern, addr, sizeof(addr)) == 0) {
                 c->email_guess = vg_strdup(addr);
                 if (!c->email_guess)
                     goto oom;
@@ -208,6 +217,8 @@ int enrich_contact_json(const struct enrich_contact *c, struct vg_buf *out, char
     contact_str(out, "role_norm", c->role_norm);
     contact_str(out, "seniority", c->seniority);
     contact_str(out, "department", c->department);
+    if (c->unit)   /* only when known: records without it read as before */
+        contact_str(out, "unit", c->unit);
     contact_str(out, "account_id", c->account_id);
     contact_str(out, "source_url", c->source_url);
     contact_str(out, "first_seen", c->first_seen);

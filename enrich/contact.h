@@ -15,6 +15,8 @@
 struct enrich_contact {
     char *name, *title, *role_norm, *seniority, *department;
     const char *account_id;       /* borrowed from the account set */
+    const char *unit;             /* the account's unit named in the person's sentence, or NULL
+                                     (borrowed from the account set) */
     char *source_url, *first_seen;
     int departing;                /* leaves the role: update the CRM, do not prospect */
     char *email_guess;            /* NULL when no domain is known */

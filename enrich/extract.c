@@ -218,6 +218,7 @@ static int match_accounts(const struct enrich_extractor *x, const struct enrich_
             .end = m[i].end,
             .sentence = sentence_of_orig(d, m[i].start),
             .confidence = m[i].confidence,
+            .unit = m[i].unit,
         };
         int seen = 0;
         for (size_t k = 0; k < r->n_accounts && !seen; k++)
@@ -395,6 +396,14 @@ static int build_signals(const struct enrich_extractor *x, const struct enrich_d
                 s->role = (enum enrich_account_role)trole[t];
                 acc = &x->accounts->v[s->account];
                 s->account_id = acc->id;
+            }
+            /* The unit rolls up with its account: named where the story tells the signal. */
+            s->unit = -1;
+            for (size_t k = 0; acc && k < r->n_mentions && s->unit < 0; k++) {
+                const struct enrich_mention *mn = &r->mentions[k];
+                if (mn->account == s->account && mn->unit >= 0 &&
+                    (mn->start < d->title_end || (mn->sentence < d->n_sent && told[mn->sentence])))
+                    s->unit = mn->unit;
             }
             s->evidence = enrich_doc_copy(d, d->sent[cls[c].sentence].start,
                                           d->sent[cls[c].sentence].end);

@@ -39,6 +39,7 @@ struct enrich_mention {
     size_t start, end;    /* original offsets in the item's "title\nsummary" text */
     size_t sentence;
     double confidence;
+    int unit;             /* the account's unit the mention names (enrich_match.unit), or -1 */
 };
 
 /* A signal record (docs/design.md "Signal"). Attributes point into the result's arrays by index.
@@ -59,6 +60,8 @@ struct enrich_signal {
     size_t *people, n_people;    /* indexes into result->people */
     size_t *parties, n_parties;  /* indexes into result->parties */
     size_t *places, n_places;    /* indexes into result->places */
+    int unit;                    /* the account's unit named in the title or in a sentence
+                                    that carries the signal, or -1 (then none) */
 };
 
 struct enrich_result {

@@ -126,7 +126,15 @@ int enrich_signal_json(const struct enrich_extractor *x, const struct enrich_res
     for (size_t i = 0; i < s->n_modifiers; i++)
         if ((i && vg_buf_putc(b, ',') < 0) || json_str_or_null(b, s->modifiers[i]) < 0)
             return -1;
-    if (vg_buf_puts(b, "],\"lang\":") < 0 || vg_buf_json_str(b, r->lang) < 0 ||
+    if (vg_buf_putc(b, ']') < 0)
+        return -1;
+    /* Only when a unit is named: a record without one keeps the shape of ../shared/DESIGN.md. */
+    const struct enrich_account_set *set = enrich_extractor_accounts(x);
+    if (s->account_id && s->unit >= 0 && set && s->account < set->n &&
+        (size_t)s->unit < set->v[s->account].n_units &&
+        (vg_buf_puts(b, ",\"unit\":") < 0 || vg_buf_json_str(b, set->v[s->account].units[s->unit].name) < 0))
+        return -1;
+    if (vg_buf_puts(b, ",\"lang\":") < 0 || vg_buf_json_str(b, r->lang) < 0 ||
         vg_buf_puts(b, ",\"sources\":1}") < 0)
         return -1;
     return 0;

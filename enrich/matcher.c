@@ -329,6 +329,65 @@ static int add_text(struct build *b, const char *text, uint32_t account, enum pa
     return add_pattern(b, first, last, account, kind, upper_only);
 }
 
+/* The pattern add_text made last (or found already made), MATCH_NONE when it made none. */
+static uint32_t last_pattern(const struct build *b, uint32_t nraw_before)
+{
+    return b->nraw > nraw_before ? b->raw[b->nraw - 1].pat : MATCH_NONE;
+}
+
+static int cmp_upat(const void *x, const void *y)
+{
+    const struct unit_pat *a = x, *b = y;
+    if (a->pat != b->pat)
+        return a->pat < b->pat ? -1 : 1;
+    if (a->account != b->account)
+        return a->account < b->account ? -1 : 1;
+    return (a->unit > b->unit) - (a->unit < b->unit);
+}
+
+/* A unit's name and aliases are the account's aliases and its domains the account's domains,
+ * remembered as the unit's; one the account itself already uses (its name, an alias) names
+ * the account, not the unit. `own` holds the account's name and alias patterns. */
+static int add_units(struct build *b, const struct enrich_account *a, uint32_t ai, const uint32_t *own, size_t nown)
+{
+    struct enrich_matcher *m = b->m;
+    for (size_t u = 0; u < a->n_units; u++) {
+        const struct enrich_unit *un = &a->units[u];
+        size_t total = 1 + un->n_aliases + un->n_domains;
+        for (size_t k = 0; k < total; k++) {
+            const char *text = k == 0 ? un->name : k <= un->n_aliases ? un->aliases[k - 1]
+                                                                      : un->domains[k - 1 - un->n_aliases];
+            uint32_t before = b->nraw;
+            if (add_text(b, text, ai, k <= un->n_aliases ? PK_ALIAS : PK_DOMAIN) < 0)
+                return -1;
+            uint32_t pat = last_pattern(b, before);
+            int shared = pat == MATCH_NONE;
+            for (size_t o = 0; o < nown && !shared; o++)
+                shared = own[o] == pat;
+            if (shared)
+                continue;
+            if (grow((void **)&m->upats, &m->upats_cap, m->nupats + 1, sizeof(*m->upats), &m->bytes) < 0)
+                return -1;
+            m->upats[m->nupats++] = (struct unit_pat){pat, ai, (int32_t)u};
+        }
+    }
+    return 0;
+}
+
+int matcher_unit_of(const struct enrich_matcher *m, uint32_t pat, uint32_t account)
+{
+    size_t lo = 0, hi = m->nupats;
+    struct unit_pat key = {pat, account, INT32_MIN};
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_upat(&m->upats[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->nupats && m->upats[lo].pat == pat && m->upats[lo].account == account ? m->upats[lo].unit : -1;
+}
+
 /* Within a pattern, entries are ordered by kind then account: candidates (names, aliases,
  * domains, tickers) come first, and each kind's accounts can be binary-searched. */
 static int cmp_raw(const void *x, const void *y)
@@ -523,11 +582,23 @@ struct enrich_matcher *enrich_matcher_build(const struct enrich_account_set *set
         uint32_t ai = (uint32_t)i;
         if (a->retired)
             continue; /* no longer a key account: kept in the set (indexes), never matched */
+        /* The account's own name and alias patterns, which its units' cannot take over. */
+        uint32_t own[64];
+        size_t nown = 0;
+        uint32_t before = b.nraw;
         if (add_text(&b, a->name, ai, PK_NAME) < 0)
             goto oom;
-        for (size_t k = 0; k < a->n_aliases; k++)
+        if (last_pattern(&b, before) != MATCH_NONE)
+            own[nown++] = last_pattern(&b, before);
+        for (size_t k = 0; k < a->n_aliases; k++) {
+            before = b.nraw;
             if (add_text(&b, a->aliases[k], ai, PK_ALIAS) < 0)
                 goto oom;
+            if (last_pattern(&b, before) != MATCH_NONE && nown < sizeof(own) / sizeof(own[0]))
+                own[nown++] = last_pattern(&b, before);
+        }
+        if (a->n_units && add_units(&b, a, ai, own, nown) < 0)
+            goto oom;
         for (size_t k = 0; k < a->n_domains; k++)
             if (add_text(&b, a->domains[k], ai, PK_DOMAIN) < 0)
                 goto oom;
@@ -542,6 +613,8 @@ struct enrich_matcher *enrich_matcher_build(const struct enrich_account_set *set
             if (add_text(&b, a->negative_keywords[k], ai, PK_NEGATIVE) < 0)
                 goto oom;
     }
+    if (m->nupats > 1)
+        qsort(m->upats, m->nupats, sizeof(*m->upats), cmp_upat);
     if (group_entries(&b) < 0 || link_states(m) < 0 || index_accounts(m) < 0 ||
         matcher_cues_build(m) < 0 || build_bloom(m) < 0)
         goto oom;
@@ -597,6 +670,7 @@ void enrich_matcher_free(struct enrich_matcher *m)
     vg_free(m->afirst);
     vg_free(m->afkinds);
     vg_free(m->aslots);
+    vg_free(m->upats);
     vg_free(m->cues);
     vg_free(m->bloom);
     vg_free(m);

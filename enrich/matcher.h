@@ -16,7 +16,8 @@
 struct enrich_matcher;   /* immutable once built; safe to share read-only between threads */
 
 /* Builds the automaton over all names, aliases, domains and tickers of the accounts that are
- * not retired (a retired account keeps its index but is never matched). Does not keep pointers
+ * not retired, and the names, aliases and domains of their units (a unit's mention is a
+ * mention of its account, via alias or domain, with enrich_match.unit set) (a retired account keeps its index but is never matched). Does not keep pointers
  * into `set` other than account ids/indexes documented below; the set must outlive the matcher.
  * NULL with a message in err on failure. */
 struct enrich_matcher *enrich_matcher_build(const struct enrich_account_set *set, char *err, size_t errlen);
@@ -29,6 +30,7 @@ struct enrich_match {
     size_t start, end;       /* byte offsets of the mention in the ORIGINAL text */
     enum enrich_match_via via;
     double confidence;       /* 0..1 after evidence rules (capitalisation, legal form, context keywords, source account) */
+    int unit;                /* the account's unit (index into its units) the mention names, or -1 */
 };
 
 /* The threshold under which a mention is more likely a common word than the account; what

@@ -119,6 +119,7 @@ struct cand {
     uint8_t amb;
     uint8_t boost;        /* listed next to a trusted mention */
     double conf;
+    uint32_t p;           /* the pattern, for the unit it may name */
 };
 
 /* sort_small() moves elements through a 64-byte buffer. */
@@ -583,7 +584,7 @@ int enrich_match_text(const struct enrich_matcher *m, const char *text, size_t l
                 cands = ncd;
                 ccap = nc;
             }
-            cands[ncands++] = (struct cand){en->account, p->s, p->e, en->kind, p->amb, 0, 0};
+            cands[ncands++] = (struct cand){en->account, p->s, p->e, en->kind, p->amb, 0, 0, p->p};
         }
     }
     if (ncands == 0) {
@@ -656,7 +657,8 @@ int enrich_match_text(const struct enrich_matcher *m, const char *text, size_t l
         static const enum enrich_match_via via[] = {ENRICH_VIA_NAME, ENRICH_VIA_ALIAS,
                                                     ENRICH_VIA_DOMAIN, ENRICH_VIA_TICKER};
         res[nres++] = (struct enrich_match){c->account, t.v[c->s].start, t.v[c->e - 1].end,
-                                            via[c->kind], c->conf};
+                                            via[c->kind], c->conf,
+                                            m->nupats ? matcher_unit_of(m, c->p, c->account) : -1};
     }
     rc = 0;
 done:

@@ -83,6 +83,10 @@ struct enrich_matcher {
     /* Cue words of the evidence rules (matcher_eval.c), by token hash: bits CUE_*. */
     struct cue_slot { const char *word; uint32_t hash, len; unsigned bits; } *cues;
     uint32_t cue_mask;
+    /* Patterns that name a unit of an account (its name, aliases, domains), sorted by
+     * (pat, account): a mention through one of them names the unit (enrich_match.unit). */
+    struct unit_pat { uint32_t pat, account; int32_t unit; } *upats;
+    uint32_t nupats, upats_cap;
     /* Account id index for source_account_id lookups. */
     uint32_t *aslots; size_t amask;
     size_t bytes;
@@ -102,6 +106,8 @@ int matcher_cues_build(struct enrich_matcher *m);
 
 /* Vocabulary id of a token, MATCH_NONE when no pattern uses it. */
 uint32_t matcher_vocab_find(const struct enrich_matcher *m, const char *s, uint32_t len, uint32_t hash);
+/* The unit of `account` that pattern `pat` names, or -1. */
+int matcher_unit_of(const struct enrich_matcher *m, uint32_t pat, uint32_t account);
 /* Index of the account with this id, or MATCH_NONE. */
 uint32_t matcher_account_index(const struct enrich_matcher *m, const char *id);
 /* Runs the automaton over tokens; appends hits (at most MATCH_MAX_HITS). -1 on allocation

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "enrich/account.h"
+#include "enrich/account_sync.h"
 #include "http/fetch_http.h"
 #include "sinks/hubspot_payload.h"
 #include "util/vg_alloc.h"
@@ -180,6 +181,10 @@ int hubspot_accounts_from_page(const struct hubspot_config *cfg, const cJSON *pa
             add_number(acc, "strategic_fit", props, cfg->map_strategic_fit) < 0 ||
             add_number(acc, "image", props, cfg->map_image) < 0)
             return -1;
+        const char *parent = prop_str(props, "hs_parent_company_id");
+        if (parent && digits_only(parent) && strlen(parent) <= 20 && strcmp(parent, cid) != 0 &&
+            !cJSON_AddStringToObject(acc, ENRICH_SYNC_PARENT_CRM_ID, parent))
+            return -1;
     }
     return 0;
 }
@@ -237,6 +242,8 @@ static void job_free(struct ha_job *j)
 static void job_end(struct ha_job *j, const char *err)
 {
     cJSON *out = NULL;
+    if (!err && enrich_sync_link_parents(j->out) < 0)
+        err = "out of memory";
     if (!err) {
         out = j->out;
         j->out = NULL;
@@ -260,7 +267,8 @@ static char *search_body(struct ha_job *j)
     vg_buf_printf(&b, ",\"operator\":\"EQ\",\"value\":\"true\"},{\"propertyName\":\"hs_object_id\","
                       "\"operator\":\"GT\",\"value\":\"%lld\"}]}],"
                       "\"sorts\":[{\"propertyName\":\"hs_object_id\",\"direction\":\"ASCENDING\"}],"
-                      "\"properties\":[\"name\",\"domain\",\"hubspot_owner_id\",\"hs_object_id\"",
+                      "\"properties\":[\"name\",\"domain\",\"hubspot_owner_id\",\"hs_object_id\","
+                      "\"hs_parent_company_id\"",
                   j->floor_id);
     const char *extra[] = {c->account_id_property, c->map_revenue, c->map_margin, c->map_growth_potential,
                            c->map_strategic_fit, c->map_image};

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "enrich/account.h"
+#include "enrich/account_sync.h"
 #include "sinks/salesforce_payload.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
@@ -54,13 +55,14 @@ char *sf_accounts_soql(const struct sf_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "account_external_id '%s' is not a field name", c->account_external_id ? c->account_external_id : "");
         return NULL;
     }
-    const char *fields[8 + N_KAMS];
+    const char *fields[9 + N_KAMS];
     size_t nf = 0;
     fields[nf++] = "Id";
     fields[nf++] = "Name";
     fields[nf++] = "Website";
     fields[nf++] = "OwnerId";
     fields[nf++] = "Owner.Email";
+    fields[nf++] = "ParentId";
     fields[nf++] = c->account_external_id;
     for (size_t i = 0; i < N_KAMS; i++) {
         const char *f = kam_field(c, i);
@@ -239,6 +241,10 @@ static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accou
     }
     cJSON_AddStringToObject(a, "tier", "key");
     cJSON_AddStringToObject(a, "crm_id", id->valuestring);
+    /* The parent account, linked to its vigie id once every page is in (account_sync.h). */
+    const cJSON *parent = cJSON_GetObjectItemCaseSensitive(rec, "ParentId");
+    if (cJSON_IsString(parent) && sf_is_id(parent->valuestring, "001") && strcmp(parent->valuestring, id->valuestring))
+        cJSON_AddStringToObject(a, ENRICH_SYNC_PARENT_CRM_ID, parent->valuestring);
     const cJSON *owner = cJSON_GetObjectItemCaseSensitive(rec, "OwnerId");
     if (cJSON_IsString(owner) && sf_is_id(owner->valuestring, "005")) {
         cJSON *ids = cJSON_AddObjectToObject(a, "identifiers");
@@ -331,6 +337,8 @@ static void finish(struct sf_sync *s, const char *err)
     sf_sync_done done = s->done;
     void *arg = s->arg;
     cJSON *accounts = NULL, *warnings = NULL;
+    if (!err && enrich_sync_link_parents(s->accounts) < 0)
+        err = "out of memory";
     if (!err) {
         accounts = s->accounts;
         warnings = s->warnings;

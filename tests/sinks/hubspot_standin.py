@@ -135,6 +135,8 @@ def builtin_properties():
             # that want to upsert by domain anyway.
             _prop("domain", "Company domain name", "string", "text", ci),
             _prop("website", "Website URL", "string", "text", ci),
+            # the company's parent company (its record id), as HubSpot's company hierarchy sets it
+            _prop("hs_parent_company_id", "Parent Company", "number", "number", ci),
             _prop("industry", "Industry", "string", "text", ci),
             _prop("city", "City", "string", "text", ci),
             _prop("country", "Country/Region", "string", "text", ci),

@@ -244,6 +244,33 @@ def test_hubspot_refused_token_writes_nothing():
     assert r.returncode == 1 and "outbox" in r.stderr, r.stderr
 
 
+def test_hubspot_parent_company_becomes_parent_id_and_units_survive():
+    hubspot()
+    ids = seed(key_companies(4))
+    prospect = seed([{"name": "Prospect Group", "domain": "pg.example", "hubspot_owner_id": "71000001"}])[0]
+    subs = seed([{"name": "Key Sub", "domain": "sub.example", "vigie_key_account": "true",
+                  "hs_parent_company_id": ids[3]},
+                 {"name": "Other Sub", "domain": "other-sub.example", "vigie_key_account": "true",
+                  "hs_parent_company_id": prospect}])
+    env = SinkEnv(hubspot_section(), n_items=1)
+    r = sync(env, "hubspot")
+    assert r.returncode == 0, r.stderr
+    got = accounts(env)
+    # a listed parent company is the account's group; one that is no key account is no account
+    assert got["hubspot-%s" % subs[0]]["parent_id"] == "hubspot-%s" % ids[3], got["hubspot-%s" % subs[0]]
+    assert "parent_id" not in got["hubspot-%s" % subs[1]]
+    # Units added by hand survive the next sync (no CRM listing gives them).
+    path = os.path.join(env.dir, "units.json")
+    with open(path, "w") as f:
+        json.dump([dict(got["michelin"], units=[{"name": "Michelin Aircraft Tyres"}])], f)
+    assert run_vigie(["accounts", "-c", env.conf, "import", path]).returncode == 0
+    api("PATCH", "/crm/objects/2026-03/companies/%s" % ids[2], {"properties": {"name": "Michelin SCA"}})
+    r = sync(env, "hubspot")
+    assert "1 updated" in r.stdout, r.stdout
+    m = accounts(env)["michelin"]
+    assert m["name"] == "Michelin SCA" and m["units"] == [{"name": "Michelin Aircraft Tyres"}], m
+
+
 def test_daemon_syncs_on_schedule_one_process_of_two():
     hubspot()
     seed(key_companies(20))
@@ -283,18 +310,24 @@ def test_salesforce_soql_pages_retire_and_refused_login():
                                                             for i in range(3, 25)])]
     ids = control(org.port, "POST", "seed", {"type": "Account", "records": key + [
         {"Name": "Prospect %d" % i, "Vigie_Key_Account__c": False} for i in range(5)]})["ids"]
+    # a key account under another (ParentId), and one under a prospect (no account of vigie's)
+    control(org.port, "POST", "seed", {"type": "Account", "records": [
+        {"Name": "Sub of 05", "Vigie_Key_Account__c": True, "Vigie_Account_Id__c": "sf-sub", "ParentId": ids[5]},
+        {"Name": "Sub of a prospect", "Vigie_Key_Account__c": True, "Vigie_Account_Id__c": "sf-sub2",
+         "ParentId": ids[-1]}]})
     env = SinkEnv(org.section("map_revenue = AnnualRevenue").replace("enabled = yes", "enabled = no"), n_items=1)
 
     r = sync(env, "salesforce")
     assert r.returncode == 0, r.stderr
-    assert "25 listed: 22 created, 3 updated, 0 retired, 0 unchanged" in r.stdout, r.stdout
+    assert "27 listed: 24 created, 3 updated, 0 retired, 0 unchanged" in r.stdout, r.stdout
     got = accounts(env)
-    assert len(got) == 25 and not [a for a in got.values() if a["name"].startswith("Prospect")]
+    assert len(got) == 27 and not [a for a in got.values() if a["name"].startswith("Prospect")]
+    assert got["sf-sub"]["parent_id"] == "sf-acct-05" and "parent_id" not in got["sf-sub2"], got["sf-sub"]
     a = got["sf-acct-05"]
     assert a["domains"] == ["a05.example"] and a["owner"] == "claire.martin@acme.example" and a["crm_id"] == ids[5]
     assert a["revenue"] == 6000000 and a["tier"] == "key", a
     assert a["identifiers"]["salesforce_owner_id"] == "005000000000042AAA", a
-    # 25 records, 7 a page: the query, then three nextRecordsUrl pages.
+    # 27 records, 7 a page: the query, then three nextRecordsUrl pages.
     queries = [q for q in org.state()["requests"] if "/query" in q["path"]]
     assert len(queries) == 4 and all(q["status"] == 200 for q in queries), [(q["path"], q["status"]) for q in queries]
 
@@ -314,7 +347,7 @@ def test_salesforce_soql_pages_retire_and_refused_login():
     untick("sf-acct-10")
     r = sync(env, "salesforce")
     assert r.returncode == 0, r.stderr
-    assert "23 listed: 0 created, 0 updated, 2 retired, 23 unchanged" in r.stdout, r.stdout
+    assert "25 listed: 0 created, 0 updated, 2 retired, 25 unchanged" in r.stdout, r.stdout
     got = accounts(env)
     assert sorted(i for i, a in got.items() if "retired" in a) == ["michelin", "sf-acct-10"]
 

@@ -30,7 +30,7 @@ static void soql(void **state)
     char err[256];
     struct sf_config c = config();
     char *q = sf_accounts_soql(&c, err, sizeof(err));
-    assert_string_equal(q, "SELECT Id, Name, Website, OwnerId, Owner.Email, Vigie_Account_Id__c, "
+    assert_string_equal(q, "SELECT Id, Name, Website, OwnerId, Owner.Email, ParentId, Vigie_Account_Id__c, "
                            "AnnualRevenue, Margin__c, Parent.Fit__c FROM Account WHERE "
                            "Vigie_Key_Account__c = true");
     vg_free(q);
@@ -38,7 +38,7 @@ static void soql(void **state)
     c.key_account_where = "Type = 'Key Account'";
     c.map_margin = "name"; /* named twice: selected once */
     q = sf_accounts_soql(&c, err, sizeof(err));
-    assert_string_equal(q, "SELECT Id, Name, Website, OwnerId, Owner.Email, Vigie_Account_Id__c, "
+    assert_string_equal(q, "SELECT Id, Name, Website, OwnerId, Owner.Email, ParentId, Vigie_Account_Id__c, "
                            "AnnualRevenue, Parent.Fit__c FROM Account WHERE Type = 'Key Account'");
     vg_free(q);
 
