@@ -69,7 +69,7 @@ const struct vg_option vg_options[] = {
      "how long an item (its canonical URL and its content fingerprint) is remembered as already seen"},
     {"fetch", "items_maxlen", VG_OPT_INT, "1000000", 1000, 1000000000, F(fetch_items_maxlen), NULL, 0,
      "approximate cap of the items stream; keep it well above the backlog of the enrich stage"},
-    {"fetch", "items_retention", VG_OPT_DURATION, "7d", 0, SEC(3650LL * 86400), F(fetch_items_retention_ms), NULL, 0,
+    {"fetch", "items_retention", VG_OPT_DURATION, "1d", 0, SEC(3650LL * 86400), F(fetch_items_retention_ms), NULL, 0,
      "items older than this leave the items stream (checked every minute; never one the enrich stage has not acknowledged); 0: only items_maxlen bounds it"},
     {"fetch", "timeout", VG_OPT_DURATION, "30s", SEC(1), SEC(600), F(fetch_timeout_ms), NULL, VG_OPT_RESTART,
      "total time allowed for one fetch"},
