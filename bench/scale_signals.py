@@ -147,6 +147,7 @@ def run(tmp, vigie, payloads, accounts):
     parts["out: marker"] = usage(c, outs)
     out["parts"] = {k: v / n for k, v in parts.items()}
     out["keys"] = int(c.call("DBSIZE"))
+    out["item_entry"] = (c.call("MEMORY", "USAGE", "vigie:items", "SAMPLES", "0") or 0) / max(1, c.call("XLEN", "vigie:items"))
     c.close()
     r.stop()
     return out
@@ -158,7 +159,7 @@ def figures(tmp, vigie, payloads, accounts):
     n = max(1, a["signals"])
     fa, fb = a["stats"].get("fcall", (0, 0)), b["stats"].get("fcall", (0, 0))
     per = {
-        "signals": a["signals"], "updates": a["updates"], "json": a["json"],
+        "signals": a["signals"], "updates": a["updates"], "json": a["json"], "item_entry": a["item_entry"],
         "mem": (a["mem"] - b["mem"]) / n,
         "parts": a["parts"],
         "fcall_us": (fa[1] - fb[1]) / n,
@@ -176,7 +177,8 @@ def figures(tmp, vigie, payloads, accounts):
 def describe(tag, f):
     parts = ", ".join(f"{k} {v:.0f} B" for k, v in f["parts"].items() if v)
     calls = ", ".join(f"{k} {v:.2f}" for k, v in f["calls"].items() if v >= 0.005)
-    return [f"# {tag}: {f['signals']} signals ({f['updates']} updates), {f['json']:.0f} B of JSON each on average",
+    return [f"# {tag}: {f['signals']} signals ({f['updates']} updates), {f['json']:.0f} B of JSON each on average; "
+            f"an items stream entry {f['item_entry']:.0f} B",
             f"# {tag}: Redis memory per signal {f['mem']:.0f} B (used_memory, minus the same run without accounts); "
             f"by structure (MEMORY USAGE): {parts}",
             f"# {tag}: Redis CPU per signal {f['fcall_us']:.1f} us in the functions (INFO commandstats, FCALL usec), "

@@ -330,6 +330,16 @@ local function story_read(key)
   return tonumber(n), entry, urls
 end
 local function story_url(json)
+  -- Read in place when it can be: "url":" is only ever a member's start (inside a JSON string
+  -- a quote is escaped), and a URL without a backslash is its JSON text; else decoded.
+  local _, e = string.find(json, '"url":"', 1, true)
+  if e then
+    local q = string.find(json, '"', e + 1, true)
+    if q then
+      local url = string.sub(json, e + 1, q - 1)
+      if not string.find(url, '\\', 1, true) then return url end
+    end
+  end
   local ok, rec = pcall(cjson.decode, json)
   local url = ok and type(rec) == 'table' and type(rec.url) == 'string' and rec.url or ''
   -- A URL is one line of the record; one holding a line break is not remembered.
