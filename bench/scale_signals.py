@@ -187,7 +187,9 @@ def describe(tag, f):
             + ", ".join(f"{k} {v:.1f}" for k, v in f["usec"])]
 
 
-def main():
+def measure():
+    """(the result line, the detail lines): also what bench/scale_bench.py prints as its own
+    detail lines for the signals (`bench/run scale`)."""
     tmp = os.environ.get("BENCH_TMP") or "/tmp"
     vigie = os.environ["VIGIE_BIN"]
     accounts, news = os.path.join(tmp, "accounts.json"), os.path.join(tmp, "news.txt")
@@ -206,15 +208,21 @@ def main():
     now = figures(tmp, vigie, payloads, accounts)
     before_bin = os.environ.get("BENCH_BEFORE_BIN")
     before = figures(os.path.join(tmp, "before"), before_bin, payloads, accounts) if before_bin else None
-    print(f"signals vigie={now['mem']:.0f} peer={now['json']:.0f} unit=B ratio={now['mem'] / now['json']:.2f}")
-    print(f"# {len(payloads)} news-like items (bench/gen_news.py) through the enrich stage, {ACCOUNTS} accounts "
-          "(bench/gen_accounts.py); redis-server 7 on a unix socket; figures are the run with accounts minus the "
-          "same run without (no signal)")
-    for line in describe("vigie", now):
-        print(line)
+    result = f"signals vigie={now['mem']:.0f} peer={now['json']:.0f} unit=B ratio={now['mem'] / now['json']:.2f}"
+    details = [f"# {len(payloads)} news-like items (bench/gen_news.py) through the enrich stage, {ACCOUNTS} accounts "
+               "(bench/gen_accounts.py); redis-server 7 on a unix socket; figures are the run with accounts minus the "
+               "same run without (no signal)"]
+    details += describe("vigie", now)
     if before:
-        for line in describe("before (BENCH_BEFORE_BIN)", before):
-            print(line)
+        details += describe("before (BENCH_BEFORE_BIN)", before)
+    return result, details
+
+
+def main():
+    result, details = measure()
+    print(result)
+    for line in details:
+        print(line)
 
 
 if __name__ == "__main__":
