@@ -352,8 +352,9 @@ local STORY_TAIL = ',"sources":1}'
 
 -- Another source told the story of signal `id`: count it and publish the grown record (the
 -- record as first written, read back from the stream, with the new count and URLs). False
--- when the story is not known (expired, or its record trimmed from the stream).
-local function grow(prefix, stream, maxlen, id, json)
+-- when the story is not known (expired, or its record trimmed from the stream). The caller
+-- trims the stream (trim_counted).
+local function grow(prefix, stream, id, json)
   local key = prefix .. 'story:' .. id
   local n, entry, urls = story_read(key)
   if not n then return false end
@@ -381,7 +382,7 @@ local function grow(prefix, stream, maxlen, id, json)
     rec.source_urls = urls
     out = cjson.encode(rec)
   end
-  redis.call('XADD', prefix .. stream, 'MAXLEN', '~', maxlen, '*', 'update', out)
+  redis.call('XADD', prefix .. stream, '*', 'update', out)
   return true
 end
 
@@ -450,7 +451,8 @@ end
 -- dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
 -- output's kind, followed by "d" when a dedup id follows and by "s" when all three follow:
 -- a plain output costs two arguments, which matters because Redis parses every argument of
--- every entry. The streams written are trimmed (MAXLEN ~) once per call.
+-- every entry. The streams written are trimmed by count once per call (trim_counted: what goes
+-- before a consumer group acknowledged it is counted).
 --
 -- An entry's outputs are written only by whoever acknowledges it first, so that after a
 -- takeover the entry is written once. Mode 'c' (careful: entries taken over, or read again
@@ -542,9 +544,9 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
           index = prefix .. 'stories:' .. cluster
           local same
           same, held = similar(index, sim, now_us, window_ms)
-          if same and grow(prefix, stream, maxlen, same, json) then fresh = false end
+          if same and grow(prefix, stream, same, json) then fresh = false; touched[kind] = true end
         elseif not fresh and cluster ~= '' then
-          grow(prefix, stream, maxlen, dedup, json)
+          if grow(prefix, stream, dedup, json) then touched[kind] = true end
         end
         if fresh then
           touched[kind] = true
