@@ -414,9 +414,9 @@ local function id_lt(a, b)
 end
 local function trim_counted(key, counter, how, arg)
   local call = redis.call
+  if how == 'MAXLEN' and call('XLEN', key) <= tonumber(arg) then return 0 end
   local groups = redis.pcall('XINFO', 'GROUPS', key)
   if type(groups) ~= 'table' or groups.err then return 0 end
-  if how == 'MAXLEN' and call('XLEN', key) <= tonumber(arg) then return 0 end
   if #groups == 0 then return call('XTRIM', key, how, '~', arg) end
   local s = kv(call('XINFO', 'STREAM', key))
   local first0, f0 = s['recorded-first-entry-id'], s['entries-added'] - s['length'] + 1
