@@ -282,9 +282,9 @@ end)
 -- ordered by member). The index is bounded: at each listing the members older than the story
 -- window leave, and only the newest STORY_CAP stay (a cluster busier than that within one
 -- window forgets its oldest stories first: a late copy of one of those raises a signal of its
--- own); the key expires one window after its last listing. A story record lasts one window
--- from the signal's first write: the window is how long a story gathers its sources, so a
--- copy of a known signal (its out: marker is there) arriving later grows nothing.
+-- own); the key expires one window after its last listing. A story record lasts as long as
+-- the signal's out: marker (the dedup ttl, from its first write): a copy with the same id
+-- grows it, and readers (the console) find a signal's sources there.
 local STORY_CAP = 64
 local function popcount16(x)
   local n = 0
@@ -552,7 +552,7 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
           touched[kind] = true
           local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
-            call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', window)
+            call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl)
             if index then
               index_story(index, sim, dedup, now_us + listed, window_ms, held)
               listed = listed + 1
