@@ -4,7 +4,7 @@ newest stories in its cluster's index and still clusters, and forgets those olde
 story window; a flood of dead letters past the dead-letter stream's cap is dropped oldest
 first and counted, and `vigie status` and /metrics say how many; streams trimmed by age never
 lose an entry a lagging consumer group has not acknowledged, and what trimming by count takes
-from such a group is counted exactly, shown by `vigie status`, and leaves the group's lag
+from such a group is counted exactly, shown by `vigie status` and /metrics, and leaves the group's lag
 true."""
 # ctest-labels: integration
 import json
@@ -256,6 +256,13 @@ def test_trimming_by_count_counts_what_a_group_had_not_acknowledged():
     # A second trim with nothing to remove counts nothing more.
     c.call("FCALL", "vigie_trim", 2, key, "vigie:trimmed:signals", 0, 500)
     assert c.call("HGET", "vigie:trimmed:signals", "sink:slow") == str(lost)
+
+    v = Vigie(daemon_config(short_tmpdir(), r.url) + "[daemon]\nroles = enrich\n[pipeline]\nretention = 0\n")
+    try:
+        series = f'vigie_group_trimmed_unacked_total{{stream="signals",group="sink:slow"}} {lost}'
+        wait_until(lambda: series in v.get("/metrics")[1], 20, "the trimmed count in /metrics")
+    finally:
+        assert v.stop() == 0
 
 
 if __name__ == "__main__":
