@@ -134,7 +134,11 @@ int cmd_status(int argc, char **argv)
                 printf(" %s %lld / %lld / %lld", gi->name, gi->lag, gi->pending, gi->consumers);
             else
                 printf(" %s ? / %lld / %lld", gi->name, gi->pending, gi->consumers);
+            if (gi->trimmed > 0)
+                printf(" (%lld trimmed unacknowledged: maxlen)", gi->trimmed);
         }
+        if (strcmp(s->name, QUEUE_STREAM_DLQ) == 0 && info.dlq_dropped > 0)
+            printf(" (%lld dropped by its cap: dlq_maxlen %lld)", info.dlq_dropped, cfg->pipe_dlq_maxlen);
         printf("\n");
     }
     print_sinks(&info, figs, nfigs);

@@ -74,6 +74,7 @@ struct vg_config {
     long long fetch_allow_file;
     long long fetch_dedup_ttl_ms;
     long long fetch_items_maxlen;
+    long long fetch_items_retention_ms;
     char *fetch_allow_private;
     char *fetch_user_agent;
     char *fetch_news_search;
@@ -87,6 +88,8 @@ struct vg_config {
     long long pipe_reclaim_idle_ms;
     long long pipe_max_deliveries;
     long long pipe_maxlen;
+    long long pipe_retention_ms;
+    long long pipe_dlq_maxlen;
     long long pipe_dedup_ttl_ms;
     /* [review] (enrich/review.h) */
     long long review_half_life_ms;

@@ -25,6 +25,7 @@
 #include "queue/queue_contract.h"
 #include "queue/queue_lag.h"
 #include "queue/queue_read.h"
+#include "queue/queue_trim.h"
 
 #include <cjson/cJSON.h>
 #include <event2/event.h>
@@ -45,6 +46,7 @@ struct vg_daemon {
     struct admin *admin;
     struct accounts_watch *accounts;
     struct figures *figures;
+    int64_t last_trim; /* the streams' last trim by age and count (queue_trim.h) */
     struct fetch_client *fetch;
     struct poller *poller;
     struct enricher *enricher;
@@ -250,6 +252,13 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
     if (!d->stopping) {
         accounts_watch_tick(d->accounts);
         figures_tick(d->figures);
+        struct queue_trim_limits lim = {
+            .items_retention_ms = d->cfg->fetch_items_retention_ms,
+            .items_maxlen = d->cfg->fetch_items_maxlen,
+            .outputs_retention_ms = d->cfg->pipe_retention_ms,
+            .outputs_maxlen = d->cfg->pipe_maxlen,
+        };
+        queue_trim_tick(d->queue, &lim, &d->last_trim);
         const char *refused = queue_writes_refused(d->queue);
         if (refused)
             set_status(d, "redis %s refuses writes: %s", queue_describe(d->queue), refused);

@@ -261,6 +261,7 @@ struct enricher *enricher_new(struct event_base *base, struct queue *q, const st
         .reclaim_idle_ms = cfg->pipe_reclaim_idle_ms,
         .max_deliveries = (int)cfg->pipe_max_deliveries,
         .maxlen = cfg->pipe_maxlen,
+        .dlq_maxlen = cfg->pipe_dlq_maxlen,
         .dedup_ttl_s = cfg->pipe_dedup_ttl_ms / 1000,
         .story_window_s = cfg->enrich_story_window_ms / 1000,
     };

@@ -38,8 +38,17 @@ static void on_figures(const struct queue_info *info, void *arg)
             snprintf(series, sizeof(series), "vigie_group_pending{stream=\"%s\",group=\"%s\"}", s->name,
                      s->groups[g].name);
             set(series, "entries delivered to a consumer group and not yet acknowledged", (double)s->groups[g].pending);
+            snprintf(series, sizeof(series), "vigie_group_trimmed_unacked_total{stream=\"%s\",group=\"%s\"}",
+                     s->name, s->groups[g].name);
+            /* counters of the whole deployment, kept in Redis: read, not counted here */
+            vg_metric_set(vg_counter(series, "entries a stream's maxlen trimmed away before the consumer group "
+                                             "acknowledged them"),
+                          (double)s->groups[g].trimmed);
         }
     }
+    vg_metric_set(vg_counter("vigie_dlq_dropped_total",
+                             "dead letters dropped by the dead-letter stream's cap ([pipeline] dlq_maxlen)"),
+                  (double)info->dlq_dropped);
     set("vigie_sources", "sources in the registry", (double)info->sources);
     set("vigie_sources_due", "sources due for a poll now", (double)info->due);
     set("vigie_sources_failing", "sources whose last poll failed", (double)info->failing);

@@ -217,7 +217,10 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
         .error_kind = kind,
         .error = error,
         .dedup_ttl_s = c->fetch_dedup_ttl_ms / 1000,
-        .stream_maxlen = c->fetch_items_maxlen,
+        /* a ceiling: the trim of every minute (queue_trim.h) holds the stream to items_maxlen
+         * and counts what it removes before the enrich stage has it; this one, uncounted, only
+         * bounds a stream no process trims */
+        .stream_maxlen = c->fetch_items_maxlen * 2,
     };
     struct queue_new_item *items = NULL;
     size_t n = 0;

@@ -191,7 +191,7 @@ static struct generation *generation_new(struct sinker *s, const struct vg_confi
         .peer = vg_config_sink_peer,
         .peer_arg = g->cfg,
         .reclaim_idle_ms = g->cfg->pipe_reclaim_idle_ms,
-        .dlq_maxlen = g->cfg->pipe_maxlen,
+        .dlq_maxlen = g->cfg->pipe_dlq_maxlen,
         .dedup_ttl_s = g->cfg->pipe_dedup_ttl_ms / 1000,
     };
     for (size_t i = 0; i < g->cfg->n_sinks; i++) {

@@ -788,7 +788,7 @@ struct queue_consumer *queue_consumer_new(struct queue *q, const struct queue_co
     c->arg = arg;
     c->block_ms = cfg->block_ms > 0 ? cfg->block_ms : 2000;
     c->reclaim_idle_ms = cfg->reclaim_idle_ms > 0 ? cfg->reclaim_idle_ms : 60000;
-    c->dlq_maxlen = cfg->dlq_maxlen > 0 ? cfg->dlq_maxlen : QUEUE_DEFAULT_MAXLEN;
+    c->dlq_maxlen = cfg->dlq_maxlen > 0 ? cfg->dlq_maxlen : QUEUE_DEFAULT_DLQ_MAXLEN;
     c->prefix = vg_strdup(queue_prefix(q));
     c->group = vg_strdup(cfg->group);
     c->consumer = vg_strdup(queue_consumer(q));

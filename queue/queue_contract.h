@@ -79,8 +79,14 @@
 #define QUEUE_KEY_SEEN_URL "seen:u:"   /* + URL hash: an item seen (expires) */
 #define QUEUE_KEY_SEEN_FP "seen:f:"    /* + content fingerprint */
 #define QUEUE_KEY_OUT "out:"           /* + output dedup id: written once */
-#define QUEUE_KEY_SIGNAL "signal:"     /* + signal id: its story (hash; + ":urls": set) */
-#define QUEUE_KEY_BAND "band:"         /* + cluster:n:band: SimHash band index (set) */
+#define QUEUE_KEY_STORY "story:"       /* + signal id: its story, "<sources> <stream entry
+                                          id>\n<url>\n<url>..." (string, expires) */
+#define QUEUE_KEY_STORIES "stories:"   /* + cluster (account|type): the cluster's stories of the
+                                          story window, "<16 hex SimHash><signal id>" scored by
+                                          ms, the newest 64 (sorted set, expires) */
+#define QUEUE_KEY_TRIMMED "trimmed:"   /* + stream suffix: hash group -> entries that trimming
+                                          by count removed before that group acknowledged them */
+#define QUEUE_KEY_DLQ_DROPPED "dlq:dropped" /* integer: dead letters the cap of the dlq dropped */
 
 /* A stage's own keys: errors:<stream>:<group> (hash: entry id -> handler error) and
  * taken:<stream>:<group>:<entry id> (a stage acknowledged that entry, see vigie_stage_write). */
@@ -127,6 +133,7 @@
 /* Sources per claim at most: the function unpack()s the ids, which Lua bounds. */
 #define QUEUE_CLAIM_MAX 1000
 #define QUEUE_DEFAULT_MAXLEN 1000000               /* streams' approximate cap */
+#define QUEUE_DEFAULT_DLQ_MAXLEN 10000             /* the dead-letter stream's */
 #define QUEUE_DEFAULT_DEDUP_TTL_S (30LL * 86400)   /* how long ids are remembered */
 
 /* ---- the Redis functions ("vigie" library) ----------------------------------------------
@@ -151,6 +158,7 @@
  * SINK_DEAD_LETTER  KEYS the stream the entry is pending in, dlq. ARGV group, entry id,
  *              reason, dlq maxlen, gone ("1": Redis already dropped the entry from the
  *              pending list, "0" otherwise).
+ * TRIM         KEYS a stream, trimmed:<stream>. ARGV retention_ms (0: none), maxlen.
  * SINK_TOUCH   KEYS the stream the entry is pending in. ARGV group, consumer, entry id.
  * BUDGET_TAKE  KEYS budget. ARGV limit, window_ms, n.
  * TALLY_ADD    KEYS tally. ARGV signal id, priority, published_ms, window_ms, half_life_ms.
@@ -180,6 +188,7 @@
     X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)            \
     X(SINK_DEAD_LETTER, "vigie_sink_dead_letter", 2, 5, 0)  \
     X(SINK_TOUCH, "vigie_sink_touch", 1, 3, 0)              \
+    X(TRIM, "vigie_trim", 2, 2, 0)                          \
     X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
     X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)                \
     X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)          \

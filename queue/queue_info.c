@@ -30,17 +30,41 @@ void queue_group_from_reply(const redisReply *kv, struct queue_group_info *gi)
     }
 }
 
+/* trimmed:<stream> (group -> count, as HGETALL) onto the stream's groups: a group that no
+ * longer exists but lost entries is listed too, so that the loss stays visible. */
+static void add_trimmed(struct queue_stream_info *s, const redisReply *h)
+{
+    for (size_t i = 0; h->type == REDIS_REPLY_ARRAY && i + 1 < h->elements; i += 2) {
+        const char *name = h->element[i]->str;
+        const char *n = h->element[i + 1]->str;
+        if (!name || !n)
+            continue;
+        struct queue_group_info *gi = NULL;
+        for (size_t g = 0; g < s->ngroups && !gi; g++)
+            if (strcmp(s->groups[g].name, name) == 0)
+                gi = &s->groups[g];
+        if (!gi && s->ngroups < QUEUE_INFO_MAX_GROUPS) {
+            gi = &s->groups[s->ngroups++];
+            memset(gi, 0, sizeof(*gi));
+            snprintf(gi->name, sizeof(gi->name), "%s", name);
+            gi->lag = -1;
+        }
+        if (gi)
+            gi->trimmed = strtoll(n, NULL, 10);
+    }
+}
+
 /* The reply of vigie_figures (queue/lua/vigie.lua) into info; -1 when it has another shape. */
 static int figures_from_reply(const redisReply *r, struct queue_info *info)
 {
     static const char *const names[] = {QUEUE_STREAM_ITEMS, QUEUE_STREAM_SIGNALS, QUEUE_STREAM_CONTACTS,
                                         QUEUE_STREAM_DLQ};
     memset(info, 0, sizeof(*info));
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 7)
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 8)
         return -1;
     for (size_t i = 0; i < 4; i++) {
         const redisReply *e = r->element[i];
-        if (e->type != REDIS_REPLY_ARRAY || e->elements != 3)
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 4)
             return -1;
         struct queue_stream_info *s = &info->streams[info->nstreams++];
         s->name = names[i];
@@ -48,10 +72,12 @@ static int figures_from_reply(const redisReply *r, struct queue_info *info)
         const redisReply *g = e->element[2];
         for (size_t k = 0; g->type == REDIS_REPLY_ARRAY && k < g->elements && s->ngroups < QUEUE_INFO_MAX_GROUPS; k++)
             queue_group_from_reply(g->element[k], &s->groups[s->ngroups++]);
+        add_trimmed(s, e->element[3]);
     }
     info->sources = r->element[4]->integer;
     info->due = r->element[5]->integer;
     info->failing = r->element[6]->integer;
+    info->dlq_dropped = r->element[7]->integer;
     return 0;
 }
 

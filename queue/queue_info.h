@@ -16,6 +16,8 @@ struct queue_group_info {
     long long lag;        /* entries not yet delivered to the group; -1 when Redis cannot tell */
     long long pending;    /* delivered, not yet acknowledged */
     long long consumers;
+    long long trimmed;    /* entries trimming by count removed before the group acknowledged
+                             them (trimmed:<stream>), since the counter was created */
 };
 
 struct queue_stream_info {
@@ -29,6 +31,7 @@ struct queue_info {
     struct queue_stream_info streams[4];
     size_t nstreams;
     long long sources, due, failing;
+    long long dlq_dropped; /* dead letters the dead-letter stream's cap dropped (dlq:dropped) */
     struct {
         char id[64];
         char kind[32];

@@ -105,7 +105,7 @@ struct queue_stage {
     void *arg;
     char *stream, *group, *consumer, *errors_key, *dlq_key, *taken_key, *prefix;
     size_t batch;
-    long long block_ms, reclaim_idle_ms, maxlen, dedup_ttl_s, story_window_s;
+    long long block_ms, reclaim_idle_ms, maxlen, dlq_maxlen, dedup_ttl_s, story_window_s;
     int max_deliveries;
 
     int running;
@@ -192,7 +192,7 @@ static void dead_letter(struct queue_stage *s, const char *id, long long deliver
     char d[24], ttl[24], maxlen[24];
     snprintf(d, sizeof(d), "%lld", deliveries);
     snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
-    snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
+    snprintf(maxlen, sizeof(maxlen), "%lld", s->dlq_maxlen);
     const char *argv[] = {[QUEUE_FCALL_HEAD] = s->stream, s->dlq_key, s->errors_key, s->taken_key,
                           s->group, id, d, reason, ttl, maxlen};
     unsigned long held;
@@ -504,6 +504,7 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->reclaim_idle_ms = cfg->reclaim_idle_ms > 0 ? cfg->reclaim_idle_ms : 60000;
     s->max_deliveries = cfg->max_deliveries > 0 ? cfg->max_deliveries : 5;
     s->maxlen = cfg->maxlen > 0 ? cfg->maxlen : QUEUE_DEFAULT_MAXLEN;
+    s->dlq_maxlen = cfg->dlq_maxlen > 0 ? cfg->dlq_maxlen : QUEUE_DEFAULT_DLQ_MAXLEN;
     s->dedup_ttl_s = cfg->dedup_ttl_s > 0 ? cfg->dedup_ttl_s : QUEUE_DEFAULT_DEDUP_TTL_S;
     s->story_window_s = cfg->story_window_s > 0 ? cfg->story_window_s : 3LL * 86400;
     const char *p = queue_prefix(q);

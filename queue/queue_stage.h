@@ -60,6 +60,7 @@ struct queue_stage_config {
     long long reclaim_idle_ms;   /* pending longer than this is taken over; default 60000 */
     int max_deliveries;          /* deliveries before dead-lettering; default 5 */
     long long maxlen;            /* approximate cap of the output streams; default 1000000 */
+    long long dlq_maxlen;        /* approximate cap of the dead-letter stream; default 10000 */
     long long dedup_ttl_s;       /* how long output ids are remembered; default 30 days */
     long long story_window_s;    /* how long a story gathers sources; default 3 days */
 };

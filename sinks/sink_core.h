@@ -44,7 +44,7 @@ struct sink_env {
     const void *(*peer)(void *arg, const char *name);
     void *peer_arg;
     long long reclaim_idle_ms;  /* [pipeline] reclaim_idle */
-    long long dlq_maxlen;       /* [pipeline] maxlen */
+    long long dlq_maxlen;       /* [pipeline] dlq_maxlen */
     long long dedup_ttl_s;      /* how long delivery marks are kept */
     /* Preview (vigie sinks preview): requests are printed to `preview` instead of sent, and
      * nothing is acknowledged; at most preview_limit records are read. NULL: deliver. */

@@ -270,10 +270,22 @@ register('vigie_complete', 5, 4, true, {}, function(keys, args)
   return out
 end)
 
--- Story clustering for signal outputs: a signal is stored under signal:<id> (its JSON,
--- its sources count and source URLs) and indexed by the four 16-bit bands of its 64-bit
--- SimHash under band:<cluster>:<n>:<band>, so a near duplicate (Hamming distance <= 3
--- shares at least one band) of the same account and type is found in a few lookups.
+-- Story clustering for signal outputs. A signal is remembered under story:<id>, a string
+-- "<sources> <stream entry id>\n<url>\n<url>..." (how many sources told it, where its record
+-- sits in its stream, the URLs already counted), and listed in its cluster's index
+-- stories:<cluster> (cluster: account|type), a sorted set of "<16 hex SimHash><id>" scored by
+-- when it was listed. The record itself is not copied: a growth reads it back from
+-- the stream. A near duplicate (Hamming distance <= 3) shares at least one of the four 16-bit
+-- bands of the SimHash exactly, so a member is compared bit by bit only when one of its bands
+-- is the new one's. Scores are Redis time in microseconds, one more for each later listing of
+-- the same call, so that the newest are the highest even within one call (ties would be
+-- ordered by member). The index is bounded: at each listing the members older than the story
+-- window leave, and only the newest STORY_CAP stay (a cluster busier than that within one
+-- window forgets its oldest stories first: a late copy of one of those raises a signal of its
+-- own); the key expires one window after its last listing. A story record lasts as long as
+-- the signal's out: marker (the dedup ttl, from its first write): a copy with the same id
+-- grows it, and readers (the console) find a signal's sources there.
+local STORY_CAP = 64
 local function popcount16(x)
   local n = 0
   while x > 0 do n = n + bit.band(x, 1); x = bit.rshift(x, 1) end
@@ -287,38 +299,73 @@ local function hamming(a, b)
   end
   return d
 end
-local function similar(prefix, cluster, sim)
-  for k = 0, 3 do
-    local band = prefix .. 'band:' .. cluster .. ':' .. k .. ':' .. string.sub(sim, 4 * k + 1, 4 * k + 4)
-    for _, id in ipairs(redis.call('SMEMBERS', band)) do
-      local other = redis.call('HGET', prefix .. 'signal:' .. id, 'simhash')
-      if other and hamming(sim, other) <= 3 then return id end
+-- The id of the newest story of the index within the window whose SimHash is within 3 bits
+-- of sim, and how many stories the index holds; drops the members past the window first.
+local function similar(index, sim, now_us, window_ms)
+  local sub = string.sub
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000))
+  local all = redis.call('ZRANGE', index, 0, -1, 'REV')
+  local b1, b2, b3, b4 = sub(sim, 1, 4), sub(sim, 5, 8), sub(sim, 9, 12), sub(sim, 13, 16)
+  for _, m in ipairs(all) do
+    if (sub(m, 1, 4) == b1 or sub(m, 5, 8) == b2 or sub(m, 9, 12) == b3 or sub(m, 13, 16) == b4)
+       and hamming(sim, sub(m, 1, 16)) <= 3 then
+      return sub(m, 17), #all
     end
   end
-  return nil
+  return nil, #all
 end
-local function index_story(prefix, cluster, sim, id, window)
-  for k = 0, 3 do
-    local band = prefix .. 'band:' .. cluster .. ':' .. k .. ':' .. string.sub(sim, 4 * k + 1, 4 * k + 4)
-    redis.call('SADD', band, id)
-    redis.call('EXPIRE', band, window)
+local function index_story(index, sim, id, score, window_ms, held)
+  redis.call('ZADD', index, fmt(score), sim .. id)
+  if held >= STORY_CAP then redis.call('ZREMRANGEBYRANK', index, 0, -(STORY_CAP + 1)) end
+  redis.call('PEXPIRE', index, fmt(window_ms))
+end
+-- A story record: sources, entry id, URLs ({} when the key is missing or not one).
+local function story_read(key)
+  local v = redis.pcall('GET', key)
+  if type(v) ~= 'string' then return nil end
+  local n, entry, rest = string.match(v, '^(%d+) ([%d%-]+)\n?(.*)$')
+  if not n then return nil end
+  local urls = {}
+  for u in string.gmatch(rest, '[^\n]+') do urls[#urls + 1] = u end
+  return tonumber(n), entry, urls
+end
+local function story_url(json)
+  -- Read in place when it can be: "url":" is only ever a member's start (inside a JSON string
+  -- a quote is escaped), and a URL without a backslash is its JSON text; else decoded.
+  local _, e = string.find(json, '"url":"', 1, true)
+  if e then
+    local q = string.find(json, '"', e + 1, true)
+    if q then
+      local url = string.sub(json, e + 1, q - 1)
+      if not string.find(url, '\\', 1, true) then return url end
+    end
   end
+  local ok, rec = pcall(cjson.decode, json)
+  local url = ok and type(rec) == 'table' and type(rec.url) == 'string' and rec.url or ''
+  -- A URL is one line of the record; one holding a line break is not remembered.
+  if string.find(url, '\n', 1, true) then return '' end
+  return url
 end
 
 -- How a signal record ends (enrich/extract_json.c writes `sources` last).
 local STORY_TAIL = ',"sources":1}'
 
--- Another source told the story of signal `id`: count it and publish the grown record.
-local function grow(prefix, stream, maxlen, id, json)
-  local key = prefix .. 'signal:' .. id
-  local stored = redis.call('HGET', key, 'json')
-  if not stored then return false end
-  local ok, new = pcall(cjson.decode, json)
-  local url = ok and type(new) == 'table' and type(new.url) == 'string' and new.url or ''
-  if url ~= '' and redis.call('SISMEMBER', key .. ':urls', url) == 1 then return true end
-  local n = redis.call('HINCRBY', key, 'sources', 1)
-  if url ~= '' then redis.call('SADD', key .. ':urls', url) end
-  local urls = redis.call('SMEMBERS', key .. ':urls')
+-- Another source told the story of signal `id`: count it and publish the grown record (the
+-- record as first written, read back from the stream, with the new count and URLs). False
+-- when the story is not known (expired, or its record trimmed from the stream). The caller
+-- trims the stream (trim_counted).
+local function grow(prefix, stream, id, json)
+  local key = prefix .. 'story:' .. id
+  local n, entry, urls = story_read(key)
+  if not n then return false end
+  local url = story_url(json)
+  for _, u in ipairs(urls) do if u == url then return true end end
+  local e = redis.call('XRANGE', prefix .. stream, entry, entry)
+  if #e == 0 or not e[1][2] then return false end
+  local stored = e[1][2][2]
+  n = n + 1
+  if url ~= '' then urls[#urls + 1] = url end
+  redis.call('SET', key, n .. ' ' .. entry .. '\n' .. table.concat(urls, '\n'), 'KEEPTTL')
   local out
   if string.sub(stored, -#STORY_TAIL) == STORY_TAIL then
     -- The record as written, its last member replaced: decoding and encoding it again would
@@ -335,8 +382,67 @@ local function grow(prefix, stream, maxlen, id, json)
     rec.source_urls = urls
     out = cjson.encode(rec)
   end
-  redis.call('XADD', prefix .. stream, 'MAXLEN', '~', maxlen, '*', 'update', out)
+  redis.call('XADD', prefix .. stream, '*', 'update', out)
   return true
+end
+
+-- Stream bounds. Streams are trimmed by count (MAXLEN ~, at each write call) and by age
+-- (MINID ~, vigie_trim, run every minute by each daemon). Trimming by age never passes an
+-- entry a consumer group still needs: the oldest of its pending list, or the first after its
+-- last-delivered id. Trimming by count is the memory bound and can: what it removes that a
+-- group still needed (not yet delivered to it, or delivered and not acknowledged) is counted
+-- per group in the hash trimmed:<stream> (field: the group), which `vigie status` and /metrics
+-- show. Positions come from Redis's own counters (XINFO STREAM entries-added, XINFO GROUPS
+-- entries-read: the stream's first entry is number entries-added - length + 1), so the count
+-- costs no reading of entries; after a trim past a group, its entries-read is set to where the
+-- stream now starts, so its lag stays true. Only when Redis cannot tell the positions (entries
+-- deleted by XDEL, a group without entries-read) is everything removed past a group's
+-- last-delivered id counted, an upper bound.
+local function kv(flat)
+  local t = {}
+  for i = 1, #flat - 1, 2 do t[flat[i]] = flat[i + 1] end
+  return t
+end
+local function split_id(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms or id) or 0, tonumber(seq or 0) or 0
+end
+local function id_lt(a, b)
+  local am, as = split_id(a)
+  local bm, bs = split_id(b)
+  return am < bm or (am == bm and as < bs)
+end
+local function trim_counted(key, counter, how, arg)
+  local call = redis.call
+  if how == 'MAXLEN' and call('XLEN', key) <= tonumber(arg) then return 0 end
+  local groups = redis.pcall('XINFO', 'GROUPS', key)
+  if type(groups) ~= 'table' or groups.err then return 0 end
+  if #groups == 0 then return call('XTRIM', key, how, '~', arg) end
+  local s = kv(call('XINFO', 'STREAM', key))
+  local first0, f0 = s['recorded-first-entry-id'], s['entries-added'] - s['length'] + 1
+  local exact = s['max-deleted-entry-id'] == '0-0'
+  local d = call('XTRIM', key, how, '~', arg)
+  if d == 0 then return 0 end
+  local f1 = f0 + d
+  local e = call('XRANGE', key, '-', '+', 'COUNT', 1)
+  local first1 = e[1] and e[1][1]
+  for _, g in ipairs(groups) do
+    g = kv(g)
+    local name, last, read = g['name'], g['last-delivered-id'], g['entries-read']
+    local n = 0
+    if exact and type(read) == 'number' then
+      local before = math.max(read, f0 - 1)
+      if f1 - 1 > before then n = f1 - 1 - before end
+      if read < f1 - 1 then call('XGROUP', 'SETID', key, name, last, 'ENTRIESREAD', f1 - 1) end
+    elseif not first1 or id_lt(last, first1) then
+      n = d
+    end
+    if g['pending'] > 0 then
+      n = n + #call('XPENDING', key, name, first0, first1 and ('(' .. first1) or '+', g['pending'])
+    end
+    if n > 0 then call('HINCRBY', counter, name, n) end
+  end
+  return d
 end
 
 -- stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
@@ -345,7 +451,8 @@ end
 -- dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
 -- output's kind, followed by "d" when a dedup id follows and by "s" when all three follow:
 -- a plain output costs two arguments, which matters because Redis parses every argument of
--- every entry. The streams written are trimmed (MAXLEN ~) once per call.
+-- every entry. The streams written are trimmed by count once per call (trim_counted: what goes
+-- before a consumer group acknowledged it is counted).
 --
 -- An entry's outputs are written only by whoever acknowledges it first, so that after a
 -- takeover the entry is written once. Mode 'c' (careful: entries taken over, or read again
@@ -367,6 +474,7 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
   local handled, added, dup = 0, 0, 0
   local call, input, group = redis.call, keys[1], args[1]
   local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
+  local window_ms, now_us, listed = window * 1000, nil, 0
   local nk = tonumber(args[7])
   local kinds, touched = {}, {}
   for k = 1, nk do kinds[k] = {stream = args[6 + 2 * k], field = args[7 + 2 * k], key = prefix .. args[6 + 2 * k]} end
@@ -427,31 +535,61 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
         local stream, field = kind.stream, kind.field
         local fresh = true
         if dedup ~= '' then fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end
-        if fresh and cluster ~= '' and sim ~= '' then
-          local same = similar(prefix, cluster, sim)
-          if same and grow(prefix, stream, maxlen, same, json) then fresh = false end
+        local index, held = nil, 0
+        if fresh and cluster ~= '' and #sim == 16 then
+          if not now_us then
+            local t = call('TIME')
+            now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          end
+          index = prefix .. 'stories:' .. cluster
+          local same
+          same, held = similar(index, sim, now_us, window_ms)
+          if same and grow(prefix, stream, same, json) then fresh = false; touched[kind] = true end
         elseif not fresh and cluster ~= '' then
-          grow(prefix, stream, maxlen, dedup, json)
+          if grow(prefix, stream, dedup, json) then touched[kind] = true end
         end
         if fresh then
           touched[kind] = true
-          call('XADD', kind.key, '*', field, json)
+          local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
-            local key = prefix .. 'signal:' .. dedup
-            call('HSET', key, 'json', json, 'sources', 1, 'simhash', sim)
-            local ok, rec = pcall(cjson.decode, json)
-            if ok and type(rec) == 'table' and type(rec.url) == 'string' then call('SADD', key .. ':urls', rec.url) end
-            call('EXPIRE', key, ttl)
-            call('EXPIRE', key .. ':urls', ttl)
-            if sim ~= '' then index_story(prefix, cluster, sim, dedup, window) end
+            call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl)
+            if index then
+              index_story(index, sim, dedup, now_us + listed, window_ms, held)
+              listed = listed + 1
+            end
           end
           added = added + 1
         else dup = dup + 1 end
       end
     end
   end
-  for kind in pairs(touched) do call('XTRIM', kind.key, 'MAXLEN', '~', maxlen) end
+  for kind in pairs(touched) do trim_counted(kind.key, prefix .. 'trimmed:' .. kind.stream, 'MAXLEN', maxlen) end
   return {handled, added, dup}
+end)
+
+-- trim: KEYS a stream, its trimmed:<stream> counter hash; ARGV retention_ms (0: none),
+-- maxlen. Trims the stream by age, never past what a consumer group still needs, then by
+-- count (see Stream bounds). Returns {removed by age, removed by count}.
+register('vigie_trim', 2, 2, false, {}, function(keys, args)
+  local key, retention = keys[1], tonumber(args[1]) or 0
+  local groups = redis.pcall('XINFO', 'GROUPS', key)
+  if type(groups) ~= 'table' or groups.err then return {0, 0} end
+  local aged = 0
+  if retention > 0 then
+    local minid = fmt(now_ms() - retention) .. '-0'
+    for _, g in ipairs(groups) do
+      g = kv(g)
+      local ms, seq = split_id(g['last-delivered-id'])
+      local next = fmt(ms) .. '-' .. fmt(seq + 1)
+      if id_lt(next, minid) then minid = next end
+      if g['pending'] > 0 then
+        local p = redis.call('XPENDING', key, g['name'])
+        if p[2] and id_lt(p[2], minid) then minid = p[2] end
+      end
+    end
+    aged = redis.call('XTRIM', key, 'MINID', '~', minid)
+  end
+  return {aged, trim_counted(key, keys[2], 'MAXLEN', args[2])}
 end)
 
 -- news_sources: KEYS accounts hash, sources set, due; ARGV prefix, url template,
@@ -507,24 +645,34 @@ register('vigie_news_sources', 3, 5, true, {}, function(keys, args)
 end)
 
 -- figures: ARGV prefix. The figures of `vigie status` and /metrics in one call: per
--- stream {name, length, XINFO GROUPS}, then sources, due now, failing.
+-- stream {name, length, XINFO GROUPS, trimmed:<stream> as HGETALL}, then sources, due now,
+-- failing, and the dead letters the dead-letter stream's cap dropped.
 register('vigie_figures', 0, 1, false, {'no-writes'}, function(keys, args)
   local p = args[1]
   local out = {}
   for _, s in ipairs({'items', 'signals', 'contacts', 'dlq'}) do
     local groups = redis.pcall('XINFO', 'GROUPS', p .. s)
     if type(groups) ~= 'table' or groups.err then groups = {} end
-    out[#out + 1] = {s, redis.call('XLEN', p .. s), groups}
+    out[#out + 1] = {s, redis.call('XLEN', p .. s), groups, redis.call('HGETALL', p .. 'trimmed:' .. s)}
   end
   out[#out + 1] = redis.call('SCARD', p .. 'sources')
   out[#out + 1] = redis.call('ZCOUNT', p .. 'due', '-inf', fmt(now_ms()))
   out[#out + 1] = redis.call('SCARD', p .. 'failing')
+  out[#out + 1] = tonumber(redis.call('GET', p .. 'dlq:dropped') or '0') or 0
   return out
 end)
 
+-- The dead-letter stream is capped (MAXLEN ~ [pipeline] dlq_maxlen: the oldest dead letters
+-- go first); what the cap drops is counted in <dlq>:dropped, which `vigie status` and
+-- /metrics show.
+local function dlq_cap(dlq, maxlen)
+  local d = redis.call('XTRIM', dlq, 'MAXLEN', '~', maxlen)
+  if d > 0 then redis.call('INCRBY', dlq .. ':dropped', d) end
+end
+
 -- dead_letter: KEYS input stream, dead-letter stream, errors hash, taken-marker prefix;
 -- ARGV group, id, deliveries, reason when no handler error was recorded, marker ttl, the
--- dead-letter stream's cap (MAXLEN ~, like the other streams'). The entry is acknowledged
+-- dead-letter stream's cap (dlq_cap). The entry is acknowledged
 -- here, so it leaves a taken marker (see stage_write).
 register('vigie_dead_letter', 4, 6, false, {}, function(keys, args)
   if #redis.call('XPENDING', keys[1], args[1], args[2], args[2], 1) == 0 then return 0 end
@@ -532,8 +680,9 @@ register('vigie_dead_letter', 4, 6, false, {}, function(keys, args)
   local field, payload = '', ''
   if #e > 0 and e[1][2] then field = e[1][2][1] or ''; payload = e[1][2][2] or '' end
   local err = redis.call('HGET', keys[3], args[2]) or args[4]
-  redis.call('XADD', keys[2], 'MAXLEN', '~', args[6], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],
+  redis.call('XADD', keys[2], '*', 'stream', keys[1], 'group', args[1], 'entry', args[2],
              'deliveries', args[3], 'error', err, 'field', field, 'payload', payload)
+  dlq_cap(keys[2], args[6])
   redis.call('XACK', keys[1], args[1], args[2])
   redis.call('SET', keys[4] .. args[2], 1, 'EX', tonumber(args[5]))
   redis.call('HDEL', keys[3], args[2])
@@ -566,8 +715,9 @@ register('vigie_sink_dead_letter', 2, 5, false, {}, function(keys, args)
       if f[i] == 'stream' then stream = f[i + 1] elseif f[i] == 'entry' then entry = f[i + 1] end
     end
   end
-  redis.call('XADD', keys[2], 'MAXLEN', '~', args[4], '*', 'stream', stream, 'group', group, 'entry', entry,
+  redis.call('XADD', keys[2], '*', 'stream', stream, 'group', group, 'entry', entry,
              'deliveries', deliveries, 'error', args[3], 'field', field, 'payload', payload)
+  dlq_cap(keys[2], args[4])
   if not gone then redis.call('XACK', keys[1], group, id) end
   return 1
 end)

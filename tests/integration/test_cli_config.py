@@ -189,6 +189,8 @@ def test_reload_applies_the_live_options():
         ("fetch", "recent_window"): "1d", ("fetch", "dedup_ttl"): "10d", ("fetch", "items_maxlen"): "5000",
         ("fetch", "news_search"): "https://news.example/rss?q={name}", ("fetch", "news_interval"): "2h",
         ("enrich", "rules"): rules, ("pipeline", "max_lag"): "500",
+        # the streams' trim of every minute reads them at each round (tests/queue/test_bounds.py)
+        ("fetch", "items_retention"): "12h", ("pipeline", "retention"): "200d",
         # read by `vigie review` when it runs; the daemon only takes them in
         ("review", "half_life"): "20d", ("review", "evidence_window"): "180d", ("review", "bar"): "70",
         ("review", "deselect_bar"): "30", ("review", "deselect_after"): "3",

@@ -205,7 +205,7 @@ def test_same_story_from_five_sources_is_one_signal():
     funding = [s for s in new if s["type"] == "funding"]
     assert len(funding) == 1, [s["title"] for s in funding]
     sid = funding[0]["id"]
-    assert int(c.call("HGET", f"vigie:signal:{sid}", "sources")) == 5
+    assert c.call("GET", f"vigie:story:{sid}").split(" ")[0] == "5"  # "<sources> <entry id>\n<urls>"
     last = [u for u in updates if u["id"] == sid][-1]
     assert last["sources"] == 5 and len(last["source_urls"]) == 5
     # An update has the signal's shape (same members in the same order, empty lists still

@@ -18,10 +18,12 @@ TOOL = os.path.join(os.environ.get("VIGIE_TEST_BIN_DIR", os.path.dirname(__file_
 N = 5000
 
 
-def start_tool(redis, instance, delay_us=600, reclaim_ms=1000, deliveries=3, maxlen=None):
+def start_tool(redis, instance, delay_us=600, reclaim_ms=1000, deliveries=3, maxlen=None, dlq_maxlen=None):
     env = dict(os.environ, TOOL_STAGE_DELAY_US=str(delay_us))
     if maxlen:
         env["TOOL_STAGE_MAXLEN"] = str(maxlen)
+    if dlq_maxlen:
+        env["TOOL_STAGE_DLQ_MAXLEN"] = str(dlq_maxlen)
     p = subprocess.Popen([TOOL, redis.url, instance, str(reclaim_ms), str(deliveries)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
     _children.append(p)
@@ -150,12 +152,13 @@ def check_status_and_dlq_commands(r, c):
 
 
 def test_dead_letter_stream_is_capped():
-    # Dead letters are capped like the other streams (approximately: Redis trims whole nodes
-    # of 100 entries), the oldest going first, so a flood of bad entries cannot fill Redis.
+    # Dead letters are capped (approximately: Redis trims whole nodes of 100 entries), the
+    # oldest going first, so a flood of bad entries cannot fill Redis; what goes is counted
+    # (tests/queue/test_bounds.py shows it in vigie status and /metrics).
     r = Redis()
     c = r.client()
     xadd_items(c, [json.dumps({"id": f"bad-{i}", "title": "POISON"}).encode() for i in range(500)])
-    t = start_tool(r, "a", delay_us=0, reclaim_ms=100, deliveries=1, maxlen=100)
+    t = start_tool(r, "a", delay_us=0, reclaim_ms=100, deliveries=1, dlq_maxlen=100)
     def settled():
         groups = c.call("XINFO", "GROUPS", "vigie:items")
         if not groups:
@@ -165,6 +168,7 @@ def test_dead_letter_stream_is_capped():
     wait_until(settled, 60, "every bad entry read and dead-lettered")
     n = c.call("XLEN", "vigie:dlq")
     assert 100 <= n <= 200, n
+    assert int(c.call("GET", "vigie:dlq:dropped")) == 500 - n
     last = c.call("XREVRANGE", "vigie:dlq", "+", "-", "COUNT", 1)[0]
     fields = dict(zip(last[1][::2], last[1][1::2]))
     assert json.loads(fields["payload"])["id"] == "bad-499", fields   # the newest are kept

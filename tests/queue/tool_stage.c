@@ -87,7 +87,8 @@ int main(int argc, char **argv)
     struct queue_stage_config sc = {.stream = "items", .group = "trivial", .batch = 256, .block_ms = 500,
                                     .reclaim_idle_ms = argc > 3 ? atoll(argv[3]) : 2000,
                                     .max_deliveries = argc > 4 ? atoi(argv[4]) : 3,
-                                    .maxlen = getenv("TOOL_STAGE_MAXLEN") ? atoll(getenv("TOOL_STAGE_MAXLEN")) : 0};
+                                    .maxlen = getenv("TOOL_STAGE_MAXLEN") ? atoll(getenv("TOOL_STAGE_MAXLEN")) : 0,
+                                    .dlq_maxlen = getenv("TOOL_STAGE_DLQ_MAXLEN") ? atoll(getenv("TOOL_STAGE_DLQ_MAXLEN")) : 0};
     stage = queue_stage_new(q, &sc, trivial, NULL, err, sizeof(err));
     if (!stage) {
         fprintf(stderr, "tool_stage: %s\n", err);
