@@ -9,6 +9,7 @@
 #include "daemon/accounts_sync.h"
 #include "daemon/accounts_watch.h"
 #include "daemon/admin.h"
+#include "daemon/console.h"
 #include "daemon/cli_queue.h"
 #include "daemon/config.h"
 #include "daemon/enricher.h"
@@ -42,6 +43,7 @@ struct vg_daemon {
     int once;
     struct queue *queue;
     struct admin *admin;
+    struct console *console; /* the web console, on a thread of its own (NULL: off) */
     struct accounts_watch *accounts;
     struct figures *figures;
     struct fetch_client *fetch;
@@ -552,6 +554,12 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "admin: %s", err);
         return -1;
     }
+    d->console = console_start(d->cfg, err, sizeof(err));
+    if (!d->console && err[0]) {
+        vg_err("daemon", "console: %s", err);
+        return -1;
+    }
+    admin_set_console(d->admin, d->console ? console_address(d->console) : NULL);
     if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
         d->watchdog_usec = 0;
     d->last_watchdog = vg_mono_ms();
@@ -563,6 +571,7 @@ static int setup(struct vg_daemon *d)
 
 static void teardown(struct vg_daemon *d)
 {
+    console_stop(d->console);
     admin_free(d->admin);
     /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);

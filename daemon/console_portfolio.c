@@ -1,0 +1,9 @@
+/* console_portfolio — placeholder while the page is written. */
+#include "daemon/console_html.h"
+
+int console_portfolio_page(const struct console_req *req, struct console_reply *rep)
+{
+    console_html_begin(&rep->body, req, "portfolio", "portfolio");
+    console_html_end(&rep->body, req);
+    return 0;
+}
