@@ -144,7 +144,7 @@ out:
 
 struct gather {
     const char *account;
-    const char *needle;          /* "\"account_id\":\"ID\"" for a quick test before parsing, or NULL */
+    const char *needle;          /* "\"ID\"", a quick test before parsing, or NULL */
     const char *f1, *f2;         /* the entry fields taken */
     struct console_record *v;
     size_t n, cap;
@@ -208,7 +208,8 @@ static int records(struct queue_sync *q, const char *stream, const char *f1, con
 {
     char needle[600];
     int plain = strlen(account) < 512 && !strpbrk(account, "\"\\/");
-    snprintf(needle, sizeof(needle), "\"account_id\":\"%s\"", account);
+    /* the id as a JSON string, wherever it is (writers differ in their blanks); the parse decides */
+    snprintf(needle, sizeof(needle), "\"%s\"", account);
     struct gather g = {.account = account, .needle = plain ? needle : NULL, .f1 = f1, .f2 = f2};
     *out = NULL;
     *n = *total = 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* The length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one (overlong
  * forms, surrogates and code points past U+10FFFF are not). */
@@ -182,6 +183,8 @@ static const char *const fr[][2] = {
     {"Strategic", "Stratégique"},
     {"Image", "Image"},
     {"Filter", "Filtrer"},
+    {"Source", "Source"},
+    {"Sort", "Trier"},
     {"All", "Tous"},
     {"Signal type", "Type de signal"},
     {"Previous", "Précédent"},
@@ -268,7 +271,8 @@ void console_html_begin(struct vg_buf *b, const struct console_req *req, const c
                      "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
                   req && req->lang == CONSOLE_FR ? "fr" : "en");
     console_html_text(b, title);
-    vg_buf_puts(b, " · vigie</title>\n<link rel=\"stylesheet\" href=\"/ui/static/console.css\">\n"
+    vg_buf_puts(b, " · vigie</title>\n<link rel=\"icon\" href=\"data:,\">\n"
+                   "<link rel=\"stylesheet\" href=\"/ui/static/console.css\">\n"
                    "<script src=\"/ui/static/console.js\" defer></script>\n</head>\n<body>\n"
                    "<header><a class=\"brand\" href=\"/ui/\">vigie</a><nav>");
     for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
@@ -284,6 +288,34 @@ void console_html_end(struct vg_buf *b, const struct console_req *req)
 {
     (void)req;
     vg_buf_puts(b, "</main>\n<footer>vigie " VIGIE_VERSION "</footer>\n</body>\n</html>\n");
+}
+
+void console_html_age(struct vg_buf *b, const struct console_req *req, long long ms)
+{
+    if (ms <= 0)
+        return;
+    char iso[32];
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    long long s = (req->now_ms - ms) / 1000;
+    if (s < 0)
+        s = 0;
+    long long n;
+    const char *unit;
+    if (s >= 2 * 86400)
+        n = s / 86400, unit = "days";
+    else if (s >= 2 * 3600)
+        n = s / 3600, unit = "hours";
+    else
+        n = s / 60, unit = "minutes";
+    vg_buf_printf(b, "<time datetime=\"%s\" title=\"%s\">", iso, iso);
+    if (req->lang == CONSOLE_FR)
+        vg_buf_printf(b, "il y a %lld %s", n, console_tr(req, unit));
+    else
+        vg_buf_printf(b, "%lld %s ago", n, unit);
+    vg_buf_puts(b, "</time>");
 }
 
 /* ---- charts ------------------------------------------------------------------------- */
