@@ -153,7 +153,7 @@ static void scores(struct vg_buf *b, const struct console_req *req, const struct
 {
     heading(b, req, "scores", "Axis scores");
     static const char *const axes[] = {"Quantitative", "Strategic", "Image"};
-    vg_buf_puts(b, "<table class=\"scores\"><tbody>\n");
+    vg_buf_puts(b, "<div class=\"scroll\"><table class=\"scores\"><tbody>\n");
     for (int k = 0; k < REVIEW_AXES; k++) {
         vg_buf_printf(b, "<tr data-axis=\"%s\"><th>", enrich_review_axis_names[k]);
         console_html_text(b, console_tr(req, axes[k]));
@@ -171,7 +171,7 @@ static void scores(struct vg_buf *b, const struct console_req *req, const struct
     console_html_text(b, console_tr(req, "Weighted score"));
     vg_buf_printf(b, "</th><td class=\"num\" id=\"weighted\">%d</td><td></td><td></td></tr>\n<tr><th>", row->weighted);
     console_html_text(b, console_tr(req, "Heat"));
-    vg_buf_printf(b, "</th><td class=\"num\" id=\"heat\">%.0f</td><td></td><td></td></tr>\n</tbody></table>\n",
+    vg_buf_printf(b, "</th><td class=\"num\" id=\"heat\">%.0f</td><td></td><td></td></tr>\n</tbody></table></div>\n",
                   row->heat);
 }
 

@@ -218,7 +218,7 @@ int console_portfolio_page(const struct console_req *req, struct console_reply *
         console_html_text(b, t);
         vg_buf_printf(b, "</td><td data-label=\"%s\">", console_tr(req, "Owner"));
         console_html_text(b, a->owner ? a->owner : "");
-        vg_buf_printf(b, "</td><td data-label=\"%s\" class=\"num\" data-sort=\"%.1f\">%.0f ", console_tr(req, "Heat"),
+        vg_buf_printf(b, "</td><td data-label=\"%s\" class=\"num heat\" data-sort=\"%.1f\">%.0f ", console_tr(req, "Heat"),
                       r->heat, r->heat);
         double w[CONSOLE_WEEKS];
         for (int k = 0; k < CONSOLE_WEEKS; k++)

@@ -30,7 +30,7 @@ static const char css[] =
     "form.filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted)}\n"
     "input,select,button{font:inherit;padding:.3rem .4rem;min-height:2rem}\n"
     ".pager{display:flex;gap:1rem;align-items:center;margin:.75rem 0}\n"
-    ".spark{color:var(--hot);vertical-align:middle}\n"
+    ".spark{color:var(--hot);vertical-align:middle}td.heat{white-space:nowrap}\n"
     ".tier-key{font-weight:700}\n"
     ".heatmap td.h{width:1.2rem;min-width:1.2rem;padding:0;height:1.2rem}\n"
     ".h0{background:#f3f4f6}.h1{background:#fde7d4}.h2{background:#fbc79c}.h3{background:#f59e5b}"
@@ -47,7 +47,8 @@ static const char css[] =
     "@media (max-width:40rem){body{font-size:14px}main{padding:.5rem}"
     "table.collapse thead{display:none}table.collapse tr{display:block;border-bottom:2px solid var(--line);"
     "padding:.25rem 0}table.collapse td{display:block;border:0;padding:.1rem .25rem}"
-    "table.collapse td[data-label]::before{content:attr(data-label) ': ';color:var(--muted)}}\n";
+    "table.collapse td[data-label]::before{content:attr(data-label) ': ';color:var(--muted)}"
+    "table.collapse td:empty{display:none}}\n";
 
 static const char js[] =
     "'use strict';\n"
