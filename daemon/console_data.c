@@ -28,6 +28,53 @@ int console_data_accounts(struct queue_sync *q, struct enrich_account_set **set,
     return 0;
 }
 
+#ifdef VG_HAVE_QUEUE_SERIES
+/* From the per-account series (account_signals_series: the stream's signals the series do not
+ * hold yet are added first, usually none). The axis scores are the account's fields' (the
+ * series keep no signal types, which the evidence needs). */
+int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
+{
+    struct review_config rc;
+    account_signals_review_config(cfg, &rc);
+    struct queue_series *s = vg_calloc(n ? n : 1, sizeof(*s));
+    const char **ids = vg_calloc(n ? n : 1, sizeof(*ids));
+    struct review_row *row = vg_malloc(sizeof(*row));
+    int ret = -1;
+    if (!s || !ids || !row) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = acc[i]->id;
+    if (n && account_signals_series(q, cfg, ids, n, now_ms, s) < 0) {
+        snprintf(err, errlen, "cannot read the accounts' series (the daemon's log says why)");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct console_row *r = &out[i];
+        memset(r, 0, sizeof(*r));
+        r->a = acc[i];
+        r->heat = s[i].heat;
+        r->last_ms = s[i].last_ms;
+        snprintf(r->last_type, sizeof(r->last_type), "%s", s[i].last_type);
+        for (int w = 0; w < CONSOLE_WEEKS; w++)
+            r->week[w] = s[i].count[SERIES_WEEKS - CONSOLE_WEEKS + w];
+        if (enrich_review_account(r->a, NULL, 0, now_ms, 0, &rc, row) < 0) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        memcpy(r->score, row->score, sizeof(r->score));
+        r->weighted = row->weighted;
+    }
+    ret = 0;
+out:
+    vg_free(s);
+    vg_free(ids);
+    vg_free(row);
+    return ret;
+}
+#else
 /* Monday-based week number of a time (1970-01-01 was a Thursday). */
 static long long week_of(long long ms)
 {
@@ -43,54 +90,6 @@ static void set_week(struct console_row *r, long long now_ms, long long ms, int 
         r->week[CONSOLE_WEEKS - 1 - age] += count;
 }
 
-#ifdef VG_HAVE_QUEUE_SERIES
-/* From the per-account series: one pipelined read per chunk of accounts. The axis scores are
- * the account's fields' (the series keeps no signal types, which the evidence needs). */
-int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
-                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
-{
-    struct review_config rc;
-    account_signals_review_config(cfg, &rc);
-    enum { CHUNK = 512 };
-    struct queue_series *s = vg_calloc(CHUNK, sizeof(*s));
-    const char **ids = vg_calloc(CHUNK, sizeof(*ids));
-    struct review_row *row = vg_malloc(sizeof(*row));
-    int rc_ = -1;
-    if (!s || !ids || !row) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    for (size_t off = 0; off < n; off += CHUNK) {
-        size_t k = n - off < CHUNK ? n - off : CHUNK;
-        for (size_t i = 0; i < k; i++)
-            ids[i] = acc[off + i]->id;
-        if (queue_series_read(q, ids, k, now_ms, rc.half_life_ms, s, err, errlen) < 0)
-            goto out;
-        for (size_t i = 0; i < k; i++) {
-            struct console_row *r = &out[off + i];
-            memset(r, 0, sizeof(*r));
-            r->a = acc[off + i];
-            r->heat = s[i].heat;
-            r->last_ms = s[i].last_ms;
-            snprintf(r->last_type, sizeof(r->last_type), "%s", s[i].last_type);
-            for (int w = 0; w < CONSOLE_WEEKS; w++)
-                r->week[w] = s[i].count[SERIES_WEEKS - CONSOLE_WEEKS + w];
-            if (enrich_review_account(r->a, NULL, 0, now_ms, 0, &rc, row) < 0) {
-                snprintf(err, errlen, "out of memory");
-                goto out;
-            }
-            memcpy(r->score, row->score, sizeof(r->score));
-            r->weighted = row->weighted;
-        }
-    }
-    rc_ = 0;
-out:
-    vg_free(s);
-    vg_free(ids);
-    vg_free(row);
-    return rc_;
-}
-#else
 /* Fallback until queue_series lands: the whole signals stream, grouped by account. */
 int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
                       size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
