@@ -282,6 +282,9 @@ def test_authentication():
         assert code == 401, bad
     code, _, body = http_get(base + "/ui/", {"Authorization": "Bearer tok-123"})
     assert code == 200 and "nova" in body
+    # the token also opens as the Basic password of any user (what a browser can send)
+    code, _, _ = http_get(base + "/ui/", {"Authorization": "Basic " + base64.b64encode(b"any:tok-123").decode()})
+    assert code == 200
     basic = "Basic " + base64.b64encode(b"claire:s3cret pass").decode()
     code, _, body = http_get(base + "/ui/accounts/nova", {"Authorization": basic})
     assert code == 200 and "Nova Robotics" in body
