@@ -7,6 +7,7 @@
  * so a reload of the daemon's never frees what a page is reading. Stopping writes a byte to
  * a pipe the loop watches: the loop breaks itself, no cross-thread libevent call. */
 #include "daemon/console.h"
+#include "daemon/console_data.h"
 #include "daemon/admin.h"
 #include "daemon/admin_http.h"
 #include "daemon/cli_queue.h"
@@ -416,6 +417,7 @@ void console_stop(struct console *c)
     if (c->base)
         event_base_free(c->base);
     queue_sync_close(c->q);
+    console_data_free();
     if (c->unix_path)
         unlink(c->unix_path);
     vg_free(c->unix_path);

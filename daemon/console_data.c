@@ -3,6 +3,7 @@
 #include "daemon/account_signals.h"
 #include "daemon/config.h"
 #include "enrich/account.h"
+#include "queue/queue_accounts.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_sources.h"
 #include "queue/queue_tail.h"
@@ -17,15 +18,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-int console_data_accounts(struct queue_sync *q, struct enrich_account_set **set, char *err, size_t errlen)
+/* The parsed registry and the version it was read at; pages run one at a time on the console
+ * thread, the only caller. Parsing 10,000 accounts is most of a portfolio page's cost. */
+static struct enrich_account_set *cached_set;
+static long long cached_version = -1;
+static const void *cached_q;
+
+int console_data_accounts(struct queue_sync *q, const struct enrich_account_set **set, char *err, size_t errlen)
 {
-    size_t stored = 0;
     *set = NULL;
-    if (account_signals_accounts(q, set, &stored) < 0) {
-        snprintf(err, errlen, "cannot read the accounts registry (the daemon's log says why)");
+    long long v = queue_accounts_version_sync(q, err, errlen);
+    if (v < 0)
         return -1;
+    /* the version first, then the accounts: a change in between is read again next time */
+    if (v != cached_version || q != cached_q) {
+        enrich_account_set_free(cached_set);
+        cached_set = NULL;
+        cached_version = -1;
+        size_t stored = 0;
+        if (account_signals_accounts(q, &cached_set, &stored) < 0) {
+            snprintf(err, errlen, "cannot read the accounts registry (the daemon's log says why)");
+            return -1;
+        }
+        cached_version = v;
+        cached_q = q;
     }
+    *set = cached_set;
     return 0;
+}
+
+void console_data_free(void)
+{
+    enrich_account_set_free(cached_set);
+    cached_set = NULL;
+    cached_version = -1;
+    cached_q = NULL;
 }
 
 #ifdef VG_HAVE_QUEUE_SERIES
@@ -74,6 +101,35 @@ out:
     vg_free(row);
     return ret;
 }
+
+int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
+                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
+                         size_t *total, char *err, size_t errlen)
+{
+    char **ids = NULL;
+    size_t got = 0;
+    *n = 0;
+    if (queue_series_top(q, offset, count, &ids, &got, total, err, errlen) < 0)
+        return -1;
+    int ret = 0;
+    const struct enrich_account **acc = vg_calloc(got ? got : 1, sizeof(*acc));
+    if (!acc) {
+        snprintf(err, errlen, "out of memory");
+        ret = -1;
+    } else if (got == count && set) {
+        size_t k = 0;
+        for (size_t i = 0; i < got; i++) {
+            const struct enrich_account *a = enrich_account_find(set, ids[i]);
+            if (a)
+                acc[k++] = a;
+        }
+        ret = console_data_rows(q, cfg, acc, k, now_ms, out, err, errlen) < 0 ? -1 : 1;
+        *n = ret == 1 ? k : 0;
+    }
+    vg_free(acc);
+    queue_series_ids_free(ids, got);
+    return ret;
+}
 #else
 /* Monday-based week number of a time (1970-01-01 was a Thursday). */
 static long long week_of(long long ms)
@@ -91,6 +147,14 @@ static void set_week(struct console_row *r, long long now_ms, long long ms, int 
 }
 
 /* Fallback until queue_series lands: the whole signals stream, grouped by account. */
+int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
+                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
+                         size_t *total, char *err, size_t errlen)
+{
+    *n = *total = 0;
+    return 0;
+}
+
 int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
                       size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
 {

@@ -30,12 +30,26 @@ struct console_row {
     char last_type[32];
 };
 
-/* The registry (NULL set when empty). 0, or -1 with err. */
-int console_data_accounts(struct queue_sync *q, struct enrich_account_set **set, char *err, size_t errlen);
+/* The registry (NULL set when empty), parsed again only when its version moved: *set is the
+ * console thread's cached copy, valid until the next call (never freed by the caller). 0, or
+ * -1 with err. */
+int console_data_accounts(struct queue_sync *q, const struct enrich_account_set **set, char *err, size_t errlen);
+
+/* Frees the cached registry (console_stop). */
+void console_data_free(void);
 
 /* The rows of accounts acc[0..n) at now_ms into out[0..n). 0, or -1 with err. */
 int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
                       size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen);
+
+/* The accounts at [offset, offset + count) of the heat ranking, hottest first, without
+ * reading every account's series (the portfolio's first view: no filter, by heat): *n rows
+ * into out (a ranked id no longer in set is left out). 1 when the ranking covers that page
+ * whole; 0 when it does not, or without the series (the caller then makes every row); -1
+ * with err. */
+int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
+                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
+                         size_t *total, char *err, size_t errlen);
 
 /* A record of the account's (signal or contact), parsed, with its stream time. */
 struct console_record {

@@ -117,7 +117,7 @@ int console_portfolio_page(const struct console_req *req, struct console_reply *
             g_sort = (enum sort_key)i;
     snprintf(sort, sizeof(sort), "%s", sort_names[g_sort]);
 
-    struct enrich_account_set *set = NULL;
+    const struct enrich_account_set *set = NULL;
     if (console_data_accounts(req->q, &set, err, sizeof(err)) < 0) {
         vg_buf_puts(b, ""); /* the server answers 500 */
         return -1;
@@ -140,27 +140,48 @@ int console_portfolio_page(const struct console_req *req, struct console_reply *
             continue;
         acc[n++] = a;
     }
-    if (n && console_data_rows(req->q, req->cfg, acc, n, req->now_ms, rows, err, sizeof(err)) < 0)
-        goto out;
-    /* the types offered are those of the rows the other filters leave */
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (rows[i].last_type[0] && !has_str(types, ntypes, rows[i].last_type))
-            types[ntypes++] = rows[i].last_type;
-        if (!type[0] || strcmp(rows[i].last_type, type) == 0)
-            rows[kept++] = rows[i];
+    /* The first view (no filter, by heat) takes its page from the heat ranking alone; any
+     * other reads every kept account's row. */
+    size_t first = 0, last = 0;
+    int pages = 1, fast = 0;
+    if (!owner[0] && !tier[0] && !type[0] && g_sort == S_HEAT && n) {
+        size_t got = 0, ranked = 0;
+        fast = console_data_hottest(req->q, req->cfg, set, (size_t)(page - 1) * PAGE_ROWS, PAGE_ROWS, req->now_ms,
+                                    rows, &got, &ranked, err, sizeof(err));
+        if (fast < 0)
+            goto out;
+        if (fast) {
+            for (size_t i = 0; i < got; i++)
+                if (rows[i].last_type[0] && !has_str(types, ntypes, rows[i].last_type))
+                    types[ntypes++] = rows[i].last_type;
+            pages = (int)((n + PAGE_ROWS - 1) / PAGE_ROWS);
+            last = got;
+        }
     }
-    n = kept;
-    if (n)
-        qsort(rows, n, sizeof(*rows), cmp_rows);
+    if (!fast) {
+        if (n && console_data_rows(req->q, req->cfg, acc, n, req->now_ms, rows, err, sizeof(err)) < 0)
+            goto out;
+        /* the types offered are those of the rows the other filters leave */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (rows[i].last_type[0] && !has_str(types, ntypes, rows[i].last_type))
+                types[ntypes++] = rows[i].last_type;
+            if (!type[0] || strcmp(rows[i].last_type, type) == 0)
+                rows[kept++] = rows[i];
+        }
+        n = kept;
+        if (n)
+            qsort(rows, n, sizeof(*rows), cmp_rows);
+        pages = n ? (int)((n + PAGE_ROWS - 1) / PAGE_ROWS) : 1;
+        if (page > pages)
+            page = pages;
+        first = (size_t)(page - 1) * PAGE_ROWS;
+        last = first + PAGE_ROWS < n ? first + PAGE_ROWS : n;
+    }
     if (nowners)
         qsort(owners, nowners, sizeof(*owners), cmp_str);
     if (ntypes)
         qsort(types, ntypes, sizeof(*types), cmp_str);
-    int pages = n ? (int)((n + PAGE_ROWS - 1) / PAGE_ROWS) : 1;
-    if (page > pages)
-        page = pages;
-    size_t first = (size_t)(page - 1) * PAGE_ROWS, last = first + PAGE_ROWS < n ? first + PAGE_ROWS : n;
 
     console_html_begin(b, req, console_tr(req, "Portfolio"), "portfolio");
     vg_buf_puts(b, "<h1>");
@@ -279,6 +300,5 @@ out:
     vg_free(rows);
     vg_free(owners);
     vg_free(types);
-    enrich_account_set_free(set);
     return rc;
 }
