@@ -148,6 +148,7 @@ static void apply_logging(const struct vg_config *c)
 
 static void admin_limits(const struct vg_config *c, struct admin_http_limits *l)
 {
+    *l = (struct admin_http_limits){0}; /* no_metrics 0: the admin endpoint counts its refusals */
     l->max_conns = (int)c->admin_max_connections;
     l->max_per_addr = (int)c->admin_max_per_address;
     l->timeout_ms = c->admin_request_timeout_ms;
