@@ -22,6 +22,7 @@ struct admin {
     struct admin_http *http;
     char *address;
     char *unix_path;
+    char *console;            /* the console's address, for the /ui redirect, or NULL */
     admin_ready_fn ready;
     void *arg;
     struct vg_metric *m_requests;
@@ -48,6 +49,19 @@ static void on_request(const struct admin_http_req *req, struct admin_http_reply
     } else if (strcmp(req->path, "/metrics") == 0) {
         rep->code = vg_metrics_render(&rep->body) < 0 ? 500 : 200;
         rep->ctype = "text/plain; version=0.0.4; charset=utf-8";
+    } else if (a->console && (strcmp(req->path, "/ui") == 0 || strncmp(req->path, "/ui/", 4) == 0)) {
+        /* The console runs on a listener of its own; the path (and query) go along only when
+         * they are plain printable ASCII, so no client byte can break the header. */
+        int plain = 1;
+        for (const char *p = req->path; *p && plain; p++)
+            plain = *p > 0x20 && *p < 0x7f;
+        for (const char *p = req->query; *p && plain; p++)
+            plain = *p > 0x20 && *p < 0x7f;
+        vg_buf_printf(&rep->headers, "Location: %s%s%s%s\r\n", a->console, plain ? req->path : "/ui/",
+                      plain && req->query[0] ? "?" : "", plain ? req->query : "");
+        reply(rep, 302, "text/plain", "the console is at ");
+        vg_buf_puts(&rep->body, a->console);
+        vg_buf_puts(&rep->body, "/ui/\n");
     } else {
         reply(rep, 404, "text/plain", "not found: try /healthz, /readyz, /metrics\n");
     }
@@ -134,6 +148,58 @@ static int listen_tcp(const char *spec, char *host, size_t hostlen, int *port, c
     return fd;
 }
 
+/* 1 when ss is a loopback address. */
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss->ss_family == AF_INET6) {
+        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+    }
+    return 0;
+}
+
+int admin_listen_socket(const char *listen, char **address, char **unix_path, int *local, char *err, size_t errlen)
+{
+    *address = *unix_path = NULL;
+    *local = 0;
+    int fd;
+    if (strncmp(listen, "unix:", 5) == 0) {
+        fd = listen_unix(listen + 5, err, errlen);
+        *local = 1;
+        if (fd >= 0 && (!(*unix_path = vg_strdup(listen + 5)) || !(*address = vg_strdup(listen)))) {
+            snprintf(err, errlen, "out of memory");
+            close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    char host[256] = "";
+    int port;
+    fd = listen_tcp(listen, host, sizeof(host), &port, err, errlen);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    *local = getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && is_loopback(&ss);
+    int v6 = strchr(host, ':') != NULL;
+    if (!(*address = vg_asprintf("http://%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port))) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void admin_set_console(struct admin *a, const char *address)
+{
+    if (!a)
+        return;
+    vg_free(a->console);
+    a->console = address ? vg_strdup(address) : NULL;
+}
+
 struct admin *admin_new(struct event_base *base, const char *listen, const struct admin_http_limits *lim,
                         admin_ready_fn ready, void *arg, char *err, size_t errlen)
 {
@@ -194,5 +260,6 @@ void admin_free(struct admin *a)
         unlink(a->unix_path);
     vg_free(a->unix_path);
     vg_free(a->address);
+    vg_free(a->console);
     vg_free(a);
 }

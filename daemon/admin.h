@@ -25,4 +25,14 @@ void admin_set_limits(struct admin *a, const struct admin_http_limits *lim);
 const char *admin_address(const struct admin *a);
 void admin_free(struct admin *a);
 
+/* Where /ui and /ui/... are redirected (302): the web console's address, e.g.
+ * "http://127.0.0.1:9747" (copied), or NULL: they answer 404 like any unknown path. */
+void admin_set_console(struct admin *a, const char *address);
+
+/* A listening, non-blocking socket for `listen` ("HOST:PORT", "[V6]:PORT" or "unix:PATH"),
+ * for the console's server: *address gets "http://HOST:PORT" or "unix:PATH" and *unix_path
+ * the socket's path or NULL (both vg_free'd by the caller); *local is 1 when only this
+ * machine can reach it (a loopback address, or a unix socket). -1 with err filled. */
+int admin_listen_socket(const char *listen, char **address, char **unix_path, int *local, char *err, size_t errlen);
+
 #endif

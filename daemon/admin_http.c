@@ -79,6 +79,10 @@ static const char *reason_phrase(int code)
 {
     switch (code) {
     case 200: return "OK";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -117,7 +121,7 @@ static void on_report(evutil_socket_t fd, short what, void *arg)
 
 static void refused(struct admin_http *h, enum refusal why, const char *peer, const char *what)
 {
-    vg_metric_add(h->m_refused[why], 1);
+    vg_metric_add(h->m_refused[why], 1); /* NULL (no_metrics): nothing */
     if (evtimer_pending(h->report_ev, NULL)) {
         h->unreported[why]++;
         return;
@@ -254,6 +258,7 @@ static void handle(struct conn *c, char *p)
     }
     int http10 = version[7] == '0';
     int keep_alive = !http10, body = 0;
+    const char *accept_language = "", *authorization = "", *if_none_match = "";
     /* up to the blank line that ends the head (head_end found it): a line that only starts
      * with a CR is a header line, and a malformed one */
     for (char *line = eol + 1; *line && !(line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'));) {
@@ -286,6 +291,12 @@ static void handle(struct conn *c, char *p)
             body |= cl > 0;
         } else if (name == 17 && strncasecmp(line, "Transfer-Encoding", 17) == 0) {
             body = 1;
+        } else if (name == 15 && strncasecmp(line, "Accept-Language", 15) == 0) {
+            accept_language = v;
+        } else if (name == 13 && strncasecmp(line, "Authorization", 13) == 0) {
+            authorization = v;
+        } else if (name == 13 && strncasecmp(line, "If-None-Match", 13) == 0) {
+            if_none_match = v;
         } else if (name == 10 && strncasecmp(line, "Connection", 10) == 0) {
             if (token_in(v, vlen, "close"))
                 keep_alive = 0;
@@ -307,12 +318,22 @@ static void handle(struct conn *c, char *p)
     char *q = strchr(target, '?');
     if (q)
         *q++ = '\0';
-    struct admin_http_req req = {.head = head, .path = target, .query = q ? q : "", .peer = c->peer};
+    struct admin_http_req req = {.head = head,
+                                 .path = target,
+                                 .query = q ? q : "",
+                                 .peer = c->peer,
+                                 .accept_language = accept_language,
+                                 .authorization = authorization,
+                                 .if_none_match = if_none_match};
     struct admin_http_reply rep = {.code = 500, .ctype = "text/plain; charset=utf-8"};
     vg_buf_init(&rep.body, 0);
+    vg_buf_init(&rep.headers, 16384);
     c->h->fn(&req, &rep, c->h->arg);
-    send_reply(c, rep.code, rep.ctype, rep.body.data ? rep.body.data : "", rep.body.len, head, NULL);
+    /* a 304 has no body (RFC 9110 15.4.5) */
+    send_reply(c, rep.code, rep.ctype, rep.body.data ? rep.body.data : "", rep.code == 304 ? 0 : rep.body.len,
+               head, vg_buf_check(&rep.headers) == 0 ? rep.headers.data : NULL);
     vg_buf_free(&rep.body);
+    vg_buf_free(&rep.headers);
 }
 
 /* Looks at what has arrived: a whole request is handled, an overlong one refused. */
@@ -589,7 +610,7 @@ struct admin_http *admin_http_new(struct event_base *base, int fd, const struct 
         return NULL;
     }
     evconnlistener_set_error_cb(h->listener, on_accept_error);
-    for (int i = 0; i < R_COUNT; i++) {
+    for (int i = 0; i < R_COUNT && !lim->no_metrics; i++) {
         char series[96];
         snprintf(series, sizeof(series), "vigie_admin_refused_total{reason=\"%s\"}", refusal_label[i]);
         h->m_refused[i] = vg_counter(series, "admin connections and requests turned away, by reason");

@@ -27,6 +27,9 @@ struct admin_http_limits {
     int max_conns;
     int max_per_addr;     /* 0: no per-address share */
     long long timeout_ms;
+    int no_metrics;       /* 1: refusals are logged but not counted (a server on another
+                             thread than the one rendering /metrics: the registry is not
+                             thread-safe) */
 };
 
 struct admin_http_req {
@@ -34,6 +37,10 @@ struct admin_http_req {
     const char *path;     /* the target up to '?', as sent */
     const char *query;    /* after '?', or "" */
     const char *peer;     /* the client's address, for logs */
+    /* Request headers a handler may use ("" when absent; the last one sent wins). */
+    const char *accept_language;
+    const char *authorization;
+    const char *if_none_match;
 };
 
 /* What a handler fills; the server sends it (code 500 and no body unless set). */
@@ -41,6 +48,9 @@ struct admin_http_reply {
     int code;
     const char *ctype;    /* a static string */
     struct vg_buf body;
+    /* Extra response header lines, each "Name: value\r\n" (the handler writes only values it
+     * made, never a client's bytes unchecked). Cache-Control: no-store is always sent. */
+    struct vg_buf headers;
 };
 
 /* Called for each GET or HEAD, from the event loop; it answers before returning. */

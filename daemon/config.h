@@ -50,6 +50,12 @@ struct vg_config {
     long long admin_max_connections;
     long long admin_max_per_address;
     long long admin_request_timeout_ms;
+    /* [console] */
+    char *console_listen;
+    char *console_public_url;
+    char *console_token;
+    char *console_user;
+    char *console_password_hash;
     /* [redis] */
     char *redis_url;
     char *redis_password;

@@ -38,6 +38,18 @@ const struct vg_option vg_options[] = {
     {"admin", "request_timeout", VG_OPT_DURATION, "10s", SEC(1), SEC(300), F(admin_request_timeout_ms), NULL, 0,
      "time a client has to send a whole request (line and headers), and again to take the reply; a slower one gets 408 and is closed"},
 
+    /* [console] */
+    {"console", "listen", VG_OPT_LISTEN, "off", 0, 0, F(console_listen), NULL, VG_OPT_RESTART,
+     "the web console (/ui/): HOST:PORT (e.g. 127.0.0.1:9747; port 0 picks one), unix:PATH, or off; off loopback it needs token or user and password_hash. Its request limits are [admin]'s"},
+    {"console", "public_url", VG_OPT_STRING, "", 0, 0, F(console_public_url), NULL, VG_OPT_RESTART,
+     "the console's address as people reach it (e.g. https://vigie.example.com), for links to its pages"},
+    {"console", "token", VG_OPT_STRING, "", 0, 0, F(console_token), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
+     "a bearer token that opens the console (Authorization: Bearer TOKEN); best as env:NAME, file:PATH or credential:NAME"},
+    {"console", "user", VG_OPT_STRING, "", 0, 0, F(console_user), NULL, VG_OPT_RESTART,
+     "the user name of the console's Basic authentication (with password_hash)"},
+    {"console", "password_hash", VG_OPT_STRING, "", 0, 0, F(console_password_hash), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
+     "sha256:SALT:HEX, HEX the SHA-256 of SALT followed by the password (README \"Web console\"); best as file:PATH or credential:NAME"},
+
     /* [redis] */
     {"redis", "url", VG_OPT_REDIS_URL, "embedded", 0, 0, F(redis_url), NULL, VG_OPT_RESTART,
      "embedded (vigie runs its own redis-server in state_dir), redis://[user[:pass]@]host:port/db or unix:///path/redis.sock?db=N"},

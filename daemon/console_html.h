@@ -31,6 +31,10 @@ void console_html_end(struct vg_buf *b, const struct console_req *req);
  * translation), e.g. console_tr(req, "Accounts") -> "Comptes". */
 const char *console_tr(const struct console_req *req, const char *key);
 
+/* How long before req->now_ms `ms` was, in the UI's language ("3 days ago", "il y a 3 jours";
+ * "" for 0), as a <time> element with the UTC date as its datetime and title. */
+void console_html_age(struct vg_buf *b, const struct console_req *req, long long ms);
+
 /* An inline SVG sparkline of v[0..n) (oldest first), w x h pixels, with a <title>. */
 void console_html_sparkline(struct vg_buf *b, const double *v, size_t n, int w, int h, const char *title);
 

@@ -50,4 +50,7 @@ int console_signal_page(const struct console_req *req, struct console_reply *rep
 int console_review_page(const struct console_req *req, struct console_reply *rep);
 int console_ops_page(const struct console_req *req, struct console_reply *rep);
 
+/* The static file at path (its bytes, *ctype and *len set), or NULL (console_static.c). */
+const char *console_static(const char *path, const char **ctype, size_t *len);
+
 #endif

@@ -9,6 +9,7 @@
 #include "daemon/accounts_sync.h"
 #include "daemon/accounts_watch.h"
 #include "daemon/admin.h"
+#include "daemon/console.h"
 #include "daemon/cli_queue.h"
 #include "daemon/config.h"
 #include "daemon/enricher.h"
@@ -44,6 +45,7 @@ struct vg_daemon {
     int once;
     struct queue *queue;
     struct admin *admin;
+    struct console *console; /* the web console, on a thread of its own (NULL: off) */
     struct accounts_watch *accounts;
     struct figures *figures;
     int64_t last_trim; /* the streams' last trim by age and count (queue_trim.h) */
@@ -154,6 +156,7 @@ static void apply_logging(const struct vg_config *c)
 
 static void admin_limits(const struct vg_config *c, struct admin_http_limits *l)
 {
+    *l = (struct admin_http_limits){0}; /* no_metrics 0: the admin endpoint counts its refusals */
     l->max_conns = (int)c->admin_max_connections;
     l->max_per_addr = (int)c->admin_max_per_address;
     l->timeout_ms = c->admin_request_timeout_ms;
@@ -570,6 +573,12 @@ static int setup(struct vg_daemon *d)
         vg_err("daemon", "admin: %s", err);
         return -1;
     }
+    d->console = console_start(d->cfg, err, sizeof(err));
+    if (!d->console && err[0]) {
+        vg_err("daemon", "console: %s", err);
+        return -1;
+    }
+    admin_set_console(d->admin, d->console ? console_address(d->console) : NULL);
     if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
         d->watchdog_usec = 0;
     d->last_watchdog = vg_mono_ms();
@@ -581,6 +590,7 @@ static int setup(struct vg_daemon *d)
 
 static void teardown(struct vg_daemon *d)
 {
+    console_stop(d->console);
     admin_free(d->admin);
     /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);

@@ -120,6 +120,16 @@ char *queue_accounts_get(struct queue_sync *q, const char *id, char *err, size_t
     return s;
 }
 
+long long queue_accounts_version_sync(struct queue_sync *q, char *err, size_t errlen)
+{
+    redisReply *r = queue_sync_cmd(q, err, errlen, "GET %s" QUEUE_KEY_ACCOUNTS_VERSION, queue_sync_prefix(q));
+    if (!r)
+        return -1;
+    long long v = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : 0;
+    freeReplyObject(r);
+    return v;
+}
+
 /* ---- from the event loop ---------------------------------------------------------- */
 
 struct version_req {

@@ -23,6 +23,9 @@ int queue_accounts_remove(struct queue_sync *q, const char *id, char *err, size_
 char *queue_accounts_all(struct queue_sync *q, size_t *n, char *err, size_t errlen);
 /* One account's JSON (caller frees), NULL when absent (err[0] == '\0') or on error. */
 char *queue_accounts_get(struct queue_sync *q, const char *id, char *err, size_t errlen);
+/* The registry's version (0 before the first import), or -1 with err: a reader that keeps
+ * the parsed accounts reads them again only when it moved (the web console). */
+long long queue_accounts_version_sync(struct queue_sync *q, char *err, size_t errlen);
 
 /* From the event loop: the current version (cb gets -1 on error). */
 int queue_accounts_version(struct queue *q, void (*cb)(long long version, void *arg), void *arg);

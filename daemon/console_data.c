@@ -1,0 +1,340 @@
+/* console_data — the console pages' reads (see console_data.h). */
+#include "daemon/console_data.h"
+#include "daemon/account_signals.h"
+#include "daemon/config.h"
+#include "enrich/account.h"
+#include "queue/queue_accounts.h"
+#include "queue/queue_contract.h"
+#include "queue/queue_sources.h"
+#include "queue/queue_tail.h"
+#include "util/vg_alloc.h"
+#include "util/vg_time.h"
+#ifdef VG_HAVE_QUEUE_SERIES
+#include "queue/queue_series.h"
+#endif
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The parsed registry and the version it was read at; pages run one at a time on the console
+ * thread, the only caller. Parsing 10,000 accounts is most of a portfolio page's cost. */
+static struct enrich_account_set *cached_set;
+static long long cached_version = -1;
+static const void *cached_q;
+
+int console_data_accounts(struct queue_sync *q, const struct enrich_account_set **set, char *err, size_t errlen)
+{
+    *set = NULL;
+    long long v = queue_accounts_version_sync(q, err, errlen);
+    if (v < 0)
+        return -1;
+    /* the version first, then the accounts: a change in between is read again next time */
+    if (v != cached_version || q != cached_q) {
+        enrich_account_set_free(cached_set);
+        cached_set = NULL;
+        cached_version = -1;
+        size_t stored = 0;
+        if (account_signals_accounts(q, &cached_set, &stored) < 0) {
+            snprintf(err, errlen, "cannot read the accounts registry (the daemon's log says why)");
+            return -1;
+        }
+        cached_version = v;
+        cached_q = q;
+    }
+    *set = cached_set;
+    return 0;
+}
+
+void console_data_free(void)
+{
+    enrich_account_set_free(cached_set);
+    cached_set = NULL;
+    cached_version = -1;
+    cached_q = NULL;
+}
+
+#ifdef VG_HAVE_QUEUE_SERIES
+/* From the per-account series (account_signals_series: the stream's signals the series do not
+ * hold yet are added first, usually none). The axis scores are the account's fields' (the
+ * series keep no signal types, which the evidence needs). */
+int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
+{
+    struct review_config rc;
+    account_signals_review_config(cfg, &rc);
+    struct queue_series *s = vg_calloc(n ? n : 1, sizeof(*s));
+    const char **ids = vg_calloc(n ? n : 1, sizeof(*ids));
+    struct review_row *row = vg_malloc(sizeof(*row));
+    int ret = -1;
+    if (!s || !ids || !row) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = acc[i]->id;
+    if (n && account_signals_series(q, cfg, ids, n, now_ms, s) < 0) {
+        snprintf(err, errlen, "cannot read the accounts' series (the daemon's log says why)");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct console_row *r = &out[i];
+        memset(r, 0, sizeof(*r));
+        r->a = acc[i];
+        r->heat = s[i].heat;
+        r->last_ms = s[i].last_ms;
+        snprintf(r->last_type, sizeof(r->last_type), "%s", s[i].last_type);
+        for (int w = 0; w < CONSOLE_WEEKS; w++)
+            r->week[w] = s[i].count[SERIES_WEEKS - CONSOLE_WEEKS + w];
+        if (enrich_review_account(r->a, NULL, 0, now_ms, 0, &rc, row) < 0) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        memcpy(r->score, row->score, sizeof(r->score));
+        r->weighted = row->weighted;
+    }
+    ret = 0;
+out:
+    vg_free(s);
+    vg_free(ids);
+    vg_free(row);
+    return ret;
+}
+
+int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
+                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
+                         size_t *total, char *err, size_t errlen)
+{
+    char **ids = NULL;
+    size_t got = 0;
+    *n = 0;
+    if (queue_series_top(q, offset, count, &ids, &got, total, err, errlen) < 0)
+        return -1;
+    int ret = 0;
+    const struct enrich_account **acc = vg_calloc(got ? got : 1, sizeof(*acc));
+    if (!acc) {
+        snprintf(err, errlen, "out of memory");
+        ret = -1;
+    } else if (got == count && set) {
+        size_t k = 0;
+        for (size_t i = 0; i < got; i++) {
+            const struct enrich_account *a = enrich_account_find(set, ids[i]);
+            if (a)
+                acc[k++] = a;
+        }
+        ret = console_data_rows(q, cfg, acc, k, now_ms, out, err, errlen) < 0 ? -1 : 1;
+        *n = ret == 1 ? k : 0;
+    }
+    vg_free(acc);
+    queue_series_ids_free(ids, got);
+    return ret;
+}
+#else
+/* Monday-based week number of a time (1970-01-01 was a Thursday). */
+static long long week_of(long long ms)
+{
+    long long days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    long long d = days + 3;
+    return d >= 0 ? d / 7 : -((-d + 6) / 7);
+}
+
+static void set_week(struct console_row *r, long long now_ms, long long ms, int count)
+{
+    long long age = week_of(now_ms) - week_of(ms);
+    if (age >= 0 && age < CONSOLE_WEEKS)
+        r->week[CONSOLE_WEEKS - 1 - age] += count;
+}
+
+/* Fallback until queue_series lands: the whole signals stream, grouped by account. */
+int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
+                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
+                         size_t *total, char *err, size_t errlen)
+{
+    *n = *total = 0;
+    return 0;
+}
+
+int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
+{
+    struct review_config rc;
+    account_signals_review_config(cfg, &rc);
+    struct account_signals all = {0};
+    struct review_row *row = vg_malloc(sizeof(*row));
+    int ret = -1;
+    if (!row) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (account_signals_read(q, &all, err, errlen) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct console_row *r = &out[i];
+        memset(r, 0, sizeof(*r));
+        r->a = acc[i];
+        if (account_signals_review(&all, acc[i], 0, now_ms, &rc, row) < 0) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        r->heat = row->heat;
+        memcpy(r->score, row->score, sizeof(r->score));
+        r->weighted = row->weighted;
+        size_t k;
+        const struct account_signal *s = account_signals_of(&all, acc[i]->id, &k);
+        for (size_t j = 0; j < k; j++) {
+            /* an update entry repeats its signal: counted once, at its first entry */
+            int seen = 0;
+            for (size_t m = 0; m < j && !seen; m++)
+                seen = strcmp(s[m].id, s[j].id) == 0;
+            if (!seen)
+                set_week(r, now_ms, s[j].s.ms, 1);
+            if (s[j].s.ms >= r->last_ms) {
+                r->last_ms = s[j].s.ms;
+                snprintf(r->last_type, sizeof(r->last_type), "%s", s[j].type);
+            }
+        }
+    }
+    ret = 0;
+out:
+    account_signals_free(&all);
+    vg_free(row);
+    return ret;
+}
+#endif
+
+/* ---- one account's records ---------------------------------------------------------------- */
+
+struct gather {
+    const char *account;
+    const char *needle;          /* "\"ID\"", a quick test before parsing, or NULL */
+    const char *f1, *f2;         /* the entry fields taken */
+    struct console_record *v;
+    size_t n, cap;
+    int oom;
+};
+
+static int gather(const char *field, const char *payload, const char *entry_id, void *arg)
+{
+    struct gather *g = arg;
+    if (strcmp(field, g->f1) != 0 && (!g->f2 || strcmp(field, g->f2) != 0))
+        return 0;
+    if (g->needle && !strstr(payload, g->needle))
+        return 0;
+    cJSON *j = cJSON_Parse(payload);
+    cJSON *acc = j ? cJSON_GetObjectItemCaseSensitive(j, "account_id") : NULL;
+    cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
+    if (!cJSON_IsString(acc) || strcmp(acc->valuestring, g->account) != 0 || !cJSON_IsString(id)) {
+        cJSON_Delete(j);
+        return 0;
+    }
+    long long ms = strtoll(entry_id, NULL, 10);
+    cJSON *pub = cJSON_GetObjectItemCaseSensitive(j, "published");
+    int64_t p;
+    if (cJSON_IsString(pub) && vg_parse_rfc3339_ms(pub->valuestring, &p) == 0)
+        ms = p;
+    /* the newest entry of an id replaces the older one */
+    for (size_t i = 0; i < g->n; i++) {
+        cJSON *oid = cJSON_GetObjectItemCaseSensitive(g->v[i].j, "id");
+        if (strcmp(oid->valuestring, id->valuestring) == 0) {
+            cJSON_Delete(g->v[i].j);
+            g->v[i].j = j;
+            if (ms > g->v[i].ms)
+                g->v[i].ms = ms;
+            return 0;
+        }
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 32;
+        struct console_record *v = vg_realloc(g->v, cap * sizeof(*v));
+        if (!v) {
+            cJSON_Delete(j);
+            g->oom = 1;
+            return 1;
+        }
+        g->v = v;
+        g->cap = cap;
+    }
+    g->v[g->n++] = (struct console_record){j, ms};
+    return 0;
+}
+
+static int newest_first(const void *x, const void *y)
+{
+    const struct console_record *a = x, *b = y;
+    return a->ms < b->ms ? 1 : a->ms > b->ms ? -1 : 0;
+}
+
+/* Until a per-account index exists, the stream is read through and filtered. */
+static int records(struct queue_sync *q, const char *stream, const char *f1, const char *f2, const char *account,
+                   size_t max, struct console_record **out, size_t *n, size_t *total, char *err, size_t errlen)
+{
+    char needle[600];
+    int plain = strlen(account) < 512 && !strpbrk(account, "\"\\/");
+    /* the id as a JSON string, wherever it is (writers differ in their blanks); the parse decides */
+    snprintf(needle, sizeof(needle), "\"%s\"", account);
+    struct gather g = {.account = account, .needle = plain ? needle : NULL, .f1 = f1, .f2 = f2};
+    *out = NULL;
+    *n = *total = 0;
+    if (queue_tail(q, stream, 0, 0, gather, &g, err, errlen) < 0 || g.oom) {
+        if (g.oom)
+            snprintf(err, errlen, "out of memory");
+        console_records_free(g.v, g.n);
+        return -1;
+    }
+    if (g.n)
+        qsort(g.v, g.n, sizeof(*g.v), newest_first);
+    *total = g.n;
+    for (size_t i = max; i < g.n; i++)
+        cJSON_Delete(g.v[i].j);
+    *out = g.v;
+    *n = g.n < max ? g.n : max;
+    return 0;
+}
+
+int console_data_signals(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
+                         size_t *n, size_t *total, char *err, size_t errlen)
+{
+    return records(q, QUEUE_STREAM_SIGNALS, QUEUE_FIELD_SIGNAL, QUEUE_FIELD_UPDATE, account, max, out, n, total, err,
+                   errlen);
+}
+
+int console_data_contacts(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
+                          size_t *n, size_t *total, char *err, size_t errlen)
+{
+    return records(q, QUEUE_STREAM_CONTACTS, QUEUE_FIELD_CONTACT, NULL, account, max, out, n, total, err, errlen);
+}
+
+void console_records_free(struct console_record *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_Delete(v[i].j);
+    vg_free(v);
+}
+
+int console_data_sources(struct queue_sync *q, const char *account, struct queue_source_state **out, size_t *n,
+                         char *err, size_t errlen)
+{
+    struct queue_source_state *all = NULL;
+    size_t k = 0;
+    *out = NULL;
+    *n = 0;
+    if (queue_sources_list(q, &all, &k, err, errlen) < 0)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (all[i].src.account_id && strcmp(all[i].src.account_id, account) == 0) {
+            if (m != i) {
+                struct queue_source_state t = all[m];
+                all[m] = all[i];
+                all[i] = t;
+            }
+            m++;
+        }
+    }
+    for (size_t i = m; i < k; i++) /* the others' members; the array itself goes with the caller's free */
+        queue_source_state_clear(&all[i]);
+    *out = all;
+    *n = m;
+    return 0;
+}

@@ -1,0 +1,73 @@
+/* console_data — what the portfolio and account pages read from Redis, in one place, so the
+ * day the per-account series (queue/queue_series.h) and a per-account signal index land, only
+ * this file changes. Until queue_series.c is in the tree (the build defines
+ * VG_HAVE_QUEUE_SERIES when it is), heat, weeks and last signal are computed from the signals
+ * stream read whole: right, but only for small data (docs/design.md "Console"). */
+#ifndef VG_CONSOLE_DATA_H
+#define VG_CONSOLE_DATA_H
+
+#include <stddef.h>
+
+#include "enrich/review.h"
+
+#define CONSOLE_WEEKS 12
+
+struct queue_sync;
+struct vg_config;
+struct enrich_account;
+struct enrich_account_set;
+struct queue_source_state;
+struct cJSON;
+
+/* One account's figures for the portfolio. */
+struct console_row {
+    const struct enrich_account *a;
+    double heat;
+    int week[CONSOLE_WEEKS];     /* signals per ISO week (UTC, from Monday), oldest first; the last is now's */
+    int score[REVIEW_AXES];
+    int weighted;
+    long long last_ms;           /* the newest signal (0: none) */
+    char last_type[32];
+};
+
+/* The registry (NULL set when empty), parsed again only when its version moved: *set is the
+ * console thread's cached copy, valid until the next call (never freed by the caller). 0, or
+ * -1 with err. */
+int console_data_accounts(struct queue_sync *q, const struct enrich_account_set **set, char *err, size_t errlen);
+
+/* Frees the cached registry (console_stop). */
+void console_data_free(void);
+
+/* The rows of accounts acc[0..n) at now_ms into out[0..n). 0, or -1 with err. */
+int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen);
+
+/* The accounts at [offset, offset + count) of the heat ranking, hottest first, without
+ * reading every account's series (the portfolio's first view: no filter, by heat): *n rows
+ * into out (a ranked id no longer in set is left out). 1 when the ranking covers that page
+ * whole; 0 when it does not, or without the series (the caller then makes every row); -1
+ * with err. */
+int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
+                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
+                         size_t *total, char *err, size_t errlen);
+
+/* A record of the account's (signal or contact), parsed, with its stream time. */
+struct console_record {
+    struct cJSON *j;
+    long long ms;                /* published, else the entry's time */
+};
+
+/* The account's signals, newest first, at most max (an update replaces its signal's record:
+ * the newest entry of an id wins), *total how many it has. Free with console_records_free. */
+int console_data_signals(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
+                         size_t *n, size_t *total, char *err, size_t errlen);
+/* The account's contacts, the latest record of each person, at most max. */
+int console_data_contacts(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
+                          size_t *n, size_t *total, char *err, size_t errlen);
+void console_records_free(struct console_record *v, size_t n);
+
+/* The sources tied to the account (free with queue_source_states_free). */
+int console_data_sources(struct queue_sync *q, const char *account, struct queue_source_state **out, size_t *n,
+                         char *err, size_t errlen);
+
+#endif
