@@ -76,8 +76,12 @@
                                     scheduled accounts sync for this period */
 
 /* Written by the functions only (named here for readers of Redis). */
-#define QUEUE_KEY_SEEN_URL "seen:u:"   /* + URL hash: an item seen (expires) */
-#define QUEUE_KEY_SEEN_FP "seen:f:"    /* + content fingerprint */
+#define QUEUE_KEY_SEEN_URL "seen:u"    /* hash: the state of the table of seen URL keys */
+#define QUEUE_KEY_SEEN_URL_PART "seen:u:" /* + <n>: one hash of that table (6-byte key -> hour
+                                             last seen); + <16 hex>: a string key of the versions
+                                             before it (expires) */
+#define QUEUE_KEY_SEEN_FP "seen:f"     /* the same for the content fingerprints */
+#define QUEUE_KEY_SEEN_FP_PART "seen:f:"
 #define QUEUE_KEY_OUT "out:"           /* + output dedup id: written once */
 #define QUEUE_KEY_STORY "story:"       /* + signal id: its story, "<sources> <stream entry
                                           id>\n<url>\n<url>..." (string, expires) */
@@ -145,7 +149,7 @@
  *              take_back; then the poll field names.
  * RELEASE      KEYS due. ARGV delay_ms; then (source id, lease) pairs.
  * COMPLETE     KEYS due, items, poll_cards, last_attempt, last_ok. ARGV dedup_ttl_s, maxlen,
- *              p, nfields; then nfields field names, then per poll: id, lease, next_delay_ms,
+ *              p, dedup clock (ms, "" for Redis's TIME), nfields; then nfields field names, then per poll: id, lease, next_delay_ms,
  *              ok, nf, nf (field, value) pairs, nitems, per item url_key, fp_key, recent, json.
  * STAGE_WRITE  KEYS input stream, errors hash, taken prefix. ARGV group, p, maxlen, ttl,
  *              story window, mode, nkinds; then nkinds (stream, field) pairs, then the entries.
@@ -181,7 +185,7 @@
 #define QUEUE_FUNCTIONS(X)                                  \
     X(CLAIM, "vigie_claim", 3, 5, 1)                        \
     X(RELEASE, "vigie_release", 1, 1, 1)                    \
-    X(COMPLETE, "vigie_complete", 5, 4, 1)                  \
+    X(COMPLETE, "vigie_complete", 5, 5, 1)                  \
     X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
     X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \

@@ -560,8 +560,10 @@ int queue_recorder_add(struct queue_recorder *rc, const struct queue_poll_result
         char ttl[24], maxlen[24];
         snprintf(ttl, sizeof(ttl), "%lld", r->dedup_ttl_s > 0 ? r->dedup_ttl_s : QUEUE_DEFAULT_DEDUP_TTL_S);
         snprintf(maxlen, sizeof(maxlen), "%lld", r->stream_maxlen > 0 ? r->stream_maxlen : QUEUE_DEFAULT_MAXLEN);
-        char nfields[24];
+        char nfields[24], clock[24];
+        /* The dedup clock is ours (vg_clock_ms: tests move it); the schedule's is Redis's. */
         int bad = push_arg(rc, ttl) < 0 || push_arg(rc, maxlen) < 0 || push_arg(rc, queue_prefix(rc->q)) < 0 ||
+                  push_arg(rc, decimal(clock, (long long)vg_clock_ms())) < 0 ||
                   push_arg(rc, decimal(nfields, (long long)NCLAIM_FIELDS)) < 0;
         for (size_t k = 0; k < NCLAIM_FIELDS && !bad; k++)
             bad = push_arg(rc, claim_fields[k]) < 0;

@@ -183,10 +183,10 @@ def redis_with_functions():
 CLAIM_FIELDS = ("kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified", "failures",
                 "baselined", "error_kind", "watch_text")
 CLAIM_KEYS = ("3", "vigie:due", "vigie:poll_cards", "vigie:lease_owners")
-# vigie_complete's keys and its arguments before the polls: dedup TTL, stream cap, prefix and
-# the card's fields.
+# vigie_complete's keys and its arguments before the polls: dedup TTL, stream cap, prefix, dedup
+# clock ("": Redis's TIME) and the card's fields.
 COMPLETE_KEYS = ("5", "vigie:due", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
-COMPLETE_HEAD = ("3600", "1000", "vigie:", str(len(CLAIM_FIELDS)), *CLAIM_FIELDS)
+COMPLETE_HEAD = ("3600", "1000", "vigie:", "", str(len(CLAIM_FIELDS)), *CLAIM_FIELDS)
 
 
 def test_poll_results_recorded_together_are_judged_one_by_one():
