@@ -24,6 +24,7 @@
 #include "fetchers/item.h"
 #include "fetchers/kind.h"
 #include "fetchers/schedule.h"
+#include "fetchers/seen_cache.h"
 #include "queue/queue.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_lag.h"
@@ -48,6 +49,9 @@
 /* Bodies from this size on are parsed on a worker thread: a page or feed of several megabytes
  * takes long enough to delay health checks, the watchdog and SIGTERM. */
 #define PARSE_OFF_LOOP_BYTES (256 * 1024)
+/* Items known as seen in Redis, kept to leave them out of the polls that bring them again:
+ * 16 bytes each, at most 8 MiB (half a million items: 50,000 feeds of 10). */
+#define SEEN_CACHE_ENTRIES (512 * 1024)
 
 struct poller {
     struct event_base *base;
@@ -66,6 +70,8 @@ struct poller {
     int64_t wait_ms;              /* moving average of the time from claim to fetched */
     struct queue_recorder *rec;
     struct vg_work *work;         /* parses of large bodies, off the event loop */
+    struct seen_cache *seen;      /* items Redis has recorded as seen lately (NULL: none kept) */
+    long long seen_ttl_ms;        /* the dedup_ttl its entries were put with */
     struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
     void (*drained)(void *);
     void *drained_arg;
@@ -73,7 +79,7 @@ struct poller {
     void *idle_arg;
     struct poller_stats stats;
     struct vg_metric *m_paused, *m_in_flight, *m_queued, *m_off_loop;
-    struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_added, *m_dup, *m_base;
+    struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_added, *m_dup, *m_base, *m_cached;
 };
 
 /* One poll: a claimed source on its way through fetch, parse and record. */
@@ -160,6 +166,9 @@ struct record {
     int ok;
     const char *kind;   /* a static name: fetch_error_name() or a literal */
     char *error;
+    uint64_t *tags;     /* the seen-cache tags of the items sent */
+    size_t ntags, cached; /* items left out: known as seen (counted as duplicates) */
+    int64_t until_ms;   /* Redis remembers the items sent as seen until then, once recorded */
 };
 
 static void on_recorded(enum queue_complete_status st, long added, long dup, long base, void *arg)
@@ -169,6 +178,11 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
     struct poller *p = pl->p;
     const char *id = pl->st.src.id;
     if (st == QUEUE_COMPLETE_OK) {
+        /* Every item sent is now recorded as seen in Redis, new or not. */
+        for (size_t i = 0; p->seen && i < rec->ntags; i++)
+            seen_cache_put(p->seen, rec->tags[i], rec->until_ms);
+        dup += (long)rec->cached;
+        vg_metric_add(p->m_cached, (double)rec->cached);
         p->stats.items_added += (uint64_t)added;
         p->stats.items_duplicate += (uint64_t)dup;
         p->stats.items_baseline += (uint64_t)base;
@@ -190,6 +204,7 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
                 "polled again shortly", id);
     }
     vg_free(rec->error);
+    vg_free(rec->tags);
     vg_free(rec);
     poll_done(pl);
     if (p->running && claim_room(p))
@@ -224,15 +239,37 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     };
     struct queue_new_item *items = NULL;
     size_t n = 0;
+    struct record *rec = vg_calloc(1, sizeof(*rec));
     if (doc && doc->nitems) {
         items = vg_calloc(doc->nitems, sizeof(*items));
+        uint64_t *tags = p->seen && rec ? vg_calloc(doc->nitems, sizeof(*tags)) : NULL;
+        if (rec)
+            rec->tags = tags;
+        int64_t now = vg_clock_ms();
+        /* Redis keeps what it records for dedup_ttl from the call's clock (taken at most a few
+         * ms before now) rounded to the hour below: a minute's margin. */
+        if (rec)
+            rec->until_ms = now + c->fetch_dedup_ttl_ms - 60000;
         int64_t recent_after = vg_wall_ms() / 1000 - c->fetch_recent_window_ms / 1000;
         for (size_t i = 0; items && i < doc->nitems; i++) {
             const struct feed_item *it = &doc->items[i];
             struct fetch_item_keys keys;
+            if (tags) {
+                if (fetch_item_keys(it, &keys) < 0)
+                    continue;
+                uint64_t tag = seen_cache_tag(pl->st.src.id, keys.id, keys.fp);
+                if (seen_cache_has(p->seen, tag, now)) {
+                    rec->cached++;
+                    continue;
+                }
+                tags[rec->ntags++] = tag;
+            }
             char *json = fetch_item_json(pl->st.src.id, pl->st.src.account_id, doc, it, &keys);
-            if (!json)
+            if (!json) {
+                if (tags)
+                    rec->ntags--;
                 continue;
+            }
             memcpy(items[n].url_key, keys.id, sizeof(keys.id));
             memcpy(items[n].fp_key, keys.fp, sizeof(keys.fp));
             int64_t when = it->published != FEED_DATE_NONE ? it->published : it->updated;
@@ -243,7 +280,6 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     }
     r.items = items;
     r.nitems = n;
-    struct record *rec = vg_calloc(1, sizeof(*rec));
     if (rec) {
         rec->pl = pl;
         rec->ok = ok;
@@ -260,6 +296,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
                 "when redis answers", pl->st.src.id);
         if (rec) {
             vg_free(rec->error);
+            vg_free(rec->tags);
             vg_free(rec);
         }
         poll_done(pl);
@@ -565,6 +602,11 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->m_added = vg_counter("vigie_items_total{result=\"new\"}", "items read from sources, by what became of them");
     p->m_dup = vg_counter("vigie_items_total{result=\"duplicate\"}", "items read from sources, by what became of them");
     p->m_base = vg_counter("vigie_items_total{result=\"baseline\"}", "items read from sources, by what became of them");
+    p->m_cached = vg_counter("vigie_items_cached_total", "items left out of a poll's record because this process "
+                             "knew them as seen in Redis (counted as duplicates too)");
+    /* Without it (out of memory) every item goes to Redis: slower, as correct. */
+    p->seen = seen_cache_new(SEEN_CACHE_ENTRIES);
+    p->seen_ttl_ms = cfg->fetch_dedup_ttl_ms;
     return p;
 }
 
@@ -588,7 +630,16 @@ void poller_stop(struct poller *p, void (*drained)(void *), void *arg)
     check_drained(p);
 }
 
-void poller_set_config(struct poller *p, const struct vg_config *cfg) { p->cfg = cfg; }
+void poller_set_config(struct poller *p, const struct vg_config *cfg)
+{
+    p->cfg = cfg;
+    /* A shorter dedup_ttl: Redis forgets sooner than the cache's entries say. */
+    if (cfg->fetch_dedup_ttl_ms < p->seen_ttl_ms) {
+        seen_cache_free(p->seen);
+        p->seen = seen_cache_new(SEEN_CACHE_ENTRIES);
+    }
+    p->seen_ttl_ms = cfg->fetch_dedup_ttl_ms;
+}
 
 void poller_on_idle(struct poller *p, void (*idle)(void *), void *arg)
 {
@@ -606,6 +657,7 @@ void poller_free(struct poller *p)
     while (p->polls)
         poll_done(p->polls);
     queue_recorder_free(p->rec);
+    seen_cache_free(p->seen);
     event_free(p->claim_ev);
     event_free(p->lag_ev);
     vg_metric_remove(p->m_in_flight);

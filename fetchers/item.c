@@ -58,19 +58,26 @@ static void put_str(struct vg_buf *b, const char *key, const char *v)
         vg_buf_puts(b, "null");
 }
 
-char *fetch_item_json(const char *source_id, const char *account_id, const struct feed_doc *doc,
-                      const struct feed_item *it, struct fetch_item_keys *keys)
+int fetch_item_keys(const struct feed_item *it, struct fetch_item_keys *keys)
 {
     /* A page change is its own event each time: its id (url#fingerprint), not its link. */
     int by_id = it->kind && strcmp(it->kind, "web_change") == 0 && it->id;
     const char *ident = by_id ? it->id : it->link ? it->link : it->id ? it->id : it->title;
     if (!ident || !*ident)
-        return NULL;
+        return -1;
     char *canon = it->link && !by_id ? feed_url_canonical(it->link) : NULL;
     snprintf(keys->id, sizeof(keys->id), "%016llx", (unsigned long long)vg_fnv1a64_legacy_str(canon ? canon : ident));
     vg_free(canon);
     snprintf(keys->fp, sizeof(keys->fp), "%016llx",
              (unsigned long long)feed_fingerprint(it->title ? it->title : "", it->summary ? it->summary : ""));
+    return 0;
+}
+
+char *fetch_item_json(const char *source_id, const char *account_id, const struct feed_doc *doc,
+                      const struct feed_item *it, struct fetch_item_keys *keys)
+{
+    if (fetch_item_keys(it, keys) < 0)
+        return NULL;
 
     struct vg_buf b;
     vg_buf_init(&b, 0);

@@ -21,6 +21,10 @@ struct fetch_item_keys {
 char *fetch_item_json(const char *source_id, const char *account_id, const struct feed_doc *doc,
                       const struct feed_item *it, struct fetch_item_keys *keys);
 
+/* The dedup keys alone (what fetch_item_json puts in *keys): 0, or -1 when the item has
+ * nothing to recognise it by. */
+int fetch_item_keys(const struct feed_item *it, struct fetch_item_keys *keys);
+
 /* "fr" or "en" from the feed's declared language, else guessed from common words of the
  * text; "" when neither tells. Returns a static string. */
 const char *fetch_item_lang(const char *declared, const char *title, const char *summary);

@@ -1,0 +1,126 @@
+/* seen_cache — a bounded cache of items known as seen in Redis (see seen_cache.h). */
+#include "fetchers/seen_cache.h"
+#include "util/vg_alloc.h"
+#include "util/vg_hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WAYS 4
+#define MIN_ENTRIES 1024
+
+struct entry {
+    uint64_t tag;     /* 0: empty */
+    int64_t until_ms;
+};
+
+struct seen_cache {
+    struct entry *v;
+    size_t nsets, count, max_sets;
+};
+
+/* The tags are hashes already; this spreads them over the sets whatever bits vary. */
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+struct seen_cache *seen_cache_new(size_t max_entries)
+{
+    struct seen_cache *c = vg_calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    size_t max_sets = MIN_ENTRIES / WAYS;
+    while (max_sets * 2 * WAYS <= max_entries)
+        max_sets *= 2;
+    c->max_sets = max_sets;
+    c->nsets = MIN_ENTRIES / WAYS < max_sets ? MIN_ENTRIES / WAYS : max_sets;
+    c->v = vg_calloc(c->nsets * WAYS, sizeof(*c->v));
+    if (!c->v) {
+        vg_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void seen_cache_free(struct seen_cache *c)
+{
+    if (!c)
+        return;
+    vg_free(c->v);
+    vg_free(c);
+}
+
+uint64_t seen_cache_tag(const char *source_id, const char *url_key, const char *fp_key)
+{
+    uint64_t h = vg_fnv1a64_str(source_id);
+    h = mix(h ^ strtoull(url_key, NULL, 16));
+    h = mix(h ^ strtoull(fp_key, NULL, 16));
+    return h ? h : 1;
+}
+
+static struct entry *set_of(const struct seen_cache *c, uint64_t tag)
+{
+    return &c->v[(mix(tag) & (c->nsets - 1)) * WAYS];
+}
+
+int seen_cache_has(const struct seen_cache *c, uint64_t tag, int64_t now_ms)
+{
+    const struct entry *s = set_of(c, tag);
+    for (int i = 0; i < WAYS; i++)
+        if (s[i].tag == tag)
+            return s[i].until_ms > now_ms;
+    return 0;
+}
+
+/* Puts without growing: 1 when it took an empty way. */
+static int place(struct seen_cache *c, uint64_t tag, int64_t until_ms)
+{
+    struct entry *s = set_of(c, tag), *victim = &s[0];
+    for (int i = 0; i < WAYS; i++) {
+        if (s[i].tag == tag) {
+            s[i].until_ms = until_ms;
+            return 0;
+        }
+        if (victim->tag && (!s[i].tag || s[i].until_ms < victim->until_ms))
+            victim = &s[i];
+    }
+    int took = victim->tag == 0;
+    victim->tag = tag;
+    victim->until_ms = until_ms;
+    return took;
+}
+
+/* Twice the sets, when that fits the bound; the entries are placed again. A failed
+ * allocation leaves the cache as it was (it then evicts sooner). */
+static void grow(struct seen_cache *c)
+{
+    if (c->nsets >= c->max_sets)
+        return;
+    struct entry *old = c->v;
+    size_t n = c->nsets * WAYS;
+    struct entry *nv = vg_calloc(n * 2, sizeof(*nv));
+    if (!nv)
+        return;
+    c->v = nv;
+    c->nsets *= 2;
+    c->count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (old[i].tag)
+            c->count += (size_t)place(c, old[i].tag, old[i].until_ms);
+    vg_free(old);
+}
+
+void seen_cache_put(struct seen_cache *c, uint64_t tag, int64_t until_ms)
+{
+    if (c->count * 4 >= c->nsets * WAYS * 3)
+        grow(c);
+    c->count += (size_t)place(c, tag, until_ms);
+}
+
+size_t seen_cache_count(const struct seen_cache *c) { return c->count; }
+size_t seen_cache_room(const struct seen_cache *c) { return c->nsets * WAYS; }
