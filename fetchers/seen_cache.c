@@ -77,49 +77,58 @@ int seen_cache_has(const struct seen_cache *c, uint64_t tag, int64_t now_ms)
     return 0;
 }
 
-/* Puts without growing: 1 when it took an empty way. */
-static int place(struct seen_cache *c, uint64_t tag, int64_t until_ms)
+/* Puts without growing: 1 when it took an empty way, 0 when it renewed the tag, -1 when the
+ * set is full of other tags (nothing done, unless `evict`: then the one expiring first goes). */
+static int place(struct seen_cache *c, uint64_t tag, int64_t until_ms, int evict)
 {
-    struct entry *s = set_of(c, tag), *victim = &s[0];
+    struct entry *s = set_of(c, tag), *victim = NULL;
     for (int i = 0; i < WAYS; i++) {
         if (s[i].tag == tag) {
             s[i].until_ms = until_ms;
             return 0;
         }
-        if (victim->tag && (!s[i].tag || s[i].until_ms < victim->until_ms))
+        if (!victim || (victim->tag && (!s[i].tag || s[i].until_ms < victim->until_ms)))
             victim = &s[i];
     }
+    if (victim->tag && !evict)
+        return -1;
     int took = victim->tag == 0;
     victim->tag = tag;
     victim->until_ms = until_ms;
     return took;
 }
 
-/* Twice the sets, when that fits the bound; the entries are placed again. A failed
- * allocation leaves the cache as it was (it then evicts sooner). */
-static void grow(struct seen_cache *c)
+/* Twice the sets, when that fits the bound; the entries are placed again (one that finds its
+ * new set full is dropped: rare, as the sets are half as full). 0, or -1 when it cannot grow
+ * (at the bound, or out of memory: the cache then gives up entries sooner). */
+static int grow(struct seen_cache *c)
 {
     if (c->nsets >= c->max_sets)
-        return;
+        return -1;
     struct entry *old = c->v;
     size_t n = c->nsets * WAYS;
     struct entry *nv = vg_calloc(n * 2, sizeof(*nv));
     if (!nv)
-        return;
+        return -1;
     c->v = nv;
     c->nsets *= 2;
     c->count = 0;
     for (size_t i = 0; i < n; i++)
         if (old[i].tag)
-            c->count += (size_t)place(c, old[i].tag, old[i].until_ms);
+            c->count += place(c, old[i].tag, old[i].until_ms, 0) == 1;
     vg_free(old);
+    return 0;
 }
 
+/* The cache grows as soon as a set overflows, so that it gives up entries only at its bound. */
 void seen_cache_put(struct seen_cache *c, uint64_t tag, int64_t until_ms)
 {
-    if (c->count * 4 >= c->nsets * WAYS * 3)
-        grow(c);
-    c->count += (size_t)place(c, tag, until_ms);
+    int r;
+    while ((r = place(c, tag, until_ms, 0)) < 0 && grow(c) == 0)
+        ;
+    if (r < 0)
+        r = place(c, tag, until_ms, 1);
+    c->count += r == 1;
 }
 
 size_t seen_cache_count(const struct seen_cache *c) { return c->count; }

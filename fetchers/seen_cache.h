@@ -7,8 +7,9 @@
  * for dedup_ttl), with that time + dedup_ttl. So the cache only skips what Redis knows as
  * seen, whatever other processes do; a cold cache (a restart) only costs the Redis checks.
  *
- * Bounded: 4-way sets of 16-byte entries, grown by doubling up to max_entries; a full set
- * gives up the entry that expires first. Pure: the caller passes the time. */
+ * Bounded: 4-way sets of 16-byte entries, doubled whenever a set overflows, up to
+ * max_entries; then a full set gives up the entry that expires first. Pure: the caller passes
+ * the time. */
 #ifndef FETCH_SEEN_CACHE_H
 #define FETCH_SEEN_CACHE_H
 
