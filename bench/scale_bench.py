@@ -251,8 +251,8 @@ class Run:
                 f"{b['cpu_vigie']:.2f} s vs {a['cpu_vigie']:.2f} s, Redis {b['cpu_redis']:.2f} s vs "
                 f"{a['cpu_redis']:.2f} s for {FEEDS} polls; FCALL "
                 f"{b['commands'].get('fcall', (0, 0))[1] / FEEDS:.0f} us vs "
-                f"{a['commands'].get('fcall', (0, 0))[1] / FEEDS:.0f} us per poll; seen-table lookups (HGET) "
-                f"{b['commands'].get('hget', (0, 0))[0] / FEEDS:.1f} vs {a['commands'].get('hget', (0, 0))[0] / FEEDS:.1f} "
+                f"{a['commands'].get('fcall', (0, 0))[1] / FEEDS:.0f} us per poll; seen-table lookups (HSETNX) "
+                f"{b['commands'].get('hsetnx', (0, 0))[0] / FEEDS:.1f} vs {a['commands'].get('hsetnx', (0, 0))[0] / FEEDS:.1f} "
                 f"per poll)")
 
     def details(self):

@@ -206,16 +206,19 @@ local function seen_slot(st, hex)
   return seen_bucket(st, x), struct.pack('>I2I4', hi, x)
 end
 -- Was the key seen within dedup_ttl? Returns that, and records it as seen now (a key already
--- recorded this hour is left alone).
+-- recorded this hour is left alone). A new key costs one HSETNX, as a new string key cost one
+-- SET NX.
 local function seen_check(st, hex)
   local key, field = seen_slot(st, hex)
-  local v = redis.call('HGET', key, field)
-  local live = seen_live(st, v)
-  if not live and st.use_old and #hex == 16 then live = redis.call('EXISTS', st.old_base .. hex) == 1 end
-  if v ~= fmt(st.hour) then
-    redis.call('HSET', key, field, st.hour)
-    if not v then st.n = st.n + 1 end
+  local live = false
+  if redis.call('HSETNX', key, field, st.hour) == 1 then
+    st.n = st.n + 1
+  else
+    local v = redis.call('HGET', key, field)
+    live = seen_live(st, v)
+    if v ~= fmt(st.hour) then redis.call('HSET', key, field, st.hour) end
   end
+  if not live and st.use_old and #hex == 16 then live = redis.call('EXISTS', st.old_base .. hex) == 1 end
   return live
 end
 -- Drops the fields of one hash that are past dedup_ttl; with `split`, moves those whose bit
