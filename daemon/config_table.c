@@ -78,7 +78,7 @@ const struct vg_option vg_options[] = {
     {"fetch", "recent_window", VG_OPT_DURATION, "2d", 0, SEC(3650LL * 86400), F(fetch_recent_window_ms), NULL, 0,
      "on the first poll of a new source, items published within this window are passed on; older ones are only recorded as seen"},
     {"fetch", "dedup_ttl", VG_OPT_DURATION, "30d", SEC(3600), SEC(365 * 86400), F(fetch_dedup_ttl_ms), NULL, 0,
-     "how long an item (its canonical URL and its content fingerprint) is remembered as already seen"},
+     "how long an item (its canonical URL and its content fingerprint) is remembered as already seen, from the last poll that brought it"},
     {"fetch", "items_maxlen", VG_OPT_INT, "1000000", 1000, 1000000000, F(fetch_items_maxlen), NULL, 0,
      "approximate cap of the items stream; keep it well above the backlog of the enrich stage"},
     {"fetch", "items_retention", VG_OPT_DURATION, "1d", 0, SEC(3650LL * 86400), F(fetch_items_retention_ms), NULL, 0,
