@@ -3,6 +3,7 @@
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/status_data.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
 #include "util/vg_url_mask.h"
@@ -31,60 +32,22 @@ static const char *take_config(int argc, char **argv, char **rest, int *n)
     return config;
 }
 
-/* The lag of a sink's group, summed over the streams it reads; -1 when unknown. */
-static long long sink_lag(const struct queue_info *info, const char *sink)
-{
-    char group[160];
-    snprintf(group, sizeof(group), QUEUE_GROUP_SINK "%s", sink);
-    long long lag = -1;
-    for (size_t i = 0; i < info->nstreams; i++)
-        for (size_t g = 0; g < info->streams[i].ngroups; g++) {
-            const struct queue_group_info *gi = &info->streams[i].groups[g];
-            if (strcmp(gi->name, group) != 0 || gi->lag < 0)
-                continue;
-            lag = (lag < 0 ? 0 : lag) + gi->lag + gi->pending;
-        }
-    return lag;
-}
-
-static double num(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *text(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Per sink and process: lag (entries not yet delivered, from the group), then what each
  * process counted since it started, whether it is paused and its last error. */
-static void print_sinks(const struct queue_info *info, const struct queue_sink_figures *v, size_t n)
+static void print_sinks(const struct status_data *d)
 {
-    if (n == 0)
+    if (d->nfigs == 0)
         return;
     printf("\n%-24s %8s %10s %8s %6s  %s\n", "SINK:INSTANCE", "LAG", "DELIVERED", "RETRIED", "DEAD", "STATE");
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_Parse(v[i].json);
-        char sink[128];
-        snprintf(sink, sizeof(sink), "%s", v[i].name);
-        char *colon = strchr(sink, ':');
-        if (colon)
-            *colon = '\0';
-        long long lag = sink_lag(info, sink);
+    for (size_t i = 0; i < d->nfigs; i++) {
+        struct status_sink s;
+        status_sink_of(d, i, vg_wall_ms(), &s);
         char lagtxt[24];
-        snprintf(lagtxt, sizeof(lagtxt), lag < 0 ? "?" : "%lld", lag);
-        const char *paused = text(o, "paused"), *last = text(o, "last_error");
-        double age_s = ((double)vg_wall_ms() - num(o, "at")) / 1000.0;
-        printf("%-24s %8s %10.0f %8.0f %6.0f  %s%s%s%s\n", v[i].name, lagtxt, num(o, "delivered"), num(o, "retried"),
-               num(o, "dead_lettered"), paused[0]                                  ? "PAUSED: "
-               : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stopped")) ? "stopped"
-               : age_s > 30                                 ? "not reporting (stopped?)"
-                                                            : "delivering",
-               paused[0] ? paused : "", !paused[0] && last[0] ? "; last error: " : "", !paused[0] ? last : "");
-        cJSON_Delete(o);
+        snprintf(lagtxt, sizeof(lagtxt), s.lag < 0 ? "?" : "%lld", s.lag);
+        int paused = strcmp(s.state, "paused") == 0;
+        printf("%-24s %8s %10.0f %8.0f %6.0f  %s%s%s%s\n", s.name, lagtxt, s.delivered, s.retried, s.dead,
+               paused ? "PAUSED: " : s.state, paused ? s.why : "", !paused && s.why[0] ? "; last error: " : "",
+               !paused ? s.why : "");
     }
 }
 
@@ -104,12 +67,9 @@ int cmd_status(int argc, char **argv)
         return 1;
     }
     char err[512];
-    struct queue_info info;
-    int rc = queue_info_collect(q, &info, err, sizeof(err));
-    struct queue_sink_figures *figs = NULL;
-    size_t nfigs = 0;
-    if (rc == 0)
-        rc = queue_sink_figures(q, &figs, &nfigs, err, sizeof(err));
+    struct status_data d;
+    int rc = status_gather(q, &d, err, sizeof(err));
+    const struct queue_info *const info = &d.info;
     queue_sync_close(q);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s\n", err);
@@ -119,12 +79,12 @@ int cmd_status(int argc, char **argv)
     char *url = vg_url_mask(cfg->redis_url);
     printf("redis    %s (prefix %s)\n", url ? url : "?", cfg->redis_prefix);
     vg_free(url);
-    if (info.writes_refused[0])
-        printf("writes   REFUSED by redis: %s (see the Redis log)\n", info.writes_refused);
-    printf("sources  %lld, %lld due now, %lld failing\n", info.sources, info.due, info.failing);
+    if (info->writes_refused[0])
+        printf("writes   REFUSED by redis: %s (see the Redis log)\n", info->writes_refused);
+    printf("sources  %lld, %lld due now, %lld failing\n", info->sources, info->due, info->failing);
     printf("\n%-9s %10s   %s\n", "STREAM", "LENGTH", "GROUPS (lag / pending / consumers)");
-    for (size_t i = 0; i < info.nstreams; i++) {
-        const struct queue_stream_info *s = &info.streams[i];
+    for (size_t i = 0; i < info->nstreams; i++) {
+        const struct queue_stream_info *s = &info->streams[i];
         printf("%-9s %10lld  ", s->name, s->length);
         if (s->ngroups == 0)
             printf(" -");
@@ -141,12 +101,12 @@ int cmd_status(int argc, char **argv)
             printf(" (%lld dropped by its cap: dlq_maxlen %lld)", info.dlq_dropped, cfg->pipe_dlq_maxlen);
         printf("\n");
     }
-    print_sinks(&info, figs, nfigs);
-    queue_sink_figures_free(figs, nfigs);
-    if (info.nerrors) {
+    print_sinks(&d);
+    status_data_free(&d);
+    if (info->nerrors) {
         printf("\nfailing sources (up to %d; `vigie sources list --failing` for all):\n", QUEUE_INFO_MAX_ERRORS);
-        for (size_t i = 0; i < info.nerrors; i++)
-            printf("  %-22s %s: %s\n", info.errors[i].id, info.errors[i].kind, info.errors[i].error);
+        for (size_t i = 0; i < info->nerrors; i++)
+            printf("  %-22s %s: %s\n", info->errors[i].id, info->errors[i].kind, info->errors[i].error);
     }
     vg_config_free(cfg);
     return 0;

@@ -104,16 +104,22 @@ int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, 
     redisReply *ids = queue_sync_cmd(q, err, errlen, "SRANDMEMBER %s" QUEUE_KEY_FAILING " %d", p, QUEUE_INFO_MAX_ERRORS);
     if (!ids)
         return -1;
-    for (size_t i = 0; i < ids->elements; i++)
+    for (size_t i = 0; i < ids->elements; i++) {
         redisAppendCommand(c, "HMGET %s" QUEUE_KEY_SOURCE "%s error_kind last_error", p, ids->element[i]->str);
+        redisAppendCommand(c, "HGET %s" QUEUE_KEY_LAST_OK " %s", p, ids->element[i]->str);
+    }
     for (size_t i = 0; i < ids->elements; i++) {
         redisReply *e = queue_sync_reply(q, err, errlen);
-        if (!e) {
+        redisReply *ok = queue_sync_reply(q, err, errlen);
+        if (!e || !ok) {
+            freeReplyObject(e);
+            freeReplyObject(ok);
             rc = -1;
             continue;
         }
         if (e->elements == 2 && out->nerrors < QUEUE_INFO_MAX_ERRORS) {
             size_t k = out->nerrors++;
+            out->errors[k].last_ok_ms = ok->str ? strtoll(ok->str, NULL, 10) : 0;
             snprintf(out->errors[k].id, sizeof(out->errors[k].id), "%s", ids->element[i]->str);
             snprintf(out->errors[k].kind, sizeof(out->errors[k].kind), "%s",
                      e->element[0]->str ? e->element[0]->str : "");
@@ -121,6 +127,7 @@ int queue_info_collect(struct queue_sync *q, struct queue_info *out, char *err, 
                      e->element[1]->str ? e->element[1]->str : "");
         }
         freeReplyObject(e);
+        freeReplyObject(ok);
     }
     freeReplyObject(ids);
     return rc;

@@ -36,6 +36,7 @@ struct queue_info {
         char id[64];
         char kind[32];
         char error[200];
+        long long last_ok_ms; /* its last successful poll (ms), 0: never */
     } errors[QUEUE_INFO_MAX_ERRORS]; /* a few failing sources and why */
     size_t nerrors;
     char writes_refused[200]; /* Redis's MISCONF error up to its first '.', "" when none */
