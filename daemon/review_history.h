@@ -9,6 +9,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "enrich/review.h"
+
 struct queue_sync;
 struct enrich_account;
 struct enrich_account_set;
@@ -35,6 +37,20 @@ int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms);
 /* `vigie review --diff`: what changed per account between the saved review `prev` and the
  * rows of this one (review_saved_row's); set: every stored account (tells retired from
  * removed); owner: the --owner filter or NULL. 0, or 1 out of memory. */
+/* What changed for one account between two reviews (review_diff). */
+#define REVIEW_CHANGE_LINES 8
+struct review_change {
+    const char *id, *name, *kind; /* kind: added, retired, removed, changed; id and name point
+                                     into the rows compared */
+    char lines[REVIEW_CHANGE_LINES][REVIEW_REASON_LEN];
+    int n;
+};
+/* The changes per account between the saved review `prev` and rows (review_saved_row's, or a
+ * later saved review's "rows"); set and owner as for review_diff_print. *out (free with
+ * vg_free) holds *n changes: accounts of rows first, in their order, then those gone. 0, or -1
+ * out of memory. */
+int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_account_set *set, const char *owner,
+                struct review_change **out, size_t *n);
 int review_diff_print(const cJSON *prev, const cJSON *rows, const struct enrich_account_set *set, const char *owner,
                       int64_t now_ms, const char *format);
 
