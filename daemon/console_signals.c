@@ -144,10 +144,11 @@ static int filter_read(const struct console_req *req, struct filter *f, char *ms
     /* A cursor is an entry id, digits-digits: anything else starts from the newest. */
     if (strspn(f->before, "0123456789-") != strlen(f->before))
         f->before[0] = '\0';
+    /* The value as a JSON string must be in the record, whatever the spacing around it. */
     if (f->account[0] && plain(f->account))
-        snprintf(f->account_pat, sizeof(f->account_pat), "\"account_id\":\"%s\"", f->account);
+        snprintf(f->account_pat, sizeof(f->account_pat), "\"%s\"", f->account);
     if (f->type[0] && plain(f->type))
-        snprintf(f->type_pat, sizeof(f->type_pat), "\"type\":\"%s\"", f->type);
+        snprintf(f->type_pat, sizeof(f->type_pat), "\"%s\"", f->type);
     return 0;
 }
 
@@ -342,8 +343,9 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
     const char *id = str_of(s, "id"), *account = str_of(s, "account_id"), *type = str_of(s, "type");
     const char *title = str_of(s, "title"), *evidence = str_of(s, "evidence"), *lang = str_of(s, "lang");
     int update = strcmp(e->field, QUEUE_FIELD_UPDATE) == 0;
-    vg_buf_printf(b, "<tr data-entry=\"%s\"><td class=\"when\">%s</td><td class=\"num\">%d</td><td>", e->id, when,
-                  int_of(s, "priority", 0));
+    vg_buf_printf(b, "<tr data-entry=\"%s\" data-signal=\"", e->id);
+    console_html_text(b, id ? id : "");
+    vg_buf_printf(b, "\"><td class=\"when\">%s</td><td class=\"num\">%d</td><td>", when, int_of(s, "priority", 0));
     console_html_text(b, type ? type : "?");
     vg_buf_puts(b, "</td><td>");
     if (account) {

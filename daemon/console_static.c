@@ -53,7 +53,7 @@ static const char css[] =
 static const char js[] =
     "'use strict';\n"
     "// vigie console: click a column head to sort, type in a filter box to hide rows,\n"
-    "// and reload the page every N seconds where <body data-refresh=\"N\">.\n"
+    "// and reload the page every N seconds where an element (the first) has data-refresh=\"N\".\n"
     "(function () {\n"
     "  function key(td) {\n"
     "    if (!td) return '';\n"
@@ -100,7 +100,8 @@ static const char js[] =
     "  document.querySelectorAll('select[data-autosubmit]').forEach(function (s) {\n"
     "    s.addEventListener('change', function () { if (s.form) s.form.submit(); });\n"
     "  });\n"
-    "  var every = parseInt(document.body.getAttribute('data-refresh') || '0', 10);\n"
+    "  var live = document.querySelector('[data-refresh]');\n"
+    "  var every = parseInt((live && live.getAttribute('data-refresh')) || '0', 10);\n"
     "  if (every > 0) setTimeout(function () { location.reload(); }, every * 1000);\n"
     "})();\n";
 
