@@ -88,7 +88,7 @@ static void sources_part(struct vg_buf *b, const struct console_req *req, const 
                   info->due, console_tr(req, "due now"), info->failing, info->failing, console_tr(req, "failing"));
     if (info->nerrors) {
         static const char *const cols[] = {"Source", "Error", "Why", "Last success"};
-        vg_buf_puts(b, "<table class=\"failing\" id=\"failing\">");
+        vg_buf_puts(b, "<div class=\"scroll\"><table class=\"failing\" id=\"failing\">");
         th(b, req, cols, 4);
         for (size_t i = 0; i < info->nerrors; i++) {
             vg_buf_puts(b, "<tr><td>");
@@ -101,7 +101,7 @@ static void sources_part(struct vg_buf *b, const struct console_req *req, const 
             ago(b, req, info->errors[i].last_ok_ms);
             vg_buf_puts(b, "</td></tr>\n");
         }
-        vg_buf_puts(b, "</tbody></table>\n");
+        vg_buf_puts(b, "</tbody></table></div>\n");
         if ((size_t)info->failing > info->nerrors)
             vg_buf_printf(b, "<p class=\"note\">%s %d; <code>vigie sources list --failing</code> %s.</p>\n",
                           console_tr(req, "A few failing sources, up to"), QUEUE_INFO_MAX_ERRORS,
@@ -113,7 +113,7 @@ static void sources_part(struct vg_buf *b, const struct console_req *req, const 
 static void streams_part(struct vg_buf *b, const struct console_req *req, const struct queue_info *info)
 {
     static const char *const cols[] = {"Stream", "Length", "Consumer group", "Lag", "Pending", "Consumers"};
-    vg_buf_printf(b, "<section id=\"streams\"><h2>%s</h2>\n<table class=\"streams\">", console_tr(req, "Streams"));
+    vg_buf_printf(b, "<section id=\"streams\"><h2>%s</h2>\n<div class=\"scroll\"><table class=\"streams\">", console_tr(req, "Streams"));
     th(b, req, cols, 6);
     for (size_t i = 0; i < info->nstreams; i++) {
         const struct queue_stream_info *s = &info->streams[i];
@@ -138,7 +138,7 @@ static void streams_part(struct vg_buf *b, const struct console_req *req, const 
                           gi->consumers);
         }
     }
-    vg_buf_puts(b, "</tbody></table></section>\n");
+    vg_buf_puts(b, "</tbody></table></div></section>\n");
 }
 
 static int dead_part(struct vg_buf *b, const struct console_req *req, const struct queue_info *info)
@@ -156,7 +156,7 @@ static int dead_part(struct vg_buf *b, const struct console_req *req, const stru
         if (queue_dlq_list(req->q, NULL, DEAD_SHOWN, &v, &count, err, sizeof(err)) < 0)
             return -1;
         static const char *const cols[] = {"Id", "From", "Group", "Deliveries", "Error"};
-        vg_buf_puts(b, "<table class=\"dead\">");
+        vg_buf_puts(b, "<div class=\"scroll\"><table class=\"dead\">");
         th(b, req, cols, 5);
         for (size_t i = 0; i < count; i++) {
             const struct queue_dead_letter *d = &v[i];
@@ -170,7 +170,7 @@ static int dead_part(struct vg_buf *b, const struct console_req *req, const stru
             console_html_text(b, d->error ? d->error : "?");
             vg_buf_puts(b, "</td></tr>\n");
         }
-        vg_buf_puts(b, "</tbody></table>\n");
+        vg_buf_puts(b, "</tbody></table></div>\n");
         if ((long long)count < n)
             vg_buf_printf(b, "<p class=\"note\">%s %d; <code>vigie dlq list</code> %s.</p>\n",
                           console_tr(req, "The oldest"), DEAD_SHOWN, console_tr(req, "lists them all"));
@@ -189,7 +189,7 @@ static void sinks_part(struct vg_buf *b, const struct console_req *req, const st
         return;
     }
     static const char *const cols[] = {"Sink:instance", "Lag", "Delivered", "Retried", "Dead", "State"};
-    vg_buf_puts(b, "<table class=\"sinks\">");
+    vg_buf_puts(b, "<div class=\"scroll\"><table class=\"sinks\">");
     th(b, req, cols, 6);
     for (size_t i = 0; i < d->nfigs; i++) {
         struct status_sink s;
@@ -209,7 +209,7 @@ static void sinks_part(struct vg_buf *b, const struct console_req *req, const st
         }
         vg_buf_puts(b, "</td></tr>\n");
     }
-    vg_buf_puts(b, "</tbody></table></section>\n");
+    vg_buf_puts(b, "</tbody></table></div></section>\n");
 }
 
 static int procs_part(struct vg_buf *b, const struct console_req *req)
@@ -229,7 +229,7 @@ static int procs_part(struct vg_buf *b, const struct console_req *req)
                   console_tr(req, "Every connection of a vigie process to this Redis, named "
                                   "vigie:instance:role: the processes that share the work."));
     static const char *const cols[] = {"Connection", "Address", "Connected for", "Idle"};
-    vg_buf_puts(b, "<table class=\"processes\">");
+    vg_buf_puts(b, "<div class=\"scroll\"><table class=\"processes\">");
     th(b, req, cols, 4);
     for (long i = 0; i < n; i++) {
         vg_buf_puts(b, "<tr><td>");
@@ -242,7 +242,7 @@ static int procs_part(struct vg_buf *b, const struct console_req *req)
         seconds(b, v[i].idle_s);
         vg_buf_puts(b, "</td></tr>\n");
     }
-    vg_buf_puts(b, "</tbody></table></section>\n");
+    vg_buf_puts(b, "</tbody></table></div></section>\n");
     return 0;
 }
 

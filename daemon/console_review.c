@@ -170,7 +170,7 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
     int page = page_of(req);
     size_t from = (size_t)(page - 1) * ROWS_PER_PAGE;
     static const char *const cols[] = {"Account", "Owner", "Tier", "Score", "Heat", "Recommendation"};
-    vg_buf_puts(b, "<table class=\"review\" id=\"review-rows\"><thead><tr>");
+    vg_buf_puts(b, "<div class=\"scroll\"><table class=\"review\" id=\"review-rows\"><thead><tr>");
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         vg_buf_printf(b, "<th>%s</th>", console_tr(req, cols[i]));
     vg_buf_puts(b, "</tr></thead><tbody>\n");
@@ -190,7 +190,7 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
         console_html_text(b, rec ? console_tr(req, rec) : "");
         vg_buf_puts(b, "</td></tr>\n");
     }
-    vg_buf_puts(b, "</tbody></table>\n");
+    vg_buf_puts(b, "</tbody></table></div>\n");
     char keep[48] = "";
     if (!latest)
         snprintf(keep, sizeof(keep), "id=%.0f&amp;", id);
@@ -202,7 +202,7 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
 static void list_reviews(struct vg_buf *b, const struct console_req *req, const cJSON *past)
 {
     int n = cJSON_GetArraySize(past);
-    vg_buf_printf(b, "<section id=\"reviews\"><h2>%s</h2>\n<table class=\"reviews\"><thead><tr>", console_tr(req, "Saved reviews"));
+    vg_buf_printf(b, "<section id=\"reviews\"><h2>%s</h2>\n<div class=\"scroll\"><table class=\"reviews\"><thead><tr>", console_tr(req, "Saved reviews"));
     static const char *const cols[] = {"Review", "Date", "Accounts", "de-select", "promote", "watch", "keep", ""};
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         vg_buf_printf(b, "<th>%s</th>", cols[i][0] ? console_tr(req, cols[i]) : "");
@@ -224,7 +224,7 @@ static void list_reviews(struct vg_buf *b, const struct console_req *req, const 
             review_link(b, "diff", num_of(r, "id"), console_tr(req, "what changed since"));
         vg_buf_puts(b, "</td></tr>\n");
     }
-    vg_buf_puts(b, "</tbody></table></section>\n");
+    vg_buf_puts(b, "</tbody></table></div></section>\n");
 }
 
 /* ---- diff ------------------------------------------------------------------------------ */
@@ -247,7 +247,7 @@ static int show_diff(struct vg_buf *b, const struct console_req *req, const cJSO
     else {
         int page = page_of(req);
         size_t from = (size_t)(page - 1) * ROWS_PER_PAGE;
-        vg_buf_printf(b, "<table class=\"diff\"><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+        vg_buf_printf(b, "<div class=\"scroll\"><table class=\"diff\"><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
                       console_tr(req, "Account"), console_tr(req, "Change"), console_tr(req, "What"));
         for (size_t i = from; i < n && i < from + ROWS_PER_PAGE; i++) {
             vg_buf_printf(b, "<tr data-change=\"%s\"><td>", v[i].kind);
@@ -259,7 +259,7 @@ static int show_diff(struct vg_buf *b, const struct console_req *req, const cJSO
             }
             vg_buf_puts(b, "</td></tr>\n");
         }
-        vg_buf_puts(b, "</tbody></table>\n");
+        vg_buf_puts(b, "</tbody></table></div>\n");
         char keep[80];
         snprintf(keep, sizeof(keep), "diff=%.0f&amp;to=%.0f&amp;", num_of(prev, "id"), num_of(to, "id"));
         pager(b, req, page, n, keep);

@@ -345,9 +345,12 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
     int update = strcmp(e->field, QUEUE_FIELD_UPDATE) == 0;
     vg_buf_printf(b, "<tr data-entry=\"%s\" data-signal=\"", e->id);
     console_html_text(b, id ? id : "");
-    vg_buf_printf(b, "\"><td class=\"when\">%s</td><td class=\"num\">%d</td><td>", when, int_of(s, "priority", 0));
+    vg_buf_printf(b, "\"><td class=\"when\" data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%d</td>"
+                  "<td data-label=\"%s\">",
+                  console_tr(req, "Detected (UTC)"), when, console_tr(req, "Priority"), int_of(s, "priority", 0),
+                  console_tr(req, "Type"));
     console_html_text(b, type ? type : "?");
-    vg_buf_puts(b, "</td><td>");
+    vg_buf_printf(b, "</td><td data-label=\"%s\">", console_tr(req, "Account"));
     if (account) {
         vg_buf_puts(b, "<a href=\"/ui/accounts/");
         console_html_urlpart(b, account);
@@ -369,9 +372,10 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
         text_cut(b, evidence, EVIDENCE_SHOWN);
         vg_buf_puts(b, "</div>");
     }
-    vg_buf_printf(b, "</td><td class=\"num\">%d</td><td>", int_of(s, "sources", 1));
+    vg_buf_printf(b, "</td><td class=\"num\" data-label=\"%s\">%d</td><td data-label=\"%s\">",
+                  console_tr(req, "Sources"), int_of(s, "sources", 1), console_tr(req, "Language"));
     console_html_text(b, lang ? lang : "");
-    vg_buf_puts(b, "</td><td>");
+    vg_buf_printf(b, "</td><td data-label=\"%s\">", console_tr(req, "Link"));
     const char *url = str_of(s, "url");
     if (url)
         link_or_text(b, url, console_tr(req, "source"));
@@ -446,7 +450,7 @@ static int feed_html(const struct console_req *req, struct console_reply *rep, s
     vg_buf_puts(b, "\">CSV</a></p>\n");
     if (w.shown) {
         vg_buf_printf(b,
-                      "<table class=\"signals\" id=\"signals\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+                      "<table class=\"signals collapse\" id=\"signals\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
                       "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
                       console_tr(req, "Detected (UTC)"), console_tr(req, "Priority"), console_tr(req, "Type"),
                       console_tr(req, "Account"), console_tr(req, "Title"), console_tr(req, "Sources"),
@@ -689,7 +693,7 @@ int console_signal_page(const struct console_req *req, struct console_reply *rep
     console_html_begin(b, req, title && *title ? title : console_tr(req, "Signal"), "signals");
     vg_buf_puts(b, "<h1 class=\"signal-title\">");
     console_html_text(b, title && *title ? title : "?");
-    vg_buf_puts(b, "</h1>\n<dl class=\"signal\">\n");
+    vg_buf_puts(b, "</h1>\n<dl class=\"facts signal\">\n");
     if (account) {
         vg_buf_printf(b, "<dt>%s</dt><dd><a href=\"/ui/accounts/", console_tr(req, "Account"));
         console_html_urlpart(b, account);

@@ -227,6 +227,28 @@ def test_pages():
             assert b.open(base + path) == 200, path
             assert b.problems() == [], (path, b.problems())
             shoot(b, name)
+        # the signals feed: newest first, the hostile signal's texts as text, its javascript:
+        # link not a link; clicking everything in its row opens no dialog
+        assert b.open(base + "/ui/signals") == 200
+        assert b.eval("document.querySelector('#signals tr[data-signal=s-evil] .title').firstChild.textContent") == \
+            HOSTILE_SIGNAL["title"]
+        assert b.eval("document.querySelectorAll('a[href^=\"javascript\" i]').length") == 0
+        assert b.eval("document.querySelectorAll('script').length") == 1
+        assert b.eval("document.querySelectorAll('img, svg[onload], [onerror], [onload]').length") == 0
+        b.eval("document.querySelectorAll('#signals tr[data-signal=s-evil] a').forEach(a => a.click())")
+        b.pump(0.5)
+        assert not [e for e in b.events if e["method"] == "Page.javascriptDialogOpening"]
+        # the filter form, submitted in the browser: the search finds the hostile signal alone
+        assert b.open(base + "/ui/signals") == 200
+        b.eval("document.querySelector('form.filters input[name=q]').value = 'Evil raises';"
+               "document.querySelector('form.filters').submit()")
+        b.pump(1.0)
+        assert rows(b, "signals") == ["s-evil"], rows(b, "signals")
+        assert b.problems() == [], b.problems()
+        shoot(b, "signals-search")
+        # the operations page asks the console's script to reload it
+        assert b.open(base + "/ui/ops") == 200
+        assert b.eval("document.querySelector('[data-refresh]').getAttribute('data-refresh')") == "10"
     finally:
         b.close()
 
