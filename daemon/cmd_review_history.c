@@ -7,6 +7,7 @@
 #include "queue/queue_reviews.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,23 +294,21 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
                 struct review_change **out, size_t *nout)
 {
     const cJSON *prev_rows = cJSON_GetObjectItemCaseSensitive(prev, "rows");
-    size_t cap = (size_t)cJSON_GetArraySize(rows) + (size_t)cJSON_GetArraySize(prev_rows) + 1, n = 0;
-    size_t nwas, nnow;
-    struct review_change *v = vg_calloc(cap, sizeof(*v));
+    size_t cap = 16, n = 0, nwas, nnow;
+    /* Grown as changes come (a change is 1.3 KB: most accounts of a month-apart review have
+     * none, and zeroing room for all at 10,000 accounts costs more than the comparing). */
+    struct review_change *v = vg_calloc(cap, sizeof(*v)), scratch;
     struct by_id *was_ix = index_rows(prev_rows, &nwas), *now_ix = index_rows(rows, &nnow);
-    *out = v;
+    *out = NULL;
     *nout = 0;
-    if (!v || !was_ix || !now_ix) {
-        vg_free(was_ix);
-        vg_free(now_ix);
-        vg_free(v);
-        *out = NULL;
-        return -1;
-    }
+    if (!v || !was_ix || !now_ix)
+        goto oom;
     const cJSON *r;
     cJSON_ArrayForEach(r, rows)
     {
-        struct review_change *c = &v[n];
+        struct review_change *c = &scratch;
+        memset(c, 0, offsetof(struct review_change, lines));
+        c->n = 0;
         c->id = str_of(r, "id");
         c->name = str_of(r, "name");
         if (!c->id)
@@ -320,7 +319,18 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
             line(c, "added since (now %s, %s)", str_of(r, "tier"), str_of(r, "recommendation"));
         } else
             compare(was, r, c);
-        n += c->kind != NULL;
+        if (!c->kind)
+            continue;
+        if (n + 1 >= cap) {
+            struct review_change *w = vg_realloc(v, 2 * cap * sizeof(*v));
+            if (!w)
+                goto oom;
+            v = w;
+            cap *= 2;
+        }
+        v[n] = *c;
+        v[n].n = c->n;
+        n++;
     }
     cJSON_ArrayForEach(r, prev_rows)
     {
@@ -331,7 +341,16 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
         for (size_t i = 0; set && i < set->n && !a; i++)
             if (strcmp(set->v[i].id, id) == 0)
                 a = &set->v[i];
+        if (n + 1 >= cap) {
+            struct review_change *w = vg_realloc(v, 2 * cap * sizeof(*v));
+            if (!w)
+                goto oom;
+            v = w;
+            cap *= 2;
+        }
         struct review_change *c = &v[n++];
+        memset(c, 0, offsetof(struct review_change, lines));
+        c->n = 0;
         c->id = id;
         c->name = str_of(r, "name");
         if (a && a->retired) {
@@ -347,8 +366,14 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
     }
     vg_free(was_ix);
     vg_free(now_ix);
+    *out = v;
     *nout = n;
     return 0;
+oom:
+    vg_free(was_ix);
+    vg_free(now_ix);
+    vg_free(v);
+    return -1;
 }
 
 int review_diff_print(const cJSON *prev, const cJSON *rows, const struct enrich_account_set *set, const char *owner,

@@ -4,13 +4,14 @@
  * per account between review ID and the latest (or ?to=ID2), as `vigie review --diff` says it
  * (review_diff, daemon/cmd_review_history.c).
  *
- * It shows saved reviews only: a review computed here would read the whole signals stream,
+ * It shows saved reviews only (cached, see below): a review computed here would read the whole signals stream,
  * far beyond a page's budget, and would not be the one the team decided on. With no saved
  * review the page says how to make one. Tables are paged (?page=N). */
 #include "daemon/console_html.h"
 #include "daemon/console_page.h"
 #include "daemon/review_history.h"
 #include "util/vg_alloc.h"
+#include "queue/queue_console_reads.h"
 #include "enrich/review.h"
 
 #include <stdio.h>
@@ -174,8 +175,8 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         vg_buf_printf(b, "<th>%s</th>", console_tr(req, cols[i]));
     vg_buf_puts(b, "</tr></thead><tbody>\n");
-    for (size_t i = from; i < n && i < from + ROWS_PER_PAGE; i++) {
-        const cJSON *r = cJSON_GetArrayItem(rows, (int)i);
+    const cJSON *r = from < n ? cJSON_GetArrayItem(rows, (int)from) : NULL; /* then along the list */
+    for (size_t i = from; r && i < from + ROWS_PER_PAGE; i++, r = r->next) {
         const char *rec = str_of(r, "recommendation");
         vg_buf_puts(b, "<tr data-rec=\"");
         console_html_text(b, rec ? rec : "");
@@ -199,29 +200,137 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
     return 0;
 }
 
-static void list_reviews(struct vg_buf *b, const struct console_req *req, const cJSON *past)
+/* ---- the saved reviews, cached -------------------------------------------------------------
+ *
+ * A saved review never changes once written, and one of 10,000 accounts takes ~100 ms to parse:
+ * the console thread (the only caller) keeps each review's summary (for the list) and the
+ * parsed text of the few it showed last, and checks them at each page against the ids and
+ * lengths Redis has (HKEYS + HSTRLEN), re-reading only what is new or different. */
+
+#define KEPT_FULL 3 /* parsed reviews kept: the latest, and the ones a diff compares */
+
+struct saved {
+    long long id, len;
+    char at[40];
+    double counts[4];
+    int nrows;
+    cJSON *full;        /* NULL when not kept */
+    unsigned long used; /* when last shown (a counter) */
+};
+
+static struct saved *cache;
+static size_t ncache;
+static unsigned long tick;
+
+static cJSON *load_full(const struct console_req *req, long long id, char *err, size_t errlen)
 {
-    int n = cJSON_GetArraySize(past);
-    vg_buf_printf(b, "<section id=\"reviews\"><h2>%s</h2>\n<div class=\"scroll\"><table class=\"reviews\"><thead><tr>", console_tr(req, "Saved reviews"));
+    char *json = queue_reviews_get(req->q, id, err, errlen);
+    if (!json)
+        return NULL;
+    cJSON *o = cJSON_Parse(json);
+    vg_free(json);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        snprintf(err, errlen, "saved review %lld is not a review vigie wrote", id);
+        return NULL;
+    }
+    return o;
+}
+
+static void summarise(struct saved *v, const cJSON *o)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "counts");
+    snprintf(v->at, sizeof(v->at), "%s", str_of(o, "at") ? str_of(o, "at") : "");
+    for (int k = REVIEW_DESELECT; k <= REVIEW_KEEP; k++)
+        v->counts[k] = num_of(c, enrich_review_rec_names[k]);
+    v->nrows = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "rows"));
+}
+
+/* Brings the cache in line with Redis. 0, or -1 with err. */
+static int sync_cache(const struct console_req *req, char *err, size_t errlen)
+{
+    struct queue_review_key *keys;
+    size_t n;
+    if (queue_reviews_keys(req->q, &keys, &n, err, errlen) < 0)
+        return -1;
+    struct saved *next = vg_calloc(n + 1, sizeof(*next));
+    if (!next) {
+        vg_free(keys);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct saved *old = NULL;
+        for (size_t k = 0; k < ncache && !old; k++)
+            if (cache[k].id == keys[i].id && cache[k].len == keys[i].len)
+                old = &cache[k];
+        if (old) {
+            next[m++] = *old;
+            old->full = NULL; /* moved */
+            continue;
+        }
+        cJSON *o = load_full(req, keys[i].id, err, errlen);
+        if (!o) {
+            if (err[0])
+                break;
+            continue; /* removed in between */
+        }
+        next[m] = (struct saved){.id = keys[i].id, .len = keys[i].len, .full = o, .used = ++tick};
+        summarise(&next[m++], o);
+    }
+    vg_free(keys);
+    for (size_t k = 0; k < ncache; k++)
+        cJSON_Delete(cache[k].full);
+    vg_free(cache);
+    cache = next;
+    ncache = m;
+    /* Keep the parsed text of the KEPT_FULL most recently shown only. */
+    for (;;) {
+        size_t kept = 0, lru = 0;
+        for (size_t k = 0; k < ncache; k++)
+            if (cache[k].full && (kept++ == 0 || cache[k].used < cache[lru].used))
+                lru = k;
+        if (kept <= KEPT_FULL)
+            break;
+        cJSON_Delete(cache[lru].full);
+        cache[lru].full = NULL;
+    }
+    return err[0] ? -1 : 0;
+}
+
+/* The parsed review of cache[i], read again when it was let go. NULL with err. */
+static const cJSON *full_of(const struct console_req *req, size_t i, char *err, size_t errlen)
+{
+    if (!cache[i].full && !(cache[i].full = load_full(req, cache[i].id, err, errlen)) && !err[0])
+        snprintf(err, errlen, "saved review %lld is gone", cache[i].id);
+    cache[i].used = ++tick;
+    return cache[i].full;
+}
+
+static void list_reviews(struct vg_buf *b, const struct console_req *req)
+{
+    vg_buf_printf(b, "<section id=\"reviews\"><h2>%s</h2>\n<div class=\"scroll\"><table class=\"reviews\"><thead><tr>",
+                  console_tr(req, "Saved reviews"));
     static const char *const cols[] = {"Review", "Date", "Accounts", "de-select", "promote", "watch", "keep", ""};
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         vg_buf_printf(b, "<th>%s</th>", cols[i][0] ? console_tr(req, cols[i]) : "");
     vg_buf_puts(b, "</tr></thead><tbody>\n");
     /* Newest first: the one most often compared with is the one before the latest. */
-    for (int i = n - 1; i >= 0; i--) {
-        const cJSON *r = cJSON_GetArrayItem(past, i), *c = cJSON_GetObjectItemCaseSensitive(r, "counts");
+    for (size_t i = ncache; i-- > 0;) {
+        const struct saved *r = &cache[i];
         char id[32];
-        snprintf(id, sizeof(id), "%.0f", num_of(r, "id"));
+        snprintf(id, sizeof(id), "%lld", r->id);
         vg_buf_printf(b, "<tr data-review=\"%s\"><td>", id);
-        review_link(b, "id", num_of(r, "id"), id);
+        review_link(b, "id", (double)r->id, id);
         vg_buf_puts(b, "</td><td>");
-        console_html_text(b, str_of(r, "at") ? str_of(r, "at") : "");
-        vg_buf_printf(b, "</td><td class=\"num\">%d</td>", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "rows")));
+        console_html_text(b, r->at);
+        vg_buf_printf(b, "</td><td class=\"num\">%d</td>", r->nrows);
         for (int k = REVIEW_DESELECT; k <= REVIEW_KEEP; k++)
-            vg_buf_printf(b, "<td class=\"num\">%.0f</td>", num_of(c, enrich_review_rec_names[k]));
+            vg_buf_printf(b, "<td class=\"num\">%.0f</td>", r->counts[k]);
         vg_buf_puts(b, "<td>");
-        if (i < n - 1)
-            review_link(b, "diff", num_of(r, "id"), console_tr(req, "what changed since"));
+        if (i + 1 < ncache)
+            review_link(b, "diff", (double)r->id, console_tr(req, "what changed since"));
         vg_buf_puts(b, "</td></tr>\n");
     }
     vg_buf_puts(b, "</tbody></table></div></section>\n");
@@ -269,35 +378,32 @@ static int show_diff(struct vg_buf *b, const struct console_req *req, const cJSO
     return 0;
 }
 
-/* A saved review by its id in the query parameter `name`; NULL when absent or unknown
- * (*asked tells the two apart). */
-static const cJSON *by_param(const struct console_req *req, const cJSON *past, const char *name, int *asked)
+/* The index in the cache of the saved review whose id is query parameter `name`; -1 when
+ * absent or unknown (*asked tells the two apart). */
+static long by_param(const struct console_req *req, const char *name, int *asked)
 {
     char id[24];
     *asked = console_html_param(req->query, name, id, sizeof(id)) && id[0];
     if (!*asked)
-        return NULL;
+        return -1;
     char *end;
-    double want = strtod(id, &end);
-    const cJSON *r;
-    cJSON_ArrayForEach(r, past)
-    {
-        if (!*end && num_of(r, "id") == want)
-            return r;
-    }
-    return NULL;
+    long long want = strtoll(id, &end, 10);
+    for (size_t i = 0; !*end && i < ncache; i++)
+        if (cache[i].id == want)
+            return (long)i;
+    return -1;
 }
 
 int console_review_page(const struct console_req *req, struct console_reply *rep)
 {
     struct vg_buf *b = &rep->body;
-    cJSON *past = review_past_load(req->q);
-    if (!past)
+    char err[512] = "";
+    if (sync_cache(req, err, sizeof(err)) < 0)
         return -1;
-    int n = cJSON_GetArraySize(past), rc = 0;
+    int rc = 0;
     console_html_begin(b, req, console_tr(req, "Review"), "review");
     vg_buf_printf(b, "<h1>%s</h1>\n", console_tr(req, "Portfolio review"));
-    if (!n) {
+    if (!ncache) {
         vg_buf_printf(b,
                       "<p class=\"empty\" id=\"no-review\">%s <code>vigie review --save</code> %s "
                       "<code>vigie review</code> %s</p>\n",
@@ -306,25 +412,27 @@ int console_review_page(const struct console_req *req, struct console_reply *rep
                                       "team decides on."),
                       console_tr(req, "prints the review of today without saving it."));
         console_html_end(b, req);
-        cJSON_Delete(past);
         return 0;
     }
-    const cJSON *latest = cJSON_GetArrayItem(past, n - 1);
+    size_t latest = ncache - 1;
     int asked_diff, asked_to, asked_id;
-    const cJSON *diff = by_param(req, past, "diff", &asked_diff), *to = by_param(req, past, "to", &asked_to);
-    const cJSON *one = by_param(req, past, "id", &asked_id);
-    int unknown = (asked_diff && !diff) || (asked_to && !to) || (asked_id && !one);
+    long diff = by_param(req, "diff", &asked_diff), to = by_param(req, "to", &asked_to);
+    long one = by_param(req, "id", &asked_id);
+    int unknown = (asked_diff && diff < 0) || (asked_to && to < 0) || (asked_id && one < 0);
     if (unknown) {
         rep->code = 404;
         vg_buf_printf(b, "<p class=\"error\">%s</p>\n", console_tr(req, "No saved review has that id."));
-        list_reviews(b, req, past);
-    } else if (diff)
-        rc = show_diff(b, req, diff, to ? to : latest);
-    else
-        rc = show_review(b, req, one ? one : latest, !one || one == latest);
-    if (rc == 0 && !unknown)
-        list_reviews(b, req, past);
+    } else if (diff >= 0) {
+        const cJSON *prev = full_of(req, (size_t)diff, err, sizeof(err));
+        const cJSON *next = prev ? full_of(req, to >= 0 ? (size_t)to : latest, err, sizeof(err)) : NULL;
+        rc = next ? show_diff(b, req, prev, next) : -1;
+    } else {
+        size_t i = one >= 0 ? (size_t)one : latest;
+        const cJSON *r = full_of(req, i, err, sizeof(err));
+        rc = r ? show_review(b, req, r, i == latest) : -1;
+    }
+    if (rc == 0)
+        list_reviews(b, req);
     console_html_end(b, req);
-    cJSON_Delete(past);
     return rc;
 }

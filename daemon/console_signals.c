@@ -15,6 +15,7 @@
 #include "util/vg_time.h"
 #include "util/vg_units.h"
 #include "queue/queue_accounts.h"
+#include "queue/queue_console_reads.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_feed.h"
 
@@ -38,7 +39,7 @@ struct filter {
     char since_txt[40], until_txt[40], pmin_txt[8], pmax_txt[8];
     int pmin, pmax;
     int64_t since_ms, until_ms;
-    char **owned; /* sorted ids of the owner's accounts (owner filter only) */
+    char **owned; /* sorted ids of the owner's accounts (owner filter only; owned_cache's) */
     size_t nowned;
     char account_pat[200], type_pat[100]; /* raw-text patterns, "" when not usable */
 };
@@ -80,43 +81,66 @@ static int by_str(const void *a, const void *b)
 }
 
 /* The ids of the accounts whose owner (or owner_email) is f->owner, case aside, as `vigie
- * today` matches them. Reads the registry once: only when the owner filter is used. */
+ * today` matches them. Reading and parsing the registry costs ~80 ms at 10,000 accounts, so
+ * the console thread (the only caller) keeps the last owner's list while accounts:version
+ * stays the same (every change to the registry bumps it, in the same transaction). */
+static struct {
+    long long version;
+    char owner[160];
+    char **ids;
+    size_t n;
+} owned_cache = {-1, "", NULL, 0};
+
 static int load_owned(const struct console_req *req, struct filter *f, char *err, size_t errlen)
 {
-    size_t n = 0;
-    char *json = queue_accounts_all(req->q, &n, err, errlen);
-    if (!json)
+    long long version = queue_accounts_version_get(req->q, err, errlen);
+    if (version < 0)
         return -1;
-    cJSON *arr = cJSON_Parse(json);
-    vg_free(json);
-    f->owned = vg_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*f->owned));
-    if (!f->owned) {
+    if (version != owned_cache.version || strcasecmp(owned_cache.owner, f->owner) != 0) {
+        size_t n = 0;
+        char *json = queue_accounts_all(req->q, &n, err, errlen);
+        if (!json)
+            return -1;
+        cJSON *arr = cJSON_Parse(json);
+        vg_free(json);
+        char **ids = vg_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*ids));
+        if (!ids) {
+            cJSON_Delete(arr);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        size_t k = 0;
+        const cJSON *a;
+        cJSON_ArrayForEach(a, arr)
+        {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "id");
+            const cJSON *o = cJSON_GetObjectItemCaseSensitive(a, "owner");
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(a, "owner_email");
+            if (!cJSON_IsString(id) || !((cJSON_IsString(o) && strcasecmp(o->valuestring, f->owner) == 0) ||
+                                         (cJSON_IsString(e) && strcasecmp(e->valuestring, f->owner) == 0)))
+                continue;
+            if ((ids[k] = vg_strdup(id->valuestring)))
+                k++;
+        }
         cJSON_Delete(arr);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        qsort(ids, k, sizeof(*ids), by_str);
+        for (size_t i = 0; i < owned_cache.n; i++)
+            vg_free(owned_cache.ids[i]);
+        vg_free(owned_cache.ids);
+        owned_cache.ids = ids;
+        owned_cache.n = k;
+        owned_cache.version = version;
+        snprintf(owned_cache.owner, sizeof(owned_cache.owner), "%s", f->owner);
     }
-    const cJSON *a;
-    cJSON_ArrayForEach(a, arr)
-    {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "id");
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(a, "owner");
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(a, "owner_email");
-        if (!cJSON_IsString(id) || !((cJSON_IsString(o) && strcasecmp(o->valuestring, f->owner) == 0) ||
-                                     (cJSON_IsString(e) && strcasecmp(e->valuestring, f->owner) == 0)))
-            continue;
-        if ((f->owned[f->nowned] = vg_strdup(id->valuestring)))
-            f->nowned++;
-    }
-    cJSON_Delete(arr);
-    qsort(f->owned, f->nowned, sizeof(*f->owned), by_str);
+    f->owned = owned_cache.ids;
+    f->nowned = owned_cache.n;
     return 0;
 }
 
 static void filter_free(struct filter *f)
 {
-    for (size_t i = 0; i < f->nowned; i++)
-        vg_free(f->owned[i]);
-    vg_free(f->owned);
+    f->owned = NULL; /* owned_cache's */
+    f->nowned = 0;
 }
 
 /* Reads the query into f; -1 with a message for the user in msg when a value is unusable. */

@@ -100,6 +100,10 @@ def test_latest_review_charts_list_and_diff():
         body = body_of(page).lower()
         assert "<script" not in body and "<img" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Evil &amp; Co" in html + page2
+    # A review saved while the console runs is the latest at the next page.
+    e.cli("review", "--save", env=e.env)
+    html = e.get("/ui/review")[2]
+    assert 'data-review="3"' in html and re.findall(r'<tr data-review="(\d+)">', html) == ["3", "2", "1"]
 
 
 if __name__ == "__main__":

@@ -99,6 +99,11 @@ def test_each_filter_returns_exactly_its_signals():
     # Time range: the entries of 2026-12-02 only (hours 24..47).
     got = walk("?" + q({"since": "2026-12-02", "until": "2026-12-02"}))
     assert got == [f"s{i:03d}" for i in range(47, 23, -1)], got
+    # The registry changes (acc0 goes to marc's colleague): the owner filter follows at once.
+    moved = dict(ACCOUNTS[0], owner="nadia@example.com")
+    add_accounts(env().redis, [moved])
+    assert walk("?" + q({"owner": "nadia@example.com"})) == expect(lambda r: r["account_id"] == "acc0")
+    assert walk("?" + q({"owner": "marc@example.com"})) == expect(lambda r: r["account_id"] in owned - {"acc0"})
     # Combined.
     assert walk("?" + q({"account": "acc1", "type": "funding", "lang": "en"})) == expect(
         lambda r: r["account_id"] == "acc1" and r["type"] == "funding" and r["lang"] == "en")
