@@ -185,6 +185,7 @@ static void simple_page(const struct console_req *req, struct console_reply *rep
 
 /* A page whose file has not been written yet (the build defines VG_CONSOLE_NO_<page>): it
  * says so rather than show anything made up. */
+__attribute__((unused)) /* every page is built once the branches are merged */
 static int coming_page(const struct console_req *req, struct console_reply *rep, const char *title, const char *active)
 {
     console_html_begin(&rep->body, req, console_tr(req, title), active);
