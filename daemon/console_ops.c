@@ -21,27 +21,6 @@
 #define DEAD_SHOWN 10
 #define CLIENTS_MAX 64
 
-/* "3 min ago", "2 h ago", "5 d ago", or the translated "never". */
-static void ago(struct vg_buf *b, const struct console_req *req, long long ms)
-{
-    if (ms <= 0) {
-        vg_buf_puts(b, console_tr(req, "never"));
-        return;
-    }
-    long long s = (req->now_ms - ms) / 1000;
-    if (s < 0)
-        s = 0;
-    if (s < 120)
-        vg_buf_printf(b, "%lld s", s);
-    else if (s < 7200)
-        vg_buf_printf(b, "%lld min", s / 60);
-    else if (s < 2 * 86400)
-        vg_buf_printf(b, "%lld h", s / 3600);
-    else
-        vg_buf_printf(b, "%lld d", s / 86400);
-    vg_buf_printf(b, " %s", console_tr(req, "ago"));
-}
-
 static void seconds(struct vg_buf *b, long long s)
 {
     if (s < 120)
@@ -52,6 +31,22 @@ static void seconds(struct vg_buf *b, long long s)
         vg_buf_printf(b, "%lld h", s / 3600);
     else
         vg_buf_printf(b, "%lld d", s / 86400);
+}
+
+/* "3 min ago", "2 h ago", "5 d ago", or the translated "never". */
+static void ago(struct vg_buf *b, const struct console_req *req, long long ms)
+{
+    if (ms <= 0) {
+        vg_buf_puts(b, console_tr(req, "never"));
+        return;
+    }
+    long long s = (req->now_ms - ms) / 1000;
+    /* "il y a 3 min" before, "3 min ago" after */
+    if (req->lang == CONSOLE_FR)
+        vg_buf_printf(b, "%s ", console_tr(req, "ago"));
+    seconds(b, s < 0 ? 0 : s);
+    if (req->lang != CONSOLE_FR)
+        vg_buf_printf(b, " %s", console_tr(req, "ago"));
 }
 
 static void th(struct vg_buf *b, const struct console_req *req, const char *const *cols, size_t n)

@@ -384,7 +384,7 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
     }
     vg_buf_puts(b, "</td><td class=\"title\">");
     if (update)
-        vg_buf_printf(b, "<span class=\"badge\">%s</span> ", console_tr(req, "one more source"));
+        vg_buf_printf(b, "<span class=\"badge muted\">%s</span> ", console_tr(req, "one more source"));
     if (id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32) { /* a signal id (enrich_signal_id) */
         vg_buf_printf(b, "<a href=\"/ui/signals/%s\">", id);
         console_html_text(b, title && *title ? title : "?");
@@ -392,7 +392,7 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
     } else
         console_html_text(b, title ? title : "?");
     if (evidence && *evidence) {
-        vg_buf_puts(b, "<div class=\"evidence\">");
+        vg_buf_puts(b, "<div class=\"evidence muted\">");
         text_cut(b, evidence, EVIDENCE_SHOWN);
         vg_buf_puts(b, "</div>");
     }

@@ -55,6 +55,7 @@ def test_ops_page_shows_a_failing_source_and_why():
     # French, from Accept-Language, for the page's own words.
     status, _, fr = c.get("/ui/ops", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     assert status == 200 and 'lang="fr"' in fr
+    assert "<h2>Processus</h2>" in fr and "<td>jamais</td>" in fr and "Dernier succès" not in html
     # The refresh is done by the console's script, never inline.
     status, _, js = c.get("/ui/static/console.js")
     assert status == 200 and "data-refresh" in js
