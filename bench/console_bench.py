@@ -8,8 +8,8 @@ Data (seeded into a private redis-server, pipelined through `redis-cli --pipe`):
   - 1,000,000 entries in the signals stream over the last 365 days, newest last, with entry ids
     at their times (what the enrich stage writes: the record's members in its order, compact);
     accounts drawn with weights 1/rank^0.8, a realistic mix of types, 10% `update` entries;
-  - the stories of the newest 2,000 signals (`signal:<id>` and its `:urls` set, as
-    vigie_stage_write keeps them for [pipeline] dedup_ttl);
+  - the stories of the newest 2,000 signals (`story:<id>`: sources, the record's entry, the
+    URLs, as vigie_stage_write keeps them for [pipeline] dedup_ttl);
   - two saved reviews of the 10,000 accounts (the shape `vigie review --save` writes,
     generated here: computing one would read the whole stream twice and is not what is
     measured).
@@ -123,8 +123,7 @@ def seed(redis, accts, rng, now_ms):
         buf.append(resp("XADD", "vigie:signals", f"{ms}-0", field, text.encode()))
         if i >= N_SIGNALS - N_STORIES:
             newest.append(sid)
-            buf.append(resp("HSET", f"vigie:signal:{sid}", "json", text.encode(), "sources", 2, "simhash", "0"))
-            buf.append(resp("SADD", f"vigie:signal:{sid}:urls", rec["url"], f"https://other.example.org/{i}"))
+            buf.append(resp("SET", f"vigie:story:{sid}", f"2 {ms}-0\n{rec['url']}\nhttps://other.example.org/{i}"))
         if len(buf) >= 20000:
             w.write(b"".join(buf))
             buf = []

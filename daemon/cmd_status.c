@@ -97,8 +97,8 @@ int cmd_status(int argc, char **argv)
             if (gi->trimmed > 0)
                 printf(" (%lld trimmed unacknowledged: maxlen)", gi->trimmed);
         }
-        if (strcmp(s->name, QUEUE_STREAM_DLQ) == 0 && info.dlq_dropped > 0)
-            printf(" (%lld dropped by its cap: dlq_maxlen %lld)", info.dlq_dropped, cfg->pipe_dlq_maxlen);
+        if (strcmp(s->name, QUEUE_STREAM_DLQ) == 0 && info->dlq_dropped > 0)
+            printf(" (%lld dropped by its cap: dlq_maxlen %lld)", info->dlq_dropped, cfg->pipe_dlq_maxlen);
         printf("\n");
     }
     print_sinks(&d);

@@ -93,7 +93,7 @@ static struct {
 
 static int load_owned(const struct console_req *req, struct filter *f, char *err, size_t errlen)
 {
-    long long version = queue_accounts_version_get(req->q, err, errlen);
+    long long version = queue_accounts_version_sync(req->q, err, errlen);
     if (version < 0)
         return -1;
     if (version != owned_cache.version || strcasecmp(owned_cache.owner, f->owner) != 0) {

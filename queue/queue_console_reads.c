@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-long long queue_accounts_version_get(struct queue_sync *q, char *err, size_t errlen)
-{
-    redisReply *r = queue_sync_cmd(q, err, errlen, "GET %s" QUEUE_KEY_ACCOUNTS_VERSION, queue_sync_prefix(q));
-    if (!r)
-        return -1;
-    long long v = r->str ? strtoll(r->str, NULL, 10) : 0;
-    freeReplyObject(r);
-    return v;
-}
-
 static int by_id(const void *a, const void *b)
 {
     long long x = ((const struct queue_review_key *)a)->id, y = ((const struct queue_review_key *)b)->id;

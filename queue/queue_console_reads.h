@@ -1,16 +1,14 @@
-/* queue_console_reads — the small reads the console's page caches are checked against and
- * refilled from, so a page does not re-read and re-parse what has not changed: the accounts'
- * version, the saved reviews' ids with their lengths (a saved review never changes once
- * written: an id with the same length is the same review), and one saved review. */
+/* queue_console_reads — what the console's cache of saved reviews is checked against and
+ * refilled from, so a page does not re-read and re-parse what has not changed: the saved
+ * reviews' ids with their lengths (a saved review never changes once written: an id with the
+ * same length is the same review), and one saved review. (The accounts' version, the other
+ * cache's key, is queue_accounts_version_sync's.) */
 #ifndef QUEUE_CONSOLE_READS_H
 #define QUEUE_CONSOLE_READS_H
 
 #include <stddef.h>
 
 struct queue_sync;
-
-/* accounts:version (0 when never set), or -1 with err. */
-long long queue_accounts_version_get(struct queue_sync *q, char *err, size_t errlen);
 
 struct queue_review_key {
     long long id;

@@ -66,33 +66,46 @@ int queue_story_get(struct queue_sync *q, const char *signal_id, struct queue_st
 {
     memset(out, 0, sizeof(*out));
     const char *p = queue_sync_prefix(q);
-    redisReply *h = queue_sync_cmd(q, err, errlen, "HMGET %s" QUEUE_KEY_SIGNAL "%s json sources", p, signal_id);
+    /* story:<id> is "<sources> <entry id>\n<url>\n<url>..." (vigie.lua): the record itself
+     * is read back from the stream at that entry. */
+    redisReply *h = queue_sync_cmd(q, err, errlen, "GET %s" QUEUE_KEY_STORY "%s", p, signal_id);
     if (!h)
         return -1;
-    if (h->type != REDIS_REPLY_ARRAY || h->elements != 2 || !h->element[0]->str) {
+    char entry[48] = "";
+    const char *nl = h->str ? strchr(h->str, '\n') : NULL;
+    if (h->str)
+        sscanf(h->str, "%lld %47s", &out->sources, entry);
+    size_t nurls = 0;
+    for (const char *u = nl; u; u = strchr(u + 1, '\n'))
+        nurls++;
+    if (!entry[0]) {
         freeReplyObject(h);
         return 0;
     }
-    out->json = vg_strdup(h->element[0]->str);
-    out->sources = h->element[1]->str ? strtoll(h->element[1]->str, NULL, 10) : 1;
+    out->urls = vg_calloc(nurls + 1, sizeof(*out->urls));
+    for (const char *u = nl; out->urls && u; u = strchr(u + 1, '\n')) {
+        size_t len = strcspn(u + 1, "\n");
+        if (len && (out->urls[out->nurls] = vg_malloc(len + 1))) {
+            memcpy(out->urls[out->nurls], u + 1, len);
+            out->urls[out->nurls++][len] = '\0';
+        }
+    }
     freeReplyObject(h);
-    redisReply *u = queue_sync_cmd(q, err, errlen, "SMEMBERS %s" QUEUE_KEY_SIGNAL "%s:urls", p, signal_id);
-    if (!u || !out->json) {
-        if (u)
-            snprintf(err, errlen, "out of memory");
-        freeReplyObject(u);
+    if (out->nurls > 1)
+        qsort(out->urls, out->nurls, sizeof(*out->urls), by_text);
+    redisReply *r = queue_sync_cmd(q, err, errlen, "XRANGE %s" QUEUE_STREAM_SIGNALS " %s %s", p, entry, entry);
+    if (!r) {
         queue_story_free(out);
         return -1;
     }
-    if (u->type == REDIS_REPLY_ARRAY && u->elements) {
-        out->urls = vg_calloc(u->elements, sizeof(*out->urls));
-        for (size_t i = 0; out->urls && i < u->elements; i++)
-            if (u->element[i]->str && (out->urls[out->nurls] = vg_strdup(u->element[i]->str)))
-                out->nurls++;
-        if (out->nurls > 1)
-            qsort(out->urls, out->nurls, sizeof(*out->urls), by_text);
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->elements == 2 &&
+        r->element[0]->element[1]->elements >= 2 && r->element[0]->element[1]->element[1]->str)
+        out->json = vg_strdup(r->element[0]->element[1]->element[1]->str);
+    freeReplyObject(r);
+    if (!out->json) {
+        queue_story_free(out); /* the record was trimmed from the stream: no longer known */
+        return 0;
     }
-    freeReplyObject(u);
     return 1;
 }
 

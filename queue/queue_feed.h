@@ -1,5 +1,5 @@
 /* queue_feed — the signals stream read newest first, one bounded chunk at a time, and a
- * signal's stored story (signal:<id> and its URLs), for the console's Signals pages. A chunk
+ * signal's stored story (story:<id>), for the console's Signals pages. A chunk
  * is one XREVRANGE ... COUNT n, so a caller decides how much it reads before it stops. */
 #ifndef QUEUE_FEED_H
 #define QUEUE_FEED_H
@@ -25,8 +25,9 @@ long queue_feed_chunk(struct queue_sync *q, const char *stream, const char *befo
                       int64_t since_ms, size_t count, int (*fn)(const struct queue_feed_entry *e, void *arg),
                       void *arg, char *last, size_t lastlen, char *err, size_t errlen);
 
-/* A signal's story as the enrich stage keeps it (docs/design.md "Redis"): its record, how many
- * sources told it, and their URLs (sorted). */
+/* A signal's story as the enrich stage keeps it (story:<id>, docs/design.md "Redis"): its
+ * record (read back from the signals stream at the story's entry), how many sources told it,
+ * and their URLs (sorted). */
 struct queue_story {
     char *json;
     long long sources;
@@ -34,7 +35,8 @@ struct queue_story {
     size_t nurls;
 };
 
-/* 1 found, 0 gone (never stored, or expired after [pipeline] dedup_ttl), -1 with err. */
+/* 1 found, 0 gone (never stored, expired after [pipeline] dedup_ttl, or its entry trimmed from
+ * the stream), -1 with err. */
 int queue_story_get(struct queue_sync *q, const char *signal_id, struct queue_story *out, char *err, size_t errlen);
 void queue_story_free(struct queue_story *s);
 

@@ -143,9 +143,9 @@ def test_detail_shows_every_source():
     sid = "0123456789abcdef0123456789abcdef"
     rec = signal(sid, "acc1", title="Acc1 buys a rival", ms=T0 + 200 * 3600000)
     rec["sources"] = 3
-    pipeline(c.redis, [["HSET", P + "signal:" + sid, "json", json.dumps(rec), "sources", 3, "simhash", "0"],
-                       ["SADD", P + "signal:" + sid + ":urls", "https://a.example/1", "https://b.example/2"]])
     add_signals(c.redis, [(T0 + 200 * 3600000, rec)])
+    # The story as vigie_stage_write keeps it: sources, the entry of the record, the URLs.
+    pipeline(c.redis, [["SET", P + "story:" + sid, f"3 {T0 + 200 * 3600000}-0\nhttps://b.example/2\nhttps://a.example/1"]])
     status, _, html = c.get("/ui/signals")
     assert f'href="/ui/signals/{sid}"' in html
     status, _, html = c.get(f"/ui/signals/{sid}")
@@ -155,6 +155,9 @@ def test_detail_shows_every_source():
     assert 'href="/ui/accounts/acc1"' in html
     status, _, html = c.get("/ui/signals/ffffffffffffffffffffffffffffffff")
     assert status == 404 and "dedup_ttl" in html
+    # A story whose record was trimmed from the stream is no longer known.
+    pipeline(c.redis, [["SET", P + "story:" + "e" * 32, "2 1-0\nhttps://a.example/1"]])
+    assert c.get("/ui/signals/" + "e" * 32)[0] == 404
     assert c.get("/ui/signals/not-an-id")[0] == 404
 
 
@@ -165,9 +168,8 @@ def test_hostile_text_and_links_are_inert():
     rec = signal(sid, "acc0\"><script>alert(1)</script>", title="<script>alert('t')</script><b>x</b>",
                  evidence="<img src=x onerror=alert(1)> \" onmouseover=alert(2)", url="javascript:alert(document.cookie)",
                  ms=ms)
-    pipeline(c.redis, [["HSET", P + "signal:" + sid, "json", json.dumps(rec), "sources", 2, "simhash", "0"],
-                       ["SADD", P + "signal:" + sid + ":urls", "javascript:alert(3)", "data:text/html,<script>x</script>"]])
     add_signals(c.redis, [(ms, rec)])
+    pipeline(c.redis, [["SET", P + "story:" + sid, f"2 {ms}-0\njavascript:alert(3)\ndata:text/html,<script>x</script>"]])
     for path in ["/ui/signals", f"/ui/signals/{sid}", "/ui/signals?q=%3Cscript%3E",
                  "/ui/signals?account=%3Cscript%3E&type=%22%3E%3Cscript%3E"]:
         status, _, html = c.get(path)
