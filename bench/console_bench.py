@@ -331,7 +331,7 @@ def run(started):
     print(f"console vigie={vm:.1f} peer={pm:.1f} unit=ms ratio={vm / pm:.3f}")
     print(f"# {N_ACCOUNTS} accounts, {N_SIGNALS} signal entries over 365 days (10% updates), {N_STORIES} stories, "
           f"2 saved reviews of {N_ACCOUNTS} rows; seeded in {seed_s:.0f} s through redis-cli --pipe")
-    print(f"# vigie= CPU of the vigie process per page fetch (utime+stime over {RUNS} fetches after {WARM}), mean over "
+    print(f"# measured: vigie= is the CPU of the vigie process per page fetch (utime+stime over {RUNS} fetches after {WARM}), mean over "
           f"the {len(with_peer)} pages with a peer; peer= CPU of the vigie command giving the same data (best of 3)")
     for name, vms, rms, wall, pms, note, extra in results:
         if vms is None:
