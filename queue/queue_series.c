@@ -6,6 +6,7 @@
 #include "queue/queue_sync_internal.h"
 #include "util/vg_alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,8 +146,10 @@ int queue_series_top(struct queue_sync *q, size_t offset, size_t count, char ***
     if (!count || offset >= *total)
         return 0;
     /* hottest first; an equal log (the same signals at the same times) by id, reversed */
-    redisReply *r = queue_sync_cmd(q, err, errlen, "ZRANGE %s" QUEUE_KEY_SERIES_HEAT " %zu %zu REV", p, offset,
-                                   offset + count - 1);
+    char from[24], to[24];
+    snprintf(from, sizeof(from), "%zu", offset);
+    snprintf(to, sizeof(to), "%zu", count > SIZE_MAX - offset ? SIZE_MAX / 2 : offset + count - 1);
+    redisReply *r = queue_sync_cmd(q, err, errlen, "ZRANGE %s" QUEUE_KEY_SERIES_HEAT " %s %s REV", p, from, to);
     if (!r)
         return -1;
     int rc = -1;
@@ -182,7 +185,8 @@ void queue_series_ids_free(char **ids, size_t n)
     vg_free(ids);
 }
 
-int queue_series_index(struct queue_sync *q, long long half_life_ms, long long *added, char *err, size_t errlen)
+int queue_series_index(struct queue_sync *q, long long half_life_ms, int from_start, long long *added, char *err,
+                       size_t errlen)
 {
     char half[24], batch[24];
     char *stream = vg_asprintf("%s" QUEUE_STREAM_SIGNALS, queue_sync_prefix(q));
@@ -191,6 +195,14 @@ int queue_series_index(struct queue_sync *q, long long half_life_ms, long long *
     if (!stream) {
         snprintf(err, errlen, "out of memory");
         return -1;
+    }
+    if (from_start) {
+        redisReply *d = queue_sync_cmd(q, err, errlen, "DEL %s" QUEUE_KEY_SERIES_STREAM, queue_sync_prefix(q));
+        if (!d) {
+            vg_free(stream);
+            return -1;
+        }
+        freeReplyObject(d);
     }
     snprintf(half, sizeof(half), "%lld", half_life_ms);
     snprintf(batch, sizeof(batch), "%d", INDEX_BATCH);

@@ -43,11 +43,12 @@ int queue_series_top(struct queue_sync *q, size_t offset, size_t count, char ***
 void queue_series_ids_free(char **ids, size_t n);
 
 /* Adds to the series the signals of the stream written after the last entry they hold (all of
- * it the first time: the signals written before the series existed, an upgrade), so that the
- * commands that read the series see every signal the stream holds. Idempotent; the enrich
- * stage keeps the mark current by itself, so this usually reads nothing. *added (may be NULL)
- * gets how many signals were new to the series. 0, or -1 with err. */
-int queue_series_index(struct queue_sync *q, long long half_life_ms, long long *added, char *err, size_t errlen);
+ * it the first time, or with from_start: the signals written before the series existed, an
+ * upgrade), so that the commands that read the series see every signal the stream holds.
+ * Idempotent; the enrich stage keeps the mark current by itself, so this usually reads
+ * nothing. *added (may be NULL) gets how many signals were new to the series. 0, or -1. */
+int queue_series_index(struct queue_sync *q, long long half_life_ms, int from_start, long long *added, char *err,
+                       size_t errlen);
 /* From when the series know the signals (ms; 0: not indexed yet): the stream's first entry's
  * time when they were first indexed. */
 long long queue_series_since(struct queue_sync *q);
