@@ -227,6 +227,31 @@ int queue_series_index(struct queue_sync *q, long long half_life_ms, int from_st
     return rc;
 }
 
+int queue_series_count_since(struct queue_sync *q, const char *const *ids, size_t n, long long since_ms, int *out,
+                             char *err, size_t errlen)
+{
+    char from[24];
+    snprintf(from, sizeof(from), "%lld", since_ms);
+    redisContext *c = queue_sync_ctx(q);
+    for (size_t i = 0; i < n; i++)
+        if (redisAppendCommand(c, "ZCOUNT %s" QUEUE_KEY_SERIES_IDS "%s %s +inf", queue_sync_prefix(q), ids[i],
+                               from) != REDIS_OK) {
+            snprintf(err, errlen, "out of memory");
+            return -1; /* the connection is left with commands in flight: the command ends */
+        }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = queue_sync_reply(q, err, errlen);
+        if (!r) {
+            rc = -1;
+            continue; /* read the others' replies all the same */
+        }
+        out[i] = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : 0;
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
 long long queue_series_since(struct queue_sync *q)
 {
     char err[256];

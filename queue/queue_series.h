@@ -49,6 +49,10 @@ void queue_series_ids_free(char **ids, size_t n);
  * nothing. *added (may be NULL) gets how many signals were new to the series. 0, or -1. */
 int queue_series_index(struct queue_sync *q, long long half_life_ms, int from_start, long long *added, char *err,
                        size_t errlen);
+/* How many signals each of accounts ids[0..n) has had published at or after since_ms, into
+ * out[i] (one pipelined count per account). 0, or -1 with err. */
+int queue_series_count_since(struct queue_sync *q, const char *const *ids, size_t n, long long since_ms, int *out,
+                             char *err, size_t errlen);
 /* From when the series know the signals (ms; 0: not indexed yet): the stream's first entry's
  * time when they were first indexed. */
 long long queue_series_since(struct queue_sync *q);
