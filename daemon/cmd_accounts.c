@@ -367,12 +367,12 @@ static int do_show(struct queue_sync *q, const struct vg_config *cfg, const char
         cJSON_AddNullToObject(o, "last_signal");
         cJSON_AddNullToObject(o, "last_signal_type");
     }
-    cJSON *ser = cJSON_AddObjectToObject(o, "series"), *weeks = ser ? cJSON_AddArrayToObject(ser, "weeks") : NULL;
+    cJSON *ser = cJSON_AddObjectToObject(o, "series");
+    iso_of(queue_series_week_start(queue_series_week(now) - SERIES_WEEKS + 1), day, "%Y-%m-%d");
+    cJSON *weeks = ser && cJSON_AddStringToObject(ser, "from", day) ? cJSON_AddArrayToObject(ser, "weeks") : NULL;
     char spark[SERIES_WEEKS * 3 + 1];
     if (!weeks)
         goto oom;
-    iso_of(queue_series_week_start(queue_series_week(now) - SERIES_WEEKS + 1), day, "%Y-%m-%d");
-    cJSON_AddStringToObject(ser, "from", day);
     for (size_t k = 0; k < SERIES_WEEKS; k++)
         cJSON_AddItemToArray(weeks, cJSON_CreateNumber(row->count[k]));
     queue_series_sparkline(row->count, SERIES_WEEKS, spark, sizeof(spark));
