@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_review_cli as fx
-from harness import SOURCE_DIR, Redis, run_tests, run_vigie, short_tmpdir
+from harness import SOURCE_DIR, Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until
 
 DAY, WEEK = fx.DAY, 7 * fx.DAY
 NOW = 1796083200000  # 2026-12-01T00:00:00Z, a Tuesday: this week began Monday 2026-11-30
@@ -203,6 +203,44 @@ def test_review_shows_the_change_since_the_previous_review():
     line = next(l for l in table.splitlines() if l.startswith("  alpha "))
     assert line.split() == ["alpha", "heat", f"{then['alpha']:.0f}", "->", f"{rows['alpha']['heat']:.0f},", "2",
                             "signal(s)"], line
+
+
+def test_the_daemons_enrich_stage_keeps_the_series():
+    """End to end: items enriched by `vigie run` land in their account's series as the stage
+    writes the signals, and the mark follows, so a command finds nothing left to index."""
+    d = short_tmpdir()
+    r = Redis()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"[daemon]\ninstance = s1\nstate_dir = {d}/state\n[redis]\nurl = {r.url}\n[admin]\nlisten = 127.0.0.1:0\n")
+    path = os.path.join(d, "accounts.json")
+    with open(path, "w") as f:
+        json.dump([{"id": "nx", "name": "Nexaltis", "domains": ["nexaltis.example"]}], f)
+    assert run_vigie(["accounts", "-c", conf, "import", path]).returncode == 0
+    c = r.client()
+    assert run_vigie(["accounts", "-c", conf, "reindex"]).stdout == "0 signal(s) added to the accounts' series\n"
+    titles = ["Nexaltis lève 80 millions d'euros pour accélérer en Europe",
+              "Nexaltis ouvre une usine à Lyon et recrute 300 personnes"]
+    for k, t in enumerate(titles):
+        c.call("XADD", "vigie:items", "*", "item",
+               json.dumps({"id": f"i{k}", "source_id": "s", "title": t, "summary": "", "lang": "fr",
+                           "url": f"https://news.example/{k}", "published": fx.iso(NOW - k * DAY)}))
+    Vigie(config_path=conf)
+    wait_until(lambda: c.call("XLEN", "vigie:signals") >= 2 and
+               c.call("ZCARD", "vigie:series:s:nx") == c.call("XLEN", "vigie:signals"), 60, "the signals in the series")
+    n = c.call("XLEN", "vigie:signals")
+    assert c.call("GET", "vigie:series:stream") == c.call("XREVRANGE", "vigie:signals", "+", "-", "COUNT", "1")[0][0]
+    r2 = run_vigie(["accounts", "-c", conf, "show", "nx"], env={"VIGIE_CLOCK_FILE": _clock(d, NOW + DAY)})
+    shown = json.loads(r2.stdout)
+    assert sum(shown["series"]["weeks"]) == n and shown["heat"] > 0 and shown["trends"]["7d"]["now"] == n, shown
+    assert c.call("ZRANGE", "vigie:series:heat", "0", "-1") == ["nx"]
+
+
+def _clock(d, ms):
+    path = os.path.join(d, "clock")
+    with open(path, "w") as f:
+        f.write(f"{ms}\n")
+    return path
 
 
 if __name__ == "__main__":
