@@ -168,8 +168,10 @@ int account_signals_series(struct queue_sync *q, const struct vg_config *cfg, co
                            int64_t now_ms, struct queue_series *out)
 {
     char err[512];
-    if (queue_series_index(q, cfg->review_half_life_ms, 0, NULL, err, sizeof(err)) < 0 ||
-        queue_series_read(q, ids, n, now_ms, cfg->review_half_life_ms, out, err, sizeof(err)) < 0) {
+    /* a Redis that refuses writes (full, a replica) still shows what the series hold */
+    if (queue_series_index(q, cfg->review_half_life_ms, 0, NULL, err, sizeof(err)) < 0)
+        fprintf(stderr, "vigie: the accounts' series miss the stream's newest signals: %s\n", err);
+    if (queue_series_read(q, ids, n, now_ms, cfg->review_half_life_ms, out, err, sizeof(err)) < 0) {
         fprintf(stderr, "vigie: the accounts' series: %s\n", err);
         return -1;
     }

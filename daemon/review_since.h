@@ -21,7 +21,8 @@ struct review_since {
 
 /* For accounts ids[0..n): out[i] against the newest review of past (the saved reviews, oldest
  * first), after the series have what the signals stream holds (queue_series_index with the
- * heat's half_life_ms). 0, or -1 with a message on stderr. */
+ * heat's half_life_ms; when Redis refuses that write, a warning). 0, or -1 with a message on
+ * stderr. */
 int review_since_read(struct queue_sync *q, const cJSON *past, const char *const *ids, size_t n,
                       long long half_life_ms, struct review_since *out);
 /* A row's "since_previous" member: {review, at, heat_then (null: not in it), heat_now, signals},
