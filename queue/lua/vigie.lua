@@ -590,14 +590,16 @@ end
 
 -- A signal output of vigie_stage_write into its account's series, read in place (the record is
 -- not decoded: that costs more than the rest of the write): the account and type from its
--- cluster ("<account id>|<type>"), the priority and `published` from the record's members
+-- cluster ("<account id>|<type>"), its id (the record's first member, else the dedup id), the
+-- priority and `published` from the record's members
 -- (`"priority":` and `"published":"` only ever start a member: a quote inside a JSON string is
 -- escaped), else the entry's time.
 local function series_signal(prefix, id, cluster, json, entry, half)
   local acct, typ = string.match(cluster, '^(.*)|([^|]*)$')
+  id = string.match(json, '^{"id":%s*"([^"\\]*)"') or id
   if not acct or id == '' then return false end
-  local p = tonumber(string.match(json, '"priority":(%-?%d+)')) or 0
-  local t = rfc3339_ms(string.match(json, '"published":"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
+  local p = tonumber(string.match(json, '"priority":%s*(%-?%d+)')) or 0
+  local t = rfc3339_ms(string.match(json, '"published":%s*"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
   return series_add(prefix, acct, id, typ, p, t, half)
 end
 -- How a signal record ends (enrich/extract_json.c writes `sources` last).
