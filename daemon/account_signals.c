@@ -6,6 +6,7 @@
 #include "enrich/account.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_accounts.h"
+#include "queue/queue_series.h"
 #include "queue/queue_tail.h"
 
 #include <cjson/cJSON.h>
@@ -161,6 +162,20 @@ int account_signals_accounts(struct queue_sync *q, struct enrich_account_set **s
     }
     vg_free(all);
     return rc;
+}
+
+int account_signals_series(struct queue_sync *q, const struct vg_config *cfg, const char *const *ids, size_t n,
+                           int64_t now_ms, struct queue_series *out)
+{
+    char err[512];
+    /* a Redis that refuses writes (full, a replica) still shows what the series hold */
+    if (queue_series_index(q, cfg->review_half_life_ms, 0, NULL, err, sizeof(err)) < 0)
+        fprintf(stderr, "vigie: the accounts' series miss the stream's newest signals: %s\n", err);
+    if (queue_series_read(q, ids, n, now_ms, cfg->review_half_life_ms, out, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: the accounts' series: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 void account_signals_review_config(const struct vg_config *cfg, struct review_config *rc)

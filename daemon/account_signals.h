@@ -37,6 +37,16 @@ void account_signals_free(struct account_signals *all);
 /* The run of `account`'s entries in all (*n of them; NULL when none). */
 const struct account_signal *account_signals_of(const struct account_signals *all, const char *account, size_t *n);
 
+/* The series of accounts ids[0..n) at now_ms (queue_series.h: heat, trends, weekly counts,
+ * newest signal) without reading the signals stream: the signals the stream holds and the
+ * series do not yet (the stream of a vigie from before the series, or entries not written by
+ * the enrich stage) are added to them first (queue_series_index, usually nothing to add; when
+ * Redis refuses, a warning, and what they hold is read all the same). 0, or -1 with the reason
+ * printed on stderr. */
+struct queue_series;
+int account_signals_series(struct queue_sync *q, const struct vg_config *cfg, const char *const *ids, size_t n,
+                           int64_t now_ms, struct queue_series *out);
+
 /* The [review] options of cfg. */
 void account_signals_review_config(const struct vg_config *cfg, struct review_config *rc);
 

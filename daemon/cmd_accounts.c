@@ -15,6 +15,7 @@
 #include "enrich/review.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_reviews.h"
+#include "queue/queue_series.h"
 #include "queue/queue_sync.h"
 
 #include <cjson/cJSON.h>
@@ -28,8 +29,9 @@
 static const char usage[] =
     "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see docs/design.md)\n"
     "       vigie accounts [-c FILE] list [--json] [--sort heat|name|id]   (default: as stored)\n"
-    "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends and last signal)\n"
+    "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends, last signal and weekly series)\n"
     "       vigie accounts [-c FILE] show ID --map [--json]   (its units and subsidiaries: people, last signal, white space)\n"
+    "       vigie accounts [-c FILE] reindex   (adds the whole signals stream to the accounts' series again)\n"
     "       vigie accounts [-c FILE] rm ID...\n"
     "       vigie accounts [-c FILE] set-tier ID key|candidate|standard --reason TEXT [--by WHO]\n"
     "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
@@ -152,18 +154,66 @@ static int list_args(int n, char **v, int *json, const char **sort)
     return 0;
 }
 
-/* One listed account with its heat (the same as `vigie review` computes). */
+/* One listed account with its heat (the same as `vigie review` computes), from its series. */
 struct listed {
     const struct enrich_account *a;
     double heat;
+    size_t rank; /* its place in the heat ranking (series:heat); SIZE_MAX: not ranked */
 };
 
+/* The ranking's order, which is the heat's uncapped (two accounts at 100 keep their order);
+ * accounts never heated after, by id. */
 static int by_heat(const void *x, const void *y)
 {
     const struct listed *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
     if (a->heat != b->heat)
         return a->heat > b->heat ? -1 : 1;
     return strcmp(a->a->id, b->a->id);
+}
+
+/* A ranked account and its place, sorted by id to be searched. */
+struct place {
+    const char *id;
+    size_t at;
+};
+
+static int place_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct place *)x)->id, ((const struct place *)y)->id);
+}
+
+/* Each listed account's place in the heat ranking. 0, or -1 with a message on stderr. */
+static int ranks(struct queue_sync *q, struct listed *v, size_t n)
+{
+    char err[512], **ids = NULL;
+    size_t got = 0, total = 0;
+    for (size_t i = 0; i < n; i++)
+        v[i].rank = SIZE_MAX;
+    if (queue_series_top(q, 0, SIZE_MAX / 2, &ids, &got, &total, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        return -1;
+    }
+    /* the ranked ids sorted with their places, then one search per account */
+    struct place *p = vg_calloc(got + 1, sizeof(*p));
+    if (!p) {
+        queue_series_ids_free(ids, got);
+        fprintf(stderr, "vigie: out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < got; i++)
+        p[i] = (struct place){ids[i], i};
+    if (got)
+        qsort(p, got, sizeof(*p), place_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct place key = {v[i].a->id, 0}, *hit = got ? bsearch(&key, p, got, sizeof(*p), place_cmp) : NULL;
+        if (hit)
+            v[i].rank = hit->at;
+    }
+    vg_free(p);
+    queue_series_ids_free(ids, got);
+    return 0;
 }
 
 static int by_name(const void *x, const void *y)
@@ -194,32 +244,26 @@ static int do_list(struct queue_sync *q, const struct vg_config *cfg, int json, 
         return 1;
     }
     int rc = 1;
-    struct account_signals sigs = {0};
     struct listed *v = vg_calloc(set->n + 1, sizeof(*v));
-    struct review_row *row = vg_malloc(sizeof(*row));
-    if (!v || !row) {
+    const char **ids = vg_calloc(set->n + 1, sizeof(*ids));
+    struct queue_series *ser = vg_calloc(set->n + 1, sizeof(*ser));
+    if (!v || !ids || !ser) {
         fprintf(stderr, "vigie: out of memory\n");
         goto out;
     }
-    /* The heat is read from the signals stream (one pass) for the table and for --sort heat. */
-    int need_heat = !json || (sort && strcmp(sort, "heat") == 0);
-    if (need_heat && set->n && account_signals_read(q, &sigs, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vigie: %s\n", err);
-        goto out;
-    }
-    struct review_config rcfg;
-    account_signals_review_config(cfg, &rcfg);
-    int64_t now = vg_clock_ms();
     for (size_t i = 0; i < set->n; i++) {
         v[i].a = &set->v[i];
-        if (!need_heat)
-            continue;
-        if (account_signals_review(&sigs, v[i].a, 0, now, &rcfg, row) < 0) {
-            fprintf(stderr, "vigie: out of memory\n");
-            goto out;
-        }
-        v[i].heat = row->heat;
+        ids[i] = set->v[i].id;
     }
+    /* The heat is the accounts' series' (no signals stream read), for the table and for
+     * --sort heat, which takes the ranking's order. */
+    int need_heat = !json || (sort && strcmp(sort, "heat") == 0);
+    if (need_heat && set->n && account_signals_series(q, cfg, ids, set->n, vg_clock_ms(), ser) < 0)
+        goto out;
+    for (size_t i = 0; need_heat && i < set->n; i++)
+        v[i].heat = ser[i].heat;
+    if (sort && strcmp(sort, "heat") == 0 && ranks(q, v, set->n) < 0)
+        goto out;
     if (sort)
         qsort(v, set->n, sizeof(*v), strcmp(sort, "heat") == 0 ? by_heat : strcmp(sort, "name") == 0 ? by_name : by_id);
     if (!json)
@@ -249,17 +293,28 @@ static int do_list(struct queue_sync *q, const struct vg_config *cfg, int json, 
         printf("%zu account(s)\n", set->n);
     rc = 0;
 out:
-    account_signals_free(&sigs);
-    vg_free(row);
+    vg_free(ser);
+    vg_free(ids);
     vg_free(v);
     enrich_account_set_free(set);
     vg_free(all);
     return rc;
 }
 
-/* The stored record with what the signals stream says of the account now, in the members
- * `vigie review` uses: heat (one decimal), trends {"7d": {now, before}, "90d": {now, before,
- * complete}}, last_signal (RFC 3339 or null). They are read-only: an import refuses them. */
+static void iso_of(int64_t ms, char out[32], const char *fmt)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, fmt, &tm);
+}
+
+/* The stored record with what the account's series say of it now, in the members `vigie
+ * review` uses: heat (one decimal), trends {"7d": {now, before}, "90d": {now, before,
+ * complete}, "12m": {now}}, last_signal (RFC 3339 or null) and last_signal_type, and series
+ * {from: the Monday its first week starts, weeks: SERIES_WEEKS weekly counts, oldest first,
+ * the last this week's, sparkline: the same as a line of blocks}. They are read-only: an
+ * import refuses them. */
 static int do_show(struct queue_sync *q, const struct vg_config *cfg, const char *id)
 {
     char err[512] = "";
@@ -275,8 +330,7 @@ static int do_show(struct queue_sync *q, const struct vg_config *cfg, const char
     char *wrapped = NULL, *text = NULL;
     size_t len = strlen(j);
     struct enrich_account_set *set = NULL;
-    struct account_signals sigs = {0};
-    struct review_row *row = vg_malloc(sizeof(*row));
+    struct queue_series *row = vg_malloc(sizeof(*row));
     cJSON *o = cJSON_Parse(j);
     if (!row || !o || !(wrapped = vg_malloc(len + 3)))
         goto oom;
@@ -286,33 +340,43 @@ static int do_show(struct queue_sync *q, const struct vg_config *cfg, const char
         fprintf(stderr, "vigie: stored account %s does not parse: %s\n", id, err);
         goto out;
     }
-    if (account_signals_read(q, &sigs, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vigie: %s\n", err);
+    const char *ids[] = {set->v[0].id};
+    int64_t now = vg_clock_ms();
+    if (account_signals_series(q, cfg, ids, 1, now, row) < 0)
         goto out;
-    }
-    struct review_config rcfg;
-    account_signals_review_config(cfg, &rcfg);
-    if (account_signals_review(&sigs, &set->v[0], 0, vg_clock_ms(), &rcfg, row) < 0)
-        goto oom;
+    long long since = queue_series_since(q);
     cJSON_AddNumberToObject(o, "heat", (double)(long long)(row->heat * 10 + 0.5) / 10);
     cJSON *tr = cJSON_AddObjectToObject(o, "trends");
     cJSON *d7 = tr ? cJSON_AddObjectToObject(tr, "7d") : NULL, *d90 = tr ? cJSON_AddObjectToObject(tr, "90d") : NULL;
-    if (!d7 || !d90)
+    cJSON *d365 = tr ? cJSON_AddObjectToObject(tr, "12m") : NULL;
+    if (!d7 || !d90 || !d365)
         goto oom;
     cJSON_AddNumberToObject(d7, "now", row->d7_now);
     cJSON_AddNumberToObject(d7, "before", row->d7_before);
     cJSON_AddNumberToObject(d90, "now", row->d90_now);
     cJSON_AddNumberToObject(d90, "before", row->d90_before);
-    cJSON_AddBoolToObject(d90, "complete", row->d90_complete);
+    /* the series know signals from the stream's first entry on (a 90-day trend compares 180 days) */
+    cJSON_AddBoolToObject(d90, "complete", since > 0 && since <= now - 180LL * 86400000);
+    cJSON_AddNumberToObject(d365, "now", row->d365);
+    char day[32];
     if (row->last_ms) {
-        char day[32];
-        time_t t = (time_t)(row->last_ms / 1000);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        iso_of(row->last_ms, day, "%Y-%m-%dT%H:%M:%SZ");
         cJSON_AddStringToObject(o, "last_signal", day);
-    } else
+        cJSON_AddStringToObject(o, "last_signal_type", row->last_type);
+    } else {
         cJSON_AddNullToObject(o, "last_signal");
+        cJSON_AddNullToObject(o, "last_signal_type");
+    }
+    cJSON *ser = cJSON_AddObjectToObject(o, "series");
+    iso_of(queue_series_week_start(queue_series_week(now) - SERIES_WEEKS + 1), day, "%Y-%m-%d");
+    cJSON *weeks = ser && cJSON_AddStringToObject(ser, "from", day) ? cJSON_AddArrayToObject(ser, "weeks") : NULL;
+    char spark[SERIES_WEEKS * 3 + 1];
+    if (!weeks)
+        goto oom;
+    for (size_t k = 0; k < SERIES_WEEKS; k++)
+        cJSON_AddItemToArray(weeks, cJSON_CreateNumber(row->count[k]));
+    queue_series_sparkline(row->count, SERIES_WEEKS, spark, sizeof(spark));
+    cJSON_AddStringToObject(ser, "sparkline", spark);
     if (!(text = cJSON_PrintUnformatted(o)))
         goto oom;
     printf("%s\n", text);
@@ -323,12 +387,25 @@ oom:
 out:
     cJSON_free(text);
     cJSON_Delete(o);
-    account_signals_free(&sigs);
     enrich_account_set_free(set);
     vg_free(row);
     vg_free(wrapped);
     vg_free(j);
     return rc;
+}
+
+/* `reindex`: the whole signals stream into the accounts' series again (what the first
+ * command after an upgrade does by itself; the signals already there are not counted twice). */
+static int do_reindex(struct queue_sync *q, const struct vg_config *cfg)
+{
+    char err[512];
+    long long added = 0;
+    if (queue_series_index(q, cfg->review_half_life_ms, 1, &added, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        return 1;
+    }
+    printf("%lld signal(s) added to the accounts' series\n", added);
+    return 0;
 }
 
 /* `set-tier ID TIER --reason TEXT [--by WHO]`: the account team's decision (vigie never changes
@@ -459,6 +536,7 @@ int cmd_accounts(int argc, char **argv)
     int map = 0, map_json = 0;
     int ok = (strcmp(verb, "import") == 0 && n == 2) || (strcmp(verb, "show") == 0 && n == 2) ||
              (strcmp(verb, "show") == 0 && (map = show_map_args(n, rest, &map_json))) ||
+             (strcmp(verb, "reindex") == 0 && n == 1) ||
              (strcmp(verb, "rm") == 0 && n >= 2) || (strcmp(verb, "set-tier") == 0 && tier) ||
              (strcmp(verb, "list") == 0 && list_args(n - 1, rest + 1, &json, &sort) == 0);
     if (!ok) {
@@ -480,6 +558,8 @@ int cmd_accounts(int argc, char **argv)
         rc = account_map_show(q, rest[1], map_json);
     else if (strcmp(verb, "show") == 0)
         rc = do_show(q, cfg, rest[1]);
+    else if (strcmp(verb, "reindex") == 0)
+        rc = do_reindex(q, cfg);
     else if (strcmp(verb, "set-tier") == 0)
         rc = do_set_tier(q, rest[1], tier, reason, by);
     else {

@@ -8,6 +8,7 @@
 #include "daemon/review_history.h"
 #include "daemon/review_build.h"
 #include "daemon/review_html.h"
+#include "daemon/review_since.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
 #include "enrich/account.h"
@@ -229,12 +230,27 @@ int cmd_review(int argc, char **argv)
     const cJSON *prev = NULL;
     int64_t now = vg_clock_ms();
     int status = 1;
+    const char **ids = NULL;
+    double *heat = NULL;
+    struct review_since *since = NULL;
     struct review_built b;
     int built = review_build(q, cfg, owner, now, &b);
     struct enrich_account_set *set = b.set;
     struct review_built_row *rows = b.rows;
     size_t n_rows = b.n, n_all = b.n_stored;
     if (built < 0 || (diff && !(prev = review_past_find(b.past, diff))))
+        goto out;
+    /* each row's change since the previous saved review, from the accounts' series */
+    ids = vg_calloc(n_rows + 1, sizeof(*ids));
+    heat = vg_calloc(n_rows + 1, sizeof(*heat));
+    since = vg_calloc(n_rows + 1, sizeof(*since));
+    if (!ids || !heat || !since)
+        goto oom;
+    for (size_t i = 0; i < n_rows; i++) {
+        ids[i] = rows[i].a->id;
+        heat[i] = rows[i].r.heat;
+    }
+    if (!diff && review_since_read(q, b.past, ids, n_rows, cfg->review_half_life_ms, since) < 0)
         goto out;
     if (save || diff) {
         if (!(saved_rows = cJSON_CreateArray()))
@@ -253,8 +269,11 @@ int cmd_review(int argc, char **argv)
         ;
     else if (strcmp(format, "json") == 0) {
         cJSON *arr = cJSON_CreateArray();
-        for (size_t i = 0; arr && i < n_rows; i++)
-            cJSON_AddItemToArray(arr, review_row_json(rows[i].a, &rows[i].r));
+        for (size_t i = 0; arr && i < n_rows; i++) {
+            cJSON *o = review_row_json(rows[i].a, &rows[i].r);
+            cJSON_AddItemToObject(o, "since_previous", review_since_json(&since[i], rows[i].r.heat));
+            cJSON_AddItemToArray(arr, o);
+        }
         char *text = arr ? cJSON_PrintUnformatted(arr) : NULL;
         cJSON_Delete(arr);
         if (!text)
@@ -266,8 +285,10 @@ int cmd_review(int argc, char **argv)
     else if (strcmp(format, "html") == 0) {
         if (write_html(rows, n_rows, b.signals.since_ms, now, output) < 0)
             goto out;
-    } else if (n_rows)
+    } else if (n_rows) {
         print_table(rows, n_rows, b.signals.since_ms, now);
+        review_since_print(since, ids, heat, n_rows);
+    }
     status = 0;
     if (save) {
         status = review_save(q, saved_rows, now);
@@ -277,6 +298,9 @@ int cmd_review(int argc, char **argv)
 oom:
     fprintf(stderr, "vigie: out of memory\n");
 out:
+    vg_free(ids);
+    vg_free(heat);
+    vg_free(since);
     cJSON_Delete(saved_rows);
     review_built_free(&b);
     queue_sync_close(q);

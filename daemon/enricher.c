@@ -264,6 +264,7 @@ struct enricher *enricher_new(struct event_base *base, struct queue *q, const st
         .dlq_maxlen = cfg->pipe_dlq_maxlen,
         .dedup_ttl_s = cfg->pipe_dedup_ttl_ms / 1000,
         .story_window_s = cfg->enrich_story_window_ms / 1000,
+        .series_half_life_ms = cfg->review_half_life_ms, /* heat as `vigie review` reckons it */
     };
     e->stage = queue_stage_new(q, &sc, handle_item, e, err, errlen);
     if (!e->stage) {

@@ -102,8 +102,17 @@
                                       scored by Redis time (ms); expires after the window */
 #define QUEUE_KEY_MARK "mark:"     /* + namespace + ":" + key: string, with an expiry */
 #define QUEUE_MARKS_SINK_STATUS "sinkstat" /* marks namespace: "<sink>:<instance>" -> that sink process's figures (JSON), for vigie status */
-#define QUEUE_KEY_TALLY "tally:"   /* + account id: sorted set "<priority>|<signal id>" scored
-                                      by published ms; expires after the window */
+#define QUEUE_KEY_TALLY "tally:"   /* + account id: earlier versions' tally (sorted set
+                                      "<priority>|<signal id>"), moved into the series by
+                                      vigie_tally_add once */
+/* The account series (queue_series.h; written by vigie_stage_write, vigie_tally_add and
+ * vigie_series_index, queue/lua/vigie.lua says how). */
+#define QUEUE_KEY_SERIES_WEEKS "series:w:" /* + account id: hash, weekly counts, heat log, newest */
+#define QUEUE_KEY_SERIES_IDS "series:s:"   /* + account id: sorted set of signal ids, scored by
+                                              published ms + priority / 128 */
+#define QUEUE_KEY_SERIES_HEAT "series:heat" /* sorted set: account id -> heat log (ranking) */
+#define QUEUE_KEY_SERIES_STREAM "series:stream" /* string: the last signals entry indexed */
+#define QUEUE_KEY_SERIES_SINCE "series:since"   /* string: ms the series know signals from */
 
 /* The alerts (docs/design.md "## Alerts"; sinks/sink_alerts.c, queue/queue_alerts.h, written
  * by the functions of queue/lua/alerts.lua but for silences and inhibitions' reads). */
@@ -152,7 +161,8 @@
  *              p, dedup clock (ms, "" for Redis's TIME), nfields; then nfields field names, then per poll: id, lease, next_delay_ms,
  *              ok, nf, nf (field, value) pairs, nitems, per item url_key, fp_key, recent, json.
  * STAGE_WRITE  KEYS input stream, errors hash, taken prefix. ARGV group, p, maxlen, ttl,
- *              story window, mode, nkinds; then nkinds (stream, field) pairs, then the entries.
+ *              story window, mode, series half-life ms (0: none), nkinds; then nkinds
+ *              (stream, field) pairs, then the entries.
  * NEWS_SOURCES KEYS accounts, sources, due. ARGV p, url template, interval_ms, then
  *              QUEUE_SOURCE_KEYS as (how, key) pairs (at least one: a caller that passes
  *              none would remove nothing).
@@ -165,7 +175,10 @@
  * TRIM         KEYS a stream, trimmed:<stream>. ARGV retention_ms (0: none), maxlen.
  * SINK_TOUCH   KEYS the stream the entry is pending in. ARGV group, consumer, entry id.
  * BUDGET_TAKE  KEYS budget. ARGV limit, window_ms, n.
- * TALLY_ADD    KEYS tally. ARGV signal id, priority, published_ms, window_ms, half_life_ms.
+ * TALLY_ADD    KEYS tally (an earlier version's). ARGV p, account id, signal id, priority,
+ *              published_ms, window_ms, half_life_ms.
+ * SERIES_INDEX KEYS signals. ARGV p, half_life_ms, count.
+ * SERIES_READ  ARGV p, now_ms, half_life_ms; then account ids (no writes).
  * ACCOUNTS_SYNC KEYS accounts, accounts:version, accounts:synced:<sink>. ARGV the version
  *              read, nwrites; then nwrites (id, json) pairs, then the listed ids.
  * ALERT_ROUTE  KEYS agroup:<receiver>:<account>, agroups:due, alerted:<receiver>:<signal id>,
@@ -186,7 +199,7 @@
     X(CLAIM, "vigie_claim", 3, 5, 1)                        \
     X(RELEASE, "vigie_release", 1, 1, 1)                    \
     X(COMPLETE, "vigie_complete", 5, 5, 1)                  \
-    X(STAGE_WRITE, "vigie_stage_write", 3, 7, 1)            \
+    X(STAGE_WRITE, "vigie_stage_write", 3, 8, 1)            \
     X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \
     X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)            \
@@ -194,7 +207,9 @@
     X(SINK_TOUCH, "vigie_sink_touch", 1, 3, 0)              \
     X(TRIM, "vigie_trim", 2, 2, 0)                          \
     X(BUDGET_TAKE, "vigie_budget_take", 1, 3, 0)            \
-    X(TALLY_ADD, "vigie_tally_add", 1, 5, 0)                \
+    X(TALLY_ADD, "vigie_tally_add", 1, 7, 0)                \
+    X(SERIES_INDEX, "vigie_series_index", 1, 3, 0)          \
+    X(SERIES_READ, "vigie_series_read", 0, 3, 1)            \
     X(ACCOUNTS_SYNC, "vigie_accounts_sync", 3, 2, 1)          \
     X(ALERT_ROUTE, "vigie_alert_route", 4, 22, 0)           \
     X(ALERT_FLUSH, "vigie_alert_flush", 1, 8, 0)            \

@@ -105,7 +105,7 @@ struct queue_stage {
     void *arg;
     char *stream, *group, *consumer, *errors_key, *dlq_key, *taken_key, *prefix;
     size_t batch;
-    long long block_ms, reclaim_idle_ms, maxlen, dlq_maxlen, dedup_ttl_s, story_window_s;
+    long long block_ms, reclaim_idle_ms, maxlen, dlq_maxlen, dedup_ttl_s, story_window_s, series_half_life_ms;
     int max_deliveries;
 
     int running;
@@ -269,18 +269,19 @@ static void flush_batch(struct queue_stage *s, int fresh)
 {
     if (s->nentries == 0)
         return;
-    /* The head, 3 keys, 7 fixed arguments, kinds (at most one per output), then per entry at
+    /* The head, 3 keys, 8 fixed arguments, kinds (at most one per output), then per entry at
      * most 2 and per output at most 5. */
     enum { NKEYS = 3 };
-    size_t argc = QUEUE_FCALL_HEAD + NKEYS + 7 + 2 * s->out.n + 2 * s->nentries + 5 * s->out.n;
+    size_t argc = QUEUE_FCALL_HEAD + NKEYS + 8 + 2 * s->out.n + 2 * s->nentries + 5 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
     char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
     if (argv && kinds && tags) {
-        char maxlen[24], ttl[24], window[24], nk[24];
+        char maxlen[24], ttl[24], window[24], half[24], nk[24];
         snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
         snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
         snprintf(window, sizeof(window), "%lld", s->story_window_s);
+        snprintf(half, sizeof(half), "%lld", s->series_half_life_ms);
         size_t nkinds = 0;
         for (size_t k = 0; k < s->out.n; k++) {
             const struct queue_output *x = &s->out.v[k];
@@ -298,6 +299,7 @@ static void flush_batch(struct queue_stage *s, int fresh)
         argv[a++] = ttl;
         argv[a++] = window;
         argv[a++] = fresh ? "f" : "c";
+        argv[a++] = half;
         argv[a++] = nk;
         for (size_t i = 0; i < nkinds; i++) {
             argv[a++] = kinds[i]->stream;
@@ -507,6 +509,7 @@ struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_co
     s->dlq_maxlen = cfg->dlq_maxlen > 0 ? cfg->dlq_maxlen : QUEUE_DEFAULT_DLQ_MAXLEN;
     s->dedup_ttl_s = cfg->dedup_ttl_s > 0 ? cfg->dedup_ttl_s : QUEUE_DEFAULT_DEDUP_TTL_S;
     s->story_window_s = cfg->story_window_s > 0 ? cfg->story_window_s : 3LL * 86400;
+    s->series_half_life_ms = cfg->series_half_life_ms > 0 ? cfg->series_half_life_ms : 0;
     const char *p = queue_prefix(q);
     s->prefix = vg_strdup(p);
     s->stream = vg_asprintf("%s%s", p, cfg->stream);

@@ -63,6 +63,8 @@ struct queue_stage_config {
     long long dlq_maxlen;        /* approximate cap of the dead-letter stream; default 10000 */
     long long dedup_ttl_s;       /* how long output ids are remembered; default 30 days */
     long long story_window_s;    /* how long a story gathers sources; default 3 days */
+    long long series_half_life_ms; /* > 0: each new signal joins its account's series
+                                    * (queue_series.h) with this heat half-life; 0: none */
 };
 
 struct queue_stage *queue_stage_new(struct queue *q, const struct queue_stage_config *cfg, queue_stage_fn fn,

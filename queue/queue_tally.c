@@ -1,5 +1,5 @@
-/* queue_tally — an account's recent signals, counted and heated by vigie_tally_add
- * (queue/lua/vigie.lua; see queue_tally.h). */
+/* queue_tally — an account's recent signals, counted and heated by vigie_tally_add from the
+ * account's series (queue/lua/vigie.lua; see queue_tally.h, queue_series.h). */
 #include "queue/queue_tally.h"
 #include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
@@ -47,8 +47,9 @@ int queue_tally_add(struct queue *q, const char *account_id, const char *signal_
         snprintf(published, sizeof(published), "%lld", published_ms);
         snprintf(window, sizeof(window), "%lld", window_ms);
         snprintf(half, sizeof(half), "%lld", half_life_ms);
-        const char *argv[] = {[QUEUE_FCALL_HEAD] = key, signal_id, prio, published, window, half};
-        rc = queue_fcall(queue_cmd(q), on_tally, req, QUEUE_FN_TALLY_ADD, argv, 1, 5);
+        const char *argv[] = {[QUEUE_FCALL_HEAD] = key, queue_prefix(q), account_id, signal_id, prio, published,
+                              window, half};
+        rc = queue_fcall(queue_cmd(q), on_tally, req, QUEUE_FN_TALLY_ADD, argv, 1, 7);
     }
     vg_free(key);
     if (rc < 0)

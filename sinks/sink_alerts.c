@@ -48,8 +48,8 @@
 #define FLUSH_LIMIT 100        /* groups per flush call; the next call follows at once */
 #define DIGEST_LIMIT 50        /* digests looked at per tick */
 #define FIGURES_EVERY_MS 60000 /* the log's summary line, when something changed */
-/* The tallies the CRM sinks keep (sink_hubspot.c): the same window and half-life, since every
- * writer of tally:<account> trims it to its own window. 90 days hold the digest's 12 weeks. */
+/* The tally the CRM sinks read (sink_hubspot.c): the same window and half-life. Adding the
+ * signal puts it in its account's series (queue_series.h), which the digest's 12 weeks count. */
 #define TALLY_WINDOW_MS (90LL * 86400000)
 #define TALLY_HALF_LIFE_MS (30LL * 86400000)
 

@@ -272,8 +272,9 @@ end)
 
 -- The `digest` message of an owner's digest (sigs, rest: signals_of its hash): items grouped
 -- by account, the account with the highest priority first; activity: per account 12 counts
--- of signals per week from tally:<account>, oldest first, the last week ending now. What
--- vigie_digest_take sends and vigie_digest_peek shows.
+-- of signals per week from the account's series (series:s:<account>, signal ids scored by
+-- published ms + priority / 128: queue/lua/vigie.lua), oldest first, the last week ending
+-- now. What vigie_digest_take sends and vigie_digest_peek shows.
 local function digest_message(p, okey, sigs, rest, meta, now, period, pstart, pend, created)
   local by, order = {}, {}
   for _, s in ipairs(sigs) do
@@ -288,10 +289,11 @@ local function digest_message(p, okey, sigs, rest, meta, now, period, pstart, pe
   local week = 7 * 86400000
   local act = {}
   for _, acc in ipairs(order) do
-    local tk, counts = p .. 'tally:' .. acc, {}
+    local tk, counts = p .. 'series:s:' .. acc, {}
     for k = 1, 12 do
       local from, to = now - (13 - k) * week, now - (12 - k) * week
-      counts[k] = fmt(redis.call('ZCOUNT', tk, '(' .. fmt(from), fmt(to)))
+      -- published in (from, to]: the score's fraction (the priority) stays under a millisecond
+      counts[k] = fmt(redis.call('ZCOUNT', tk, fmt(from + 1), '(' .. fmt(to + 1)))
     end
     act[#act + 1] = jstr(acc) .. ':[' .. table.concat(counts, ',') .. ']'
   end
@@ -309,7 +311,7 @@ end
 -- Takes the owner's digest once per (owner, period): the first caller sets digest-sent and
 -- writes one `digest` message to alerts:email (items grouped by account, the account with the
 -- highest priority first; activity: per account 12 counts of signals per week from
--- tally:<account>, oldest first, the last week ending now), then deletes the items. A digest
+-- series:s:<account>, oldest first, the last week ending now), then deletes the items. A digest
 -- no longer due (another process took it) is left alone; one whose period was already sent
 -- waits for next_due. Returns 1 written, 0 not due, -1 period already sent, -2 nothing to send.
 register('vigie_digest_take', 3, 10, false, {}, function(keys, args)

@@ -458,6 +458,150 @@ local function story_url(json)
   return url
 end
 
+-- The account series (queue/queue_series.h, docs/design.md "Review"): per account,
+-- series:w:<account> (a hash: c<week> signals and p<week> summed priorities per ISO week
+-- number, weeks counted from the Monday 1970-01-05 UTC; top the newest week, low the oldest
+-- that may still have fields; last_ms, last_type, last_id the newest signal; half the
+-- half-life its log was computed with; log = log2 of the sum of priority * 2^((t -
+-- HEAT_EPOCH) / half)) and series:s:<account> (a sorted set: signal id scored by published
+-- ms + priority / 128, which keeps the priority without a second key: the fraction stays
+-- under a millisecond and a double holds it exactly), and series:heat ranking the accounts by
+-- log. Heat now is 2^(log - (now - HEAT_EPOCH) / half): every account's log moves by the same
+-- amount as time passes, so the ranking never needs a rewrite, and the log never overflows
+-- (the sum itself would pass 2^1024 after a few years with a one-day half-life). A signal
+-- costs a few commands whatever the account's history: no window is read.
+local SERIES_WEEKS = 53
+local WEEK_MS = 604800000
+local MONDAY_MS = 345600000
+local HEAT_EPOCH_MS = 1577836800000
+local LN2 = 0.69314718055994530942
+local function series_week(t) return math.floor((t - MONDAY_MS) / WEEK_MS) end
+local function log2(x) return math.log(x) / LN2 end
+-- log2(2^a + 2^b) without leaving the log domain.
+local function log_add(a, b)
+  if not a then return b end
+  if not b then return a end
+  local hi, lo = math.max(a, b), math.min(a, b)
+  return hi + log2(1 + math.pow(2, lo - hi))
+end
+local function series_prio(score)
+  return math.floor((score - math.floor(score)) * 128 + 0.5)
+end
+-- The log from every kept signal: when the half-life changed since the account's log was made.
+local function series_relog(z, half)
+  local all = redis.call('ZRANGE', z, 0, -1, 'WITHSCORES')
+  local log = nil
+  for i = 2, #all, 2 do
+    local sc = tonumber(all[i])
+    local p = series_prio(sc)
+    if p > 0 then log = log_add(log, log2(p) + (math.floor(sc) - HEAT_EPOCH_MS) / half) end
+  end
+  return log
+end
+local function series_heat(log, half, now)
+  if not log then return 0 end
+  return math.min(100, math.pow(2, log - (now - HEAT_EPOCH_MS) / half))
+end
+local function fmt_log(log) if not log then return '-inf' end return string.format('%.17g', log) end
+-- Adds signal `id` (published t ms, priority 0-100) to the account's series, once: an id
+-- already kept is not counted again, and neither is a signal older than the SERIES_WEEKS weeks
+-- that end with the account's newest (its id is no longer kept). Returns true when added.
+local function series_add(prefix, acct, id, typ, prio, t, half)
+  local h, z = prefix .. 'series:w:' .. acct, prefix .. 'series:s:' .. acct
+  if redis.call('ZSCORE', z, id) then return false end
+  local st = redis.call('HMGET', h, 'top', 'low', 'half', 'log', 'last_ms')
+  local w = series_week(t)
+  local top, low = tonumber(st[1]), tonumber(st[2])
+  if top and w <= top - SERIES_WEEKS then return false end
+  prio = math.floor(prio)
+  if prio < 0 then prio = 0 elseif prio > 100 then prio = 100 end
+  local log = tonumber(st[4])
+  if st[3] and tonumber(st[3]) ~= half then log = series_relog(z, half) end
+  if not top then
+    top, low = w, w
+  elseif w > top then
+    local to = math.min(w - SERIES_WEEKS, top)
+    local drop = {}
+    for k = low or (top - SERIES_WEEKS + 1), to do drop[#drop + 1] = 'c' .. fmt(k); drop[#drop + 1] = 'p' .. fmt(k) end
+    if #drop > 0 then redis.call('HDEL', h, unpack(drop)) end
+    top = w
+    low = math.max(low or w, w - SERIES_WEEKS + 1)
+    redis.call('ZREMRANGEBYSCORE', z, '-inf', '(' .. fmt((top - SERIES_WEEKS + 1) * WEEK_MS + MONDAY_MS))
+  elseif not low or w < low then
+    low = w
+  end
+  redis.call('ZADD', z, string.format('%.17g', t + prio / 128), id)
+  redis.call('HINCRBY', h, 'c' .. fmt(w), 1)
+  redis.call('HINCRBY', h, 'p' .. fmt(w), prio)
+  if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
+  local set = {'top', fmt(top), 'low', fmt(low), 'half', fmt(half)}
+  if log then set[#set + 1] = 'log'; set[#set + 1] = fmt_log(log) end
+  local last = tonumber(st[5])
+  if not last or t >= last then
+    set[#set + 1] = 'last_ms'; set[#set + 1] = fmt(t)
+    set[#set + 1] = 'last_type'; set[#set + 1] = typ
+    set[#set + 1] = 'last_id'; set[#set + 1] = id
+  end
+  redis.call('HSET', h, unpack(set))
+  redis.call('ZADD', prefix .. 'series:heat', fmt_log(log), acct)
+  return true
+end
+-- An RFC 3339 time (or a bare date) as util/vg_time.c reads it, in ms; nil when it is not one.
+local function days_from_civil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1
+  return era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
+end
+local function rfc3339_ms(s)
+  if type(s) ~= 'string' then return nil end
+  local y, mo, d, rest = string.match(s, '^(%d%d%d%d)-(%d%d)-(%d%d)(.*)$')
+  if not y then return nil end
+  local h, mi, se, ms, off = 0, 0, 0, 0, 0
+  if rest ~= '' then
+    local hh, mm, ss, tail = string.match(rest, '^[Tt ](%d%d):(%d%d):(%d%d)(.*)$')
+    if not hh then return nil end
+    h, mi, se = tonumber(hh), tonumber(mm), tonumber(ss)
+    local frac, zone = string.match(tail, '^%.(%d*)(.*)$')
+    if frac then ms = math.floor(tonumber('0.' .. frac .. '0') * 1000); tail = zone end
+    if tail == 'Z' or tail == 'z' then
+      tail = ''
+    elseif tail ~= '' then
+      local sign, oh, om = string.match(tail, '^([+-])(%d%d):(%d%d)$')
+      if not sign then return nil end
+      off = (tonumber(oh) * 3600 + tonumber(om) * 60) * (sign == '-' and -1 or 1)
+    end
+  end
+  mo, d = tonumber(mo), tonumber(d)
+  if mo < 1 or mo > 12 or d < 1 or d > 31 or h > 23 or mi > 59 or se > 60 then return nil end
+  return ((days_from_civil(tonumber(y), mo, d) * 86400 + h * 3600 + mi * 60 + se) - off) * 1000 + ms
+end
+-- A signal record (the stream's JSON, decoded) into its account's series: its time is its
+-- `published`, else its stream entry's (daemon/account_signals.c reads it the same way).
+local function series_record(prefix, rec, entry_ms, half)
+  if type(rec) ~= 'table' or type(rec.account_id) ~= 'string' or type(rec.id) ~= 'string' or rec.id == '' then
+    return false
+  end
+  local t = rfc3339_ms(rec.published) or entry_ms
+  local typ = type(rec.type) == 'string' and rec.type or ''
+  return series_add(prefix, rec.account_id, rec.id, typ, tonumber(rec.priority) or 0, t, half)
+end
+
+-- A signal output of vigie_stage_write into its account's series, read in place (the record is
+-- not decoded: that costs more than the rest of the write): the account and type from its
+-- cluster ("<account id>|<type>"), its id (the record's first member, else the dedup id), the
+-- priority and `published` from the record's members
+-- (`"priority":` and `"published":"` only ever start a member: a quote inside a JSON string is
+-- escaped), else the entry's time.
+local function series_signal(prefix, id, cluster, json, entry, half)
+  local acct, typ = string.match(cluster, '^(.*)|([^|]*)$')
+  id = string.match(json, '^{"id":%s*"([^"\\]*)"') or id
+  if not acct or id == '' then return false end
+  local p = tonumber(string.match(json, '"priority":%s*(%-?%d+)')) or 0
+  local t = rfc3339_ms(string.match(json, '"published":%s*"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
+  return series_add(prefix, acct, id, typ, p, t, half)
+end
 -- How a signal record ends (enrich/extract_json.c writes `sources` last).
 local STORY_TAIL = ',"sources":1}'
 
@@ -557,7 +701,7 @@ local function trim_counted(key, counter, how, arg)
 end
 
 -- stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
--- ttl, window, mode, nkinds, then nkinds pairs of (stream suffix, field), then per entry:
+-- ttl, window, mode, series half-life ms (0: keep no series), nkinds, then nkinds pairs of (stream suffix, field), then per entry:
 -- "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
 -- dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
 -- output's kind, followed by "d" when a dedup id follows and by "s" when all three follow:
@@ -578,20 +722,27 @@ end
 -- An output with a dedup id is written once; a signal (one with a cluster) whose id or
 -- near-duplicate story is known grows that signal instead. Returns {handled, outputs,
 -- merged or duplicate}.
+--
+-- A new signal goes into its account's series (series_add) in the same step. series:stream
+-- names the last entry of the signals stream whose signals the series hold: a call that finds
+-- it naming the stream's last entry (or the stream empty) moves it past what it writes, so that
+-- the commands, which add what comes after it (vigie_series_index), find nothing to add. A
+-- call that finds it behind (entries written by something else, or no index made yet)
+-- leaves it.
 local function each_chunk(t, f)
   for k = 1, #t, 1000 do f({unpack(t, k, math.min(k + 999, #t))}) end
 end
-register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
+register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   local handled, added, dup = 0, 0, 0
   local call, input, group = redis.call, keys[1], args[1]
   local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
   local window_ms, now_us, listed = window * 1000, nil, 0
-  local nk = tonumber(args[7])
+  local half, nk = tonumber(args[7]), tonumber(args[8])
   local kinds, touched = {}, {}
-  for k = 1, nk do kinds[k] = {stream = args[6 + 2 * k], field = args[7 + 2 * k], key = prefix .. args[6 + 2 * k]} end
+  for k = 1, nk do kinds[k] = {stream = args[7 + 2 * k], field = args[8 + 2 * k], key = prefix .. args[7 + 2 * k]} end
   -- Pass 1: the entries, where their outputs start and how many.
   local ids, starts, counts = {}, {}, {}
-  local i = 8 + 2 * nk
+  local i = 9 + 2 * nk
   while i <= #args do
     local id, n = args[i], 1
     if string.byte(id, 1) == 61 then n = tonumber(string.sub(id, 2)); id = args[i + 1]; i = i + 1 end
@@ -626,6 +777,18 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
     end
   end
   local errors = call('EXISTS', keys[2]) == 1
+  local series_marker = nil
+  if half > 0 then
+    local m = call('GET', prefix .. 'series:stream')
+    local last = call('XREVRANGE', prefix .. 'signals', '+', '-', 'COUNT', 1)
+    if not last[1] then
+      -- an empty stream: nothing to index before this call's signals (a new install)
+      series_marker = m or '0-0'
+      if not m then call('SET', prefix .. 'series:since', fmt(now_ms()), 'NX') end
+    elseif last[1][1] == m then
+      series_marker = m
+    end
+  end
   -- Pass 2: the outputs of those entries.
   for k, id in ipairs(ids) do
     if mine[k] then
@@ -664,6 +827,7 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
           local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
             call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl)
+            if half > 0 then series_signal(prefix, dedup, cluster, json, entry, half) end
             if index then
               index_story(index, sim, dedup, now_us + listed, window_ms, held)
               listed = listed + 1
@@ -675,6 +839,10 @@ register('vigie_stage_write', 3, 7, true, {}, function(keys, args)
     end
   end
   for kind in pairs(touched) do trim_counted(kind.key, prefix .. 'trimmed:' .. kind.stream, 'MAXLEN', maxlen) end
+  if series_marker then
+    local last = call('XREVRANGE', prefix .. 'signals', '+', '-', 'COUNT', 1)
+    if last[1] and last[1][1] ~= series_marker then call('SET', prefix .. 'series:stream', last[1][1]) end
+  end
   return {handled, added, dup}
 end)
 
@@ -877,48 +1045,109 @@ register('vigie_budget_take', 1, 3, false, {}, function(keys, args)
   return wait
 end)
 
--- tally_add: KEYS the account's tally; ARGV signal id, priority, published_ms, window_ms,
--- half_life_ms. Members are "<priority>|<signal id>" scored by the published time. Drops the
--- members older than the window, adds the signal unless its id is already there (whatever
--- priority it was added with: the same id twice counts once, the first priority stays) or it
--- is older than the window, and returns {count, heat, last_ms}: heat = sum of priority *
--- 0.5^(age / half_life), capped at 100, as a string with 3 decimals (a Lua number would
--- reach the caller as an integer). The id is looked for among the members that the heat is
--- computed from anyway: an account's window holds a few hundred signals at most.
-register('vigie_tally_add', 1, 5, false, {}, function(keys, args)
-  local id, prio, published = args[1], tonumber(args[2]), tonumber(args[3])
-  local window, half = tonumber(args[4]), tonumber(args[5])
-  if id == '' or not (prio and published and window and half) or window < 1 or half < 1 then
-    return redis.error_reply('ERR vigie_tally_add: a signal id, numbers, and window_ms and half_life_ms >= 1')
+-- tally_add: KEYS the account's tally of earlier versions (tally:<account>, a sorted set
+-- "<priority>|<signal id>" scored by published ms); ARGV prefix, account id, signal id,
+-- priority, published_ms, window_ms, half_life_ms. Adds the signal to the account's series
+-- (series_add: the same id twice counts once, whatever its priority the second time; the
+-- enrich stage has usually added it already) and returns {count, heat, last_ms}: the signals
+-- published in the window (by Redis's clock), the heat now (sum of priority *
+-- 0.5^(age / half_life) over the series' signals, capped at 100, as a string with 3 decimals:
+-- a Lua number would reach the caller as an integer), and the newest signal's time (0: none).
+-- A few commands whatever the account's history; a tally key left by an earlier version is
+-- moved into the series once, then deleted.
+register('vigie_tally_add', 1, 7, false, {}, function(keys, args)
+  local prefix, acct, id = args[1], args[2], args[3]
+  local prio, published = tonumber(args[4]), tonumber(args[5])
+  local window, half = tonumber(args[6]), tonumber(args[7])
+  if id == '' or acct == '' or not (prio and published and window and half) or window < 1 or half < 1 then
+    return redis.error_reply('ERR vigie_tally_add: an account and a signal id, numbers, and window_ms and half_life_ms >= 1')
   end
   local now = now_ms()
-  redis.call('ZREMRANGEBYSCORE', keys[1], '-inf', '(' .. fmt(now - window))
-  local all = redis.call('ZRANGE', keys[1], 0, -1, 'WITHSCORES')
-  local known = false
-  for i = 1, #all, 2 do
-    local bar = string.find(all[i], '|', 1, true)
-    if bar and string.sub(all[i], bar + 1) == id then known = true; break end
+  -- The series keeps the half-life it has (the enrich stage's, [review] half_life): a sink
+  -- with another one has its heat computed apart, without moving the account's ranking.
+  local h = prefix .. 'series:w:' .. acct
+  local own = tonumber(redis.call('HGET', h, 'half')) or half
+  if redis.call('EXISTS', keys[1]) == 1 then
+    local old = redis.call('ZRANGE', keys[1], 0, -1, 'WITHSCORES')
+    for i = 1, #old, 2 do
+      local bar = string.find(old[i], '|', 1, true)
+      if bar then
+        series_add(prefix, acct, string.sub(old[i], bar + 1), '', tonumber(string.sub(old[i], 1, bar - 1)) or 0,
+                   tonumber(old[i + 1]), own)
+      end
+    end
+    redis.call('DEL', keys[1])
   end
-  if not known and published >= now - window then
-    local m = fmt(prio) .. '|' .. id
-    redis.call('ZADD', keys[1], fmt(published), m)
-    all[#all + 1] = m
-    all[#all + 1] = fmt(published)
+  series_add(prefix, acct, id, '', prio, published, own)
+  local z = prefix .. 'series:s:' .. acct
+  local count = redis.call('ZCOUNT', z, fmt(now - window), '+inf')
+  local st = redis.call('HMGET', h, 'half', 'log', 'last_ms')
+  local log = tonumber(st[2])
+  if st[1] and tonumber(st[1]) ~= half then log = series_relog(z, half) end
+  return {count, string.format('%.3f', series_heat(log, half, now)), tonumber(st[3]) or 0}
+end)
+
+-- series_index: KEYS the signals stream; ARGV prefix, half_life_ms, count. Adds to the series
+-- the signals of up to `count` entries of the stream after series:stream (from its start when
+-- there is none: the stream written before the series existed), and moves series:stream past
+-- them. The first call also records series:since, the stream's first entry's time (what the
+-- series can know of: the 90-day trend's "complete"). Idempotent: a signal already in its
+-- series is not added again. Returns {entries read, signals added, 1 when more may follow}.
+register('vigie_series_index', 1, 3, false, {}, function(keys, args)
+  local prefix, half, count = args[1], tonumber(args[2]), tonumber(args[3])
+  if not (half and count) or half < 1 or count < 1 then
+    return redis.error_reply('ERR vigie_series_index: half_life_ms and count >= 1')
   end
-  local heat, last = 0, nil
-  for i = 1, #all, 2 do
-    local bar = string.find(all[i], '|', 1, true)
-    local p, t = tonumber(string.sub(all[i], 1, (bar or 1) - 1)) or 0, tonumber(all[i + 1])
-    local age = now - t
-    if age < 0 then age = 0 end
-    heat = heat + p * math.pow(0.5, age / half)
-    if not last or t > last then last = t end
+  local mk = prefix .. 'series:stream'
+  local m = redis.call('GET', mk)
+  local entries = redis.call('XRANGE', keys[1], m and ('(' .. m) or '-', '+', 'COUNT', count)
+  if not m then
+    local first = entries[1] and tonumber(string.match(entries[1][1], '^%d+')) or now_ms()
+    redis.call('SET', prefix .. 'series:since', fmt(first), 'NX')
   end
-  if not last then return {0, '0.000', 0} end
-  local ttl = last + window - now
-  if ttl < 1 then ttl = 1 end
-  redis.call('PEXPIRE', keys[1], fmt(ttl))
-  return {#all / 2, string.format('%.3f', math.min(100, heat)), last}
+  local added = 0
+  for _, e in ipairs(entries) do
+    local f = e[2]
+    if f and (f[1] == 'signal' or f[1] == 'update') and f[2] then
+      local ok, rec = pcall(cjson.decode, f[2])
+      if ok and series_record(prefix, rec, tonumber(string.match(e[1], '^%d+')), half) then added = added + 1 end
+    end
+  end
+  if #entries > 0 then redis.call('SET', mk, entries[#entries][1]) elseif not m then redis.call('SET', mk, '0-0') end
+  return {#entries, added, #entries == count and 1 or 0}
+end)
+
+-- series_read: ARGV prefix, now_ms, half_life_ms, then account ids. No writes. Per account:
+-- {heat (string, 3 decimals), last_ms, last_type, last_id, the SERIES_WEEKS weeks' counts
+-- and summed priorities ending with now's week (oldest first), signals in the last 7 days,
+-- the 7 before, the last 90 days, the 90 before, the last 365 days}. Ages as
+-- enrich/review.c counts them: a signal of age exactly 7 days is in the 7 before.
+register('vigie_series_read', 0, 3, true, {'no-writes'}, function(keys, args)
+  local prefix, now, half = args[1], tonumber(args[2]), tonumber(args[3])
+  if not (now and half) or half < 1 then return redis.error_reply('ERR vigie_series_read: now_ms and half_life_ms') end
+  local nw = series_week(now)
+  local fields = {'half', 'log', 'last_ms', 'last_type', 'last_id'}
+  for k = nw - SERIES_WEEKS + 1, nw do fields[#fields + 1] = 'c' .. fmt(k) end
+  for k = nw - SERIES_WEEKS + 1, nw do fields[#fields + 1] = 'p' .. fmt(k) end
+  local day = 86400000
+  local out = {}
+  for j = 4, #args do
+    local h, z = prefix .. 'series:w:' .. args[j], prefix .. 'series:s:' .. args[j]
+    local st = redis.call('HMGET', h, unpack(fields))
+    local log = tonumber(st[2])
+    if st[1] and tonumber(st[1]) ~= half then log = series_relog(z, half) end
+    local counts, weights = {}, {}
+    for k = 1, SERIES_WEEKS do
+      counts[k] = tonumber(st[5 + k]) or 0
+      weights[k] = tonumber(st[5 + SERIES_WEEKS + k]) or 0
+    end
+    local function n(from, to) return redis.call('ZCOUNT', z, fmt(now - from + 1), '(' .. fmt(now - to + 1)) end
+    out[#out + 1] = {string.format('%.3f', series_heat(log, half, now)), tonumber(st[3]) or 0, st[4] or '', st[5] or '',
+                     counts, weights, redis.call('ZCOUNT', z, fmt(now - 7 * day + 1), '+inf'), n(14 * day, 7 * day),
+                     redis.call('ZCOUNT', z, fmt(now - 90 * day + 1), '+inf'), n(180 * day, 90 * day),
+                     redis.call('ZCOUNT', z, fmt(now - 365 * day + 1), '+inf')}
+  end
+  return out
 end)
 
 -- accounts_sync: KEYS accounts hash, accounts:version, accounts:synced:<sink>; ARGV the

@@ -35,6 +35,8 @@ int main(int argc, char **argv)
             QUEUE_STREAM_ALERTS, QUEUE_KEY_AGROUP, QUEUE_KEY_AGROUPS_DUE, QUEUE_KEY_ALERTED, QUEUE_KEY_ALERTMSG,
             QUEUE_KEY_INHIBIT, QUEUE_KEY_ALERTCAP, QUEUE_KEY_DIGEST, QUEUE_KEY_DIGEST_DUE, QUEUE_KEY_DIGEST_SENT,
             QUEUE_KEY_SILENCES,
+            QUEUE_KEY_SERIES_WEEKS, QUEUE_KEY_SERIES_IDS, QUEUE_KEY_SERIES_HEAT, QUEUE_KEY_SERIES_STREAM,
+            QUEUE_KEY_SERIES_SINCE,
         };
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
             puts(keys[i]);

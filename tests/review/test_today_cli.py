@@ -99,7 +99,8 @@ def test_accounts_list_sort_heat_and_show():
 
     shown = json.loads(vigie(conf, env, "accounts", "show", "nova").stdout)
     assert shown["name"] == "Nova Robotics" and shown["heat"] == 100
-    assert shown["trends"] == {"7d": {"now": 6, "before": 0}, "90d": {"now": 6, "before": 0, "complete": True}}
+    assert shown["trends"] == {"7d": {"now": 6, "before": 0}, "90d": {"now": 6, "before": 0, "complete": True},
+                               "12m": {"now": 6}}, shown["trends"]
     assert shown["last_signal"] == iso(NOW - DAY)
     old = json.loads(vigie(conf, env, "accounts", "show", "oldco").stdout)
     assert old["heat"] == review["oldco"] and old["trends"]["90d"] == {"now": 0, "before": 1, "complete": True}
