@@ -321,6 +321,18 @@ class Vigie:
         return self.proc.returncode
 
 
+def function_library():
+    """The text of the "vigie" Redis function library, as the build embeds it: the files of
+    queue/lua/ joined in the order CMakeLists.txt's `vigie_library` lists them."""
+    with open(os.path.join(SOURCE_DIR, "CMakeLists.txt")) as f:
+        parts = re.search(r"set\(vigie_library ([\w+]+)\)", f.read()).group(1).split("+")
+    text = ""
+    for p in parts:
+        with open(os.path.join(SOURCE_DIR, "queue", "lua", p + ".lua")) as f:
+            text += f.read()
+    return text
+
+
 def daemon_config(dir, redis_url, instance="t1", state_dir=None, daemon_extra=""):
     """The [daemon], [redis] and [admin] sections most daemon tests start their file with: the
     test's redis, quick housekeeping and reconnections, an admin port of the system's choice.

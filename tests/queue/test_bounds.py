@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from harness import Redis, Vigie, _children, daemon_config, run_tests, run_vigie, short_tmpdir, wait_until
 
 BIN = os.environ.get("VIGIE_TEST_BIN_DIR", os.path.dirname(__file__))
-STORY_CAP = 64  # queue/lua/vigie.lua STORY_CAP, documented in docs/design.md
+STORY_CAP = 64  # queue/lua/story.lua STORY_CAP, documented in docs/design.md
 
 
 def library():
@@ -53,7 +53,7 @@ class Enrich:
         rec = json.dumps({"id": sid, "account_id": "acme", "type": "funding", "url": url, "title": sid},
                          separators=(",", ":"))[:-1] + ',"sources":1}'
         return c.call("FCALL", "vigie_stage_write", 3, "vigie:items", "vigie:errors:items:enrich",
-                      "vigie:taken:items:enrich:", "enrich", "vigie:", 1000000, 86400, self.window_s, "c", 1,
+                      "vigie:taken:items:enrich:", "enrich", "vigie:", 1000000, 86400, self.window_s, "c", 0, 1,
                       "signals", "signal", entry, "1s", rec, sid, cluster, sim)
 
     def signals(self):

@@ -7,9 +7,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from harness import Redis, run_tests
+from harness import Redis, function_library, run_tests
 
-LUA = os.path.join(os.path.dirname(__file__), "..", "..", "queue", "lua", "vigie.lua")
 CLAIM_FIELDS = ("kind", "url", "interval_ms", "account_id", "options", "etag", "last_modified", "failures",
                 "baselined", "error_kind", "watch_text")
 KEYS = ("5", "vigie:due", "vigie:items", "vigie:poll_cards", "vigie:last_attempt", "vigie:last_ok")
@@ -20,8 +19,7 @@ T0 = 1_796_000_000_000  # a dedup clock (ms), on a whole hour
 def redis():
     r = Redis()
     c = r.client()
-    with open(LUA) as f:
-        c.call("FUNCTION", "LOAD", "REPLACE", f.read())
+    c.call("FUNCTION", "LOAD", "REPLACE", function_library())
     c.call("HSET", "vigie:source:s1", "kind", "feed", "url", "http://127.0.0.1:9/f", "baselined", "1")
     return r, c
 

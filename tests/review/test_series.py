@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_review_cli as fx
-from harness import SOURCE_DIR, Redis, Vigie, run_tests, run_vigie, short_tmpdir, wait_until
+from harness import Redis, Vigie, function_library, run_tests, run_vigie, short_tmpdir, wait_until
 
 DAY, WEEK = fx.DAY, 7 * fx.DAY
 NOW = 1796083200000  # 2026-12-01T00:00:00Z, a Tuesday: this week began Monday 2026-11-30
@@ -42,8 +42,7 @@ class Env:
             json.dump(ACCOUNTS, f)
         assert self.vigie("accounts", "import", path).returncode == 0
         self.c = self.redis.client()
-        with open(os.path.join(SOURCE_DIR, "queue", "lua", "vigie.lua")) as f:
-            self.c.call("FUNCTION", "LOAD", "REPLACE", f.read())
+        self.c.call("FUNCTION", "LOAD", "REPLACE", function_library())
         self.c.call("XGROUP", "CREATE", "vigie:items", "enrich", "0", "MKSTREAM")
 
     def at(self, ms):

@@ -1,0 +1,146 @@
+-- Part of the vigie function library (see vigie.lua): the accounts' weekly series and
+-- heat ranking.
+-- The account series (queue/queue_series.h, docs/design.md "Review"): per account,
+-- series:w:<account> (a hash: c<week> signals and p<week> summed priorities per ISO week
+-- number, weeks counted from the Monday 1970-01-05 UTC; top the newest week, low the oldest
+-- that may still have fields; last_ms, last_type, last_id the newest signal; half the
+-- half-life its log was computed with; log = log2 of the sum of priority * 2^((t -
+-- HEAT_EPOCH) / half)) and series:s:<account> (a sorted set: signal id scored by published
+-- ms + priority / 128, which keeps the priority without a second key: the fraction stays
+-- under a millisecond and a double holds it exactly), and series:heat ranking the accounts by
+-- log. Heat now is 2^(log - (now - HEAT_EPOCH) / half): every account's log moves by the same
+-- amount as time passes, so the ranking never needs a rewrite, and the log never overflows
+-- (the sum itself would pass 2^1024 after a few years with a one-day half-life). A signal
+-- costs a few commands whatever the account's history: no window is read.
+local SERIES_WEEKS = 53
+local WEEK_MS = 604800000
+local MONDAY_MS = 345600000
+local HEAT_EPOCH_MS = 1577836800000
+local LN2 = 0.69314718055994530942
+local function series_week(t) return math.floor((t - MONDAY_MS) / WEEK_MS) end
+local function log2(x) return math.log(x) / LN2 end
+-- log2(2^a + 2^b) without leaving the log domain.
+local function log_add(a, b)
+  if not a then return b end
+  if not b then return a end
+  local hi, lo = math.max(a, b), math.min(a, b)
+  return hi + log2(1 + math.pow(2, lo - hi))
+end
+local function series_prio(score)
+  return math.floor((score - math.floor(score)) * 128 + 0.5)
+end
+-- The log from every kept signal: when the half-life changed since the account's log was made.
+local function series_relog(z, half)
+  local all = redis.call('ZRANGE', z, 0, -1, 'WITHSCORES')
+  local log = nil
+  for i = 2, #all, 2 do
+    local sc = tonumber(all[i])
+    local p = series_prio(sc)
+    if p > 0 then log = log_add(log, log2(p) + (math.floor(sc) - HEAT_EPOCH_MS) / half) end
+  end
+  return log
+end
+local function series_heat(log, half, now)
+  if not log then return 0 end
+  return math.min(100, math.pow(2, log - (now - HEAT_EPOCH_MS) / half))
+end
+local function fmt_log(log) if not log then return '-inf' end return string.format('%.17g', log) end
+-- Adds signal `id` (published t ms, priority 0-100) to the account's series, once: an id
+-- already kept is not counted again, and neither is a signal older than the SERIES_WEEKS weeks
+-- that end with the account's newest (its id is no longer kept). Returns true when added.
+local function series_add(prefix, acct, id, typ, prio, t, half)
+  local h, z = prefix .. 'series:w:' .. acct, prefix .. 'series:s:' .. acct
+  if redis.call('ZSCORE', z, id) then return false end
+  local st = redis.call('HMGET', h, 'top', 'low', 'half', 'log', 'last_ms')
+  local w = series_week(t)
+  local top, low = tonumber(st[1]), tonumber(st[2])
+  if top and w <= top - SERIES_WEEKS then return false end
+  prio = math.floor(prio)
+  if prio < 0 then prio = 0 elseif prio > 100 then prio = 100 end
+  local log = tonumber(st[4])
+  if st[3] and tonumber(st[3]) ~= half then log = series_relog(z, half) end
+  if not top then
+    top, low = w, w
+  elseif w > top then
+    local to = math.min(w - SERIES_WEEKS, top)
+    local drop = {}
+    for k = low or (top - SERIES_WEEKS + 1), to do drop[#drop + 1] = 'c' .. fmt(k); drop[#drop + 1] = 'p' .. fmt(k) end
+    if #drop > 0 then redis.call('HDEL', h, unpack(drop)) end
+    top = w
+    low = math.max(low or w, w - SERIES_WEEKS + 1)
+    redis.call('ZREMRANGEBYSCORE', z, '-inf', '(' .. fmt((top - SERIES_WEEKS + 1) * WEEK_MS + MONDAY_MS))
+  elseif not low or w < low then
+    low = w
+  end
+  redis.call('ZADD', z, string.format('%.17g', t + prio / 128), id)
+  redis.call('HINCRBY', h, 'c' .. fmt(w), 1)
+  redis.call('HINCRBY', h, 'p' .. fmt(w), prio)
+  if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
+  local set = {'top', fmt(top), 'low', fmt(low), 'half', fmt(half)}
+  if log then set[#set + 1] = 'log'; set[#set + 1] = fmt_log(log) end
+  local last = tonumber(st[5])
+  if not last or t >= last then
+    set[#set + 1] = 'last_ms'; set[#set + 1] = fmt(t)
+    set[#set + 1] = 'last_type'; set[#set + 1] = typ
+    set[#set + 1] = 'last_id'; set[#set + 1] = id
+  end
+  redis.call('HSET', h, unpack(set))
+  redis.call('ZADD', prefix .. 'series:heat', fmt_log(log), acct)
+  return true
+end
+-- An RFC 3339 time (or a bare date) as util/vg_time.c reads it, in ms; nil when it is not one.
+local function days_from_civil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1
+  return era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
+end
+local function rfc3339_ms(s)
+  if type(s) ~= 'string' then return nil end
+  local y, mo, d, rest = string.match(s, '^(%d%d%d%d)-(%d%d)-(%d%d)(.*)$')
+  if not y then return nil end
+  local h, mi, se, ms, off = 0, 0, 0, 0, 0
+  if rest ~= '' then
+    local hh, mm, ss, tail = string.match(rest, '^[Tt ](%d%d):(%d%d):(%d%d)(.*)$')
+    if not hh then return nil end
+    h, mi, se = tonumber(hh), tonumber(mm), tonumber(ss)
+    local frac, zone = string.match(tail, '^%.(%d*)(.*)$')
+    if frac then ms = math.floor(tonumber('0.' .. frac .. '0') * 1000); tail = zone end
+    if tail == 'Z' or tail == 'z' then
+      tail = ''
+    elseif tail ~= '' then
+      local sign, oh, om = string.match(tail, '^([+-])(%d%d):(%d%d)$')
+      if not sign then return nil end
+      off = (tonumber(oh) * 3600 + tonumber(om) * 60) * (sign == '-' and -1 or 1)
+    end
+  end
+  mo, d = tonumber(mo), tonumber(d)
+  if mo < 1 or mo > 12 or d < 1 or d > 31 or h > 23 or mi > 59 or se > 60 then return nil end
+  return ((days_from_civil(tonumber(y), mo, d) * 86400 + h * 3600 + mi * 60 + se) - off) * 1000 + ms
+end
+-- A signal record (the stream's JSON, decoded) into its account's series: its time is its
+-- `published`, else its stream entry's (daemon/account_signals.c reads it the same way).
+local function series_record(prefix, rec, entry_ms, half)
+  if type(rec) ~= 'table' or type(rec.account_id) ~= 'string' or type(rec.id) ~= 'string' or rec.id == '' then
+    return false
+  end
+  local t = rfc3339_ms(rec.published) or entry_ms
+  local typ = type(rec.type) == 'string' and rec.type or ''
+  return series_add(prefix, rec.account_id, rec.id, typ, tonumber(rec.priority) or 0, t, half)
+end
+
+-- A signal output of vigie_stage_write into its account's series, read in place (the record is
+-- not decoded: that costs more than the rest of the write): the account and type from its
+-- cluster ("<account id>|<type>"), its id (the record's first member, else the dedup id), the
+-- priority and `published` from the record's members
+-- (`"priority":` and `"published":"` only ever start a member: a quote inside a JSON string is
+-- escaped), else the entry's time.
+local function series_signal(prefix, id, cluster, json, entry, half)
+  local acct, typ = string.match(cluster, '^(.*)|([^|]*)$')
+  id = string.match(json, '^{"id":%s*"([^"\\]*)"') or id
+  if not acct or id == '' then return false end
+  local p = tonumber(string.match(json, '"priority":%s*(%-?%d+)')) or 0
+  local t = rfc3339_ms(string.match(json, '"published":%s*"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
+  return series_add(prefix, acct, id, typ, p, t, half)
+end

@@ -1,0 +1,78 @@
+-- Part of the vigie function library (see vigie.lua): story clustering of signals.
+-- Story clustering for signal outputs. A signal is remembered under story:<id>, a string
+-- "<sources> <stream entry id>\n<url>\n<url>..." (how many sources told it, where its record
+-- sits in its stream, the URLs already counted), and listed in its cluster's index
+-- stories:<cluster> (cluster: account|type), a sorted set of "<16 hex SimHash><id>" scored by
+-- when it was listed. The record itself is not copied: a growth reads it back from
+-- the stream. A near duplicate (Hamming distance <= 3) shares at least one of the four 16-bit
+-- bands of the SimHash exactly, so a member is compared bit by bit only when one of its bands
+-- is the new one's. Scores are Redis time in microseconds, one more for each later listing of
+-- the same call, so that the newest are the highest even within one call (ties would be
+-- ordered by member). The index is bounded: at each listing the members older than the story
+-- window leave, and only the newest STORY_CAP stay (a cluster busier than that within one
+-- window forgets its oldest stories first: a late copy of one of those raises a signal of its
+-- own); the key expires one window after its last listing. A story record lasts as long as
+-- the signal's out: marker (the dedup ttl, from its first write): a copy with the same id
+-- grows it, and readers (the console) find a signal's sources there.
+local STORY_CAP = 64
+local function popcount16(x)
+  local n = 0
+  while x > 0 do n = n + bit.band(x, 1); x = bit.rshift(x, 1) end
+  return n
+end
+local function hamming(a, b)
+  local d = 0
+  for k = 0, 3 do
+    d = d + popcount16(bit.bxor(tonumber(string.sub(a, 4 * k + 1, 4 * k + 4), 16),
+                                tonumber(string.sub(b, 4 * k + 1, 4 * k + 4), 16)))
+  end
+  return d
+end
+-- The id of the newest story of the index within the window whose SimHash is within 3 bits
+-- of sim, and how many stories the index holds; drops the members past the window first.
+local function similar(index, sim, now_us, window_ms)
+  local sub = string.sub
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000))
+  local all = redis.call('ZRANGE', index, 0, -1, 'REV')
+  local b1, b2, b3, b4 = sub(sim, 1, 4), sub(sim, 5, 8), sub(sim, 9, 12), sub(sim, 13, 16)
+  for _, m in ipairs(all) do
+    if (sub(m, 1, 4) == b1 or sub(m, 5, 8) == b2 or sub(m, 9, 12) == b3 or sub(m, 13, 16) == b4)
+       and hamming(sim, sub(m, 1, 16)) <= 3 then
+      return sub(m, 17), #all
+    end
+  end
+  return nil, #all
+end
+local function index_story(index, sim, id, score, window_ms, held)
+  redis.call('ZADD', index, fmt(score), sim .. id)
+  if held >= STORY_CAP then redis.call('ZREMRANGEBYRANK', index, 0, -(STORY_CAP + 1)) end
+  redis.call('PEXPIRE', index, fmt(window_ms))
+end
+-- A story record: sources, entry id, URLs ({} when the key is missing or not one).
+local function story_read(key)
+  local v = redis.pcall('GET', key)
+  if type(v) ~= 'string' then return nil end
+  local n, entry, rest = string.match(v, '^(%d+) ([%d%-]+)\n?(.*)$')
+  if not n then return nil end
+  local urls = {}
+  for u in string.gmatch(rest, '[^\n]+') do urls[#urls + 1] = u end
+  return tonumber(n), entry, urls
+end
+local function story_url(json)
+  -- Read in place when it can be: "url":" is only ever a member's start (inside a JSON string
+  -- a quote is escaped), and a URL without a backslash is its JSON text; else decoded.
+  local _, e = string.find(json, '"url":"', 1, true)
+  if e then
+    local q = string.find(json, '"', e + 1, true)
+    if q then
+      local url = string.sub(json, e + 1, q - 1)
+      if not string.find(url, '\\', 1, true) then return url end
+    end
+  end
+  local ok, rec = pcall(cjson.decode, json)
+  local url = ok and type(rec) == 'table' and type(rec.url) == 'string' and rec.url or ''
+  -- A URL is one line of the record; one holding a line break is not remembered.
+  if string.find(url, '\n', 1, true) then return '' end
+  return url
+end
+
