@@ -18,7 +18,6 @@ Environment: SCALE_FEEDS (5000), SCALE_ITEMS (10), SCALE_VIGIE_BIN (another vigi
 run the same cycles with, e.g. a build of main: its lines are printed as well, marked
 "before")."""
 import os
-import re
 import shutil
 import signal
 import socket
@@ -28,6 +27,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.environ["VIGIE_SOURCE_DIR"], "tests", "integration"))
 from harness import Redis  # noqa: E402
+from redis_stats import commandstats, info  # noqa: E402
 
 FEEDS = int(os.environ.get("SCALE_FEEDS", "5000"))
 ITEMS = int(os.environ.get("SCALE_ITEMS", "10"))
@@ -108,24 +108,6 @@ def cpu(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-
-def info(c, section):
-    out = {}
-    for line in c.call("INFO", section).splitlines():
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
-
-
-def commandstats(c):
-    """{command: (calls, usec)}"""
-    out = {}
-    for k, v in info(c, "commandstats").items():
-        m = re.match(r"calls=(\d+),usec=(\d+)", v)
-        if m:
-            out[k[len("cmdstat_"):]] = (int(m.group(1)), int(m.group(2)))
-    return out
 
 
 class Run:

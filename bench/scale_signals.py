@@ -21,7 +21,6 @@ main branch), the same figures for it are detail lines too.
 """
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.environ["VIGIE_SOURCE_DIR"], "tests", "integration"))
 from harness import Redis  # noqa: E402
+from redis_stats import commandstats, info  # noqa: E402
 
 SRC = os.environ["VIGIE_SOURCE_DIR"]
 ITEMS = int(os.environ.get("SCALE_SIGNALS_ITEMS", "20000"))
@@ -44,24 +44,6 @@ def xadd_many(c, payloads, batch=1000):
         for _ in chunk:
             c._read()
 
-
-def info(c, section):
-    out = {}
-    for line in c.call("INFO", section).splitlines():
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
-
-
-def commandstats(c):
-    """{command: (calls, usec)}"""
-    out = {}
-    for k, v in info(c, "commandstats").items():
-        m = re.search(r"calls=(\d+),usec=(\d+)", v)
-        if m:
-            out[k[len("cmdstat_"):]] = (int(m.group(1)), int(m.group(2)))
-    return out
 
 
 def proc_cpu(pid):

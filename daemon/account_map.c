@@ -11,6 +11,7 @@
 #include "queue/queue_tail.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
+#include "util/vg_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -40,12 +41,6 @@ struct map {
     int oom;
 };
 
-static const char *str_of(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static struct member *member_of(struct map *mp, const char *account)
 {
     for (size_t i = 0; account && i < mp->n; i++)
@@ -57,7 +52,7 @@ static struct member *member_of(struct map *mp, const char *account)
 /* The cell of a record: its account's unit it names, else the account's own level. */
 static struct cell *cell_of(struct member *m, const cJSON *rec)
 {
-    int u = enrich_account_unit_find(m->a, str_of(rec, "unit"));
+    int u = enrich_account_unit_find(m->a, vg_json_str(rec, "unit"));
     return &m->cells[u + 1];
 }
 
@@ -67,13 +62,13 @@ static int take_signal(const char *field, const char *payload, const char *entry
     if (strcmp(field, QUEUE_FIELD_SIGNAL) != 0 && strcmp(field, QUEUE_FIELD_UPDATE) != 0)
         return 0;
     cJSON *j = cJSON_Parse(payload);
-    struct member *m = j ? member_of(mp, str_of(j, "account_id")) : NULL;
+    struct member *m = j ? member_of(mp, vg_json_str(j, "account_id")) : NULL;
     if (!m) {
         cJSON_Delete(j);
         return 0;
     }
     int64_t ms;
-    const char *published = str_of(j, "published");
+    const char *published = vg_json_str(j, "published");
     if (!published || vg_parse_rfc3339_ms(published, &ms) < 0)
         ms = strtoll(entry_id, NULL, 10);
     struct cell *c = cell_of(m, j);
@@ -94,13 +89,13 @@ static int take_contact(const char *field, const char *payload, const char *entr
     if (strcmp(field, QUEUE_FIELD_CONTACT) != 0)
         return 0;
     cJSON *j = cJSON_Parse(payload);
-    const char *id = j ? str_of(j, "id") : NULL;
-    if (!id || !member_of(mp, str_of(j, "account_id"))) {
+    const char *id = j ? vg_json_str(j, "id") : NULL;
+    if (!id || !member_of(mp, vg_json_str(j, "account_id"))) {
         cJSON_Delete(j);
         return 0;
     }
     for (size_t i = 0; i < mp->n_contacts; i++)
-        if (strcmp(str_of(mp->contacts[i], "id"), id) == 0) { /* found again: the newer record */
+        if (strcmp(vg_json_str(mp->contacts[i], "id"), id) == 0) { /* found again: the newer record */
             cJSON_Delete(mp->contacts[i]);
             mp->contacts[i] = j;
             return 0;
@@ -124,11 +119,11 @@ static int take_contact(const char *field, const char *payload, const char *entr
 static int by_department(const void *x, const void *y)
 {
     const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
-    const char *da = str_of(a, "department"), *db = str_of(b, "department");
+    const char *da = vg_json_str(a, "department"), *db = vg_json_str(b, "department");
     int c = strcmp(da ? da : "~", db ? db : "~");
     if (c)
         return c;
-    const char *na = str_of(a, "name"), *nb = str_of(b, "name");
+    const char *na = vg_json_str(a, "name"), *nb = vg_json_str(b, "name");
     return strcasecmp(na ? na : "", nb ? nb : "");
 }
 
@@ -195,7 +190,7 @@ static cJSON *place_json(struct map *mp, struct member *m, int unit)
     c->n_contacts = 0;
     for (size_t i = 0; people && i < mp->n_contacts; i++) {
         const cJSON *r = mp->contacts[i];
-        if (strcmp(str_of(r, "account_id"), m->a->id) != 0 || cell_of(m, r) != c)
+        if (strcmp(vg_json_str(r, "account_id"), m->a->id) != 0 || cell_of(m, r) != c)
             continue;
         cJSON *p = cJSON_CreateObject();
         static const char *const keep[] = {"name", "title", "role_norm", "seniority", "department", "departing"};
@@ -248,7 +243,7 @@ static void print_place(const cJSON *p, const char *label)
     printf("%s\n", label);
     const cJSON *last = cJSON_GetObjectItemCaseSensitive(p, "last_signal");
     if (cJSON_IsObject(last)) {
-        const char *at = str_of(last, "at"), *type = str_of(last, "type"), *title = str_of(last, "title");
+        const char *at = vg_json_str(last, "at"), *type = vg_json_str(last, "type"), *title = vg_json_str(last, "title");
         printf("  last signal  %.10s  %s  %s\n", at ? at : "", type ? type : "", title ? title : "");
     } else {
         printf("  last signal  none\n");
@@ -260,7 +255,7 @@ static void print_place(const cJSON *p, const char *label)
     }
     const cJSON *c;
     cJSON_ArrayForEach(c, people) {
-        const char *dep = str_of(c, "department"), *name = str_of(c, "name"), *title = str_of(c, "title");
+        const char *dep = vg_json_str(c, "department"), *name = vg_json_str(c, "name"), *title = vg_json_str(c, "title");
         printf("  %-12s %s, %s%s\n", dep && *dep ? dep : "-", name ? name : "?", title ? title : "",
                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "departing")) ? " (leaving)" : "");
     }
@@ -270,36 +265,36 @@ static void print_map(const cJSON *map)
 {
     const cJSON *ms = cJSON_GetObjectItemCaseSensitive(map, "accounts"), *m;
     const cJSON *root = cJSON_GetArrayItem(ms, 0);
-    printf("%s (%s): map of the group\n", str_of(root, "name"), str_of(root, "id"));
+    printf("%s (%s): map of the group\n", vg_json_str(root, "name"), vg_json_str(root, "id"));
     const cJSON *parent = cJSON_GetObjectItemCaseSensitive(map, "part_of");
     if (cJSON_IsObject(parent))
-        printf("part of %s (%s)\n", str_of(parent, "name"), str_of(parent, "id"));
+        printf("part of %s (%s)\n", vg_json_str(parent, "name"), vg_json_str(parent, "id"));
     if (cJSON_GetArraySize(ms) > 1) {
         printf("subsidiaries:");
         int first = 1;
         cJSON_ArrayForEach(m, ms) {
             if (m != root)
-                printf("%s %s (%s)", first ? "" : ",", str_of(m, "name"), str_of(m, "id"));
+                printf("%s %s (%s)", first ? "" : ",", vg_json_str(m, "name"), vg_json_str(m, "id"));
             if (m != root)
                 first = 0;
         }
         printf("\n");
     }
     cJSON_ArrayForEach(m, ms) {
-        const char *name = str_of(m, "name");
+        const char *name = vg_json_str(m, "name");
         char label[600];
         const cJSON *u;
         cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(m, "units")) {
             if (m == root)
-                snprintf(label, sizeof(label), "\n%s", str_of(u, "name"));
+                snprintf(label, sizeof(label), "\n%s", vg_json_str(u, "name"));
             else
-                snprintf(label, sizeof(label), "\n%s / %s", name, str_of(u, "name"));
+                snprintf(label, sizeof(label), "\n%s / %s", name, vg_json_str(u, "name"));
             print_place(u, label);
         }
         if (m == root)
             snprintf(label, sizeof(label), "\n%s, no unit named", name);
         else
-            snprintf(label, sizeof(label), "\n%s (%s, subsidiary)%s", name, str_of(m, "id"),
+            snprintf(label, sizeof(label), "\n%s (%s, subsidiary)%s", name, vg_json_str(m, "id"),
                      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "units")) ? ", no unit named" : "");
         print_place(cJSON_GetObjectItemCaseSensitive(m, "no_unit"), label);
     }

@@ -3,6 +3,7 @@
 #include "daemon/config.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
+#include "util/vg_json.h"
 #include "enrich/account.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_accounts.h"
@@ -18,18 +19,6 @@ struct reading {
     struct account_signals *all;
     int oom;
 };
-
-static const char *str_of(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num_of(cJSON *o, const char *k, double dflt)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
 
 static void entry_free(struct account_signal *s)
 {
@@ -51,7 +40,7 @@ static int take(const char *field, const char *payload, const char *entry_id, vo
     if (strcmp(field, QUEUE_FIELD_SIGNAL) != 0 && strcmp(field, QUEUE_FIELD_UPDATE) != 0)
         return 0;
     cJSON *j = cJSON_Parse(payload);
-    const char *account = j ? str_of(j, "account_id") : NULL, *id = j ? str_of(j, "id") : NULL;
+    const char *account = j ? vg_json_str(j, "account_id") : NULL, *id = j ? vg_json_str(j, "id") : NULL;
     if (!account || !id) {
         cJSON_Delete(j);
         return 0;
@@ -68,15 +57,15 @@ static int take(const char *field, const char *payload, const char *entry_id, vo
         all->cap = cap;
     }
     int64_t ms;
-    const char *published = str_of(j, "published");
+    const char *published = vg_json_str(j, "published");
     if (!published || vg_parse_rfc3339_ms(published, &ms) < 0)
         ms = entry_ms;
-    const char *type = str_of(j, "type"), *title = str_of(j, "title"), *url = str_of(j, "url");
+    const char *type = vg_json_str(j, "type"), *title = vg_json_str(j, "title"), *url = vg_json_str(j, "url");
     struct account_signal *s = &all->v[all->n];
     *s = (struct account_signal){vg_strdup(account), vg_strdup(id), vg_strdup(type ? type : ""),
                                  vg_strdup(title ? title : ""), vg_strdup(url ? url : ""), {0}};
-    s->s = (struct review_signal){NULL, NULL, (int)num_of(j, "priority", 0), num_of(j, "confidence", 0),
-                                  (int)num_of(j, "sources", 1), ms};
+    s->s = (struct review_signal){NULL, NULL, (int)vg_json_num(j, "priority", 0), vg_json_num(j, "confidence", 0),
+                                  (int)vg_json_num(j, "sources", 1), ms};
     cJSON_Delete(j);
     if (!s->account || !s->id || !s->type || !s->title || !s->url) {
         entry_free(s);

@@ -2,6 +2,7 @@
  * review_history.h; docs/design.md "Review"). */
 #include "daemon/review_history.h"
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 #include "enrich/account.h"
 #include "enrich/review.h"
 #include "queue/queue_reviews.h"
@@ -18,18 +19,6 @@
 /* A score or heat moved by at least this many points is a change worth a line in a diff: less
  * is the noise of a signal ageing by a few days. */
 #define DIFF_POINTS 5
-
-static const char *str_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
 
 static void iso_of(int64_t ms, char out[32])
 {
@@ -66,7 +55,7 @@ static const cJSON *row_of(const cJSON *review, const char *id)
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(review, "rows"))
     {
-        const char *rid = str_of(r, "id");
+        const char *rid = vg_json_str(r, "id");
         if (rid && strcmp(rid, id) == 0)
             return r;
     }
@@ -91,8 +80,8 @@ int review_past_list(const cJSON *past, const char *format)
         cJSON_ArrayForEach(r, past)
         {
             cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "id", num_of(r, "id"));
-            cJSON_AddStringToObject(o, "at", str_of(r, "at") ? str_of(r, "at") : "");
+            cJSON_AddNumberToObject(o, "id", vg_json_num(r, "id", 0));
+            cJSON_AddStringToObject(o, "at", vg_json_str(r, "at") ? vg_json_str(r, "at") : "");
             cJSON_AddNumberToObject(o, "accounts", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "rows")));
             cJSON_AddItemToObject(o, "counts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "counts"), 1));
             cJSON_AddItemToArray(arr, o);
@@ -116,9 +105,9 @@ int review_past_list(const cJSON *past, const char *format)
     cJSON_ArrayForEach(r, past)
     {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "counts");
-        printf("%-4.0f %-20s %8d %9.0f %7.0f %5.0f %4.0f\n", num_of(r, "id"), str_of(r, "at") ? str_of(r, "at") : "",
-               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "rows")), num_of(c, "de-select"),
-               num_of(c, "promote"), num_of(c, "watch"), num_of(c, "keep"));
+        printf("%-4.0f %-20s %8d %9.0f %7.0f %5.0f %4.0f\n", vg_json_num(r, "id", 0), vg_json_str(r, "at") ? vg_json_str(r, "at") : "",
+               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "rows")), vg_json_num(c, "de-select", 0),
+               vg_json_num(c, "promote", 0), vg_json_num(c, "watch", 0), vg_json_num(c, "keep", 0));
     }
     return 0;
 }
@@ -137,7 +126,7 @@ const cJSON *review_past_find(const cJSON *past, const char *which)
     const cJSON *r;
     cJSON_ArrayForEach(r, past)
     {
-        if (*which && !*end && num_of(r, "id") == (double)id)
+        if (*which && !*end && vg_json_num(r, "id", 0) == (double)id)
             return r;
     }
     fprintf(stderr, "vigie review: no saved review '%s' (`vigie review --list` shows them)\n", which);
@@ -174,7 +163,7 @@ cJSON *review_saved_doc(cJSON *rows, long long id, int64_t now_ms)
         const cJSON *r;
         cJSON_ArrayForEach(r, rows)
         {
-            const char *rec = str_of(r, "recommendation");
+            const char *rec = vg_json_str(r, "recommendation");
             n += rec && strcmp(rec, enrich_review_rec_names[k]) == 0;
         }
         cJSON_AddNumberToObject(counts, enrich_review_rec_names[k], n);
@@ -199,7 +188,7 @@ int review_save(struct queue_sync *q, cJSON *rows, int64_t now_ms)
     }
     cJSON *o = review_saved_doc(rows, id, now_ms);
     char *text = cJSON_PrintUnformatted(o);
-    const char *at = str_of(o, "at") ? str_of(o, "at") : "";
+    const char *at = vg_json_str(o, "at") ? vg_json_str(o, "at") : "";
     if (!text) {
         fprintf(stderr, "vigie: out of memory (the review was not saved)\n");
         cJSON_Delete(o);
@@ -232,25 +221,25 @@ static void line(struct review_change *c, const char *fmt, ...)
 
 static int owned(const cJSON *row, const char *owner)
 {
-    const char *o = str_of(row, "owner");
+    const char *o = vg_json_str(row, "owner");
     return !owner || (o && strcasecmp(o, owner) == 0);
 }
 
 /* Compares one account present in both reviews. */
 static void compare(const cJSON *was, const cJSON *now, struct review_change *c)
 {
-    const char *wn = str_of(was, "name"), *wt = str_of(was, "tier"), *nt = str_of(now, "tier");
-    const char *wr = str_of(was, "recommendation"), *nr = str_of(now, "recommendation");
+    const char *wn = vg_json_str(was, "name"), *wt = vg_json_str(was, "tier"), *nt = vg_json_str(now, "tier");
+    const char *wr = vg_json_str(was, "recommendation"), *nr = vg_json_str(now, "recommendation");
     if (wn && strcmp(wn, c->name) != 0)
         line(c, "renamed from \"%s\"", wn);
     if (wt && nt && strcmp(wt, nt) != 0)
         line(c, "tier %s -> %s", wt, nt);
     if (wr && nr && strcmp(wr, nr) != 0)
         line(c, "recommendation %s -> %s", wr, nr);
-    double ws = num_of(was, "score"), ns = num_of(now, "score");
+    double ws = vg_json_num(was, "score", 0), ns = vg_json_num(now, "score", 0);
     if (fabs(ns - ws) >= DIFF_POINTS)
         line(c, "score %.0f -> %.0f (%+.0f)", ws, ns, ns - ws);
-    double wh = num_of(was, "heat"), nh = num_of(now, "heat");
+    double wh = vg_json_num(was, "heat", 0), nh = vg_json_num(now, "heat", 0);
     if (fabs(nh - wh) >= DIFF_POINTS)
         line(c, "heat %.0f -> %.0f (%+.0f)", wh, nh, nh - wh);
     c->kind = c->n ? "changed" : NULL;
@@ -276,8 +265,8 @@ static struct by_id *index_rows(const cJSON *rows, size_t *n)
         return NULL;
     cJSON_ArrayForEach(r, rows)
     {
-        if (str_of(r, "id"))
-            v[(*n)++] = (struct by_id){str_of(r, "id"), r};
+        if (vg_json_str(r, "id"))
+            v[(*n)++] = (struct by_id){vg_json_str(r, "id"), r};
     }
     qsort(v, *n, sizeof(*v), by_id_cmp);
     return v;
@@ -309,14 +298,14 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
         struct review_change *c = &scratch;
         memset(c, 0, offsetof(struct review_change, lines));
         c->n = 0;
-        c->id = str_of(r, "id");
-        c->name = str_of(r, "name");
+        c->id = vg_json_str(r, "id");
+        c->name = vg_json_str(r, "name");
         if (!c->id)
             continue;
         const cJSON *was = find_row(was_ix, nwas, c->id);
         if (!was) {
             c->kind = "added";
-            line(c, "added since (now %s, %s)", str_of(r, "tier"), str_of(r, "recommendation"));
+            line(c, "added since (now %s, %s)", vg_json_str(r, "tier"), vg_json_str(r, "recommendation"));
         } else
             compare(was, r, c);
         if (!c->kind)
@@ -334,7 +323,7 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
     }
     cJSON_ArrayForEach(r, prev_rows)
     {
-        const char *id = str_of(r, "id");
+        const char *id = vg_json_str(r, "id");
         if (!id || !owned(r, owner) || find_row(now_ix, nnow, id))
             continue;
         const struct enrich_account *a = NULL;
@@ -352,16 +341,16 @@ int review_diff(const cJSON *prev, const cJSON *rows, const struct enrich_accoun
         memset(c, 0, offsetof(struct review_change, lines));
         c->n = 0;
         c->id = id;
-        c->name = str_of(r, "name");
+        c->name = vg_json_str(r, "name");
         if (a && a->retired) {
             c->kind = "retired";
-            line(c, "retired since (on %s; was %s)", a->retired, str_of(r, "recommendation"));
+            line(c, "retired since (on %s; was %s)", a->retired, vg_json_str(r, "recommendation"));
         } else if (a) {
             c->kind = "changed";
             line(c, "now owned by %s", a->owner ? a->owner : "nobody");
         } else {
             c->kind = "removed";
-            line(c, "removed since (was %s)", str_of(r, "recommendation"));
+            line(c, "removed since (was %s)", vg_json_str(r, "recommendation"));
         }
     }
     vg_free(was_ix);
@@ -388,10 +377,10 @@ int review_diff_print(const cJSON *prev, const cJSON *rows, const struct enrich_
     }
     char now[32];
     iso_of(now_ms, now);
-    const char *since = str_of(prev, "at") ? str_of(prev, "at") : "";
+    const char *since = vg_json_str(prev, "at") ? vg_json_str(prev, "at") : "";
     if (strcmp(format, "json") == 0) {
         cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-        cJSON_AddNumberToObject(o, "since", num_of(prev, "id"));
+        cJSON_AddNumberToObject(o, "since", vg_json_num(prev, "id", 0));
         cJSON_AddStringToObject(o, "since_at", since);
         cJSON_AddStringToObject(o, "at", now);
         for (size_t i = 0; i < n; i++) {
@@ -416,7 +405,7 @@ int review_diff_print(const cJSON *prev, const cJSON *rows, const struct enrich_
         cJSON_free(text);
         return 0;
     }
-    printf("Since review %.0f of %s (%d account(s)), at %s:\n", num_of(prev, "id"), since,
+    printf("Since review %.0f of %s (%d account(s)), at %s:\n", vg_json_num(prev, "id", 0), since,
            cJSON_GetArraySize(prev_rows), now);
     if (!n)
         printf("no change (recommendations, tiers, names, scores and heat within %d points)\n", DIFF_POINTS);
@@ -453,8 +442,8 @@ int review_decisions(struct queue_sync *q, const char *const *ids, struct review
         if (!d)
             continue;
         struct review_decision *out = &rows[i]->decision;
-        const char *at = str_of(d, "at"), *by = str_of(d, "by"), *from = str_of(d, "from"), *to = str_of(d, "to"),
-                   *reason = str_of(d, "reason");
+        const char *at = vg_json_str(d, "at"), *by = vg_json_str(d, "by"), *from = vg_json_str(d, "from"), *to = vg_json_str(d, "to"),
+                   *reason = vg_json_str(d, "reason");
         if (at && to) {
             snprintf(out->at, sizeof(out->at), "%s", at);
             snprintf(out->by, sizeof(out->by), "%s", by ? by : "?");

@@ -5,6 +5,7 @@
 #include "daemon/config.h"
 #include "util/vg_time.h"
 #include "util/vg_units.h"
+#include "util/vg_json.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_sync.h"
 #include "queue/queue_tail.h"
@@ -26,12 +27,6 @@ struct filter {
     int json;
 };
 
-static const char *str_of(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* A "signal" entry is a new signal; an "update" entry is the same signal told by one more
  * source (its record carries the grown sources count). */
 static int show(const char *field, const char *payload, const char *entry_id, void *arg)
@@ -41,7 +36,7 @@ static int show(const char *field, const char *payload, const char *entry_id, vo
     cJSON *s = cJSON_Parse(payload);
     if (!s)
         return 0;
-    const char *account = str_of(s, "account_id"), *type = str_of(s, "type");
+    const char *account = vg_json_str(s, "account_id"), *type = vg_json_str(s, "type");
     if ((f->account && (!account || strcmp(account, f->account) != 0)) ||
         (f->type && (!type || strcmp(type, f->type) != 0))) {
         cJSON_Delete(s);
@@ -56,13 +51,13 @@ static int show(const char *field, const char *payload, const char *entry_id, vo
     } else {
         cJSON *prio = cJSON_GetObjectItemCaseSensitive(s, "priority");
         cJSON *srcs = cJSON_GetObjectItemCaseSensitive(s, "sources");
-        const char *when = str_of(s, "published");
+        const char *when = vg_json_str(s, "published");
         printf("%-20.20s %3d  %-18s %-16s %s%s", when ? when : "-", cJSON_IsNumber(prio) ? prio->valueint : 0,
                type ? type : "?", account ? account : "?", update ? "+ " : "",
-               str_of(s, "title") ? str_of(s, "title") : "");
+               vg_json_str(s, "title") ? vg_json_str(s, "title") : "");
         if (cJSON_IsNumber(srcs) && srcs->valueint > 1)
             printf(" (%d sources)", srcs->valueint);
-        const char *url = str_of(s, "url");
+        const char *url = vg_json_str(s, "url");
         printf("%s%s\n", url ? "  " : "", url ? url : "");
     }
     fflush(stdout);

@@ -11,6 +11,7 @@
 #include "daemon/console_page.h"
 #include "daemon/review_history.h"
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 #include "queue/queue_console_reads.h"
 #include "enrich/review.h"
 
@@ -20,18 +21,6 @@
 
 #define ROWS_PER_PAGE 100
 #define BUCKETS 10 /* a chart's bars: scores 0-9, 10-19, ..., 90-100 */
-
-static const char *str_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
 
 static void account_link(struct vg_buf *b, const char *id, const char *name)
 {
@@ -151,7 +140,7 @@ static void counts(struct vg_buf *b, const struct console_req *req, const cJSON 
     vg_buf_puts(b, "<ul class=\"counts\">");
     for (int k = REVIEW_DESELECT; k <= REVIEW_KEEP; k++)
         vg_buf_printf(b, "<li class=\"rec-%s\" data-rec=\"%s\"><strong>%.0f</strong> %s</li>", enrich_review_rec_names[k],
-                      enrich_review_rec_names[k], num_of(c, enrich_review_rec_names[k]),
+                      enrich_review_rec_names[k], vg_json_num(c, enrich_review_rec_names[k], 0),
                       console_tr(req, enrich_review_rec_names[k]));
     vg_buf_puts(b, "</ul>\n");
 }
@@ -160,10 +149,10 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
 {
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(review, "rows");
     size_t n = (size_t)cJSON_GetArraySize(rows);
-    double id = num_of(review, "id");
+    double id = vg_json_num(review, "id", 0);
     vg_buf_printf(b, "<section id=\"review\" data-review=\"%.0f\"><h2>%s %.0f ", id,
                   latest ? console_tr(req, "Latest review:") : console_tr(req, "Review"), id);
-    console_html_text(b, str_of(review, "at") ? str_of(review, "at") : "");
+    console_html_text(b, vg_json_str(review, "at") ? vg_json_str(review, "at") : "");
     vg_buf_printf(b, " (%zu %s)</h2>\n", n, console_tr(req, "accounts"));
     counts(b, req, review);
     if (charts(b, req, rows) < 0)
@@ -177,17 +166,17 @@ static int show_review(struct vg_buf *b, const struct console_req *req, const cJ
     vg_buf_puts(b, "</tr></thead><tbody>\n");
     const cJSON *r = from < n ? cJSON_GetArrayItem(rows, (int)from) : NULL; /* then along the list */
     for (size_t i = from; r && i < from + ROWS_PER_PAGE; i++, r = r->next) {
-        const char *rec = str_of(r, "recommendation");
+        const char *rec = vg_json_str(r, "recommendation");
         vg_buf_puts(b, "<tr data-rec=\"");
         console_html_text(b, rec ? rec : "");
         vg_buf_puts(b, "\"><td>");
-        account_link(b, str_of(r, "id"), str_of(r, "name"));
+        account_link(b, vg_json_str(r, "id"), vg_json_str(r, "name"));
         vg_buf_puts(b, "</td><td>");
-        console_html_text(b, str_of(r, "owner") ? str_of(r, "owner") : "");
+        console_html_text(b, vg_json_str(r, "owner") ? vg_json_str(r, "owner") : "");
         vg_buf_puts(b, "</td><td>");
-        console_html_text(b, str_of(r, "tier") ? str_of(r, "tier") : "");
+        console_html_text(b, vg_json_str(r, "tier") ? vg_json_str(r, "tier") : "");
         vg_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.1f</td><td class=\"rec\">",
-                      num_of(r, "score"), num_of(r, "heat"));
+                      vg_json_num(r, "score", 0), vg_json_num(r, "heat", 0));
         console_html_text(b, rec ? console_tr(req, rec) : "");
         vg_buf_puts(b, "</td></tr>\n");
     }
@@ -240,9 +229,9 @@ static cJSON *load_full(const struct console_req *req, long long id, char *err, 
 static void summarise(struct saved *v, const cJSON *o)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "counts");
-    snprintf(v->at, sizeof(v->at), "%s", str_of(o, "at") ? str_of(o, "at") : "");
+    snprintf(v->at, sizeof(v->at), "%s", vg_json_str(o, "at") ? vg_json_str(o, "at") : "");
     for (int k = REVIEW_DESELECT; k <= REVIEW_KEEP; k++)
-        v->counts[k] = num_of(c, enrich_review_rec_names[k]);
+        v->counts[k] = vg_json_num(c, enrich_review_rec_names[k], 0);
     v->nrows = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "rows"));
 }
 
@@ -345,10 +334,10 @@ static int show_diff(struct vg_buf *b, const struct console_req *req, const cJSO
     if (review_diff(prev, cJSON_GetObjectItemCaseSensitive(to, "rows"), NULL, NULL, &v, &n) < 0)
         return -1;
     vg_buf_printf(b, "<section id=\"diff\" data-changes=\"%zu\"><h2>%s %.0f ", n, console_tr(req, "What changed from review"),
-                  num_of(prev, "id"));
-    console_html_text(b, str_of(prev, "at") ? str_of(prev, "at") : "");
-    vg_buf_printf(b, " %s %.0f ", console_tr(req, "to review"), num_of(to, "id"));
-    console_html_text(b, str_of(to, "at") ? str_of(to, "at") : "");
+                  vg_json_num(prev, "id", 0));
+    console_html_text(b, vg_json_str(prev, "at") ? vg_json_str(prev, "at") : "");
+    vg_buf_printf(b, " %s %.0f ", console_tr(req, "to review"), vg_json_num(to, "id", 0));
+    console_html_text(b, vg_json_str(to, "at") ? vg_json_str(to, "at") : "");
     vg_buf_puts(b, "</h2>\n");
     if (!n)
         vg_buf_printf(b, "<p class=\"empty\">%s</p>\n",
@@ -370,7 +359,7 @@ static int show_diff(struct vg_buf *b, const struct console_req *req, const cJSO
         }
         vg_buf_puts(b, "</tbody></table></div>\n");
         char keep[80];
-        snprintf(keep, sizeof(keep), "diff=%.0f&amp;to=%.0f&amp;", num_of(prev, "id"), num_of(to, "id"));
+        snprintf(keep, sizeof(keep), "diff=%.0f&amp;to=%.0f&amp;", vg_json_num(prev, "id", 0), vg_json_num(to, "id", 0));
         pager(b, req, page, n, keep);
     }
     vg_buf_puts(b, "</section>\n");

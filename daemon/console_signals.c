@@ -14,6 +14,7 @@
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
 #include "util/vg_units.h"
+#include "util/vg_json.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_console_reads.h"
 #include "queue/queue_contract.h"
@@ -183,12 +184,6 @@ static int filtered(const struct filter *f)
            f->pmin > 0 || f->pmax < 100;
 }
 
-static const char *str_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int int_of(const cJSON *o, const char *k, int dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -239,7 +234,7 @@ static int raw_may_match(const struct filter *f, const char *payload)
 /* The full test on the parsed record. */
 static int matches(const struct filter *f, const cJSON *s)
 {
-    const char *account = str_of(s, "account_id"), *type = str_of(s, "type"), *lang = str_of(s, "lang");
+    const char *account = vg_json_str(s, "account_id"), *type = vg_json_str(s, "type"), *lang = vg_json_str(s, "lang");
     if (f->account[0] && (!account || strcmp(account, f->account) != 0))
         return 0;
     if (f->type[0] && (!type || strcmp(type, f->type) != 0))
@@ -251,7 +246,7 @@ static int matches(const struct filter *f, const cJSON *s)
         return 0;
     if (f->owner[0] && (!account || !bsearch(&account, f->owned, f->nowned, sizeof(*f->owned), by_str)))
         return 0;
-    if (f->q[0] && !has_words(f->q, str_of(s, "title"), str_of(s, "evidence")))
+    if (f->q[0] && !has_words(f->q, vg_json_str(s, "title"), vg_json_str(s, "evidence")))
         return 0;
     return 1;
 }
@@ -364,8 +359,8 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
     struct vg_buf *b = ((void **)arg)[1];
     char when[32];
     day_time(strtoll(e->id, NULL, 10), when);
-    const char *id = str_of(s, "id"), *account = str_of(s, "account_id"), *type = str_of(s, "type");
-    const char *title = str_of(s, "title"), *evidence = str_of(s, "evidence"), *lang = str_of(s, "lang");
+    const char *id = vg_json_str(s, "id"), *account = vg_json_str(s, "account_id"), *type = vg_json_str(s, "type");
+    const char *title = vg_json_str(s, "title"), *evidence = vg_json_str(s, "evidence"), *lang = vg_json_str(s, "lang");
     int update = strcmp(e->field, QUEUE_FIELD_UPDATE) == 0;
     vg_buf_printf(b, "<tr data-entry=\"%s\" data-signal=\"", e->id);
     console_html_text(b, id ? id : "");
@@ -400,7 +395,7 @@ static void feed_row(const struct queue_feed_entry *e, const cJSON *s, void *arg
                   console_tr(req, "Sources"), int_of(s, "sources", 1), console_tr(req, "Language"));
     console_html_text(b, lang ? lang : "");
     vg_buf_printf(b, "</td><td data-label=\"%s\">", console_tr(req, "Link"));
-    const char *url = str_of(s, "url");
+    const char *url = vg_json_str(s, "url");
     if (url)
         link_or_text(b, url, console_tr(req, "source"));
     vg_buf_puts(b, "</td></tr>\n");
@@ -559,21 +554,21 @@ static void export_row(const struct queue_feed_entry *e, const cJSON *s, void *a
     csv_field(x->b, e->id, 0);
     csv_field(x->b, when, 0);
     csv_field(x->b, update ? "yes" : "no", 0);
-    csv_field(x->b, str_of(s, "id"), 0);
-    csv_field(x->b, str_of(s, "account_id"), 0);
-    csv_field(x->b, str_of(s, "type"), 0);
+    csv_field(x->b, vg_json_str(s, "id"), 0);
+    csv_field(x->b, vg_json_str(s, "account_id"), 0);
+    csv_field(x->b, vg_json_str(s, "type"), 0);
     snprintf(num, sizeof(num), "%d", int_of(s, "priority", 0));
     csv_field(x->b, num, 0);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "confidence");
     snprintf(num, sizeof(num), "%.2f", cJSON_IsNumber(c) ? c->valuedouble : 0);
     csv_field(x->b, num, 0);
-    csv_field(x->b, str_of(s, "lang"), 0);
+    csv_field(x->b, vg_json_str(s, "lang"), 0);
     snprintf(num, sizeof(num), "%d", int_of(s, "sources", 1));
     csv_field(x->b, num, 0);
-    csv_field(x->b, str_of(s, "published"), 0);
-    csv_field(x->b, str_of(s, "title"), 0);
-    csv_field(x->b, str_of(s, "url"), 0);
-    csv_field(x->b, str_of(s, "evidence"), 1);
+    csv_field(x->b, vg_json_str(s, "published"), 0);
+    csv_field(x->b, vg_json_str(s, "title"), 0);
+    csv_field(x->b, vg_json_str(s, "url"), 0);
+    csv_field(x->b, vg_json_str(s, "evidence"), 1);
     x->n++;
 }
 
@@ -713,7 +708,7 @@ int console_signal_page(const struct console_req *req, struct console_reply *rep
         console_html_end(b, req);
         return 0;
     }
-    const char *title = str_of(s, "title"), *account = str_of(s, "account_id");
+    const char *title = vg_json_str(s, "title"), *account = vg_json_str(s, "account_id");
     console_html_begin(b, req, title && *title ? title : console_tr(req, "Signal"), "signals");
     vg_buf_puts(b, "<h1 class=\"signal-title\">");
     console_html_text(b, title && *title ? title : "?");
@@ -724,7 +719,7 @@ int console_signal_page(const struct console_req *req, struct console_reply *rep
         vg_buf_puts(b, "\">");
         console_html_text(b, account);
         vg_buf_puts(b, "</a>");
-        const char *role = str_of(s, "role");
+        const char *role = vg_json_str(s, "role");
         if (role) {
             vg_buf_puts(b, " (");
             console_html_text(b, role);
@@ -733,7 +728,7 @@ int console_signal_page(const struct console_req *req, struct console_reply *rep
         vg_buf_puts(b, "</dd>\n");
     }
     char num[32];
-    dt_dd(b, req, "Type", str_of(s, "type"));
+    dt_dd(b, req, "Type", vg_json_str(s, "type"));
     snprintf(num, sizeof(num), "%d", int_of(s, "priority", 0));
     dt_dd(b, req, "Priority", num);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "confidence");
@@ -741,10 +736,10 @@ int console_signal_page(const struct console_req *req, struct console_reply *rep
         snprintf(num, sizeof(num), "%.2f", c->valuedouble);
         dt_dd(b, req, "Confidence", num);
     }
-    dt_dd(b, req, "Published", str_of(s, "published"));
-    dt_dd(b, req, "Detected", str_of(s, "detected"));
-    dt_dd(b, req, "Language", str_of(s, "lang"));
-    dt_dd(b, req, "Evidence", str_of(s, "evidence"));
+    dt_dd(b, req, "Published", vg_json_str(s, "published"));
+    dt_dd(b, req, "Detected", vg_json_str(s, "detected"));
+    dt_dd(b, req, "Language", vg_json_str(s, "lang"));
+    dt_dd(b, req, "Evidence", vg_json_str(s, "evidence"));
     list_of(b, req, s, "amounts", "Amounts");
     list_of(b, req, s, "people", "People");
     list_of(b, req, s, "counterparties", "Counterparties");

@@ -2,17 +2,12 @@
 #include "daemon/review_since.h"
 #include "queue/queue_series.h"
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-static double num_of(const cJSON *o, const char *k, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
 
 int review_since_read(struct queue_sync *q, const cJSON *past, const char *const *ids, size_t n,
                       long long half_life_ms, struct review_since *out)
@@ -22,8 +17,8 @@ int review_since_read(struct queue_sync *q, const cJSON *past, const char *const
     if (!n || np == 0)
         return 0;
     const cJSON *prev = cJSON_GetArrayItem(past, np - 1);
-    long long id = (long long)num_of(prev, "id", 0);
-    int64_t at = (int64_t)num_of(prev, "ms", 0);
+    long long id = (long long)vg_json_num(prev, "id", 0);
+    int64_t at = (int64_t)vg_json_num(prev, "ms", 0);
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(prev, "rows");
     int *counts = vg_calloc(n, sizeof(*counts));
     char err[512];
@@ -47,7 +42,7 @@ int review_since_read(struct queue_sync *q, const cJSON *past, const char *const
             const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "id");
             if (cJSON_IsString(rid) && strcmp(rid->valuestring, ids[i]) == 0) {
                 out[i].in_previous = 1;
-                out[i].heat_then = num_of(r, "heat", 0);
+                out[i].heat_then = vg_json_num(r, "heat", 0);
                 break;
             }
         }

@@ -20,4 +20,9 @@ cJSON *vg_json_parse(const char *s, size_t len);
  * (size_t)-1 when unknown (allocation failure). */
 size_t vg_json_error_offset(void);
 
+/* Member k of object o: its string (NULL when absent or not a string), its number (dflt when
+ * absent or not a number). */
+const char *vg_json_str(const cJSON *o, const char *k);
+double vg_json_num(const cJSON *o, const char *k, double dflt);
+
 #endif
