@@ -168,6 +168,11 @@ int console_html_param(const char *query, const char *name, char *out, size_t le
 /* ---- UI strings ------------------------------------------------------------------- */
 
 static const char *const fr[][2] = {
+    /* console_scores.c */
+    {"Axis scores over time", "Notes des axes dans le temps"},
+    {"Axis", "Axe"},
+    {"No saved review has this account yet: vigie review --save keeps one, and [review] schedule makes the daemon keep one each period.",
+     "Aucune revue enregistrée ne contient encore ce compte : vigie review --save en garde une, et [review] schedule en fait garder une par le démon à chaque période."},
     /* the Signals, Review and Operations pages (console_signals.c, console_review.c, console_ops.c) */
     {"(on the machine running vigie): this page shows saved reviews, the ones the team decides on.",
      "(sur la machine où tourne vigie) : cette page montre les revues enregistrées, celles sur lesquelles l'équipe décide."},
