@@ -165,6 +165,7 @@ static int run_channel(const struct vg_config *cfg, const struct vg_sink_section
         .instance = cfg->instance,
         .state_dir = cfg->state_dir,
         .peer = vg_config_sink_peer,
+        .console_url = cfg->console_public_url,
         .peer_arg = (void *)cfg,
         .reclaim_idle_ms = cfg->pipe_reclaim_idle_ms,
         .dedup_ttl_s = cfg->pipe_dedup_ttl_ms / 1000,

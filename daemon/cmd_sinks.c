@@ -88,6 +88,7 @@ static int preview_sink(const struct vg_sink_section *sec, const struct vg_confi
         .account = preview_account,
         .account_arg = &p,
         .peer = vg_config_sink_peer,
+        .console_url = cfg->console_public_url,
         .peer_arg = (void *)cfg,
         .preview = stdout,
         .preview_limit = n,

@@ -7,6 +7,7 @@
 #include "daemon/review_schedule.h"
 #include "http/fetch_addr.h"
 #include "queue/queue_url.h"
+#include "sinks/console_link.h"
 #include "sinks/sink.h"
 #include "util/vg_alloc.h"
 
@@ -624,6 +625,20 @@ static void review_warn(void *arg, const char *key, const char *msg)
         ctx->oom = 1;
 }
 
+/* [console] public_url goes into alerts, e-mails and CRM notes as the base of links: an
+ * http(s) URL people can click, nothing else (a javascript: URL would be a link in a rep's
+ * inbox). */
+static int check_console_url(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
+{
+    const char *v = ctx->c->console_public_url;
+    if (!v || !v[0] || console_link_ok(v))
+        return 0;
+    const struct vg_option *o = find_option("console", "public_url");
+    snprintf(err, errlen, "%s:%d: key 'console.public_url': '%.200s' is not an http:// or https:// URL with a host "
+             "(and no blanks, quotes or < > \\ ` | { } ^)", path, o ? ctx->lines[o - vg_options] : 0, v);
+    return -1;
+}
+
 static int check_review(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
 {
     const char *key = "";
@@ -705,7 +720,7 @@ struct vg_config *vg_config_load_types(const char *path, const struct sink_type 
     if ((ctx.lines[listen - vg_options] && warn_listen(c, ctx.lines[listen - vg_options]) < 0) ||
         (ctx.lines[allow - vg_options] && warn_allow_private(c, ctx.lines[allow - vg_options]) < 0))
         goto oom;
-    if (check_review(&ctx, path, err, errlen) < 0)
+    if (check_review(&ctx, path, err, errlen) < 0 || check_console_url(&ctx, path, err, errlen) < 0)
         goto fail;
     vg_free(ctx.lines);
     free_sink_lines(&ctx);

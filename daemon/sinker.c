@@ -189,6 +189,7 @@ static struct generation *generation_new(struct sinker *s, const struct vg_confi
         .account = find_account,
         .account_arg = s,
         .peer = vg_config_sink_peer,
+        .console_url = g->cfg->console_public_url,
         .peer_arg = g->cfg,
         .reclaim_idle_ms = g->cfg->pipe_reclaim_idle_ms,
         .dlq_maxlen = g->cfg->pipe_dlq_maxlen,

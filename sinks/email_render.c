@@ -1,6 +1,8 @@
 /* email_render — an alert's or a digest's subject, text and HTML (see email_render.h). */
 #include "sinks/email_render.h"
 
+#include "sinks/console_link.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,7 +186,26 @@ static int has_named(const cJSON *list, const char *member)
     return 0;
 }
 
-static void signal_text(struct vg_buf *b, const cJSON *s, const char *why)
+/* The signal's page in the console under base ([console] public_url, the account's
+ * "console_base"), a new string; NULL when there is none or it is not a plain http(s) link. */
+static char *console_page(const char *base, const cJSON *s)
+{
+    char *page = console_link(base, "signals", str_of(s, "id"));
+    if (page && !link_ok(page)) {
+        vg_free(page);
+        page = NULL;
+    }
+    return page;
+}
+
+/* The account's page in the console ("console_url"), or NULL. */
+static const char *account_page(const cJSON *acct)
+{
+    const char *u = str_of(acct, "console_url");
+    return console_link_ok(u) && link_ok(u) ? u : NULL;
+}
+
+static void signal_text(struct vg_buf *b, const cJSON *s, const char *why, const char *console)
 {
     vg_buf_printf(b, "[%d] ", prio_of(s));
     txt(b, str_of(s, "type") ? str_of(s, "type") : "signal");
@@ -215,6 +236,13 @@ static void signal_text(struct vg_buf *b, const cJSON *s, const char *why)
         txt(b, url);
         vg_buf_putc(b, '\n');
     }
+    char *page = console_page(console, s);
+    if (page) {
+        vg_buf_puts(b, "    Open in vigie: ");
+        txt(b, page);
+        vg_buf_putc(b, '\n');
+        vg_free(page);
+    }
     int sources = (int)num_of(s, "sources", 1);
     vg_buf_printf(b, "    Sources: %d\n", sources < 1 ? 1 : sources);
     if (why) {
@@ -232,7 +260,7 @@ static const char *prio_colour(int p)
     return p >= 80 ? "#c0392b" : p >= 60 ? "#d35400" : p >= 40 ? "#b7950b" : "#7f8c8d";
 }
 
-static void signal_html(struct vg_buf *b, const cJSON *s, const char *why)
+static void signal_html(struct vg_buf *b, const cJSON *s, const char *why, const char *console)
 {
     int p = prio_of(s);
     vg_buf_printf(b,
@@ -280,6 +308,13 @@ static void signal_html(struct vg_buf *b, const cJSON *s, const char *why)
     if (url && *url && !link_ok(url)) {
         vg_buf_puts(b, " &middot; Link: ");
         esc(b, url);
+    }
+    char *page = console_page(console, s);
+    if (page) {
+        vg_buf_puts(b, " &middot; <a href=\"");
+        esc(b, page);
+        vg_buf_puts(b, "\" style=\"color:#1a5276\">Open in vigie</a>");
+        vg_free(page);
     }
     vg_buf_puts(b, "</td></tr>\n");
     if (why) {
@@ -444,6 +479,12 @@ static void account_head_html(struct vg_buf *b, const cJSON *acct, int n, int to
     vg_buf_printf(b, " <span style=\"font-weight:normal;font-size:13px;color:#555555\">&mdash; %d signal%s, "
                      "top priority %d</span></td></tr>\n",
                   n, n == 1 ? "" : "s", top);
+    const char *page = account_page(acct);
+    if (page) {
+        vg_buf_puts(b, "<tr><td " SMALL "><a href=\"");
+        esc(b, page);
+        vg_buf_puts(b, "\" style=\"color:#1a5276\">Open the account in vigie</a></td></tr>\n");
+    }
 }
 
 static void account_head_text(struct vg_buf *b, const cJSON *acct, int n, int top)
@@ -457,6 +498,12 @@ static void account_head_text(struct vg_buf *b, const cJSON *acct, int n, int to
         vg_buf_putc(b, ')');
     }
     vg_buf_printf(b, " - %d signal%s, top priority %d ==\n", n, n == 1 ? "" : "s", top);
+    const char *page = account_page(acct);
+    if (page) {
+        vg_buf_puts(b, "Open in vigie: ");
+        txt(b, page);
+        vg_buf_putc(b, '\n');
+    }
 }
 
 /* ---- ordering -------------------------------------------------------------------------- */
@@ -567,14 +614,14 @@ int email_render_alert(const cJSON *msg, const struct email_render_opts *o, stru
     account_head_text(&text, acct, (int)k, top);
     for (size_t i = 0; i < k; i++) {
         vg_buf_putc(&text, '\n');
-        signal_text(&text, v[i].signal, NULL);
+        signal_text(&text, v[i].signal, NULL, str_of(acct, "console_base"));
     }
     footer_text(&text, msg, o);
 
     html_open(&html, subj.data ? subj.data : "vigie alert");
     account_head_html(&html, acct, (int)k, top);
     for (size_t i = 0; i < k; i++)
-        signal_html(&html, v[i].signal, NULL);
+        signal_html(&html, v[i].signal, NULL, str_of(acct, "console_base"));
     footer_html(&html, msg, o);
     html_close(&html);
     vg_free(v);
@@ -667,8 +714,9 @@ int email_render_digest(const cJSON *msg, const struct email_render_opts *o, str
         }
         for (size_t x = i; x < j; x++) {
             vg_buf_putc(&text, '\n');
-            signal_text(&text, v[x].signal, v[x].why ? v[x].why : "digest");
-            signal_html(&html, v[x].signal, v[x].why ? v[x].why : "digest");
+            const char *console = str_of(v[x].acct, "console_base");
+            signal_text(&text, v[x].signal, v[x].why ? v[x].why : "digest", console);
+            signal_html(&html, v[x].signal, v[x].why ? v[x].why : "digest", console);
         }
         i = j;
     }

@@ -294,7 +294,7 @@ static int build_note_create(struct hs_job *j, const size_t *ix, size_t n, struc
         struct hs_acct *ac = &j->accts[it->acct];
         struct vg_buf p;
         vg_buf_init(&p, 0);
-        if (hs_activity_props(&p, j->s->cfg, it->rec->doc, ac->owner_id) < 0) {
+        if (hs_activity_props(&p, j->s->cfg, it->rec->doc, ac->owner_id, sink_console_url(j->s->ctx)) < 0) {
             vg_buf_free(&p);
             return -1;
         }
@@ -364,7 +364,7 @@ static int build_note_update(struct hs_job *j, const size_t *ix, size_t n, struc
         struct hs_item *it = &j->items[ix[k]];
         struct vg_buf p;
         vg_buf_init(&p, 0);
-        if (hs_activity_body_props(&p, j->s->cfg, it->rec->doc) < 0) {
+        if (hs_activity_body_props(&p, j->s->cfg, it->rec->doc, sink_console_url(j->s->ctx)) < 0) {
             vg_buf_free(&p);
             return -1;
         }

@@ -2,6 +2,8 @@
  * and verdicts. Pure: no I/O, no clock (hubspot_payload.h). */
 #include "sinks/hubspot_payload.h"
 
+#include "sinks/console_link.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdint.h>
@@ -249,7 +251,7 @@ static void amount_text(double v, char *out, size_t n)
 }
 
 /* One paragraph of the body, kept apart so that the assembly can measure and drop it. */
-enum { P_HEAD, P_TITLE, P_EVIDENCE, P_AMOUNTS, P_PEOPLE, P_PARTIES, P_SOURCES, P_MARKER, P__N };
+enum { P_HEAD, P_TITLE, P_EVIDENCE, P_AMOUNTS, P_PEOPLE, P_PARTIES, P_SOURCES, P_CONSOLE, P_MARKER, P__N };
 
 static void para_head(struct vg_buf *b, const cJSON *s)
 {
@@ -415,6 +417,18 @@ static void para_sources(struct vg_buf *b, const cJSON *s)
     vg_buf_puts(b, "</p>");
 }
 
+/* "Open in vigie: <the signal's console page>" when [console] public_url is set. */
+static void para_console(struct vg_buf *b, const cJSON *s, const char *console)
+{
+    char *page = console_link(console, "signals", str_member(s, "id"));
+    if (page && url_ok(page)) {
+        vg_buf_puts(b, "<p>Open in vigie: ");
+        html_link(b, page, page, 0);
+        vg_buf_puts(b, "</p>");
+    }
+    vg_free(page);
+}
+
 static void para_marker(struct vg_buf *b, const cJSON *s)
 {
     char marker[80];
@@ -426,7 +440,7 @@ static void para_marker(struct vg_buf *b, const cJSON *s)
     vg_buf_puts(b, "</p>");
 }
 
-static void render(struct vg_buf *b, int which, const cJSON *s, size_t cap)
+static void render(struct vg_buf *b, int which, const cJSON *s, const char *console, size_t cap)
 {
     switch (which) {
     case P_HEAD: para_head(b, s); break;
@@ -436,18 +450,19 @@ static void render(struct vg_buf *b, int which, const cJSON *s, size_t cap)
     case P_PEOPLE: para_people(b, s); break;
     case P_PARTIES: para_parties(b, s); break;
     case P_SOURCES: para_sources(b, s); break;
+    case P_CONSOLE: para_console(b, s, console); break;
     case P_MARKER: para_marker(b, s); break;
     }
 }
 
-char *hs_activity_html(const cJSON *signal, size_t max)
+char *hs_activity_html(const cJSON *signal, const char *console, size_t max)
 {
     struct vg_buf part[P__N];
     size_t total = 0;
     char *out = NULL;
     for (int i = 0; i < P__N; i++) {
         vg_buf_init(&part[i], 0);
-        render(&part[i], i, signal, i == P_TITLE ? 2000 : 0);
+        render(&part[i], i, signal, console, i == P_TITLE ? 2000 : 0);
         total += part[i].len;
     }
     for (int i = 0; i < P__N; i++)
@@ -465,7 +480,7 @@ char *hs_activity_html(const cJSON *signal, size_t max)
             size_t cap = max - others - wrap;
             if (i == P_TITLE)
                 cap = cap > 2000 ? 2000 : cap;
-            render(&part[i], i, signal, cap);
+            render(&part[i], i, signal, console, cap);
             /* The link's href counts too: drop the title when it still does not fit. */
             if (others + part[i].len > max)
                 vg_buf_reset(&part[i]);
@@ -514,11 +529,11 @@ static int is_task(const struct hubspot_config *c)
 }
 
 int hs_activity_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal,
-                      const char *owner_id)
+                      const char *owner_id, const char *console)
 {
     int first = 1;
     char when[40];
-    char *html = hs_activity_html(signal, HS_BODY_MAX);
+    char *html = hs_activity_html(signal, console, HS_BODY_MAX);
     if (!html)
         return -1;
     long long ms = hs_signal_ms(signal);
@@ -557,10 +572,11 @@ int hs_activity_props(struct vg_buf *b, const struct hubspot_config *c, const cJ
     return vg_buf_check(b);
 }
 
-int hs_activity_body_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal)
+int hs_activity_body_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal,
+                           const char *console)
 {
     int first = 1;
-    char *html = hs_activity_html(signal, HS_BODY_MAX);
+    char *html = hs_activity_html(signal, console, HS_BODY_MAX);
     if (!html)
         return -1;
     vg_buf_putc(b, '{');

@@ -58,19 +58,22 @@ long long hs_signal_ms(const cJSON *signal);
 
 /* The note's (or task's) HTML body a rep reads on the company: type and priority, the title
  * as a link to the article, the evidence sentence, amounts, people with their role, how many
- * sources told it, and the marker token "vigie-<signal id>" (a search finds the note by it).
- * At most `max` bytes (HS_BODY_MAX): the evidence, then the title, give way first. Caller
- * frees; NULL on OOM. */
-char *hs_activity_html(const cJSON *signal, size_t max);
+ * sources told it, "Open in vigie: <url>" (the signal's page in the console, when `console`,
+ * [console] public_url, is an http(s) URL; NULL or "": no such line), and the marker token
+ * "vigie-<signal id>" (a search finds the note by it). At most `max` bytes (HS_BODY_MAX): the
+ * evidence, then the title, give way first. Caller frees; NULL on OOM. */
+char *hs_activity_html(const cJSON *signal, const char *console, size_t max);
 /* The marker a note carries, "vigie-<id>", into out. */
 void hs_marker(const char *signal_id, char *out, size_t n);
 
 /* The properties object of a note or task for `signal` ({"hs_timestamp": ..., ...}),
- * appended to b. owner_id: the task's hubspot_owner_id, or NULL. */
+ * appended to b. owner_id: the task's hubspot_owner_id, or NULL. console: [console]
+ * public_url or NULL (hs_activity_html). */
 int hs_activity_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal,
-                      const char *owner_id);
+                      const char *owner_id, const char *console);
 /* Only the body ({"hs_note_body": ...} or {"hs_task_body": ...}), for an update. */
-int hs_activity_body_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal);
+int hs_activity_body_props(struct vg_buf *b, const struct hubspot_config *c, const cJSON *signal,
+                           const char *console);
 
 /* What vigie writes on a company. */
 struct hs_company_update {

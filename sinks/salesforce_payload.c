@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "enrich/account.h"
+#include "sinks/console_link.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
 #include "util/vg_json.h"
@@ -495,6 +496,10 @@ static void task_item(struct vg_buf *b, const struct sf_map *m, const struct sin
     double conf, prio;
     if (jnum(d, "confidence", &conf) && jnum(d, "priority", &prio))
         vg_buf_printf(&t, "Confidence %.2f, priority %.0f/100\n", conf, prio);
+    char *page = console_link(m->console_url, "signals", r->id);
+    if (page)
+        vg_buf_printf(&t, "Open in vigie: %s\n", page);
+    vg_free(page);
     vg_buf_printf(&t, "vigie signal %s", r->id);
     if (vg_buf_check(&t) < 0)
         b->failed = 1;

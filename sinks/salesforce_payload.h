@@ -40,6 +40,8 @@ struct sf_map {
     const char *contact_ext;  /* Contact external id field: Vigie_Contact_Key__c */
     const char *task_ext;     /* Task external id field: Vigie_Signal_Id__c */
     const char *task_status;  /* Status of a new Task: "Not Started" */
+    const char *console_url;  /* [console] public_url: a Task's Description links the signal's
+                                 page in the console ("Open in vigie: URL"); NULL or "": none */
 };
 
 enum sf_object { SF_ACCOUNT, SF_CONTACT, SF_TASK };

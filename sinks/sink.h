@@ -181,6 +181,9 @@ const char *sink_instance(const struct sink_ctx *ctx);
 struct event_base *sink_base(struct sink_ctx *ctx);
 /* [pipeline] dedup_ttl in seconds: how long what a sink keeps for idempotency should live. */
 long long sink_dedup_ttl_s(const struct sink_ctx *ctx);
+/* [console] public_url ("" when not set): the base of the links to the console's account and
+ * signal pages a sink writes (sinks/console_link.h). */
+const char *sink_console_url(const struct sink_ctx *ctx);
 /* The configuration struct of another sink section of the same configuration ([sink.NAME],
  * its type's own config struct), or NULL when that section is absent or disabled: for a sink
  * whose behaviour depends on another's (the alerts router asks whether [sink.slack] can edit

@@ -26,6 +26,7 @@
 #include "queue/queue_tally.h"
 #include "sinks/alert_config.h"
 #include "sinks/alert_noise.h"
+#include "sinks/console_link.h"
 #include "sinks/sink.h"
 #include "sinks/slack_config.h"
 #include "util/vg_alloc.h"
@@ -203,8 +204,11 @@ static char *owner_json(const struct alert_owner *o, const char *okey)
     return s;
 }
 
-/* {"id","name","tier","owner","crm_id","domains"} */
-static char *account_json(const struct enrich_account *a)
+/* {"id","name","tier","owner","crm_id","domains"}, and with [console] public_url set (an
+ * http(s) URL) "console_url", the account's console page, and "console_base", public_url
+ * without its trailing slash, under which a render links each signal's page
+ * (console_link(base, "signals", id)): the signal records stay as in the stream. */
+static char *account_json(const struct enrich_account *a, const char *console)
 {
     cJSON *j = cJSON_CreateObject();
     add_str_or_null(j, "id", a->id);
@@ -215,6 +219,18 @@ static char *account_json(const struct enrich_account *a)
     cJSON *d = cJSON_AddArrayToObject(j, "domains");
     for (size_t i = 0; d && i < a->n_domains; i++)
         cJSON_AddItemToArray(d, cJSON_CreateString(a->domains[i]));
+    char *url = console_link(console, "accounts", a->id);
+    if (url) {
+        size_t n = strlen(console);
+        while (n > 0 && console[n - 1] == '/')
+            n--;
+        cJSON_AddStringToObject(j, "console_url", url);
+        char *base = vg_strndup(console, n);
+        if (base)
+            cJSON_AddStringToObject(j, "console_base", base);
+        vg_free(base);
+        vg_free(url);
+    }
     char *s = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return s;
@@ -462,7 +478,7 @@ static void route_record(struct job *j, size_t ri)
     int silent = silenced(rt, a->id, &o, okey, type, j->now);
     const char *address = alert_owner_address(&o);
     char *owner = owner_json(&o, okey);
-    char *account = account_json(a);
+    char *account = account_json(a, sink_console_url(rt->ctx));
     enum alert_slack_mode slack = slack_mode(rt->ctx);
     for (size_t k = 0; k < n; k++) {
         const struct alert_receiver *rc = &cfg->receivers[rcv[k]];

@@ -480,6 +480,8 @@ const char *sink_instance(const struct sink_ctx *ctx) { return ctx->core->env.in
 struct event_base *sink_base(struct sink_ctx *ctx) { return ctx->core->env.base; }
 long long sink_dedup_ttl_s(const struct sink_ctx *ctx) { return ctx->core->env.dedup_ttl_s > 0 ? ctx->core->env.dedup_ttl_s : 7 * 86400; }
 
+const char *sink_console_url(const struct sink_ctx *ctx) { return ctx->core->env.console_url ? ctx->core->env.console_url : ""; }
+
 const void *sink_peer_config(struct sink_ctx *ctx, const char *name)
 {
     struct sink_core *s = ctx->core;

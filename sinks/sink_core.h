@@ -46,6 +46,7 @@ struct sink_env {
     long long reclaim_idle_ms;  /* [pipeline] reclaim_idle */
     long long dlq_maxlen;       /* [pipeline] dlq_maxlen */
     long long dedup_ttl_s;      /* how long delivery marks are kept */
+    const char *console_url;    /* [console] public_url, NULL or "": no links to the console */
     /* Preview (vigie sinks preview): requests are printed to `preview` instead of sent, and
      * nothing is acknowledged; at most preview_limit records are read. NULL: deliver. */
     FILE *preview;

@@ -229,6 +229,7 @@ static int sf_init(struct sink_ctx *ctx, const void *config, void **state, char 
     s->map.contact_ext = c->contact_external_id;
     s->map.task_ext = c->task_external_id;
     s->map.task_status = c->task_status;
+    s->map.console_url = sink_console_url(ctx);
     s->t.send = via_core;
     s->t.t = s;
     if (!(s->session = sf_session_new(c, err, errlen))) {

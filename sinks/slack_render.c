@@ -24,6 +24,8 @@
  * Slack counts characters as JavaScript does (UTF-16 code units); so does this file. */
 #include "sinks/slack_render.h"
 
+#include "sinks/console_link.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -367,7 +369,7 @@ static int slack_user_id(const char *s)
 }
 
 /* One signal's section: what happened, how sure, who and how much, where it was read. */
-static cJSON *signal_section(const cJSON *sig, int changed, size_t max, size_t *units)
+static cJSON *signal_section(const cJSON *sig, const char *console, int changed, size_t max, size_t *units)
 {
     struct mtext m;
     mt_init(&m, max, SLACK_MRKDWN);
@@ -441,6 +443,11 @@ static cJSON *signal_section(const cJSON *sig, int changed, size_t max, size_t *
         if (mt_raw(&m, "\n*Source:* ") == 0 && mt_link(&m, url, title, 200) < 0)
             mt_web(&m, nonempty(title) ? title : "(no link)", 200);
     }
+    /* The signal's page in the console, when [console] public_url is set (console_link.h). */
+    char *page = console_link(console, "signals", str(sig, "id"));
+    if (page && mt_room(&m, 0) > strlen(page) + 40 && mt_raw(&m, "\n") == 0)
+        mt_link(&m, page, "Open in vigie", 20);
+    vg_free(page);
 
     cJSON *text = mt_obj(&m);
     *units = m.units;
@@ -625,7 +632,9 @@ cJSON *slack_render(const cJSON *alert, char *err, size_t errlen)
 
     /* The signals, highest priority first (the router's order), as many as the limits let in:
      * the footer needs a block of its own and the characters of its two lines. */
-    const size_t footer_blocks = 1, footer_units = 600;
+    const char *console = str(account, "console_base");
+    const char *acct_url = str(account, "console_url");
+    const size_t footer_blocks = 1, footer_units = console_link_ok(acct_url) ? 1000 : 600;
     int shown = 0;
     const cJSON *sig;
     cJSON_ArrayForEach(sig, signals)
@@ -639,7 +648,7 @@ cJSON *slack_render(const cJSON *alert, char *err, size_t errlen)
             continue;
         int changed = changed_id && nonempty(str(sig, "id")) && strcmp(changed_id, str(sig, "id")) == 0;
         size_t units = 0;
-        cJSON *b = signal_section(sig, changed, left < SLACK_TEXT_MAX ? left : SLACK_TEXT_MAX, &units);
+        cJSON *b = signal_section(sig, console, changed, left < SLACK_TEXT_MAX ? left : SLACK_TEXT_MAX, &units);
         if (!b)
             goto oom;
         spent += units;
@@ -662,6 +671,14 @@ cJSON *slack_render(const cJSON *alert, char *err, size_t errlen)
             snprintf(line, sizeof line, "*%d more signal%s* of lower priority not shown", n - shown,
                      n - shown == 1 ? "" : "s");
             cJSON_AddItemToArray(els, text_obj("mrkdwn", line));
+        }
+        if (console_link_ok(acct_url)) { /* the account's page in the console */
+            struct mtext m;
+            mt_init(&m, 400, SLACK_MRKDWN);
+            cJSON *t = mt_link(&m, acct_url, "Open the account in vigie", 40) == 0 ? mt_obj(&m) : NULL;
+            vg_buf_free(&m.b);
+            if (t)
+                cJSON_AddItemToArray(els, t);
         }
         struct mtext m;
         mt_init(&m, 400, SLACK_PLAIN);

@@ -2,6 +2,8 @@
  * teams_render.h). */
 #include "sinks/teams_render.h"
 
+#include "sinks/console_link.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -215,7 +217,17 @@ static void fact(cJSON *facts, const char *title, struct vg_buf *value)
     vg_buf_reset(value);
 }
 
-static void signal_container(cJSON *body, const cJSON *sig, size_t evidence_cap)
+/* An Action.OpenUrl button, appended to acts. */
+static void open_url(cJSON *acts, const char *title, const char *url)
+{
+    cJSON *open = cJSON_CreateObject();
+    cJSON_AddStringToObject(open, "type", "Action.OpenUrl");
+    cJSON_AddStringToObject(open, "title", title);
+    cJSON_AddStringToObject(open, "url", url);
+    cJSON_AddItemToArray(acts, open);
+}
+
+static void signal_container(cJSON *body, const cJSON *sig, const char *console, size_t evidence_cap)
 {
     struct vg_buf b;
     vg_buf_init(&b, 0);
@@ -299,18 +311,20 @@ static void signal_container(cJSON *body, const cJSON *sig, size_t evidence_cap)
     }
     cJSON_AddItemToArray(items, fs);
 
+    /* The article, and the signal's page in the console ([console] public_url). */
     const char *url = str(sig, "url");
-    if (url_ok(url)) {
+    char *page = console_link(console, "signals", str(sig, "id"));
+    if (url_ok(url) || url_ok(page)) {
         cJSON *as = cJSON_CreateObject();
         cJSON_AddStringToObject(as, "type", "ActionSet");
         cJSON *acts = cJSON_AddArrayToObject(as, "actions");
-        cJSON *open = cJSON_CreateObject();
-        cJSON_AddStringToObject(open, "type", "Action.OpenUrl");
-        cJSON_AddStringToObject(open, "title", "Open the article");
-        cJSON_AddStringToObject(open, "url", url);
-        cJSON_AddItemToArray(acts, open);
+        if (url_ok(url))
+            open_url(acts, "Open the article", url);
+        if (url_ok(page))
+            open_url(acts, "Open in vigie", page);
         cJSON_AddItemToArray(items, as);
     }
+    vg_free(page);
     vg_buf_free(&b);
 }
 
@@ -400,7 +414,7 @@ static char *build(const cJSON *alert, const cJSON **sigs, size_t total, size_t 
     }
 
     for (size_t i = 0; i < shown; i++)
-        signal_container(body, sigs[i], evidence_cap);
+        signal_container(body, sigs[i], str(account, "console_base"), evidence_cap);
     if (shown < total) {
         vg_buf_printf(&b, "%zu more signal%s for this account, of lower priority, not shown here", total - shown,
                       total - shown == 1 ? "" : "s");
@@ -431,6 +445,9 @@ static char *build(const cJSON *alert, const cJSON **sigs, size_t total, size_t 
         cJSON_AddStringToObject(t, "size", "Small");
     }
     vg_buf_free(&b);
+    const char *acct_url = str(account, "console_url");
+    if (console_link_ok(acct_url) && url_ok(acct_url)) /* the card's own button: the account's page */
+        open_url(cJSON_AddArrayToObject(card, "actions"), "Open the account in vigie", acct_url);
     char *out = cJSON_PrintUnformatted(env);
     cJSON_Delete(env);
     if (!out)

@@ -183,7 +183,7 @@ static void test_note_body_shows_the_signal(void **state)
 {
     (void)state;
     cJSON *s = parse(SIGNAL);
-    char *b = hs_activity_html(s, HS_BODY_MAX);
+    char *b = hs_activity_html(s, NULL, HS_BODY_MAX);
     assert_non_null(b);
     /* The type, priority and date; the title as a link (escaped), the evidence without its
      * control character, the amount, people with roles, the counterparty, the source count
@@ -210,7 +210,7 @@ static void test_note_body_says_a_sentence_once(void **state)
     (void)state;
     cJSON *s = parse("{\"id\":\"x2\",\"type\":\"hiring\",\"title\":\"Acme recrute 50 personnes\","
                      "\"evidence\":\"Acme recrute 50 personnes.\"}");
-    char *b = hs_activity_html(s, HS_BODY_MAX);
+    char *b = hs_activity_html(s, NULL, HS_BODY_MAX);
     const char *first = strstr(b, "Acme recrute 50 personnes");
     assert_non_null(first);
     assert_null(strstr(first + 1, "Acme recrute 50 personnes"));
@@ -222,7 +222,7 @@ static void test_note_body_refuses_script_links(void **state)
 {
     (void)state;
     cJSON *s = parse("{\"id\":\"x1\",\"type\":\"hiring\",\"title\":\"Click\",\"url\":\"javascript:alert(1)\"}");
-    char *b = hs_activity_html(s, HS_BODY_MAX);
+    char *b = hs_activity_html(s, NULL, HS_BODY_MAX);
     assert_null(strstr(b, "href"));
     assert_null(strstr(b, "javascript"));
     assert_non_null(strstr(b, "Click"));
@@ -242,7 +242,7 @@ static void test_note_body_truncated_not_refused(void **state)
     big[n] = '\0';
     cJSON *s = parse(SIGNAL);
     cJSON_ReplaceItemInObject(s, "evidence", cJSON_CreateString(big));
-    char *b = hs_activity_html(s, HS_BODY_MAX);
+    char *b = hs_activity_html(s, NULL, HS_BODY_MAX);
     assert_non_null(b);
     assert_true(strlen(b) <= HS_BODY_MAX);
     assert_true(strlen(b) > HS_BODY_MAX - 1024); /* the evidence filled what was left */
@@ -258,7 +258,7 @@ static void test_note_body_truncated_not_refused(void **state)
     assert_int_equal(open, close);
     vg_free(b);
     /* A tiny limit still keeps the head and the marker. */
-    b = hs_activity_html(s, 300);
+    b = hs_activity_html(s, NULL, 300);
     assert_true(strlen(b) <= 300);
     assert_non_null(strstr(b, "vigie-5f0c2a9e8b7d6c5f0c2a9e8b7d6c5f0c"));
     vg_free(b);
@@ -289,7 +289,7 @@ static void test_activity_props_note_and_task(void **state)
     cJSON *s = parse(SIGNAL);
     struct vg_buf b;
     vg_buf_init(&b, 0);
-    assert_int_equal(hs_activity_props(&b, &c, s, NULL), 0);
+    assert_int_equal(hs_activity_props(&b, &c, s, NULL, NULL), 0);
     cJSON *p = props_of(&b);
     assert_string_equal(member(p, "hs_timestamp"), "2024-01-09T11:00:00.000Z");
     assert_non_null(strstr(member(p, "hs_note_body"), "vigie-5f0c2a9e8b7d6c5f0c2a9e8b7d6c5f0c"));
@@ -297,7 +297,7 @@ static void test_activity_props_note_and_task(void **state)
 
     c.activity = "task";
     vg_buf_init(&b, 0);
-    assert_int_equal(hs_activity_props(&b, &c, s, "4242"), 0);
+    assert_int_equal(hs_activity_props(&b, &c, s, "4242", NULL), 0);
     p = props_of(&b);
     assert_string_equal(member(p, "hs_timestamp"), "2024-01-09T12:30:00.000Z"); /* due: detected */
     assert_string_equal(member(p, "hs_task_subject"), "Funding: Acme raises $20M <Series B>");
@@ -309,7 +309,7 @@ static void test_activity_props_note_and_task(void **state)
     cJSON_Delete(p);
 
     vg_buf_init(&b, 0);
-    assert_int_equal(hs_activity_body_props(&b, &c, s), 0);
+    assert_int_equal(hs_activity_body_props(&b, &c, s, NULL), 0);
     p = props_of(&b);
     assert_non_null(member(p, "hs_task_body"));
     assert_null(member(p, "hs_timestamp"));
