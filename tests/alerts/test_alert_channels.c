@@ -13,6 +13,7 @@
 #include "sinks/teams_render.h"
 #include "sinks/webhook_sign.h"
 #include "util/vg_alloc.h"
+#include "util/vg_buf.h"
 #include "util/vg_hmac.h"
 
 /* The vector the Standard Webhooks libraries test against (standard-webhooks/standard-webhooks,
@@ -186,6 +187,65 @@ static void test_card_fits(void **state)
     cJSON_Delete(a);
 }
 
+/* The Action.OpenUrl buttons of a card, "title=url;" each, in order. */
+static void open_urls(const cJSON *node, struct vg_buf *b)
+{
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "type");
+    if (cJSON_IsString(type) && strcmp(type->valuestring, "Action.OpenUrl") == 0)
+        vg_buf_printf(b, "%s=%s;", cJSON_GetObjectItemCaseSensitive(node, "title")->valuestring,
+                      cJSON_GetObjectItemCaseSensitive(node, "url")->valuestring);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, node) open_urls(c, b);
+}
+
+static char *buttons(const cJSON *a)
+{
+    size_t len, shown;
+    char err[200];
+    char *out = teams_render(a, 28 * 1024, &len, &shown, err, sizeof err);
+    assert_non_null(out);
+    cJSON *card = cJSON_Parse(out);
+    vg_free(out);
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_buf_puts(&b, "");
+    open_urls(card, &b);
+    cJSON_Delete(card);
+    return vg_buf_steal(&b);
+}
+
+/* [console] public_url set (the account's console_url and console_base): each signal has an
+ * "Open in vigie" button to its page, the card one to the account's; not set: neither. */
+static void test_card_console_buttons(void **state)
+{
+    (void)state;
+    cJSON *a = big_alert(2, 10);
+    cJSON *s;
+    int i = 0;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(a, "signals"))
+        cJSON_AddStringToObject(s, "id", i++ ? "bbbb" : "aaaa");
+    char *b = buttons(a);
+    assert_string_equal(b, "Open the article=https://news.example.com/a;Open the article=https://news.example.com/a;");
+    vg_free(b);
+    cJSON *acct = cJSON_GetObjectItemCaseSensitive(a, "account");
+    cJSON_AddStringToObject(acct, "console_url", "https://vigie.example.com/ui/accounts/airbus");
+    cJSON_AddStringToObject(acct, "console_base", "https://vigie.example.com");
+    b = buttons(a);
+    /* highest priority first (bbbb), then the card's own action */
+    assert_string_equal(b, "Open the article=https://news.example.com/a;"
+                           "Open in vigie=https://vigie.example.com/ui/signals/bbbb;"
+                           "Open the article=https://news.example.com/a;"
+                           "Open in vigie=https://vigie.example.com/ui/signals/aaaa;"
+                           "Open the account in vigie=https://vigie.example.com/ui/accounts/airbus;");
+    vg_free(b);
+    cJSON_ReplaceItemInObject(acct, "console_url", cJSON_CreateString("javascript:alert(1)"));
+    cJSON_ReplaceItemInObject(acct, "console_base", cJSON_CreateString("javascript:alert(1)"));
+    b = buttons(a);
+    assert_null(strstr(b, "vigie"));
+    vg_free(b);
+    cJSON_Delete(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_markdown_inert),
         cmocka_unit_test(test_card_fits),
+        cmocka_unit_test(test_card_console_buttons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,6 +168,62 @@ static void test_alert_subject_and_order(void **state)
     cJSON_Delete(d);
 }
 
+#define ACCT_LINKED(id, name)                                                                          \
+    "{\"id\":\"" id "\",\"name\":\"" name "\",\"tier\":\"key\",\"console_url\":\"https://vigie.example.com/ui/" \
+    "accounts/" id "\",\"console_base\":\"https://vigie.example.com\"}"
+
+/* [console] public_url set (the router's account carries console_url and console_base): the
+ * account and each signal link their console pages, in an alert and in a digest, as a link in
+ * the HTML and a line in the text; not set, or not http(s): nothing of the sort. */
+static void test_console_links(void **state)
+{
+    (void)state;
+    const char *alert = "{\"id\":\"x3\",\"kind\":\"alert\",\"priority\":85,\"account\":" ACCT_LINKED("airbus", "Airbus")
+                        ",\"signals\":[" SIG("a1", "airbus", "contract", 70, "Airbus contrat") "]}";
+    const char *digest = "{\"id\":\"d2\",\"kind\":\"digest\",\"period\":\"2026-W10\",\"items\":["
+                         "{\"account\":" ACCT_LINKED("airbus", "Airbus") ",\"signal\":" SIG("a2", "airbus", "funding", 85,
+                                                                                         "Airbus leve") ",\"why\":\"quiet\"}]}";
+    const char *sig_id[] = {"a1", "a2"};
+    const char *msgs[] = {alert, digest};
+    for (int k = 0; k < 2; k++) {
+        cJSON *d = cJSON_Parse(msgs[k]);
+        assert_non_null(d);
+        struct email_rendered r;
+        char err[128], want[200];
+        assert_int_equal(email_render(d, NULL, &r, err, sizeof err), 0);
+        at(r.text, "Open in vigie: https://vigie.example.com/ui/accounts/airbus\n");
+        snprintf(want, sizeof want, "    Open in vigie: https://vigie.example.com/ui/signals/%s\n", sig_id[k]);
+        at(r.text, want);
+        at(r.html, "<a href=\"https://vigie.example.com/ui/accounts/airbus\" style=\"color:#1a5276\">Open the account "
+                   "in vigie</a>");
+        snprintf(want, sizeof want, "<a href=\"https://vigie.example.com/ui/signals/%s\" style=\"color:#1a5276\">Open in "
+                 "vigie</a>", sig_id[k]);
+        at(r.html, want);
+        email_rendered_free(&r);
+
+        /* a stored message whose links are not http(s): no link, no line */
+        cJSON *acct = cJSON_GetObjectItemCaseSensitive(d, "account");
+        if (!acct)
+            acct = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "items"), 0),
+                                                    "account");
+        cJSON_ReplaceItemInObject(acct, "console_url", cJSON_CreateString("javascript:alert(1)"));
+        cJSON_ReplaceItemInObject(acct, "console_base", cJSON_CreateString("javascript:alert(1)"));
+        assert_int_equal(email_render(d, NULL, &r, err, sizeof err), 0);
+        assert_null(strstr(r.text, "Open in vigie"));
+        assert_null(strstr(r.html, "Open in vigie"));
+        assert_null(strstr(r.html, "javascript:"));
+        email_rendered_free(&r);
+        /* without them (public_url not set) */
+        cJSON_DeleteItemFromObject(acct, "console_url");
+        cJSON_DeleteItemFromObject(acct, "console_base");
+        assert_int_equal(email_render(d, NULL, &r, err, sizeof err), 0);
+        assert_null(strstr(r.text, "vigie.example.com"));
+        assert_null(strstr(r.html, "Open in vigie"));
+        email_rendered_free(&r);
+        cJSON_Delete(d);
+    }
+}
+
 /* The scheduled review's report carries its own parts; one without them is refused. */
 static void test_report_parts_are_the_messages(void **state)
 {
@@ -196,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_hostile_text_is_inert),
         cmocka_unit_test(test_alert_subject_and_order),
         cmocka_unit_test(test_report_parts_are_the_messages),
+        cmocka_unit_test(test_console_links),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

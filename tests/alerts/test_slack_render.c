@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "sinks/console_link.h"
 #include "sinks/slack_render.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
@@ -412,6 +413,78 @@ static void test_update_marks_the_signal_told_again(void **state)
     cJSON_Delete(a);
 }
 
+/* With [console] public_url set, the router's account carries console_url and console_base:
+ * each signal links its console page and the footer the account's; without, no such link. */
+static void test_console_links_only_when_set(void **state)
+{
+    (void)state;
+    cJSON *a = alert("alert", "Acme Corp", 2);
+    cJSON *m = render_ok(a);
+    char *all = cJSON_PrintUnformatted(m);
+    assert_null(strstr(all, "Open in vigie"));
+    assert_null(strstr(all, "/ui/"));
+    cJSON_free(all);
+    cJSON_Delete(m);
+
+    cJSON *acct = cJSON_GetObjectItemCaseSensitive(a, "account");
+    cJSON_AddStringToObject(acct, "console_url", "https://vigie.example.com/ui/accounts/acme");
+    cJSON_AddStringToObject(acct, "console_base", "https://vigie.example.com");
+    m = render_ok(a);
+    check_limits(m);
+    const char *sig = signal_text(m, 0);
+    only_our_links(sig);
+    assert_non_null(strstr(sig, "\n<https://vigie.example.com/ui/signals/00000000000000000000000000000001|Open in vigie>"));
+    assert_non_null(strstr(signal_text(m, 1), "/ui/signals/00000000000000000000000000000002|Open in vigie>"));
+    const cJSON *blocks = blocks_of(m);
+    char *f = cJSON_PrintUnformatted(cJSON_GetArrayItem(blocks, cJSON_GetArraySize(blocks) - 1));
+    assert_non_null(strstr(f, "<https://vigie.example.com/ui/accounts/acme|Open the account in vigie>"));
+    cJSON_free(f);
+    cJSON_Delete(m);
+
+    /* a stored message whose links are not http(s) links nothing */
+    cJSON_ReplaceItemInObject(acct, "console_url", cJSON_CreateString("javascript:alert(1)"));
+    cJSON_ReplaceItemInObject(acct, "console_base", cJSON_CreateString("javascript:alert(1)//"));
+    m = render_ok(a);
+    all = cJSON_PrintUnformatted(m);
+    assert_null(strstr(all, "Open in vigie"));
+    assert_null(strstr(all, "Open the account"));
+    assert_null(strstr(all, "javascript:"));
+    cJSON_free(all);
+    cJSON_Delete(m);
+
+    /* 200 signals with their links stay within Slack's limits */
+    cJSON_Delete(a);
+    a = alert("alert", "Acme Corp", 200);
+    acct = cJSON_GetObjectItemCaseSensitive(a, "account");
+    cJSON_AddStringToObject(acct, "console_url", "https://vigie.example.com/ui/accounts/acme");
+    cJSON_AddStringToObject(acct, "console_base", "https://vigie.example.com");
+    m = render_ok(a);
+    check_limits(m);
+    cJSON_Delete(m);
+    cJSON_Delete(a);
+}
+
+/* The links' shape: the id one percent-encoded path segment, the base's trailing slash gone,
+ * and only http(s) bases. */
+static void test_console_link_shape(void **state)
+{
+    (void)state;
+    char *u = console_link("https://vigie.example.com/", "accounts", "acme & co/1?x#y");
+    assert_string_equal(u, "https://vigie.example.com/ui/accounts/acme%20%26%20co%2F1%3Fx%23y");
+    vg_free(u);
+    u = console_link("http://10.0.0.5:9747/vigie//", "signals", "0a1b-c_d.e~f");
+    assert_string_equal(u, "http://10.0.0.5:9747/vigie/ui/signals/0a1b-c_d.e~f");
+    vg_free(u);
+    assert_null(console_link("", "accounts", "acme"));
+    assert_null(console_link(NULL, "accounts", "acme"));
+    assert_null(console_link("https://vigie.example.com", "accounts", ""));
+    assert_null(console_link("javascript:alert(1)", "accounts", "acme"));
+    assert_null(console_link("https://", "accounts", "acme"));
+    assert_null(console_link("https://a.example/\"onmouseover=x", "accounts", "acme"));
+    assert_true(console_link_ok("HTTPS://vigie.example.com"));
+    assert_false(console_link_ok("ftp://vigie.example.com"));
+}
+
 static void test_what_slack_does_not_show_is_refused(void **state)
 {
     (void)state;
@@ -440,6 +513,8 @@ int main(void)
         cmocka_unit_test(test_long_text_is_cut_within_the_limits),
         cmocka_unit_test(test_update_marks_the_signal_told_again),
         cmocka_unit_test(test_what_slack_does_not_show_is_refused),
+        cmocka_unit_test(test_console_links_only_when_set),
+        cmocka_unit_test(test_console_link_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

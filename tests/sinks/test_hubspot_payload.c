@@ -282,6 +282,47 @@ static const char *member(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* [console] public_url set: the note (and a task, and an update's body) says "Open in vigie:"
+ * with a link to the signal's console page, before the marker; not set, or not http(s): the
+ * body is the one without it, byte for byte. */
+static void test_note_links_the_console(void **state)
+{
+    (void)state;
+    cJSON *s = parse(SIGNAL);
+    char *plain = hs_activity_html(s, NULL, HS_BODY_MAX);
+    char *empty = hs_activity_html(s, "", HS_BODY_MAX);
+    char *bad = hs_activity_html(s, "javascript:alert(1)", HS_BODY_MAX);
+    char *b = hs_activity_html(s, "https://vigie.example.com/", HS_BODY_MAX);
+    assert_string_equal(empty, plain);
+    assert_string_equal(bad, plain);
+    assert_null(strstr(plain, "Open in vigie"));
+    const char *want = "<p>Open in vigie: <a href=\"https://vigie.example.com/ui/signals/5f0c2a9e8b7d6c5f0c2a9e8b7d6c5f0c\">"
+                       "https://vigie.example.com/ui/signals/5f0c2a9e8b7d6c5f0c2a9e8b7d6c5f0c</a></p>";
+    assert_non_null(strstr(b, want));
+    assert_true(strstr(b, want) < strstr(b, "Ref: vigie-5f0c2a9e8b7d6c5f0c2a9e8b7d6c5f0c"));
+    /* the same body as without, plus that line */
+    assert_int_equal(strlen(b), strlen(plain) + strlen(want));
+    vg_free(plain);
+    vg_free(empty);
+    vg_free(bad);
+    vg_free(b);
+
+    struct hubspot_config c = config();
+    struct vg_buf buf;
+    vg_buf_init(&buf, 0);
+    assert_int_equal(hs_activity_props(&buf, &c, s, NULL, "https://vigie.example.com"), 0);
+    cJSON *p = props_of(&buf);
+    assert_non_null(strstr(member(p, "hs_note_body"), want));
+    cJSON_Delete(p);
+    c.activity = "task";
+    vg_buf_init(&buf, 0);
+    assert_int_equal(hs_activity_body_props(&buf, &c, s, "https://vigie.example.com"), 0);
+    p = props_of(&buf);
+    assert_non_null(strstr(member(p, "hs_task_body"), want));
+    cJSON_Delete(p);
+    cJSON_Delete(s);
+}
+
 static void test_activity_props_note_and_task(void **state)
 {
     (void)state;
@@ -619,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_note_body_says_a_sentence_once),
         cmocka_unit_test(test_note_body_refuses_script_links),
         cmocka_unit_test(test_note_body_truncated_not_refused),
+        cmocka_unit_test(test_note_links_the_console),
         cmocka_unit_test(test_activity_props_note_and_task),
         cmocka_unit_test(test_company_props),
         cmocka_unit_test(test_contact_props_never_write_a_guess),

@@ -260,6 +260,45 @@ static void task_as_a_rep_sees_it(void **state)
     batch_free(&b);
 }
 
+/* [console] public_url set: a Task's Description says "Open in vigie: URL", the signal's
+ * console page, before the signal id line; not set, or not http(s): the Description without
+ * it, byte for byte. */
+static void task_links_the_console(void **state)
+{
+    (void)state;
+    struct batch b = {0};
+    add(&b, "signal", SIG_FUNDING, &acme);
+    struct sf_request r;
+    build(&b, SF_TASK, NULL, &r);
+    cJSON *doc = records_of(&r);
+    char *plain = vg_strdup(s(rec(doc, 0), "Description"));
+    assert_null(strstr(plain, "Open in vigie"));
+    cJSON_Delete(doc);
+    sf_request_free(&r);
+
+    struct sf_map linked = map;
+    char err[128];
+    const char *bases[] = {"https://vigie.example.com/", "", "javascript:alert(1)"};
+    for (int k = 0; k < 3; k++) {
+        linked.console_url = bases[k];
+        assert_int_equal(sf_request_build(&linked, SF_TASK, b.v, b.n, NULL, &r, err, sizeof(err)), 0);
+        doc = records_of(&r);
+        const char *d = s(rec(doc, 0), "Description");
+        const char *line = "Open in vigie: https://vigie.example.com/ui/signals/a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1\n";
+        if (k == 0) {
+            assert_non_null(strstr(d, line));
+            assert_true(strstr(d, line) < strstr(d, "vigie signal a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"));
+            assert_int_equal(strlen(d), strlen(plain) + strlen(line));
+        } else {
+            assert_string_equal(d, plain);
+        }
+        cJSON_Delete(doc);
+        sf_request_free(&r);
+    }
+    vg_free(plain);
+    batch_free(&b);
+}
+
 /* An update upserts the same Task (same external id) with the new count, and leaves the
  * status and owner a rep may have changed. */
 static void update_keeps_what_the_rep_changed(void **state)
@@ -549,6 +588,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accounts_once_each),
+        cmocka_unit_test(task_links_the_console),
         cmocka_unit_test(contact_as_a_rep_sees_it),
         cmocka_unit_test(contact_of_a_known_account_and_odd_names),
         cmocka_unit_test(task_as_a_rep_sees_it),

@@ -155,6 +155,29 @@ static void typed_values(void **state)
     unlink(p);
 }
 
+/* [console] public_url is the base of links in alerts, e-mails and CRM notes: an http(s) URL
+ * with a host, or the file is refused at its line. */
+static void console_public_url(void **state)
+{
+    (void)state;
+    const char *why = "is not an http:// or https:// URL with a host (and no blanks, quotes or < > \\ ` | { } ^)";
+    const char *bad[] = {"javascript:alert(1)", "ftp://vigie.example.com", "https://", "vigie.example.com",
+                         "https://vigie.example.com/\"onclick=x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[200], want[400];
+        snprintf(text, sizeof(text), "[log]\nlevel = info\n\n[console]\npublic_url = %s\n", bad[i]);
+        snprintf(want, sizeof(want), "5: key 'console.public_url': '%s' %s", bad[i], why);
+        load_bad(text, want);
+    }
+    char err[256] = "";
+    char *p = write_tmp("[console]\npublic_url = https://vigie.example.com/\n");
+    struct vg_config *c = vg_config_load(p, err, sizeof(err));
+    assert_non_null(c);
+    assert_string_equal(c->console_public_url, "https://vigie.example.com/");
+    vg_config_free(c);
+    unlink(p);
+}
+
 static void warnings_name_their_line(void **state)
 {
     char err[256] = "";
@@ -269,6 +292,7 @@ int main(void)
         cmocka_unit_test(reload_comparison),   cmocka_unit_test(secrets),
         cmocka_unit_test(allocation_failures), cmocka_unit_test(typed_values),
         cmocka_unit_test(warnings_name_their_line), cmocka_unit_test(example_lists_every_option),
+        cmocka_unit_test(console_public_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
