@@ -404,6 +404,25 @@ def test_signals_without_a_known_account_are_skipped():
     assert v.stop() == 0
 
 
+def test_with_console_public_url_accounts_link_their_console_page():
+    """[console] public_url set: the account every message (and every digest item) carries
+    links its console page, and gives the base under which a render links each signal's."""
+    env = RouterEnv(conf(extra="[console]\npublic_url = https://vigie.example.com/\n"), clock=today_at(10))
+    v = env.start()
+    env.signal("airbus", "funding", 60)
+    c1 = env.signal("capgemini", "funding", 50)
+    env.routed(2)
+    env.advance(31)
+    teams = by_account(env.wait_messages("teams", 2))
+    acct = teams["airbus"][0]["account"]
+    assert acct["console_url"] == "https://vigie.example.com/ui/accounts/airbus", acct
+    assert acct["console_base"] == "https://vigie.example.com", acct
+    assert "console_url" not in teams["airbus"][0]["signals"][0], "the signal records stay as in the stream"
+    item = env.digest_items(PAUL)[c1["id"]]
+    assert item["account"]["console_url"] == "https://vigie.example.com/ui/accounts/capgemini", item
+    assert v.stop() == 0
+
+
 def test_run_once_delivers_what_it_routed():
     env = RouterEnv(conf().replace("group_wait = 30s", "group_wait = 1h"), clock=today_at(10))
     a = env.signal("airbus", "funding", 60)
