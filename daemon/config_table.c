@@ -42,7 +42,7 @@ const struct vg_option vg_options[] = {
     {"console", "listen", VG_OPT_LISTEN, "off", 0, 0, F(console_listen), NULL, VG_OPT_RESTART,
      "the web console (/ui/): HOST:PORT (e.g. 127.0.0.1:9747; port 0 picks one), unix:PATH, or off; off loopback it needs token or user and password_hash. Its request limits are [admin]'s"},
     {"console", "public_url", VG_OPT_STRING, "", 0, 0, F(console_public_url), NULL, VG_OPT_RESTART,
-     "the console's address as people reach it (e.g. https://vigie.example.com), for links to its pages"},
+     "the console's address as people reach it, http:// or https:// (e.g. https://vigie.example.com): alerts, e-mails and CRM notes then link its account and signal pages"},
     {"console", "token", VG_OPT_STRING, "", 0, 0, F(console_token), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
      "a bearer token that opens the console (Authorization: Bearer TOKEN); best as env:NAME, file:PATH or credential:NAME"},
     {"console", "user", VG_OPT_STRING, "", 0, 0, F(console_user), NULL, VG_OPT_RESTART,
