@@ -176,7 +176,7 @@ static void scores(struct vg_buf *b, const struct console_req *req, const struct
 }
 
 static void timeline(struct vg_buf *b, const struct console_req *req, const struct console_record *v, size_t n,
-                     size_t total)
+                     size_t total, size_t gone)
 {
     heading(b, req, "timeline", "Timeline");
     if (!n) {
@@ -187,6 +187,12 @@ static void timeline(struct vg_buf *b, const struct console_req *req, const stru
     }
     if (total > n)
         vg_buf_printf(b, "<p class=\"muted\">%s %zu / %zu.</p>\n", console_tr(req, "Showing the newest"), n, total);
+    if (gone) {
+        /* their stories expired ([pipeline] dedup_ttl): the series keep their id, time and priority */
+        vg_buf_puts(b, "<p class=\"muted\" id=\"gone\">");
+        console_html_text(b, console_tr(req, "Older signals are not kept: only their time and priority are shown."));
+        vg_buf_puts(b, "</p>\n");
+    }
     const char *h[] = {"When", "Type", "Title", "Evidence", "Amount", "People", "Sources"};
     vg_buf_puts(b, "<div class=\"scroll\"><table id=\"signals\" class=\"sortable collapse\"><thead><tr>");
     for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
@@ -210,7 +216,12 @@ static void timeline(struct vg_buf *b, const struct console_req *req, const stru
         if (cJSON_IsNumber(pri))
             vg_buf_printf(b, " <span class=\"muted\">%d</span>", pri->valueint);
         vg_buf_printf(b, "</td><td data-label=\"%s\" class=\"title\">", console_tr(req, "Title"));
-        if (id) {
+        if (v[i].gone) {
+            console_html_text(b, id ? id : "");
+            vg_buf_puts(b, " <span class=\"muted gone\">");
+            console_html_text(b, console_tr(req, "older signals are not kept"));
+            vg_buf_puts(b, "</span>");
+        } else if (id) {
             /* the signal's own page, then the story's link */
             vg_buf_puts(b, "<a href=\"/ui/signals/");
             console_html_urlpart(b, id);
@@ -253,9 +264,16 @@ static int cmp_contacts(const void *x, const void *y)
     return c ? c : strcasecmp(group_of(a, "name"), group_of(b, "name"));
 }
 
-static void contacts(struct vg_buf *b, const struct console_req *req, struct console_record *v, size_t n)
+static void contacts(struct vg_buf *b, const struct console_req *req, struct console_record *v, size_t n,
+                     int complete)
 {
     heading(b, req, "contacts", "Contacts");
+    if (!complete) {
+        /* no per-account contacts index: the read stops after the stream's newest entries */
+        vg_buf_printf(b, "<p class=\"muted\" id=\"contacts-bound\">%s %d %s</p>\n",
+                      console_tr(req, "From the newest"), CONSOLE_CONTACT_SCAN,
+                      console_tr(req, "contact records; older ones are not looked at."));
+    }
     if (!n) {
         vg_buf_puts(b, "<p class=\"muted\">");
         console_html_text(b, console_tr(req, "No contact known."));
@@ -365,7 +383,8 @@ int console_account_page(const struct console_req *req, struct console_reply *re
         return 0;
     }
     int rc = -1;
-    size_t len = strlen(j), ns = 0, total = 0, nc = 0, ctotal = 0, nsrc = 0;
+    size_t len = strlen(j), ns = 0, total = 0, gone = 0, nc = 0, ctotal = 0, nsrc = 0;
+    int ccomplete = 1;
     char *wrapped = vg_malloc(len + 3);
     struct enrich_account_set *set = NULL;
     struct console_record *sig = NULL, *con = NULL;
@@ -380,29 +399,40 @@ int console_account_page(const struct console_req *req, struct console_reply *re
         goto out;
     }
     const struct enrich_account *a = &set->v[0];
-    if (console_data_signals(req->q, id, SCORED_SIGNALS, &sig, &ns, &total, err, sizeof(err)) < 0 ||
-        console_data_contacts(req->q, id, CONTACT_ROWS, &con, &nc, &ctotal, err, sizeof(err)) < 0 ||
+    if (console_data_signals(req->q, req->cfg, id, SCORED_SIGNALS, &sig, &ns, &total, &gone, err, sizeof(err)) < 0 ||
+        console_data_contacts(req->q, id, CONTACT_ROWS, &con, &nc, &ctotal, &ccomplete, err, sizeof(err)) < 0 ||
         console_data_sources(req->q, id, &src, &nsrc, err, sizeof(err)) < 0) {
         vg_warn("console", "account %s: %s", id, err);
         goto out;
     }
-    /* the scores from the signals read (SCORED_SIGNALS newest at most) */
+    /* the scores from the signals read (SCORED_SIGNALS newest at most) whose records are
+     * kept: a gone signal has no type, which the axes need */
     if (!(rs = vg_calloc(ns ? ns : 1, sizeof(*rs))))
         goto out;
     long long oldest = 0;
+    long long oldest_gone = 0;
+    size_t nrs = 0;
     for (size_t i = 0; i < ns; i++) {
         const cJSON *x = sig[i].j;
+        if (sig[i].gone) {
+            /* the data are whole only after the newest signal whose record is gone */
+            if (!oldest_gone)
+                oldest_gone = sig[i].ms + 1;
+            continue;
+        }
+        oldest = sig[i].ms;
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(x, "priority"), *c = cJSON_GetObjectItemCaseSensitive(x, "confidence"),
                     *s = cJSON_GetObjectItemCaseSensitive(x, "sources");
         const char *type = str_of(x, "type");
-        rs[i] = (struct review_signal){str_of(x, "id"), type ? type : "", cJSON_IsNumber(p) ? p->valueint : 0,
-                                       cJSON_IsNumber(c) ? c->valuedouble : 0, cJSON_IsNumber(s) ? s->valueint : 1,
-                                       sig[i].ms};
-        oldest = sig[i].ms;
+        rs[nrs++] = (struct review_signal){str_of(x, "id"), type ? type : "", cJSON_IsNumber(p) ? p->valueint : 0,
+                                           cJSON_IsNumber(c) ? c->valuedouble : 0, cJSON_IsNumber(s) ? s->valueint : 1,
+                                           sig[i].ms};
     }
     struct review_config rcfg;
     account_signals_review_config(req->cfg, &rcfg);
-    if (enrich_review_account(a, rs, ns, req->now_ms, oldest, &rcfg, row) < 0)
+    if (oldest_gone)
+        oldest = oldest_gone;
+    if (enrich_review_account(a, rs, nrs, req->now_ms, oldest, &rcfg, row) < 0)
         goto out;
 
     console_html_begin(b, req, a->name, "portfolio");
@@ -446,8 +476,8 @@ int console_account_page(const struct console_req *req, struct console_reply *re
         vg_buf_puts(b, "</dl>\n");
     }
     scores(b, req, row);
-    timeline(b, req, sig, ns < TIMELINE_ROWS ? ns : TIMELINE_ROWS, total);
-    contacts(b, req, con, nc);
+    timeline(b, req, sig, ns < TIMELINE_ROWS ? ns : TIMELINE_ROWS, total, gone);
+    contacts(b, req, con, nc, ccomplete);
     sources(b, req, src, nsrc);
     console_html_end(b, req);
     rc = 0;

@@ -4,14 +4,14 @@
 #include "daemon/config.h"
 #include "enrich/account.h"
 #include "queue/queue_accounts.h"
+#include "queue/queue_account_feed.h"
 #include "queue/queue_contract.h"
+#include "queue/queue_feed.h"
 #include "queue/queue_sources.h"
-#include "queue/queue_tail.h"
 #include "util/vg_alloc.h"
+#include "util/vg_log.h"
 #include "util/vg_time.h"
-#ifdef VG_HAVE_QUEUE_SERIES
 #include "queue/queue_series.h"
-#endif
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -255,35 +255,51 @@ static int gather(const char *field, const char *payload, const char *entry_id, 
         g->v = v;
         g->cap = cap;
     }
-    g->v[g->n++] = (struct console_record){j, ms};
+    g->v[g->n++] = (struct console_record){j, ms, 0};
     return 0;
 }
 
-static int newest_first(const void *x, const void *y)
+/* The contacts stream newest first, CONSOLE_CONTACT_SCAN entries at most: there is no
+ * per-account contacts index, and a page's cost must not grow with the stream. */
+static int contact_entry(const struct queue_feed_entry *e, void *arg)
 {
-    const struct console_record *a = x, *b = y;
-    return a->ms < b->ms ? 1 : a->ms > b->ms ? -1 : 0;
+    return gather(e->field, e->payload, e->id, arg);
 }
 
-/* Until a per-account index exists, the stream is read through and filtered. */
-static int records(struct queue_sync *q, const char *stream, const char *f1, const char *f2, const char *account,
-                   size_t max, struct console_record **out, size_t *n, size_t *total, char *err, size_t errlen)
+int console_data_contacts(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
+                          size_t *n, size_t *total, int *complete, char *err, size_t errlen)
 {
     char needle[600];
     int plain = strlen(account) < 512 && !strpbrk(account, "\"\\/");
     /* the id as a JSON string, wherever it is (writers differ in their blanks); the parse decides */
     snprintf(needle, sizeof(needle), "\"%s\"", account);
-    struct gather g = {.account = account, .needle = plain ? needle : NULL, .f1 = f1, .f2 = f2};
+    struct gather g = {.account = account, .needle = plain ? needle : NULL, .f1 = QUEUE_FIELD_CONTACT};
+    char last[64] = "";
+    size_t scanned = 0;
     *out = NULL;
     *n = *total = 0;
-    if (queue_tail(q, stream, 0, 0, gather, &g, err, errlen) < 0 || g.oom) {
-        if (g.oom)
-            snprintf(err, errlen, "out of memory");
-        console_records_free(g.v, g.n);
-        return -1;
+    *complete = 1;
+    for (;;) {
+        size_t want = CONSOLE_CONTACT_SCAN - scanned < 1000 ? CONSOLE_CONTACT_SCAN - scanned : 1000;
+        char before[64];
+        snprintf(before, sizeof(before), "%s", last);
+        long got = queue_feed_chunk(q, QUEUE_STREAM_CONTACTS, before, 0, 0, want, contact_entry, &g, last,
+                                    sizeof(last), err, errlen);
+        if (got < 0 || g.oom) {
+            if (g.oom)
+                snprintf(err, errlen, "out of memory");
+            console_records_free(g.v, g.n);
+            return -1;
+        }
+        scanned += (size_t)got;
+        if ((size_t)got < want)
+            break;
+        if (scanned >= CONSOLE_CONTACT_SCAN) {
+            *complete = 0; /* there may be older entries: not looked at */
+            break;
+        }
     }
-    if (g.n)
-        qsort(g.v, g.n, sizeof(*g.v), newest_first);
+    /* read newest first: a person's first record met is the latest, and the order is kept */
     *total = g.n;
     for (size_t i = max; i < g.n; i++)
         cJSON_Delete(g.v[i].j);
@@ -292,17 +308,62 @@ static int records(struct queue_sync *q, const char *stream, const char *f1, con
     return 0;
 }
 
-int console_data_signals(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
-                         size_t *n, size_t *total, char *err, size_t errlen)
+int console_data_signals(struct queue_sync *q, const struct vg_config *cfg, const char *account, size_t max,
+                         struct console_record **out, size_t *n, size_t *total, size_t *gone, char *err,
+                         size_t errlen)
 {
-    return records(q, QUEUE_STREAM_SIGNALS, QUEUE_FIELD_SIGNAL, QUEUE_FIELD_UPDATE, account, max, out, n, total, err,
-                   errlen);
-}
-
-int console_data_contacts(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
-                          size_t *n, size_t *total, char *err, size_t errlen)
-{
-    return records(q, QUEUE_STREAM_CONTACTS, QUEUE_FIELD_CONTACT, NULL, account, max, out, n, total, err, errlen);
+    struct queue_account_signal *s = NULL;
+    size_t k = 0;
+    *out = NULL;
+    *n = *total = *gone = 0;
+    /* the stream's signals the series do not hold yet (usually none: the enrich stage adds
+     * them as it writes); a Redis that refuses writes still shows what the series hold */
+    char ierr[256];
+    if (queue_series_index(q, cfg->review_half_life_ms, 0, NULL, ierr, sizeof(ierr)) < 0)
+        vg_warn("console", "the accounts' series miss the stream's newest signals: %s", ierr);
+    if (queue_account_signals(q, account, max, &s, &k, total, err, errlen) < 0)
+        return -1;
+    struct console_record *v = vg_calloc(k ? k : 1, sizeof(*v));
+    if (!v) {
+        queue_account_signals_free(s, k);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        cJSON *j = s[i].json ? cJSON_Parse(s[i].json) : NULL;
+        cJSON *acc = j ? cJSON_GetObjectItemCaseSensitive(j, "account_id") : NULL;
+        if (j && (!cJSON_IsString(acc) || strcmp(acc->valuestring, account) != 0)) {
+            cJSON_Delete(j); /* not this account's record: shown as gone rather than wrong */
+            j = NULL;
+        }
+        int is_gone = !j;
+        if (j) {
+            /* the record as first written; the story counts the sources that told it since */
+            cJSON *src = cJSON_GetObjectItemCaseSensitive(j, "sources");
+            if (cJSON_IsNumber(src) && (double)s[i].sources > src->valuedouble)
+                cJSON_SetNumberValue(src, (double)s[i].sources);
+        } else {
+            j = cJSON_CreateObject();
+            if (j && (!cJSON_AddStringToObject(j, "id", s[i].id) ||
+                      !cJSON_AddNumberToObject(j, "priority", s[i].priority))) {
+                cJSON_Delete(j);
+                j = NULL;
+            }
+            if (!j) {
+                console_records_free(v, m);
+                queue_account_signals_free(s, k);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+        }
+        v[m++] = (struct console_record){j, s[i].ms, is_gone};
+        *gone += (size_t)is_gone;
+    }
+    queue_account_signals_free(s, k);
+    *out = v;
+    *n = m;
+    return 0;
 }
 
 void console_records_free(struct console_record *v, size_t n)

@@ -1,8 +1,7 @@
-/* console_data — what the portfolio and account pages read from Redis, in one place, so the
- * day the per-account series (queue/queue_series.h) and a per-account signal index land, only
- * this file changes. Until queue_series.c is in the tree (the build defines
- * VG_HAVE_QUEUE_SERIES when it is), heat, weeks and last signal are computed from the signals
- * stream read whole: right, but only for small data (docs/design.md "Console"). */
+/* console_data — what the portfolio and account pages read from Redis, in one place. Until
+ * queue_series.c is in the tree (the build defines VG_HAVE_QUEUE_SERIES when it is), the
+ * portfolio's heat, weeks and last signal are computed from the signals stream read whole:
+ * right, but only for small data (docs/design.md "Console"). */
 #ifndef VG_CONSOLE_DATA_H
 #define VG_CONSOLE_DATA_H
 
@@ -51,19 +50,29 @@ int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, cons
                          size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
                          size_t *total, char *err, size_t errlen);
 
-/* A record of the account's (signal or contact), parsed, with its stream time. */
+/* A record of the account's (signal or contact), parsed, with its time. */
 struct console_record {
-    struct cJSON *j;
+    struct cJSON *j;             /* for a gone signal: {"id", "priority"} only */
     long long ms;                /* published, else the entry's time */
+    int gone;                    /* a signal whose story expired: the record is not kept */
 };
 
-/* The account's signals, newest first, at most max (an update replaces its signal's record:
- * the newest entry of an id wins), *total how many it has. Free with console_records_free. */
-int console_data_signals(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
-                         size_t *n, size_t *total, char *err, size_t errlen);
-/* The account's contacts, the latest record of each person, at most max. */
+/* The account's newest signals, newest first, at most max, from its series (series:s:<id>)
+ * resolved through their stories (queue/queue_account_feed.h): a few pipelined reads,
+ * whatever the stream's length. *total is how many the series hold, *gone how many of those
+ * given have no record any more (their story expired: id, time and priority only; the
+ * series are brought up to date with the stream first). The latest sources count is the
+ * story's. Free with console_records_free. */
+int console_data_signals(struct queue_sync *q, const struct vg_config *cfg, const char *account, size_t max,
+                         struct console_record **out, size_t *n, size_t *total, size_t *gone, char *err,
+                         size_t errlen);
+/* The account's contacts, the latest record of each person, at most max, from the newest
+ * CONSOLE_CONTACT_SCAN entries of the contacts stream (no per-account index: the stream is
+ * read newest first and the read stops there). *complete is 0 when older entries were not
+ * looked at. */
+#define CONSOLE_CONTACT_SCAN 10000
 int console_data_contacts(struct queue_sync *q, const char *account, size_t max, struct console_record **out,
-                          size_t *n, size_t *total, char *err, size_t errlen);
+                          size_t *n, size_t *total, int *complete, char *err, size_t errlen);
 void console_records_free(struct console_record *v, size_t n);
 
 /* The sources tied to the account (free with queue_source_states_free). */

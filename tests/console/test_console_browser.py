@@ -62,8 +62,14 @@ def seed(conf, redis):
     assert r.returncode == 0, r.stderr
     c = redis.client()
     sigs = fixture.SIGNALS + [(NOW - 2 * DAY, "signal", HOSTILE_SIGNAL)]
+    stories = {}
     for ms, field, rec in sorted(sigs, key=lambda s: s[0]):
         c.call("XADD", "vigie:signals", f"{ms}-0", field, json.dumps(rec))
+        # story:<id> as the enrich stage keeps it: the signal's entry, how many sources told it
+        entry, _ = stories.get(rec["id"], (f"{ms}-0", 0))
+        stories[rec["id"]] = (entry, max(stories.get(rec["id"], (entry, 0))[1], rec.get("sources", 1)))
+    for sid, (entry, sources) in stories.items():
+        c.call("SET", "vigie:story:" + sid, f"{sources} {entry}\n")
     for i, rec in enumerate(CONTACTS):
         c.call("XADD", "vigie:contacts", f"{NOW - DAY + i}-0", "contact", json.dumps(rec))
     c.close()
