@@ -7,6 +7,7 @@
 #include "queue/queue_account_feed.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_feed.h"
+#include "queue/queue_portfolio_keys.h"
 #include "queue/queue_sources.h"
 #include "util/vg_alloc.h"
 #include "util/vg_log.h"
@@ -102,6 +103,51 @@ out:
     return ret;
 }
 
+int console_data_keys(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, int with_scores, struct console_row *out, char *err, size_t errlen)
+{
+    struct review_config rc;
+    account_signals_review_config(cfg, &rc);
+    struct queue_portfolio_key *k = vg_calloc(n ? n : 1, sizeof(*k));
+    const char **ids = vg_calloc(n ? n : 1, sizeof(*ids));
+    struct review_row *row = vg_malloc(sizeof(*row));
+    int ret = -1;
+    if (!k || !ids || !row) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = acc[i]->id;
+    /* the stream's signals the series lack first (usually none), as account_signals_series */
+    char ierr[256];
+    if (n && queue_series_index(q, cfg->review_half_life_ms, 0, NULL, ierr, sizeof(ierr)) < 0)
+        vg_warn("console", "the accounts' series miss the stream's newest signals: %s", ierr);
+    if (n && queue_portfolio_keys(q, ids, n, k, err, errlen) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct console_row *r = &out[i];
+        memset(r, 0, sizeof(*r));
+        r->a = acc[i];
+        r->heat = k[i].heat_log;
+        r->last_ms = k[i].last_ms;
+        snprintf(r->last_type, sizeof(r->last_type), "%s", k[i].last_type);
+        if (with_scores) {
+            if (enrich_review_account(r->a, NULL, 0, now_ms, 0, &rc, row) < 0) {
+                snprintf(err, errlen, "out of memory");
+                goto out;
+            }
+            memcpy(r->score, row->score, sizeof(r->score));
+            r->weighted = row->weighted;
+        }
+    }
+    ret = 0;
+out:
+    vg_free(k);
+    vg_free(ids);
+    vg_free(row);
+    return ret;
+}
+
 int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
                          size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
                          size_t *total, char *err, size_t errlen)
@@ -144,6 +190,16 @@ static void set_week(struct console_row *r, long long now_ms, long long ms, int 
     long long age = week_of(now_ms) - week_of(ms);
     if (age >= 0 && age < CONSOLE_WEEKS)
         r->week[CONSOLE_WEEKS - 1 - age] += count;
+}
+
+int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen);
+
+int console_data_keys(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, int with_scores, struct console_row *out, char *err, size_t errlen)
+{
+    (void)with_scores;
+    return console_data_rows(q, cfg, acc, n, now_ms, out, err, errlen);
 }
 
 /* Fallback until queue_series lands: the whole signals stream, grouped by account. */

@@ -41,6 +41,15 @@ void console_data_free(void);
 int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
                       size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen);
 
+/* What the portfolio orders and filters every account by, without reading their series
+ * whole (queue/queue_portfolio_keys.h): out[i].a, last_ms, last_type, heat (the ranking's log:
+ * heat's order, not its value), and with with_scores, score and weighted (the account's fields'
+ * alone, as console_data_rows gives them). Weeks are left zero: the caller reads the rows of
+ * the page it shows with console_data_rows. Without the series, the rows themselves. 0, or -1
+ * with err. */
+int console_data_keys(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
+                      size_t n, long long now_ms, int with_scores, struct console_row *out, char *err, size_t errlen);
+
 /* The accounts at [offset, offset + count) of the heat ranking, hottest first, without
  * reading every account's series (the portfolio's first view: no filter, by heat): *n rows
  * into out (a ranked id no longer in set is left out). 1 when the ranking covers that page

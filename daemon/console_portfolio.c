@@ -127,7 +127,7 @@ int console_portfolio_page(const struct console_req *req, struct console_reply *
     struct console_row *rows = vg_calloc(na ? na : 1, sizeof(*rows));
     char **owners = vg_calloc(na ? na : 1, sizeof(*owners)), **types = vg_calloc(na ? na : 1, sizeof(*types));
     size_t n = 0, nowners = 0, ntypes = 0;
-    int rc = -1;
+    int rc = -1, types_owned = 0;
     if (!acc || !rows || !owners || !types)
         goto out;
     for (size_t i = 0; i < na; i++) {
@@ -159,13 +159,20 @@ int console_portfolio_page(const struct console_req *req, struct console_reply *
         }
     }
     if (!fast) {
-        if (n && console_data_rows(req->q, req->cfg, acc, n, req->now_ms, rows, err, sizeof(err)) < 0)
+        /* every kept account's ordering keys (three hash fields each), then the full rows of
+         * the page shown only: a view over every account costs a page's series, not 10,000 */
+        if (n && console_data_keys(req->q, req->cfg, acc, n, req->now_ms, g_sort == S_SCORE, rows, err,
+                                   sizeof(err)) < 0)
             goto out;
         /* the types offered are those of the rows the other filters leave */
         size_t kept = 0;
+        types_owned = 1; /* copies: the rows move (the filter, the sort, the page's read) */
         for (size_t i = 0; i < n; i++) {
-            if (rows[i].last_type[0] && !has_str(types, ntypes, rows[i].last_type))
-                types[ntypes++] = rows[i].last_type;
+            if (rows[i].last_type[0] && !has_str(types, ntypes, rows[i].last_type)) {
+                if (!(types[ntypes] = vg_strdup(rows[i].last_type)))
+                    goto out;
+                ntypes++;
+            }
             if (!type[0] || strcmp(rows[i].last_type, type) == 0)
                 rows[kept++] = rows[i];
         }
@@ -177,6 +184,12 @@ int console_portfolio_page(const struct console_req *req, struct console_reply *
             page = pages;
         first = (size_t)(page - 1) * PAGE_ROWS;
         last = first + PAGE_ROWS < n ? first + PAGE_ROWS : n;
+        /* the page's accounts, in their order, read whole */
+        for (size_t i = first; i < last; i++)
+            acc[i - first] = rows[i].a;
+        if (last > first && console_data_rows(req->q, req->cfg, acc, last - first, req->now_ms, rows + first, err,
+                                              sizeof(err)) < 0)
+            goto out;
     }
     if (nowners)
         qsort(owners, nowners, sizeof(*owners), cmp_str);
@@ -299,6 +312,8 @@ out:
     vg_free(acc);
     vg_free(rows);
     vg_free(owners);
+    for (size_t i = 0; types_owned && i < ntypes; i++)
+        vg_free(types[i]);
     vg_free(types);
     return rc;
 }
