@@ -106,6 +106,7 @@ def seed(redis, accts, rng, now_ms):
     start = now_ms - SPAN_MS
     step = SPAN_MS / N_SIGNALS
     newest = []
+    n_stories = 0
     buf = []
     for i in range(N_SIGNALS):
         ms = int(start + i * step)
@@ -126,6 +127,7 @@ def seed(redis, accts, rng, now_ms):
         if i >= N_SIGNALS - N_STORIES:
             newest.append(sid)
         if ms >= now_ms - STORY_MS:
+            n_stories += 1
             buf.append(resp("SET", f"vigie:story:{sid}", f"2 {ms}-0\n{rec['url']}\nhttps://other.example.org/{i}"))
         if len(buf) >= 20000:
             w.write(b"".join(buf))
@@ -159,7 +161,7 @@ def seed(redis, accts, rng, now_ms):
     out = p.stdout.read().decode()
     if p.wait() != 0 or "errors: 0" not in out:
         raise SystemExit("seeding failed: " + out[-500:])
-    return newest, accts[order[0]]["id"]
+    return newest, accts[order[0]]["id"], n_stories
 
 
 def cpu_ticks(pid):
@@ -244,7 +246,7 @@ def run(started):
     now_ms = int(time.time() * 1000) - 60000
     accts = accounts(rng)
     t0 = time.monotonic()
-    newest, busy = seed(redis, accts, rng, now_ms)
+    newest, busy, n_stories = seed(redis, accts, rng, now_ms)
     seed_s = time.monotonic() - t0
     conf = os.path.join(TMP, "vigie.conf")
     port = free_port()
@@ -319,6 +321,11 @@ def run(started):
             note = "`vigie status`"
         searched = re.search(r'data-shown="(\d+)" data-searched="(\d+)"', body)
         extra = f", {searched.group(1)} rows from {searched.group(2)} entries looked at" if searched else ""
+        shown = re.search(r"Showing the newest (\d+) / (\d+)", body)
+        if shown:
+            gone = len(re.findall(r'class="muted gone"', body))
+            extra += (f", timeline {shown.group(1)} of its {shown.group(2)} signals, {gone} of them shown by time "
+                      "alone (story expired)")
         if cold > vms + 20:
             extra += f"; first fetch {cold:.0f} ms (fills the page's cache)"
         results.append((name, vms, rms, wall, pms, note, extra))
@@ -330,7 +337,7 @@ def run(started):
     pm = sum(r[4] for r in with_peer) / len(with_peer)
     worst = max((r for r in results if r[1] is not None), key=lambda r: r[1])
     print(f"console vigie={vm:.1f} peer={pm:.1f} unit=ms ratio={vm / pm:.3f}")
-    print(f"# {N_ACCOUNTS} accounts, {N_SIGNALS} signal entries over 365 days (10% updates), {N_STORIES} stories, "
+    print(f"# {N_ACCOUNTS} accounts, {N_SIGNALS} signal entries over 365 days (10% updates), {n_stories} stories (the last 30 days' signals), "
           f"2 saved reviews of {N_ACCOUNTS} rows; seeded in {seed_s:.0f} s through redis-cli --pipe; the accounts' "
           f"series built from the stream by `vigie accounts list --sort heat` in {index_s:.0f} s (not measured)")
     print(f"# measured: vigie= is the CPU of the vigie process per page fetch (utime+stime over {RUNS} fetches after {WARM}), mean over "
