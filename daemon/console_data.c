@@ -289,14 +289,11 @@ static int gather(const char *field, const char *payload, const char *entry_id, 
     int64_t p;
     if (cJSON_IsString(pub) && vg_parse_rfc3339_ms(pub->valuestring, &p) == 0)
         ms = p;
-    /* the newest entry of an id replaces the older one */
+    /* read newest first: a person's first record met is the latest, the later ones older */
     for (size_t i = 0; i < g->n; i++) {
         cJSON *oid = cJSON_GetObjectItemCaseSensitive(g->v[i].j, "id");
         if (strcmp(oid->valuestring, id->valuestring) == 0) {
-            cJSON_Delete(g->v[i].j);
-            g->v[i].j = j;
-            if (ms > g->v[i].ms)
-                g->v[i].ms = ms;
+            cJSON_Delete(j);
             return 0;
         }
     }

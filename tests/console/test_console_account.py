@@ -5,7 +5,8 @@ its timeline shows: the page takes the account's newest signals from its series
 lists the newest 50 newest first, says how many there are in all, and leaves out another
 account's signals; a signal whose story is gone (expired) still has its row, by id and time,
 with the page saying that older signals are not kept; the contacts are read from the newest
-entries of the contacts stream only, and the page says so when older ones were not looked at."""
+entries of the contacts stream only (a person's newest record), and the page says so when
+older ones were not looked at."""
 import json
 import os
 import re
@@ -46,6 +47,9 @@ def seed(c):
     for i in range(10000):
         cmds.append(["XADD", P + "contacts", f"{T0 + 2 + i}-0", "contact",
                      json.dumps({"id": f"k{i}", "account_id": "other", "name": f"P {i}", "department": "sales"})])
+    # k-new's older record: the newer one is shown
+    cmds.append(["XADD", P + "contacts", f"{T0 + 19999}-0", "contact",
+                 json.dumps({"id": "k-new", "account_id": "quiet", "name": "Stale Name", "department": "finance"})])
     cmds.append(["XADD", P + "contacts", f"{T0 + 20000}-0", "contact",
                  json.dumps({"id": "k-new", "account_id": "quiet", "name": "New Contact", "department": "finance"})])
     pipeline(c.redis, cmds)
@@ -103,7 +107,7 @@ def test_no_gone_note_when_every_story_is_kept():
 
 def test_contacts_read_is_bounded_and_says_so():
     html = body_of(env().get("/ui/accounts/quiet")[2])
-    assert "New Contact" in html and "Old Contact" not in html
+    assert "New Contact" in html and "Old Contact" not in html and "Stale Name" not in html
     assert 'id="contacts-bound"' in html and "older ones are not looked at" in html
     assert "No signal for this account yet." in html
 
