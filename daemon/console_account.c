@@ -7,10 +7,12 @@
 #include "daemon/account_signals.h"
 #include "daemon/console_data.h"
 #include "daemon/console_html.h"
+#include "daemon/console_scores.h"
 #include "enrich/account.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_sources.h"
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 #include "util/vg_log.h"
 
 #include <cjson/cJSON.h>
@@ -22,12 +24,6 @@
 #define TIMELINE_ROWS 50
 #define SCORED_SIGNALS 500
 #define CONTACT_ROWS 300
-
-static const char *str_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* The path's segment after /ui/accounts/, percent-decoded into out; -1 when it does not fit
  * or decodes to a NUL. */
@@ -113,7 +109,7 @@ static void amounts(struct vg_buf *b, const cJSON *j)
     cJSON_ArrayForEach(e, a)
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "value");
-        const char *cur = str_of(e, "currency");
+        const char *cur = vg_json_str(e, "currency");
         if (!cJSON_IsNumber(v))
             continue;
         vg_buf_printf(b, "%s%.15g ", i++ ? ", " : "", v->valuedouble);
@@ -127,7 +123,7 @@ static void people(struct vg_buf *b, const cJSON *j)
     int i = 0;
     cJSON_ArrayForEach(e, a)
     {
-        const char *name = str_of(e, "name"), *role = str_of(e, "role");
+        const char *name = vg_json_str(e, "name"), *role = vg_json_str(e, "role");
         if (!name)
             continue;
         vg_buf_puts(b, i++ ? "<br>" : "");
@@ -203,8 +199,8 @@ static void timeline(struct vg_buf *b, const struct console_req *req, const stru
     vg_buf_puts(b, "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < n; i++) {
         const cJSON *j = v[i].j;
-        const char *id = str_of(j, "id"), *type = str_of(j, "type"), *title = str_of(j, "title");
-        const char *url = str_of(j, "url"), *evidence = str_of(j, "evidence");
+        const char *id = vg_json_str(j, "id"), *type = vg_json_str(j, "type"), *title = vg_json_str(j, "title");
+        const char *url = vg_json_str(j, "url"), *evidence = vg_json_str(j, "evidence");
         const cJSON *src = cJSON_GetObjectItemCaseSensitive(j, "sources");
         const cJSON *pri = cJSON_GetObjectItemCaseSensitive(j, "priority");
         vg_buf_puts(b, "<tr data-signal=\"");
@@ -251,7 +247,7 @@ static void timeline(struct vg_buf *b, const struct console_req *req, const stru
 /* Contacts ordered by unit, then department, then name: each group under its heading. */
 static const char *group_of(const cJSON *j, const char *k)
 {
-    const char *v = str_of(j, k);
+    const char *v = vg_json_str(j, k);
     return v && v[0] ? v : "";
 }
 
@@ -309,7 +305,7 @@ static void contacts(struct vg_buf *b, const struct console_req *req, struct con
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "departing")))
                 vg_buf_puts(b, " ↘");
             const cJSON *g = cJSON_GetObjectItemCaseSensitive(c, "email_guess");
-            const char *addr = g ? str_of(g, "address") : NULL;
+            const char *addr = g ? vg_json_str(g, "address") : NULL;
             if (addr) {
                 vg_buf_puts(b, " <span class=\"muted\">");
                 console_html_text(b, addr);
@@ -423,8 +419,8 @@ int console_account_page(const struct console_req *req, struct console_reply *re
         oldest = sig[i].ms;
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(x, "priority"), *c = cJSON_GetObjectItemCaseSensitive(x, "confidence"),
                     *s = cJSON_GetObjectItemCaseSensitive(x, "sources");
-        const char *type = str_of(x, "type");
-        rs[nrs++] = (struct review_signal){str_of(x, "id"), type ? type : "", cJSON_IsNumber(p) ? p->valueint : 0,
+        const char *type = vg_json_str(x, "type");
+        rs[nrs++] = (struct review_signal){vg_json_str(x, "id"), type ? type : "", cJSON_IsNumber(p) ? p->valueint : 0,
                                            cJSON_IsNumber(c) ? c->valuedouble : 0, cJSON_IsNumber(s) ? s->valueint : 1,
                                            sig[i].ms};
     }
@@ -476,6 +472,7 @@ int console_account_page(const struct console_req *req, struct console_reply *re
         vg_buf_puts(b, "</dl>\n");
     }
     scores(b, req, row);
+    console_scores_section(b, req, a->id); /* on a Redis error the page goes on without it */
     timeline(b, req, sig, ns < TIMELINE_ROWS ? ns : TIMELINE_ROWS, total, gone);
     contacts(b, req, con, nc, ccomplete);
     sources(b, req, src, nsrc);

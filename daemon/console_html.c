@@ -168,6 +168,12 @@ int console_html_param(const char *query, const char *name, char *out, size_t le
 /* ---- UI strings ------------------------------------------------------------------- */
 
 static const char *const fr[][2] = {
+    /* console_account.c's bounds */
+    {"Older signals are not kept: only their time and priority are shown.",
+     "Les signaux plus anciens ne sont pas gardés : seuls leur date et leur priorité sont montrées."},
+    {"older signals are not kept", "les signaux plus anciens ne sont pas gardés"},
+    {"From the newest", "D'après les"},
+    {"contact records; older ones are not looked at.", "fiches de contact les plus récentes ; les plus anciennes ne sont pas lues."},
     /* console_scores.c */
     {"Axis scores over time", "Notes des axes dans le temps"},
     {"Axis", "Axe"},

@@ -141,7 +141,7 @@ int console_scores_section(struct vg_buf *b, const struct console_req *req, cons
             of[n++] = &kept[k];
         }
     }
-    vg_buf_printf(b, "<section class=\"scores-history\" data-reviews=\"%zu\"><h2>", n);
+    vg_buf_printf(b, "<section class=\"scores-history\" data-reviews=\"%zu\"><h2 id=\"scores-history\">", n);
     console_html_text(b, console_tr(req, "Axis scores over time"));
     vg_buf_puts(b, "</h2>\n");
     if (n == 0) {
@@ -152,7 +152,7 @@ int console_scores_section(struct vg_buf *b, const struct console_req *req, cons
         return 0;
     }
     static const char *const cols[REVIEW_AXES + 1] = {"quantitative", "strategic", "image", "score"};
-    vg_buf_puts(b, "<div class=\"table-wrap\"><table class=\"scores\"><thead><tr><th>");
+    vg_buf_puts(b, "<div class=\"scroll\"><table class=\"scores\"><thead><tr><th>");
     console_html_text(b, console_tr(req, "Axis"));
     vg_buf_puts(b, "</th><th></th>");
     for (size_t i = 0; i < n; i++) {

@@ -64,8 +64,28 @@ def env():
         c = Console()
         add_accounts(c.redis, ACCOUNTS)
         seed(c)
+        save_review(c, 1, "2026-10-01T07:00:00Z", [("big", 40, 50, 30, 41), ("other", 10, 10, 10, 10)])
+        save_review(c, 2, "2026-11-01T07:00:00Z", [("other", 12, 10, 10, 11)])  # big not in it
+        save_review(c, 3, "2026-12-01T07:00:00Z", [("big", 55, 52, 35, 49)])
         _env = c.start()
     return _env
+
+
+def save_review(c, rid, at, rows):
+    """A saved review as `vigie review --save` writes it (the rows keep their axis scores)."""
+    doc = {"id": rid, "at": at, "counts": {"de-select": 0, "promote": 0, "watch": 0, "keep": len(rows)},
+           "rows": [{"id": a, "name": a, "tier": "key", "score": w, "heat": 0, "rec": "keep",
+                     "scores": {"quantitative": q, "strategic": s, "image": i}} for a, q, s, i, w in rows]}
+    c.redis.client().call("HSET", P + "reviews", str(rid), json.dumps(doc))
+
+
+def history(html):
+    """{axis: [scores, oldest review first]} of the page's axis scores over time."""
+    sec = html.split('class="scores-history"', 1)[1].split("</section>", 1)[0]
+    out = {}
+    for axis, row in re.findall(r'<tr data-axis="(\w+)">(.*?)</tr>', sec, re.S):
+        out[axis] = [int(x) for x in re.findall(r'data-score="(\d+)"', row)]
+    return out
 
 
 def timeline_ids(html):
@@ -85,6 +105,18 @@ def test_timeline_newest_first_from_the_series():
     # the story's count of sources, not the record's first one
     row = re.search(r'<tr data-signal="b079">.*?</tr>', html, re.S).group(0)
     assert row.endswith('class="num">3</td></tr>'), row
+
+
+def test_axis_scores_over_time_from_the_saved_reviews():
+    html = body_of(env().get("/ui/accounts/big")[2])
+    # the reviews that have the account, oldest first; review 2 did not have it
+    assert 'data-reviews="2"' in html
+    assert history(html) == {"quantitative": [40, 55], "strategic": [50, 52], "image": [30, 35], "score": [41, 49]}
+    assert 'data-review="1"' in html and 'data-review="3"' in html and 'data-review="2"' not in html
+    # an account no saved review has: how to keep one, no made-up figures
+    quiet = body_of(env().get("/ui/accounts/quiet")[2])
+    assert 'data-reviews="0"' in quiet and "vigie review --save" in quiet
+    assert history(quiet) == {}
 
 
 def test_gone_stories_keep_their_rows():
