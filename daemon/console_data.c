@@ -56,6 +56,19 @@ void console_data_free(void)
     cached_q = NULL;
 }
 
+/* The axis scores of r's account from its fields alone (a portfolio row keeps no evidence). */
+static int fields_scores(struct console_row *r, long long now_ms, const struct review_config *rc,
+                         struct review_row *row, char *err, size_t errlen)
+{
+    if (enrich_review_account(r->a, NULL, 0, now_ms, 0, rc, row) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(r->score, row->score, sizeof(r->score));
+    r->weighted = row->weighted;
+    return 0;
+}
+
 #ifdef VG_HAVE_QUEUE_SERIES
 /* From the per-account series (account_signals_series: the stream's signals the series do not
  * hold yet are added first, usually none). The axis scores are the account's fields' (the
@@ -88,12 +101,8 @@ int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const s
         snprintf(r->last_type, sizeof(r->last_type), "%s", s[i].last_type);
         for (int w = 0; w < CONSOLE_WEEKS; w++)
             r->week[w] = s[i].count[SERIES_WEEKS - CONSOLE_WEEKS + w];
-        if (enrich_review_account(r->a, NULL, 0, now_ms, 0, &rc, row) < 0) {
-            snprintf(err, errlen, "out of memory");
+        if (fields_scores(r, now_ms, &rc, row, err, errlen) < 0)
             goto out;
-        }
-        memcpy(r->score, row->score, sizeof(r->score));
-        r->weighted = row->weighted;
     }
     ret = 0;
 out:
@@ -131,14 +140,8 @@ int console_data_keys(struct queue_sync *q, const struct vg_config *cfg, const s
         r->heat = k[i].heat_log;
         r->last_ms = k[i].last_ms;
         snprintf(r->last_type, sizeof(r->last_type), "%s", k[i].last_type);
-        if (with_scores) {
-            if (enrich_review_account(r->a, NULL, 0, now_ms, 0, &rc, row) < 0) {
-                snprintf(err, errlen, "out of memory");
-                goto out;
-            }
-            memcpy(r->score, row->score, sizeof(r->score));
-            r->weighted = row->weighted;
-        }
+        if (with_scores && fields_scores(r, now_ms, &rc, row, err, errlen) < 0)
+            goto out;
     }
     ret = 0;
 out:
