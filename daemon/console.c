@@ -183,44 +183,6 @@ static void simple_page(const struct console_req *req, struct console_reply *rep
     console_html_end(&rep->body, req);
 }
 
-/* A page whose file has not been written yet (the build defines VG_CONSOLE_NO_<page>): it
- * says so rather than show anything made up. */
-__attribute__((unused)) /* every page is built once the branches are merged */
-static int coming_page(const struct console_req *req, struct console_reply *rep, const char *title, const char *active)
-{
-    console_html_begin(&rep->body, req, console_tr(req, title), active);
-    vg_buf_puts(&rep->body, "<h1>");
-    console_html_text(&rep->body, console_tr(req, title));
-    vg_buf_puts(&rep->body, "</h1>\n<p class=\"muted\">");
-    console_html_text(&rep->body, console_tr(req, "This page is not built yet."));
-    vg_buf_puts(&rep->body, "</p>\n");
-    console_html_end(&rep->body, req);
-    return 0;
-}
-
-#ifdef VG_CONSOLE_NO_signals
-int console_signals_page(const struct console_req *req, struct console_reply *rep)
-{
-    return coming_page(req, rep, "Signals", "signals");
-}
-int console_signal_page(const struct console_req *req, struct console_reply *rep)
-{
-    return coming_page(req, rep, "Signals", "signals");
-}
-#endif
-#ifdef VG_CONSOLE_NO_review
-int console_review_page(const struct console_req *req, struct console_reply *rep)
-{
-    return coming_page(req, rep, "Review", "review");
-}
-#endif
-#ifdef VG_CONSOLE_NO_ops
-int console_ops_page(const struct console_req *req, struct console_reply *rep)
-{
-    return coming_page(req, rep, "Operations", "ops");
-}
-#endif
-
 /* The page for path, or NULL. */
 static console_page_fn route(const char *path)
 {

@@ -69,7 +69,6 @@ static int fields_scores(struct console_row *r, long long now_ms, const struct r
     return 0;
 }
 
-#ifdef VG_HAVE_QUEUE_SERIES
 /* From the per-account series (account_signals_series: the stream's signals the series do not
  * hold yet are added first, usually none). The axis scores are the account's fields' (the
  * series keep no signal types, which the evidence needs). */
@@ -179,88 +178,6 @@ int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, cons
     queue_series_ids_free(ids, got);
     return ret;
 }
-#else
-/* Monday-based week number of a time (1970-01-01 was a Thursday). */
-static long long week_of(long long ms)
-{
-    long long days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    long long d = days + 3;
-    return d >= 0 ? d / 7 : -((-d + 6) / 7);
-}
-
-static void set_week(struct console_row *r, long long now_ms, long long ms, int count)
-{
-    long long age = week_of(now_ms) - week_of(ms);
-    if (age >= 0 && age < CONSOLE_WEEKS)
-        r->week[CONSOLE_WEEKS - 1 - age] += count;
-}
-
-int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
-                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen);
-
-int console_data_keys(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
-                      size_t n, long long now_ms, int with_scores, struct console_row *out, char *err, size_t errlen)
-{
-    (void)with_scores;
-    return console_data_rows(q, cfg, acc, n, now_ms, out, err, errlen);
-}
-
-/* Fallback until queue_series lands: the whole signals stream, grouped by account. */
-int console_data_hottest(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account_set *set,
-                         size_t offset, size_t count, long long now_ms, struct console_row *out, size_t *n,
-                         size_t *total, char *err, size_t errlen)
-{
-    *n = *total = 0;
-    return 0;
-}
-
-int console_data_rows(struct queue_sync *q, const struct vg_config *cfg, const struct enrich_account *const *acc,
-                      size_t n, long long now_ms, struct console_row *out, char *err, size_t errlen)
-{
-    struct review_config rc;
-    account_signals_review_config(cfg, &rc);
-    struct account_signals all = {0};
-    struct review_row *row = vg_malloc(sizeof(*row));
-    int ret = -1;
-    if (!row) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (account_signals_read(q, &all, err, errlen) < 0)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        struct console_row *r = &out[i];
-        memset(r, 0, sizeof(*r));
-        r->a = acc[i];
-        if (account_signals_review(&all, acc[i], 0, now_ms, &rc, row) < 0) {
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        r->heat = row->heat;
-        memcpy(r->score, row->score, sizeof(r->score));
-        r->weighted = row->weighted;
-        size_t k;
-        const struct account_signal *s = account_signals_of(&all, acc[i]->id, &k);
-        for (size_t j = 0; j < k; j++) {
-            /* an update entry repeats its signal: counted once, at its first entry */
-            int seen = 0;
-            for (size_t m = 0; m < j && !seen; m++)
-                seen = strcmp(s[m].id, s[j].id) == 0;
-            if (!seen)
-                set_week(r, now_ms, s[j].s.ms, 1);
-            if (s[j].s.ms >= r->last_ms) {
-                r->last_ms = s[j].s.ms;
-                snprintf(r->last_type, sizeof(r->last_type), "%s", s[j].type);
-            }
-        }
-    }
-    ret = 0;
-out:
-    account_signals_free(&all);
-    vg_free(row);
-    return ret;
-}
-#endif
 
 /* ---- one account's records ---------------------------------------------------------------- */
 

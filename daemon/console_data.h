@@ -1,7 +1,6 @@
-/* console_data — what the portfolio and account pages read from Redis, in one place. Until
- * queue_series.c is in the tree (the build defines VG_HAVE_QUEUE_SERIES when it is), the
- * portfolio's heat, weeks and last signal are computed from the signals stream read whole:
- * right, but only for small data (docs/design.md "Console"). */
+/* console_data — what the portfolio and account pages read from Redis, in one place: the
+ * portfolio's heat, weeks and last signal from the per-account series, an account's signals
+ * through its series and stories, its contacts from a bounded read (docs/design.md "Console"). */
 #ifndef VG_CONSOLE_DATA_H
 #define VG_CONSOLE_DATA_H
 

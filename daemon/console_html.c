@@ -345,7 +345,6 @@ static const char *const fr[][2] = {
     {"No such account.", "Compte inconnu."},
     {"Not found", "Introuvable"},
     {"coming", "à venir"},
-    {"This page is not built yet.", "Cette page n'est pas encore construite."},
     {"Redis is not reachable", "Redis est injoignable"},
     {"ok", "ok"},
     {"failing", "en échec"},
