@@ -62,6 +62,11 @@ static void on_request(const struct admin_http_req *req, struct admin_http_reply
         reply(rep, 302, "text/plain", "the console is at ");
         vg_buf_puts(&rep->body, a->console);
         vg_buf_puts(&rep->body, "/ui/\n");
+    } else if (strcmp(req->path, "/ui") == 0 || strncmp(req->path, "/ui/", 4) == 0) {
+        /* Someone looking for the console: say how to turn it on rather than a bare 404. */
+        reply(rep, 404, "text/plain",
+              "the web console is off: set [console] listen = 127.0.0.1:9747 (README, \"Web console\") and "
+              "restart vigie\n");
     } else {
         reply(rep, 404, "text/plain", "not found: try /healthz, /readyz, /metrics\n");
     }

@@ -224,6 +224,10 @@ def test_keep_alive_and_methods():
         head += s.recv(4096)
     assert head.startswith(b"HTTP/1.1 200"), head
     assert head.endswith(b"\r\n\r\n"), "HEAD has no body"
+    # the web console is off by default: /ui says how to turn it on
+    s.sendall(b"GET /ui/ HTTP/1.1\r\nHost: vigie\r\n\r\n")
+    status, head, body = read_response(s, 10)
+    assert status == 404 and "[console] listen" in body, (status, body)
     s.sendall(b"POST /healthz HTTP/1.1\r\nHost: vigie\r\nContent-Length: 3\r\n\r\nabc")
     status, head, _ = read_response(s, 10)
     assert status == 405 and re.search(r"(?im)^allow: GET, HEAD", head), head
