@@ -35,7 +35,9 @@ static const char usage[] =
     "  de-selection bar is de-selected at the [review] deselect_after-th saved review in a row.\n"
     "  --list lists the saved reviews; --diff ID|last prints what changed per account since one.\n"
     "  --format html: a self-contained report (a chart per axis, then the table), on stdout or\n"
-    "  written to --output FILE.\n";
+    "  written to --output FILE.\n"
+    "  The daemon can run it itself: [review] schedule = weekly|monthly saves one review per\n"
+    "  period and hands its HTML to the e-mail sink ([review] email) and the outbox ([review] outbox).\n";
 
 static void day_of(int64_t ms, char out[32], int with_time)
 {
