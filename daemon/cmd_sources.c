@@ -25,7 +25,9 @@ static const char usage[] =
     "       vigie sources [-c FILE] show ID\n"
     "       vigie sources [-c FILE] rm ID...\n"
     "       vigie sources [-c FILE] import FILE   (CSV with a header row, or a JSON array;\n"
-    "                                              columns id,kind,url,interval,account_id,options)\n";
+    "                                              columns id,kind,url,interval,account_id,options)\n"
+    "       vigie sources parse --kind KIND FILE ...  (what a poll makes of a saved response;\n"
+    "                                              no Redis: see vigie sources parse --help)\n";
 
 /* "in 3m", "12s ago", "never". */
 static void rel_time(char *out, size_t len, int64_t when, int64_t now)
@@ -329,6 +331,8 @@ static int do_rm(struct queue_sync *q, int argc, char **argv)
 
 int cmd_sources(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "parse") == 0) /* offline: no configuration, no Redis */
+        return cmd_sources_parse(argc - 1, argv + 1);
     const char *config = NULL;
     char **rest = vg_calloc((size_t)argc + 1, sizeof(*rest));
     int nrest = 0;

@@ -85,6 +85,28 @@ struct vg_config {
     char *fetch_user_agent;
     char *fetch_news_search;
     long long fetch_news_interval_ms;
+    /* [sources]: the company sources (fetchers/kind_*.c) and their automatic creation */
+    long long src_automatic;
+    char *src_user_agent;              /* User-Agent with a contact address (SEC EDGAR requires one) */
+    char *src_feed_rate;               /* "N/DURATION" budgets shared through Redis; "": none */
+    char *src_fr_company_url;
+    long long src_fr_company_interval_ms;
+    char *src_fr_company_rate;
+    char *src_bodacc_url;
+    long long src_bodacc_interval_ms;
+    long long src_bodacc_batch;
+    char *src_bodacc_rate;
+    char *src_sec_edgar_url;
+    long long src_sec_edgar_interval_ms;
+    char *src_sec_edgar_rate;
+    char *src_uk_company_url;
+    long long src_uk_company_interval_ms;
+    char *src_uk_company_rate;
+    char *src_uk_company_key;
+    char *src_greenhouse_url;
+    char *src_lever_url;
+    long long src_jobs_interval_ms;
+    char *src_jobs_rate;
     /* [enrich] */
     char *enrich_rules_dir;
     long long enrich_story_window_ms;

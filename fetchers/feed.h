@@ -47,7 +47,10 @@ struct feed_item {
     int64_t updated;
     char **categories;
     size_t ncategories;
-    const char *kind; /* static string: NULL for feed entries, "web_change" from page_watch */
+    const char *kind; /* static string: NULL for feed entries, "web_change" from page_watch,
+                         "register", "announcement", "filing" or "jobs" from company sources */
+    char *structured; /* company sources: the item's `structured` member, a JSON object
+                         (docs/design.md "Structured items"), or NULL */
 };
 
 struct feed_doc {

@@ -30,6 +30,7 @@ void feed_item_clear(struct feed_item *it)
     for (size_t i = 0; i < it->ncategories; i++)
         vg_free(it->categories[i]);
     vg_free(it->categories);
+    vg_free(it->structured);
     memset(it, 0, sizeof(*it));
     it->published = it->updated = FEED_DATE_NONE;
 }

@@ -60,8 +60,9 @@ static void put_str(struct vg_buf *b, const char *key, const char *v)
 
 int fetch_item_keys(const struct feed_item *it, struct fetch_item_keys *keys)
 {
-    /* A page change is its own event each time: its id (url#fingerprint), not its link. */
-    int by_id = it->kind && strcmp(it->kind, "web_change") == 0 && it->id;
+    /* A page change is its own event each time: its id (url#fingerprint), not its link. So is
+     * a company source's event: many share the company's link (its register page). */
+    int by_id = ((it->kind && strcmp(it->kind, "web_change") == 0) || it->structured) && it->id;
     const char *ident = by_id ? it->id : it->link ? it->link : it->id ? it->id : it->title;
     if (!ident || !*ident)
         return -1;
@@ -102,6 +103,10 @@ char *fetch_item_json(const char *source_id, const char *account_id, const struc
     put_str(&b, "kind", it->kind ? it->kind : "article");
     if (account_id)
         put_str(&b, "account_id", account_id);
+    if (it->structured) { /* built by the kind as a JSON object: written as it is */
+        vg_buf_puts(&b, ",\"structured\":");
+        vg_buf_puts(&b, it->structured);
+    }
     if (vg_buf_putc(&b, '}') < 0) {
         vg_buf_free(&b);
         return NULL;

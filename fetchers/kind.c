@@ -1,5 +1,6 @@
 /* kind — the registry of source kinds (see kind.h). */
 #include "fetchers/kind.h"
+#include "util/vg_alloc.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -13,6 +14,23 @@ static const struct source_kind *const kinds[] = {
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 void source_kinds_init(void) { xmlInitParser(); }
+
+const struct source_kind *const *source_kinds_all(size_t *n)
+{
+    *n = NKINDS;
+    return kinds;
+}
+
+void kind_auto_sources_free(struct kind_auto_source *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        vg_free(v[i].id);
+        vg_free(v[i].url);
+        vg_free(v[i].account_id);
+        vg_free(v[i].options);
+    }
+    vg_free(v);
+}
 
 const struct source_kind *source_kind_find(const char *name)
 {

@@ -11,6 +11,22 @@
 #include <stdint.h>
 
 struct feed_doc;
+struct vg_buf;
+struct enrich_account_set;
+
+/* A poll may need more than one request (a company's profile, then its officers): the kind's
+ * `plan` names them after the first response, and the poller hands every response to `parse`
+ * as parts, in the order `plan` gave. At most KIND_MAX_PARTS of them. */
+#define KIND_MAX_PARTS 8
+
+struct kind_part {
+    const char *url;           /* as `plan` named it */
+    const char *body;          /* the response body ("" when none) */
+    size_t len;
+    int status;                /* the HTTP status: a 2xx, or a 4xx/5xx the kind may accept (a
+                                  404 for "no insolvency history"); a network failure fails the
+                                  whole poll instead, and never reaches the kind */
+};
 
 /* What one poll of a source hands its kind. */
 struct kind_input {
@@ -21,14 +37,35 @@ struct kind_input {
     const char *options;       /* the source's options (a JSON object), or NULL */
     const char *watch_text;    /* what the previous poll kept (kind_output.watch_text), or NULL */
     int64_t now;               /* seconds since the epoch */
+    const struct kind_part *parts; /* the responses to the URLs `plan` named, in its order */
+    size_t nparts;             /* 0 when the kind has no plan, or it named none */
+    const char *account_id;    /* the account the source is tied to, or NULL */
 };
 
 /* What a kind makes of it. The caller frees `doc` (feed_doc_free) and `watch_text` (vg_free). */
 struct kind_output {
     struct feed_doc *doc;      /* the items */
-    char *watch_text;          /* to keep for the next poll, or NULL */
+    char *watch_text;          /* to keep for the next poll, or NULL. A company source keeps its
+                                  snapshot here (what the next poll compares against, and what
+                                  `vigie accounts show` shows through the kind's `show`) */
     const char *error_kind;    /* on failure: a static name for status and metrics */
 };
+
+/* What the configuration says for a kind's automatic sources ([sources] section). */
+struct kind_auto_settings {
+    const char *base_url;      /* the API's base URL, without a trailing '/' (tests: loopback) */
+    long long interval_ms;     /* the sources' poll interval */
+    unsigned batch;            /* identifiers per source, for kinds that batch (bodacc) */
+};
+
+/* One source a kind wants for the accounts. All strings owned (vg_free; kind_auto_sources_free). */
+struct kind_auto_source {
+    char *id;                  /* "<kind>:<account id>", or "<kind>:<n>" for a batch */
+    char *url;
+    char *account_id;          /* NULL for a batch over several accounts */
+    char *options;             /* a JSON object, or NULL */
+};
+void kind_auto_sources_free(struct kind_auto_source *v, size_t n);
 
 struct source_kind {
     const char *name;
@@ -39,6 +76,32 @@ struct source_kind {
     int (*check_options)(const char *options, char *err, size_t errlen);
     /* One poll's bytes to items. 0, or -1 with out->error_kind set and a message in err. */
     int (*parse)(const struct kind_input *in, struct kind_output *out, char *err, size_t errlen);
+
+    /* ---- company sources (issue 15); all optional (NULL / 0 for feed and page) ---- */
+
+    /* After the first response (in->parts empty): the further URLs this poll needs, at most
+     * KIND_MAX_PARTS, each vg_malloc'ed in a vg_malloc'ed array; *n = 0 for none. 0, or -1
+     * with out->error_kind-like name in err (the poll fails as `parse`). */
+    int (*plan)(const struct kind_input *in, char ***urls, size_t *n, char *err, size_t errlen);
+    /* The sources this kind wants for the accounts (their identifiers), or none. Pure. 0, or -1
+     * on allocation failure. */
+    int (*auto_sources)(const struct enrich_account_set *accounts, const struct kind_auto_settings *set,
+                        struct kind_auto_source **out, size_t *n);
+    /* What a source of this kind keeps (kind_output.watch_text), as lines for `vigie accounts
+     * show` ("  legal name: RENAULT\n"...). Appends to out; 0, or -1 when it cannot read it. */
+    int (*show)(const char *watch_text, struct vg_buf *out);
+    /* The API's documented defaults: base URL, and its rate limit, shared by every vigie
+     * process through Redis (queue_budget: `budget:api:<name>`). budget_limit 0: none. */
+    const char *default_url;
+    long long budget_limit, budget_window_ms;
+    long long default_interval_ms;
+    unsigned default_batch;
+    /* Requests need `User-Agent: <[sources] user_agent>` with a contact address (SEC): the
+     * daemon refuses to start when a source of the kind exists or is wanted and none is set. */
+    int needs_user_agent;
+    /* Requests carry HTTP Basic auth with the API key from [sources] <kind>_key_file as the user
+     * name and an empty password (Companies House). */
+    int needs_api_key;
 };
 
 /* Prepares what the kinds' parsers share (libxml2's global state), once, on the thread that
@@ -50,6 +113,9 @@ void source_kinds_init(void);
 const struct source_kind *source_kind_find(const char *name);
 /* The known kinds' names, ", "-separated, for messages ("feed, page"); cut to fit `len`. */
 void source_kind_names(char *buf, size_t len);
+
+/* The registered kinds, in order, n of them (for the automatic sources). */
+const struct source_kind *const *source_kinds_all(size_t *n);
 
 extern const struct source_kind source_kind_feed;
 extern const struct source_kind source_kind_page;
