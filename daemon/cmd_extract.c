@@ -1,7 +1,9 @@
 /* cmd_extract — `vigie extract [--accounts FILE] [--rules DIR] --json|--signals`.
  *
  * Reads items as JSON lines on stdin ({"id","title","summary","lang"}, plus optional "url",
- * "published", "account_id"), through the daemon's own item decoder (enrich/item_json.h), and writes one JSON line per item on stdout in the fixed
+ * "published", "account_id", "structured"), through the daemon's own item decoder
+ * (enrich/item_json.h) and, for a structured item, its structured path
+ * (enrich/structured.h), and writes one JSON line per item on stdout in the fixed
  * shape of docs/design.md: {"id","signals","amounts","people","companies","accounts",
  * "mentioned"} (accounts: subjects and counterparties; mentioned: named in passing). With
  * --signals it writes the full signal records instead (one line per signal, with the
@@ -21,6 +23,7 @@
 #include "util/vg_buf.h"
 #include "enrich/extract.h"
 #include "enrich/item_json.h"
+#include "enrich/structured.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -45,7 +48,11 @@ static int process_line(const struct enrich_extractor *x, const char *line, size
     if (enrich_item_json_read(line, len, &in, err, errlen) < 0)
         goto out;
     struct enrich_result *r;
-    if (enrich_extract(x, &in.item, &r) < 0) {
+    /* an item of a company source goes through the daemon's structured path, as there */
+    if (in.structured) {
+        if (enrich_structured_extract(x, &in.item, in.structured, &r, err, errlen) < 0)
+            goto out;
+    } else if (enrich_extract(x, &in.item, &r) < 0) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }

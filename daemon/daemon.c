@@ -352,6 +352,9 @@ static void on_once_signals(const struct queue_entry *v, size_t n, int ok, void 
                "stories told by several sources), %llu contacts\n",
             (unsigned long long)es.items, es.accounts, (unsigned long long)es.signals, shown, updates,
             (unsigned long long)es.contacts);
+    if (es.unmatched)
+        fprintf(o, "            %llu structured items named a company no account holds (by its identifier)\n",
+                (unsigned long long)es.unmatched);
     fflush(o);
     if (sinker_count(d->sinker))
         sinker_on_idle(d->sinker, on_once_sinks_idle, d);

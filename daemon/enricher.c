@@ -16,6 +16,7 @@
 #include "enrich/extract.h"
 #include "enrich/item_json.h"
 #include "enrich/story.h"
+#include "enrich/structured.h"
 #include "queue/queue.h"
 #include "queue/queue_accounts.h"
 #include "queue/queue_contract.h"
@@ -56,7 +57,7 @@ struct enricher {
     struct event *pipe_ev;
     pthread_t thread;
     struct enricher_stats stats;
-    struct vg_metric *m_signals, *m_contacts, *m_items;
+    struct vg_metric *m_signals, *m_contacts, *m_items, *m_unmatched;
 };
 
 static void built_free(struct built *b)
@@ -185,11 +186,25 @@ static int handle_item(void *arg, const char *entry_id, const char *payload, siz
     size_t ncontacts = 0;
     struct vg_buf b;
     vg_buf_init(&b, 0);
-    if (enrich_extract(x, &item, &r) < 0) {
+    /* A company source's item says what happened and to whom: its own signals, never the text
+     * rules too (a register sentence would otherwise also read as news). */
+    if (in.structured) {
+        if (enrich_structured_extract(x, &item, in.structured, &r, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "not a structured item: %s", why);
+            e->stats.failed++;
+            goto out;
+        }
+        if (!r->n_accounts) {
+            e->stats.unmatched++;   /* no account holds its identifier: nothing, acknowledged */
+            vg_metric_add(e->m_unmatched, 1);
+        }
+    } else if (enrich_extract(x, &item, &r) < 0) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    uint64_t sim = enrich_simhash(item.title, item.summary);
+    /* Register events are told in template sentences: near-identical text is not the same
+     * story there, so only their ids (the event's) cluster them. */
+    uint64_t sim = in.structured ? 0 : enrich_simhash(item.title, item.summary);
     for (size_t i = 0; i < r->n_signals; i++) {
         const struct enrich_signal *s = &r->signals[i];
         if (!s->account_id || s->role == ENRICH_ROLE_MENTIONED)
@@ -274,6 +289,8 @@ struct enricher *enricher_new(struct event_base *base, struct queue *q, const st
     e->m_items = vg_counter("vigie_enrich_items_total", "items enriched");
     e->m_signals = vg_counter("vigie_signals_total", "signals found (before story clustering)");
     e->m_contacts = vg_counter("vigie_contacts_total", "contacts found (before deduplication)");
+    e->m_unmatched = vg_counter("vigie_structured_unmatched_total",
+                                "structured items whose identifier no account holds");
     return e;
 }
 

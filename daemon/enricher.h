@@ -27,6 +27,7 @@ void enricher_free(struct enricher *e);
 
 struct enricher_stats {
     uint64_t items, signals, contacts, failed;
+    uint64_t unmatched;          /* structured items whose identifier no account holds */
     long long accounts_version;  /* of the extractor in use; -1 before the first */
     size_t accounts;
 };

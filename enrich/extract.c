@@ -4,6 +4,7 @@
 #include "util/vg_alloc.h"
 #include "enrich/classify.h"
 #include "enrich/doc.h"
+#include "enrich/id_index.h"
 #include "enrich/score.h"
 #include "enrich/text.h"
 
@@ -20,6 +21,7 @@ struct enrich_extractor {
     struct enrich_rules *rules;
     const struct enrich_account_set *accounts;
     struct enrich_matcher *matcher;
+    struct enrich_id_index *ids;      /* accounts by identifier, for structured items */
     struct enrich_options opt;
 };
 
@@ -52,6 +54,11 @@ struct enrich_extractor *enrich_extractor_new(struct enrich_rules *rules,
             return NULL;
         }
     }
+    if (!(x->ids = enrich_id_index_build(accounts))) {
+        snprintf(err, errlen, "out of memory");
+        enrich_extractor_free(x);
+        return NULL;
+    }
     return x;
 }
 
@@ -60,11 +67,15 @@ void enrich_extractor_free(struct enrich_extractor *x)
     if (!x)
         return;
     enrich_matcher_free(x->matcher);
+    enrich_id_index_free(x->ids);
     enrich_rules_free(x->rules);
     vg_free(x);
 }
 
 const struct enrich_account_set *enrich_extractor_accounts(const struct enrich_extractor *x) { return x->accounts; }
+const struct enrich_rules *enrich_extractor_rules(const struct enrich_extractor *x) { return x->rules; }
+const struct enrich_id_index *enrich_extractor_ids(const struct enrich_extractor *x) { return x->ids; }
+const struct enrich_options *enrich_extractor_options(const struct enrich_extractor *x) { return &x->opt; }
 
 void enrich_result_free(struct enrich_result *r)
 {
@@ -90,6 +101,7 @@ void enrich_result_free(struct enrich_result *r)
     for (size_t i = 0; i < r->n_signals; i++) {
         struct enrich_signal *s = &r->signals[i];
         vg_free(s->evidence);
+        vg_free(s->change);
         vg_free(s->modifiers);
         vg_free(s->amounts);
         vg_free(s->people);
@@ -449,27 +461,36 @@ out:
     return rc;
 }
 
-int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *item,
-                   struct enrich_result **out)
+struct enrich_result *enrich_result_new(const struct enrich_extractor *x, const struct enrich_item *item)
 {
-    *out = NULL;
     struct enrich_result *r = vg_calloc(1, sizeof(*r));
     if (!r)
-        return -1;
-    struct enrich_doc d;
-    int doc_ok = 0;
+        return NULL;
     r->id = vg_strdup(item->id ? item->id : "");
     r->lang = vg_strdup(item->lang ? item->lang : "");
     r->title = vg_strdup(item->title ? item->title : "");
     if (!r->id || !r->lang || !r->title ||
         (item->url && !(r->url = vg_strdup(item->url))) ||
-        (item->published && !(r->published = vg_strdup(item->published))))
-        goto fail;
+        (item->published && !(r->published = vg_strdup(item->published)))) {
+        enrich_result_free(r);
+        return NULL;
+    }
     time_t now = x->opt.now > 0 ? (time_t)x->opt.now : time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(r->detected, sizeof(r->detected), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return r;
+}
 
+int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *item,
+                   struct enrich_result **out)
+{
+    *out = NULL;
+    struct enrich_result *r = enrich_result_new(x, item);
+    if (!r)
+        return -1;
+    struct enrich_doc d;
+    int doc_ok = 0;
     if (enrich_doc_init(&d, x->rules, item->title, item->summary, item->lang) < 0)
         goto fail;
     doc_ok = 1;

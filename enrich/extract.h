@@ -62,6 +62,8 @@ struct enrich_signal {
     size_t *places, n_places;    /* indexes into result->places */
     int unit;                    /* the account's unit named in the title or in a sentence
                                     that carries the signal, or -1 (then none) */
+    char *change;                /* a structured item's {"field","before","after"} as JSON
+                                    text, or NULL (enrich/structured.c) */
 };
 
 struct enrich_result {
@@ -91,12 +93,21 @@ struct enrich_extractor *enrich_extractor_new(struct enrich_rules *rules,
                                               char *err, size_t errlen);
 void enrich_extractor_free(struct enrich_extractor *x);
 const struct enrich_account_set *enrich_extractor_accounts(const struct enrich_extractor *x);
+/* The compiled rules, the identifier index (enrich/id_index.h) and the options in use. */
+const struct enrich_rules *enrich_extractor_rules(const struct enrich_extractor *x);
+struct enrich_id_index;
+const struct enrich_id_index *enrich_extractor_ids(const struct enrich_extractor *x);
+const struct enrich_options *enrich_extractor_options(const struct enrich_extractor *x);
 
 /* Runs the pipeline on one item. Returns 0 and a result (free with enrich_result_free), or
  * -1 when out of memory. */
 int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *item,
                    struct enrich_result **out);
 void enrich_result_free(struct enrich_result *r);
+/* An empty result of `item`: its id, lang, title, url and published copied, the detection
+ * time set (the options' now, else the clock). NULL when out of memory. For the pipelines
+ * (this one and enrich/structured.c). */
+struct enrich_result *enrich_result_new(const struct enrich_extractor *x, const struct enrich_item *item);
 
 /* The `vigie extract --json` line (fixed shape, docs/design.md), without the newline:
  * {"id","signals":[types],"amounts":[{value,currency}],"people":[{name,role,role_norm,

@@ -134,6 +134,9 @@ int enrich_signal_json(const struct enrich_extractor *x, const struct enrich_res
         (size_t)s->unit < set->v[s->account].n_units &&
         (vg_buf_puts(b, ",\"unit\":") < 0 || vg_buf_json_str(b, set->v[s->account].units[s->unit].name) < 0))
         return -1;
+    /* Only from a structured item that says what changed (docs/design.md "Signal"). */
+    if (s->change && (vg_buf_puts(b, ",\"change\":") < 0 || vg_buf_puts(b, s->change) < 0))
+        return -1;
     if (vg_buf_puts(b, ",\"lang\":") < 0 || vg_buf_json_str(b, r->lang) < 0 ||
         vg_buf_puts(b, ",\"sources\":1}") < 0)
         return -1;

@@ -54,6 +54,14 @@ int enrich_item_json_read(const char *text, size_t len, struct enrich_item_json 
         snprintf(err, errlen, "\"source_account_id\" must be a string");
         return -1;
     }
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(out->root, "structured");
+    if (st && !cJSON_IsNull(st)) {
+        if (!cJSON_IsObject(st)) {
+            snprintf(err, errlen, "\"structured\" must be an object");
+            return -1;
+        }
+        out->structured = st;
+    }
     if (!it->title && !it->summary) {
         snprintf(err, errlen, "item has neither \"title\" nor \"summary\"");
         return -1;

@@ -15,12 +15,15 @@ struct cJSON;
 struct enrich_item_json {
     struct enrich_item item;
     struct cJSON *root;
+    const struct cJSON *structured;   /* the "structured" member (an object) of an item from a
+                                         company source, or NULL (enrich/structured.h) */
     char idbuf[32];     /* a numeric "id", printed */
 };
 
 /* Reads one item: "id" (a string, or a number), "title" and/or "summary", and the optional
  * "lang", "url", "published" and "account_id" (the account the source is tied to; the older
- * spelling "source_account_id" is read too). Other members are ignored. 0, or -1 with a
+ * spelling "source_account_id" is read too), and "structured" (an object, kept as parsed for
+ * enrich_structured_extract; null reads as absent). Other members are ignored. 0, or -1 with a
  * message in err ("malformed JSON", "\"title\" must be a string", ...); either way clear `out`
  * with enrich_item_json_clear. */
 int enrich_item_json_read(const char *text, size_t len, struct enrich_item_json *out, char *err,

@@ -394,5 +394,15 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "match 0.85 \\b(?:bruxelles|la commission europeenne|l'autorite de la concurrence|l'amf|la cnil|le regulateur|le gendarme)\\b.{0,60}\\b(?:feu vert|autoris|sanction|amende|enquete|approuv|bloqu|condamn|inflige)\n"
     "match 0.80 \\bpratiques commerciales trompeuses\\b|\\babus de position dominante\\b|\\bentente (?:illicite|sur les prix)\\b\n"
     "match 0.85 \\b(?:tribunal|cour|juge|justice)\\b.{0,60}\\b(?:ordonne|a ordonne|condamne|suspend|interdit|annule)\\b\n"},
+    {"structured.rules",
+    "# structured.rules \342\200\224 signal types that only structured items raise (docs/design.md\n"
+    "# \"Structured items\"): a company source says what happened, so the type has no pattern and\n"
+    "# never matches news text. Its weight is what enrich_priority reads for it.\n"
+    "\n"
+    "# A change in a register: directors, head office, headcount band, capital, legal form, a\n"
+    "# year of accounts. Informative rather than a moment of the account on its own (the register\n"
+    "# event that is one \342\200\224 a new chief executive, an insolvency \342\200\224 comes with its own type too).\n"
+    "[signal registry_change]\n"
+    "weight 45\n"},
     {NULL, NULL},
 };
