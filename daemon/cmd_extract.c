@@ -158,6 +158,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: vigie extract [--accounts FILE] [--rules DIR] [--threads N] --json|--signals\n"
                     "  reads items as JSON lines on stdin: {\"id\",\"title\",\"summary\",\"lang\"}\n"
+                    "  (an item record with \"structured\", from a company source, gives its own signals)\n"
                     "  --json     one line per item: {\"id\",\"signals\",\"amounts\",\"people\","
                     "\"companies\",\"accounts\",\"mentioned\"}\n"
                     "             accounts: the subjects and counterparties; mentioned: the "

@@ -252,7 +252,7 @@ static int check(const struct enrich_rules *rules, const cJSON *st, const char *
         opt_array(st, "people", "structured", &people, err, errlen) < 0 ||
         check_people(people, "structured", err, errlen) < 0)
         return -1;
-    int i = 0;
+    int i = 0, people_total = cJSON_GetArraySize(people);
     const cJSON *s;
     cJSON_ArrayForEach(s, signals) {
         if (i >= MAX_SIGNALS) {
@@ -261,6 +261,12 @@ static int check(const struct enrich_rules *rules, const cJSON *st, const char *
         }
         if (check_signal(rules, s, i++, err, errlen) < 0)
             return -1;
+        people_total += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "people"));
+    }
+    /* each name is compared with those before it: bounded work whatever the item */
+    if (people_total > MAX_PEOPLE) {
+        fail(err, errlen, "\"structured\" names more than %d people", MAX_PEOPLE);
+        return -1;
     }
     return 0;
 }
@@ -302,30 +308,25 @@ static const struct enrich_role *role_of(const struct enrich_rules *rules, const
 /* The index in r->people of the person `p` (a checked people[] entry), added when its name
  * is new: one record per person, the first mention (a signal's, which says whether they
  * leave) winning. -1 when out of memory. */
-static long add_person(const struct enrich_rules *rules, struct enrich_result *r, const cJSON *p)
+static long add_person(const struct enrich_rules *rules, struct enrich_result *r, char **keys,
+                       const cJSON *p)
 {
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(p, "name");
     const cJSON *jr = cJSON_GetObjectItemCaseSensitive(p, "role");
     char *key = squash(jn->valuestring);
     if (!key)
         return -1;
-    for (size_t i = 0; i < r->n_people; i++) {
-        char *k2 = squash(r->people[i].name);
-        if (!k2) {
-            vg_free(key);
-            return -1;
-        }
-        int same = strcmp(key, k2) == 0;
-        vg_free(k2);
-        if (same) {
+    for (size_t i = 0; i < r->n_people; i++)
+        if (strcmp(key, keys[i]) == 0) {
             vg_free(key);
             return (long)i;
         }
-    }
-    vg_free(key);
     struct enrich_person *nv = vg_realloc(r->people, (r->n_people + 1) * sizeof(*nv));
-    if (!nv)
+    if (!nv) {
+        vg_free(key);
         return -1;
+    }
+    keys[r->n_people] = key;   /* keys holds MAX_PEOPLE: check() bounds the people named */
     r->people = nv;
     struct enrich_person *q = &r->people[r->n_people++];
     memset(q, 0, sizeof(*q));
@@ -385,7 +386,7 @@ static int add_type(struct enrich_result *r, const char *type)
 /* One signal of the (checked) entry `js`, for account `acc` (NULL: none holds the
  * identifier, and only the item-level parts are kept). */
 static int build_signal(const struct enrich_extractor *x, const struct enrich_item *item,
-                        const cJSON *js, long acc_index, struct enrich_result *r)
+                        const cJSON *js, long acc_index, struct enrich_result *r, char **keys)
 {
     const struct enrich_rules *rules = enrich_extractor_rules(x);
     const char *type = cJSON_GetObjectItemCaseSensitive(js, "type")->valuestring;
@@ -418,7 +419,7 @@ static int build_signal(const struct enrich_extractor *x, const struct enrich_it
     const cJSON *p, *people = cJSON_GetObjectItemCaseSensitive(js, "people");
     if (cJSON_IsArray(people))
         cJSON_ArrayForEach(p, people) {
-            long k = add_person(rules, r, p);
+            long k = add_person(rules, r, keys, p);
             if (k < 0)
                 return -1;
             pidx[np++] = (size_t)k;
@@ -494,6 +495,13 @@ static int build_signal(const struct enrich_extractor *x, const struct enrich_it
     return 0;
 }
 
+static void free_keys(char **keys)
+{
+    for (size_t i = 0; keys && i < MAX_PEOPLE; i++)
+        vg_free(keys[i]);
+    vg_free(keys);
+}
+
 int enrich_structured_extract(const struct enrich_extractor *x, const struct enrich_item *item,
                               const cJSON *st, struct enrich_result **out, char *err,
                               size_t errlen)
@@ -502,7 +510,8 @@ int enrich_structured_extract(const struct enrich_extractor *x, const struct enr
     const char *scheme = NULL, *id = NULL;
     if (check(enrich_extractor_rules(x), st, &scheme, &id, err, errlen) < 0)
         return -1;
-    struct enrich_result *r = enrich_result_new(x, item);
+    char **keys = vg_calloc(MAX_PEOPLE, sizeof(char *));   /* squashed names of r->people */
+    struct enrich_result *r = keys ? enrich_result_new(x, item) : NULL;
     if (!r)
         goto oom;
     long acc = enrich_id_index_find(enrich_extractor_ids(x), scheme, id);
@@ -520,17 +529,19 @@ int enrich_structured_extract(const struct enrich_extractor *x, const struct enr
     const cJSON *s, *signals = cJSON_GetObjectItemCaseSensitive(st, "signals");
     if (cJSON_IsArray(signals))
         cJSON_ArrayForEach(s, signals)
-            if (build_signal(x, item, s, acc, r) < 0)
+            if (build_signal(x, item, s, acc, r, keys) < 0)
                 goto oom;
     /* the company's officers, after the signals' people (who say who leaves) */
     const cJSON *p, *people = cJSON_GetObjectItemCaseSensitive(st, "people");
     if (cJSON_IsArray(people))
         cJSON_ArrayForEach(p, people)
-            if (add_person(enrich_extractor_rules(x), r, p) < 0)
+            if (add_person(enrich_extractor_rules(x), r, keys, p) < 0)
                 goto oom;
+    free_keys(keys);
     *out = r;
     return 0;
 oom:
+    free_keys(keys);
     enrich_result_free(r);
     fail(err, errlen, "out of memory");
     return -1;

@@ -337,6 +337,20 @@ static void test_malformed(void **state)
         assert_null(r);
         assert_string_equal(err, cases[i].want);
     }
+    /* a bounded number of people, whatever the item */
+    static char big[64 * 1024];
+    size_t n = (size_t)snprintf(big, sizeof(big), "%s{\"company\":{\"scheme\":\"siren\",\"id\":\"441639465\"},"
+                                                  "\"signals\":[{\"type\":\"leadership_change\",\"people\":[", head);
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "%s{\"name\":\"Person %d\",\"role\":\"CEO\"}", i ? "," : "", i);
+    n += (size_t)snprintf(big + n, sizeof(big) - n, "]}],\"people\":[");
+    for (int i = 0; i < 57; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "%s{\"name\":\"Officer %d\",\"role\":\"CFO\"}", i ? "," : "", i);
+    snprintf(big + n, sizeof(big) - n, "]}}");
+    char err0[256] = "";
+    assert_null(run(f, big, err0, sizeof(err0)));
+    assert_string_equal(err0, "\"structured\" names more than 256 people");
+
     /* null reads as absent: a text item */
     char err[256];
     struct enrich_item_json in;
