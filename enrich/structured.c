@@ -422,7 +422,11 @@ static int build_signal(const struct enrich_extractor *x, const struct enrich_it
             long k = add_person(rules, r, keys, p);
             if (k < 0)
                 return -1;
-            pidx[np++] = (size_t)k;
+            int dup = 0;   /* a name listed twice in the entry is one person of it */
+            for (size_t i = 0; i < np && !dup; i++)
+                dup = pidx[i] == (size_t)k;
+            if (!dup)
+                pidx[np++] = (size_t)k;
         }
     if (acc_index < 0)
         return 0;
