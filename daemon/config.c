@@ -10,6 +10,7 @@
 #include "sinks/console_link.h"
 #include "sinks/sink.h"
 #include "util/vg_alloc.h"
+#include "util/vg_units.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -119,9 +120,30 @@ static int check_url_template(const char *v, char *why, size_t whylen)
     return 0;
 }
 
+/* [sources]: the APIs' shared budgets ("<kind>_rate") and the User-Agent the company sources
+ * send, checked where they are read, so a typo stops the start instead of a poll. */
+static int check_sources(const struct vg_option *o, const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(o->name);
+    long long limit, window;
+    if (n > 5 && strcmp(o->name + n - 5, "_rate") == 0 && v[0] && vg_parse_rate(v, &limit, &window) < 0) {
+        snprintf(why, whylen, "[sources] %s: expected N/DURATION like 7/1s or 600/5m (N from 1, DURATION "
+                 "from 1ms to 1d), got '%.40s'; empty: the API's documented limit", o->name, v);
+        return -1;
+    }
+    if (strcmp(o->name, "user_agent") == 0 && v[0] && !strchr(v, '@')) {
+        snprintf(why, whylen, "[sources] user_agent: '%.80s' has no contact address (an e-mail with '@'), e.g. "
+                 "\"Acme Sales Ops ops@acme.example\": SEC EDGAR refuses requests without one", v);
+        return -1;
+    }
+    return 0;
+}
+
 /* The grammar types' parsers, handed to vg_option_set. */
 static int check_grammar(const struct vg_option *o, const char *v, char *why, size_t whylen)
 {
+    if (o->section && strcmp(o->section, "sources") == 0 && o->type == VG_OPT_STRING)
+        return check_sources(o, v, why, whylen);
     switch (o->type) {
     case VG_OPT_CIDRS: return check_cidrs(v, why, whylen);
     case VG_OPT_LISTEN: return check_listen(v, why, whylen);

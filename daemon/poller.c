@@ -10,9 +10,19 @@
  * trip. A new claim goes out as soon as there is room for half a batch, so a backlog drains at
  * the speed of the network while an idle poller costs one script call per second. Recording a poll
  * (queue_recorder) does not hold a fetch slot: results are batched into one script call per
- * turn of the event loop. */
+ * turn of the event loop.
+ *
+ * A poll of a company source may take several requests: after the first response the kind's
+ * `plan` names further URLs (its parts), fetched one after the other, and `parse` gets them
+ * all. A kind whose API has a documented rate limit waits, before each request, for a token
+ * of its budget shared through Redis (poll_budget.h); a kind may need a declared User-Agent
+ * or an API key, sent as headers. */
 #include "daemon/poller.h"
 #include "daemon/config.h"
+#include "daemon/poll_budget.h"
+#include "util/vg_hmac.h"
+#include "util/vg_option.h"
+#include "util/vg_units.h"
 #include "util/vg_alloc.h"
 #include "util/vg_event.h"
 #include "util/vg_log.h"
@@ -73,6 +83,9 @@ struct poller {
     struct seen_cache *seen;      /* items Redis has recorded as seen lately (NULL: none kept) */
     long long seen_ttl_ms;        /* the dedup_ttl its entries were put with */
     struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
+    struct poll_budgets *budgets; /* the APIs' shared budgets, a line per kind */
+    char *ua_header;              /* "User-Agent: <[sources] user_agent>", or NULL when unset */
+    char *auth_header;            /* "Authorization: Basic ...", from [sources] uk_company_key */
     void (*drained)(void *);
     void *drained_arg;
     void (*idle)(void *);
@@ -87,7 +100,10 @@ struct poll {
     struct poller *p;
     struct queue_source_state st;
     const struct source_kind *kind;
-    struct parse *parse;          /* its body is being parsed on a worker thread */
+    struct parse *parse;          /* its first response and parts, while it has parts to fetch or
+                                     while they are being parsed on a worker thread */
+    struct poll_budget_wait *bw;  /* waiting for a token of its kind's budget */
+    long long rate_limit, rate_window_ms; /* its kind's budget; 0: none */
     int fetching;
     int64_t started;
     struct poll *prev, *next;
@@ -147,7 +163,8 @@ static void poll_done(struct poll *pl)
     if (pl->fetching)
         p->fetching--;
     p->in_flight--;
-    parse_free(pl->parse); /* only at shutdown, once the workers are stopped */
+    poll_budget_cancel(pl->bw);
+    parse_free(pl->parse); /* only at shutdown, once the workers are stopped, or cut short */
     queue_source_state_clear(&pl->st);
     vg_free(pl);
 }
@@ -218,6 +235,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
 {
     struct poller *p = pl->p;
     const struct vg_config *c = p->cfg;
+    fetch_finished(pl); /* a poll failed before its last request ended */
     long long failures = ok ? 0 : pl->st.failures + 1;
     struct queue_poll_result r = {
         .id = pl->st.src.id,
@@ -309,12 +327,19 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
 
 /* ---- fetch and parse ---------------------------------------------------------- */
 
-/* A body being parsed: what the parse reads, and what it made. Owns its strings, since the
- * response they come from is gone by the time a worker thread parses it. */
+/* What a poll's parse reads, and what it made: the first response kept while the parts are
+ * fetched, or while a large body is parsed on a worker thread. Owns its strings, since the
+ * responses they come from are gone by then. */
 struct parse {
     struct poll *pl;
     struct kind_input in;
     char *body, *url, *charset, *etag, *last_modified;
+    char **urls;                          /* the kind's plan: the parts' URLs */
+    size_t nurls;
+    size_t nparts;                        /* parts fetched so far */
+    struct kind_part parts[KIND_MAX_PARTS];
+    char *part_body[KIND_MAX_PARTS];
+    size_t bytes;                         /* the first body's and the parts' */
     struct kind_output out;
     int rc;
     char err[300];
@@ -329,6 +354,11 @@ static void parse_free(struct parse *ps)
     vg_free(ps->charset);
     vg_free(ps->etag);
     vg_free(ps->last_modified);
+    for (size_t i = 0; ps->urls && i < ps->nurls; i++)
+        vg_free(ps->urls[i]);
+    vg_free(ps->urls);
+    for (size_t i = 0; i < KIND_MAX_PARTS; i++)
+        vg_free(ps->part_body[i]);
     vg_free(ps->out.watch_text);
     feed_doc_free(ps->out.doc);
     vg_free(ps);
@@ -354,7 +384,7 @@ static void parsed(struct poll *pl, int rc, const struct kind_output *out, const
     record(pl, 1, NULL, NULL, 0, etag, last_modified, out->watch_text, out->doc);
 }
 
-/* Back on the loop after a worker's parse. */
+/* Back on the loop after a worker's parse (or after one run here). */
 static void parse_done(void *arg)
 {
     struct parse *ps = arg;
@@ -363,32 +393,156 @@ static void parse_done(void *arg)
     parse_free(ps);
 }
 
-/* A large body goes to a worker thread, with what it reads taken or copied: the response is
- * gone once on_fetched returns. */
-static void parse_off_loop(struct poll *pl, struct fetch_response *resp, const struct kind_input *in)
+/* The first response taken or copied, with what the kind reads of it: the response is gone
+ * once on_fetched returns. NULL when out of memory. */
+static struct parse *parse_keep(struct poll *pl, struct fetch_response *resp, const struct kind_input *in)
 {
-    struct poller *p = pl->p;
     struct parse *ps = vg_calloc(1, sizeof(*ps));
     if (!ps || !(ps->body = vg_buf_steal(&resp->body)) || !(ps->url = vg_strdup(in->url)) ||
         (in->charset && !(ps->charset = vg_strdup(in->charset))) ||
         (resp->etag && !(ps->etag = vg_strdup(resp->etag))) ||
         (resp->last_modified && !(ps->last_modified = vg_strdup(resp->last_modified)))) {
         parse_free(ps);
-        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
-        return;
+        return NULL;
     }
     ps->pl = pl;
     ps->in = *in;
     ps->in.body = ps->body;
     ps->in.url = ps->url;
     ps->in.charset = ps->charset;
-    if (vg_work_submit(p->work, parse_run, parse_done, ps) == 0) {
-        pl->parse = ps;
+    ps->bytes = in->len;
+    return ps;
+}
+
+/* Parses what the poll gathered: on a worker thread when it is large, else here. Takes ps. */
+static void parse_start(struct poll *pl, struct parse *ps)
+{
+    struct poller *p = pl->p;
+    ps->in.parts = ps->nparts ? ps->parts : NULL;
+    ps->in.nparts = ps->nparts;
+    pl->parse = ps;
+    if (ps->bytes >= PARSE_OFF_LOOP_BYTES && p->work && vg_work_submit(p->work, parse_run, parse_done, ps) == 0) {
         vg_metric_add(p->m_off_loop, 1);
         return;
     }
-    parse_run(ps); /* could not be queued: parsed here */
+    parse_run(ps);
     parse_done(ps);
+}
+
+static void on_fetched(struct fetch_response *resp, void *arg);
+static void on_part(struct fetch_response *resp, void *arg);
+
+/* Sends the poll's next request: its first (no parse kept yet), or its next part. */
+static void send_now(struct poll *pl)
+{
+    struct poller *p = pl->p;
+    struct parse *ps = pl->parse;
+    const char *headers[3];
+    size_t nh = 0;
+    /* [sources] user_agent: the company sources' (a kind with an API URL of its own), and
+     * always one that needs it; feeds and pages keep [fetch] user_agent. */
+    if (p->ua_header && (pl->kind->needs_user_agent || pl->kind->default_url))
+        headers[nh++] = p->ua_header;
+    if (p->auth_header && pl->kind->needs_api_key)
+        headers[nh++] = p->auth_header;
+    headers[nh] = NULL;
+    struct fetch_request req = {
+        .url = ps ? ps->urls[ps->nparts] : pl->st.src.url,
+        .etag = ps ? NULL : pl->st.etag,
+        .last_modified = ps ? NULL : pl->st.last_modified,
+        .accept = pl->kind->accept,
+        .headers = nh ? headers : NULL,
+    };
+    char err[200];
+    if (fetch_get(p->fc, &req, ps ? on_part : on_fetched, pl, err, sizeof(err)) < 0)
+        record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
+}
+
+static void on_granted(void *arg)
+{
+    struct poll *pl = arg;
+    pl->bw = NULL;
+    send_now(pl);
+}
+
+/* Sends the poll's next request once its kind's budget grants it. The wait counts as the
+ * fetch's (claim to fetched), so a long line shrinks the claim window like a slow host does. */
+static void send_next(struct poll *pl)
+{
+    if (!pl->rate_limit) {
+        send_now(pl);
+        return;
+    }
+    char name[64];
+    snprintf(name, sizeof(name), "api:%s", pl->kind->name);
+    if (!(pl->bw = poll_budget_wait(pl->p->budgets, name, pl->rate_limit, pl->rate_window_ms, on_granted, pl)))
+        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
+}
+
+/* The first response of a kind with a plan: the further URLs it names, fetched in turn. */
+static void plan_parts(struct poll *pl, struct fetch_response *resp, const struct kind_input *in)
+{
+    struct parse *ps = parse_keep(pl, resp, in);
+    if (!ps) {
+        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    char err[300] = "";
+    if (pl->kind->plan(&ps->in, &ps->urls, &ps->nurls, err, sizeof(err)) < 0) {
+        parse_free(ps);
+        record(pl, 0, "parse", err[0] ? err : "the kind could not plan the poll", 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (ps->nurls > KIND_MAX_PARTS) {
+        snprintf(err, sizeof(err), "the kind planned %zu further requests; at most %d", ps->nurls, KIND_MAX_PARTS);
+        parse_free(ps);
+        record(pl, 0, "internal", err, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (ps->nurls == 0) {
+        fetch_finished(pl);
+        parse_start(pl, ps);
+        return;
+    }
+    pl->parse = ps;
+    send_next(pl);
+}
+
+/* A part's response. A 4xx/5xx goes to the kind with its status (a 404 may mean "none"),
+ * except 429 and 503: the API asks to slow down, so the poll fails and its next one waits the
+ * Retry-After. A network failure fails the poll too: the kind never sees half a poll. */
+static void on_part(struct fetch_response *resp, void *arg)
+{
+    struct poll *pl = arg;
+    struct parse *ps = pl->parse;
+    size_t i = ps->nparts;
+    if (resp->error != FETCH_OK &&
+        !(resp->error == FETCH_ERR_HTTP_STATUS && resp->status != 429 && resp->status != 503)) {
+        char why[400];
+        snprintf(why, sizeof(why), "%s (request %zu of %zu: %.200s)", resp->reason, i + 2, ps->nurls + 1,
+                 ps->urls[i]);
+        record(pl, 0, fetch_error_name(resp->error), why, resp->retry_after_s * 1000LL, NULL, NULL, NULL, NULL);
+        return;
+    }
+    size_t len = resp->body.len;
+    if (!(ps->part_body[i] = vg_buf_steal(&resp->body))) {
+        record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    ps->parts[i] = (struct kind_part){
+        .url = ps->urls[i],
+        .body = ps->part_body[i],
+        .len = len,
+        .status = resp->status ? (int)resp->status : 200, /* file:// */
+    };
+    ps->bytes += len;
+    if (++ps->nparts < ps->nurls) {
+        send_next(pl);
+        return;
+    }
+    pl->parse = NULL;
+    fetch_finished(pl);
+    parse_start(pl, ps);
 }
 
 static void on_fetched(struct fetch_response *resp, void *arg)
@@ -396,7 +550,6 @@ static void on_fetched(struct fetch_response *resp, void *arg)
     struct poll *pl = arg;
     struct poller *p = pl->p;
     p->stats.polls++;
-    fetch_finished(pl);
     if (resp->error != FETCH_OK) {
         record(pl, 0, fetch_error_name(resp->error), resp->reason, resp->retry_after_s * 1000LL, NULL, NULL, NULL,
                NULL);
@@ -416,9 +569,19 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         .options = pl->st.src.options,
         .watch_text = pl->st.watch_text,
         .now = vg_wall_ms() / 1000,
+        .account_id = pl->st.src.account_id,
     };
+    if (pl->kind->plan) {
+        plan_parts(pl, resp, &in);
+        return;
+    }
+    fetch_finished(pl);
     if (in.len >= PARSE_OFF_LOOP_BYTES && p->work) {
-        parse_off_loop(pl, resp, &in);
+        struct parse *ps = parse_keep(pl, resp, &in);
+        if (!ps)
+            record(pl, 0, "internal", "out of memory", 0, NULL, NULL, NULL, NULL);
+        else
+            parse_start(pl, ps);
         return;
     }
     /* Small bodies, nearly all of them, parse at once, reading the response in place: a
@@ -429,6 +592,26 @@ static void on_fetched(struct fetch_response *resp, void *arg)
     parsed(pl, rc, &out, err, resp->etag, resp->last_modified);
     vg_free(out.watch_text);
     feed_doc_free(out.doc);
+}
+
+/* A kind's budget: [sources] <kind>_rate when written, else the API's documented limit. */
+static void kind_rate(const struct vg_config *c, const struct source_kind *k, long long *limit, long long *window)
+{
+    *limit = k->budget_limit;
+    *window = k->budget_window_ms;
+    char name[64];
+    snprintf(name, sizeof(name), "%s_rate", k->name);
+    for (const struct vg_option *o = vg_options; o->name; o++) {
+        if (strcmp(o->section, "sources") != 0 || strcmp(o->name, name) != 0)
+            continue;
+        const char *v = *(char *const *)(const void *)((const char *)c + o->offset);
+        long long l, w;
+        if (v && v[0] && vg_parse_rate(v, &l, &w) == 0) /* checked at load */
+            *limit = l, *window = w;
+        break;
+    }
+    if (*limit < 1 || *window < 1)
+        *limit = *window = 0;
 }
 
 static void start_poll(struct poller *p, struct queue_source_state *st)
@@ -456,14 +639,21 @@ static void start_poll(struct poller *p, struct queue_source_state *st)
         record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
         return;
     }
-    struct fetch_request req = {
-        .url = pl->st.src.url,
-        .etag = pl->st.etag,
-        .last_modified = pl->st.last_modified,
-        .accept = pl->kind->accept,
-    };
-    if (fetch_get(p->fc, &req, on_fetched, pl, err, sizeof(err)) < 0)
-        record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
+    /* Checked at each poll, not only at start: a source of the kind may be added at any time. */
+    if (pl->kind->needs_user_agent && !p->ua_header) {
+        record(pl, 0, "options",
+               "[sources] user_agent is not set: SEC EDGAR requires a User-Agent with a contact address", 0, NULL,
+               NULL, NULL, NULL);
+        return;
+    }
+    if (pl->kind->needs_api_key && !p->auth_header) {
+        snprintf(err, sizeof(err), "[sources] uk_company_key is not set: %s sources need an API key",
+                 pl->kind->name);
+        record(pl, 0, "options", err, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    kind_rate(p->cfg, pl->kind, &pl->rate_limit, &pl->rate_window_ms);
+    send_next(pl);
 }
 
 /* ---- claim ------------------------------------------------------------------ */
@@ -564,6 +754,34 @@ static double gauge_queued(void *arg)
     return (double)st.queued;
 }
 
+/* The headers the company sources' requests carry, from [sources]. -1 when out of memory. The
+ * key is wiped from the buffers this builds it in; it is never logged. */
+static int build_headers(struct poller *p, const struct vg_config *c)
+{
+    vg_free(p->ua_header);
+    if (p->auth_header)
+        memset(p->auth_header, 0, strlen(p->auth_header));
+    vg_free(p->auth_header);
+    p->ua_header = p->auth_header = NULL;
+    if (c->src_user_agent && c->src_user_agent[0] && !(p->ua_header = vg_asprintf("User-Agent: %s", c->src_user_agent)))
+        return -1;
+    const char *key = c->src_uk_company_key;
+    if (!key || !key[0])
+        return 0;
+    /* HTTP Basic with the key as the user name and an empty password (Companies House) */
+    size_t n = strlen(key) + 1;
+    char *user = vg_asprintf("%s:", key);
+    char *b64 = user ? vg_base64(user, n) : NULL;
+    p->auth_header = b64 ? vg_asprintf("Authorization: Basic %s", b64) : NULL;
+    if (user)
+        memset(user, 0, n);
+    if (b64)
+        memset(b64, 0, strlen(b64));
+    vg_free(user);
+    vg_free(b64);
+    return p->auth_header ? 0 : -1;
+}
+
 struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch_client *fc,
                           const struct vg_config *cfg, char *err, size_t errlen)
 {
@@ -581,10 +799,15 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     /* Until fetches have shown how long a claimed source waits, claim one batch at a time. */
     p->wait_ms = cfg->fetch_lease_ms;
     source_kinds_init(); /* before a second thread parses */
-    if (!(p->rec = queue_recorder_new(q)) || !(p->work = vg_work_new(base, 1, err, errlen))) {
-        if (!p->rec)
+    int oom = !(p->rec = queue_recorder_new(q)) || !(p->budgets = poll_budgets_new(base, q)) ||
+              build_headers(p, cfg) < 0;
+    if (oom || !(p->work = vg_work_new(base, 1, err, errlen))) {
+        if (oom)
             snprintf(err, errlen, "out of memory");
         queue_recorder_free(p->rec);
+        poll_budgets_free(p->budgets);
+        vg_free(p->ua_header);
+        vg_free(p->auth_header);
         event_free(p->claim_ev);
         event_free(p->lag_ev);
         vg_free(p);
@@ -627,12 +850,27 @@ void poller_stop(struct poller *p, void (*drained)(void *), void *arg)
     event_del(p->lag_ev);
     p->drained = drained;
     p->drained_arg = arg;
+    /* Polls waiting for a budget have sent nothing yet (or not all their parts): they would
+     * hold the shutdown up to a whole window. Dropped; their leases run out, or the next start
+     * of this instance takes them back. */
+    unsigned dropped = 0;
+    for (struct poll *pl = p->polls, *next; pl; pl = next) {
+        next = pl->next;
+        if (pl->bw) {
+            poll_done(pl);
+            dropped++;
+        }
+    }
+    if (dropped)
+        vg_info("fetch", "%u poll(s) waiting for an API budget left for later", dropped);
     check_drained(p);
 }
 
 void poller_set_config(struct poller *p, const struct vg_config *cfg)
 {
     p->cfg = cfg;
+    if (build_headers(p, cfg) < 0)
+        vg_warn("fetch", "out of memory: the company sources' User-Agent and key are not sent until a reload");
     /* A shorter dedup_ttl: Redis forgets sooner than the cache's entries say. */
     if (cfg->fetch_dedup_ttl_ms < p->seen_ttl_ms) {
         seen_cache_free(p->seen);
@@ -656,6 +894,11 @@ void poller_free(struct poller *p)
     /* Polls cut short by shutdown: their leases expire and the sources are polled again. */
     while (p->polls)
         poll_done(p->polls);
+    poll_budgets_free(p->budgets);
+    vg_free(p->ua_header);
+    if (p->auth_header)
+        memset(p->auth_header, 0, strlen(p->auth_header));
+    vg_free(p->auth_header);
     queue_recorder_free(p->rec);
     seen_cache_free(p->seen);
     event_free(p->claim_ev);

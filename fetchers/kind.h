@@ -114,6 +114,11 @@ const struct source_kind *source_kind_find(const char *name);
 /* The known kinds' names, ", "-separated, for messages ("feed, page"); cut to fit `len`. */
 void source_kind_names(char *buf, size_t len);
 
+/* Tests only (tests/sources/tool_*.c): one more kind that source_kind_find knows, so a test
+ * program can drive the whole daemon (`run`, `sources add`) with a kind of its own. Not listed
+ * by source_kinds_all nor source_kind_names. Call it before anything else. */
+void source_kind_add_for_tests(const struct source_kind *k);
+
 /* The registered kinds, in order, n of them (for the automatic sources). */
 const struct source_kind *const *source_kinds_all(size_t *n);
 

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,3 +74,28 @@ int vg_parse_bool(const char *s, int *out)
     return -1;
 }
 
+
+int vg_parse_rate(const char *s, long long *limit, long long *window_ms)
+{
+    const char *slash = s ? strchr(s, '/') : NULL;
+    if (!slash || slash == s || slash - s > 18)
+        return -1;
+    char n[20];
+    memcpy(n, s, (size_t)(slash - s));
+    n[slash - s] = '\0';
+    if (strspn(n, "0123456789") != strlen(n))
+        return -1;
+    long long l = strtoll(n, NULL, 10), w;
+    /* "7/s" reads as one second, as people write it */
+    const char *d = slash[1] && strspn(slash + 1, "0123456789") == 0 ? NULL : slash + 1;
+    char one[24];
+    if (!d && strlen(slash + 1) < sizeof(one) - 1) {
+        snprintf(one, sizeof(one), "1%s", slash + 1);
+        d = one;
+    }
+    if (l < 1 || l > 1000000 || !d || vg_parse_duration_ms(d, &w) < 0 || w < 1 || w > 86400000LL)
+        return -1;
+    *limit = l;
+    *window_ms = w;
+    return 0;
+}
