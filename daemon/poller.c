@@ -91,7 +91,7 @@ struct poller {
     void (*idle)(void *);
     void *idle_arg;
     struct poller_stats stats;
-    struct vg_metric *m_paused, *m_in_flight, *m_queued, *m_off_loop;
+    struct vg_metric *m_paused, *m_in_flight, *m_queued, *m_off_loop, *m_budget_waiting;
     struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_added, *m_dup, *m_base, *m_cached;
 };
 
@@ -782,6 +782,11 @@ static int build_headers(struct poller *p, const struct vg_config *c)
     return p->auth_header ? 0 : -1;
 }
 
+static double gauge_budget_waiting(void *arg)
+{
+    return (double)poll_budgets_waiting(((struct poller *)arg)->budgets);
+}
+
 struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch_client *fc,
                           const struct vg_config *cfg, char *err, size_t errlen)
 {
@@ -817,6 +822,8 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->cfg = cfg;
     p->m_in_flight = vg_gauge_fn("vigie_fetch_in_flight", "fetches running now", gauge_in_flight, p);
     p->m_queued = vg_gauge_fn("vigie_fetch_queued", "fetches waiting for a slot (per-host or global limit)", gauge_queued, p);
+    p->m_budget_waiting = vg_gauge_fn("vigie_fetch_budget_waiting", "requests of polls waiting for a token of their "
+                                      "API's shared budget ([sources] <kind>_rate)", gauge_budget_waiting, p);
     p->m_off_loop = vg_counter("vigie_parses_off_loop_total", "large bodies parsed on a worker thread, off the event loop");
     p->m_paused = vg_gauge("vigie_fetch_paused", "1 while fetching is paused because enrich is behind (backpressure)");
     p->m_polls_ok = vg_counter("vigie_polls_total{result=\"ok\"}", "polls of sources by result");
@@ -905,6 +912,7 @@ void poller_free(struct poller *p)
     event_free(p->lag_ev);
     vg_metric_remove(p->m_in_flight);
     vg_metric_remove(p->m_queued);
+    vg_metric_remove(p->m_budget_waiting);
     vg_free(p);
 }
 

@@ -81,17 +81,49 @@ feed_rate = {LIMIT}/1s
             assert v.stop() == 0, v.log()
     times = sorted(t for t, _, _ in feeds.log)
     assert sorted(path for _, path, _ in feeds.log) == sorted(f"/feed/f{n}" for n in range(N_SOURCES)), feeds.log
-    # No rolling second saw more than the limit. Redis grants on its own clock; a request
-    # reaches the server a few ms after its grant, with a jitter of a few ms: the window
-    # checked is 950 ms.
-    worst = max(sum(1 for u in times[i:] if u - t < 0.95) for i, t in enumerate(times))
-    assert worst <= LIMIT, (worst, [round(t - times[0], 3) for t in times])
+    # No rolling second saw more than the limit. Redis grants on its own clock, and a request
+    # reaches the server some time after its grant: a few ms, up to about 100 ms under a
+    # sanitizer on a busy machine. Requests seen within W seconds were granted within W + J
+    # (J that jitter), so windows of k seconds less JITTER are checked against k times the
+    # limit. Without the shared budget 40 of the 45 arrive within 0.1 s.
+    JITTER = 0.2
+    for k in (1, 2, 3):
+        worst = max(sum(1 for u in times[i:] if u - t < k - JITTER) for i, t in enumerate(times))
+        assert worst <= k * LIMIT, (k, worst, [round(t - times[0], 3) for t in times])
     # ... and the limit is what paced them: 45 requests at 5 a second take 8 s at least.
     assert times[-1] - times[0] >= (N_SOURCES / LIMIT - 1) * 0.95, times[-1] - times[0]
     by_process = {ua for _, _, ua in feeds.log}
     assert by_process == {"budget-test-p1", "budget-test-p2", "budget-test-p3"}, by_process
     listed = run_vigie(["sources", "-c", confs[0], "list", "--json"])
     assert all(json.loads(line)["last_ok_ms"] > 0 for line in listed.stdout.splitlines())
+
+
+def test_stop_while_polls_wait_for_the_budget():
+    """SIGTERM while polls wait in the budget's line: they are left for later (their leases
+    run out, or this instance's next start takes them back), the process exits at once and
+    cleanly (the sanitizer build checks nothing leaks), and the budget was never exceeded."""
+    r, feeds = Redis(), Feeds()
+    d = short_tmpdir()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(daemon_config(d, r.url, daemon_extra="roles = fetch") + f"""
+[fetch]
+allow_private = 127.0.0.0/8
+per_host_delay = 0
+[sources]
+automatic = no
+feed_rate = 1/1m
+""")
+    for n in range(4):
+        assert run_vigie(["sources", "-c", conf, "add", f"{feeds.base}/feed/s{n}", "--id", f"s{n}"]).returncode == 0
+    v = Vigie(config_path=conf)
+    wait_until(lambda: len(feeds.log) == 1, 20, "the first poll")
+    wait_until(lambda: "vigie_fetch_budget_waiting 3" in v.get("/metrics")[1], 10, "3 polls in the line")
+    t = time.monotonic()
+    assert v.stop() == 0, v.log()
+    assert time.monotonic() - t < 5, v.log()
+    assert "poll(s) waiting for an API budget left for later" in v.log(), v.log()
+    assert len(feeds.log) == 1, feeds.log
 
 
 if __name__ == "__main__":
