@@ -23,6 +23,37 @@ static char *write_tmp(const char *text)
     return path;
 }
 
+/* [sources] <kind>_rate: "N/DURATION", checked where the file is read. */
+static void rates(void **state)
+{
+    long long l, w;
+    assert_int_equal(vg_parse_rate("7/1s", &l, &w), 0);
+    assert_int_equal(l, 7);
+    assert_int_equal(w, 1000);
+    assert_int_equal(vg_parse_rate("600/5m", &l, &w), 0);
+    assert_int_equal(l, 600);
+    assert_int_equal(w, 300000);
+    assert_int_equal(vg_parse_rate("10/s", &l, &w), 0);
+    assert_int_equal(w, 1000);
+    const char *bad[] = {"", "7", "/1s", "7/", "0/1s", "-1/1s", "7/0s", "7/2d", "7 per second", "x/1s", "7/1x",
+                         "1000001/1s"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(vg_parse_rate(bad[i], &l, &w), -1);
+
+    char err[512];
+    struct vg_config *c = vg_config_load(write_tmp("[sources]\nfr_company_rate = 7 per second\n"), err, sizeof(err));
+    assert_null(c);
+    assert_non_null(strstr(err, ":2: key 'sources.fr_company_rate': [sources] fr_company_rate: expected N/DURATION"));
+    c = vg_config_load(write_tmp("[sources]\nuser_agent = Acme Sales\n"), err, sizeof(err));
+    assert_null(c);
+    assert_non_null(strstr(err, "[sources] user_agent: 'Acme Sales' has no contact address"));
+    c = vg_config_load(write_tmp("[sources]\nuser_agent = Acme ops@acme.example\nfeed_rate = 60/1m\n"
+                                 "fr_company_rate =\n"), err, sizeof(err));
+    assert_non_null(c);
+    assert_string_equal(c->src_feed_rate, "60/1m");
+    vg_config_free(c);
+}
+
 static void durations(void **state)
 {
     long long v;
@@ -287,6 +318,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(durations),           cmocka_unit_test(sizes),
+        cmocka_unit_test(rates),
         cmocka_unit_test(bools),               cmocka_unit_test(defaults_without_file),
         cmocka_unit_test(file_values_and_paths), cmocka_unit_test(errors_name_line_and_key),
         cmocka_unit_test(reload_comparison),   cmocka_unit_test(secrets),
