@@ -206,3 +206,12 @@ unsigned long poll_budgets_waiting(const struct poll_budgets *b)
         n += l->n;
     return n;
 }
+
+long long poll_budgets_drain_ms(const struct poll_budgets *b)
+{
+    long long worst = 0;
+    for (const struct line *l = b ? b->lines : NULL; l; l = l->next)
+        if (l->n && l->limit > 0 && (long long)l->n * l->window_ms / l->limit > worst)
+            worst = (long long)l->n * l->window_ms / l->limit;
+    return worst;
+}

@@ -29,5 +29,8 @@ struct poll_budget_wait *poll_budget_wait(struct poll_budgets *b, const char *na
 void poll_budget_cancel(struct poll_budget_wait *w);
 /* Waits in all lines now (for /metrics and tests). */
 unsigned long poll_budgets_waiting(const struct poll_budgets *b);
+/* How long the longest line takes to drain at its budget's pace (waiters x window / limit),
+ * in ms: what a request joining it now would wait at least. */
+long long poll_budgets_drain_ms(const struct poll_budgets *b);
 
 #endif
