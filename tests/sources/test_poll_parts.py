@@ -7,7 +7,7 @@ one more kind ("parts") that only tests know, since the company kinds are writte
   the kind with its status (200, and a 404 and a 500 the kind reads as answers), the account
   the source is tied to reaches the kind, and every request (first and parts) carries the
   configured User-Agent and the API key as HTTP Basic, and takes one token of the kind's
-  budget in Redis.
+  budget in Redis; parts weighing 256 KiB together are parsed on a worker thread alike.
 - A part answered 429 or 503 with Retry-After fails the whole poll (no items) and the next
   poll waits the Retry-After; a part whose server is unreachable fails the poll as `connect`.
 - A kind that needs a User-Agent fails its polls as `options` while [sources] user_agent is
@@ -124,10 +124,18 @@ def test_multi_part_poll_hands_every_part_to_the_kind():
     api.plan("mp", api.part("ok", 200, "hello"), api.part("none", 404, "no such company"),
              api.part("boom", 500, "oops"))
     add(conf, api, "mp", account="acme")
-    run_once(conf)
-    s = sources(conf)["mp"]
-    assert s["error_kind"] is None and s["last_ok_ms"] > 0, s
-    titles = sorted(i["title"] for i in items(r.client()))
+    # Parts of 256 KiB and more together are parsed on a worker thread: the same outcome.
+    api.plan("big", api.part("big1", 200, "a" * 200_000), api.part("big2", 200, "b" * 100_000))
+    add(conf, api, "big")
+    v = run_once(conf)
+    s = sources(conf)
+    assert s["mp"]["error_kind"] is None and s["mp"]["last_ok_ms"] > 0, s
+    assert s["big"]["error_kind"] is None and s["big"]["last_ok_ms"] > 0, s
+    big = sorted(i["title"] for i in items(r.client()) if i["source_id"] == "big")
+    assert big == ["first: account -, 2 part(s)", "part 1: status 200, body " + "a" * 80,
+                   "part 2: status 200, body " + "b" * 80], big
+    api.log = [x for x in api.log if "big" not in x["path"]]
+    titles = sorted(i["title"] for i in items(r.client()) if i["source_id"] == "mp")
     assert titles == ["first: account acme, 3 part(s)", "part 1: status 200, body hello",
                       "part 2: status 404, body no such company", "part 3: status 500, body oops"], titles
     # Every request, in the plan's order, with the declared User-Agent and the key as Basic.
@@ -135,7 +143,7 @@ def test_multi_part_poll_hands_every_part_to_the_kind():
     basic = "Basic " + base64.b64encode((KEY + ":").encode()).decode()
     assert all(x["ua"] == UA and x["auth"] == basic for x in api.log), api.log
     # One token of the kind's budget per request, in Redis for every process to see.
-    assert r.client().call("ZCARD", "vigie:budget:api:parts") == 4
+    assert r.client().call("ZCARD", "vigie:budget:api:parts") == 4 + 3
 
 
 def test_part_answering_429_or_503_fails_the_poll_and_its_retry_after_holds():
