@@ -507,6 +507,8 @@ static void plan_parts(struct poll *pl, struct fetch_response *resp, const struc
     }
     char err[300] = "";
     if (pl->kind->plan(&ps->in, &ps->urls, &ps->nurls, err, sizeof(err)) < 0) {
+        ps->urls = NULL; /* a failed plan gives nothing back (kind.h): not freed twice */
+        ps->nurls = 0;
         parse_free(ps);
         record(pl, 0, "parse", err[0] ? err : "the kind could not plan the poll", 0, NULL, NULL, NULL, NULL);
         return;
