@@ -10,6 +10,7 @@ one more kind ("parts") that only tests know, since the company kinds are writte
   budget in Redis; parts weighing 256 KiB together are parsed on a worker thread alike.
 - A part answered 429 or 503 with Retry-After fails the whole poll (no items) and the next
   poll waits the Retry-After; a part whose server is unreachable fails the poll as `connect`.
+- A plan that fails fails the poll as `parse`; one naming more than 8 parts as `internal`.
 - A kind that needs a User-Agent fails its polls as `options` while [sources] user_agent is
   unset, without a request; check-config refuses a user_agent without a contact address and a
   rate that is not N/DURATION, naming the option."""
@@ -170,6 +171,21 @@ def test_part_answering_429_or_503_fails_the_poll_and_its_retry_after_holds():
     assert [x["path"] for x in down_api.log] == ["/list/down", "/p/down"], down_api.log
     assert gone["error_kind"] == "connect", gone
     # A failed poll hands nothing on: the kind never sees half a poll.
+    assert items(r.client()) == []
+
+
+def test_plan_failing_or_naming_too_many_parts_fails_the_poll():
+    r, api = Redis(), Api()
+    conf = config(r, f'user_agent = {UA}\nuk_company_key = {KEY}')
+    api.routes["/list/pf"] = (200, "PLANFAIL\n", {})
+    api.plan("many", *[api.part(f"p{i}", 200, "x") for i in range(9)])
+    add(conf, api, "pf")
+    add(conf, api, "many")
+    run_once(conf)
+    s = sources(conf)
+    assert s["pf"]["error_kind"] == "parse" and s["pf"]["last_error"] == "the plan was refused", s["pf"]
+    assert s["many"]["error_kind"] == "internal" and "at most 8" in s["many"]["last_error"], s["many"]
+    assert sorted(x["path"] for x in api.log) == ["/list/many", "/list/pf"], api.log
     assert items(r.client()) == []
 
 

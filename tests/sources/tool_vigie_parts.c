@@ -18,6 +18,10 @@
 
 static int plan(const struct kind_input *in, char ***urls, size_t *n, char *err, size_t errlen)
 {
+    if (in->len >= 8 && memcmp(in->body, "PLANFAIL", 8) == 0) {
+        snprintf(err, errlen, "the plan was refused");
+        return -1;
+    }
     char **v = vg_calloc(KIND_MAX_PARTS + 2, sizeof(*v));
     size_t k = 0;
     if (!v) {
