@@ -93,7 +93,7 @@ struct poller {
     void *idle_arg;
     struct poller_stats stats;
     struct vg_metric *m_paused, *m_in_flight, *m_queued, *m_off_loop, *m_budget_waiting;
-    struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_added, *m_dup, *m_base, *m_cached;
+    struct vg_metric *m_polls_ok, *m_polls_failed, *m_not_modified, *m_unchanged, *m_added, *m_dup, *m_base, *m_cached;
 };
 
 /* One poll: a claimed source on its way through fetch, parse and record. */
@@ -107,6 +107,7 @@ struct poll {
     long long rate_limit, rate_window_ms; /* its kind's budget; 0: none */
     int fetching;
     int64_t started;
+    uint64_t body_tag;            /* a feed's 200: the seen-cache tag of its body, or 0 */
     struct poll *prev, *next;
 };
 
@@ -194,6 +195,8 @@ struct record {
     uint64_t *tags;     /* the seen-cache tags of the items sent */
     size_t ntags, cached; /* items left out: known as seen (counted as duplicates) */
     int64_t until_ms;   /* Redis remembers the items sent as seen until then, once recorded */
+    uint64_t body_tag;  /* the poll's body (a feed's), to know it again: see body_known() */
+    int64_t body_until; /* every item of that body is remembered as seen until then */
 };
 
 static void on_recorded(enum queue_complete_status st, long added, long dup, long base, void *arg)
@@ -206,6 +209,8 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
         /* Every item sent is now recorded as seen in Redis, new or not. */
         for (size_t i = 0; p->seen && i < rec->ntags; i++)
             seen_cache_put(p->seen, rec->tags[i], rec->until_ms);
+        if (p->seen && rec->body_tag && rec->ok)
+            seen_cache_put(p->seen, rec->body_tag, rec->body_until);
         dup += (long)rec->cached;
         vg_metric_add(p->m_cached, (double)rec->cached);
         p->stats.items_added += (uint64_t)added;
@@ -275,7 +280,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
         /* Redis keeps what it records for dedup_ttl from the call's clock (taken at most a few
          * ms before now) rounded to the hour below: a minute's margin. */
         if (rec)
-            rec->until_ms = now + c->fetch_dedup_ttl_ms - 60000;
+            rec->until_ms = rec->body_until = now + c->fetch_dedup_ttl_ms - 60000;
         int64_t recent_after = vg_wall_ms() / 1000 - c->fetch_recent_window_ms / 1000;
         for (size_t i = 0; items && i < doc->nitems; i++) {
             const struct feed_item *it = &doc->items[i];
@@ -284,8 +289,11 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
                 if (fetch_item_keys(it, &keys) < 0)
                     continue;
                 uint64_t tag = seen_cache_tag(pl->st.src.id, keys.id, keys.fp);
-                if (seen_cache_has(p->seen, tag, now)) {
+                int64_t until = seen_cache_until(p->seen, tag);
+                if (until > now) {
                     rec->cached++;
+                    if (until < rec->body_until)
+                        rec->body_until = until;
                     continue;
                 }
                 tags[rec->ntags++] = tag;
@@ -309,6 +317,7 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
     if (rec) {
         rec->pl = pl;
         rec->ok = ok;
+        rec->body_tag = ok && items ? pl->body_tag : 0;
         rec->kind = kind ? kind : "ok";
         rec->error = error ? vg_strdup(error) : NULL;
     }
@@ -565,6 +574,21 @@ static void on_part(struct fetch_response *resp, void *arg)
     parse_start(pl, ps);
 }
 
+/* A feed that answers 200 with the very body of an earlier poll whose items Redis still
+ * remembers as seen (every one of them: the body's tag is kept until the first of them
+ * expires) brings nothing: it is recorded like a 304, without parsing it or sending its items
+ * to be found seen. Feeds only: a page watch or a company source keeps what it read, and a
+ * company source counts its polls. Sets pl->body_tag for record() otherwise. */
+static int body_known(struct poll *pl, const struct fetch_response *resp)
+{
+    struct poller *p = pl->p;
+    pl->body_tag = 0;
+    if (!p->seen || pl->kind != &source_kind_feed || !resp->body.data)
+        return 0;
+    pl->body_tag = seen_cache_body_tag(pl->st.src.id, resp->body.data, resp->body.len);
+    return seen_cache_has(p->seen, pl->body_tag, vg_clock_ms());
+}
+
 static void on_fetched(struct fetch_response *resp, void *arg)
 {
     struct poll *pl = arg;
@@ -579,6 +603,12 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         p->stats.not_modified++;
         vg_metric_add(p->m_not_modified, 1);
         record(pl, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (body_known(pl, resp)) {
+        p->stats.unchanged++;
+        vg_metric_add(p->m_unchanged, 1);
+        record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, NULL, NULL);
         return;
     }
     const struct kind_input in = {
@@ -849,6 +879,8 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->m_polls_ok = vg_counter("vigie_polls_total{result=\"ok\"}", "polls of sources by result");
     p->m_polls_failed = vg_counter("vigie_polls_total{result=\"failed\"}", "polls of sources by result");
     p->m_not_modified = vg_counter("vigie_polls_not_modified_total", "polls answered 304 Not Modified");
+    p->m_unchanged = vg_counter("vigie_polls_unchanged_total",
+                                "polls answered 200 with the body of an earlier poll whose items are all known as seen");
     p->m_added = vg_counter("vigie_items_total{result=\"new\"}", "items read from sources, by what became of them");
     p->m_dup = vg_counter("vigie_items_total{result=\"duplicate\"}", "items read from sources, by what became of them");
     p->m_base = vg_counter("vigie_items_total{result=\"baseline\"}", "items read from sources, by what became of them");

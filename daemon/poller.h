@@ -31,6 +31,7 @@ void poller_free(struct poller *p);
 
 struct poller_stats {
     uint64_t polls, ok, failed, not_modified;
+    uint64_t unchanged;           /* 200s with a known body, recorded like a 304 */
     uint64_t items_added, items_duplicate, items_baseline;
     unsigned in_flight;
 };

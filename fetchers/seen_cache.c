@@ -63,6 +63,15 @@ uint64_t seen_cache_tag(const char *source_id, const char *url_key, const char *
     return h ? h : 1;
 }
 
+uint64_t seen_cache_body_tag(const char *source_id, const void *body, size_t len)
+{
+    /* the constant keeps a body's tag apart from an item's of the same source */
+    uint64_t h = mix(vg_fnv1a64_str(source_id) ^ 0x626f6479626f6479ULL);
+    h = mix(h ^ vg_fnv1a64(body, len));
+    h = mix(h ^ (uint64_t)len);
+    return h ? h : 1;
+}
+
 static struct entry *set_of(const struct seen_cache *c, uint64_t tag)
 {
     return &c->v[(mix(tag) & (c->nsets - 1)) * WAYS];
@@ -70,10 +79,15 @@ static struct entry *set_of(const struct seen_cache *c, uint64_t tag)
 
 int seen_cache_has(const struct seen_cache *c, uint64_t tag, int64_t now_ms)
 {
+    return seen_cache_until(c, tag) > now_ms;
+}
+
+int64_t seen_cache_until(const struct seen_cache *c, uint64_t tag)
+{
     const struct entry *s = set_of(c, tag);
     for (int i = 0; i < WAYS; i++)
         if (s[i].tag == tag)
-            return s[i].until_ms > now_ms;
+            return s[i].until_ms;
     return 0;
 }
 

@@ -24,8 +24,13 @@ void seen_cache_free(struct seen_cache *c);
 
 /* The tag of an item of a source: its keys as the poller sends them (16 hex digits each). */
 uint64_t seen_cache_tag(const char *source_id, const char *url_key, const char *fp_key);
+/* The tag of a whole response body of a source: a poll whose body is known needs no parse
+ * when every item of it is known (the poller puts it with the first of their times). */
+uint64_t seen_cache_body_tag(const char *source_id, const void *body, size_t len);
 /* 1 when the item is known as seen in Redis at now_ms. */
 int seen_cache_has(const struct seen_cache *c, uint64_t tag, int64_t now_ms);
+/* Until when the tag is known as seen (ms), or 0 when it is not held. */
+int64_t seen_cache_until(const struct seen_cache *c, uint64_t tag);
 /* Redis remembers the item as seen until until_ms. */
 void seen_cache_put(struct seen_cache *c, uint64_t tag, int64_t until_ms);
 /* Entries held, and room for them now (bytes = room * 16). */
