@@ -124,5 +124,6 @@ const struct source_kind *const *source_kinds_all(size_t *n);
 
 extern const struct source_kind source_kind_feed;
 extern const struct source_kind source_kind_page;
+extern const struct source_kind source_kind_bodacc;
 
 #endif
