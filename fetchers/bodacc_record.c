@@ -44,6 +44,7 @@ struct rec {
     char *company;         /* its name, or NULL */
     char *other;           /* vente: the other party's name, or NULL */
     int seller;            /* vente: the account is the previous owner */
+    int corrects;          /* a correction of an earlier announcement (typeavis) */
     char *tribunal;        /* readable, or NULL */
     char date_fr[32];      /* of publication */
     cJSON *structured, *signals;
@@ -138,10 +139,9 @@ static cJSON *add_signal(struct rec *r, const char *type, int priority, const ch
         r->failed = 1;
         return NULL;
     }
-    cJSON_AddStringToObject(s, "type", type);
-    cJSON_AddNumberToObject(s, "confidence", 1.0);
-    if (priority >= 0)
-        cJSON_AddNumberToObject(s, "priority", priority);
+    if (!cJSON_AddStringToObject(s, "type", type) || !cJSON_AddNumberToObject(s, "confidence", 1.0) ||
+        (priority >= 0 && !cJSON_AddNumberToObject(s, "priority", priority)))
+        r->failed = 1;
     add_str(r, s, "evidence", evidence);
     return s;
 }
@@ -174,9 +174,11 @@ static void add_people(struct rec *r, cJSON *o, const struct bodacc_person *p, s
     r->failed |= !arr;
 }
 
-/* "<head> — <company> (<tribunal>)" */
+/* "<head> — <company> (<tribunal>)", "Avis rectificatif : ..." for a correction. */
 static void set_title(struct rec *r, const char *head)
 {
+    if (r->corrects)
+        vg_buf_puts(&r->title, "Avis rectificatif : ");
     vg_buf_puts(&r->title, head);
     if (r->company)
         vg_buf_printf(&r->title, " — %s", r->company);
@@ -621,6 +623,18 @@ int bodacc_record_item(const cJSON *rec, const struct bodacc_sirens *batch, stru
     int rc = 1;
     if (!known_family(r.family)) {
         snprintf(why, whylen, "record %.40s: family '%.40s' is not read", id, r.family ? r.family : "");
+        goto done;
+    }
+    /* A cancellation withdraws an earlier announcement: it raises nothing (the earlier one
+     * was an item already); a correction is read as the announcement it corrects. */
+    char *avis = bodacc_lower(str(rec, "typeavis_lib") ? str(rec, "typeavis_lib") : str(rec, "typeavis") ? str(rec, "typeavis") : "");
+    if (!avis)
+        goto oom;
+    r.corrects = strstr(avis, "rectifica") != NULL;
+    int cancels = strstr(avis, "annulation") != NULL;
+    vg_free(avis);
+    if (cancels) {
+        snprintf(why, whylen, "record %.40s cancels an earlier announcement", id);
         goto done;
     }
     for (size_t i = 0; i < M_COUNT; i++) {

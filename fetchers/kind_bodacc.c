@@ -90,7 +90,8 @@ static int bodacc_parse(const struct kind_input *in, struct kind_output *out, ch
             snprintf(err, errlen, "out of memory");
             goto done;
         }
-        if (r > 0 && !strstr(why, "names no SIREN") && !strstr(why, "is not read") && skipped++ == 0)
+        if (r > 0 && !strstr(why, "names no SIREN") && !strstr(why, "is not read") && !strstr(why, "cancels") &&
+            skipped++ == 0)
             snprintf(first, sizeof(first), "%s", why);
     }
     if (skipped) {

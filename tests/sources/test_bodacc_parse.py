@@ -133,7 +133,12 @@ class OtherFamilies(unittest.TestCase):
         fields = {s["change"]["field"]: s["change"]["after"] for s in signals(mv, "registry_change")}
         self.assertEqual(fields, {"head_office": "3 avenue des Champs, 91000 Évry-Courcouronnes",
                                   "legal_form": "Société anonyme"})
-        self.assertEqual(len(its), 3)  # the unknown family is not read; the sale names no SIREN asked
+        fix = by_url(its, "A202602350006")  # a correction: read, and said
+        self.assertTrue(fix["title"].startswith("Avis rectificatif : Jugement d'ouverture d'une procédure de sauvegarde"),
+                        fix["title"])
+        self.assertTrue(signals(fix, "insolvency")[0]["evidence"].startswith("Sauvegarde, ouverture"))
+        # the unknown family is not read, a cancellation raises nothing, the sale names no SIREN asked
+        self.assertEqual(len(its), 4)
 
     def test_the_seller_of_a_business(self):
         its = items("more.json", {"sirens": ["555666777"]})
