@@ -567,6 +567,20 @@ static int known_family(const char *f)
     return 0;
 }
 
+/* The announcement's page: an absolute http(s) URL of printable ASCII (BODACC's are), else none. */
+static char *link_of(const char *url)
+{
+    char *u = feed_url_resolve(NULL, url);
+    int ok = u && feed_url_is_absolute(u) && strlen(u) <= FEED_MAX_URL;
+    for (const unsigned char *p = (const unsigned char *)u; ok && *p; p++)
+        ok = *p > 0x20 && *p < 0x7f;
+    if (!ok) {
+        vg_free(u);
+        return NULL;
+    }
+    return u;
+}
+
 /* Moves what was built into a new item of doc. */
 static int emit(struct rec *r, const char *id, struct feed_doc *doc)
 {
@@ -581,8 +595,8 @@ static int emit(struct rec *r, const char *id, struct feed_doc *doc)
                                        FEED_TEXT_MULTILINE)) ||
         !json || !(it.structured = vg_strdup(json)))
         goto done;
-    if (url && feed_url_is_absolute(url) && strlen(url) <= FEED_MAX_URL && !strpbrk(url, " \t\r\n"))
-        it.link = vg_strdup(url);
+    if (url)
+        it.link = link_of(url);
     if (date)
         it.published = feed_date_parse(date);
     if (lib) {

@@ -68,10 +68,13 @@ static int bodacc_parse(const struct kind_input *in, struct kind_output *out, ch
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(root, "results");
     if (!cJSON_IsArray(results)) {
         const char *msg = vg_json_str(root, "message");
-        if (msg)
-            snprintf(err, errlen, "the BODACC API answered an error: %.200s", msg);
+        /* the API's words, made safe to log: valid UTF-8, one line, cut on a character */
+        char *clean = msg ? feed_text_clean(msg, strlen(msg), 200, 0) : NULL;
+        if (clean)
+            snprintf(err, errlen, "the BODACC API answered an error: %s", clean);
         else
             snprintf(err, errlen, "not a BODACC records answer: no \"results\" list");
+        vg_free(clean);
         goto done;
     }
     if (!(out->doc = feed_doc_new(FEED_FORMAT_UNKNOWN))) {
