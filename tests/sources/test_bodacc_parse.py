@@ -171,6 +171,17 @@ class Refusals(unittest.TestCase):
     def test_results_of_the_wrong_type(self):
         self.refused("results_object.json", ['no "results" list'])
 
+    def test_huge_answer(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "huge.json")
+            with open(path, "w") as f:  # 33 MiB: no records answer is this big
+                f.write('{"total_count": 1, "results": [{"id": "A1", "commercant": "' + "x" * (33 << 20) + '"}]}')
+            p = subprocess.run([VIGIE, "sources", "parse", "--kind", "bodacc", "--options", json.dumps(BATCH), path],
+                               capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("more than 33554432", p.stderr.decode())
+
     def test_empty_answer_gives_no_items(self):
         self.assertEqual(items("empty.json"), [])
 
