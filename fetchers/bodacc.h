@@ -40,9 +40,11 @@ int bodacc_siren_digits(const char *s, size_t n, char out[BODACC_SIREN_LEN + 1])
  * its string, parsed (then *owned holds the tree to cJSON_Delete). NULL when absent, null or
  * empty; *broken is set when the member is there but is no JSON object or array. */
 const cJSON *bodacc_member_json(const cJSON *rec, const char *k, cJSON **owned, int *broken);
-/* The i-th `personne` of a listepersonnes value: {"personne": {...}} or {"personne": [...]}
- * (or the array given directly). NULL past the end. */
-const cJSON *bodacc_personne(const cJSON *liste, size_t i);
+/* The `personne` of a listepersonnes value, {"personne": {...}} or {"personne": [...]} (or the
+ * array given directly): that object or array, else NULL. */
+const cJSON *bodacc_personnes(const cJSON *liste);
+/* Its first person (the object, or the array's first element when an object), or NULL. */
+const cJSON *bodacc_personne(const cJSON *liste);
 /* The person's SIREN (personne.numeroImmatriculation.numeroIdentification) into out: 0, or -1. */
 int bodacc_personne_siren(const cJSON *personne, char out[BODACC_SIREN_LEN + 1]);
 /* The person's name: denomination, else "prenom nom", else NULL (new string). */

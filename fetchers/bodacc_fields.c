@@ -35,15 +35,18 @@ const cJSON *bodacc_member_json(const cJSON *rec, const char *k, cJSON **owned, 
     return t;
 }
 
-const cJSON *bodacc_personne(const cJSON *liste, size_t i)
+const cJSON *bodacc_personnes(const cJSON *liste)
 {
     const cJSON *p = cJSON_IsObject(liste) ? cJSON_GetObjectItemCaseSensitive(liste, "personne") : liste;
-    if (cJSON_IsObject(p))
-        return i == 0 ? p : NULL;
-    if (!cJSON_IsArray(p))
-        return NULL;
-    const cJSON *e = cJSON_GetArrayItem(p, (int)(i > 100000 ? 100000 : i));
-    return cJSON_IsObject(e) ? e : NULL;
+    return cJSON_IsObject(p) || cJSON_IsArray(p) ? p : NULL;
+}
+
+const cJSON *bodacc_personne(const cJSON *liste)
+{
+    const cJSON *p = bodacc_personnes(liste);
+    if (cJSON_IsArray(p))
+        p = p->child;
+    return cJSON_IsObject(p) ? p : NULL;
 }
 
 int bodacc_personne_siren(const cJSON *personne, char out[BODACC_SIREN_LEN + 1])

@@ -68,13 +68,18 @@ static const char *text(const cJSON *o, const char *const *keys, char *tmp, size
 /* The first personne of `liste` whose SIREN is in the batch. */
 static const cJSON *personne_in_batch(const cJSON *liste, const struct bodacc_sirens *batch, char siren[BODACC_SIREN_LEN + 1])
 {
-    const cJSON *p;
+    const cJSON *all = bodacc_personnes(liste), *p;
     char s[BODACC_SIREN_LEN + 1];
-    for (size_t i = 0; i < 1000 && (p = bodacc_personne(liste, i)); i++)
-        if (bodacc_personne_siren(p, s) == 0 && bodacc_sirens_has(batch, s)) {
+    /* one person, or a list of them (walked in order: cJSON_GetArrayItem would walk it again
+     * for each index) */
+    int list = cJSON_IsArray(all);
+    p = list ? all->child : all;
+    for (size_t seen = 0; p && seen < 1000; seen++, p = list ? p->next : NULL) {
+        if (cJSON_IsObject(p) && bodacc_personne_siren(p, s) == 0 && bodacc_sirens_has(batch, s)) {
             memcpy(siren, s, sizeof(s));
             return p;
         }
+    }
     return NULL;
 }
 
@@ -85,7 +90,7 @@ static int find_company(struct rec *r, const struct bodacc_sirens *batch)
     if (!p && bodacc_registre_match(cJSON_GetObjectItemCaseSensitive(r->rec, "registre"), batch, r->siren)) {
         /* the subject's SIREN is in `registre`; its personne has none written, or a spaced one
          * that bodacc_personne_siren read already: take the first entry for the name */
-        p = bodacc_personne(r->m[M_PERSONNES], 0);
+        p = bodacc_personne(r->m[M_PERSONNES]);
         char other[BODACC_SIREN_LEN + 1];
         if (p && bodacc_personne_siren(p, other) == 0 && strcmp(other, r->siren) != 0)
             p = NULL; /* that entry is another company */
@@ -106,7 +111,7 @@ static int find_company(struct rec *r, const struct bodacc_sirens *batch)
             r->seller = 1;
             r->personne = prev;
             r->company = bodacc_personne_name(prev);
-            const cJSON *buyer = bodacc_personne(r->m[M_PERSONNES], 0);
+            const cJSON *buyer = bodacc_personne(r->m[M_PERSONNES]);
             r->other = buyer ? bodacc_personne_name(buyer) : NULL;
             if (!r->other && str(r->rec, "commercant"))
                 r->other = vg_strdup(str(r->rec, "commercant"));

@@ -147,6 +147,13 @@ static const char *find_nocase(const char *s, size_t n, const char *needle)
     return NULL;
 }
 
+/* Whether s[0..n) starts with `needle` (lower case, ASCII), compared without ASCII case. */
+static int starts_nocase(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    return m <= n && find_nocase(s, m, needle) == s;
+}
+
 static int add_person(struct bodacc_person *out, size_t max, size_t *k, const char *role, const char *name,
                       size_t nlen, int departing)
 {
@@ -182,13 +189,13 @@ static int statement(const char *s, size_t n, struct bodacc_person *out, size_t 
         static const char *const arriving[] = {"nomination de ", "modification de ", "nouveau : ", NULL};
         int departing = 0;
         for (size_t i = 0; leaving[i]; i++)
-            if (find_nocase(v, (size_t)(end - v), leaving[i]) == v) {
+            if (starts_nocase(v, (size_t)(end - v), leaving[i])) {
                 v += strlen(leaving[i]);
                 departing = 1;
                 break;
             }
         for (size_t i = 0; !departing && arriving[i]; i++)
-            if (find_nocase(v, (size_t)(end - v), arriving[i]) == v)
+            if (starts_nocase(v, (size_t)(end - v), arriving[i]))
                 v += strlen(arriving[i]);
         const char *repl = departing ? NULL : find_nocase(v, (size_t)(end - v), " en remplacement de ");
         if (repl) {
