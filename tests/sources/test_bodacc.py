@@ -4,10 +4,8 @@ opendatasoft records path with a records answer (tests/sources/fixtures/bodacc/r
 dated today so that the first poll passes it on); accounts are imported with their SIRENs; a
 `bodacc` source is added by hand for the batch; `vigie run` polls it. The liquidation of Acme
 becomes an item carrying its structured member, then a signal of type insolvency at priority
-100 on the account that holds the SIREN — the foreign company in the same answer gives nothing.
-
-The second half needs the enrich stage's structured path (enrich/structured.c, another part of
-issue 15): until it is in the tree the item is queued but no signal comes, and this test fails."""
+100 on the account that holds the SIREN (the enrich stage's structured path, enrich/structured.c,
+not the text rules) — the foreign company in the same answer gives nothing."""
 import datetime
 import http.server
 import json
