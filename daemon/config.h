@@ -107,6 +107,12 @@ struct vg_config {
     char *src_lever_url;
     long long src_jobs_interval_ms;
     char *src_jobs_rate;
+    /* [websub]: push deliveries from the hubs of feeds that advertise one (daemon/websub.c) */
+    char *websub_listen;
+    char *websub_public_url;
+    long long websub_lease_ms;
+    long long websub_poll_interval_ms;
+    long long websub_verify_timeout_ms;
     /* [enrich] */
     char *enrich_rules_dir;
     long long enrich_story_window_ms;

@@ -154,6 +154,18 @@ const struct vg_option vg_options[] = {
     {"sources", "jobs_rate", VG_OPT_STRING, "", 0, 0, F(src_jobs_rate), NULL, VG_OPT_RESTART,
      "requests to the job boards, all processes together (N/DURATION; no documented limit); empty: no cap"},
 
+    /* [websub] */
+    {"websub", "listen", VG_OPT_LISTEN, "off", 0, 0, F(websub_listen), NULL, VG_OPT_RESTART,
+     "the WebSub callback listener (hubs POST new entries of the feeds that advertise one): HOST:PORT, unix:PATH, or off; behind a public HTTPS endpoint (public_url)"},
+    {"websub", "public_url", VG_OPT_STRING, "", 0, 0, F(websub_public_url), NULL, VG_OPT_RESTART,
+     "the callback base URL as the hubs reach it, https:// (e.g. https://vigie.example.com); callbacks are PUBLIC_URL/websub/TOKEN; required when listen is on"},
+    {"websub", "lease", VG_OPT_DURATION, "10d", SEC(60), SEC(365 * 86400), F(websub_lease_ms), NULL, VG_OPT_RESTART,
+     "lease asked of the hubs (hub.lease_seconds); a subscription is renewed at 80% of the lease the hub grants"},
+    {"websub", "poll_interval", VG_OPT_DURATION, "1d", SEC(60), SEC(30 * 86400), F(websub_poll_interval_ms), NULL, VG_OPT_RESTART,
+     "polling interval of a feed while its hub pushes (a safety net); a shorter source interval gives way to it"},
+    {"websub", "verify_timeout", VG_OPT_DURATION, "5m", SEC(1), SEC(86400), F(websub_verify_timeout_ms), NULL, VG_OPT_RESTART,
+     "how long a hub has to verify a (un)subscription; past it the request is sent again, with a growing delay"},
+
     /* [enrich] */
     {"enrich", "rules", VG_OPT_DIR, "", 0, 0, F(enrich_rules_dir), NULL, 0,
      "directory of *.rules files replacing the shipped signal rules (start from a copy of rules/); empty: the shipped rules"},

@@ -17,6 +17,7 @@
 #include "daemon/poller.h"
 #include "daemon/review_schedule.h"
 #include "daemon/sinker.h"
+#include "daemon/websub.h"
 #include "http/fetch_http.h"
 #include "util/vg_alloc.h"
 #include "util/vg_log.h"
@@ -51,6 +52,7 @@ struct vg_daemon {
     int64_t last_trim; /* the streams' last trim by age and count (queue_trim.h) */
     struct fetch_client *fetch;
     struct poller *poller;
+    struct websub *websub;   /* WebSub callbacks (fetch role, [websub] listen on; else NULL) */
     struct enricher *enricher;
     struct sinker *sinker;
     struct accounts_sync *accounts_sync; /* key accounts from the CRMs (sink role) */
@@ -540,6 +542,11 @@ static int setup(struct vg_daemon *d)
             vg_err("daemon", "%s", err);
             return -1;
         }
+        d->websub = websub_start(d->base, d->queue, d->fetch, d->cfg, err, sizeof(err));
+        if (!d->websub && err[0]) {
+            vg_err("daemon", "websub: %s", err);
+            return -1;
+        }
     }
     if (enrich_role) {
         d->enricher = enricher_new(d->base, d->queue, d->cfg, err, sizeof(err));
@@ -606,6 +613,7 @@ static void teardown(struct vg_daemon *d)
     /* Fetches still running are dropped without callbacks; the poller frees their polls. */
     fetch_client_free(d->fetch);
     poller_free(d->poller);
+    websub_free(d->websub); /* after the fetch client: no answer from a hub reaches it now */
     struct event *evs[] = {d->sig_term, d->sig_int, d->sig_hup, d->house_ev, d->shutdown_ev, d->once_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
         if (evs[i])

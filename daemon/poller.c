@@ -20,6 +20,7 @@
 #include "daemon/poller.h"
 #include "daemon/config.h"
 #include "daemon/poll_budget.h"
+#include "daemon/websub.h"
 #include "util/vg_hmac.h"
 #include "util/vg_option.h"
 #include "util/vg_units.h"
@@ -268,6 +269,8 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
          * bounds a stream no process trims */
         .stream_maxlen = c->fetch_items_maxlen * 2,
     };
+    if (ok) /* WebSub: a hub discovered, and the slow interval while one pushes (daemon/websub.h) */
+        r.next_delay_ms = websub_polled(pl->st.src.id, pl->st.src.kind, pl->st.src.account_id, doc, r.next_delay_ms);
     struct queue_new_item *items = NULL;
     size_t n = 0;
     struct record *rec = vg_calloc(1, sizeof(*rec));

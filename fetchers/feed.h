@@ -59,6 +59,8 @@ struct feed_doc {
     char *link;
     char *language;
     int64_t updated;
+    char *hub;            /* WebSub: the feed's <link rel="hub"> (first), absolute; or NULL */
+    char *self;           /* and its rel="self", the topic a hub knows it by; or NULL */
     struct feed_item *items;
     size_t nitems;
     size_t items_cap;

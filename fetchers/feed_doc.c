@@ -45,6 +45,8 @@ void feed_doc_free(struct feed_doc *d)
     vg_free(d->title);
     vg_free(d->link);
     vg_free(d->language);
+    vg_free(d->hub);
+    vg_free(d->self);
     vg_free(d);
 }
 

@@ -314,7 +314,9 @@ void fx_item_begin(struct px *px, const xmlChar **attrs, int nattrs)
     }
 }
 
-/* Atom <link>: rel="alternate" (or no rel) wins, text/html over other types, first wins. */
+/* Atom <link>: rel="alternate" (or no rel) wins, text/html over other types, first wins.
+ * At feed level (RSS channels carry atom:link too), rel="hub" and rel="self" are kept for
+ * WebSub discovery (daemon/websub_subs.c), the first of each. */
 void fx_atom_link(struct px *px, const xmlChar **a, int n, int on_item)
 {
     char rel[32] = "", type[64] = "", href[FEED_MAX_URL + 1];
@@ -322,6 +324,12 @@ void fx_atom_link(struct px *px, const xmlChar **a, int n, int on_item)
         return;
     fx_attr(a, n, "rel", NULL, rel, sizeof(rel));
     fx_attr(a, n, "type", NULL, type, sizeof(type));
+    if (!on_item && (strcmp(rel, "hub") == 0 || strcmp(rel, "self") == 0)) {
+        char **dst = rel[0] == 'h' ? &px->doc->hub : &px->doc->self;
+        if (!*dst) /* NULL when unusable (or out of memory): no push then, polls go on */
+            *dst = feed_link_finish(fx_base_for(px, px->stack[px->depth].base), href, strlen(href));
+        return;
+    }
     if (rel[0] && strcmp(rel, "alternate") != 0 &&
         strcmp(rel, "http://www.iana.org/assignments/relation/alternate") != 0)
         return;

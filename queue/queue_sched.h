@@ -35,9 +35,15 @@ struct queue_new_item {
     const char *json;   /* the item record */
 };
 
+/* The lease of a WebSub delivery (daemon/websub.c), which no claim gave: its items are
+ * deduplicated and queued like a poll's, if the source still exists (else
+ * QUEUE_COMPLETE_GONE); the schedule, the poll times and the source's state are left alone.
+ * Send it with ok = clean = 1 and no field. */
+#define QUEUE_LEASE_PUSH "push"
+
 struct queue_poll_result {
     const char *id;
-    const char *lease;            /* as claimed (queue_source_state.lease) */
+    const char *lease;            /* as claimed (queue_source_state.lease), or QUEUE_LEASE_PUSH */
     int ok;                       /* the fetch (and parse) succeeded, 304 included */
     int clean;                    /* ok, and the source had no failures, no error and its
                                      baseline done when claimed: nothing to reset */

@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/crypto.h>
 
 #include "util/vg_alloc.h"
 
@@ -26,6 +27,26 @@ int vg_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msgle
         return -1;
     }
     return 0;
+}
+
+int vg_hmac_sha2(int bits, const void *key, size_t keylen, const void *msg, size_t msglen,
+                 unsigned char out[VG_SHA512_LEN])
+{
+    const EVP_MD *md = bits == 256 ? EVP_sha256() : bits == 384 ? EVP_sha384() : bits == 512 ? EVP_sha512() : NULL;
+    unsigned int n = 0;
+    static const unsigned char none[1];
+    if (!md || keylen > 1u << 20)
+        return -1;
+    if (!HMAC(md, keylen ? key : none, (int)keylen, msglen ? msg : none, msglen, out, &n)) {
+        ERR_clear_error(); /* as above */
+        return -1;
+    }
+    return (int)n;
+}
+
+int vg_mem_equal_ct(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
 }
 
 char *vg_base64(const void *data, size_t len)

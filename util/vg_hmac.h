@@ -14,6 +14,17 @@
 int vg_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
                    unsigned char out[VG_SHA256_LEN]);
 
+/* HMAC with SHA-256, SHA-384 or SHA-512 (`bits` 256, 384 or 512: the algorithms a WebSub hub
+ * may sign deliveries with) into out (VG_SHA512_LEN bytes of room). The digest's length, or
+ * -1 (another size, or libcrypto refused). */
+#define VG_SHA512_LEN 64
+int vg_hmac_sha2(int bits, const void *key, size_t keylen, const void *msg, size_t msglen,
+                 unsigned char out[VG_SHA512_LEN]);
+
+/* 1 when the n bytes at a and b are equal, in a time that does not depend on where they
+ * differ (comparing a signature an attacker chose). */
+int vg_mem_equal_ct(const void *a, const void *b, size_t n);
+
 /* Standard base64 of len bytes, padded. A new string (vg_free), NULL when out of memory. */
 char *vg_base64(const void *data, size_t len);
 

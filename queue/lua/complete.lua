@@ -4,7 +4,7 @@
 -- maxlen, prefix, the dedup clock (ms since the epoch; '' for Redis's TIME: the poller sends
 -- its own, vg_clock_ms, so that tests can move it), the number of poll fields and their
 -- names (as claim), then per poll: id,
--- lease (as claimed), next_delay_ms, ok (0 failed, 1 succeeded, 2 succeeded and the source
+-- lease (as claimed, or 'push' for a WebSub delivery: see below), next_delay_ms, ok (0 failed, 1 succeeded, 2 succeeded and the source
 -- had no failure, error or pending baseline to clear), nfields, fields..., nitems, then per
 -- item url_key, fp_key, recent, json.
 -- Returns 4 integers per poll: status, added, duplicates, baseline; status -1: lease
@@ -40,16 +40,23 @@ register('vigie_complete', 5, 5, true, {}, function(keys, args)
   local held, lost = {}, {}
   for k = 1, n do
     local lease = args[at[k] + 1]
-    local h = held[lease]
-    if not h then
-      h = {}
-      -- pcall: a lease that is not a number (not one a claim gave) holds nothing.
-      local r = redis.pcall('ZRANGE', keys[1], lease, lease, 'BYSCORE')
-      if not r.err then for _, id in ipairs(r) do h[id] = true end end
-      held[lease] = h
+    if lease == 'push' then
+      -- A WebSub delivery (daemon/websub.c) holds no lease: its items are deduplicated and
+      -- queued if the source still exists; the schedule is left alone (sent with ok 2, no
+      -- field: no card, no baseline).
+      out[4 * k - 3], out[4 * k - 2], out[4 * k - 1], out[4 * k] = call('ZSCORE', keys[1], ids[k]) and 1 or -2, 0, 0, 0
+    else
+      local h = held[lease]
+      if not h then
+        h = {}
+        -- pcall: a lease that is not a number (not one a claim gave) holds nothing.
+        local r = redis.pcall('ZRANGE', keys[1], lease, lease, 'BYSCORE')
+        if not r.err then for _, id in ipairs(r) do h[id] = true end end
+        held[lease] = h
+      end
+      out[4 * k - 3], out[4 * k - 2], out[4 * k - 1], out[4 * k] = h[ids[k]] and 1 or -1, 0, 0, 0
+      if not h[ids[k]] then lost[#lost + 1] = k end
     end
-    out[4 * k - 3], out[4 * k - 2], out[4 * k - 1], out[4 * k] = h[ids[k]] and 1 or -1, 0, 0, 0
-    if not h[ids[k]] then lost[#lost + 1] = k end
   end
   if #lost > 0 then
     local lids = {}
@@ -60,7 +67,7 @@ register('vigie_complete', 5, 5, true, {}, function(keys, args)
   local due, cleared, failing, tried, okd = {}, {}, {}, {}, {}
   for k = 1, n do
     local id, a = ids[k], at[k]
-    if out[4 * k - 3] == 1 then
+    if out[4 * k - 3] == 1 and args[a + 1] ~= 'push' then
       local ok, nf = args[a + 3], num(args[a + 4])
       due[#due + 1] = fmt(now + tonumber(args[a + 2]))
       due[#due + 1] = id
