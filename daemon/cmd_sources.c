@@ -3,6 +3,7 @@
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/websub_show.h"
 #include "util/vg_alloc.h"
 #include "util/vg_url_mask.h"
 #include "util/vg_buf.h"
@@ -193,6 +194,7 @@ static int do_show(struct queue_sync *q, int argc, char **argv)
            polling ? "being polled now (lease ends " : "", next, polling ? ")" : "", at, ok, s.failures,
            s.error_kind ? s.error_kind : "", s.error_kind ? ": " : "", s.last_error ? s.last_error : "-",
            s.items_total);
+    websub_show_source(q, s.src.id, now);
     vg_free(url);
     queue_source_state_clear(&s);
     return 0;

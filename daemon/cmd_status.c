@@ -3,6 +3,7 @@
 #include "daemon/cli_queue.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/websub_show.h"
 #include "daemon/status_data.h"
 #include "util/vg_alloc.h"
 #include "util/vg_time.h"
@@ -13,6 +14,7 @@
 #include "queue/queue_info.h"
 #include "queue/queue_peek.h"
 #include "queue/queue_sync.h"
+#include "queue/queue_websub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +72,11 @@ int cmd_status(int argc, char **argv)
     struct status_data d;
     int rc = status_gather(q, &d, err, sizeof(err));
     const struct queue_info *const info = &d.info;
+    struct queue_websub *subs = NULL;
+    size_t nsubs = 0;
+    char werr[256];
+    if (rc == 0)
+        queue_websub_list(q, &subs, &nsubs, werr, sizeof(werr)); /* unreadable: not shown */
     queue_sync_close(q);
     if (rc < 0) {
         fprintf(stderr, "vigie: %s\n", err);
@@ -82,6 +89,8 @@ int cmd_status(int argc, char **argv)
     if (info->writes_refused[0])
         printf("writes   REFUSED by redis: %s (see the Redis log)\n", info->writes_refused);
     printf("sources  %lld, %lld due now, %lld failing\n", info->sources, info->due, info->failing);
+    websub_show_status(subs, nsubs, vg_wall_ms());
+    queue_websubs_free(subs, nsubs);
     printf("\n%-9s %10s   %s\n", "STREAM", "LENGTH", "GROUPS (lag / pending / consumers)");
     for (size_t i = 0; i < info->nstreams; i++) {
         const struct queue_stream_info *s = &info->streams[i];
