@@ -89,7 +89,7 @@ int cmd_status(int argc, char **argv)
     if (info->writes_refused[0])
         printf("writes   REFUSED by redis: %s (see the Redis log)\n", info->writes_refused);
     printf("sources  %lld, %lld due now, %lld failing\n", info->sources, info->due, info->failing);
-    websub_show_status(subs, nsubs, vg_wall_ms());
+    websub_show_status(subs, nsubs, vg_clock_ms()); /* the lease clock (websub_subs.c) */
     queue_websubs_free(subs, nsubs);
     printf("\n%-9s %10s   %s\n", "STREAM", "LENGTH", "GROUPS (lag / pending / consumers)");
     for (size_t i = 0; i < info->nstreams; i++) {

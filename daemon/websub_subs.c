@@ -3,8 +3,9 @@
  *
  * Every subscription lives in memory (a short list: feeds with a hub) and in Redis
  * (queue_websub.h), written after each change, so that a restart keeps its tokens and
- * secrets: the hub goes on delivering to the same callback. Times are vg_clock_ms(), which
- * the tests move to make a lease run out.
+ * secrets: the hub goes on delivering to the same callback. A lease's times are
+ * vg_clock_ms(), which the tests move to make a lease run out; the requests' (sent, retried)
+ * are the wall clock's, which a test's clock standing still does not stop.
  *
  * A timer looks at every subscription each second:
  * - pending, nothing sent, its retry time come: a subscribe request goes to the hub;
@@ -37,6 +38,11 @@
 static int64_t now_ms(void)
 {
     return vg_clock_ms();
+}
+
+static int64_t wall_ms(void)
+{
+    return vg_wall_ms();
 }
 
 /* n random bytes as 2n hex digits: the callback token and the secret must be unguessable. */
@@ -113,7 +119,7 @@ static void drop_sub(struct websub *w, struct sub *sub)
 
 static void failed(struct websub *w, struct sub *sub, const char *why)
 {
-    int64_t now = now_ms();
+    int64_t now = wall_ms();
     sub->s.attempts++;
     long long delay = w->verify_timeout_ms;
     for (long long i = 1; i < sub->s.attempts && delay < RETRY_MAX_MS; i++)
@@ -192,7 +198,7 @@ static void send_request(struct websub *w, struct sub *sub, const char *mode)
         .content_type = "application/x-www-form-urlencoded",
     };
     char err[200];
-    sub->s.requested_ms = now_ms(); /* waiting for the verification from now */
+    sub->s.requested_ms = wall_ms(); /* waiting for the verification from now */
     if (fetch_send(w->fc, &req, on_answer, ctx, err, sizeof(err)) < 0) {
         vg_free(ctx);
         failed(w, sub, err);
@@ -267,13 +273,13 @@ void ws_sub_source_gone(struct websub *w, struct sub *sub)
 
 /* ---- the timer -------------------------------------------------------------------------- */
 
-static void step(struct websub *w, struct sub *sub, int64_t now)
+static void step(struct websub *w, struct sub *sub, int64_t now, int64_t wall)
 {
     if (sub->sending)
         return;
     const char *st = sub->s.state;
     int waiting = sub->s.requested_ms > 0;
-    int timed_out = waiting && now >= sub->s.requested_ms + w->verify_timeout_ms;
+    int timed_out = waiting && wall >= sub->s.requested_ms + w->verify_timeout_ms;
     if (strcmp(st, "unsubscribing") == 0) {
         if (sub->s.attempts >= UNSUB_TRIES) {
             vg_info("websub", "source %s: hub %s never confirmed the unsubscription; forgotten (its lease ends it)",
@@ -283,7 +289,7 @@ static void step(struct websub *w, struct sub *sub, int64_t now)
         }
         if (timed_out)
             failed(w, sub, "the hub did not verify the unsubscription in time");
-        else if (!waiting && now >= sub->s.next_try_ms)
+        else if (!waiting && wall >= sub->s.next_try_ms)
             send_request(w, sub, "unsubscribe");
         return;
     }
@@ -299,7 +305,7 @@ static void step(struct websub *w, struct sub *sub, int64_t now)
         failed(w, sub, "the hub did not verify the subscription in time");
         return;
     }
-    if (waiting || now < sub->s.next_try_ms)
+    if (waiting || wall < sub->s.next_try_ms)
         return;
     if (strcmp(st, "pending") == 0 ||
         now >= sub->s.verified_ms + (sub->s.expires_ms - sub->s.verified_ms) * 8 / 10) {
@@ -338,7 +344,7 @@ static void on_loaded(struct queue_websub *v, size_t n, const char *err, void *a
         sub->s = v[i];
         memset(&v[i], 0, sizeof(v[i]));
         if (sub->s.requested_ms > 0)
-            sub->s.requested_ms = now_ms(); /* a verification may still come: it gets its time */
+            sub->s.requested_ms = wall_ms(); /* a verification may still come: it gets its time */
     }
     queue_websubs_free(v, n);
     w->loaded = 1;
@@ -358,11 +364,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             w->loading = 1;
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = now_ms(), wall = wall_ms();
     /* step may drop the subscription it looks at (moving the last one into its place) */
     for (size_t i = w->nsubs; i-- > 0;)
         if (i < w->nsubs)
-            step(w, w->subs[i], now);
+            step(w, w->subs[i], now, wall);
     int64_t mono = vg_mono_ms();
     if (w->nsubs && !w->checking && mono - w->last_check >= CHECK_MS) {
         const char **ids = vg_calloc(w->nsubs, sizeof(*ids));

@@ -24,10 +24,11 @@ struct queue_websub {
     char *token;              /* the last path segment of the callback URL: hex, 32 characters */
     char *state;              /* "pending" (asked, not verified yet), "verified", "unsubscribing" */
     char *last_error;         /* why the last request failed ("" when none) */
-    int64_t requested_ms;     /* when the last (un)subscribe request was sent */
-    int64_t verified_ms;      /* when the hub last verified it (0: never) */
-    int64_t expires_ms;       /* end of the lease the hub granted (0: none yet) */
-    int64_t next_try_ms;      /* a failed request is sent again then (0: none waiting) */
+    int64_t requested_ms;     /* when the (un)subscribe request waiting for its verification was
+                                 sent (wall clock); 0: none waits */
+    int64_t verified_ms;      /* when the hub last verified it (0: never); vg_clock_ms */
+    int64_t expires_ms;       /* end of the lease the hub granted (0: none yet); vg_clock_ms */
+    int64_t next_try_ms;      /* a failed request is sent again then (wall clock; 0: at once) */
     long long lease_s;        /* the lease the hub granted */
     long long attempts;       /* failed requests in a row */
 };
