@@ -542,7 +542,9 @@ static int setup(struct vg_daemon *d)
             vg_err("daemon", "%s", err);
             return -1;
         }
-        d->websub = websub_start(d->base, d->queue, d->fetch, d->cfg, err, sizeof(err));
+        /* not for a --once pass: nothing would be there to take the deliveries */
+        err[0] = '\0';
+        d->websub = d->once ? NULL : websub_start(d->base, d->queue, d->fetch, d->cfg, err, sizeof(err));
         if (!d->websub && err[0]) {
             vg_err("daemon", "websub: %s", err);
             return -1;

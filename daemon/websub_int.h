@@ -12,6 +12,7 @@
 struct sub {
     struct queue_websub s;     /* as kept in Redis */
     int sending;               /* a request to the hub is out */
+    int unsubscribed;          /* the hub verified our unsubscribe: to forget */
 };
 
 struct websub {

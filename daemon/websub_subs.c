@@ -150,10 +150,12 @@ static void on_answer(struct fetch_response *resp, void *arg)
     vg_free(ctx);
     sub->sending = 0;
     if (resp->error == FETCH_OK && resp->status >= 200 && resp->status < 300) {
-        /* 202: the hub will verify the intent on the callback (ws_sub_verify). */
-        vg_info("websub", "source %s: %s request accepted by hub %s (HTTP %ld); waiting for its verification",
-                sub->s.id, strcmp(sub->s.state, "unsubscribing") == 0 ? "unsubscribe" : "subscribe", sub->s.hub,
-                resp->status);
+        /* 202: the hub will verify the intent on the callback (ws_sub_verify), unless it has
+         * already done so before answering. */
+        if (sub->s.requested_ms > 0)
+            vg_info("websub", "source %s: %s request accepted by hub %s (HTTP %ld); waiting for its verification",
+                    sub->s.id, strcmp(sub->s.state, "unsubscribing") == 0 ? "unsubscribe" : "subscribe", sub->s.hub,
+                    resp->status);
         return;
     }
     char why[300];
@@ -232,10 +234,12 @@ int ws_sub_verify(struct websub *w, struct sub *sub, const char *mode, const cha
         if (!unsubscribing)
             return 0; /* not asked by us: the subscription stays */
         vg_notice("websub", "source %s: unsubscribed from hub %s", sub->s.id, sub->s.hub);
-        if (!sub->sending)
+        if (!sub->sending) {
             drop_sub(w, sub);
-        else
-            sub->s.attempts = UNSUB_TRIES; /* forgotten once its request is answered */
+        } else {
+            sub->unsubscribed = 1; /* forgotten once its request is answered (step) */
+            sub->s.requested_ms = 0;
+        }
         return 1;
     }
     if (strcmp(mode, "subscribe") != 0 || unsubscribing)
@@ -280,6 +284,10 @@ static void step(struct websub *w, struct sub *sub, int64_t now, int64_t wall)
     const char *st = sub->s.state;
     int waiting = sub->s.requested_ms > 0;
     int timed_out = waiting && wall >= sub->s.requested_ms + w->verify_timeout_ms;
+    if (sub->unsubscribed) {
+        drop_sub(w, sub);
+        return;
+    }
     if (strcmp(st, "unsubscribing") == 0) {
         if (sub->s.attempts >= UNSUB_TRIES) {
             vg_info("websub", "source %s: hub %s never confirmed the unsubscription; forgotten (its lease ends it)",
