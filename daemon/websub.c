@@ -6,7 +6,8 @@
  * client has CLIENT_TIMEOUT_S to send its request. The callback path is
  * <anything>/websub/<token>: the token (32 hex digits, one per subscription, never logged)
  * finds the subscription; an unknown one is answered 410 on a delivery (the hub may drop
- * it, §7) and 404 on a verification.
+ * it, §7) and 404 on a verification. Until the subscriptions are read from Redis (the first
+ * second after a start), every request is answered 503: the hub tries again.
  *
  * A delivery is answered 202 whatever its fate (§7: 2xx means received), also when its
  * signature is bad: the hub then cannot tell a guessed secret from a good one (§8). Only a
@@ -228,6 +229,13 @@ static void on_request(struct evhttp_request *req, void *arg)
     const char *token = token_of(uri ? evhttp_uri_get_path(uri) : NULL, buf, sizeof(buf));
     if (!token) {
         reply(req, 404, "Not Found", NULL);
+        return;
+    }
+    if (!w->loaded) {
+        /* The subscriptions are not read from Redis yet: a 410 now would make the hub drop a
+         * good one. A hub retries a delivery that failed (§7). */
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+        reply(req, 503, "Service Unavailable", NULL);
         return;
     }
     struct sub *sub = ws_sub_by_token(w, token);

@@ -159,6 +159,7 @@ class Env:
             f.write(daemon_config(self.dir, self.redis.url) + f"""[fetch]
 allow_private = 127.0.0.1
 per_host_delay = 0s
+max_body = 64k
 [websub]
 listen = 127.0.0.1:{self.port}
 public_url = http://127.0.0.1:{self.port}/
@@ -170,6 +171,9 @@ lease = 10d
             json.dump([{"id": "michelin", "name": "Michelin", "domains": ["michelin.com"]}], f)
         r = self.cli("accounts", "import", os.path.join(self.dir, "accounts.json"))
         assert r.returncode == 0, r.stdout + r.stderr
+        self.start()
+
+    def start(self):
         self.vigie = Vigie(config_path=self.conf, env={"VIGIE_CLOCK_FILE": self.clock_file})
         self.vigie.wait_log(r"WebSub callbacks on http://127\.0\.0\.1:%d" % self.port)
 
@@ -273,6 +277,21 @@ def test_round_trip_signatures_lease_and_unsubscribe():
     assert deliver(hub, form, [(title, "https://news.example/fenner", date)]) == 202
     env.vigie.wait_log(r"source news: delivery recorded, 0 new, 1 seen")
     assert len(env.items()) == n
+
+    # a body over [fetch] max_body is refused before it is read whole
+    big = [(f"Filler entry {i} " + "x" * 200, f"https://news.example/big{i}", date) for i in range(400)]
+    assert deliver(hub, form, big) == 413
+    assert not [i for i in env.items() if i["title"].startswith("Filler entry")]
+
+    # a restart keeps the subscription: the hub delivers to the same callback, with the same secret
+    assert env.vigie.stop() == 0, env.vigie.log()[-3000:]
+    env.start()
+    # until it has read its subscriptions from redis, it answers 503 (never 410: the hub would drop it)
+    env.vigie.wait_log(r"1 subscription\(s\) kept in redis")
+    title2 = "Michelin opens a new plant in Lyon"
+    assert deliver(hub, form, [(title2, "https://news.example/lyon", date)]) == 202
+    wait_until(lambda: any(i["title"] == title2 for i in env.items()), 10, "the item pushed after a restart")
+    assert len(hub.subscriptions()) == 1  # nothing asked again: the lease runs
 
     # 80% of the lease gone: renewed (the hub verifies again, the lease moves on)
     first_expiry = int(env.sub()["expires_ms"])
