@@ -424,6 +424,12 @@ long long ws_subs_polled(struct websub *w, const char *id, const char *kind, con
             vg_free(token);
             vg_free(secret);
         } else if (sub && strcmp(sub->s.state, "unsubscribing") != 0) {
+            /* the source's kind and account as its last poll saw them: a delivery's items carry them */
+            if (strcmp(sub->s.kind, kind ? kind : "") != 0 || strcmp(sub->s.account_id, account_id ? account_id : "") != 0) {
+                set_str(&sub->s.kind, kind);
+                set_str(&sub->s.account_id, account_id);
+                save(w, sub);
+            }
             if (!advertised) {
                 ws_sub_source_gone(w, sub); /* the feed no longer pushes: unsubscribe */
             } else if (strcmp(sub->s.hub, hub) != 0 || strcmp(sub->s.topic, self) != 0) {
