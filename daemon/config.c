@@ -661,6 +661,18 @@ static int check_console_url(struct load_ctx *ctx, const char *path, char *err, 
     return -1;
 }
 
+/* [websub] listen on needs the address the hubs call back (daemon/websub.c). */
+static int check_websub(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
+{
+    const char *l = ctx->c->websub_listen, *v = ctx->c->websub_public_url;
+    if (!l || !l[0] || strcmp(l, "off") == 0 || (v && (strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0)))
+        return 0;
+    const struct vg_option *o = find_option("websub", "listen");
+    snprintf(err, errlen, "%s:%d: key 'websub.listen': set [websub] public_url too, the https:// address the hubs "
+             "reach this listener at", path, o ? ctx->lines[o - vg_options] : 0);
+    return -1;
+}
+
 static int check_review(struct load_ctx *ctx, const char *path, char *err, size_t errlen)
 {
     const char *key = "";
@@ -742,7 +754,8 @@ struct vg_config *vg_config_load_types(const char *path, const struct sink_type 
     if ((ctx.lines[listen - vg_options] && warn_listen(c, ctx.lines[listen - vg_options]) < 0) ||
         (ctx.lines[allow - vg_options] && warn_allow_private(c, ctx.lines[allow - vg_options]) < 0))
         goto oom;
-    if (check_review(&ctx, path, err, errlen) < 0 || check_console_url(&ctx, path, err, errlen) < 0)
+    if (check_review(&ctx, path, err, errlen) < 0 || check_console_url(&ctx, path, err, errlen) < 0 ||
+        check_websub(&ctx, path, err, errlen) < 0)
         goto fail;
     vg_free(ctx.lines);
     free_sink_lines(&ctx);

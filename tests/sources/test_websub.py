@@ -323,6 +323,16 @@ def test_round_trip_signatures_lease_and_unsubscribe():
     env.stop()
 
 
+def test_listen_needs_public_url():
+    d = short_tmpdir("vgw")
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(daemon_config(d, "unix:///nonexistent.sock") + "[websub]\nlisten = 127.0.0.1:0\n")
+    r = run_vigie(["check-config", "-c", conf])
+    assert r.returncode != 0 and re.search(r"vigie\.conf:\d+: key 'websub\.listen': set \[websub\] public_url",
+                                           r.stderr), r.stderr
+
+
 def test_hub_that_never_verifies():
     hub = Hub(verify=False)
     env = Env(hub, verify_timeout="1s")
