@@ -192,9 +192,13 @@ static void delivery(struct websub *w, struct evhttp_request *req, struct sub *s
                                       sizeof(why))) {
         unsigned long held = 0;
         vg_metric_add(m_bad, 1);
-        if (vg_log_limit_pass(&w->bad_sig_log, vg_mono_ms(), BAD_SIG_LOG_MS, &held))
-            vg_warn("websub", "source %s: delivery ignored: %s (%lu more ignored in the last minute)", sub->s.id, why,
-                    held);
+        if (vg_log_limit_pass(&w->bad_sig_log, vg_mono_ms(), BAD_SIG_LOG_MS, &held)) {
+            if (held)
+                vg_warn("websub", "source %s: delivery ignored: %s (and %lu more ignored in the last minute)",
+                        sub->s.id, why, held);
+            else
+                vg_warn("websub", "source %s: delivery ignored: %s", sub->s.id, why);
+        }
         reply(req, 202, "Accepted", NULL);
         return;
     }
