@@ -475,6 +475,8 @@ static void send_now(struct poll *pl)
         .last_modified = ps ? NULL : pl->st.last_modified,
         .accept = pl->kind->accept,
         .headers = nh ? headers : NULL,
+        /* the first response's Link header: WebSub discovery (daemon/websub.h) */
+        .want_headers = ps || strncasecmp(url, "file://", 7) == 0 ? NULL : websub_want_headers(),
     };
     char err[200];
     if (fetch_get(p->fc, &req, ps ? on_part : on_fetched, pl, err, sizeof(err)) < 0)
@@ -614,6 +616,8 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, NULL, NULL);
         return;
     }
+
+    websub_fetched(pl->st.src.id, pl->st.src.url, resp->header_values ? resp->header_values[0] : NULL);
     const struct kind_input in = {
         .body = resp->body.data ? resp->body.data : "",
         .len = resp->body.len,

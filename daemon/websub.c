@@ -17,6 +17,7 @@
 #include "daemon/websub_int.h"
 #include "daemon/admin.h"
 #include "daemon/config.h"
+#include "daemon/websub_link.h"
 #include "daemon/websub_sig.h"
 #include "fetchers/feed.h"
 #include "fetchers/item.h"
@@ -327,6 +328,11 @@ void websub_free(struct websub *w)
     if (w->http)
         evhttp_free(w->http);
     ws_subs_free(w);
+    for (size_t i = 0; i < w->nlinks; i++) {
+        vg_free(w->links[i].id);
+        vg_free(w->links[i].hub);
+        vg_free(w->links[i].self);
+    }
     queue_recorder_free(w->rec);
     if (w->unix_path)
         unlink(w->unix_path);
@@ -341,4 +347,51 @@ long long websub_polled(const char *source_id, const char *kind, const char *acc
     if (!current)
         return next_delay_ms;
     return ws_subs_polled(current, source_id, kind, account_id, doc, next_delay_ms);
+}
+
+const char *const *websub_want_headers(void)
+{
+    static const char *const link[] = {"Link", NULL};
+    return current ? link : NULL;
+}
+
+int ws_link_take(struct websub *w, const char *id, char **hub, char **self)
+{
+    for (size_t i = 0; i < w->nlinks; i++) {
+        if (strcmp(w->links[i].id, id) != 0)
+            continue;
+        *hub = w->links[i].hub;
+        *self = w->links[i].self;
+        vg_free(w->links[i].id);
+        memmove(&w->links[i], &w->links[i + 1], (w->nlinks - i - 1) * sizeof(w->links[0]));
+        w->nlinks--;
+        return 1;
+    }
+    return 0;
+}
+
+void websub_fetched(const char *source_id, const char *url, const char *link)
+{
+    struct websub *w = current;
+    if (!w || !link)
+        return;
+    char *hub, *self, *id = NULL;
+    websub_link_parse(link, url, &hub, &self);
+    char *old_hub = NULL, *old_self = NULL;
+    ws_link_take(w, source_id, &old_hub, &old_self); /* a response whose parse never came */
+    vg_free(old_hub);
+    vg_free(old_self);
+    if (!hub || !self || !(id = vg_strdup(source_id))) {
+        vg_free(hub);
+        vg_free(self);
+        return;
+    }
+    if (w->nlinks == sizeof(w->links) / sizeof(w->links[0])) {
+        vg_free(w->links[0].id);
+        vg_free(w->links[0].hub);
+        vg_free(w->links[0].self);
+        memmove(&w->links[0], &w->links[1], (w->nlinks - 1) * sizeof(w->links[0]));
+        w->nlinks--;
+    }
+    w->links[w->nlinks++] = (struct ws_link){id, hub, self};
 }

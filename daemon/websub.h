@@ -28,6 +28,14 @@ struct websub *websub_start(struct event_base *base, struct queue *q, struct fet
 /* Stops listening; subscriptions stay in Redis for the next start. */
 void websub_free(struct websub *w);
 
+/* The response headers a poll's request asks for (for websub_fetched), or NULL when no
+ * websub runs. */
+const char *const *websub_want_headers(void);
+/* The poller's hook when a poll's response arrives (before its parse): `link` is its Link
+ * header (the first of websub_want_headers' values), or NULL. A hub and a self found there
+ * count for the source's next websub_polled when its document names none. */
+void websub_fetched(const char *source_id, const char *url, const char *link);
+
 /* The poller's hook after a successful poll of a source (doc NULL for a 304): subscribes when
  * the document advertises a hub, and returns the delay until the next poll: next_delay_ms,
  * or [websub] poll_interval when it is longer and the source's hub pushes (lease verified and

@@ -33,6 +33,12 @@ struct websub {
     struct sub **subs;
     size_t nsubs, cap;
     struct vg_log_limit bad_sig_log;
+    /* hub and self from the Link headers of responses not yet parsed (websub_fetched), a few
+     * at most: only responses that carry both are kept, the oldest dropped first */
+    struct ws_link {
+        char *id, *hub, *self;
+    } links[16];
+    size_t nlinks;
 };
 
 /* ---- websub_subs.c ---- */
@@ -45,6 +51,8 @@ int ws_sub_verify(struct websub *w, struct sub *sub, const char *mode, const cha
                   const char *reason);
 /* The hub refused (410 on delivery is ours to send, not this): a delivery for a source gone. */
 void ws_sub_source_gone(struct websub *w, struct sub *sub);
+/* Takes (removes) the Link-header hub and self kept for source id: 1 found, 0 none. */
+int ws_link_take(struct websub *w, const char *id, char **hub, char **self);
 long long ws_subs_polled(struct websub *w, const char *id, const char *kind, const char *account_id,
                          const struct feed_doc *doc, long long next_delay_ms);
 

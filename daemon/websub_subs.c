@@ -397,8 +397,12 @@ long long ws_subs_polled(struct websub *w, const char *id, const char *kind, con
                          const struct feed_doc *doc, long long next_delay_ms)
 {
     struct sub *sub = ws_sub_by_id(w, id);
+    char *link_hub = NULL, *link_self = NULL;
+    ws_link_take(w, id, &link_hub, &link_self);
     if (doc && w->loaded) {
-        const char *hub = doc->hub, *self = doc->self;
+        /* the document's links first, else its response's Link header's */
+        int in_doc = doc->hub && doc->self;
+        const char *hub = in_doc ? doc->hub : link_hub, *self = in_doc ? doc->self : link_self;
         int advertised = hub && self && (strncmp(hub, "https://", 8) == 0 || strncmp(hub, "http://", 7) == 0);
         if (!sub && advertised) {
             char *token = random_hex(16), *secret = random_hex(32);
@@ -443,6 +447,8 @@ long long ws_subs_polled(struct websub *w, const char *id, const char *kind, con
             }
         }
     }
+    vg_free(link_hub);
+    vg_free(link_self);
     if (sub && strcmp(sub->s.state, "verified") == 0 && now_ms() < sub->s.expires_ms &&
         next_delay_ms < w->poll_interval_ms)
         return w->poll_interval_ms;

@@ -34,14 +34,15 @@ from harness import Redis, Vigie, daemon_config, free_port, run_tests, run_vigie
 DAY = 86400
 
 
-def rss(base, items):
-    """An RSS 2.0 document advertising its hub and its own URL, with items (title, link, date)."""
+def rss(base, items, links=True):
+    """An RSS 2.0 document advertising its hub and its own URL (unless links is False), with
+    items (title, link, date)."""
+    advert = (f'<atom:link rel="hub" href="{base}/hub"/>'
+              f'<atom:link rel="self" href="{base}/feed.xml" type="application/rss+xml"/>') if links else ""
     entries = "".join(f"<item><title>{t}</title><link>{l}</link><guid>{l}</guid><pubDate>{d}</pubDate></item>"
                       for t, l, d in items)
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
-            f'<channel><title>Industry news</title><link>{base}/</link>'
-            f'<atom:link rel="hub" href="{base}/hub"/>'
-            f'<atom:link rel="self" href="{base}/feed.xml" type="application/rss+xml"/>'
+            f'<channel><title>Industry news</title><link>{base}/</link>{advert}'
             f'{entries}</channel></rss>').encode()
 
 
@@ -51,8 +52,9 @@ OLD = ("Tyre market report for the third quarter", "https://news.example/q3", "M
 class Hub:
     """The publisher's feed and its hub, on one loopback server."""
 
-    def __init__(self, verify=True):
+    def __init__(self, verify=True, link_header=False):
         self.verify = verify
+        self.link_header = link_header  # advertise in the HTTP Link header, not in the document
         self.requests = []       # the (un)subscribe forms received, in order
         self.verifications = []  # (mode, HTTP status, body == challenge)
         self.feed_hits = 0
@@ -69,9 +71,12 @@ class Hub:
                     return
                 with hub.lock:
                     hub.feed_hits += 1
-                body = rss(hub.base, [OLD])
+                body = rss(hub.base, [OLD], links=not hub.link_header)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml")
+                if hub.link_header:
+                    self.send_header("Link", f'<{hub.base}/hub>; rel="hub"')
+                    self.send_header("Link", '</feed.xml>; rel="self"')
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -331,6 +336,18 @@ def test_listen_needs_public_url():
     r = run_vigie(["check-config", "-c", conf])
     assert r.returncode != 0 and re.search(r"vigie\.conf:\d+: key 'websub\.listen': set \[websub\] public_url",
                                            r.stderr), r.stderr
+
+
+def test_discovery_from_the_link_header():
+    hub = Hub(link_header=True)
+    env = Env(hub)
+    r = env.cli("sources", "add", hub.base + "/feed.xml", "--id", "news", "--interval", "5m")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_until(lambda: hub.subscriptions(), 15, "the subscribe request")
+    assert hub.subscriptions()[0]["hub.topic"] == hub.base + "/feed.xml"  # the relative self, resolved
+    wait_until(lambda: env.sub().get("state") == "verified", 10, "the subscription verified")
+    assert env.sub()["hub"] == hub.base + "/hub"
+    env.stop()
 
 
 def test_hub_that_never_verifies():

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/websub_link.h"
 #include "daemon/websub_sig.h"
+#include "util/vg_alloc.h"
 #include "fetchers/feed.h"
 
 static const char SECRET[] = "3f1c9a0b7e5d42c68a1f0e9d7c6b5a4938271605f4e3d2c1b0a99887766554433";
@@ -114,6 +116,34 @@ static void feed_hub_and_self_are_read(void **state)
     feed_doc_free(doc);
 }
 
+static void link_header_hub_and_self(void **state)
+{
+    (void)state;
+    char *hub, *self;
+    /* two headers joined by ", ", a relative self, a quoted and an unquoted rel */
+    websub_link_parse("<https://hub.example/sub>; rel=\"hub\", </feeds/news.xml>; rel=self; type=\"application/rss+xml\"",
+                      "https://www.example.com/feeds/old.xml", &hub, &self);
+    assert_string_equal(hub, "https://hub.example/sub");
+    assert_string_equal(self, "https://www.example.com/feeds/news.xml");
+    vg_free(hub);
+    vg_free(self);
+    /* other relations, a relation list, the first of each wins, a javascript: target is no hub */
+    websub_link_parse("<javascript:alert(1)>; rel=hub, <https://example.com/>; rel=\"alternate\", "
+                      "<https://h1.example/>; rel=\"preload hub\", <https://h2.example/>; rel=hub",
+                      "https://example.com/feed", &hub, &self);
+    assert_string_equal(hub, "https://h1.example/");
+    assert_null(self);
+    vg_free(hub);
+    /* nothing, or broken */
+    websub_link_parse("", "https://example.com/", &hub, &self);
+    assert_null(hub);
+    assert_null(self);
+    websub_link_parse("<https://hub.example/; rel=hub", "https://example.com/", &hub, &self);
+    assert_null(hub);
+    websub_link_parse("<https://hub.example/>; relation=hub", "https://example.com/", &hub, &self);
+    assert_null(hub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +151,7 @@ int main(void)
         cmocka_unit_test(bad_signatures_fail),
         cmocka_unit_test(sha1_is_refused_even_when_right),
         cmocka_unit_test(feed_hub_and_self_are_read),
+        cmocka_unit_test(link_header_hub_and_self),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
