@@ -111,7 +111,7 @@ static void on_pushed(enum queue_complete_status st, long added, long dup, long 
         struct sub *sub = current == p->w ? ws_sub_by_id(p->w, p->id) : NULL;
         vg_info("websub", "source %s: delivery for a removed source dropped", p->id);
         if (sub)
-            ws_sub_source_gone(p->w, sub);
+            ws_sub_end(p->w, sub, "was removed");
     } else {
         vg_warn("websub", "source %s: could not record a delivery (redis); its items come with the next poll", p->id);
     }

@@ -49,8 +49,9 @@ struct sub *ws_sub_by_id(struct websub *w, const char *id);
 /* A verification GET for sub: 1 to answer the challenge (the intent is ours), 0 for 404. */
 int ws_sub_verify(struct websub *w, struct sub *sub, const char *mode, const char *topic, const char *lease,
                   const char *reason);
-/* The hub refused (410 on delivery is ours to send, not this): a delivery for a source gone. */
-void ws_sub_source_gone(struct websub *w, struct sub *sub);
+/* Unsubscribes (the source removed, or its feed no longer advertising a hub: `why` says which
+ * in the log line); forgotten once the hub verifies it. */
+void ws_sub_end(struct websub *w, struct sub *sub, const char *why);
 /* Takes (removes) the Link-header hub and self kept for source id: 1 found, 0 none. */
 int ws_link_take(struct websub *w, const char *id, char **hub, char **self);
 long long ws_subs_polled(struct websub *w, const char *id, const char *kind, const char *account_id,

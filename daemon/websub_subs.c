@@ -34,6 +34,7 @@
 #define CHECK_MS 10000
 #define RETRY_MAX_MS (86400LL * 1000)
 #define UNSUB_TRIES 3
+#define LEASE_MAX_S (365LL * 86400)
 
 static int64_t now_ms(void)
 {
@@ -248,6 +249,8 @@ int ws_sub_verify(struct websub *w, struct sub *sub, const char *mode, const cha
     long long granted = lease && lease[0] ? strtoll(lease, NULL, 10) : 0;
     if (granted <= 0)
         granted = w->lease_ms / 1000;
+    if (granted > LEASE_MAX_S) /* whatever a hub says: renewed within a year */
+        granted = LEASE_MAX_S;
     int renewal = strcmp(sub->s.state, "verified") == 0;
     set_str(&sub->s.state, "verified");
     set_str(&sub->s.last_error, "");
@@ -263,11 +266,11 @@ int ws_sub_verify(struct websub *w, struct sub *sub, const char *mode, const cha
     return 1;
 }
 
-void ws_sub_source_gone(struct websub *w, struct sub *sub)
+void ws_sub_end(struct websub *w, struct sub *sub, const char *why)
 {
     if (strcmp(sub->s.state, "unsubscribing") == 0)
         return;
-    vg_info("websub", "source %s was removed: unsubscribing from hub %s", sub->s.id, sub->s.hub);
+    vg_info("websub", "source %s %s: unsubscribing from hub %s", sub->s.id, why, sub->s.hub);
     set_str(&sub->s.state, "unsubscribing");
     sub->s.requested_ms = 0;
     sub->s.next_try_ms = 0;
@@ -332,7 +335,7 @@ static void on_exist(const int *present, size_t n, void *arg)
         return;
     for (size_t i = 0; i < n; i++)
         if (!present[i])
-            ws_sub_source_gone(w, w->subs[i]);
+            ws_sub_end(w, w->subs[i], "was removed");
 }
 
 static void on_loaded(struct queue_websub *v, size_t n, const char *err, void *arg)
@@ -435,7 +438,7 @@ long long ws_subs_polled(struct websub *w, const char *id, const char *kind, con
                 save(w, sub);
             }
             if (!advertised) {
-                ws_sub_source_gone(w, sub); /* the feed no longer pushes: unsubscribe */
+                ws_sub_end(w, sub, "no longer advertises a hub");
             } else if (strcmp(sub->s.hub, hub) != 0 || strcmp(sub->s.topic, self) != 0) {
                 vg_info("websub", "source %s moved to hub %s (topic %s): subscribing there", id, hub, self);
                 set_str(&sub->s.hub, hub);
