@@ -616,7 +616,6 @@ static void on_fetched(struct fetch_response *resp, void *arg)
         record(pl, 1, NULL, NULL, 0, resp->etag, resp->last_modified, NULL, NULL);
         return;
     }
-
     websub_fetched(pl->st.src.id, pl->st.src.url, resp->header_values ? resp->header_values[0] : NULL);
     const struct kind_input in = {
         .body = resp->body.data ? resp->body.data : "",
