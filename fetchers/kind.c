@@ -10,6 +10,7 @@ static const struct source_kind *const kinds[] = {
     &source_kind_feed,
     &source_kind_page,
     &source_kind_bodacc,
+    &source_kind_jobs,
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))

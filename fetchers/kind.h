@@ -54,6 +54,9 @@ struct kind_output {
 /* What the configuration says for a kind's automatic sources ([sources] section). */
 struct kind_auto_settings {
     const char *base_url;      /* the API's base URL, without a trailing '/' (tests: loopback) */
+    const char *extra_url;     /* a second API's base URL, for a kind that reads two (jobs:
+                                  base_url is Greenhouse's, extra_url Lever's: [sources]
+                                  lever_url); NULL: the kind's default */
     long long interval_ms;     /* the sources' poll interval */
     unsigned batch;            /* identifiers per source, for kinds that batch (bodacc) */
 };
@@ -125,5 +128,6 @@ const struct source_kind *const *source_kinds_all(size_t *n);
 extern const struct source_kind source_kind_feed;
 extern const struct source_kind source_kind_page;
 extern const struct source_kind source_kind_bodacc;
+extern const struct source_kind source_kind_jobs;
 
 #endif
