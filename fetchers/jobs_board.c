@@ -9,6 +9,7 @@
  * rather than failing the poll: one odd posting should not hide the board. */
 #include "fetchers/jobs.h"
 #include "fetchers/feed.h"
+#include "fetchers/feed_url.h"
 #include "util/vg_alloc.h"
 
 #include <cjson/cJSON.h>
@@ -117,6 +118,18 @@ static uint64_t hash_ci(const char *s)
     return h;
 }
 
+/* A posting's URL fit to be an item's link: http(s), printable ASCII, not too long. */
+static int link_ok(const char *url)
+{
+    if (!url || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+        return 0;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++, n++)
+        if (*p <= ' ' || *p >= 0x7f || n >= 2000)
+            return 0;
+    return feed_url_is_absolute(url);
+}
+
 /* Counts one posting under the raw name (cleaned here); url: its page, or NULL. 0, or -1. */
 static int table_add(struct table *t, const char *raw, const char *url)
 {
@@ -140,7 +153,7 @@ static int table_add(struct table *t, const char *raw, const char *url)
         t->slots[i].name = name;
         name = NULL;
         t->slots[i].n = 1;
-        if (url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) && strlen(url) < 2048)
+        if (link_ok(url))
             t->slots[i].url = vg_strdup(url); /* a link for an expansion item; none is fine */
         t->used++;
     }

@@ -10,6 +10,7 @@
  * entry holds the top JOBS_TOP names per tally and "(other)"; at most JOBS_MAX_POLLS entries
  * and JOBS_MAX_SEEN seen locations: a few tens of kilobytes at worst. */
 #include "fetchers/jobs.h"
+#include "fetchers/feed.h"
 #include "util/vg_alloc.h"
 #include "util/vg_buf.h"
 
@@ -29,6 +30,19 @@ void jobs_series_free(struct jobs_series *s)
         jobs_poll_free(&s->polls[i]);
     vg_free(s->polls);
     memset(s, 0, sizeof(*s));
+}
+
+/* A name or token as this file writes them: plain text that cleaning leaves as it is (valid
+ * UTF-8, no control character), within its cap. What the store hands back is read with care. */
+static int text_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (!n || n > max)
+        return 0;
+    char *clean = feed_text_clean(s, n, max, 0);
+    int ok = clean && strcmp(clean, s) == 0;
+    vg_free(clean);
+    return ok;
 }
 
 static int64_t int_of(const cJSON *o, const char *key)
@@ -54,7 +68,7 @@ static int read_tally(const cJSON *a, struct jobs_tally *t)
             break;
         const cJSON *name = cJSON_GetArrayItem(e, 0), *count = cJSON_GetArrayItem(e, 1);
         if (!cJSON_IsArray(e) || !cJSON_IsString(name) || !cJSON_IsNumber(count) || count->valuedouble < 0 ||
-            strlen(name->valuestring) > JOBS_NAME_MAX)
+            !text_ok(name->valuestring, JOBS_NAME_MAX))
             continue;
         if (!(t->v[t->n].name = vg_strdup(name->valuestring)))
             return -1;
@@ -68,7 +82,8 @@ static int read_into(const cJSON *root, struct jobs_series *s)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "v");
     const cJSON *token = cJSON_GetObjectItemCaseSensitive(root, "token");
     const cJSON *board = cJSON_GetObjectItemCaseSensitive(root, "board");
-    if (!cJSON_IsNumber(v) || v->valueint != 1 || !cJSON_IsString(token) || !cJSON_IsString(board) ||
+    if (!cJSON_IsNumber(v) || v->valueint != 1 || !cJSON_IsString(token) || !text_ok(token->valuestring, 200) ||
+        !cJSON_IsString(board) ||
         (s->board = jobs_board_from_name(board->valuestring)) < 0)
         return -1;
     if (!(s->token = vg_strdup(token->valuestring)))
@@ -84,7 +99,7 @@ static int read_into(const cJSON *root, struct jobs_series *s)
     {
         if (s->nseen >= JOBS_MAX_SEEN)
             break;
-        if (cJSON_IsString(e) && strlen(e->valuestring) <= JOBS_NAME_MAX &&
+        if (cJSON_IsString(e) && text_ok(e->valuestring, JOBS_NAME_MAX) &&
             !(s->seen[s->nseen++] = vg_strdup(e->valuestring)))
             return -1;
     }

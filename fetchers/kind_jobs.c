@@ -35,13 +35,14 @@ struct jobs_options {
     char token[TOKEN_MAX + 1];
 };
 
+/* Boards name themselves with ASCII slugs: printable ASCII, and one URL path segment. */
 static int token_ok(const char *t)
 {
     size_t n = strlen(t);
     if (!n || n > TOKEN_MAX)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)t[i] <= ' ' || t[i] == 0x7f || t[i] == '/' || t[i] == '?' || t[i] == '#')
+        if ((unsigned char)t[i] <= ' ' || (unsigned char)t[i] >= 0x7f || t[i] == '/' || t[i] == '?' || t[i] == '#')
             return 0;
     return 1;
 }
@@ -64,8 +65,8 @@ static int read_options(const char *options, struct jobs_options *o, char *err, 
         snprintf(err, errlen, "a jobs source's \"board\" is \"greenhouse\" or \"lever\"");
         rc = -1;
     } else if (token && (!cJSON_IsString(token) || !token_ok(token->valuestring))) {
-        snprintf(err, errlen, "a jobs source's \"token\" is the board's name in its URL (1 to %d characters, no "
-                              "blank, '/', '?' or '#')", TOKEN_MAX);
+        snprintf(err, errlen, "a jobs source's \"token\" is the board's name in its URL (1 to %d printable ASCII "
+                              "characters, no blank, '/', '?' or '#')", TOKEN_MAX);
         rc = -1;
     } else if (token) {
         snprintf(o->token, sizeof(o->token), "%s", token->valuestring);
