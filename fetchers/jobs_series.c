@@ -215,8 +215,9 @@ int jobs_series_add(struct jobs_series *s, struct jobs_poll *p)
         vg_free(p->loc.v[i].url);
         p->loc.v[i].url = NULL;
     }
-    if (s->npolls && s->polls[s->npolls - 1].t / DAY >= p->t / DAY) {
-        /* the same day again (or a clock gone back): this poll stands for the day */
+    while (s->npolls && s->polls[s->npolls - 1].t / DAY >= p->t / DAY) {
+        /* the same day again: this poll stands for the day (and after a clock gone back, the
+         * days "after" it go, so the series stays in order) */
         jobs_poll_free(&s->polls[s->npolls - 1]);
         s->npolls--;
     }

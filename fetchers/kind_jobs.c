@@ -211,10 +211,12 @@ static int level_item(struct kind_output *out, const struct kind_input *in, cons
     else
         vg_buf_printf(&title, "Open positions fall on the %s job board: %ld, down from %ld", o->token, ev->after,
                       ev->before);
-    vg_buf_printf(&evidence, "%ld open positions on the %s board %s, %s a level of %ld over the previous %zu days "
-                             "(%+ld%%).",
+    vg_buf_printf(&evidence, "%ld open positions on the %s board %s, %s a level of %ld over the previous %zu days",
                   ev->after, board_title(o->board), o->token, hiring ? "up from" : "down from", ev->before,
-                  ev->nbaseline, pct(ev->before, ev->after));
+                  ev->nbaseline);
+    if (ev->before > 0)
+        vg_buf_printf(&evidence, " (%+ld%%)", pct(ev->before, ev->after));
+    vg_buf_putc(&evidence, '.');
     if (ev->ndepts) {
         vg_buf_puts(&evidence, hiring ? " Growing: " : " Falling: ");
         changes_text(&evidence, ev);
