@@ -28,6 +28,7 @@ static void test_registry(void **state)
     /* the company kinds follow feed and page (issue 15) */
     assert_memory_equal(names, "feed, page, ", 12);
     assert_non_null(strstr(names, "bodacc"));
+    assert_non_null(strstr(names, ", jobs"));
 }
 
 static int check(const char *kind, const char *options, char *err, size_t errlen)
