@@ -251,9 +251,9 @@ static int count_lever(const cJSON *posting, struct table *dept, struct table *l
 static void describe(const cJSON *root, enum jobs_board board, char *err, size_t errlen)
 {
     const char *msg = str_of(root, "error") ? str_of(root, "error") : str_of(root, "message");
-    if (msg)
-        snprintf(err, errlen, "the %s board answered an error, not its postings: %.120s", jobs_board_name(board),
-                 msg);
+    char *clean = msg ? feed_text_clean(msg, strlen(msg), 120, 0) : NULL; /* their text, made safe to log */
+    if (clean)
+        snprintf(err, errlen, "the %s board answered an error, not its postings: %s", jobs_board_name(board), clean);
     else if (board == JOBS_GREENHOUSE && cJSON_IsArray(root))
         snprintf(err, errlen, "a JSON array where Greenhouse answers {\"jobs\": [...]} (a Lever board?)");
     else if (board == JOBS_LEVER && cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "jobs"))
@@ -262,6 +262,7 @@ static void describe(const cJSON *root, enum jobs_board board, char *err, size_t
         snprintf(err, errlen, "not a Greenhouse job list: no \"jobs\" array");
     else
         snprintf(err, errlen, "not a Lever postings list: not a JSON array");
+    vg_free(clean);
 }
 
 int jobs_board_read(enum jobs_board board, const char *body, size_t len, struct jobs_poll *p, char *err,
@@ -269,7 +270,7 @@ int jobs_board_read(enum jobs_board board, const char *body, size_t len, struct 
 {
     memset(p, 0, sizeof(*p));
     size_t skip = 0;
-    while (skip < len && strchr(" \t\r\n", body[skip]))
+    while (skip < len && body[skip] && strchr(" \t\r\n", body[skip]))
         skip++;
     if (skip == len) {
         snprintf(err, errlen, "an empty answer where the %s board's postings were expected", jobs_board_name(board));
