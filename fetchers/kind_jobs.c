@@ -187,7 +187,7 @@ static int add_item(struct kind_output *out, const struct kind_input *in, const 
 /* The departments of a hiring or layoffs signal, as change members. */
 static void changes_json(struct vg_buf *b, const struct jobs_events *ev)
 {
-    vg_buf_printf(b, "{\"field\":\"open_positions\",\"before\":\"%ld\",\"after\":\"%ld\",\"departments\":[",
+    vg_buf_printf(b, "{\"field\":\"open_positions\",\"before\":%ld,\"after\":%ld,\"departments\":[",
                   ev->before, ev->after);
     for (size_t i = 0; i < ev->ndepts; i++) {
         vg_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");

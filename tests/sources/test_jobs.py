@@ -5,11 +5,13 @@ account whose identifiers hold the board token. The first poll only starts the s
 posting appears in a city the board never named, the next poll queues one `jobs` item and the
 enrich stage gives the account an `expansion` signal with the posting's city in its evidence
 (through the item's structured member, by the greenhouse identifier: the text never names the
-company). An unknown board (404) is a failing source that says so."""
+company). After four days of a kept series, a surge gives a `hiring` signal naming the
+departments that grow. An unknown board (404) is a failing source that says so."""
 import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
@@ -114,6 +116,39 @@ def test_new_location_is_an_expansion_signal_for_the_account():
     wait_until(lambda: polled(c, "jobs-acme") and c.call("ZSCORE", "vigie:due", "jobs-acme") != "0", 30,
                "the third poll recorded")
     assert len(stream(c, "vigie:items")) == 1
+    assert v.stop() == 0
+    srv.shutdown()
+
+
+def test_surge_after_a_series_is_a_hiring_signal_naming_the_departments():
+    d, r, srv, base, conf = setup()
+    STATE["spec"] = [("Engineering", "Paris", 16), ("Sales", "London", 7)]
+    p = run_vigie(["sources", "-c", conf, "add", f"{base}/v1/boards/acmerobotics/jobs", "--kind", "jobs", "--id",
+                   "jobs-acme", "--account", "acme", "--interval", "1h"])
+    assert p.returncode == 0, p.stderr
+    c = r.client()
+    # four earlier days of the series, as the source would have kept them (9 open positions)
+    now = int(time.time())
+    keep = {"v": 1, "board": "greenhouse", "token": "acmerobotics", "hiring": 0, "layoffs": 0,
+            "seen": ["Paris", "London"],
+            "polls": [{"t": now - k * 86400, "total": 9, "dept": [["Engineering", 6], ["Sales", 3]],
+                       "loc": [["Paris", 6], ["London", 3]]} for k in (4, 3, 2, 1)]}
+    c.call("HSET", "vigie:source:jobs-acme", "watch_text", json.dumps(keep), "baselined", "1")
+    v = Vigie(config_path=conf)
+
+    def hiring():
+        for f in stream(c, "vigie:signals"):
+            s = json.loads(f["signal"]) if "signal" in f else {}
+            if s.get("type") == "hiring" and s.get("account_id") == "acme":
+                return s
+        return None
+    s = wait_until(hiring, 30, "the hiring signal on acme")
+    text = json.dumps(s, ensure_ascii=False)
+    assert "Engineering 6 → 16" in text and "Sales 3 → 7" in text, s
+    assert s["change"]["before"] == 9 and s["change"]["after"] == 23, s
+    assert abs(s["confidence"] - 0.9) < 1e-9, s
+    items = [json.loads(f["item"]) for f in stream(c, "vigie:items")]
+    assert [i["structured"]["signals"][0]["type"] for i in items] == ["hiring"], items
     assert v.stop() == 0
     srv.shutdown()
 

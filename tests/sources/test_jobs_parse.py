@@ -123,7 +123,7 @@ def test_surge_gives_one_hiring_item_with_the_growing_departments():
     assert st["company"] == {"scheme": "greenhouse", "id": "acme"}
     assert it["kind"] == "jobs" and it["url"] == "https://boards.greenhouse.io/acme"
     s = st["signals"][0]
-    assert s["change"]["before"] == "20" and s["change"]["after"] == "32", s["change"]
+    assert s["change"]["before"] == 20 and s["change"]["after"] == 32, s["change"]
     names = [d["name"] for d in s["change"]["departments"]]
     assert names == ["Engineering", "Sales"], names  # Support did not grow
     assert "Engineering 10 \u2192 18" in s["evidence"] and "Sales 6 \u2192 10" in s["evidence"], s["evidence"]
