@@ -11,6 +11,8 @@ static const struct source_kind *const kinds[] = {
     &source_kind_page,
     &source_kind_bodacc,
     &source_kind_jobs,
+    &source_kind_sec_edgar,
+    &source_kind_uk_company,
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))

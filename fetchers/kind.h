@@ -129,5 +129,7 @@ extern const struct source_kind source_kind_feed;
 extern const struct source_kind source_kind_page;
 extern const struct source_kind source_kind_bodacc;
 extern const struct source_kind source_kind_jobs;
+extern const struct source_kind source_kind_sec_edgar;
+extern const struct source_kind source_kind_uk_company;
 
 #endif
