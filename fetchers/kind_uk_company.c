@@ -393,8 +393,8 @@ static void filing_changes(struct change_ctx *c, const cJSON *prev, const cJSON 
             continue;
         const char *type = str_or(e, "type", ""), *text = str_or(e, "text", "a filing");
         char evidence[4 * UK_MAX_FIELD], title[3 * UK_MAX_FIELD], key[UK_MAX_FIELD];
-        snprintf(evidence, sizeof(evidence), "Companies House: %s filed %s%s%s on %s: %s.", company,
-                 type[0] ? "a " : "a filing", type, type[0] ? " form" : "", date, text);
+        snprintf(evidence, sizeof(evidence), "Companies House: %s filed %s%s on %s: %s.", company,
+                 type[0] ? "form " : "a filing", type, date, text);
         snprintf(title, sizeof(title), "%s: %s", company, text);
         snprintf(key, sizeof(key), "filing:%s", id);
         cJSON *sig = signal_json("registry_change", 0, evidence);

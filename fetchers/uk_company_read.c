@@ -210,7 +210,17 @@ static cJSON *list_of(const char *what, const char *body, size_t len, cJSON **ro
         return NULL;
     if (!(*root = read_object(what, body, len, err, errlen)))
         return NULL;
-    return cJSON_GetObjectItemCaseSensitive(*root, what[0] == 'i' ? "cases" : "items");
+    /* A 200 without its list is no empty list: taken as one, it would make every officer
+     * look appointed at the next poll. */
+    const char *key = what[0] == 'i' ? "cases" : "items";
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(*root, key);
+    if (!cJSON_IsArray(list)) {
+        snprintf(err, errlen, "%s: no \"%s\" list in Companies House's answer", what, key);
+        cJSON_Delete(*root);
+        *root = NULL;
+        return NULL;
+    }
+    return list;
 }
 
 int uk_officers_read(cJSON *snap, const char *body, size_t len, char *err, size_t errlen)

@@ -29,6 +29,8 @@ static void test_registry(void **state)
     assert_memory_equal(names, "feed, page, ", 12);
     assert_non_null(strstr(names, "bodacc"));
     assert_non_null(strstr(names, ", jobs"));
+    assert_non_null(strstr(names, "sec_edgar"));
+    assert_non_null(strstr(names, "uk_company"));
 }
 
 static int check(const char *kind, const char *options, char *err, size_t errlen)
