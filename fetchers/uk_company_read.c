@@ -269,7 +269,7 @@ int uk_filings_read(cJSON *snap, const char *body, size_t len, cJSON **events, c
 {
     *events = NULL;
     cJSON *root;
-    const cJSON *items = list_of("filing-history", body, len, &root, err, errlen), *e;
+    const cJSON *items = list_of("filing history", body, len, &root, err, errlen), *e;
     if (body && !root)
         return -1;
     cJSON *arr = cJSON_CreateArray();
