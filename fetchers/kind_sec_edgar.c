@@ -40,7 +40,7 @@ struct filing {
 struct submissions {
     cJSON *root;
     char cik[11];       /* digits, no leading zeros */
-    const char *name;   /* "" when absent */
+    char *name;         /* plain one-line text, "" when absent */
     struct filing *f;
     size_t n;
 };
@@ -55,6 +55,7 @@ static void submissions_free(struct submissions *s)
 {
     cJSON_Delete(s->root);
     vg_free(s->f);
+    vg_free(s->name);
 }
 
 static int all_digits(const char *s, size_t min, size_t max)
@@ -131,9 +132,11 @@ static int submissions_read(const struct kind_input *in, struct submissions *s, 
         snprintf(err, errlen, "EDGAR's submissions JSON names no CIK");
         return -1;
     }
-    s->name = vg_json_str(s->root, "name");
-    if (!s->name)
-        s->name = "";
+    const char *name = vg_json_str(s->root, "name");
+    if (!(s->name = feed_text_clean(name ? name : "", name ? strlen(name) : 0, 256, 0))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     const cJSON *recent = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s->root, "filings"),
                                                            "recent");
     if (!cJSON_IsObject(recent)) {
