@@ -350,25 +350,18 @@ static int add_filing(const struct kind_input *in, const struct submissions *s, 
     vg_buf_puts(&hint, text ? text : "");
     const char *who = s->name[0] ? s->name : "The company";
     vg_buf_printf(&title, "%s filed an 8-K: ", who);
-    cJSON *st = cJSON_CreateObject(), *company = cJSON_CreateObject(), *signals = cJSON_CreateArray();
+    cJSON *st = cJSON_CreateObject();
+    cJSON *company = st ? cJSON_AddObjectToObject(st, "company") : NULL;
+    cJSON *signals = st ? cJSON_AddArrayToObject(st, "signals") : NULL;
     int nsig = 0, rc = 0;
-    if (!st || !company || !signals || !cJSON_AddItemToObject(st, "company", company)) {
-        cJSON_Delete(company);
-        company = NULL;
+    if (!company || !signals || !cJSON_AddArrayToObject(st, "people"))
         rc = -1;
-    }
-    if (rc == 0 && !cJSON_AddItemToObject(st, "signals", signals)) {
-        cJSON_Delete(signals);
-        signals = NULL;
-        rc = -1;
-    }
-    if (rc == 0) {
+    else {
         cJSON_AddStringToObject(st, "source", "sec_edgar");
         cJSON_AddStringToObject(company, "scheme", "cik");
         cJSON_AddStringToObject(company, "id", s->cik);
         if (s->name[0])
             cJSON_AddStringToObject(company, "name", s->name);
-        cJSON_AddItemToObject(st, "people", cJSON_CreateArray());
     }
     /* the items, as the filer listed them ("5.02,9.01") */
     const char *p = f->items ? f->items : "";
@@ -431,10 +424,6 @@ static int add_filing(const struct kind_input *in, const struct submissions *s, 
         }
     }
     cJSON_Delete(st);
-    if (!st) {
-        cJSON_Delete(company);
-        cJSON_Delete(signals);
-    }
     vg_buf_free(&hint);
     vg_buf_free(&title);
     vg_buf_free(&summary);

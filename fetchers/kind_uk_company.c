@@ -188,15 +188,14 @@ static void add_item(struct change_ctx *c, const char *id, const char *title, co
         cJSON_Delete(people);
         return;
     }
-    cJSON *st = cJSON_CreateObject(), *signals = cJSON_CreateArray();
-    if (!st || !signals || !cJSON_AddItemToObject(st, "signals", signals)) {
-        cJSON_Delete(signals);
-        signals = NULL;
+    cJSON *st = cJSON_CreateObject();
+    cJSON *signals = st ? cJSON_AddArrayToObject(st, "signals") : NULL;
+    cJSON *company = st ? company_json(c->snap) : NULL;
+    if (!signals || !company || !cJSON_AddItemToObject(st, "company", company)) {
+        cJSON_Delete(company);
         c->rc = -1;
-    }
-    if (c->rc == 0) {
+    } else {
         cJSON_AddStringToObject(st, "source", "uk_company");
-        cJSON_AddItemToObject(st, "company", company_json(c->snap));
         if (signal && cJSON_AddItemToArray(signals, signal))
             signal = NULL;
         if (!people)
