@@ -220,10 +220,11 @@ static int name_after(const struct tok *v, size_t n, size_t i, size_t *b, size_t
     return 0;
 }
 
-/* The name that ends at v[e - 1], read backwards: [*b, e). 0, or -1. */
-static int name_before(const struct tok *v, size_t e, size_t *b)
+/* The name that ends at v[e - 1], read backwards: [*b, e). 0, or -1. `end_ok`: v[e - 1] may
+ * end a clause (the name before an appositive: "Jean Roe, the Company's ..."). */
+static int name_before_at(const struct tok *v, size_t e, size_t *b, int end_ok)
 {
-    if (e == 0 || v[e - 1].end)
+    if (e == 0 || (v[e - 1].end && !end_ok))
         return -1;
     size_t k = e, count = 0;
     while (k > 0 && count < 5) {
@@ -241,6 +242,8 @@ static int name_before(const struct tok *v, size_t e, size_t *b)
     *b = k;
     return 0;
 }
+
+static int name_before(const struct tok *v, size_t e, size_t *b) { return name_before_at(v, e, b, 0); }
 
 static void copy_words(const struct tok *v, size_t b, size_t e, char *out, size_t max)
 {
@@ -271,12 +274,16 @@ static int role_word(const struct tok *t)
     return 0;
 }
 
+static void role_from(const struct tok *v, size_t n, size_t q, char *out, size_t max);
+
 /* The role given from v[i] on: "as <Role>", "position(s) of <Role>", "<Role>" directly, or
  * "to the Board" (a director). Writes "" when none. */
 static void read_role(const struct tok *v, size_t n, size_t i, char *out, size_t max)
 {
     out[0] = '\0';
     size_t q = n;
+    if (i > 0 && v[i - 1].full)
+        return; /* the sentence ended with the name */
     for (size_t k = i; k < n && k < i + 7; k++) {
         if (is(&v[k], "as") || ((is(&v[k], "of") || is(&v[k], "as")) && k > i && (starts(&v[k - 1], "position") ||
                                                                                  is(&v[k - 1], "role") ||
@@ -286,7 +293,7 @@ static void read_role(const struct tok *v, size_t n, size_t i, char *out, size_t
                 q = k + 1;
             break;
         }
-        if (k == i && is_cap(&v[k]) && is_stop(&v[k]) && !is(&v[k], "The")) {
+        if (k == i && is_cap(&v[k]) && is_stop(&v[k]) && !is(&v[k], "The") && !is_title(&v[k])) {
             q = k; /* "was named Chief Executive Officer" */
             break;
         }
@@ -297,11 +304,25 @@ static void read_role(const struct tok *v, size_t n, size_t i, char *out, size_t
         if (v[k].end)
             break;
     }
+    role_from(v, n, q, out, max);
+}
+
+/* The role whose words start at v[q] (after "the", "its", "the Company's"). */
+/* "Company's", "Acme\xe2\x80\x99s": an owner before a role. */
+static int possessive(const struct tok *t)
+{
+    return (t->n > 2 && t->s[t->n - 2] == '\'' && t->s[t->n - 1] == 's') ||
+           (t->n > 4 && memcmp(t->s + t->n - 4, "\xe2\x80\x99s", 4) == 0);
+}
+
+static void role_from(const struct tok *v, size_t n, size_t q, char *out, size_t max)
+{
+    out[0] = '\0';
     if (q >= n)
         return;
     /* leading "the", "its", "the Company's" */
     while (q < n && !v[q].end && (is(&v[q], "the") || is(&v[q], "its") || is(&v[q], "our") || is(&v[q], "a") ||
-                                  is(&v[q], "an") || is(&v[q], "Company's")))
+                                  is(&v[q], "an") || possessive(&v[q])))
         q++;
     size_t e = q;
     while (e < n && e < q + 12 && role_word(&v[e]) && !(e > q && v[e].open) && !is(&v[e], "effective")) {
@@ -404,11 +425,14 @@ size_t sec_8k_people(const char *text, size_t len, struct sec_person *out, size_
         int leaving = (among(&v[i], leaving_verbs) && (!stepping || (i + 1 < n && is(&v[i + 1], "down")))) || told;
         int arriving = !leaving && among(&v[i], arriving_verbs);
         /* "the departure of <Name>", "the appointment of <Name> as <Role>" */
+        /* "terminated the employment of <Name>" */
+        int fired = is(&v[i], "employment") && ((i >= 1 && starts(&v[i - 1], "terminat")) ||
+                                                (i >= 2 && starts(&v[i - 2], "terminat")));
         if (i + 1 < n && is(&v[i + 1], "of") && !v[i].end &&
             (is(&v[i], "departure") || is(&v[i], "resignation") || is(&v[i], "retirement") ||
-             is(&v[i], "appointment") || is(&v[i], "election") || is(&v[i], "promotion"))) {
+             is(&v[i], "appointment") || is(&v[i], "election") || is(&v[i], "promotion") || fired)) {
             if (name_after(v, n, i + 2, &b, &e) == 0) {
-                int dep = is(&v[i], "departure") || is(&v[i], "resignation") || is(&v[i], "retirement");
+                int dep = is(&v[i], "departure") || is(&v[i], "resignation") || is(&v[i], "retirement") || fired;
                 read_role(v, n, e, role, sizeof(role));
                 found = add_person(out, found, max, v, b, e, role, dep);
             }
@@ -430,6 +454,18 @@ size_t sec_8k_people(const char *text, size_t len, struct sec_person *out, size_
             if (!role[0] && leaving) /* "resigned from his position(s) as" */
                 read_role(v, n, r + 2 < n ? r + 2 : r, role, sizeof(role));
             found = add_person(out, found, max, v, b, se, role, leaving);
+        } else if (se >= 2 && v[se - 1].end) {
+            /* "<Name>, the Company's Chief Technology Officer, will step down": the name before
+             * an appositive, which gives the role */
+            for (size_t k = se - 1; k > 0 && k + 12 > se; k--) {
+                if (!v[k - 1].end)
+                    continue;
+                if (name_before_at(v, k, &b, 1) == 0) {
+                    role_from(v, n, k, role, sizeof(role));
+                    found = add_person(out, found, max, v, b, k, role, leaving);
+                }
+                break;
+            }
         }
     }
     vg_free(v);

@@ -141,6 +141,25 @@ class Polls(unittest.TestCase):
         item = [i for i in out["items"] if "item 1.01" in i["title"]][0]
         self.assertEqual(signals(item), [("contract_win", None)])
 
+    def test_phrasings_of_arrivals_and_departures(self):
+        sub = {"cik": "0000000042", "name": "Phrasings Corp", "filings": {"recent": {
+            "accessionNumber": ["0000000042-26-000001"], "filingDate": ["2026-12-04"], "form": ["8-K"],
+            "items": ["5.02"], "primaryDocument": ["phrasings-8k.htm"], "primaryDocDescription": ["8-K"]}}}
+        out = run(Tmp.write("phrasings.json", json.dumps(sub)), url=LOOP + "/submissions/CIK0000000042.json",
+                  parts=[fx("phrasings-8k.htm")])
+        self.assertEqual(out["plan"], [LOOP + "/Archives/edgar/data/42/000000004226000001/phrasings-8k.htm"])
+        self.assertEqual(out["items"][0]["structured"]["company"]["id"], "42")
+        self.assertEqual(out["items"][0]["structured"]["signals"][0]["people"], [
+            {"name": "John Q. Public", "role": "Executive Vice President and Chief Operating Officer",
+             "departing": True},
+            {"name": "Sarah Lee", "role": "Director", "departing": False},
+            {"name": "Robert Brown", "role": "President and Chief Executive Officer", "departing": False},
+            {"name": "Jean-Luc Picard", "role": "Chief Technology Officer", "departing": True},
+            {"name": "Kathryn Janeway", "role": "Chair of the Board", "departing": True},
+            {"name": "Lex Luthor", "departing": True},
+            {"name": "Diana Prince", "role": "interim Chief Executive Officer", "departing": False},
+        ])  # "stepped in", "thanked": neither an arrival nor a departure
+
 
 class Hostile(unittest.TestCase):
     def refused(self, data, needle):
