@@ -11,8 +11,8 @@
  *   another change of status, of name or of registered office -> registry_change;
  * - a filing-history transaction not seen before -> registry_change, one item each.
  *
- * The first poll (nothing kept) gives one item naming the officers in office, as the company's
- * people (contacts), and no change signal. Each change is one `register` item, with an id
+ * The first poll (nothing kept), or the first that could list the officers, gives one item
+ * naming the officers in office, as the company's people (contacts), and no change signal. Each change is one `register` item, with an id
  * made of the company number and the change, so a later poll never gives it twice. */
 #include "enrich/account.h"
 #include "fetchers/feed.h"
@@ -409,7 +409,7 @@ static void filing_changes(struct change_ctx *c, const cJSON *prev, const cJSON 
     }
 }
 
-/* The first poll: the officers in office as the company's people. */
+/* The officers in office as the company's people, the first time they are read. */
 static void roster(struct change_ctx *c)
 {
     const cJSON *o, *list = cJSON_GetObjectItemCaseSensitive(c->snap, "officers");
@@ -457,12 +457,17 @@ static int uk_parse(const struct kind_input *in, struct kind_output *out, char *
         out->error_kind = strstr(err, "HTTP") ? "http" : "parse";
     else if (!(c.doc = out->doc = feed_doc_new(FEED_FORMAT_UNKNOWN)))
         c.rc = -1;
-    else if (!prev)
-        roster(&c);
     else {
-        status_changes(&c, prev);
-        officer_changes(&c, prev);
-        filing_changes(&c, prev, events);
+        if (prev) {
+            status_changes(&c, prev);
+            filing_changes(&c, prev, events);
+        }
+        /* the officers, first read (first poll, or the previous one could not list them):
+         * the company's people; else what changed among them */
+        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(prev, "officers")))
+            roster(&c);
+        else
+            officer_changes(&c, prev);
     }
     if (rc == 0 && c.rc == 0) {
         char *t = cJSON_PrintUnformatted(snap);

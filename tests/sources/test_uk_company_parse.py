@@ -140,6 +140,15 @@ class Polls(unittest.TestCase):
                   previous=out["keep"])
         self.assertEqual(out["items"], [])
 
+    def test_officers_first_listed_later_are_people_not_appointments(self):
+        first = run(fx("profile_1.json"))   # a poll that fetched no part
+        self.assertEqual(first["items"], [])
+        self.assertNotIn("officers", json.loads(first["keep"]))
+        out = run(fx("profile_1.json"), [fx("officers_1.json"), fx("filings_1.json")], previous=first["keep"])
+        self.assertEqual(len(out["items"]), 1)
+        self.assertEqual(sig(out["items"][0]), [])
+        self.assertEqual(len(out["items"][0]["structured"]["people"]), 3)
+
 
 class Hostile(unittest.TestCase):
     def refused(self, profile, needle, parts=()):
