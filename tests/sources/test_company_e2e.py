@@ -1,14 +1,10 @@
 #!/usr/bin/python3
-# e2e_company_sources — a sec_edgar source in the running daemon, end to end: a loopback
+# test_company_e2e — a sec_edgar source in the running daemon, end to end: a loopback
 # stand-in for EDGAR serves a company's submissions and an 8-K's primary document; `vigie run`
 # polls the source (the submissions, then the 5.02 document its plan names, with the declared
 # User-Agent), and the enrich stage gives the structured item to the account holding the CIK:
 # a leadership_change signal naming the people appointed and leaving, and a top-priority
 # insolvency for the 1.03.
-#
-# NOT YET RUN BY CTEST (the file name does not match tests/*/test_*.py): it needs the poller's
-# multi-part polls and [sources] user_agent (helper "polls") and the enricher's structured path
-# (helper "structured"). Once both are merged, rename it to tests/sources/test_company_e2e.py.
 # ctest-labels: integration sources
 import calendar
 import json
