@@ -13,6 +13,7 @@ static const struct source_kind *const kinds[] = {
     &source_kind_jobs,
     &source_kind_sec_edgar,
     &source_kind_uk_company,
+    &source_kind_fr_company,
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))

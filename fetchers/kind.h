@@ -131,5 +131,6 @@ extern const struct source_kind source_kind_bodacc;
 extern const struct source_kind source_kind_jobs;
 extern const struct source_kind source_kind_sec_edgar;
 extern const struct source_kind source_kind_uk_company;
+extern const struct source_kind source_kind_fr_company;
 
 #endif
