@@ -113,10 +113,13 @@ static int read_finances(const cJSON *fin, cJSON *snap)
     cJSON *out = cJSON_AddObjectToObject(snap, "finances");
     if (!out)
         return -1;
-    const char *years[64];
-    const cJSON *vals[64];
+    /* Up to FRC_SCAN_YEARS entries are looked at (a register has a few dozen years at most). */
+    enum { FRC_SCAN_YEARS = 256 };
+    const char *years[FRC_SCAN_YEARS];
+    const cJSON *vals[FRC_SCAN_YEARS];
     size_t n = 0;
-    for (const cJSON *y = (cJSON_IsObject(fin) || cJSON_IsArray(fin)) ? fin->child : NULL; y && n < 64; y = y->next) {
+    for (const cJSON *y = (cJSON_IsObject(fin) || cJSON_IsArray(fin)) ? fin->child : NULL; y && n < FRC_SCAN_YEARS;
+         y = y->next) {
         if (!cJSON_IsObject(y))
             continue;
         const char *year = cJSON_IsObject(fin) ? y->string : str_of(y, "annee");
