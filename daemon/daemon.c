@@ -8,6 +8,7 @@
 #include "daemon/daemon.h"
 #include "daemon/accounts_sync.h"
 #include "daemon/accounts_watch.h"
+#include "daemon/company_sources.h"
 #include "daemon/admin.h"
 #include "daemon/console.h"
 #include "daemon/cli_queue.h"
@@ -48,6 +49,7 @@ struct vg_daemon {
     struct admin *admin;
     struct console *console; /* the web console, on a thread of its own (NULL: off) */
     struct accounts_watch *accounts;
+    struct company_sources *company_sources; /* [sources] automatic */
     struct figures *figures;
     int64_t last_trim; /* the streams' last trim by age and count (queue_trim.h) */
     struct fetch_client *fetch;
@@ -213,6 +215,7 @@ static void reload(struct vg_daemon *d)
         }
     /* Everything that keeps a pointer to the configuration moves to the new one first. */
     accounts_watch_set_config(d->accounts, n);
+    company_sources_set_config(d->company_sources, n);
     if (d->poller)
         poller_set_config(d->poller, n);
     if (d->enricher)
@@ -256,6 +259,7 @@ static void on_housekeeping(evutil_socket_t fd, short what, void *arg)
     }
     if (!d->stopping) {
         accounts_watch_tick(d->accounts);
+        company_sources_tick(d->company_sources);
         figures_tick(d->figures);
         struct queue_trim_limits lim = {
             .items_retention_ms = d->cfg->fetch_items_retention_ms,
@@ -448,6 +452,7 @@ static void on_queue_state(int up, void *arg)
 static void on_accounts_changed(long long version, void *arg)
 {
     struct vg_daemon *d = arg;
+    company_sources_accounts_changed(d->company_sources, version);
     if (d->enricher)
         enricher_accounts_changed(d->enricher, version);
     if (d->sinker)
@@ -572,8 +577,9 @@ static int setup(struct vg_daemon *d)
     }
     d->once_ev = evtimer_new(d->base, on_once_timer, d);
     d->figures = figures_new(d->queue);
+    d->company_sources = company_sources_new(d->base, d->queue, d->cfg);
     d->accounts = accounts_watch_new(d->queue, d->cfg, on_accounts_changed, d);
-    if (!d->accounts) {
+    if (!d->accounts || !d->company_sources) {
         vg_err("daemon", "out of memory");
         return -1;
     }
@@ -607,6 +613,7 @@ static void teardown(struct vg_daemon *d)
     /* The queue first: its pending replies reach the parts below, which are still alive. */
     queue_free(d->queue, d->cfg ? d->cfg->shutdown_timeout_ms : 5000);
     accounts_watch_free(d->accounts);
+    company_sources_free(d->company_sources);
     figures_free(d->figures);
     enricher_free(d->enricher);
     sinker_free(d->sinker);

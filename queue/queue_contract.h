@@ -166,6 +166,9 @@
  * NEWS_SOURCES KEYS accounts, sources, due. ARGV p, url template, interval_ms, then
  *              QUEUE_SOURCE_KEYS as (how, key) pairs (at least one: a caller that passes
  *              none would remove nothing).
+ * AUTO_SOURCES KEYS sources, due. ARGV p, nkinds, nremove; then the kinds managed, then
+ *              nremove QUEUE_SOURCE_KEYS (how, key) pairs, then the wanted sources as (id,
+ *              kind, url, account_id, options, interval_ms) tuples (queue_auto_sources.h).
  * FIGURES      ARGV p.
  * DEAD_LETTER  KEYS input stream, dlq, errors hash, taken prefix. ARGV group, entry id,
  *              deliveries, reason, marker ttl, dlq maxlen.
@@ -201,6 +204,7 @@
     X(COMPLETE, "vigie_complete", 5, 5, 1)                  \
     X(STAGE_WRITE, "vigie_stage_write", 3, 8, 1)            \
     X(NEWS_SOURCES, "vigie_news_sources", 3, 5, 1)          \
+    X(AUTO_SOURCES, "vigie_auto_sources", 2, 3, 1)          \
     X(FIGURES, "vigie_figures", 0, 1, 0)                    \
     X(DEAD_LETTER, "vigie_dead_letter", 4, 6, 0)            \
     X(SINK_DEAD_LETTER, "vigie_sink_dead_letter", 2, 5, 0)  \
