@@ -31,6 +31,7 @@ static void test_registry(void **state)
     assert_non_null(strstr(names, ", jobs"));
     assert_non_null(strstr(names, "sec_edgar"));
     assert_non_null(strstr(names, "uk_company"));
+    assert_non_null(strstr(names, "fr_company"));
 }
 
 static int check(const char *kind, const char *options, char *err, size_t errlen)
