@@ -5,6 +5,7 @@
 #include "daemon/account_map.h"
 #include "daemon/account_signals.h"
 #include "daemon/cli_queue.h"
+#include "daemon/account_company.h"
 #include "daemon/commands.h"
 #include "daemon/config.h"
 #include "util/vg_alloc.h"
@@ -29,12 +30,14 @@
 static const char usage[] =
     "usage: vigie accounts [-c FILE] import FILE   (JSON array or CSV with a header row; see docs/design.md)\n"
     "       vigie accounts [-c FILE] list [--json] [--sort heat|name|id]   (default: as stored)\n"
-    "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends, last signal and weekly series)\n"
+    "       vigie accounts [-c FILE] show ID   (the record, with its heat, trends, last signal, weekly series and\n"
+    "                                        what its company sources know: register, filings, job boards)\n"
     "       vigie accounts [-c FILE] show ID --map [--json]   (its units and subsidiaries: people, last signal, white space)\n"
     "       vigie accounts [-c FILE] reindex   (adds the whole signals stream to the accounts' series again)\n"
     "       vigie accounts [-c FILE] rm ID...\n"
     "       vigie accounts [-c FILE] set-tier ID key|candidate|standard --reason TEXT [--by WHO]\n"
-    "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n";
+    "       vigie accounts [-c FILE] sync --from NAME [--dry-run] [--allow-empty]   (key accounts from the CRM of [sink.NAME])\n"
+    "       vigie accounts [-c FILE] lookup \"COMPANY NAME\"   (candidate SIRENs from the French register, [sources] fr_company_url)\n";
 
 /* enrich_accounts_check_groups over the file's accounts and the registry's. 0, or -1 with err.
  * A registry that cannot be read stops only a file with parents or units: for any other, the
@@ -377,6 +380,10 @@ static int do_show(struct queue_sync *q, const struct vg_config *cfg, const char
         cJSON_AddItemToArray(weeks, cJSON_CreateNumber(row->count[k]));
     queue_series_sparkline(row->count, SERIES_WEEKS, spark, sizeof(spark));
     cJSON_AddStringToObject(ser, "sparkline", spark);
+    if (account_company_sources(q, id, o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "vigie: %s\n", err);
+        goto out;
+    }
     if (!(text = cJSON_PrintUnformatted(o)))
         goto oom;
     printf("%s\n", text);
@@ -525,6 +532,8 @@ int cmd_accounts(int argc, char **argv)
     int json = 0;
     if (strcmp(verb, "sync") == 0)
         return cmd_accounts_sync(config, n - 1, rest + 1);
+    if (strcmp(verb, "lookup") == 0)
+        return cmd_accounts_lookup(config, n - 1, rest + 1);
     const char *tier = NULL, *reason = NULL, *by = NULL;
     if (strcmp(verb, "set-tier") == 0 && n >= 2) {
         int bad = parse_set_tier(n, rest, &tier, &reason, &by);

@@ -22,6 +22,7 @@ int cmd_check_config(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
 /* `vigie accounts sync ARGS` (argv: what follows "sync"); config: -c's file or NULL. */
 int cmd_accounts_sync(const char *config, int argc, char **argv);
+int cmd_accounts_lookup(const char *config, int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_sources_parse(int argc, char **argv); /* `vigie sources parse` */
 int cmd_status(int argc, char **argv);

@@ -154,6 +154,8 @@ static int frc_show(const char *watch_text, struct vg_buf *out)
                       hy ? hy : "", hy ? ")" : "");
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(s, "office");
     const char *addr = snap_str(o, "address"), *city = snap_str(o, "city"), *siret = snap_str(o, "siret");
+    if (addr && city && strstr(addr, city))
+        city = NULL; /* the register's address ends with its city already */
     if (addr || city)
         vg_buf_printf(out, "  head office: %s%s%s%s%s%s\n", addr ? addr : "", addr && city ? ", " : "",
                       city ? city : "", siret ? " (siret " : "", siret ? siret : "", siret ? ")" : "");

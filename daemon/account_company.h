@@ -1,0 +1,17 @@
+/* account_company — what an account's company sources know of it, for `vigie accounts show`:
+ * for every kind with a `show` (fetchers/kind.h), the account's automatic source of that kind
+ * ("<kind>:<account id>") and the kind's lines about what it keeps (the register's
+ * firmographics and directors for fr_company). */
+#ifndef VG_ACCOUNT_COMPANY_H
+#define VG_ACCOUNT_COMPANY_H
+
+struct cJSON;
+struct queue_sync;
+
+/* Adds "company_sources": [{"id", "kind", "lines": [...], "last_error"?}] to o when the account
+ * has such a source (nothing otherwise). 0, or -1 with err (Redis, memory). */
+#include <stddef.h>
+
+int account_company_sources(struct queue_sync *q, const char *account_id, struct cJSON *o, char *err, size_t errlen);
+
+#endif
