@@ -176,9 +176,20 @@ static int add_identifier(struct enrich_account *a, const char *key, const char 
     size_t vl = 0;
     if (strcmp(key, "siren") == 0 || strcmp(key, "siret") == 0 || strcmp(key, "cik") == 0) {
         for (size_t i = 0; i < n; i++) {
-            if (isdigit((unsigned char)v[i]))
+            /* French typography groups a SIREN's digits with (narrow) no-break spaces */
+            if (i + 1 < n && (unsigned char)v[i] == 0xc2 && (unsigned char)v[i + 1] == 0xa0) {
+                i++;
+                continue;
+            }
+            if (i + 2 < n && memcmp(v + i, "\xe2\x80\xaf", 3) == 0) {
+                i += 2;
+                continue;
+            }
+            if (isdigit((unsigned char)v[i])) {
+                if (vl >= MAX_VALUE_BYTES)
+                    break;
                 val[vl++] = v[i];
-            else if (v[i] != ' ' && v[i] != '.' && v[i] != '-') {
+            } else if (v[i] != ' ' && v[i] != '.' && v[i] != '-') {
                 why_set(why, whylen, "%s '%.*s' is not a number", key, (int)(n > 40 ? 40 : n), v);
                 return -1;
             }

@@ -115,11 +115,15 @@ def test_import_checks_sirens():
     assert res.returncode != 0
     assert "line 3" in res.stderr and "siren '81352961' must have 9 digits" in res.stderr, res.stderr
     good = os.path.join(d, "good.csv")
-    with open(good, "w") as f:
-        f.write("id,name,siren\nduval,Ateliers Duval,813 529 610\n")
-    assert run_vigie(["accounts", "-c", conf, "import", good]).returncode == 0
+    with open(good, "w", encoding="utf-8") as f:
+        # spaces, no-break spaces and narrow no-break spaces (French typography) between the groups
+        f.write("id,name,siren\nduval,Ateliers Duval,813 529 610\nrenault,Renault,552\u00a0081\u202f317\n")
+    res = run_vigie(["accounts", "-c", conf, "import", good])
+    assert res.returncode == 0, res.stderr
     stored = json.loads(r.client().call("HGET", "vigie:accounts", "duval"))
     assert stored["identifiers"] == {"siren": "813529610"}, stored
+    stored = json.loads(r.client().call("HGET", "vigie:accounts", "renault"))
+    assert stored["identifiers"] == {"siren": "552081317"}, stored
 
 
 def test_daemon_polls_the_register_and_accounts_show_prints_it():
