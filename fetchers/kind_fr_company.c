@@ -57,9 +57,11 @@ static int frc_parse(const struct kind_input *in, struct kind_output *out, char 
         snprintf(err, errlen, "siren %s not found in the register", siren);
         return -1;
     }
-    /* A previous snapshot that cannot be read is as good as none: a first poll again. */
+    /* A previous snapshot that cannot be read, or of another company (the siren corrected),
+     * is as good as none: a first poll again. */
     cJSON *prev = in->watch_text ? cJSON_Parse(in->watch_text) : NULL;
-    if (prev && !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prev, "siren"))) {
+    const cJSON *psiren = cJSON_GetObjectItemCaseSensitive(prev, "siren");
+    if (prev && !(cJSON_IsString(psiren) && strcmp(psiren->valuestring, siren) == 0)) {
         cJSON_Delete(prev);
         prev = NULL;
     }

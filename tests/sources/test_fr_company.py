@@ -80,6 +80,15 @@ def test_the_same_answer_again_gives_nothing():
     assert json.loads(out["keep"]) == json.loads(keep)
 
 
+def test_a_previous_snapshot_of_another_company_or_unreadable_is_a_first_poll():
+    keep = json.loads(first_keep())
+    keep["siren"] = "552081317"
+    keep["directors"] = []
+    for previous in (json.dumps(keep), "not a snapshot", "{}"):
+        out = parse(base(), previous)
+        assert [i["title"] for i in out["items"]] == ["ATELIERS DUVAL: officers in the French register"], out["items"]
+
+
 def test_an_officer_leaving_and_one_arriving():
     keep = first_keep()
     b = base()
