@@ -22,6 +22,7 @@ FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "
 
 class Register(BaseHTTPRequestHandler):
     hits = []
+    change = None  # a function changing the company's answer (the register moved on)
 
     def log_message(self, *a):
         pass
@@ -39,6 +40,8 @@ class Register(BaseHTTPRequestHandler):
             return self.answer(503, "text/html", b"<html><body><h1>503 Service Unavailable</h1></body></html>")
         with open(FIXTURE) as f:
             data = json.load(f)
+        if Register.change and term == "813529610":
+            Register.change(data["results"][0])
         if term == "nothing":
             data["results"], data["total_results"] = [], 0
         elif term.startswith("ateliers"):
@@ -158,6 +161,55 @@ def test_daemon_polls_the_register_and_accounts_show_prints_it():
                  "director: Claire Marie DUVAL, Président"]:
         assert want in lines, (want, lines)
     assert v.stop() == 0
+    srv.shutdown()
+
+
+def test_end_to_end_contacts_then_signals_on_the_account():
+    """Through the whole daemon (fetch and enrich): the first poll's officers become the
+    account's contacts; the register moving on (a new director, the company ceasing) gives the
+    account's signals, the ceasing one at priority 90, matched by siren (no name in common)."""
+    Register.change = None
+    srv, base = start_register()
+    r = Redis()
+    d = short_tmpdir("e2e")
+    conf = config(d, base, r.url)
+    path = os.path.join(d, "accounts.json")
+    with open(path, "w") as f:
+        json.dump([{"id": "duval", "name": "Duval Industrie", "siren": "813529610", "domains": ["duval.example"]}], f)
+    assert run_vigie(["accounts", "-c", conf, "import", path]).returncode == 0
+    c = r.client()
+    v = Vigie(config_path=conf)
+
+    def stream(name, field):
+        return [json.loads(dict(zip(e[1][0::2], e[1][1::2]))[field]) for e in c.call("XRANGE", name, "-", "+")
+                if field in e[1][0::2]]
+
+    wait_until(lambda: len(stream("vigie:contacts", "contact")) >= 2, 30, "the officers as contacts")
+    contacts = stream("vigie:contacts", "contact")
+    assert {x["name"] for x in contacts} == {"Claire Marie DUVAL", "Paul MARCHAND"}, contacts
+    assert all(x["account_id"] == "duval" for x in contacts)
+    assert stream("vigie:signals", "signal") == []
+
+    def moved_on(res):
+        res["etat_administratif"] = "C"
+        res["date_fermeture"] = "2026-11-28"
+        res["dirigeants"].append({"nom": "LEROY", "prenoms": "Sophie", "qualite": "Directeur général délégué",
+                                  "type_dirigeant": "personne physique"})
+    Register.change = moved_on
+    c.call("ZADD", "vigie:due", "0", "fr_company:duval")  # poll again now
+    wait_until(lambda: len(stream("vigie:signals", "signal")) >= 3, 30, "the change signals")
+    sigs = stream("vigie:signals", "signal")
+    by = {(s["type"], s.get("change", {}).get("field") if s.get("change") else None): s for s in sigs}
+    assert all(s["account_id"] == "duval" for s in sigs), sigs
+    ceased = by[("registry_change", "state")]
+    assert ceased["priority"] == 90 and ceased["change"]["after"] == "ceased", ceased
+    lead = by[("leadership_change", None)]
+    assert [p["name"] for p in lead["people"]] == ["Sophie LEROY"], lead
+    assert ("registry_change", "directors") in by, list(by)
+    wait_until(lambda: any(x["name"] == "Sophie LEROY" for x in stream("vigie:contacts", "contact")), 10,
+               "the new director as a contact")
+    assert v.stop() == 0
+    Register.change = None
     srv.shutdown()
 
 
