@@ -140,7 +140,7 @@ def test_daemon_polls_the_register_and_accounts_show_prints_it():
     assert run_vigie(["accounts", "-c", conf, "import", path]).returncode == 0
     c = r.client()
     v = Vigie(config_path=conf)
-    v.wait_log(r"company sources: 1 created")
+    v.wait_log(r"company sources: \d+ created")  # fr_company's, and the other kinds' (bodacc)
     wait_until(lambda: c.call("HGET", "vigie:source:fr_company:duval", "watch_text"), 20, "the first poll")
     entries = c.call("XRANGE", "vigie:items", "-", "+")
     items = [json.loads(e[1][1]) for e in entries]
