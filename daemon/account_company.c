@@ -32,20 +32,18 @@ static int add_lines(cJSON *arr, const char *text)
 
 int account_company_sources(struct queue_sync *q, const char *account_id, cJSON *o, char *err, size_t errlen)
 {
-    size_t nk;
-    const struct source_kind *const *kinds = source_kinds_all(&nk);
+    /* Every source of the account whose kind can show what it keeps: the automatic ones
+     * ("fr_company:<id>", "jobs:greenhouse:<id>", ...) and any added by hand for it. */
+    struct queue_source_state *v = NULL;
+    size_t n = 0;
+    if (queue_sources_list(q, &v, &n, err, errlen) < 0)
+        return -1;
     cJSON *list = NULL;
-    for (size_t i = 0; i < nk; i++) {
-        if (!kinds[i]->show)
-            continue;
-        char id[300];
-        snprintf(id, sizeof(id), "%s:%s", kinds[i]->name, account_id);
-        struct queue_source_state st;
-        memset(&st, 0, sizeof(st));
-        int found = queue_sources_get(q, id, &st, err, errlen);
-        if (found < 0)
-            return -1;
-        if (!found)
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct queue_source_state *st = &v[i];
+        const struct source_kind *k = source_kind_find(st->src.kind);
+        if (!k || !k->show || !st->src.account_id || strcmp(st->src.account_id, account_id) != 0)
             continue;
         struct vg_buf b;
         vg_buf_init(&b, 0);
@@ -54,21 +52,21 @@ int account_company_sources(struct queue_sync *q, const char *account_id, cJSON 
             cJSON_Delete(e);
             e = NULL;
         }
-        int ok = e && list && cJSON_AddStringToObject(e, "id", id) &&
-                 cJSON_AddStringToObject(e, "kind", kinds[i]->name) && (lines = cJSON_AddArrayToObject(e, "lines"));
+        int ok = e && list && cJSON_AddStringToObject(e, "id", st->src.id) &&
+                 cJSON_AddStringToObject(e, "kind", k->name) && (lines = cJSON_AddArrayToObject(e, "lines"));
         /* Not polled yet, or what it kept is unreadable: no lines, and the last error if any. */
-        if (ok && st.watch_text && kinds[i]->show(st.watch_text, &b) == 0 && b.data)
+        if (ok && st->watch_text && k->show(st->watch_text, &b) == 0 && b.data)
             ok = add_lines(lines, b.data) == 0;
-        if (ok && st.last_error)
-            ok = cJSON_AddStringToObject(e, "last_error", st.last_error) != NULL;
+        if (ok && st->last_error)
+            ok = cJSON_AddStringToObject(e, "last_error", st->last_error) != NULL;
         vg_buf_free(&b);
-        queue_source_state_clear(&st);
         if (!ok) {
             if (e && !list)
                 cJSON_Delete(e);
             snprintf(err, errlen, "out of memory");
-            return -1;
+            rc = -1;
         }
     }
-    return 0;
+    queue_source_states_free(v, n);
+    return rc;
 }

@@ -1,7 +1,7 @@
 /* account_company — what an account's company sources know of it, for `vigie accounts show`:
- * for every kind with a `show` (fetchers/kind.h), the account's automatic source of that kind
- * ("<kind>:<account id>") and the kind's lines about what it keeps (the register's
- * firmographics and directors for fr_company). */
+ * every source tied to the account whose kind has a `show` (fetchers/kind.h), with the kind's
+ * lines about what it keeps (the register's firmographics and directors for fr_company, the
+ * job boards' series for jobs). */
 #ifndef VG_ACCOUNT_COMPANY_H
 #define VG_ACCOUNT_COMPANY_H
 

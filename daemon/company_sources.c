@@ -89,9 +89,10 @@ static int settings_of(const struct vg_config *cfg, struct job_kind *jk)
         url = cfg->src_uk_company_url;
         interval = cfg->src_uk_company_interval_ms;
     } else if (strcmp(k->name, "jobs") == 0) {
-        url = NULL;
+        /* two APIs: Greenhouse's as base_url, Lever's as extra_url */
+        url = cfg->src_greenhouse_url;
         interval = cfg->src_jobs_interval_ms;
-        if (!(jk->urls[1] = base_of(cfg->src_greenhouse_url)) || !(jk->urls[2] = base_of(cfg->src_lever_url)))
+        if (!(jk->urls[1] = base_of(cfg->src_lever_url)))
             return -1;
     }
     if (url && !(jk->urls[0] = base_of(url)))
@@ -99,9 +100,8 @@ static int settings_of(const struct vg_config *cfg, struct job_kind *jk)
     jk->set = (struct kind_auto_settings){
         .base_url = jk->urls[0],
         .interval_ms = interval > 0 ? interval : 86400LL * 1000,
+        .extra_url = jk->urls[1],
         .batch = batch ? batch : 1,
-        .greenhouse_url = jk->urls[1],
-        .lever_url = jk->urls[2],
     };
     return 0;
 }

@@ -59,9 +59,6 @@ struct kind_auto_settings {
                                   lever_url); NULL: the kind's default */
     long long interval_ms;     /* the sources' poll interval */
     unsigned batch;            /* identifiers per source, for kinds that batch (bodacc) */
-    /* The job boards' base URLs ([sources] greenhouse_url, lever_url), for the jobs kind,
-     * which reads two APIs (base_url is then NULL); NULL for the other kinds. */
-    const char *greenhouse_url, *lever_url;
 };
 
 /* One source a kind wants for the accounts. All strings owned (vg_free; kind_auto_sources_free). */
