@@ -20,7 +20,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: vigie sources [-c FILE] add URL [--id ID] [--kind feed|page] [--interval 15m]\n"
+    "usage: vigie sources [-c FILE] add URL [--id ID] [--kind KIND] [--interval 15m]\n"
     "                                       [--account ID] [--options JSON]\n"
     "       vigie sources [-c FILE] list [--failing] [--json]\n"
     "       vigie sources [-c FILE] show ID\n"
@@ -28,7 +28,9 @@ static const char usage[] =
     "       vigie sources [-c FILE] import FILE   (CSV with a header row, or a JSON array;\n"
     "                                              columns id,kind,url,interval,account_id,options)\n"
     "       vigie sources parse --kind KIND FILE ...  (what a poll makes of a saved response;\n"
-    "                                              no Redis: see vigie sources parse --help)\n";
+    "                                              no Redis: see vigie sources parse --help)\n"
+    "  KIND: feed (the default), page, or a company source kind: fr_company, bodacc, sec_edgar,\n"
+    "  uk_company, jobs (usually created from the accounts' identifiers: [sources] automatic)\n";
 
 /* "in 3m", "12s ago", "never". */
 static void rel_time(char *out, size_t len, int64_t when, int64_t now)
