@@ -243,6 +243,14 @@ static void on_recorded(enum queue_complete_status st, long added, long dup, lon
     check_drained(p);
 }
 
+/* An API (a company kind) answered "not now" (429 or 503 with Retry-After): nothing is wrong
+ * with the source, so it is polled again when the API says, not after the failures' backoff
+ * (which would be days for a daily source). */
+static int api_throttled(const struct poll *pl, int ok, long long retry_after_ms)
+{
+    return !ok && retry_after_ms > 0 && pl->kind && pl->kind->default_url;
+}
+
 /* Items of a parsed document to the stream, with the poll's outcome. Takes ownership of pl. */
 static void record(struct poll *pl, int ok, const char *kind, const char *error, long long retry_after_ms,
                    const char *etag, const char *last_modified, const char *watch_text, const struct feed_doc *doc)
@@ -256,8 +264,10 @@ static void record(struct poll *pl, int ok, const char *kind, const char *error,
         .lease = pl->st.lease,
         .ok = ok,
         .clean = ok && pl->st.failures == 0 && pl->st.baselined && !pl->st.error_kind,
-        .next_delay_ms = fetch_next_delay_ms(pl->st.src.interval_ms, failures, c->fetch_backoff_max_ms,
-                                             retry_after_ms, (unsigned)vg_rand_below(1000)),
+        .next_delay_ms = api_throttled(pl, ok, retry_after_ms)
+                             ? retry_after_ms + (long long)vg_rand_below((unsigned)(retry_after_ms / 10 + 1))
+                             : fetch_next_delay_ms(pl->st.src.interval_ms, failures, c->fetch_backoff_max_ms,
+                                                   retry_after_ms, (unsigned)vg_rand_below(1000)),
         .etag = etag,
         .last_modified = last_modified,
         .watch_text = watch_text,
@@ -475,6 +485,9 @@ static void send_now(struct poll *pl)
         .last_modified = ps ? NULL : pl->st.last_modified,
         .accept = pl->kind->accept,
         .headers = nh ? headers : NULL,
+        /* an API's budget paces its requests: [fetch] per_host_delay would cap it at one a
+         * second whatever its documented rate (feed_rate caps feeds as a whole, not a host) */
+        .paced = pl->rate_limit > 0 && pl->kind->default_url,
         /* the first response's Link header: WebSub discovery (daemon/websub.h) */
         .want_headers = ps || strncasecmp(url, "file://", 7) == 0 ? NULL : websub_want_headers(),
     };
@@ -666,8 +679,14 @@ static void kind_rate(const struct vg_config *c, const struct source_kind *k, lo
             *limit = l, *window = w;
         break;
     }
-    if (*limit < 1 || *window < 1)
+    if (*limit < 1 || *window < 1) {
         *limit = *window = 0;
+        return;
+    }
+    /* A request reaches the API a little after Redis grants it, by a few ms that differ from
+     * one request to the next: counted over a window that much longer, the grants never let
+     * one request too many into the API's own window. */
+    *window += *window / 40 > 20 ? *window / 40 : 20;
 }
 
 static void start_poll(struct poller *p, struct queue_source_state *st)

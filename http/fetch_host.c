@@ -20,6 +20,7 @@ struct fetch_host {
     struct fetch_waiter *qhead, *qtail;
     int active;                    /* requests running */
     int unthrottled;
+    int paced;                     /* FETCH_HOST_PACED: no delay between starts */
     uint64_t not_before;           /* monotonic ms: no start before this */
     struct fetch_host *rprev, *rnext;
     int in_ring;
@@ -140,7 +141,7 @@ static void arm(struct fetch_host *e, uint64_t ms)
 static void refresh(struct fetch_hosts *h, struct fetch_host *e)
 {
     uint64_t now = fetch_now_ms();
-    int slot_free = e->unthrottled || e->active < h->limit;
+    int slot_free = e->unthrottled || e->paced || e->active < h->limit;
     int time_ok = e->unthrottled || now >= e->not_before;
     int ready = e->qhead && slot_free && time_ok;
 
@@ -213,11 +214,12 @@ void fetch_hosts_free(struct fetch_hosts *h)
     vg_free(h);
 }
 
-struct fetch_host *fetch_hosts_get(struct fetch_hosts *h, const char *key, int unthrottled)
+struct fetch_host *fetch_hosts_get(struct fetch_hosts *h, const char *key, enum fetch_host_mode mode)
 {
+    int unthrottled = mode == FETCH_HOST_UNTHROTTLED, paced = mode == FETCH_HOST_PACED;
     size_t slot = hash_key(key) & (h->nbuckets - 1);
     for (struct fetch_host *e = h->buckets[slot]; e; e = e->hnext)
-        if (strcasecmp(e->key, key) == 0 && e->unthrottled == !!unthrottled)
+        if (strcasecmp(e->key, key) == 0 && e->unthrottled == unthrottled && e->paced == paced)
             return e;
     if (h->count >= h->nbuckets && grow(h) == 0)
         slot = hash_key(key) & (h->nbuckets - 1);
@@ -234,7 +236,8 @@ struct fetch_host *fetch_hosts_get(struct fetch_hosts *h, const char *key, int u
     for (char *p = e->key; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     e->owner = h;
-    e->unthrottled = !!unthrottled;
+    e->unthrottled = unthrottled;
+    e->paced = paced;
     e->hnext = h->buckets[slot];
     h->buckets[slot] = e;
     h->count++;
@@ -266,7 +269,7 @@ struct fetch_waiter *fetch_hosts_next(struct fetch_hosts *h, struct fetch_host *
     w->next = NULL;
     h->queued--;
     e->active++;
-    if (!e->unthrottled && h->delay_ms > 0) {
+    if (!e->unthrottled && !e->paced && h->delay_ms > 0) {
         uint64_t next = fetch_now_ms() + (uint64_t)h->delay_ms;
         if (next > e->not_before)
             e->not_before = next;

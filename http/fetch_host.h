@@ -40,10 +40,17 @@ struct fetch_hosts *fetch_hosts_new(struct event_base *base, int per_host_limit,
  * fetch_hosts_take_all(). NULL is a no-op. */
 void fetch_hosts_free(struct fetch_hosts *h);
 
-/* Finds or creates the entry for `key` (compared case-insensitively). An `unthrottled` entry
- * (file:// URLs, URLs without a usable host) has no limit and no delay. NULL on OOM. The
- * entry stays valid while it has queued or running requests. */
-struct fetch_host *fetch_hosts_get(struct fetch_hosts *h, const char *key, int unthrottled);
+/* How an entry is governed: FETCH_HOST_POLITE (the limit, the delay between starts and the
+ * holds), FETCH_HOST_UNTHROTTLED (file:// URLs, URLs without a usable host: nothing), or
+ * FETCH_HOST_PACED (requests whose caller keeps to a rate of its own, an API's budget: only
+ * the holds — a delay between starts would cap the API at one request per delay whatever its
+ * documented rate, and a limit of requests running would queue a granted request behind
+ * slow ones, so that it reaches the API later than its turn and, with the next ones on
+ * time, over the rate). The same host has one entry per mode. */
+enum fetch_host_mode { FETCH_HOST_POLITE, FETCH_HOST_UNTHROTTLED, FETCH_HOST_PACED };
+/* Finds or creates the entry for `key` (compared case-insensitively) in that mode. NULL on
+ * OOM. The entry stays valid while it has queued or running requests. */
+struct fetch_host *fetch_hosts_get(struct fetch_hosts *h, const char *key, enum fetch_host_mode mode);
 /* Appends a request to the host's queue. */
 void fetch_hosts_enqueue(struct fetch_hosts *h, struct fetch_host *host, struct fetch_waiter *w);
 /* Takes the next request allowed to start now, round-robin over ready hosts, and counts it

@@ -55,6 +55,7 @@ struct xfer {
     const struct fetch_url *u;       /* the URL, parsed once (fetch_urls.h), handed to curl */
     const char *url;                 /* u->url */
     char *accept;
+    int paced;                       /* fetch_request.paced */
     size_t max_body;
     struct vg_buf body;
     int method;                      /* M_GET ... */
@@ -883,7 +884,10 @@ void fetch_client_free(struct fetch_client *c)
  * cannot parse, which fail at once anyway. */
 static struct fetch_host *host_for(struct fetch_client *c, const struct xfer *x)
 {
-    return fetch_hosts_get(c->hosts, x->u->host, x->u->host[0] == '\0');
+    enum fetch_host_mode mode = x->u->host[0] == '\0' ? FETCH_HOST_UNTHROTTLED
+                                : x->paced             ? FETCH_HOST_PACED
+                                                       : FETCH_HOST_POLITE;
+    return fetch_hosts_get(c->hosts, x->u->host, mode);
 }
 
 /* 1 with err filled when a value that goes into the request line or a header is unfit: the
@@ -1040,6 +1044,7 @@ int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_do
     x->arg = arg;
     x->method = method;
     x->max_body = req->max_body ? req->max_body : c->cfg.max_body;
+    x->paced = req->paced;
     vg_buf_init(&x->body, x->max_body);
     if (!(x->u = fetch_urls_get(c->urls, req->url)))
         goto oom;

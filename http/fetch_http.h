@@ -111,6 +111,9 @@ struct fetch_request {
                                    the response gives back in header_values, NULL-terminated;
                                    or NULL. E.g. "X-HubSpot-RateLimit-Remaining". */
     size_t max_body;            /* 0: the client's max_body (the response body's cap) */
+    int paced;                  /* the caller keeps these requests to a rate of its own (an API's
+                                   budget): they start as soon as sent, without the per-host
+                                   delay and limit; Retry-After holds still apply (fetch_host.h) */
 };
 
 struct fetch_response {

@@ -69,6 +69,11 @@ class Stand:
         self.companies = {}
         self.bodacc = []
         self.requests = []
+        self.lock = threading.Lock()
+        self.search_times = []
+        self.limit = 0           # requests per rolling second the register allows (0: any)
+        self.refused = 0
+        self.refuse_next = 0     # answer this many /search requests 429 whatever the rate
         stand = self
 
         class H(BaseHTTPRequestHandler):
@@ -79,6 +84,18 @@ class Stand:
                 u = urlparse(self.path)
                 stand.requests.append(u.path)
                 if u.path == "/search":
+                    now = time.monotonic()
+                    with stand.lock:
+                        recent = [t for t in stand.search_times if now - t < 1.0]
+                        stand.search_times.append(now)
+                    if stand.refuse_next > 0 or (stand.limit and len(recent) >= stand.limit):
+                        stand.refuse_next -= 1
+                        stand.refused += 1
+                        self.send_response(429)
+                        self.send_header("Retry-After", "1")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                     q = parse_qs(u.query).get("q", [""])[0].replace("siren:", "").strip()
                     hits = [c for s, c in stand.companies.items() if q in (s, c["nom_complet"])]
                     body = {"results": hits, "total_results": len(hits), "page": 1, "per_page": 10,
@@ -107,12 +124,13 @@ def entries(c, stream, field):
     return [json.loads(dict(zip(e[1][::2], e[1][1::2]))[field]) for e in c.call("XRANGE", stream, "-", "+")]
 
 
-def start(tmp, r, stand):
+def start(tmp, r, stand, accounts_csv=None, polite=False):
+    """polite: [fetch] per_host_delay as by default (1 s), else 0 for quick tests."""
     conf = os.path.join(tmp, "vigie.conf")
     with open(conf, "w") as f:
         f.write(daemon_config(tmp, r.url) + f"""[fetch]
 allow_private = 127.0.0.0/8
-per_host_delay = 0
+per_host_delay = {"1s" if polite else "0"}
 [sources]
 automatic = yes
 fr_company_url = {stand.base}
@@ -120,7 +138,7 @@ bodacc_url = {stand.base}
 """)
     accounts = os.path.join(tmp, "accounts.csv")
     with open(accounts, "w") as f:
-        f.write(f"id,name,siren,tier\nrenault,Renault,{RENAULT},key\norange,Orange,{ORANGE},key\n")
+        f.write(accounts_csv or f"id,name,siren,tier\nrenault,Renault,{RENAULT},key\norange,Orange,{ORANGE},key\n")
     out = run_vigie(["accounts", "-c", conf, "import", accounts])
     assert out.returncode == 0, out.stderr
     return conf, Vigie(config_path=conf)
@@ -204,6 +222,51 @@ def test_bodacc_liquidation_is_a_top_priority_insolvency_signal_on_the_right_acc
         assert "liquidation" in s["evidence"].lower(), s
         assert [x["account_id"] for x in insolvency()] == ["orange"], \
             "an announcement older than [fetch] recent_window on the first poll raises nothing"
+    finally:
+        v.stop()
+        stand.stop()
+        r.stop()
+
+
+def test_the_register_is_read_at_its_documented_rate_not_at_the_politeness_delay():
+    """20 accounts, the register allowing 7 requests per rolling second (429 beyond): every
+    account is read without one 429, at the API's rate — not at [fetch] per_host_delay (1 s by
+    default, which would take 19 s or more for 20 requests)."""
+    tmp = short_tmpdir()
+    r = Redis()
+    c = r.client()
+    stand = Stand()
+    stand.limit = 7
+    sirens = [f"{900000000 + i:09d}" for i in range(20)]
+    for s in sirens:
+        stand.companies[s] = register_entry(s, f"SOCIETE {s}", [("MARTIN", "Claire", "Président de SAS")])
+    csv = "id,name,siren\n" + "".join(f"a{i},Societe {s},{s}\n" for i, s in enumerate(sirens))
+    conf, v = start(tmp, r, stand, csv, polite=True)
+    try:
+        wait_until(lambda: sum(1 for k in c.call("HKEYS", "vigie:last_ok") if k.startswith("fr_company:")) == 20,
+                   60, "every account read from the register")
+        assert stand.refused == 0, f"{stand.refused} requests over the API's rate"
+        span = stand.search_times[-1] - stand.search_times[0]
+        assert span < 12, f"20 requests took {span:.1f} s: paced by the per-host delay, not the budget"
+    finally:
+        v.stop()
+        stand.stop()
+        r.stop()
+
+
+def test_a_429_from_the_register_is_tried_again_when_it_says_not_a_day_later():
+    tmp = short_tmpdir()
+    r = Redis()
+    c = r.client()
+    stand = Stand()
+    stand.refuse_next = 1
+    stand.companies[RENAULT] = register_entry(RENAULT, "RENAULT", [("SENARD", "Jean-Dominique", "Président")])
+    stand.companies[ORANGE] = register_entry(ORANGE, "ORANGE", [("HEYDEMANN", "Christel", "Directeur général")])
+    conf, v = start(tmp, r, stand)
+    try:
+        wait_until(lambda: stand.refused == 1, 20, "the register's 429")
+        wait_until(lambda: sum(1 for k in c.call("HKEYS", "vigie:last_ok") if k.startswith("fr_company:")) == 2,
+                   20, "both accounts read, the refused one after its Retry-After (1 s)")
     finally:
         v.stop()
         stand.stop()
