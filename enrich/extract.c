@@ -127,19 +127,6 @@ static size_t sentence_of_orig(const struct enrich_doc *d, size_t o)
     return d->n_sent;
 }
 
-/* Letters and digits of the folded, lower-cased text: how names are compared. */
-static char *squash_name(const char *s)
-{
-    char *l = enrich_fold_str(s, 1);
-    if (!l)
-        return NULL;
-    size_t n = 0;
-    for (size_t i = 0; l[i]; i++)
-        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9'))
-            l[n++] = l[i];
-    l[n] = '\0';
-    return l;
-}
 
 static int push_index(size_t **v, size_t *n, size_t x)
 {
@@ -153,12 +140,12 @@ static int push_index(size_t **v, size_t *n, size_t x)
 
 static int add_company(struct enrich_result *r, const char *name)
 {
-    char *key = squash_name(name);
+    char *key = enrich_squash_name(name);
     if (!key)
         return -1;
     int dup = !*key;
     for (size_t i = 0; i < r->n_companies && !dup; i++) {
-        char *k2 = squash_name(r->companies[i]);
+        char *k2 = enrich_squash_name(r->companies[i]);
         if (!k2) {
             vg_free(key);
             return -1;
@@ -186,14 +173,14 @@ static int is_matched_account(const struct enrich_extractor *x, const struct enr
 {
     if (!x->accounts)
         return 0;
-    char *key = squash_name(name);
+    char *key = enrich_squash_name(name);
     if (!key)
         return 0;
     int hit = 0;
     for (size_t i = 0; i < r->n_accounts && !hit; i++) {
         const struct enrich_account *a = &x->accounts->v[r->accounts[i]];
         for (size_t k = 0; k <= a->n_aliases && !hit; k++) {
-            char *an = squash_name(k == 0 ? a->name : a->aliases[k - 1]);
+            char *an = enrich_squash_name(k == 0 ? a->name : a->aliases[k - 1]);
             if (an && *an && (strcmp(an, key) == 0 || strncmp(an, key, strlen(key)) == 0))
                 hit = 1;
             vg_free(an);

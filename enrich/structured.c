@@ -21,7 +21,7 @@
 /* Roles registers write that the text vocabulary (rules/roles.rules) leaves out because in
  * news text the words are ambiguous ("director" is any director; "gérant" a shop manager):
  * in a register's list of officers they name the company's legal officers. Compared as
- * squashed letters (see squash). */
+ * squashed letters (enrich_squash_name, enrich/text.h). */
 static const struct {
     const char *phrase;
     struct enrich_role role;
@@ -48,19 +48,6 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Letters and digits of the folded, lower-cased text. NULL when out of memory. */
-static char *squash(const char *s)
-{
-    char *l = enrich_fold_str(s, 1);
-    if (!l)
-        return NULL;
-    size_t n = 0;
-    for (size_t i = 0; l[i]; i++)
-        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9'))
-            l[n++] = l[i];
-    l[n] = '\0';
-    return l;
-}
 
 /* ---- validation: the whole member is checked before anything is built, so a malformed
  * item fails whether or not an account holds its identifier ---------------------------- */
@@ -289,7 +276,7 @@ static const struct enrich_role *role_of(const struct enrich_rules *rules, const
                                          int *oom)
 {
     char *folded = enrich_fold_str(phrase, 1);
-    char *sq = folded ? squash(phrase) : NULL;
+    char *sq = folded ? enrich_squash_name(phrase) : NULL;
     const struct enrich_role *r = NULL;
     if (!folded || !sq) {
         *oom = 1;
@@ -313,7 +300,7 @@ static long add_person(const struct enrich_rules *rules, struct enrich_result *r
 {
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(p, "name");
     const cJSON *jr = cJSON_GetObjectItemCaseSensitive(p, "role");
-    char *key = squash(jn->valuestring);
+    char *key = enrich_squash_name(jn->valuestring);
     if (!key)
         return -1;
     for (size_t i = 0; i < r->n_people; i++)

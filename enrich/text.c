@@ -223,6 +223,19 @@ char *enrich_fold_str(const char *s, int lower)
     return r;
 }
 
+char *enrich_squash_name(const char *s)
+{
+    char *l = enrich_fold_str(s, 1);
+    if (!l)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; l[i]; i++)
+        if ((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= '0' && l[i] <= '9'))
+            l[n++] = l[i];
+    l[n] = '\0';
+    return l;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Sentences                                                                                  */
 

@@ -35,6 +35,10 @@ void enrich_text_release(struct enrich_text *t);
 /* Folds a short string (a rule pattern, a role phrase, a name) into a fresh NUL-terminated
  * string, optionally lower-cased. Caller frees with vg_free. NULL on allocation failure. */
 char *enrich_fold_str(const char *s, int lower);
+/* Only the letters and digits of the folded, lower-cased string: how names are compared
+ * ("Jean-Dominique Sénard" and "JEAN DOMINIQUE SENARD" give the same). Caller frees with
+ * vg_free; NULL on allocation failure. */
+char *enrich_squash_name(const char *s);
 
 struct enrich_span {
     size_t start, end;  /* byte offsets in the folded text, end exclusive */

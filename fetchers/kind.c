@@ -26,6 +26,23 @@ const struct source_kind *const *source_kinds_all(size_t *n)
     return kinds;
 }
 
+int kind_auto_push(struct kind_auto_source **v, size_t *n, char *id, char *url, const char *account_id,
+                   char *options)
+{
+    char *acc = account_id ? vg_strdup(account_id) : NULL;
+    struct kind_auto_source *nv = id && url && (acc || !account_id) ? vg_realloc(*v, (*n + 1) * sizeof(**v)) : NULL;
+    if (!nv) {
+        vg_free(id);
+        vg_free(url);
+        vg_free(acc);
+        vg_free(options);
+        return -1;
+    }
+    *v = nv;
+    nv[(*n)++] = (struct kind_auto_source){.id = id, .url = url, .account_id = acc, .options = options};
+    return 0;
+}
+
 void kind_auto_sources_free(struct kind_auto_source *v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) {

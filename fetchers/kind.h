@@ -69,6 +69,11 @@ struct kind_auto_source {
     char *options;             /* a JSON object, or NULL */
 };
 void kind_auto_sources_free(struct kind_auto_source *v, size_t n);
+/* Appends one source to *v (n of them), taking id, url and options (vg_malloc'ed; options may
+ * be NULL) and copying account_id (may be NULL). On allocation failure, including id or url
+ * given as NULL by a failed vg_asprintf, frees what it was given and returns -1. */
+int kind_auto_push(struct kind_auto_source **v, size_t *n, char *id, char *url, const char *account_id,
+                   char *options);
 
 struct source_kind {
     const char *name;

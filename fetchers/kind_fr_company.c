@@ -85,27 +85,15 @@ static int frc_auto_sources(const struct enrich_account_set *accounts, const str
 {
     *out = NULL;
     *n = 0;
-    size_t cap = 0;
     for (size_t i = 0; accounts && i < accounts->n; i++) {
         const struct enrich_account *a = &accounts->v[i];
         const char *s = enrich_account_identifier(a, "siren");
         char siren[10];
         if (a->retired || !s || frc_siren_norm(s, siren) < 0)
             continue;
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            struct kind_auto_source *v = vg_realloc(*out, ncap * sizeof(*v));
-            if (!v)
-                goto oom;
-            *out = v;
-            cap = ncap;
-        }
-        struct kind_auto_source *src = &(*out)[(*n)++];
-        src->id = vg_asprintf("fr_company:%s", a->id);
-        src->url = vg_asprintf("%s" QUERY, set->base_url, siren);
-        src->account_id = vg_strdup(a->id);
-        src->options = vg_asprintf("{\"siren\":\"%s\"}", siren);
-        if (!src->id || !src->url || !src->account_id || !src->options)
+        char *options = vg_asprintf("{\"siren\":\"%s\"}", siren);
+        if (!options || kind_auto_push(out, n, vg_asprintf("fr_company:%s", a->id),
+                                       vg_asprintf("%s" QUERY, set->base_url, siren), a->id, options) < 0)
             goto oom;
     }
     return 0;

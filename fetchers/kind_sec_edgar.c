@@ -515,24 +515,12 @@ static int sec_auto_sources(const struct enrich_account_set *accounts, const str
     const char *base = set && set->base_url && set->base_url[0] ? set->base_url : source_kind_sec_edgar.default_url;
     for (size_t i = 0; accounts && i < accounts->n; i++) {
         const struct enrich_account *a = &accounts->v[i];
-        const char *cik = NULL;
-        for (size_t j = 0; j < a->n_identifiers; j++)
-            if (a->identifiers[j].key && strcmp(a->identifiers[j].key, "cik") == 0)
-                cik = a->identifiers[j].value;
         char digits[11];
-        if (a->retired || !a->id || cik_norm(cik, digits) < 0)
+        if (a->retired || !a->id || cik_norm(enrich_account_identifier(a, "cik"), digits) < 0)
             continue;
-        struct kind_auto_source *nv = vg_realloc(*out, (*n + 1) * sizeof(**out));
-        if (!nv)
-            goto fail;
-        *out = nv;
-        struct kind_auto_source *src = &nv[*n];
-        memset(src, 0, sizeof(*src));
-        (*n)++;
-        src->id = vg_asprintf("sec_edgar:%s", a->id);
-        src->url = vg_asprintf("%s/submissions/CIK%010lld.json", base, strtoll(digits, NULL, 10));
-        src->account_id = vg_strdup(a->id);
-        if (!src->id || !src->url || !src->account_id)
+        if (kind_auto_push(out, n, vg_asprintf("sec_edgar:%s", a->id),
+                           vg_asprintf("%s/submissions/CIK%010lld.json", base, strtoll(digits, NULL, 10)), a->id,
+                           NULL) < 0)
             goto fail;
     }
     return 0;

@@ -522,24 +522,11 @@ static int uk_auto_sources(const struct enrich_account_set *accounts, const stru
     const char *base = set && set->base_url && set->base_url[0] ? set->base_url : source_kind_uk_company.default_url;
     for (size_t i = 0; accounts && i < accounts->n; i++) {
         const struct enrich_account *a = &accounts->v[i];
-        const char *num = NULL;
-        for (size_t j = 0; j < a->n_identifiers; j++)
-            if (a->identifiers[j].key && strcmp(a->identifiers[j].key, "companies_house") == 0)
-                num = a->identifiers[j].value;
         char number[16];
-        if (a->retired || !a->id || number_norm(num, number) < 0)
+        if (a->retired || !a->id || number_norm(enrich_account_identifier(a, "companies_house"), number) < 0)
             continue;
-        struct kind_auto_source *nv = vg_realloc(*out, (*n + 1) * sizeof(**out));
-        if (!nv)
-            goto fail;
-        *out = nv;
-        struct kind_auto_source *src = &nv[*n];
-        memset(src, 0, sizeof(*src));
-        (*n)++;
-        src->id = vg_asprintf("uk_company:%s", a->id);
-        src->url = vg_asprintf("%s/company/%s", base, number);
-        src->account_id = vg_strdup(a->id);
-        if (!src->id || !src->url || !src->account_id)
+        if (kind_auto_push(out, n, vg_asprintf("uk_company:%s", a->id), vg_asprintf("%s/company/%s", base, number),
+                           a->id, NULL) < 0)
             goto fail;
     }
     return 0;
