@@ -20,9 +20,8 @@
 #include "daemon/poller.h"
 #include "daemon/config.h"
 #include "daemon/poll_budget.h"
+#include "daemon/poll_kind.h"
 #include "daemon/websub.h"
-#include "util/vg_hmac.h"
-#include "util/vg_option.h"
 #include "util/vg_units.h"
 #include "util/vg_alloc.h"
 #include "util/vg_event.h"
@@ -86,8 +85,7 @@ struct poller {
     long long seen_ttl_ms;        /* the dedup_ttl its entries were put with */
     struct poll *polls;           /* those polls, so that shutdown can free the unfinished */
     struct poll_budgets *budgets; /* the APIs' shared budgets, a line per kind */
-    char *ua_header;              /* "User-Agent: <[sources] user_agent>", or NULL when unset */
-    char *auth_header;            /* "Authorization: Basic ...", from [sources] uk_company_key */
+    struct poll_kinds *kinds;     /* the kinds' identity headers and budgets, per configuration */
     void (*drained)(void *);
     void *drained_arg;
     void (*idle)(void *);
@@ -467,18 +465,9 @@ static void send_now(struct poll *pl)
 {
     struct poller *p = pl->p;
     struct parse *ps = pl->parse;
-    const char *headers[3];
-    size_t nh = 0;
-    /* [sources] user_agent: the company sources' (a kind with an API URL of its own), and
-     * always one that needs it; feeds and pages keep [fetch] user_agent. */
-    if (p->ua_header && (pl->kind->needs_user_agent || pl->kind->default_url))
-        headers[nh++] = p->ua_header;
-    if (p->auth_header && pl->kind->needs_api_key)
-        headers[nh++] = p->auth_header;
     const char *url = ps ? ps->urls[ps->nparts] : pl->st.src.url;
-    if (strncasecmp(url, "file://", 7) == 0)
-        nh = 0; /* a saved response (tests, examples): the client refuses headers there */
-    headers[nh] = NULL;
+    const char *headers[3];
+    size_t nh = poll_kinds_headers(p->kinds, pl->kind, url, headers);
     struct fetch_request req = {
         .url = url,
         .etag = ps ? NULL : pl->st.etag,
@@ -663,32 +652,6 @@ static void on_fetched(struct fetch_response *resp, void *arg)
     feed_doc_free(out.doc);
 }
 
-/* A kind's budget: [sources] <kind>_rate when written, else the API's documented limit. */
-static void kind_rate(const struct vg_config *c, const struct source_kind *k, long long *limit, long long *window)
-{
-    *limit = k->budget_limit;
-    *window = k->budget_window_ms;
-    char name[64];
-    snprintf(name, sizeof(name), "%s_rate", k->name);
-    for (const struct vg_option *o = vg_options; o->name; o++) {
-        if (strcmp(o->section, "sources") != 0 || strcmp(o->name, name) != 0)
-            continue;
-        const char *v = *(char *const *)(const void *)((const char *)c + o->offset);
-        long long l, w;
-        if (v && v[0] && vg_parse_rate(v, &l, &w) == 0) /* checked at load */
-            *limit = l, *window = w;
-        break;
-    }
-    if (*limit < 1 || *window < 1) {
-        *limit = *window = 0;
-        return;
-    }
-    /* A request reaches the API a little after Redis grants it, by a few ms that differ from
-     * one request to the next: counted over a window that much longer, the grants never let
-     * one request too many into the API's own window. */
-    *window += *window / 40 > 20 ? *window / 40 : 20;
-}
-
 static void start_poll(struct poller *p, struct queue_source_state *st)
 {
     struct poll *pl = vg_calloc(1, sizeof(*pl));
@@ -714,20 +677,11 @@ static void start_poll(struct poller *p, struct queue_source_state *st)
         record(pl, 0, "bad_request", err, 0, NULL, NULL, NULL, NULL);
         return;
     }
-    /* Checked at each poll, not only at start: a source of the kind may be added at any time. */
-    if (pl->kind->needs_user_agent && !p->ua_header) {
-        record(pl, 0, "options",
-               "[sources] user_agent is not set: SEC EDGAR requires a User-Agent with a contact address", 0, NULL,
-               NULL, NULL, NULL);
-        return;
-    }
-    if (pl->kind->needs_api_key && !p->auth_header) {
-        snprintf(err, sizeof(err), "[sources] uk_company_key is not set: %s sources need an API key",
-                 pl->kind->name);
+    if (poll_kinds_refuse(p->kinds, pl->kind, err, sizeof(err)) < 0) {
         record(pl, 0, "options", err, 0, NULL, NULL, NULL, NULL);
         return;
     }
-    kind_rate(p->cfg, pl->kind, &pl->rate_limit, &pl->rate_window_ms);
+    poll_kinds_rate(p->kinds, pl->kind, &pl->rate_limit, &pl->rate_window_ms);
     send_next(pl);
 }
 
@@ -829,34 +783,6 @@ static double gauge_queued(void *arg)
     return (double)st.queued;
 }
 
-/* The headers the company sources' requests carry, from [sources]. -1 when out of memory. The
- * key is wiped from the buffers this builds it in; it is never logged. */
-static int build_headers(struct poller *p, const struct vg_config *c)
-{
-    vg_free(p->ua_header);
-    if (p->auth_header)
-        memset(p->auth_header, 0, strlen(p->auth_header));
-    vg_free(p->auth_header);
-    p->ua_header = p->auth_header = NULL;
-    if (c->src_user_agent && c->src_user_agent[0] && !(p->ua_header = vg_asprintf("User-Agent: %s", c->src_user_agent)))
-        return -1;
-    const char *key = c->src_uk_company_key;
-    if (!key || !key[0])
-        return 0;
-    /* HTTP Basic with the key as the user name and an empty password (Companies House) */
-    size_t n = strlen(key) + 1;
-    char *user = vg_asprintf("%s:", key);
-    char *b64 = user ? vg_base64(user, n) : NULL;
-    p->auth_header = b64 ? vg_asprintf("Authorization: Basic %s", b64) : NULL;
-    if (user)
-        memset(user, 0, n);
-    if (b64)
-        memset(b64, 0, strlen(b64));
-    vg_free(user);
-    vg_free(b64);
-    return p->auth_header ? 0 : -1;
-}
-
 static double gauge_budget_waiting(void *arg)
 {
     return (double)poll_budgets_waiting(((struct poller *)arg)->budgets);
@@ -880,14 +806,13 @@ struct poller *poller_new(struct event_base *base, struct queue *q, struct fetch
     p->wait_ms = cfg->fetch_lease_ms;
     source_kinds_init(); /* before a second thread parses */
     int oom = !(p->rec = queue_recorder_new(q)) || !(p->budgets = poll_budgets_new(base, q)) ||
-              build_headers(p, cfg) < 0;
+              !(p->kinds = poll_kinds_new(cfg));
     if (oom || !(p->work = vg_work_new(base, 1, err, errlen))) {
         if (oom)
             snprintf(err, errlen, "out of memory");
         queue_recorder_free(p->rec);
         poll_budgets_free(p->budgets);
-        vg_free(p->ua_header);
-        vg_free(p->auth_header);
+        poll_kinds_free(p->kinds);
         event_free(p->claim_ev);
         event_free(p->lag_ev);
         vg_free(p);
@@ -953,8 +878,13 @@ void poller_stop(struct poller *p, void (*drained)(void *), void *arg)
 void poller_set_config(struct poller *p, const struct vg_config *cfg)
 {
     p->cfg = cfg;
-    if (build_headers(p, cfg) < 0)
-        vg_warn("fetch", "out of memory: the company sources' User-Agent and key are not sent until a reload");
+    struct poll_kinds *kinds = poll_kinds_new(cfg);
+    if (kinds) {
+        poll_kinds_free(p->kinds);
+        p->kinds = kinds;
+    } else {
+        vg_warn("fetch", "out of memory: the company sources keep their User-Agent, key and budgets until a reload");
+    }
     /* A shorter dedup_ttl: Redis forgets sooner than the cache's entries say. */
     if (cfg->fetch_dedup_ttl_ms < p->seen_ttl_ms) {
         seen_cache_free(p->seen);
@@ -979,10 +909,7 @@ void poller_free(struct poller *p)
     while (p->polls)
         poll_done(p->polls);
     poll_budgets_free(p->budgets);
-    vg_free(p->ua_header);
-    if (p->auth_header)
-        memset(p->auth_header, 0, strlen(p->auth_header));
-    vg_free(p->auth_header);
+    poll_kinds_free(p->kinds);
     queue_recorder_free(p->rec);
     seen_cache_free(p->seen);
     event_free(p->claim_ev);

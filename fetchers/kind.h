@@ -104,11 +104,12 @@ struct source_kind {
     long long budget_limit, budget_window_ms;
     long long default_interval_ms;
     unsigned default_batch;
-    /* Requests need `User-Agent: <[sources] user_agent>` with a contact address (SEC): the
-     * daemon refuses to start when a source of the kind exists or is wanted and none is set. */
+    /* Requests need `User-Agent: <[sources] user_agent>` with a contact address (SEC): while
+     * none is set, each poll of the kind fails as `options`, before any request
+     * (daemon/poll_kind.h). */
     int needs_user_agent;
-    /* Requests carry HTTP Basic auth with the API key from [sources] <kind>_key_file as the user
-     * name and an empty password (Companies House). */
+    /* Requests carry HTTP Basic auth with the API key from [sources] uk_company_key as the user
+     * name and an empty password (Companies House); without a key, polls fail as `options`. */
     int needs_api_key;
 };
 

@@ -197,7 +197,8 @@ def test_kind_needing_a_user_agent_fails_its_polls_without_one():
     run_once(conf)
     s = sources(conf)["mp"]
     assert s["error_kind"] == "options", s
-    assert s["last_error"] == ("[sources] user_agent is not set: SEC EDGAR requires a User-Agent with a "
+    # the message names the kind (the SEC's own kind says "SEC EDGAR")
+    assert s["last_error"] == ("[sources] user_agent is not set: parts requires a User-Agent with a "
                                "contact address"), s
     assert api.log == []  # nothing was sent
     conf = config(r, f"user_agent = {UA}")
