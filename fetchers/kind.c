@@ -54,6 +54,14 @@ void kind_auto_sources_free(struct kind_auto_source *v, size_t n)
     vg_free(v);
 }
 
+int kind_auto_fail(struct kind_auto_source **v, size_t *n)
+{
+    kind_auto_sources_free(*v, *n);
+    *v = NULL;
+    *n = 0;
+    return -1;
+}
+
 /* A kind only a test program knows (source_kind_add_for_tests). */
 static const struct source_kind *test_kind;
 

@@ -94,14 +94,9 @@ static int frc_auto_sources(const struct enrich_account_set *accounts, const str
         char *options = vg_asprintf("{\"siren\":\"%s\"}", siren);
         if (!options || kind_auto_push(out, n, vg_asprintf("fr_company:%s", a->id),
                                        vg_asprintf("%s" QUERY, set->base_url, siren), a->id, options) < 0)
-            goto oom;
+            return kind_auto_fail(out, n);
     }
     return 0;
-oom:
-    kind_auto_sources_free(*out, *n);
-    *out = NULL;
-    *n = 0;
-    return -1;
 }
 
 static const char *snap_str(const cJSON *o, const char *k)

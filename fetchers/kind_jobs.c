@@ -397,12 +397,8 @@ static int jobs_auto_sources(const struct enrich_account_set *accounts, const st
             int board = jobs_board_from_name(id->key);
             if (board < 0 || !id->value || !token_ok(id->value))
                 continue; /* not a token a board URL can carry */
-            if (add_source(out, n, a, board, board == JOBS_LEVER ? lv : gh, id->value) < 0) {
-                kind_auto_sources_free(*out, *n);
-                *out = NULL;
-                *n = 0;
-                return -1;
-            }
+            if (add_source(out, n, a, board, board == JOBS_LEVER ? lv : gh, id->value) < 0)
+                return kind_auto_fail(out, n);
         }
     }
     return 0;

@@ -521,14 +521,9 @@ static int sec_auto_sources(const struct enrich_account_set *accounts, const str
         if (kind_auto_push(out, n, vg_asprintf("sec_edgar:%s", a->id),
                            vg_asprintf("%s/submissions/CIK%010lld.json", base, strtoll(digits, NULL, 10)), a->id,
                            NULL) < 0)
-            goto fail;
+            return kind_auto_fail(out, n);
     }
     return 0;
-fail:
-    kind_auto_sources_free(*out, *n);
-    *out = NULL;
-    *n = 0;
-    return -1;
 }
 
 static int sec_show(const char *watch_text, struct vg_buf *out)

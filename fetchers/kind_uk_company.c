@@ -527,14 +527,9 @@ static int uk_auto_sources(const struct enrich_account_set *accounts, const stru
             continue;
         if (kind_auto_push(out, n, vg_asprintf("uk_company:%s", a->id), vg_asprintf("%s/company/%s", base, number),
                            a->id, NULL) < 0)
-            goto fail;
+            return kind_auto_fail(out, n);
     }
     return 0;
-fail:
-    kind_auto_sources_free(*out, *n);
-    *out = NULL;
-    *n = 0;
-    return -1;
 }
 
 static int uk_show(const char *watch_text, struct vg_buf *out)
