@@ -37,14 +37,10 @@
 #include <unistd.h>
 
 #define MOD "fetch"
-#define MAX_HEADERS 64
 /* Memory for parsed URLs no request holds (fetch_urls.h): about 500 bytes for a URL of 100
  * characters, so some 30,000 sources; a process polling more parses the others at each poll. */
 #define URLS_KEPT_BYTES (16u << 20)
 
-/* The methods a request may use; index 0, GET, is what a request without one does. */
-enum { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M__COUNT };
-static const char *const method_names[M__COUNT] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
 
 struct xfer {
     struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
@@ -414,7 +410,7 @@ static CURLcode easy_send(CURL *e, const struct xfer *x)
         SET(CURLOPT_POSTFIELDS, x->send_body ? x->send_body : "");
     }
     if (x->method != M_POST)
-        SET(CURLOPT_CUSTOMREQUEST, method_names[x->method]);
+        SET(CURLOPT_CUSTOMREQUEST, fetch_method_names[x->method]);
     return rc;
 }
 
@@ -506,39 +502,6 @@ static void on_wake(void *arg) { dispatch(arg); }
 /* ------------------------------------------------------------------------------------------ */
 /* Completion                                                                                 */
 
-/* Fetches one response header of the final response as a fresh string (or NULL). */
-static char *header_dup(CURL *e, const char *name)
-{
-    struct curl_header *h = NULL;
-    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value)
-        return NULL;
-    return vg_strdup(h->value);
-}
-
-/* A wanted header of the final response (CURLH_HEADER: neither a 1xx's nor a trailer; request
- * -1: not a redirect's), its values joined by ", " when it came more than once (RFC 9110
- * 5.3). NULL when absent; *oom set when memory ran out. */
-static char *header_join(CURL *e, const char *name, int *oom)
-{
-    struct curl_header *h = NULL;
-    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value)
-        return NULL;
-    size_t amount = h->amount;
-    struct vg_buf b;
-    vg_buf_init(&b, 0);
-    vg_buf_puts(&b, h->value);
-    for (size_t i = 1; i < amount; i++) {
-        if (curl_easy_header(e, name, i, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value) {
-            vg_buf_puts(&b, ", ");
-            vg_buf_puts(&b, h->value);
-        }
-    }
-    char *v = vg_buf_steal(&b);
-    if (!v)
-        *oom = 1;
-    return v;
-}
-
 /* Runs the callback and updates counters; frees nothing. */
 static void deliver(struct fetch_client *c, struct xfer *x, struct fetch_response *r)
 {
@@ -579,15 +542,15 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
 
     char *type = NULL, *charset = NULL;
     fetch_split_content_type(ct, &type, &charset);
-    char *etag = status ? header_dup(e, "ETag") : NULL;
-    char *lastmod = status ? header_dup(e, "Last-Modified") : NULL;
+    char *etag = status ? fetch_header_dup(e, "ETag") : NULL;
+    char *lastmod = status ? fetch_header_dup(e, "Last-Modified") : NULL;
 
     /* Read here rather than through CURLINFO_RETRY_AFTER, which gives 0 for both "0" and no
      * header (a sink must tell them apart) and, before curl 8.12, a negative value for a date
      * past. Any error may carry one (HubSpot's 477 does); only 429 and 503 hold the host. */
     int retry_given = 0;
     if (status >= 400) {
-        char *ra = header_dup(e, "Retry-After");
+        char *ra = fetch_header_dup(e, "Retry-After");
         retry_given = fetch_retry_after_parse(ra, time(NULL), c->cfg.retry_after_max_s, &retry);
         vg_free(ra);
     }
@@ -601,7 +564,7 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     }
     int values_oom = 0;
     for (size_t i = 0; status && i < x->nwant; i++)
-        x->values[i] = header_join(e, x->want[i], &values_oom);
+        x->values[i] = fetch_header_join(e, x->want[i], &values_oom);
 
     struct fetch_outcome o = {
         .rc = rc,
@@ -618,7 +581,7 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
         .ctype_bad = x->ctype_bad,
         .oom = x->oom,
         .body_started = x->body_started,
-        .method = x->method != M_GET ? method_names[x->method] : NULL,
+        .method = x->method != M_GET ? fetch_method_names[x->method] : NULL,
         .location = location,
     };
     enum fetch_error err = fetch_http_judge(&o, reason, sizeof(reason));
@@ -890,38 +853,6 @@ static struct fetch_host *host_for(struct fetch_client *c, const struct xfer *x)
     return fetch_hosts_get(c->hosts, x->u->host, mode);
 }
 
-/* 1 with err filled when a value that goes into the request line or a header is unfit: the
- * message names which of the two rules it breaks, so a long URL is not taken for an injection. */
-static int request_value_bad(const char *what, const char *v, char *err, size_t errlen)
-{
-    switch (fetch_header_value_check(v)) {
-    case FETCH_VALUE_CONTROL:
-        snprintf(err, errlen, "fetch: the %s contains a control character", what);
-        return 1;
-    case FETCH_VALUE_TOO_LONG:
-        snprintf(err, errlen, "fetch: the %s is %zu bytes long; the limit is %d", what, strlen(v),
-                 FETCH_MAX_HEADER_LINE - 1);
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* The method's index, or -1 with err filled (quoting the name only when it is printable). */
-static int method_index(const char *m, char *err, size_t errlen)
-{
-    if (!m)
-        return M_GET;
-    for (int i = 0; i < M__COUNT; i++)
-        if (strcmp(m, method_names[i]) == 0)
-            return i;
-    if (fetch_header_name_ok(m) && strlen(m) <= 32)
-        snprintf(err, errlen, "fetch: method '%s' is not one of GET, POST, PATCH, PUT, DELETE", m);
-    else
-        snprintf(err, errlen, "fetch: the method is not one of GET, POST, PATCH, PUT, DELETE");
-    return -1;
-}
-
 /* 1 when one of the caller's header lines is named `name`. */
 static int names_header(const struct fetch_request *req, const char *name)
 {
@@ -984,57 +915,10 @@ int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_do
         snprintf(err, errlen, "fetch: a request needs a URL and a callback");
         return -1;
     }
-    int method = method_index(req->method, err, errlen);
-    if (method < 0)
+    int method;
+    size_t nextra, nwant;
+    if (fetch_request_check(req, &method, &nextra, &nwant, err, errlen) < 0)
         return -1;
-    if (method != M_GET && (req->etag || req->last_modified)) {
-        snprintf(err, errlen, "fetch: an ETag or Last-Modified date (a conditional GET) goes "
-                              "with GET only, not with %s", method_names[method]);
-        return -1;
-    }
-    if (method != M_GET && strncasecmp(req->url, "file:", 5) == 0) {
-        snprintf(err, errlen, "fetch: a file:// URL is read with GET only");
-        return -1;
-    }
-    if (!req->body && req->body_len) {
-        snprintf(err, errlen, "fetch: a body length of %zu without a body", req->body_len);
-        return -1;
-    }
-    if (method == M_GET && req->body) {
-        snprintf(err, errlen, "fetch: a GET has no body");
-        return -1;
-    }
-    if (request_value_bad("URL", req->url, err, errlen) ||
-        (req->etag && request_value_bad("ETag", req->etag, err, errlen)) ||
-        (req->last_modified && request_value_bad("Last-Modified date", req->last_modified, err, errlen)) ||
-        (req->accept && request_value_bad("accept list", req->accept, err, errlen)) ||
-        (req->content_type && request_value_bad("content type", req->content_type, err, errlen)))
-        return -1;
-    size_t nextra = 0;
-    for (; req->headers && req->headers[nextra]; nextra++) {
-        if (nextra >= MAX_HEADERS) {
-            snprintf(err, errlen, "fetch: more than %d extra headers", MAX_HEADERS);
-            return -1;
-        }
-        /* Never the line itself in the message: it may be an Authorization. */
-        if (!fetch_header_line_ok(req->headers[nextra])) {
-            snprintf(err, errlen, "fetch: header %zu is not a clean 'Name: value' line",
-                     nextra + 1);
-            return -1;
-        }
-    }
-    size_t nwant = 0;
-    for (; req->want_headers && req->want_headers[nwant]; nwant++) {
-        if (nwant >= MAX_HEADERS) {
-            snprintf(err, errlen, "fetch: more than %d wanted response headers", MAX_HEADERS);
-            return -1;
-        }
-        if (!fetch_header_name_ok(req->want_headers[nwant])) {
-            snprintf(err, errlen, "fetch: wanted response header %zu is not a header name",
-                     nwant + 1);
-            return -1;
-        }
-    }
 
     x = vg_calloc(1, sizeof(*x));
     if (!x)

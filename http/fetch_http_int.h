@@ -1,5 +1,6 @@
 /* fetch_http_int — private helpers of the HTTP client, shared by fetch_http.c (the curl_multi
- * driver) and fetch_http_result.c (what an outcome means). Not an API for other modules. */
+ * driver), fetch_request_check.c (what a request may ask) and fetch_http_result.c (what an
+ * outcome means, the response's headers). Not an API for other modules. */
 #ifndef FETCH_HTTP_INT_H
 #define FETCH_HTTP_INT_H
 
@@ -58,5 +59,24 @@ int fetch_header_name_ok(const char *s);
  * into *seconds clamped to [0, max]. 1 when it parses, 0 when it does not (*seconds is then
  * 0). */
 int fetch_retry_after_parse(const char *v, time_t now, long max, long *seconds);
+
+/* One response header of the final response as a fresh string (or NULL). */
+char *fetch_header_dup(CURL *e, const char *name);
+/* A wanted header of the final response, its values joined by ", " when it came more than
+ * once (RFC 9110 5.3). NULL when absent; *oom set when memory ran out. */
+char *fetch_header_join(CURL *e, const char *name, int *oom);
+
+/* The methods a request may use; index 0, GET, is what a request without one does. */
+enum { M_GET, M_POST, M_PATCH, M_PUT, M_DELETE, M__COUNT };
+extern const char *const fetch_method_names[M__COUNT];
+/* Extra request headers, and wanted response headers, a request may name. */
+#define MAX_HEADERS 64
+
+/* Checks what a request asks before anything is allocated (fetch_request_check.c): its
+ * method (into *method), its URL and header values (no control character, not too long), its
+ * extra header lines and wanted header names (counted into *nextra and *nwant), and that
+ * the method goes with what it carries. -1 with err filled when it is unfit. */
+int fetch_request_check(const struct fetch_request *req, int *method, size_t *nextra, size_t *nwant, char *err,
+                        size_t errlen);
 
 #endif

@@ -348,3 +348,38 @@ int fetch_retry_after_parse(const char *v, time_t now, long max, long *seconds)
     *seconds = t - now < (time_t)max ? (long)(t - now) : max;
     return 1;
 }
+
+/* ---- response headers ---------------------------------------------------------------- */
+
+/* Fetches one response header of the final response as a fresh string (or NULL). */
+char *fetch_header_dup(CURL *e, const char *name)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value)
+        return NULL;
+    return vg_strdup(h->value);
+}
+
+/* A wanted header of the final response (CURLH_HEADER: neither a 1xx's nor a trailer; request
+ * -1: not a redirect's), its values joined by ", " when it came more than once (RFC 9110
+ * 5.3). NULL when absent; *oom set when memory ran out. */
+char *fetch_header_join(CURL *e, const char *name, int *oom)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value)
+        return NULL;
+    size_t amount = h->amount;
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_buf_puts(&b, h->value);
+    for (size_t i = 1; i < amount; i++) {
+        if (curl_easy_header(e, name, i, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value) {
+            vg_buf_puts(&b, ", ");
+            vg_buf_puts(&b, h->value);
+        }
+    }
+    char *v = vg_buf_steal(&b);
+    if (!v)
+        *oom = 1;
+    return v;
+}
