@@ -25,8 +25,8 @@
 #include "queue/queue_contract.h"
 #include "queue/queue_tally.h"
 #include "sinks/alert_config.h"
+#include "sinks/alert_json.h"
 #include "sinks/alert_noise.h"
-#include "sinks/console_link.h"
 #include "sinks/sink.h"
 #include "sinks/slack_config.h"
 #include "util/vg_alloc.h"
@@ -108,37 +108,6 @@ static void count(struct router *rt, enum figure f, uint64_t by)
     vg_metric_add(rt->m[f], (double)by);
 }
 
-static void rfc3339(int64_t ms, char out[32])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* ms as RFC 3339 in zone, with the zone's offset then ("2026-03-02T08:00:00+01:00"; "Z" when
- * it is UTC): a digest's period bounds are the owner's slots, and the e-mail shows their dates,
- * which must be the owner's (far from UTC, the UTC date is another one for much of the day). */
-static void rfc3339_local(const char *zone, int64_t ms, char out[32])
-{
-    struct tm tm;
-    time_t t = (time_t)(ms / 1000);
-    if (vg_tz_local(zone, ms, &tm) < 0) {
-        rfc3339(ms, out);
-        return;
-    }
-    struct tm c = tm;
-    long off = (long)(timegm(&c) - t) / 60; /* minutes east of UTC */
-    if (off == 0) {
-        rfc3339(ms, out);
-        return;
-    }
-    char day[24];
-    strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-    long a = off < 0 ? -off : off;
-    snprintf(out, 32, "%s%c%02ld:%02ld", day, off < 0 ? '-' : '+', a / 60 % 100, a % 60);
-}
-
 static const char *str_of(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -180,60 +149,6 @@ static struct vg_slot digest_of(const struct router *rt, const struct alert_owne
     }
     *spec = rt->cfg->digest && rt->cfg->digest[0] ? rt->cfg->digest : "no";
     return rt->digest;
-}
-
-static void add_str_or_null(cJSON *o, const char *name, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, name, v);
-    else
-        cJSON_AddNullToObject(o, name);
-}
-
-/* {"key","name","email","slack","timezone"} */
-static char *owner_json(const struct alert_owner *o, const char *okey)
-{
-    cJSON *j = cJSON_CreateObject();
-    add_str_or_null(j, "key", okey && okey[0] ? okey : NULL);
-    add_str_or_null(j, "name", o->name);
-    add_str_or_null(j, "email", alert_owner_address(o));
-    add_str_or_null(j, "slack", o->slack);
-    add_str_or_null(j, "timezone", o->timezone);
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
-
-/* {"id","name","tier","owner","crm_id","domains"}, and with [console] public_url set (an
- * http(s) URL) "console_url", the account's console page, and "console_base", public_url
- * without its trailing slash, under which a render links each signal's page
- * (console_link(base, "signals", id)): the signal records stay as in the stream. */
-static char *account_json(const struct enrich_account *a, const char *console)
-{
-    cJSON *j = cJSON_CreateObject();
-    add_str_or_null(j, "id", a->id);
-    add_str_or_null(j, "name", a->name);
-    add_str_or_null(j, "tier", a->tier ? a->tier : "standard");
-    add_str_or_null(j, "owner", a->owner);
-    add_str_or_null(j, "crm_id", a->crm_id);
-    cJSON *d = cJSON_AddArrayToObject(j, "domains");
-    for (size_t i = 0; d && i < a->n_domains; i++)
-        cJSON_AddItemToArray(d, cJSON_CreateString(a->domains[i]));
-    char *url = console_link(console, "accounts", a->id);
-    if (url) {
-        size_t n = strlen(console);
-        while (n > 0 && console[n - 1] == '/')
-            n--;
-        cJSON_AddStringToObject(j, "console_url", url);
-        char *base = vg_strndup(console, n);
-        if (base)
-            cJSON_AddStringToObject(j, "console_base", base);
-        vg_free(base);
-        vg_free(url);
-    }
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
 }
 
 /* ---- silences ------------------------------------------------------------------------------ */
@@ -391,41 +306,6 @@ static void on_tally(const struct queue_tally *t, void *arg)
     (void)arg;
 }
 
-/* The group's meta: what the flush needs to write its messages (see queue/lua/alerts.lua). */
-static char *meta_json(const struct alert_receiver *rcv, const char *route, const char *account_id,
-                       const char *okey, long long emin, long long digest_due, const struct alert_target *t, int nt)
-{
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "receiver", rcv->name);
-    cJSON_AddStringToObject(j, "route", route);
-    cJSON_AddStringToObject(j, "account_id", account_id);
-    cJSON_AddStringToObject(j, "okey", okey);
-    cJSON_AddNumberToObject(j, "emin", (double)emin);
-    cJSON_AddNumberToObject(j, "digest_due", (double)digest_due);
-    cJSON *ts = cJSON_AddArrayToObject(j, "targets");
-    for (int i = 0; ts && i < nt; i++) {
-        cJSON *pair = cJSON_CreateArray();
-        cJSON_AddItemToArray(pair, cJSON_CreateString(alert_channel_name(t[i].channel)));
-        cJSON_AddItemToArray(pair, cJSON_CreateString(t[i].target));
-        cJSON_AddItemToArray(ts, pair);
-    }
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
-
-static char *digest_meta_json(const struct alert_owner *o, const char *okey, const char *digest_spec)
-{
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "key", okey);
-    add_str_or_null(j, "email", alert_owner_address(o));
-    cJSON_AddStringToObject(j, "timezone", o->timezone);
-    cJSON_AddStringToObject(j, "digest", digest_spec);
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
-
 /* Routes one record: the receivers, then per receiver the decisions and one Redis call. */
 static void route_record(struct job *j, size_t ri)
 {
@@ -477,8 +357,8 @@ static void route_record(struct job *j, size_t ri)
     struct vg_slot ds = digest_of(rt, &o, &spec);
     int silent = silenced(rt, a->id, &o, okey, type, j->now);
     const char *address = alert_owner_address(&o);
-    char *owner = owner_json(&o, okey);
-    char *account = account_json(a, sink_console_url(rt->ctx));
+    char *owner = alert_owner_json(&o, okey);
+    char *account = alert_account_json(a, sink_console_url(rt->ctx));
     enum alert_slack_mode slack = slack_mode(rt->ctx);
     for (size_t k = 0; k < n; k++) {
         const struct alert_receiver *rc = &cfg->receivers[rcv[k]];
@@ -496,8 +376,8 @@ static void route_record(struct job *j, size_t ri)
         }
         long long emin = rc->email_min_priority >= 0 ? rc->email_min_priority : cfg->email_min_priority;
         int64_t ddue = rc->digest && address && okey[0] ? vg_slot_next(&ds, o.timezone, j->now) : -1;
-        char *meta = meta_json(rc, route[k], a->id, okey, emin, ddue > 0 ? ddue : 0, t, nt);
-        char *dmeta = digest_meta_json(&o, okey, spec);
+        char *meta = alert_group_meta_json(rc, route[k], a->id, okey, emin, ddue > 0 ? ddue : 0, t, nt);
+        char *dmeta = alert_digest_meta_json(&o, okey, spec);
         struct queue_alert_route q = {
             .kind = r->field,
             .receiver = rc->name,
@@ -648,7 +528,7 @@ static void alerts_deliver(void *state, struct sink_batch *b)
     j->rt = rt;
     j->b = b;
     j->now = vg_clock_ms();
-    rfc3339(j->now, j->created);
+    alert_time_utc(j->now, j->created);
     for (size_t i = 0; i < b->n; i++) {
         struct sink_record *r = &b->v[i];
         if (routable(r) && acct_index(j, r->account->id) == (size_t)-1) {
@@ -707,7 +587,7 @@ static void flush(struct router *rt)
         return;
     int64_t now = vg_clock_ms();
     char created[32];
-    rfc3339(now, created);
+    alert_time_utc(now, created);
     if (queue_alert_flush(sink_queue(rt->ctx), now, FLUSH_LIMIT, rt->cfg->cap_per_hour, sink_dedup_ttl_s(rt->ctx),
                           QUEUE_DEFAULT_MAXLEN, created, rt->force, on_flushed, rt) == 0)
         rt->flushing = 1;
@@ -752,9 +632,9 @@ static void take_digest(struct router *rt, const struct queue_digest_due *d, int
     if (t && vg_slot_period(&s, zone, d->due_ms, t->period) == 0 && start > 0 && next > 0) {
         t->rt = rt;
         snprintf(t->okey, sizeof(t->okey), "%s", d->owner_key);
-        rfc3339_local(zone, start, pstart);
-        rfc3339_local(zone, d->due_ms, pend);
-        rfc3339(now, created);
+        alert_time_local(zone, start, pstart);
+        alert_time_local(zone, d->due_ms, pend);
+        alert_time_utc(now, created);
         struct queue_digest_take q = {d->owner_key, t->period, pstart, pend, created, now, next,
                                       sink_dedup_ttl_s(rt->ctx), QUEUE_DEFAULT_MAXLEN};
         rt->digesting++;
