@@ -23,6 +23,16 @@ written and labelled after the first complete rule set and scored blind once: si
 0.841, amounts 1.000, people+role 0.696, account precision 1.000 on those 60. The rules were
 then made more general where that check showed gaps (see the history of rules/), so the
 "hold-" scores printed now are no longer blind; new unseen items are the honest check.
+
+Another labelled set is scored by naming it: VIGIE_QUALITY_SET=set2 (or the first argument)
+reads tests/data/set2/items.jsonl and accounts.json (tests/data/set2/README.md). Such a set
+has no thresholds here: it prints and fails only when vigie fails or breaks the output
+contract. Its labels carry `mentioned` (accounts named only in passing): then "accounts" is
+scored against the subjects and counterparties alone, "mentioned" against the rest, and
+"roles" counts the matched accounts whose side (accounts/mentioned) agrees with the label's.
+It also prints micro-F1 per language, people names without roles and amount accuracy (items
+whose amounts are exactly the labelled ones). Its per-item diffs (VIGIE_QUALITY_VERBOSE) are
+printed for the tuning half only: the held-out half is never looked at item by item.
 """
 import collections
 import hashlib
@@ -38,8 +48,13 @@ src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__),
 vigie = os.environ.get("VIGIE_BIN")
 if not vigie:
     sys.exit("VIGIE_BIN is not set (run through ctest)")
-devset_path = os.path.join(src, "tests", "data", "devset.jsonl")
-accounts_path = os.path.join(src, "tests", "data", "accounts_dev.json")
+quality_set = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VIGIE_QUALITY_SET")) or "devset"
+if quality_set == "devset":
+    devset_path = os.path.join(src, "tests", "data", "devset.jsonl")
+    accounts_path = os.path.join(src, "tests", "data", "accounts_dev.json")
+else:
+    devset_path = os.path.join(src, "tests", "data", quality_set, "items.jsonl")
+    accounts_path = os.path.join(src, "tests", "data", quality_set, "accounts.json")
 
 items = [json.loads(l) for l in open(devset_path, encoding="utf-8") if l.strip()]
 inp = "".join(json.dumps({k: it[k] for k in ("id", "title", "summary", "lang")},
@@ -57,6 +72,7 @@ for line in proc.stdout.splitlines():
 missing = [it["id"] for it in items if it["id"] not in out]
 if missing:
     sys.exit("no output for %s" % missing[:10])
+has_roles = any("mentioned" in it["expect"] for it in items)
 
 
 def fold(s):
@@ -95,6 +111,9 @@ class Score:
 def evaluate(subset, verbose):
     per_type = collections.defaultdict(Score)
     sig, amt, ppl, acc, matched = Score(), Score(), Score(), Score(), Score()
+    men, names, roles = Score(), Score(), Score()
+    per_lang = collections.defaultdict(Score)
+    amounts_exact = 0
     errors = []
     for it in subset:
         e, o = it["expect"], out[it["id"]]
@@ -102,21 +121,33 @@ def evaluate(subset, verbose):
         for t in es | os_:
             per_type[t].add([1] if t in es else [], [1] if t in os_ else [])
         sig.add(es, os_)
+        per_lang[it["lang"]].add(es, os_)
+        if has_roles:
+            em, om = set(e.get("mentioned", [])), set(o["mentioned"])
+            ea, oa = set(e["accounts"]), set(o["accounts"])
+            men.add(em, om)
+            names.add({fold(p["name"]) for p in e["people"]}, {fold(p["name"]) for p in o["people"]})
+            seen = (ea | em) & (oa | om)
+            roles.add([a for a in seen if (a in ea) == (a in oa)], list(seen))
+            amounts_exact += (collections.Counter(amount_key(a) for a in e["amounts"]) ==
+                              collections.Counter(amount_key(a) for a in o["amounts"]))
         amt.add([amount_key(a) for a in e["amounts"]], [amount_key(a) for a in o["amounts"]])
         ep = {(fold(p["name"]), p["role_norm"]) for p in e["people"] if p.get("role_norm")}
         op = {(fold(p["name"]), p["role_norm"]) for p in o["people"] if p.get("role_norm")}
         ppl.add(ep, op)
         acc.add(set(e["accounts"]), set(o["accounts"]))
-        matched.add(set(e["accounts"]), set(o["accounts"]) | set(o["mentioned"]))
+        matched.add(set(e["accounts"]) | set(e.get("mentioned", [])),
+                    set(o["accounts"]) | set(o["mentioned"]))
         if verbose and (es != os_ or ep != op or set(e["accounts"]) != set(o["accounts"]) or
                         collections.Counter(amount_key(a) for a in e["amounts"]) !=
                         collections.Counter(amount_key(a) for a in o["amounts"])):
             errors.append((it["id"], es ^ os_, ep ^ op, set(e["accounts"]) ^ set(o["accounts"])))
-    return per_type, sig, amt, ppl, acc, matched, errors
+    extra = (men, names, roles, per_lang, amounts_exact)
+    return per_type, sig, amt, ppl, acc, matched, errors, extra
 
 
 def report(name, subset, verbose=False):
-    per_type, sig, amt, ppl, acc, matched, errors = evaluate(subset, verbose)
+    per_type, sig, amt, ppl, acc, matched, errors, extra = evaluate(subset, verbose)
     print("== %s: %d items" % (name, len(subset)))
     print("%-20s %6s %6s %6s %5s %5s %5s" % ("type", "P", "R", "F1", "tp", "fp", "fn"))
     for t in sorted(per_type):
@@ -125,18 +156,20 @@ def report(name, subset, verbose=False):
     for label, s in (("signals (micro)", sig), ("amounts", amt), ("people+role", ppl),
                      ("accounts", acc), ("matched", matched)):
         print("%-20s %6.3f %6.3f %6.3f %5d %5d %5d" % (label, s.p(), s.r(), s.f1(), s.tp, s.fp, s.fn))
+    if has_roles:
+        men, names, roles, per_lang, amounts_exact = extra
+        for label, s in [("mentioned", men), ("people names", names)] + \
+                        [("signals %s" % lang, per_lang[lang]) for lang in sorted(per_lang)]:
+            print("%-20s %6.3f %6.3f %6.3f %5d %5d %5d" % (label, s.p(), s.r(), s.f1(), s.tp, s.fp, s.fn))
+        print("%-20s %6.3f  (%d of %d matched accounts on the labelled side)" %
+              ("roles", roles.p(), roles.tp, roles.tp + roles.fp))
+        print("%-20s %6.3f  (%d of %d items with exactly the labelled amounts)" %
+              ("amount accuracy", amounts_exact / len(subset) if subset else 1.0, amounts_exact,
+               len(subset)))
     if verbose and os.environ.get("VIGIE_QUALITY_VERBOSE"):
         for e in errors:
             print("  diff", e)
     return sig, amt, ppl, acc
-
-
-dev = [it for it in items if not it["id"].startswith("hold-")]
-hold = [it for it in items if it["id"].startswith("hold-")]
-sig, amt, ppl, acc = report("all", items, verbose=True)
-if dev and hold:
-    report("development part (written before the rules)", dev)
-    report("held-out part (written after the rules)", hold)
 
 
 def half(item_id):
@@ -144,8 +177,22 @@ def half(item_id):
     return "tuning" if hashlib.sha256(item_id.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
 
 
-report("tuning half (sha256(id)[0] even)", [it for it in items if half(it["id"]) == "tuning"])
+dev = [it for it in items if not it["id"].startswith("hold-")]
+hold = [it for it in items if it["id"].startswith("hold-")]
+print("== quality set: %s (%s)" % (quality_set, devset_path))
+sig, amt, ppl, acc = report("all", items, verbose=quality_set == "devset")
+if dev and hold:
+    report("development part (written before the rules)", dev)
+    report("held-out part (written after the rules)", hold)
+
+report("tuning half (sha256(id)[0] even)", [it for it in items if half(it["id"]) == "tuning"],
+       verbose=quality_set != "devset")
 report("held-out half (sha256(id)[0] odd)", [it for it in items if half(it["id"]) == "held-out"])
+
+if quality_set != "devset":
+    # no gate yet on another set: the figures are printed for the lead to set gates
+    print("OK (no thresholds for %s)" % quality_set)
+    sys.exit(0)
 
 failures = []
 if sig.f1() < THRESHOLDS["signals"]:
