@@ -46,6 +46,7 @@ struct hs_company_state {
     char company_id[32];
     long long written_ms;     /* monotonic; 0: never */
     int dirty;                /* signals delivered since, their properties not written yet */
+    long long dirty_ms;       /* monotonic: since when (the oldest signal waiting) */
     int wanted;               /* its company unknown, a search for it held back: the next
                                  search looks for it too */
     char *signal_id;          /* its newest signal, to read the tally again when flushing */

@@ -210,6 +210,9 @@ def default_config():
         # The search guide: at most 5 filterGroups of at most 6 filters, 18 in all. A 2024
         # changelog announced 5/10/25; the stand-in keeps the lower documented figures.
         "search_max_groups": 5, "search_max_filters_per_group": 6, "search_max_filters": 18,
+        # IN and NOT_IN: at most 100 values in one filter ([2ND]: a HubSpot data source's
+        # constant, HUBSPOT_RATE_LIMIT_FILTER_VALUES = 100; not read on HubSpot's own page).
+        "search_max_in_values": 100,
         "max_body_bytes": 16 << 20,
         # Choice: 207 multi-status needs a unique objectWriteTraceId on every input (the
         # error-handling guide: multi-status is enabled that way on batch create); without
@@ -1004,6 +1007,10 @@ class Api:
             raise ApiError(400, "VALIDATION_ERROR", 'Property "%s" does not exist' % name)
         if op in ("IN", "NOT_IN") and not isinstance(f.get("values"), list):
             raise ApiError(400, "VALIDATION_ERROR", "%s needs a values list" % op)
+        most = self.S.config["search_max_in_values"]
+        if op in ("IN", "NOT_IN") and len(f["values"]) > most:
+            raise ApiError(400, "VALIDATION_ERROR", "Too many values in a %s filter: %d (at most %d)"
+                           % (op, len(f["values"]), most))
         if op == "BETWEEN" and (f.get("value") is None or f.get("highValue") is None):
             raise ApiError(400, "VALIDATION_ERROR", "BETWEEN needs value and highValue")
         if op not in ("IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY") and \

@@ -471,6 +471,13 @@ class SearchTests(Base):
         self.assertEqual(self.names(f({"propertyName": "domain", "operator": "IN",
                                        "values": ["c1.example", "c3.example", "c4.example"]})),
                          ["Company 01", "Company 03"])
+        # IN takes at most 100 values: 100 pass, 101 are refused whole.
+        many = ["c%d.example" % i for i in range(101)]
+        self.assertEqual(len(self.names(f({"propertyName": "domain", "operator": "IN",
+                                           "values": many[:100]}))), 12)
+        st, res, _ = self.search(f({"propertyName": "domain", "operator": "IN", "values": many}))
+        self.assertEqual(st, 400)
+        self.assertIn("Too many values", res["message"])
         # Two groups are ORed.
         two = {"filterGroups": [
             {"filters": [{"propertyName": "numberofemployees", "operator": "LT", "value": "20"}]},

@@ -208,9 +208,10 @@ def test_company_properties_are_right_after_many_batches():
 
 
 def test_company_refresh_writes_a_waiting_company_later():
-    # company_refresh: 200 signals of one account in two full batches write its properties
-    # once (the second batch's wait); 30 signals of another account later, a batch that is not
-    # full, write the first account's properties too.
+    # company_refresh: 200 signals of one account in two full batches: the first makes its
+    # company (with its properties), the second's write waits (full batches say more are
+    # coming); 30 signals of another account later, a batch that is not full, write the first
+    # account's properties too, in one request.
     env = fresh(extra="company_refresh = 30s", n_items=0)
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -229,7 +230,7 @@ def test_company_refresh_writes_a_waiting_company_later():
     v = env.start()
     delivered(200)
     wait_until(lambda: pending(env) == 0, 30, "the 200 acknowledged")
-    assert counts() == {"airbus.com": 100}, counts()   # the second full batch's write waits
+    assert counts() == {"airbus.com": 100}, counts()   # made by the first, the second's write waits
     feed("michelin", 200, 230)
     wait_until(lambda: counts() == {"airbus.com": 200, "michelin.com": 30}, 30, "both companies written")
     v.stop()
