@@ -40,6 +40,11 @@ struct account_index *account_index_new(const char *json, size_t len, char *err,
     return x;
 }
 
+const struct enrich_account *account_index_at(const struct account_index *x, size_t i)
+{
+    return x && i < x->set->n ? x->by_id[i] : NULL;
+}
+
 const struct enrich_account *account_index_find(const struct account_index *x, const char *id)
 {
     if (!x || !id)

@@ -12,6 +12,8 @@ struct account_index;
 struct account_index *account_index_new(const char *json, size_t len, char *err, size_t errlen);
 const struct enrich_account *account_index_find(const struct account_index *x, const char *id);
 size_t account_index_count(const struct account_index *x);
+/* The i-th account in id order, NULL past the end (a sink going through the registry). */
+const struct enrich_account *account_index_at(const struct account_index *x, size_t i);
 void account_index_free(struct account_index *x);
 
 #endif

@@ -63,6 +63,12 @@ static const struct enrich_account *preview_account(void *arg, const char *id)
     return account_index_find(p->accounts, id);
 }
 
+static const struct enrich_account *preview_account_at(void *arg, size_t i)
+{
+    struct preview *p = arg;
+    return account_index_at(p->accounts, i);
+}
+
 static void on_check(evutil_socket_t fd, short what, void *arg)
 {
     struct preview *p = arg;
@@ -86,6 +92,7 @@ static int preview_sink(const struct vg_sink_section *sec, const struct vg_confi
         .instance = qc.instance,
         .state_dir = cfg->state_dir,
         .account = preview_account,
+        .account_at = preview_account_at,
         .account_arg = &p,
         .peer = vg_config_sink_peer,
         .console_url = cfg->console_public_url,

@@ -69,6 +69,12 @@ static const struct enrich_account *find_account(void *arg, const char *id)
     return account_index_find(s->accounts, id);
 }
 
+static const struct enrich_account *account_at(void *arg, size_t i)
+{
+    struct sinker *s = arg;
+    return account_index_at(s->accounts, i);
+}
+
 static int any_busy(const struct sinker *s)
 {
     for (const struct generation *g = s->cur; g; g = g == s->cur ? s->old : g->next)
@@ -187,6 +193,7 @@ static struct generation *generation_new(struct sinker *s, const struct vg_confi
         .instance = qc.instance,
         .state_dir = g->cfg->state_dir,
         .account = find_account,
+        .account_at = account_at,
         .account_arg = s,
         .peer = vg_config_sink_peer,
         .console_url = g->cfg->console_public_url,

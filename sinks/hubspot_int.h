@@ -75,6 +75,7 @@ struct hs_sink {
     size_t n_companies;
     long long search_ms[SEARCH_PER_S]; /* when the last searches left (monotonic), a ring */
     size_t search_next;       /* its oldest slot, the next to be written */
+    size_t pad_next;          /* the registry's next account to fill a search with */
 };
 
 enum item_kind { K_NONE, K_SIGNAL, K_UPDATE, K_CONTACT };

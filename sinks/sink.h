@@ -191,5 +191,8 @@ const char *sink_console_url(const struct sink_ctx *ctx);
 const void *sink_peer_config(struct sink_ctx *ctx, const char *name);
 /* Account lookup in the registry the daemon keeps; NULL when unknown. */
 const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id);
+/* The registry's i-th account (a stable order while it is not reloaded), NULL past its end:
+ * a sink looking up many accounts' CRM records in one request fills it with accounts to come. */
+const struct enrich_account *sink_account_at(struct sink_ctx *ctx, size_t i);
 
 #endif

@@ -494,6 +494,12 @@ const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id)
     return s->env.account && id ? s->env.account(s->env.account_arg, id) : NULL;
 }
 
+const struct enrich_account *sink_account_at(struct sink_ctx *ctx, size_t i)
+{
+    struct sink_core *s = ctx->core;
+    return s->env.account_at ? s->env.account_at(s->env.account_arg, i) : NULL;
+}
+
 /* ---- figures ------------------------------------------------------------------------ */
 
 static void on_lag_figure(long long lag, void *arg)

@@ -38,6 +38,8 @@ struct sink_env {
     const char *state_dir;      /* [daemon] state_dir */
     /* The account registry the daemon keeps (NULL: none). */
     const struct enrich_account *(*account)(void *arg, const char *id);
+    /* The i-th account of that registry, NULL past its end (NULL: none); account_arg. */
+    const struct enrich_account *(*account_at)(void *arg, size_t i);
     void *account_arg;
     /* Another sink section's config struct, NULL when absent or disabled (sink_peer_config);
      * NULL: none. */

@@ -299,7 +299,7 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
     struct hs_job *j = vg_calloc(1, sizeof *j);
     if (j) {
         j->items = vg_calloc(b->n ? b->n : 1, sizeof *j->items);
-        j->accts_cap = b->n + s->n_companies + 1;
+        j->accts_cap = b->n + s->n_companies + 1 + MAX_BATCH; /* + a search's filling */
         j->accts = vg_calloc(j->accts_cap, sizeof *j->accts);
     }
     if (!j || !j->items || !j->accts) {
