@@ -53,6 +53,7 @@ COMPANY_REFRESH = os.environ.get("CRM_BENCH_COMPANY_REFRESH", "30s")
 ROUNDS = int(os.environ.get("CRM_BENCH_ROUNDS", "3"))
 TOKEN = "pat-na1-standin"
 TIMEOUT_S = 240
+QUIET_S = 2.0   # no request for this long after the last acknowledgement: vigie is done
 
 SETUP_PATHS = ("/properties/", "/labels")   # the one-off setup: properties, groups, labels
 
@@ -267,6 +268,20 @@ def vigie_run(tmp, tag, accounts, signals, contacts, limit, company_refresh):
             raise RuntimeError(f"{tag}: vigie did not deliver everything in {TIMEOUT_S} s; see {d}/vigie.log")
         time.sleep(0.01)
     elapsed = time.monotonic() - t0
+    # Every record is acknowledged; what vigie held back (the companies' properties under
+    # company_refresh, written once the flow stops) may still be on its way: the run ends
+    # with its last request, after QUIET_S without one.
+    seen = control(port, "GET", "requests?since=0")
+    last = max([q["time"] for q in seen["requests"]] + [wall0])
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < QUIET_S:
+        time.sleep(0.1)
+        more = control(port, "GET", "requests?since=%d" % seen["next"])
+        if more["requests"]:
+            seen["next"] = more["next"]
+            last = max([q["time"] for q in more["requests"]] + [last])
+            quiet_since = time.monotonic()
+    elapsed = max(elapsed, last - wall0)
     cpu = cpu_s(v.pid)
     standin_cpu = cpu_s(proc.pid) - st0
     redis_cpu = cpu_s(r.proc.pid) - rd0
@@ -284,6 +299,7 @@ def vigie_run(tmp, tag, accounts, signals, contacts, limit, company_refresh):
     st = standin_state(port, requests=False)
     stop_standin(proc)
     check_delivered(tag, st, dead)
+    check_companies(tag, st)
     return {"elapsed": elapsed, "cpu": cpu, "standin_cpu": standin_cpu, "redis_cpu": redis_cpu, "requests": reqs,
             "start": wall0, "backoffs": backoffs, "fcalls": int(fcall["calls"]), "fcall_s": int(fcall["usec"]) / 1e6}
 
@@ -296,6 +312,21 @@ def check_delivered(tag, st, dead):
     if (notes, tied, contacts, ctied, dead) != (N_SIGNALS, N_SIGNALS, N_CONTACTS, N_CONTACTS, 0):
         raise RuntimeError(f"{tag}: {notes} notes ({tied} on a company), {contacts} contacts ({ctied} on a "
                            f"company), {dead} dead letters; {N_SIGNALS} notes and {N_CONTACTS} contacts expected")
+
+
+def check_companies(tag, st):
+    """Every company ends with vigie's count of its signals (all within 90 days): the
+    properties a full batch held back were written in the end, none left waiting."""
+    notes = {}
+    for a in st["associations"]:
+        if a["fromType"] == "notes" and a["toType"] == "companies":
+            notes[a["toId"]] = notes.get(a["toId"], 0) + 1
+    wrong = [(c["id"], c["properties"].get("vigie_signals_90d"), notes.get(c["id"], 0))
+             for c in st["objects"]["companies"]
+             if str(c["properties"].get("vigie_signals_90d") or "0") != str(notes.get(c["id"], 0))]
+    if wrong:
+        raise RuntimeError(f"{tag}: {len(wrong)} companies without their signal count, e.g. {wrong[:3]} "
+                           f"(id, vigie_signals_90d, notes)")
 
 
 # ---- the peer: one request per signal ----------------------------------------------------------

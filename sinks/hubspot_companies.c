@@ -17,6 +17,9 @@
 #include "util/vg_time.h"
 
 #define DAY_MS (86400LL * 1000)
+/* Companies left waiting are written this long after the last batch when no other comes (an
+ * empty batch, sink_wake): the flow has stopped. Under a backlog the next batch comes sooner. */
+#define IDLE_FLUSH_MS 500
 
 /* One tally call: its answer goes to account `acct` (-1: none). */
 struct hs_tally_arg {
@@ -66,10 +69,10 @@ static void company_state_signal(struct hs_company_state *cs, const struct hs_ac
 /* Which companies' properties are written in this batch. With company_refresh, a full batch
  * says more signals are coming: the properties of its companies wait, never-written ones too,
  * and are written together, each company once with its latest figures, when the oldest of
- * them has waited company_refresh or when a batch is not full (an empty one included): then
- * every company left waiting is written, in the batch or not. 200 companies under a steady
- * flow cost two batch updates per company_refresh, not one request per batch that meets a new
- * one. */
+ * them has waited company_refresh or when a batch is not full (an empty one included, which
+ * the core gives when no batch came for IDLE_FLUSH_MS): then every company left waiting is
+ * written, in the batch or not. 200 companies under a steady flow cost two batch updates per
+ * company_refresh, not one request per batch that meets a new one. */
 void hs_plan_company_writes(struct hs_job *j)
 {
     struct hs_sink *s = j->s;
@@ -100,6 +103,11 @@ void hs_plan_company_writes(struct hs_job *j)
             ac->cs->dirty = 1;
         }
     }
+    int waiting = 0;
+    for (size_t i = 0; i < s->n_companies && !due && !waiting; i++)
+        waiting = s->companies[i].dirty;
+    if (waiting)
+        sink_wake(s->ctx, IDLE_FLUSH_MS);
     for (size_t i = 0; due && i < s->n_companies; i++) {
         struct hs_company_state *cs = &s->companies[i];
         if (!cs->dirty || !cs->company_id[0] || !cs->signal_id)

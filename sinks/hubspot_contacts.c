@@ -129,6 +129,6 @@ const struct hs_step hs_step_contact_upsert = {
 };
 
 const struct hs_step hs_step_contact_association = {
-    .name = "contact association", .collect = collect_assoc, .chunk = 100, .build = build_assoc,
+    .name = "contact association", .collect = collect_assoc, .chunk = 2000, .build = build_assoc,
     .answer = answer_assoc,
 };

@@ -191,6 +191,11 @@ const char *sink_console_url(const struct sink_ctx *ctx);
 const void *sink_peer_config(struct sink_ctx *ctx, const char *name);
 /* Account lookup in the registry the daemon keeps; NULL when unknown. */
 const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id);
+/* Asks for deliver() with an empty batch in `in_ms` if by then no batch came and none is
+ * ready: the flow has stopped, and a sink that holds something back while batches are full
+ * (hubspot's company_refresh) writes it. A batch delivered meanwhile cancels it (the sink
+ * asks again if it still holds something). */
+void sink_wake(struct sink_ctx *ctx, long long in_ms);
 /* The registry's i-th account (a stable order while it is not reloaded), NULL past its end:
  * a sink looking up many accounts' CRM records in one request fills it with accounts to come. */
 const struct enrich_account *sink_account_at(struct sink_ctx *ctx, size_t i);

@@ -194,7 +194,7 @@ struct stream_ready {
  * its stream then goes), or when nothing more can come in; else it waits. */
 static void try_batch(struct sink_core *s)
 {
-    if (!s->running || s->in_flight || (s->nhand == 0 && !s->paused))
+    if (!s->running || s->in_flight || (s->nhand == 0 && !s->paused && !s->wake_at))
         return;
     int64_t now = vg_mono_ms();
     if (s->paused && !s->env.direct) { /* direct: every record is tried, the pause told */
@@ -245,7 +245,20 @@ static void try_batch(struct sink_core *s)
         if (waiting_since < per[k].oldest)
             per[k].oldest = waiting_since;
     }
+    if (ready == 0 && s->wake_at && now >= s->wake_at && !s->paused) {
+        /* sink_wake: nothing came; the sink gets its empty batch */
+        s->wake_at = 0;
+        s->batch.v = s->recs;
+        s->batch.n = 0;
+        s->batch.ctx = &s->ctx;
+        s->batch.core = s;
+        s->in_flight = 1;
+        s->type->deliver(s->state, &s->batch);
+        return;
+    }
     if (ready == 0) {
+        if (s->wake_at && s->wake_at - now < next_ready - now)
+            next_ready = s->wake_at;
         if (next_ready != INT64_MAX)
             schedule(s, next_ready - now);
         return;
@@ -287,6 +300,7 @@ static void try_batch(struct sink_core *s)
         h->in_batch = 1;
         k++;
     }
+    s->wake_at = 0; /* a batch: the sink asks again if it still holds something */
     s->batch.v = s->recs;
     s->batch.n = k;
     s->batch.ctx = &s->ctx;
@@ -492,6 +506,17 @@ const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id)
 {
     struct sink_core *s = ctx->core;
     return s->env.account && id ? s->env.account(s->env.account_arg, id) : NULL;
+}
+
+void sink_wake(struct sink_ctx *ctx, long long in_ms)
+{
+    struct sink_core *s = ctx->core;
+    int64_t at = vg_mono_ms() + (in_ms > 0 ? in_ms : 0);
+    if (s->env.preview || (s->wake_at && s->wake_at <= at))
+        return;
+    s->wake_at = at; /* try_batch, run after every batch, arms the timer for it */
+    if (s->running && !s->in_flight)
+        schedule(s, 0);
 }
 
 const struct enrich_account *sink_account_at(struct sink_ctx *ctx, size_t i)

@@ -51,6 +51,7 @@ struct sink_core {
     size_t *rec_slot;             /* its records' places in hand */
     struct sink_batch batch;
     int in_flight;
+    int64_t wake_at;              /* monotonic ms: an empty batch then, if none came (sink_wake) */
 
     int running, paused;
     unsigned svc_failures;        /* batches in a row whose every record answered RETRY */

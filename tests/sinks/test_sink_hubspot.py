@@ -208,10 +208,10 @@ def test_company_properties_are_right_after_many_batches():
 
 
 def test_company_refresh_writes_a_waiting_company_later():
-    # company_refresh: 200 signals of one account in two full batches: the first makes its
-    # company (with its properties), the second's write waits (full batches say more are
-    # coming); 30 signals of another account later, a batch that is not full, write the first
-    # account's properties too, in one request.
+    # company_refresh: 400 signals of one account in four full batches: the first makes its
+    # company (with its properties), the next three's writes wait (full batches say more are
+    # coming) and go as one once the flow stops; 30 signals of another account later, a batch
+    # that is not full, make its company with its properties, no wait.
     env = fresh(extra="company_refresh = 30s", n_items=0)
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -226,16 +226,18 @@ def test_company_refresh_writes_a_waiting_company_later():
         return {c["properties"]["domain"]: int(c["properties"].get("vigie_signals_90d") or 0)
                 for c in objects("companies")}
 
-    feed("airbus", 0, 200)
+    def writes():
+        return [r for r in state()["requests"] if r["path"].endswith("/companies/batch/update")]
+
+    feed("airbus", 0, 400)
     v = env.start()
-    delivered(200)
-    wait_until(lambda: pending(env) == 0, 30, "the 200 acknowledged")
-    assert counts() == {"airbus.com": 100}, counts()   # made by the first, the second's write waits
-    feed("michelin", 200, 230)
-    wait_until(lambda: counts() == {"airbus.com": 200, "michelin.com": 30}, 30, "both companies written")
+    delivered(400)
+    wait_until(lambda: counts() == {"airbus.com": 400}, 30, "airbus written once the flow stopped")
+    assert len(writes()) == 1, len(writes())   # three full batches' writes, as one
+    feed("michelin", 400, 430)
+    wait_until(lambda: counts() == {"airbus.com": 400, "michelin.com": 30}, 30, "michelin written")
     v.stop()
-    writes = [r for r in state()["requests"] if r["path"].endswith("/companies/batch/update")]
-    assert len(writes) == 1, len(writes)   # airbus, flushed with michelin's batch
+    assert len(writes()) == 1, len(writes())   # michelin's company made with its properties
 
 
 def test_a_company_already_in_hubspot_is_found_not_created_again():
