@@ -153,8 +153,12 @@ static void marks_done(void *arg, const char *const *values, size_t n)
         if (ac->company_id[0])
             continue;
         const char *v = values[k++];
-        if (hs_digits_only(v))
-            snprintf(ac->company_id, sizeof ac->company_id, "%s", v);
+        if (!hs_digits_only(v))
+            continue;
+        snprintf(ac->company_id, sizeof ac->company_id, "%s", v);
+        /* remembered, for the properties written later (company_refresh) */
+        if (ac->cs && strlen(v) < sizeof ac->cs->company_id)
+            snprintf(ac->cs->company_id, sizeof ac->cs->company_id, "%s", v);
     }
     hs_job_advance(j);
 }
