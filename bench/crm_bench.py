@@ -448,7 +448,14 @@ def main():
     by = kinds(reqs)
     total, setup = len(reqs), by.get("setup", 0)
     n429 = sum(1 for q in reqs if q["status"] == 429)
-    floor_requests = -(-N_SIGNALS // 100) + 2 * -(-N_CONTACTS // 100)
+    # HubSpot's documented batch limits, setup aside: notes created 100 a request (their company
+    # association inline), contacts upserted 100 a request (the upsert takes no associations),
+    # contact-company associations 2,000 a request, the companies found by domain (not unique:
+    # a search) with IN filters of 100 values, and each company's properties written once, 100
+    # a batch update.
+    floor_parts = (-(-N_SIGNALS // 100), -(-N_CONTACTS // 100), -(-N_CONTACTS // 2000),
+                   -(-N_ACCOUNTS // 100), -(-N_ACCOUNTS // 100))
+    floor_requests = sum(floor_parts)
     times = sorted(q["time"] - lim["start"] for q in reqs)
     after = times[LIMIT:]
     vigie_rate = N_SIGNALS / free["elapsed"]
@@ -463,8 +470,10 @@ def main():
           f"requests), {(total - setup) * 1000 / N_SIGNALS:.1f} without the one-off setup ({setup}: properties read "
           f"and created, association labels); with company_refresh = 0s (the default): "
           f"{len(dflt['requests']) * 1000 / N_SIGNALS:.1f} ({len(dflt['requests'])}); HubSpot's batch limits alone "
-          f"make {floor_requests} for this data ({-(-N_SIGNALS // 100)} note creates, {-(-N_CONTACTS // 100)} contact "
-          f"upserts and as many association creates of 100: {floor_requests * 1000 / N_SIGNALS:.1f} per 1,000 signals)")
+          f"make {floor_requests} for this data at the least ({floor_parts[0]} note creates of 100, {floor_parts[1]} "
+          f"contact upserts of 100, {floor_parts[2]} association create of 2,000, {floor_parts[3]} company searches of "
+          f"100 domains, {floor_parts[4]} company updates of 100: {floor_requests * 1000 / N_SIGNALS:.1f} per 1,000 "
+          f"signals); vigie associates each batch's contacts (100) in one request")
     print("# requests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items(), key=lambda x: -x[1]))
           + "; with company_refresh = 0s: " + ", ".join(
               f"{k} {v}" for k, v in sorted(kinds(dflt["requests"]).items(), key=lambda x: -x[1])))
