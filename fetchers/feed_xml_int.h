@@ -60,6 +60,8 @@ struct px {
     int not_feed;
     int container;            /* depth of <channel> or Atom <feed> */
     int cdf;                  /* a Channel Definition Format document (upper-case names) */
+    int in_xhtml;             /* the root is an XHTML <html>: the feed is an atom:feed inside it
+                                 (container is its depth once found) */
 
     long cur;                 /* index of the open item, -1 when none */
     int item_depth;
