@@ -367,9 +367,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                 if ((mode = fx_atom_mode(attrs, nb_attrs)) < 0)
                     break;
                 if (e == E_TITLE)
-                    fx_cap_begin(px, F_TITLE, (enum mode)mode, 3, 1);
+                    fx_cap_begin(px, F_TITLE, (enum mode)(mode & FX_MODE), 3, 1);
                 else
-                    fx_cap_begin(px, F_SUMMARY, (enum mode)mode, e == E_SUMMARY ? 3 : 2, 1);
+                    fx_cap_begin(px, F_SUMMARY, (enum mode)(mode & FX_MODE), e == E_SUMMARY ? 3 : 2, 1);
+                px->cap_base64 = (mode & FX_BASE64) != 0;
                 break;
             case E_ID: fx_cap_begin(px, F_ID, M_TEXT, 3, 1); break;
             case E_PUBLISHED:
@@ -444,8 +445,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     } else if (atom) {
         switch (e) {
         case E_TITLE:
-            if ((mode = fx_atom_mode(attrs, nb_attrs)) >= 0)
-                fx_cap_begin(px, F_TITLE, (enum mode)mode, 3, 0);
+            if ((mode = fx_atom_mode(attrs, nb_attrs)) >= 0) {
+                fx_cap_begin(px, F_TITLE, (enum mode)(mode & FX_MODE), 3, 0);
+                px->cap_base64 = (mode & FX_BASE64) != 0;
+            }
             break;
         case E_LINK: fx_atom_link(px, attrs, nb_attrs, 0); break;
         case E_UPDATED:
