@@ -373,6 +373,30 @@ int feed_charset_to_utf8(const char *buf, size_t len, const char *http_charset,
         out->data = out->owned;
         return out->owned ? 0 : -1;
     }
+    /* UTF-32 (with its BOM or from how "<" is written) and EBCDIC ("<?xm" in code page 037),
+     * which feedparser recognises the same way, before UTF-16 (whose BOM starts UTF-32LE's) */
+    const char *wide = NULL;
+    size_t skip = 0;
+    if (len >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff)
+        wide = "UTF-32BE", skip = 4;
+    else if (len >= 4 && s[0] == 0xff && s[1] == 0xfe && s[2] == 0 && s[3] == 0)
+        wide = "UTF-32LE", skip = 4;
+    else if (len >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] == '<')
+        wide = "UTF-32BE";
+    else if (len >= 4 && s[0] == '<' && s[1] == 0 && s[2] == 0 && s[3] == 0)
+        wide = "UTF-32LE";
+    else if (len >= 4 && s[0] == 0x4c && s[1] == 0x6f && s[2] == 0xa7 && s[3] == 0x94)
+        wide = "IBM037";
+    if (wide) {
+        int unknown;
+        out->owned = decode_iconv(wide, (const char *)s + skip, len - skip, &out->len, &unknown);
+        if (!unknown) { /* else (an iconv without it) read as below */
+            set_cs(out, !strcmp(wide, "UTF-32BE") ? "utf-32be"
+                        : !strcmp(wide, "UTF-32LE") ? "utf-32le" : "ibm037");
+            out->data = out->owned;
+            return out->owned ? 0 : -1;
+        }
+    }
     if (len >= 2 && s[0] == 0xff && s[1] == 0xfe) {
         be = 0;
         s += 2;

@@ -79,6 +79,8 @@ static int zone_name(const char *w, size_t n, int *off)
         {"NST", -210}, {"NDT", -150}, {"JST", 540}, {"KST", 540}, {"HKT", 480},
         {"SGT", 480}, {"AWST", 480}, {"ACST", 570}, {"AEST", 600}, {"AEDT", 660},
         {"NZST", 720}, {"NZDT", 780}, {"IST", 330},
+        /* US zones without the season, standard time as feedparser reads them */
+        {"ET", -300}, {"CT", -360}, {"MT", -420}, {"PT", -480}, {"AT", -240},
     };
     for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
         if ((zones[i].name[0] | 0x20) == (*w | 0x20) && strlen(zones[i].name) == n &&
@@ -130,7 +132,14 @@ static int64_t parse_iso(const char *p)
         return FEED_DATE_NONE;
     p += 4;
     char sep = *p;
-    if (sep == '-' || sep == '/') {
+    if (sep == '\0') {
+        return dt_finish(&t); /* a year alone (W3C-DTF's coarsest form): its first day */
+    } else if (sep == '-' && digits(p + 1, 3, &t.d) == 0 && !(p[4] >= '0' && p[4] <= '9')) {
+        /* an ordinal date, "2003-335": the day of the year */
+        p += 4;
+        while (t.mo < 12 && t.d > days_in_month(t.y, t.mo))
+            t.d -= days_in_month(t.y, t.mo++);
+    } else if (sep == '-' || sep == '/') {
         p++;
         int n = (p[1] >= '0' && p[1] <= '9') ? 2 : 1;
         if (digits(p, n, &t.mo) < 0)
@@ -155,12 +164,13 @@ static int64_t parse_iso(const char *p)
         if (digits(p, 2, &t.h) < 0)
             return FEED_DATE_NONE;
         p += 2;
+        int minutes = *p == ':' || (*p >= '0' && *p <= '9'); /* "T10Z": the hour alone */
         if (*p == ':')
             p++;
-        if (digits(p, 2, &t.mi) < 0)
+        if (minutes && digits(p, 2, &t.mi) < 0)
             return FEED_DATE_NONE;
-        p += 2;
-        if (*p == ':' || (*p >= '0' && *p <= '9')) {
+        p += minutes ? 2 : 0;
+        if (minutes && (*p == ':' || (*p >= '0' && *p <= '9'))) {
             if (*p == ':')
                 p++;
             if (digits(p, 2, &t.s) < 0)

@@ -120,10 +120,15 @@ static enum ns ns_of_prefix(const char *p)
 
 /* A <feed> in a namespace of its own with a version attribute below 1.0 is one of Atom's
  * drafts (each draft had its own namespace URI): read it as Atom 0.3, as feedparser does. */
-static int atom_draft(struct px *px, const xmlChar **a, int na, const char *uri)
+static int draft_version(const xmlChar **a, int na)
 {
     char v[32] = "";
-    if (!uri || !fx_attr(a, na, "version", NULL, v, sizeof(v)) || strncmp(v, "0.", 2) != 0)
+    return fx_attr(a, na, "version", NULL, v, sizeof(v)) && strncmp(v, "0.", 2) == 0;
+}
+
+static int atom_draft(struct px *px, const xmlChar **a, int na, const char *uri)
+{
+    if (!uri || !draft_version(a, na))
         return 0;
     px->atom_uri = vg_strdup(uri);
     if (!px->atom_uri)
@@ -212,6 +217,10 @@ static void root_element(struct px *px, const char *local, enum ns ns, const cha
         d->format = FEED_FORMAT_UNKNOWN; /* a bare <channel>: RSS without its envelope */
         px->root_ns_vocab = NS_RSS;
         px->container = 1;
+    } else if (strcmp(local, "html") == 0 && ns == NS_XHTML && !px->in_xhtml) {
+        /* An XHTML page may carry an Atom feed inline; feedparser reads the atom:feed
+         * wherever it is. on_start looks for it; the page around it is not read. */
+        px->in_xhtml = 1;
     } else {
         px->not_feed = 1;
         fx_stop(px);
@@ -251,6 +260,14 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     }
     if (px->not_feed)
         return;
+    if (px->in_xhtml && !px->container) {
+        if (strcmp(local, "feed") == 0 &&
+            (ns == NS_ATOM || (ns == NS_OTHER && URI && draft_version(attrs, nb_attrs)))) {
+            root_element(px, local, ns, (const char *)URI, nsdecl, nb_ns, attrs, nb_attrs);
+            px->container = d; /* the feed's fields are its children, as at the root */
+        }
+        return;
+    }
     /* What the element is in the feed's own vocabulary (RSS or Atom), or in an extension. */
     if (ns == NS_OTHER && px->atom_uri && URI && strcmp((const char *)URI, px->atom_uri) == 0)
         ns = NS_ATOM;
@@ -317,6 +334,9 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             case E_TITLE: fx_cap_begin(px, F_TITLE, M_HTML, 3, 1); break;
             case E_DESCRIPTION: fx_cap_begin(px, F_SUMMARY, M_HTML, 3, 1); break;
             case E_PUBDATE: fx_cap_begin(px, F_PUB, M_TEXT, 3, 1); break;
+            /* a bare <modified> or <updated> is feedparser's `updated`, of dc:date's rank */
+            case E_MODIFIED:
+            case E_UPDATED: fx_cap_begin(px, F_UPD, M_TEXT, 2, 1); break;
             case E_AUTHOR: fx_cap_begin(px, F_AUTHOR, M_TEXT, 1, 1); break;
             case E_CATEGORY: fx_cap_begin(px, F_CATEGORY, M_TEXT, 1, 1); break;
             case E_GUID: {
@@ -347,9 +367,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                 if ((mode = fx_atom_mode(attrs, nb_attrs)) < 0)
                     break;
                 if (e == E_TITLE)
-                    fx_cap_begin(px, F_TITLE, (enum mode)mode, 3, 1);
+                    fx_cap_begin(px, F_TITLE, (enum mode)(mode & FX_MODE), 3, 1);
                 else
-                    fx_cap_begin(px, F_SUMMARY, (enum mode)mode, e == E_SUMMARY ? 3 : 2, 1);
+                    fx_cap_begin(px, F_SUMMARY, (enum mode)(mode & FX_MODE), e == E_SUMMARY ? 3 : 2, 1);
+                px->cap_base64 = (mode & FX_BASE64) != 0;
                 break;
             case E_ID: fx_cap_begin(px, F_ID, M_TEXT, 3, 1); break;
             case E_PUBLISHED:
@@ -415,19 +436,26 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         case E_TITLE: fx_cap_begin(px, F_TITLE, M_HTML, 3, 0); break;
         case E_LINK: fx_cap_begin(px, F_LINK, M_TEXT, 3, 0); break;
         case E_LANGUAGE: fx_cap_begin(px, F_LANG, M_TEXT, 3, 0); break;
-        case E_LASTBUILDDATE: fx_cap_begin(px, F_UPD, M_TEXT, 3, 0); break;
+        case E_LASTBUILDDATE:
+        case E_MODIFIED:
+        case E_UPDATED: fx_cap_begin(px, F_UPD, M_TEXT, 3, 0); break;
         case E_PUBDATE: fx_cap_begin(px, F_PUB, M_TEXT, 2, 0); break;
         default: break;
         }
     } else if (atom) {
         switch (e) {
         case E_TITLE:
-            if ((mode = fx_atom_mode(attrs, nb_attrs)) >= 0)
-                fx_cap_begin(px, F_TITLE, (enum mode)mode, 3, 0);
+            if ((mode = fx_atom_mode(attrs, nb_attrs)) >= 0) {
+                fx_cap_begin(px, F_TITLE, (enum mode)(mode & FX_MODE), 3, 0);
+                px->cap_base64 = (mode & FX_BASE64) != 0;
+            }
             break;
         case E_LINK: fx_atom_link(px, attrs, nb_attrs, 0); break;
         case E_UPDATED:
         case E_MODIFIED: fx_cap_begin(px, F_UPD, M_TEXT, 3, 0); break;
+        /* the feed's own <published> (YouTube's channels): its date when it has no update */
+        case E_PUBLISHED:
+        case E_ISSUED: fx_cap_begin(px, F_PUB, M_TEXT, 2, 0); break;
         case E_AUTHOR: px->author_depth = d; break;
         default: break;
         }
@@ -668,6 +696,8 @@ int feed_xml_parse_opt(const char *s, size_t len, const char *base_url, int scan
         goto fail;
     }
     fail_rc = FEED_NOT_A_FEED;
+    if (px->in_xhtml && !px->container)
+        px->not_feed = 1; /* an XHTML page without an Atom feed in it */
     if (!px->root_seen) {
         snprintf(err, errlen, "not a feed: no XML element found");
         goto fail;

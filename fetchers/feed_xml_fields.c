@@ -128,7 +128,35 @@ void fx_cap_begin(struct px *px, enum field f, enum mode m, int prio, int on_ite
     px->cap_base = px->stack[px->depth].base;
     px->cap_max = f == F_SUMMARY ? FX_RAW_BIG : f == F_TITLE ? FX_RAW_TITLE : FX_RAW_SMALL;
     px->cap_flags = (m != M_TEXT ? FEED_TEXT_HTML : 0) | (f == F_SUMMARY ? FEED_TEXT_MULTILINE : 0);
+    px->cap_base64 = 0;
     vg_buf_reset(&px->cap);
+}
+
+/* Decodes base64 in place (white space skipped, stops at '=' or any other byte); returns the
+ * decoded length, never more than n. */
+static size_t base64_decode(char *s, size_t n)
+{
+    size_t out = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' || c == '-' ? 62
+              : c == '/' || c == '_' ? 63 : -1;
+        if (v < 0) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                continue;
+            break;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            s[out++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    return out;
 }
 
 /* Appends at most what the raw cap allows, cutting on a character boundary. */
@@ -187,6 +215,11 @@ void fx_cap_end(struct px *px)
         return;
     size_t max = f == F_TITLE ? FEED_MAX_TITLE : f == F_SUMMARY ? FEED_MAX_SUMMARY
                : f == F_LINK ? FEED_MAX_URL : FEED_MAX_SHORT;
+    if (px->cap_base64 && px->cap.data)
+    {
+        px->cap.len = base64_decode(px->cap.data, px->cap.len);
+        px->cap.data[px->cap.len] = '\0';
+    }
     char *text = feed_text_clean(px->cap.data ? px->cap.data : "", px->cap.len,
                                  f == F_LINK ? FEED_MAX_URL + 1 : max, px->cap_flags);
     if (!text) {
@@ -372,8 +405,14 @@ int fx_atom_mode(const xmlChar **a, int n)
     char type[64] = "", mode[16] = "", src[8];
     fx_attr(a, n, "type", NULL, type, sizeof(type));
     fx_attr(a, n, "mode", NULL, mode, sizeof(mode));
-    if (fx_attr(a, n, "src", NULL, src, sizeof(src)) || strcmp(mode, "base64") == 0)
+    if (fx_attr(a, n, "src", NULL, src, sizeof(src)))
         return -1;
+    if (strcmp(mode, "base64") == 0) {
+        /* the decoded bytes are the text itself: HTML source when the type says HTML */
+        if (!type[0] || strncmp(type, "text/", 5) == 0 || strstr(type, "html"))
+            return (strstr(type, "html") ? M_HTML : M_TEXT) | FX_BASE64;
+        return -1;
+    }
     if (!type[0] || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0)
         return M_TEXT;
     if (strcmp(type, "html") == 0)

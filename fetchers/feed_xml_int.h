@@ -60,6 +60,8 @@ struct px {
     int not_feed;
     int container;            /* depth of <channel> or Atom <feed> */
     int cdf;                  /* a Channel Definition Format document (upper-case names) */
+    int in_xhtml;             /* the root is an XHTML <html>: the feed is an atom:feed inside it
+                                 (container is its depth once found) */
 
     long cur;                 /* index of the open item, -1 when none */
     int item_depth;
@@ -84,6 +86,7 @@ struct px {
     int cap_item;             /* capture belongs to the item (else to the feed) */
     int cap_prio;
     unsigned cap_flags;
+    int cap_base64;           /* Atom 0.3's mode="base64": the text is decoded first */
     const char *cap_base;
     size_t cap_max;
     struct vg_buf cap;
@@ -109,6 +112,10 @@ void fx_item_begin(struct px *px, const xmlChar **attrs, int nattrs);
 void fx_item_end(struct px *px);
 void fx_atom_link(struct px *px, const xmlChar **a, int n, int on_item);
 void fx_atom_category(struct px *px, const xmlChar **a, int n);
+/* An Atom text construct's enum mode (FX_MODE bits), with FX_BASE64 when its content is
+ * base64 (Atom 0.3's mode="base64"); -1 when it is not text (src=, a binary type). */
+#define FX_MODE 0x7
+#define FX_BASE64 0x8
 int fx_atom_mode(const xmlChar **a, int n);
 
 #endif

@@ -56,6 +56,16 @@ static void test_dates(void **state)
     check_date("2024-01-05", "2024-01-05T00:00:00Z");
     check_date("2024/01/05 10:00", "2024-01-05T10:00:00Z");
     check_date("20240105T100000Z", "2024-01-05T10:00:00Z");
+    /* US zones without the season (standard time, as feedparser); partial W3C-DTF */
+    check_date("Fri, 05 Jan 2024 10:00:00 ET", "2024-01-05T15:00:00Z");
+    check_date("Fri, 05 Jul 2024 10:00:00 PT", "2024-07-05T18:00:00Z");
+    check_date("Fri, 05 Jan 2024 10:00:00 AT", "2024-01-05T14:00:00Z");
+    check_date("2003", "2003-01-01T00:00:00Z");
+    check_date("2003-12", "2003-12-01T00:00:00Z");
+    check_date("2003-12-31T10Z", "2003-12-31T10:00:00Z");
+    check_date("2003-335", "2003-12-01T00:00:00Z");
+    check_date("2004-366", "2004-12-31T00:00:00Z");
+    check_date("2003-366", NULL);
     check_date("2024-01-05 10:00:00 UTC+02:00", "2024-01-05T08:00:00Z");
     check_date("  Mon, 01 Jan 2024 00:00:00 GMT\n", "2024-01-01T00:00:00Z");
     check_date("Tue, 31 Dec 2024 23:59:60 GMT", "2024-12-31T23:59:59Z");
