@@ -100,6 +100,133 @@ static void test_several_and_bounded(void **state)
     assert_true(n <= 64);
 }
 
+/* Every amount `text` names, in order: `want` holds value/currency pairs ended by a NULL code. */
+struct want { double value; const char *cur; };
+
+static void expect_all(const char *text, const char *lang, const struct want *want)
+{
+    struct enrich_amount a[8];
+    size_t n = scan(text, lang, a, 8), nw = 0;
+    while (want[nw].cur)
+        nw++;
+    if (n != nw)
+        fail_msg("'%s': %zu amounts, expected %zu", text, n, nw);
+    for (size_t i = 0; i < n; i++)
+        if (fabs(a[i].value - want[i].value) > 1e-6 * want[i].value ||
+            strcmp(a[i].currency, want[i].cur) != 0)
+            fail_msg("'%s': amount %zu is %.2f %s, expected %.2f %s", text, i, a[i].value,
+                     a[i].currency, want[i].value, want[i].cur);
+}
+
+/* A range names both of its bounds, each with the scale and currency written once for both
+ * ("entre 10 et 15 millions d'euros" is 10 M€ and 15 M€, as "between €10m and €15m" is). */
+static void test_ranges(void **state)
+{
+    (void)state;
+    static const struct want m10_15[] = {{10e6, "EUR"}, {15e6, "EUR"}, {0, NULL}};
+    expect_all("la société lève entre 10 et 15 millions d'euros", "fr", m10_15);
+    expect_all("un tour de 10-15 M€", "fr", m10_15);
+    expect_all("un tour de 10 à 15 M€ auprès de fonds", "fr", m10_15);
+    expect_all("de 10 à 15 millions d’euros", "fr", m10_15);
+    expect_all("raised between €10m and €15m", "en", m10_15);
+    expect_all("between 10 and 15 million euros", "en", m10_15);
+    expect_all("a 10\xe2\x80\x93" "15 million euro round", "en", m10_15);   /* en dash */
+    static const struct want usd2_3[] = {{2e9, "USD"}, {3e9, "USD"}, {0, NULL}};
+    expect_all("a $2-3bn deal", "en", usd2_3);
+    expect_all("a $2bn-$3bn deal", "en", usd2_3);
+    expect_all("valued at $2 billion to $3 billion", "en", usd2_3);
+    static const struct want mixed[] = {{500e6, "EUR"}, {1e9, "EUR"}, {0, NULL}};
+    expect_all("entre 500 millions et 1 milliard d'euros", "fr", mixed);
+    /* not ranges: years and counts stay out */
+    static const struct want one[] = {{15e6, "EUR"}, {0, NULL}};
+    expect_all("en 2023-2024, la société a levé 15 M€", "fr", one);
+    expect_all("10 à 15 millions de clients, et 15 M€ levés", "fr", one);
+}
+
+/* Hedges before a number do not change it. */
+static void test_hedges(void **state)
+{
+    (void)state;
+    expect_one("près de 6 milliards d'euros", "fr", 6e9, "EUR");
+    expect_one("plus de 200 millions d'euros", "fr", 200e6, "EUR");
+    expect_one("plus d'1 milliard d'euros", "fr", 1e9, "EUR");
+    expect_one("environ 150 millions de dollars", "fr", 150e6, "USD");
+    expect_one("quelque 300 millions d'euros", "fr", 300e6, "EUR");
+    expect_one("over $1bn in new money", "en", 1e9, "USD");
+    expect_one("nearly $2.5bn", "en", 2.5e9, "USD");
+    expect_one("up to $4bn", "en", 4e9, "USD");
+    expect_one("jusqu'à 40 M€", "fr", 40e6, "EUR");
+}
+
+/* Scales and currencies as the press abbreviates them. */
+static void test_abbreviations(void **state)
+{
+    (void)state;
+    expect_one("€3.5mn", "en", 3.5e6, "EUR");
+    expect_one("$1.2 bln", "en", 1.2e9, "USD");
+    expect_one("$1.2bln", "en", 1.2e9, "USD");
+    expect_one("3,5 Mds€", "fr", 3.5e9, "EUR");
+    expect_one("3,5 mds d'euros", "fr", 3.5e9, "EUR");
+    expect_one("3,5 Mrd €", "fr", 3.5e9, "EUR");
+    expect_one("12 M$", "fr", 12e6, "USD");
+    expect_one("12 M $", "fr", 12e6, "USD");
+    expect_one("500 K€", "fr", 500e3, "EUR");
+    expect_one("EUR200m", "en", 200e6, "EUR");
+    expect_one("USD1.5bn", "en", 1.5e9, "USD");
+    expect_one("CHF 200 million", "en", 200e6, "CHF");
+    expect_one("US$200 million", "en", 200e6, "USD");
+    expect_one("200 millions de $", "fr", 200e6, "USD");
+    expect_one("a 170 billion real settlement", "en", 170e9, "BRL");
+    expect_one("1,5 milliard d\xe2\x80\x99" "euros", "fr", 1.5e9, "EUR");
+    expect_one("1\xe2\x80\xaf" "500\xe2\x80\xaf" "000\xc2\xa0€", "fr", 1.5e6, "EUR"); /* narrow nbsp */
+    expect_one("1\xe2\x80\x89" "500\xe2\x80\x89" "000 euros", "fr", 1.5e6, "EUR");   /* thin space */
+}
+
+/* Amounts written in words. */
+static void test_words(void **state)
+{
+    (void)state;
+    expect_one("un milliard d'euros", "fr", 1e9, "EUR");
+    expect_one("plus d'un milliard d'euros", "fr", 1e9, "EUR");
+    expect_one("deux milliards d'euros", "fr", 2e9, "EUR");
+    expect_one("trois millions d'euros", "fr", 3e6, "EUR");
+    expect_one("un demi-milliard d'euros", "fr", 0.5e9, "EUR");
+    expect_one("un milliard et demi d'euros", "fr", 1.5e9, "EUR");
+    expect_one("a billion dollars", "en", 1e9, "USD");
+    expect_one("half a billion dollars", "en", 0.5e9, "USD");
+    expect_one("one billion euros", "en", 1e9, "EUR");
+    expect_one("two million pounds", "en", 2e6, "GBP");
+    expect_one("a $1 billion deal", "en", 1e9, "USD");
+    struct enrich_amount a[4];
+    static const char *const texts[] = {
+        "un million de visiteurs", "a billion users", "deux milliards d'habitants",
+        "one of the million reasons", "un des milliards",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        if (scan(texts[i], "fr", a, 4) != 0)
+            fail_msg("'%s' is not an amount, got %.2f %s", texts[i], a[0].value, a[0].currency);
+}
+
+/* A scaled number with no currency of its own is money when the text says so (a raise, a
+ * price, revenue): it takes the currency of the text's other amounts, else the euro in
+ * French. Counts of people or things stay out. */
+static void test_bare_scaled(void **state)
+{
+    (void)state;
+    expect_one("Mistral lève 600 millions", "fr", 600e6, "EUR");
+    expect_one("Mistral lève 600 millions auprès de fonds américains", "fr", 600e6, "EUR");
+    static const struct want two[] = {{600e6, "USD"}, {640e6, "USD"}, {0, NULL}};
+    expect_all("X lève 600 millions. Le tour de 640 millions de dollars", "fr", two);
+    struct enrich_amount a[4];
+    static const char *const texts[] = {
+        "Mistral lève 600 millions d'utilisateurs", "la ville compte 2 millions d'habitants",
+        "le groupe emploie 3 millions de personnes", "raised 600 million",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        if (scan(texts[i], i == 3 ? "en" : "fr", a, 4) != 0)
+            fail_msg("'%s' is not an amount, got %.2f %s", texts[i], a[0].value, a[0].currency);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +234,11 @@ int main(void)
         cmocka_unit_test(test_more_forms),
         cmocka_unit_test(test_not_money),
         cmocka_unit_test(test_several_and_bounded),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_hedges),
+        cmocka_unit_test(test_abbreviations),
+        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_bare_scaled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
