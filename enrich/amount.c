@@ -38,7 +38,8 @@ static const struct word scales[] = {
     {"millions", NULL, 1e6}, {"million", NULL, 1e6}, {"thousand", NULL, 1e3},
     {"mille", NULL, 1e3}, {"mrds", NULL, 1e9}, {"mrd.", NULL, 1e9}, {"mrd", NULL, 1e9},
     {"mds", NULL, 1e9}, {"md", NULL, 1e9}, {"mio.", NULL, 1e6}, {"mio", NULL, 1e6},
-    {"mln", NULL, 1e6}, {"mn", NULL, 1e6}, {"bn", NULL, 1e9}, {"tn", NULL, 1e12},
+    {"mln", NULL, 1e6}, {"mn", NULL, 1e6}, {"bln", NULL, 1e9}, {"bn", NULL, 1e9},
+    {"tn", NULL, 1e12},
     {"m", NULL, 1e6}, {"b", NULL, 1e9}, {"k", NULL, 1e3},
     {NULL, NULL, 0},
 };
@@ -57,7 +58,7 @@ static const struct word suffix_cur[] = {
     {"pounds", "GBP", 0}, {"pound", "GBP", 0}, {"sterling", "GBP", 0}, {"livres", "GBP", 0},
     {"yens", "JPY", 0}, {"yen", "JPY", 0}, {"yuans", "CNY", 0}, {"yuan", "CNY", 0},
     {"renminbi", "CNY", 0}, {"roupies", "INR", 0}, {"rupees", "INR", 0}, {"kronor", "SEK", 0},
-    {"reais", "BRL", 0}, {"reals", "BRL", 0},
+    {"reais", "BRL", 0}, {"reals", "BRL", 0}, {"real", "BRL", 0},
     {"usd", "USD", 0}, {"eur", "EUR", 0}, {"gbp", "GBP", 0}, {"chf", "CHF", 0}, {"jpy", "JPY", 0},
     {"cny", "CNY", 0}, {"cad", "CAD", 0}, {"aud", "AUD", 0}, {"sek", "SEK", 0}, {"nok", "NOK", 0},
     {"dkk", "DKK", 0}, {"inr", "INR", 0}, {"sgd", "SGD", 0}, {"hkd", "HKD", 0}, {"brl", "BRL", 0},
@@ -211,6 +212,310 @@ static size_t read_number(const char *l, size_t len, size_t i, int fr, double *v
     return j - i;
 }
 
+/* Numbers written in words, read only before a scale word ("un milliard", "two million",
+ * "half a billion"): alone they are rarely money. */
+static const struct word number_words[] = {
+    {"un", NULL, 1}, {"une", NULL, 1}, {"one", NULL, 1}, {"a", NULL, 1}, {"deux", NULL, 2},
+    {"two", NULL, 2}, {"trois", NULL, 3}, {"three", NULL, 3}, {"quatre", NULL, 4},
+    {"four", NULL, 4}, {"cinq", NULL, 5}, {"five", NULL, 5}, {"six", NULL, 6},
+    {"sept", NULL, 7}, {"seven", NULL, 7}, {"huit", NULL, 8}, {"eight", NULL, 8},
+    {"neuf", NULL, 9}, {"nine", NULL, 9}, {"dix", NULL, 10}, {"ten", NULL, 10},
+    {"douze", NULL, 12}, {"twelve", NULL, 12}, {"quinze", NULL, 15}, {"fifteen", NULL, 15},
+    {"vingt", NULL, 20}, {"twenty", NULL, 20}, {"cent", NULL, 100}, {"hundred", NULL, 100},
+    {"half a", NULL, 0.5}, {"un demi-", NULL, 0.5}, {"un demi", NULL, 0.5},
+    {"demi-", NULL, 0.5}, {NULL, NULL, 0},
+};
+
+/* Words before a scaled number with no currency that make it money: a raise, a price, an
+ * investment, a fine, a valuation ("Mistral lève 600 millions"). Folded, lower case. */
+static const char *const money_cues[] = {
+    "leve", "levee", "levent", "lever", "levera", "raise", "raises", "raised", "raising",
+    "investit", "investir", "investira", "investissement", "invest", "invests", "investment",
+    "valorise", "valorisee", "valorisation", "valued", "valuation", "amende", "fine", "fined",
+    "contrat", "contract", "rachat", "rachete", "cede", "cession", "montant", "prix", "price",
+    "cheque", "emprunt", "pret", "loan", "recolte", "boucle", "obtient", "decroche", "pour",
+    "for", "secures", "secured", "injecte", "mobilise", "debloque", NULL,
+};
+
+/* Nouns after a scaled number with no currency that make it money ("2 milliards de chiffre
+ * d'affaires"); `revenue` marks the ones that measure a company's size. */
+static const struct { const char *text; int revenue; } money_nouns[] = {
+    {"chiffre d'affaires", 1}, {"ca", 1}, {"revenus", 1}, {"revenue", 1}, {"revenues", 1},
+    {"ventes", 1}, {"sales", 1}, {"turnover", 1}, {"capitalisation", 1},
+    {"benefice", 0}, {"profit", 0}, {"resultat", 0}, {"ebitda", 0}, {"investissement", 0},
+    {"investissements", 0}, {"investment", 0}, {"financement", 0}, {"funding", 0},
+    {"dette", 0}, {"debt", 0}, {"valorisation", 0}, {NULL, 0},
+};
+
+/* What a company's size is measured by, before or after an amount. */
+static const char *const revenue_words[] = {
+    "chiffre d'affaires", "revenue", "revenus", "sales", "ventes", "turnover",
+    "capitalisation", "capitalization", "market cap", "market value", NULL,
+};
+/* What a company's results are measured by: never dropped as context. */
+static const char *const result_words[] = {
+    "benefice", "profit", "resultat", "ebitda", "ebit", "earnings", "income", "perte", "loss",
+    "marge", "margin", "dividende", "dividend", NULL,
+};
+
+static int word_start(const char *l, size_t i)
+{
+    return i == 0 || !is_alnum(l[i - 1]);
+}
+
+/* Reads a number in words at l[i..) when a big scale word follows; returns its length. */
+static size_t read_words(const char *l, size_t len, size_t i, double *value)
+{
+    size_t best = 0;
+    for (const struct word *w = number_words; w->text; w++) {
+        size_t n = strlen(w->text);
+        if (n <= best || i + n > len || memcmp(l + i, w->text, n) != 0)
+            continue;
+        size_t k = i + n;
+        if (w->text[n - 1] != '-' && w->text[n - 1] != ' ') {
+            if (k < len && is_alnum(l[k]))
+                continue;
+            if (k < len && l[k] == ' ')
+                k++;
+        }
+        size_t sl;
+        const struct word *sc = longest_at(l + k, len - k, scales, &sl);
+        if (!sc || sc->scale < 1e6 || sl < 5)
+            continue;   /* spelled-out scales only: "un milliard", not "un md" */
+        best = n;
+        *value = w->scale;
+    }
+    if (!best)
+        return 0;
+    /* the number ends before its blank; the scale is read by the caller */
+    while (best > 0 && l[i + best - 1] == ' ')
+        best--;
+    return best;
+}
+
+/* One amount read at a number: its parts, any of which may be missing. */
+struct reading {
+    double v, scale;          /* scale 0: none written */
+    const struct word *cur;   /* NULL: none written */
+    size_t start, end;        /* whole amount, currency included */
+    size_t scale_len;
+};
+
+static const struct word *suffix_at(const char *l, size_t len, size_t m, int scaled, size_t *end)
+{
+    if (m < len && l[m] == ' ')
+        m++;
+    static const char *const links[] = {"d'", "de ", "of ", "d' ", "", NULL};
+    for (int li = 0; links[li]; li++) {
+        size_t ll = strlen(links[li]);
+        if (ll && (m + ll > len || memcmp(l + m, links[li], ll) != 0))
+            continue;
+        if (ll && !scaled)
+            continue;  /* "12 de dollars" is not French; only after a scale */
+        size_t cl;
+        const struct word *w = longest_at(l + m + ll, len - m - ll, suffix_cur, &cl);
+        if (!w)
+            continue;
+        /* "real" only after a scale ("170 billion real"), never "real estate" */
+        if (strcmp(w->text, "real") == 0 &&
+            (!scaled || (m + ll + cl + 7 <= len && memcmp(l + m + ll + cl, " estate", 7) == 0)))
+            continue;
+        *end = m + ll + cl;
+        return w;
+    }
+    return NULL;
+}
+
+/* Reads the amount whose number starts at i (digits, or words before a scale). Returns 0
+ * when there is no number there. */
+static int read_amount(const char *l, size_t len, size_t i, int fr, struct reading *r)
+{
+    memset(r, 0, sizeof(*r));
+    size_t nl;
+    if (is_digit(l[i]))
+        nl = read_number(l, len, i, fr, &r->v);
+    else
+        nl = word_start(l, i) ? read_words(l, len, i, &r->v) : 0;
+    if (nl == 0)
+        return 0;
+    r->start = i;
+    size_t j = i + nl;
+    size_t cur_start;
+    if (is_digit(l[i]) && (r->cur = prefix_before(l, i, &cur_start)) != NULL)
+        r->start = cur_start;
+    /* scale: attached or after one blank (or a hyphen for "demi-milliard") */
+    size_t k = j;
+    if (k < len && l[k] == ' ')
+        k++;
+    size_t sl;
+    const struct word *sc = longest_at(l + k, len - k, scales, &sl);
+    /* a lone "m"/"b"/"k" after a blank is too ambiguous ("5 m" of height); only attached,
+     * or followed by a currency ("12 m€", "500 k€", "12 M $") */
+    if (sc && sl == 1 && k != j) {
+        size_t ce;
+        if (!suffix_at(l, len, k + 1, 0, &ce) || r->cur)
+            sc = r->cur ? sc : NULL;
+    }
+    if (sc) {
+        r->scale = sc->scale;
+        r->scale_len = sl;
+        j = k + sl;
+        /* "un milliard et demi", "1 milliard et demi" */
+        if (sl >= 5 && j + 8 <= len && memcmp(l + j, " et demi", 8) == 0 &&
+            (j + 8 == len || !is_alnum(l[j + 8]))) {
+            r->v += 0.5;
+            j += 8;
+        }
+    }
+    if (!r->cur) {
+        size_t ce;
+        const struct word *w = suffix_at(l, len, j, sc != NULL, &ce);
+        if (w) {
+            r->cur = w;
+            j = ce;
+        }
+    }
+    r->end = j;
+    return 1;
+}
+
+/* Is the range between two readings written "10-15", "10 à 15", "entre 10 et 15", "between
+ * 10 and 15", "10 to 15"? Returns where the second number's reading starts, or 0. */
+static size_t range_link(const char *l, size_t len, const struct reading *a)
+{
+    size_t k = a->end;
+    static const char *const links[] = {" - ", "- ", " -", "-", " a ", " to ", NULL};
+    for (int li = 0; links[li]; li++) {
+        size_t n = strlen(links[li]);
+        if (k + n < len && memcmp(l + k, links[li], n) == 0)
+            return k + n;
+    }
+    /* "et"/"and" only close an "entre"/"between" */
+    static const struct { const char *open, *close; } pairs[] = {
+        {"entre ", " et "}, {"between ", " and "}, {NULL, NULL},
+    };
+    for (int pi = 0; pairs[pi].open; pi++) {
+        size_t on = strlen(pairs[pi].open), cn = strlen(pairs[pi].close);
+        size_t s = a->start;
+        if (s < on || memcmp(l + s - on, pairs[pi].open, on) != 0 || !word_start(l, s - on))
+            continue;
+        if (k + cn < len && memcmp(l + k, pairs[pi].close, cn) == 0)
+            return k + cn;
+    }
+    return 0;
+}
+
+/* Does one of `words` end within `span` bytes before `at`, in the same clause? */
+static int word_before(const char *l, size_t at, size_t span, const char *const *words)
+{
+    size_t lo = at > span ? at - span : 0;
+    for (size_t b = at; b > lo; b--) {
+        char c = l[b - 1];
+        if (c == ',' || c == ';' || c == '.' || c == ':' || c == '(' || c == ')' || is_digit(c))
+            break;
+        if (!word_start(l, b - 1) || !is_alnum(c))
+            continue;
+        for (size_t w = 0; words[w]; w++) {
+            size_t n = strlen(words[w]);
+            if (b - 1 + n <= at && memcmp(l + b - 1, words[w], n) == 0 &&
+                (b - 1 + n == at || !is_alnum(l[b - 1 + n])))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Does one of `words` start within `span` bytes after `at`, through "de", "d'", "of", "in"
+ * and adjectives, in the same clause? */
+static int word_after(const char *l, size_t len, size_t at, size_t span, const char *const *words)
+{
+    size_t hi = at + span < len ? at + span : len;
+    for (size_t b = at; b < hi; b++) {
+        char c = l[b];
+        if (c == ',' || c == ';' || c == '.' || c == ':' || c == '(' || c == ')' || is_digit(c))
+            break;
+        if (!is_alnum(c) || !word_start(l, b))
+            continue;
+        for (size_t w = 0; words[w]; w++) {
+            size_t n = strlen(words[w]);
+            if (b + n <= len && memcmp(l + b, words[w], n) == 0 &&
+                (b + n == len || !is_alnum(l[b + n])))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* What an amount measures: a company's size, its results, or anything else (the deal). */
+static int amount_kind(const char *l, size_t len, size_t start, size_t end)
+{
+    if (word_before(l, start, 40, result_words) || word_after(l, len, end, 24, result_words))
+        return ENRICH_AMOUNT_RESULT;
+    if (word_before(l, start, 40, revenue_words) || word_after(l, len, end, 24, revenue_words))
+        return ENRICH_AMOUNT_REVENUE;
+    return ENRICH_AMOUNT_DEAL;
+}
+
+/* A scaled number with no currency: money when a money noun follows it ("2 milliards de
+ * chiffre d'affaires") or when a money word comes shortly before it and no other noun
+ * follows ("lève 600 millions auprès de", not "600 millions d'utilisateurs"). */
+static int bare_money(const char *l, size_t len, const struct reading *r)
+{
+    size_t k = r->end;
+    if (k < len && l[k] == ' ')
+        k++;
+    size_t m = k;
+    if (m + 3 <= len && memcmp(l + m, "de ", 3) == 0)
+        m += 3;
+    else if (m + 2 <= len && memcmp(l + m, "d'", 2) == 0)
+        m += 2;
+    else if (m + 3 <= len && (memcmp(l + m, "of ", 3) == 0 || memcmp(l + m, "in ", 3) == 0))
+        m += 3;
+    for (size_t i = 0; money_nouns[i].text; i++) {
+        size_t n = strlen(money_nouns[i].text);
+        if (m + n <= len && memcmp(l + m, money_nouns[i].text, n) == 0 &&
+            (m + n == len || !is_alnum(l[m + n])))
+            return 1;
+    }
+    if (!word_before(l, r->start, 32, money_cues))
+        return 0;
+    if (k >= len || !is_alnum(l[k]))
+        return 1;   /* end of text or punctuation */
+    static const char *const free_words[] = {
+        "aupres", "pour", "from", "in", "en", "avec", "with", "to", "a", "afin", "sur", "for",
+        "dans", "et", "and", "lors", "via", "par", "by", "aupres", "sous", "at", NULL,
+    };
+    for (size_t i = 0; free_words[i]; i++) {
+        size_t n = strlen(free_words[i]);
+        if (k + n <= len && memcmp(l + k, free_words[i], n) == 0 &&
+            (k + n == len || !is_alnum(l[k + n])))
+            return 1;
+    }
+    return 0;
+}
+
+/* Keeps a reading that makes an amount; a bare one (no currency) gets its currency later. */
+static size_t emit(const char *l, size_t len, const struct reading *r, int bare,
+                   struct enrich_amount *out, size_t n, size_t max)
+{
+    if (n >= max)
+        return n;
+    double value = r->v * (r->scale ? r->scale : 1);
+    if (!(value > 0 && value < 1e16))
+        return n;
+    if (r->end < len && l[r->end] == '%')
+        return n;
+    out[n].value = value;
+    if (bare)
+        out[n].currency[0] = '\0';
+    else
+        memcpy(out[n].currency, r->cur->code, 4);
+    out[n].start = r->start;
+    out[n].end = r->end;
+    out[n].kind = amount_kind(l, len, r->start, r->end);
+    return n + 1;
+}
+
 size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
                            struct enrich_amount *out, size_t max)
 {
@@ -222,75 +527,85 @@ size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
         fr = 1;
     else if (lang && strncmp(lang, "en", 2) == 0)
         fr = 0;
-    size_t n = 0;
+    size_t n = 0, n_bare = 0;
     size_t i = 0;
     while (i < len && n < max) {
-        if (!is_digit(l[i]) || (i > 0 && (is_alnum(l[i - 1]) ||
-                                          ((l[i - 1] == '.' || l[i - 1] == ',') && i > 1 && is_digit(l[i - 2]))))) {
+        int starts = 0;
+        if (is_digit(l[i])) {
+            /* not inside a word or a number, except right after a currency code ("EUR200m") */
+            size_t cs;
+            starts = i == 0 || !(is_alnum(l[i - 1]) || ((l[i - 1] == '.' || l[i - 1] == ',') &&
+                                                        i > 1 && is_digit(l[i - 2])));
+            if (!starts && is_alnum(l[i - 1]) && !is_digit(l[i - 1]))
+                starts = prefix_before(l, i, &cs) != NULL;
+        } else if (word_start(l, i) && l[i] >= 'a' && l[i] <= 'z') {
+            starts = 1;   /* maybe a number in words */
+        }
+        struct reading a;
+        if (!starts || !read_amount(l, len, i, fr, &a)) {
             i++;
             continue;
         }
-        double v;
-        size_t nl = read_number(l, len, i, fr, &v);
-        if (nl == 0) {
-            i++;
-            continue;
-        }
-        size_t start = i, j = i + nl;
-        size_t cur_start;
-        const struct word *cur = prefix_before(l, start, &cur_start);
-        if (cur)
-            start = cur_start;
-        /* scale: attached or after one blank */
-        double scale = 1;
-        size_t k = j;
-        if (k < len && l[k] == ' ')
-            k++;
-        size_t sl;
-        const struct word *sc = longest_at(l + k, len - k, scales, &sl);
-        /* a lone "m"/"b"/"k" after a blank is too ambiguous ("5 m" of height); only attached,
-         * or followed by a currency ("12 m€", "500 k€") */
-        if (sc && sl == 1 && k != j) {
-            size_t cl;
-            if (!longest_at(l + k + 1, len - k - 1, suffix_cur, &cl))
-                sc = NULL;
-        }
-        if (sc) {
-            scale = sc->scale;
-            j = k + sl;
-        }
-        /* currency after: attached, after a blank, or after " d'" / " de " / " of " */
-        if (!cur) {
-            size_t m = j;
-            if (m < len && l[m] == ' ')
-                m++;
-            static const char *const links[] = {"d'", "de ", "of ", "d' ", "", NULL};
-            for (int li = 0; links[li] && !cur; li++) {
-                size_t ll = strlen(links[li]);
-                if (ll && (m + ll > len || memcmp(l + m, links[li], ll) != 0))
+        /* A range gives both its bounds, each with what is written once for both. */
+        if (!a.cur || !a.scale) {
+            size_t b_at = range_link(l, len, &a);
+            struct reading b;
+            if (b_at && b_at < len && read_amount(l, len, b_at, fr, &b) &&
+                (b.cur || a.cur) &&
+                (!a.cur || !b.cur || strcmp(a.cur->code, b.cur->code) == 0)) {
+                if (!a.scale)
+                    a.scale = b.scale;
+                else if (!b.scale)
+                    b.scale = a.scale;
+                if (!a.cur)
+                    a.cur = b.cur;
+                if (!b.cur)
+                    b.cur = a.cur;
+                double va = a.v * (a.scale ? a.scale : 1), vb = b.v * (b.scale ? b.scale : 1);
+                if (va > 0 && va < vb) {
+                    n = emit(l, len, &a, 0, out, n, max);
+                    n = emit(l, len, &b, 0, out, n, max);
+                    i = b.end;
                     continue;
-                if (ll && !sc)
-                    continue;  /* "12 de dollars" is not French; only after a scale */
-                size_t cl;
-                const struct word *w = longest_at(l + m + ll, len - m - ll, suffix_cur, &cl);
-                if (w) {
-                    cur = w;
-                    j = m + ll + cl;
                 }
             }
         }
-        /* "CHF 5 Mio." / "$3.5bn": the scale after a prefix currency is already read */
-        if (cur && !(j < len && (l[j] == '%'))) {
-            double value = v * scale;
-            if (value > 0 && value < 1e16) {
-                out[n].value = value;
-                memcpy(out[n].currency, cur->code, 4);
-                out[n].start = start;
-                out[n].end = j;
-                n++;
-            }
+        if (a.cur)
+            n = emit(l, len, &a, 0, out, n, max);
+        /* no currency: a big scale spelled out or abbreviated with several letters ("m", "b",
+         * "k" alone say too little), in a text that says it is money */
+        else if (a.scale >= 1e6 && a.scale_len >= 2 && bare_money(l, len, &a)) {
+            n = emit(l, len, &a, 1, out, n, max);
+            n_bare++;
         }
-        i = j > i ? j : i + 1;
+        i = a.end > i ? a.end : i + 1;
     }
-    return n;
+    if (!n_bare)
+        return n;
+    /* A bare amount takes the currency of the nearest amount that has one; in French, with
+     * none, the euro. Otherwise it is dropped. */
+    size_t w = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!out[k].currency[0]) {
+            const char *code = NULL;
+            size_t best = (size_t)-1;
+            for (size_t o = 0; o < n; o++) {
+                if (!out[o].currency[0])
+                    continue;
+                size_t d = out[o].start > out[k].start ? out[o].start - out[k].start
+                                                       : out[k].start - out[o].start;
+                if (d < best) {
+                    best = d;
+                    code = out[o].currency;
+                }
+            }
+            if (!code && fr > 0 && lang && strncmp(lang, "fr", 2) == 0)
+                code = "EUR";
+            if (!code)
+                continue;
+            memcpy(out[k].currency, code, 4);
+        }
+        out[w++] = out[k];
+    }
+    return w;
 }

@@ -15,6 +15,18 @@ struct enrich_amount {
     double value;       /* in units of the currency */
     char currency[4];   /* ISO 4217, e.g. "EUR" */
     size_t start, end;  /* offsets in the scanned text */
+    int kind;           /* enum enrich_amount_kind: what the amount measures */
+};
+
+/* What an amount measures, read from the words around it. A company's size (revenue, sales,
+ * turnover, market value: "le groupe, qui réalise 2 milliards de chiffre d'affaires") is
+ * context in a story about a deal; results (profit, earnings, margin, dividend) are the news of
+ * a results story; everything else is a deal's own money (a raise, a price, a contract, an
+ * investment, a fine, a valuation). */
+enum enrich_amount_kind {
+    ENRICH_AMOUNT_DEAL = 0,
+    ENRICH_AMOUNT_REVENUE = 1,
+    ENRICH_AMOUNT_RESULT = 2,
 };
 
 /* Scans l[0..len) (folded, lower-cased) for amounts. `lang` ("fr", "en", NULL) decides how

@@ -242,7 +242,17 @@ static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
     r->amount_sentence = vg_calloc(n, sizeof(size_t));
     if (!r->amounts || !r->amount_sentence)
         return -1;
+    /* A company's size quoted as context ("le groupe, qui réalise 2 milliards de chiffre
+     * d'affaires, lève 50 millions") is not one of the story's amounts when the story names
+     * a deal's own amount and is not about results (where the revenue is the news). */
+    int results = 0, deal = 0;
+    for (size_t i = 0; i < r->n_types; i++)
+        results |= strcmp(r->types[i], "financial_results") == 0;
+    for (size_t i = 0; i < n; i++)
+        deal |= a[i].kind == ENRICH_AMOUNT_DEAL;
     for (size_t i = 0; i < n; i++) {
+        if (deal && !results && a[i].kind == ENRICH_AMOUNT_REVENUE)
+            continue;
         int dup = 0;
         for (size_t k = 0; k < r->n_amounts && !dup; k++)
             dup = strcmp(r->amounts[k].currency, a[i].currency) == 0 &&

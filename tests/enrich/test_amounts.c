@@ -227,6 +227,28 @@ static void test_bare_scaled(void **state)
             fail_msg("'%s' is not an amount, got %.2f %s", texts[i], a[0].value, a[0].currency);
 }
 
+/* What each amount measures: a company's size, its results, or the deal's own money. */
+static void test_kinds(void **state)
+{
+    (void)state;
+    struct enrich_amount a[8];
+    size_t n = scan("Le groupe, qui réalise 2 milliards d'euros de chiffre d'affaires, lève 50 "
+                    "millions d'euros", "fr", a, 8);
+    assert_int_equal(n, 2);
+    assert_int_equal(a[0].kind, ENRICH_AMOUNT_REVENUE);
+    assert_int_equal(a[1].kind, ENRICH_AMOUNT_DEAL);
+    n = scan("Acme, which has annual revenue of $2bn, agreed to buy Brightpay for $170m; net "
+             "profit of $53 million; a market capitalisation of $3 billion", "en", a, 8);
+    assert_int_equal(n, 4);
+    assert_int_equal(a[0].kind, ENRICH_AMOUNT_REVENUE);
+    assert_int_equal(a[1].kind, ENRICH_AMOUNT_DEAL);
+    assert_int_equal(a[2].kind, ENRICH_AMOUNT_RESULT);
+    assert_int_equal(a[3].kind, ENRICH_AMOUNT_REVENUE);
+    n = scan("La levée valorise la jeune pousse à près de 6 milliards d'euros", "fr", a, 8);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].kind, ENRICH_AMOUNT_DEAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_abbreviations),
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_bare_scaled),
+        cmocka_unit_test(test_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
