@@ -263,6 +263,20 @@ static int word_start(const char *l, size_t i)
     return i == 0 || !is_alnum(l[i - 1]);
 }
 
+/* A cheap look before reading words: the next word (after a blank or a hyphen) starts like a
+ * big scale ("mil", "bil", "tri") or like the "a"/"demi" of "half a billion", "un demi-". */
+static int words_ahead(const char *l, size_t len, size_t i)
+{
+    size_t k = i;
+    while (k < len && is_alnum(l[k]))
+        k++;
+    if (k - i > 7 || k + 4 > len || (l[k] != ' ' && l[k] != '-'))
+        return 0;
+    const char *n = l + k + 1;
+    return memcmp(n, "mil", 3) == 0 || memcmp(n, "bil", 3) == 0 || memcmp(n, "tri", 3) == 0 ||
+           memcmp(n, "a ", 2) == 0 || memcmp(n, "demi", 4) == 0;
+}
+
 /* Reads a number in words at l[i..) when a big scale word follows; returns its length. */
 static size_t read_words(const char *l, size_t len, size_t i, double *value)
 {
@@ -479,8 +493,10 @@ static int bare_money(const char *l, size_t len, const struct reading *r)
     }
     if (!word_before(l, r->start, 32, money_cues))
         return 0;
-    if (k >= len || !is_alnum(l[k]))
-        return 1;   /* end of text or punctuation */
+    if (k >= len || strchr(",.;:)!?", l[k]))
+        return 1;   /* end of text or of a clause: not "a million-dollar house" */
+    if (!is_alnum(l[k]))
+        return 0;
     static const char *const free_words[] = {
         "aupres", "pour", "from", "in", "en", "avec", "with", "to", "a", "afin", "sur", "for",
         "dans", "et", "and", "lors", "via", "par", "by", "aupres", "sous", "at", NULL,
@@ -539,7 +555,7 @@ size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
             if (!starts && is_alnum(l[i - 1]) && !is_digit(l[i - 1]))
                 starts = prefix_before(l, i, &cs) != NULL;
         } else if (word_start(l, i) && l[i] >= 'a' && l[i] <= 'z') {
-            starts = 1;   /* maybe a number in words */
+            starts = words_ahead(l, len, i);   /* maybe a number in words */
         }
         struct reading a;
         if (!starts || !read_amount(l, len, i, fr, &a)) {

@@ -6,7 +6,8 @@
  * enrich_norm() produces them) and sorted by bytes for bsearch; test_norm checks the order.
  * The lists are hand-curated: the most frequent words of both languages, plus the nouns that
  * company names are most often taken from (colours, fruits, plants, animals, places, weather,
- * materials, business vocabulary). */
+ * materials, business vocabulary), and a few names better known for another thing than a
+ * company ("michelin", the restaurant guide). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,7 +193,7 @@ static const char *const common_words[] = {
     "meeting", "mega", "meilleur", "meilleure", "melody", "melon", "member", "meme", "memes",
     "memoire", "memory", "men", "menace", "menthe", "mer", "mercredi", "mere", "meridian", "mes",
     "message", "mesure", "metal", "meteor", "method", "methode", "metier", "metre", "metric",
-    "metro", "mettre", "micro", "middle", "miel", "might", "mile", "milestone", "milieu",
+    "metro", "mettre", "michelin", "micro", "middle", "miel", "might", "mile", "milestone", "milieu",
     "militaire", "military", "milk", "million", "mind", "mine", "ministre", "minorite", "mint",
     "minute", "miss", "mission", "mistral", "mix", "mobile", "mode", "model", "modele", "modern",
     "moins", "mois", "moitie", "molecule", "moment", "mon", "monday", "monde", "mondial",
@@ -327,7 +328,7 @@ static const char *const common_words[] = {
     "ventes", "venture", "ventures", "verb", "verite", "verre", "vers", "version", "vert",
     "verte", "vertex", "vertical", "very", "viande", "victim", "victime", "victoire", "victory",
     "video", "vie", "vieille", "vieux", "view", "village", "ville", "villes", "vin", "violet",
-    "violette", "viper", "vision", "visit", "visite", "visitor", "vista", "vital", "vitesse",
+    "violette", "viper", "visa", "vision", "visit", "visite", "visitor", "vista", "vital", "vitesse",
     "vivre", "voice", "voir", "voiture", "voix", "vol", "volonte", "volume", "vont", "vortex",
     "vos", "vote", "votre", "vouloir", "vous", "vowel", "voyage", "voyager", "vrai", "vraie",
     "vue", "wage", "wait", "walk", "wall", "walnut", "want", "war", "warm", "was", "wash", "wasp",

@@ -12,6 +12,9 @@
  *     buy");
  *   - being listed next to a trusted mention ("Carrefour et Orange");
  *   - the item comes from a source tied to the account.
+ * A capital is the weakest of these: a name written with one in a sentence with no word of
+ * business news in it ("the Oracle at Delphi", "a Puma crossing the road", "le guide
+ * Michelin") is the everyday thing, not the company, unless some other evidence holds.
  * Negative keywords veto the mentions they overlap ("jus d'orange", "Leonardo da Vinci") and
  * weaken the others. A capitalised first name just before a single-word name makes it a
  * person's surname ("Michel Legrand", "Louis Renault") unless a context keyword says otherwise,
@@ -45,6 +48,7 @@
 #define PEN_PERSON 0.45
 #define PEN_PROPER_NOUN 0.20
 #define EV_LISTED 0.25
+#define PEN_NO_BUSINESS 0.15
 #define PEN_NEGATIVE_ELSEWHERE 0.40
 #define PEN_NEGATIVE_WEAK 0.10
 #define CONF_MAX 0.99
@@ -84,6 +88,38 @@ static const char *const cue_after[] = {
     "quitte", "rejoint", "conclut", "finalise", "negocie", "envisage", "affiche", "enregistre",
     "embauche", "licencie", "delocalise", "demenage", "choisit", "retient", "depose",
     "obtient",
+};
+
+/* Words of business news: a sentence holding one is about companies, so a capitalised
+ * everyday-word name in it may be one. Reporting verbs ("said", "announced") are left out:
+ * ministries and rangers say things too. */
+static const char *const business_words[] = {
+    "company", "companies", "firm", "firms", "group", "groupe", "societe", "entreprise",
+    "entreprises", "startup", "start", "filiale", "subsidiary", "brand", "marque", "client",
+    "clients", "customer", "customers", "shares", "share", "actions", "actionnaires",
+    "shareholders", "investors", "investisseurs", "market", "marche", "bourse", "stock",
+    "dividend", "dividende", "revenue", "revenues", "sales", "ventes", "chiffre", "profit",
+    "profits", "benefice", "resultat", "resultats", "results", "quarter", "trimestre",
+    "semestre", "million", "millions", "milliard", "milliards", "billion", "bn", "contract",
+    "contrat", "deal", "accord", "partnership", "partenariat", "acquisition", "rachat", "merger",
+    "fusion", "cession", "usine", "usines", "factory", "plant", "plants", "warehouse",
+    "entrepot", "magasins", "stores", "jobs", "emplois", "postes", "salaries", "employees",
+    "staff", "workforce", "effectifs", "pdg", "ceo", "cfo", "executive", "executives",
+    "directeur", "dirigeant", "dirigeants", "products", "produit", "produits", "software",
+    "logiciel", "cloud", "platform", "plateforme", "databases", "network", "reseau", "operator",
+    "operateur", "airline", "airlines", "retailer", "distributeur", "constructeur", "fabricant",
+    "maker", "manufacturer", "supplier", "fournisseur", "bank", "banque", "insurer", "assureur",
+    "telecom", "telecoms", "payments", "paiement", "paiements", "regulator", "regulateur",
+    "antitrust", "lawsuit", "acquire", "acquires", "acquired", "acquiert", "buys", "bought",
+    "sells", "sold", "vend", "cede", "raises", "raised", "leve", "levee", "invests", "invested",
+    "invest", "investit", "investir", "investissement", "investment", "hires", "hired",
+    "hiring", "recrute", "recrutement", "launches", "launched", "lance", "signs", "signed",
+    "signe", "rachete", "licenciements", "layoffs", "petrolier", "pharmaceutique", "industriel",
+    "commercial", "commerciale", "economique", "economic", "financier", "financial", "tech",
+    "store", "shop", "boutique", "price", "prices", "tarifs", "subscribers", "abonnes",
+    "employee", "employes", "job", "orders", "commande", "commandes", "stake", "participation",
+    "fund", "fonds", "ipo", "euros", "euro", "dollars", "dollar", "brands", "marques",
+    "consommateurs", "consumers", "industry", "industrie", "secteur", "sector",
 };
 
 /* Verbs after "to" in headlines ("Sage to buy Brightpay"). */
@@ -143,7 +179,7 @@ static size_t facts_find(const struct fact *f, size_t n, uint32_t account)
 struct sentence_style { int title, caps; };
 
 /* Candidates come in text order, so the last sentence's style is usually the next one's. */
-struct style_memo { uint32_t a, b; int valid; struct sentence_style st; };
+struct style_memo { uint32_t a, b; int valid, biz; struct sentence_style st; };
 
 static struct sentence_style sentence_of(const struct enrich_toks *t, uint32_t i,
                                          struct style_memo *memo)
@@ -174,7 +210,7 @@ static struct sentence_style sentence_of(const struct enrich_toks *t, uint32_t i
         st.title = 1;
     if (words >= 2 && allcaps * 10 >= words * 6)
         st.caps = 1;
-    *memo = (struct style_memo){a, b, 1, st};
+    *memo = (struct style_memo){a, b, 1, -1, st};
     return st;
 }
 
@@ -223,6 +259,7 @@ int matcher_cues_build(struct enrich_matcher *m)
     CUE_ADD(m, cue_participle, CUE_PARTICIPLE);
     CUE_ADD(m, cue_to_verb, CUE_TO_VERB);
     CUE_ADD(m, exchange_words, CUE_EXCHANGE);
+    CUE_ADD(m, business_words, CUE_BUSINESS);
     /* The shared word tables, so one probe with the token's hash answers every question. */
     size_t n;
     const char *const *fn = enrich_first_names_table(&n);
@@ -243,6 +280,21 @@ static unsigned cue_bits(const struct enrich_matcher *m, const struct enrich_tok
             return c->bits;
     }
     return 0;
+}
+
+/* Does the sentence sentence_of() last looked at hold a word of business news, a legal form
+ * or an exchange? Worked out once per sentence, and only when a name needs it. */
+static int sentence_business(const struct enrich_matcher *m, const struct enrich_toks *t,
+                             struct style_memo *memo)
+{
+    if (memo->biz < 0) {
+        memo->biz = 0;
+        for (uint32_t k = memo->a; k < memo->b && !memo->biz; k++)
+            memo->biz = (t->v[k].flags & ENRICH_TOK_DOLLAR) ||
+                        (cue_bits(m, t, k) & (CUE_BUSINESS | CUE_BEFORE | CUE_LEGAL |
+                                              CUE_EXCHANGE)) != 0;
+    }
+    return memo->biz;
 }
 
 static int cue_near(const struct enrich_matcher *m, const struct enrich_toks *t, uint32_t s,
@@ -319,17 +371,25 @@ static double score(const struct enrich_matcher *m, const struct enrich_toks *t,
             conf += EV_CAPITAL;
         else if ((first->flags & ENRICH_TOK_CAP) && !st.title && !st.caps)
             conf += EV_SENTENCE_CAPITAL;
+        int other = 0;   /* evidence besides the way the name is written */
         if (legal_after(m, t, c->e))
-            conf += EV_LEGAL;
+            conf += EV_LEGAL, other = 1;
         if (domain)
-            conf += EV_DOMAIN;
+            conf += EV_DOMAIN, other = 1;
         if (ctx)
-            conf += EV_CONTEXT;
+            conf += EV_CONTEXT, other = 1;
         /* "chez free" in lower case is more likely a typo'd phrase than the company. */
-        if (cue_near(m, t, c->s, c->e))
+        if (cue_near(m, t, c->s, c->e)) {
             conf += (first->flags & (ENRICH_TOK_CAP | ENRICH_TOK_ALLCAPS)) ? EV_CUE : EV_CUE_LOWER;
+            other = 1;
+        }
         if (source != MATCH_NONE && source == c->account)
-            conf += EV_SOURCE;
+            conf += EV_SOURCE, other = 1;
+        /* "the Oracle at Delphi", "une Orange et deux citrons": an everyday word with a
+         * capital and nothing else, in a sentence that is not about business. */
+        if (c->amb == AMB_WORD && capital && !acronym && !other &&
+            !sentence_business(m, t, memo))
+            conf -= PEN_NO_BUSINESS;
     } else if (source != MATCH_NONE && source == c->account) {
         conf += EV_SOURCE_STRONG;
     }

@@ -100,6 +100,7 @@ enum {
     CUE_BEFORE = 1, CUE_AFTER = 2, CUE_PARTICIPLE = 4, CUE_TO_VERB = 8, CUE_EXCHANGE = 16,
     CUE_LEGAL = 32, CUE_LEGAL_CAPITAL = 64,   /* enrich_is_legal_form() kinds 1 and 2 */
     CUE_FIRST_NAME = 128,
+    CUE_BUSINESS = 256,   /* a word of business news anywhere in a sentence (matcher_eval.c) */
 };
 /* Fills m->cues from the evidence rules' word lists. -1 on allocation failure. */
 int matcher_cues_build(struct enrich_matcher *m);

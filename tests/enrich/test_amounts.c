@@ -221,9 +221,11 @@ static void test_bare_scaled(void **state)
     static const char *const texts[] = {
         "Mistral lève 600 millions d'utilisateurs", "la ville compte 2 millions d'habitants",
         "le groupe emploie 3 millions de personnes", "raised 600 million",
+        "bought for a million-dollar house", "for a billion users",
+        "un contrat pour 3 millions de masques",
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-        if (scan(texts[i], i == 3 ? "en" : "fr", a, 4) != 0)
+        if (scan(texts[i], i == 3 || i == 4 || i == 5 ? "en" : "fr", a, 4) != 0)
             fail_msg("'%s' is not an amount, got %.2f %s", texts[i], a[0].value, a[0].currency);
 }
 

@@ -185,11 +185,12 @@ static void test_tables(void **state)
     }
     /* The words company names collide with. */
     const char *common[] = {"orange", "total", "sage", "shell", "apple", "free", "vale", "carrefour",
-                            "safran", "mistral", "credit", "agricole", "societe", "generale"};
+                            "safran", "mistral", "credit", "agricole", "societe", "generale",
+                            "visa", "michelin" /* the restaurant guide's stars */};
     for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
         if (!enrich_is_common_word(common[i], strlen(common[i])))
             fail_msg("\"%s\" should be a common word", common[i]);
-    const char *proper[] = {"danone", "renault", "michelin", "capgemini", "sanofi", "lvmh"};
+    const char *proper[] = {"danone", "renault", "capgemini", "sanofi", "lvmh"};
     for (size_t i = 0; i < sizeof(proper) / sizeof(proper[0]); i++)
         if (enrich_is_common_word(proper[i], strlen(proper[i])))
             fail_msg("\"%s\" should not be a common word", proper[i]);
