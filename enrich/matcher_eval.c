@@ -282,8 +282,9 @@ static unsigned cue_bits(const struct enrich_matcher *m, const struct enrich_tok
     return 0;
 }
 
-/* Does the sentence sentence_of() last looked at hold a word of business news, a legal form
- * or an exchange? Worked out once per sentence, and only when a name needs it. */
+/* Does the sentence sentence_of() last looked at hold a word of business news, a company
+ * noun, a legal form or a '$'? (Not the exchange words: "six", "paris", "london" are too
+ * common outside a ticker.) Worked out once per sentence, and only when a name needs it. */
 static int sentence_business(const struct enrich_matcher *m, const struct enrich_toks *t,
                              struct style_memo *memo)
 {
@@ -291,8 +292,7 @@ static int sentence_business(const struct enrich_matcher *m, const struct enrich
         memo->biz = 0;
         for (uint32_t k = memo->a; k < memo->b && !memo->biz; k++)
             memo->biz = (t->v[k].flags & ENRICH_TOK_DOLLAR) ||
-                        (cue_bits(m, t, k) & (CUE_BUSINESS | CUE_BEFORE | CUE_LEGAL |
-                                              CUE_EXCHANGE)) != 0;
+                        (cue_bits(m, t, k) & (CUE_BUSINESS | CUE_BEFORE | CUE_LEGAL)) != 0;
     }
     return memo->biz;
 }
@@ -402,12 +402,18 @@ static double score(const struct enrich_matcher *m, const struct enrich_toks *t,
             !legal_after(m, t, c->e) && !(cue_bits(m, t, c->e) & CUE_AFTER))
             conf -= PEN_PROPER_NOUN;
     }
-    /* "Michel Legrand", "Louis Renault": a surname, not the company. */
+    /* "Michel Legrand", "Louis Renault", "Léonard de Vinci": a surname, not the company. A
+     * lower-case particle may sit between the first name and the surname. */
     if (c->e - c->s == 1 && c->s > 0 && !ctx_covers && (first->flags & ENRICH_TOK_CAP) &&
         !legal_after(m, t, c->e)) {
-        const struct enrich_tok *prev = &t->v[c->s - 1];
+        uint32_t p = c->s - 1;
+        if (p > 0 && !(t->v[p].flags & (ENRICH_TOK_CAP | ENRICH_TOK_SENT)) &&
+            (tok_is(t, p, "de") || tok_is(t, p, "da") || tok_is(t, p, "di") ||
+             tok_is(t, p, "van") || tok_is(t, p, "von") || tok_is(t, p, "del")))
+            p--;
+        const struct enrich_tok *prev = &t->v[p];
         if ((prev->flags & ENRICH_TOK_CAP) && !(first->flags & ENRICH_TOK_SENT) &&
-            first_name_at(m, t, c->s - 1))
+            first_name_at(m, t, p))
             conf -= PEN_PERSON;
     }
     /* A negative keyword elsewhere says the text is about the other meaning ("Evri, formerly
