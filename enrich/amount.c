@@ -270,11 +270,12 @@ static int words_ahead(const char *l, size_t len, size_t i)
     size_t k = i;
     while (k < len && is_alnum(l[k]))
         k++;
-    if (k - i > 7 || k + 4 > len || (l[k] != ' ' && l[k] != '-'))
+    if (k - i > 7 || k + 3 >= len || (l[k] != ' ' && l[k] != '-'))
         return 0;
     const char *n = l + k + 1;
+    size_t rest = len - k - 1;   /* at least 3 */
     return memcmp(n, "mil", 3) == 0 || memcmp(n, "bil", 3) == 0 || memcmp(n, "tri", 3) == 0 ||
-           memcmp(n, "a ", 2) == 0 || memcmp(n, "demi", 4) == 0;
+           memcmp(n, "a ", 2) == 0 || (rest >= 4 && memcmp(n, "demi", 4) == 0);
 }
 
 /* Reads a number in words at l[i..) when a big scale word follows; returns its length. */
