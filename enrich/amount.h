@@ -4,8 +4,12 @@
  * "USD 40 million", "CHF 5 Mio.", "500 k€", "20 000 euros" become a value in units (12000000)
  * and an ISO 4217 code. A number needs a currency next to it to count: "12 millions de
  * clients" and "12 %" are not amounts. Decimal commas and points are read by the language
- * (fr: "1,5" is one and a half; en: "1,500" is fifteen hundred). Works on folded lower-case
- * text (see text.h), a hand-written scanner: linear in the input, no regex. */
+ * (fr: "1,5" is one and a half; en: "1,500" is fifteen hundred). A range gives both bounds
+ * ("entre 10 et 15 millions d'euros", "$2-3bn"); numbers in words count before a scale ("un
+ * milliard", "half a billion"); a scaled number with no currency counts when the words around
+ * it say money ("lève 600 millions"), in the currency of the nearest amount (French: EUR).
+ * Works on folded lower-case text (see text.h), a hand-written scanner: linear in the input,
+ * no regex. */
 #ifndef ENRICH_AMOUNT_H
 #define ENRICH_AMOUNT_H
 
