@@ -7,9 +7,10 @@ local STORY_TAIL = ',"sources":1}'
 -- record as first written, read back from the stream, with the new count and URLs). False
 -- when the story is not known (expired, or its record trimmed from the stream). The caller
 -- trims the stream (trim_counted).
-local function grow(prefix, stream, id, json)
+local function grow(prefix, stream, id, json, v)
   local key = prefix .. 'story:' .. id
-  local n, entry, urls = story_read(key)
+  local n, entry, urls
+  if v then n, entry, urls = story_parse(v) else n, entry, urls = story_read(key) end
   if not n then return false end
   local url = story_url(json)
   for _, u in ipairs(urls) do if u == url then return true end end
@@ -118,8 +119,11 @@ end
 -- one XACK exact; markers are only made on those rare paths, and expire on their own.
 --
 -- An output with a dedup id is written once; a signal (one with a cluster) whose id or
--- near-duplicate story is known grows that signal instead. Returns {handled, outputs,
--- merged or duplicate}.
+-- near-duplicate story is known grows that signal instead. What says "written" is, for a
+-- signal, its story:<id> record (a copy that grew another story leaves "@<that id>" there, so
+-- that a redelivery of it finds the same story even once the cluster's index has forgotten
+-- it); for another output (a contact), an out:<id> key. Both last the dedup ttl. Returns
+-- {handled, outputs, merged or duplicate}.
 --
 -- A new signal goes into its account's series (series_add) in the same step. series:stream
 -- names the last entry of the signals stream whose signals the series hold: a call that finds
@@ -136,7 +140,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
   local window_ms, now_us, listed = window * 1000, nil, 0
   local half, nk = tonumber(args[7]), tonumber(args[8])
-  local kinds, touched = {}, {}
+  local kinds, touched, heat = {}, {}, {}
   for k = 1, nk do kinds[k] = {stream = args[7 + 2 * k], field = args[8 + 2 * k], key = prefix .. args[7 + 2 * k]} end
   -- Pass 1: the entries, where their outputs start and how many.
   local ids, starts, counts = {}, {}, {}
@@ -206,7 +210,22 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
         end
         local stream, field = kind.stream, kind.field
         local fresh = true
-        if dedup ~= '' then fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end
+        if cluster ~= '' and dedup ~= '' then
+          -- A signal's marker is its story record (or, for a copy that grew another story,
+          -- "@<that story's id>"): one read, and no key of its own.
+          local v = redis.pcall('GET', prefix .. 'story:' .. dedup)
+          if type(v) == 'string' then
+            fresh = false
+            local n, _, _, alias = story_parse(v)
+            if n then
+              if grow(prefix, stream, dedup, json, v) then touched[kind] = true end
+            elseif alias then
+              if grow(prefix, stream, alias, json) then touched[kind] = true end
+            end
+          end
+        elseif dedup ~= '' then
+          fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl)
+        end
         local index, held = nil, 0
         if fresh and cluster ~= '' and #sim == 16 then
           if not now_us then
@@ -216,16 +235,18 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
           index = prefix .. 'stories:' .. cluster
           local same
           same, held = similar(index, sim, now_us, window_ms)
-          if same and grow(prefix, stream, same, json) then fresh = false; touched[kind] = true end
-        elseif not fresh and cluster ~= '' then
-          if grow(prefix, stream, dedup, json) then touched[kind] = true end
+          if same and grow(prefix, stream, same, json) then
+            fresh = false
+            touched[kind] = true
+            if dedup ~= '' then call('SET', prefix .. 'story:' .. dedup, '@' .. same, 'EX', ttl) end
+          end
         end
         if fresh then
           touched[kind] = true
           local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
             call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl)
-            if half > 0 then series_signal(prefix, dedup, cluster, json, entry, half) end
+            if half > 0 then series_signal(prefix, dedup, cluster, json, entry, half, heat) end
             if index then
               index_story(index, sim, dedup, now_us + listed, window_ms, held)
               listed = listed + 1
@@ -236,6 +257,9 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
       end
     end
   end
+  local ranks = {}
+  for acct, lg in pairs(heat) do ranks[#ranks + 1] = lg; ranks[#ranks + 1] = acct end
+  if #ranks > 0 then call('ZADD', prefix .. 'series:heat', unpack(ranks)) end
   for kind in pairs(touched) do trim_counted(kind.key, prefix .. 'trimmed:' .. kind.stream, 'MAXLEN', maxlen) end
   if series_marker then
     local last = call('XREVRANGE', prefix .. 'signals', '+', '-', 'COUNT', 1)
