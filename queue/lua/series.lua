@@ -76,8 +76,11 @@ local function series_add(prefix, acct, id, typ, prio, t, half, heat)
     low = w
   end
   if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
-  local set = {'top', fmt(top), 'low', fmt(low), 'half', fmt(half), cw, fmt((tonumber(st[6]) or 0) + 1),
-               pw, fmt((tonumber(st[7]) or 0) + prio)}
+  local set = {cw, fmt((tonumber(st[6]) or 0) + 1), pw, fmt((tonumber(st[7]) or 0) + prio)}
+  -- top, low and half change seldom: written only then.
+  if top ~= tonumber(st[1]) then set[#set + 1] = 'top'; set[#set + 1] = fmt(top) end
+  if low ~= tonumber(st[2]) then set[#set + 1] = 'low'; set[#set + 1] = fmt(low) end
+  if half ~= tonumber(st[3]) then set[#set + 1] = 'half'; set[#set + 1] = fmt(half) end
   local lg = fmt_log(log)
   if log then set[#set + 1] = 'log'; set[#set + 1] = lg end
   local last = tonumber(st[5])

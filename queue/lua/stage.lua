@@ -99,6 +99,38 @@ local function trim_counted(key, counter, how, arg)
   return d
 end
 
+-- Written-once markers of outputs other than signals (contacts): per dedup ttl (the bucket's
+-- length), one hash out:b:<bucket>, bucket = floor(Redis time in s / ttl), field the dedup id.
+-- An id counts as written when its field is in the current bucket or the one before, so it is
+-- remembered at least the ttl and at most twice that; a bucket expires as a whole when its
+-- successor ends (EXPIREAT, once per call). Instead of a key with its own TTL per output: a
+-- field costs a fraction of a key. Markers of versions before the buckets, out:<id> strings
+-- with a TTL, are still looked at for one ttl after the buckets were first used (out:since).
+local function clock_us()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local function out_buckets(prefix, ttl, stream)
+  local now_s = math.floor(clock_us() / 1000000)
+  local b = math.floor(now_s / ttl)
+  local since = tonumber(redis.call('GET', prefix .. 'out:since'))
+  if not since then
+    -- Only a Redis that already holds the output stream may hold markers of before.
+    since = redis.call('EXISTS', stream) == 1 and now_s or now_s - ttl
+    redis.call('SET', prefix .. 'out:since', fmt(since))
+  end
+  return {cur = prefix .. 'out:b:' .. fmt(b), prev = prefix .. 'out:b:' .. fmt(b - 1), until_s = (b + 2) * ttl,
+          legacy = now_s < since + ttl and prefix .. 'out:' or nil}
+end
+-- True when id was not marked written (and marks it now).
+local function out_mark(o, id)
+  if redis.call('HSETNX', o.cur, id, 1) == 0 then return false end
+  o.added = true
+  if redis.call('HEXISTS', o.prev, id) == 1 then return false end
+  if o.legacy and redis.call('EXISTS', o.legacy .. id) == 1 then return false end
+  return true
+end
+
 -- stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
 -- ttl, window, mode, series half-life ms (0: keep no series), nkinds, then nkinds pairs of (stream suffix, field), then per entry:
 -- "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
@@ -122,7 +154,8 @@ end
 -- near-duplicate story is known grows that signal instead. What says "written" is, for a
 -- signal, its story:<id> record (a copy that grew another story leaves "@<that id>" there, so
 -- that a redelivery of it finds the same story even once the cluster's index has forgotten
--- it); for another output (a contact), an out:<id> key. Both last the dedup ttl. Returns
+-- it), kept the dedup ttl; for another output (a contact), a field of an out:b: bucket (see
+-- out_mark). Returns
 -- {handled, outputs, merged or duplicate}.
 --
 -- A new signal goes into its account's series (series_add) in the same step. series:stream
@@ -138,7 +171,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   local handled, added, dup = 0, 0, 0
   local call, input, group = redis.call, keys[1], args[1]
   local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
-  local window_ms, now_us, listed = window * 1000, nil, 0
+  local window_ms, now_us, listed, outs = window * 1000, nil, 0, nil
   local half, nk = tonumber(args[7]), tonumber(args[8])
   local kinds, touched, heat = {}, {}, {}
   for k = 1, nk do kinds[k] = {stream = args[7 + 2 * k], field = args[8 + 2 * k], key = prefix .. args[7 + 2 * k]} end
@@ -224,14 +257,12 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
             end
           end
         elseif dedup ~= '' then
-          fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl)
+          if not outs then outs = out_buckets(prefix, ttl, kind.key) end
+          fresh = out_mark(outs, dedup)
         end
         local index, held = nil, 0
         if fresh and cluster ~= '' and #sim == 16 then
-          if not now_us then
-            local t = call('TIME')
-            now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-          end
+          if not now_us then now_us = clock_us() end
           index = prefix .. 'stories:' .. cluster
           local same
           same, held = similar(index, sim, now_us, window_ms)
@@ -257,6 +288,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
       end
     end
   end
+  if outs and outs.added then call('EXPIREAT', outs.cur, fmt(outs.until_s)) end
   local ranks = {}
   for acct, lg in pairs(heat) do ranks[#ranks + 1] = lg; ranks[#ranks + 1] = acct end
   if #ranks > 0 then call('ZADD', prefix .. 'series:heat', unpack(ranks)) end

@@ -35,18 +35,22 @@ end
 -- hashed) for every band of every member, most of a busy cluster's cost.
 local function similar(index, sim, now_us, window_ms)
   local byte, sub = string.byte, string.sub
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000))
   local all = redis.call('ZRANGE', index, 0, -1, 'REV')
+  local n = #all
+  -- The members past the window are the oldest, last in `all` (an empty index, most of them
+  -- with many accounts, costs no removal).
+  if n > 0 then n = n - redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000)) end
   local s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16 = byte(sim, 1, 16)
-  for _, m in ipairs(all) do
+  for k = 1, n do
+    local m = all[k]
     local a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16 = byte(m, 1, 16)
     if ((a1 == s1 and a2 == s2 and a3 == s3 and a4 == s4) or (a5 == s5 and a6 == s6 and a7 == s7 and a8 == s8) or
         (a9 == s9 and a10 == s10 and a11 == s11 and a12 == s12) or
         (a13 == s13 and a14 == s14 and a15 == s15 and a16 == s16)) and hamming(sim, sub(m, 1, 16)) <= 3 then
-      return sub(m, 17), #all
+      return sub(m, 17), n
     end
   end
-  return nil, #all
+  return nil, n
 end
 local function index_story(index, sim, id, score, window_ms, held)
   redis.call('ZADD', index, fmt(score), sim .. id)

@@ -143,6 +143,56 @@ def test_a_signal_is_written_once_with_its_story_as_marker():
     assert 0 < c.call("TTL", "vigie:story:copy") <= 86400
 
 
+
+def write_contact(c, cid, ttl):
+    """A contact output (a dedup id, no cluster) of one item entry, through vigie_stage_write."""
+    c.call("XADD", "vigie:items", "*", "item", "{}")
+    entry = c.call("XREADGROUP", "GROUP", "enrich", "t", "COUNT", 1, "STREAMS", "vigie:items", ">")[0][1][0][0]
+    return c.call("FCALL", "vigie_stage_write", 3, "vigie:items", "vigie:errors:items:enrich",
+                  "vigie:taken:items:enrich:", "enrich", "vigie:", 1000000, ttl, 86400, "c", 0, 1,
+                  "contacts", "contact", entry, "1d", json.dumps({"name": cid}), cid)
+
+
+def test_a_contact_is_written_once_across_a_marker_bucket_boundary():
+    """Outputs other than signals are marked written in hashes out:b:<bucket> that expire as a
+    whole (no key per output): an id is remembered across the change of bucket, at least the
+    dedup ttl, and forgotten after at most twice that."""
+    r = Redis()
+    c = loaded(r)
+    c.call("XGROUP", "CREATE", "vigie:items", "enrich", "$", "MKSTREAM")
+    ttl = 2
+
+    def bucket():
+        return int(c.call("TIME")[0]) // ttl
+    # Written late in a bucket, redelivered in the next one: not written again.
+    wait_until(lambda: int(c.call("TIME")[0]) % ttl == 1, 5, "the second half of a bucket")
+    b = bucket()
+    assert write_contact(c, "jane", ttl) == [1, 1, 0]
+    assert write_contact(c, "jane", ttl) == [1, 0, 1]
+    wait_until(lambda: bucket() == b + 1, 5, "the next bucket")
+    assert write_contact(c, "jane", ttl) == [1, 0, 1], "forgotten at the bucket boundary"
+    keys = sorted(c.call("KEYS", "vigie:out:*"))
+    assert keys == ["vigie:out:b:%d" % b, "vigie:out:b:%d" % (b + 1), "vigie:out:since"], keys
+    assert 0 < c.call("TTL", "vigie:out:b:%d" % b) <= ttl
+    # Two buckets later (more than the ttl since its last sighting) it is forgotten: written.
+    wait_until(lambda: bucket() == b + 3, 8, "two buckets later")
+    assert write_contact(c, "jane", ttl) == [1, 1, 0]
+    assert not c.call("EXISTS", "vigie:out:b:%d" % b), "a bucket past its successor did not expire"
+    assert c.call("XLEN", "vigie:contacts") == 2
+
+
+def test_markers_of_an_earlier_version_still_hold_after_the_upgrade():
+    r = Redis()
+    c = loaded(r)
+    c.call("XGROUP", "CREATE", "vigie:items", "enrich", "$", "MKSTREAM")
+    # What an earlier version left: the contacts stream and a marker key per contact.
+    c.call("XADD", "vigie:contacts", "*", "contact", json.dumps({"name": "old"}))
+    c.call("SET", "vigie:out:old", 1, "EX", 3600)
+    assert write_contact(c, "old", 3600) == [1, 0, 1]
+    assert write_contact(c, "new", 3600) == [1, 1, 0]
+    assert c.call("XLEN", "vigie:contacts") == 2
+
+
 # ---- dead letters ----------------------------------------------------------------------
 
 def status(r, extra=""):
