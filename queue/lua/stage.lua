@@ -155,8 +155,7 @@ end
 -- signal, its story:<id> record (a copy that grew another story leaves "@<that id>" there, so
 -- that a redelivery of it finds the same story even once the cluster's index has forgotten
 -- it), kept the dedup ttl; for another output (a contact), a field of an out:b: bucket (see
--- out_mark). Returns
--- {handled, outputs, merged or duplicate}.
+-- out_mark). Returns {handled, outputs, merged or duplicate}.
 --
 -- A new signal goes into its account's series (series_add) in the same step. series:stream
 -- names the last entry of the signals stream whose signals the series hold: a call that finds
@@ -291,7 +290,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   if outs and outs.added then call('EXPIREAT', outs.cur, fmt(outs.until_s)) end
   local ranks = {}
   for acct, lg in pairs(heat) do ranks[#ranks + 1] = lg; ranks[#ranks + 1] = acct end
-  if #ranks > 0 then call('ZADD', prefix .. 'series:heat', unpack(ranks)) end
+  each_chunk(ranks, function(c) call('ZADD', prefix .. 'series:heat', unpack(c)) end)
   for kind in pairs(touched) do trim_counted(kind.key, prefix .. 'trimmed:' .. kind.stream, 'MAXLEN', maxlen) end
   if series_marker then
     local last = call('XREVRANGE', prefix .. 'signals', '+', '-', 'COUNT', 1)
