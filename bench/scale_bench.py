@@ -14,9 +14,14 @@ Prints the bench/run result line
 and "# " detail lines. Each figure is one function of `Run` below (detail_*), so that other
 measurements add their own lines without touching these.
 
-Environment: SCALE_FEEDS (5000), SCALE_ITEMS (10), SCALE_VIGIE_BIN (another vigie binary to
-run the same cycles with, e.g. a build of main: its lines are printed as well, marked
-"before")."""
+With accounts (SCALE_ACCOUNTS, 10,000 by default: the issue's grid point), the accounts are
+bench/gen_accounts.py's and the items' texts bench/gen_news.py's (about a third name an
+account), so the enrich stage raises signals as it would in production, and the figures are
+per signal too. SCALE_ACCOUNTS=0 gives the earlier run: no accounts, no signals.
+
+Environment: SCALE_FEEDS (5000), SCALE_ITEMS (10), SCALE_ACCOUNTS (10000), SCALE_VIGIE_BIN
+(another vigie binary to run the same cycles with, e.g. a build of main: its lines are
+printed as well, marked "before")."""
 import os
 import shutil
 import signal
@@ -31,6 +36,8 @@ from redis_stats import commandstats, info  # noqa: E402
 
 FEEDS = int(os.environ.get("SCALE_FEEDS", "5000"))
 ITEMS = int(os.environ.get("SCALE_ITEMS", "10"))
+ACCOUNTS = int(os.environ.get("SCALE_ACCOUNTS", "10000"))
+SRC = os.environ["VIGIE_SOURCE_DIR"]
 TMP = os.environ.get("BENCH_TMP") or "/tmp/scalebench"
 
 
@@ -42,17 +49,52 @@ def free_port():
     return p
 
 
+def accounts_file():
+    """bench/gen_accounts.py's accounts (None without accounts)."""
+    if not ACCOUNTS:
+        return None
+    path = os.path.join(TMP, "accounts.json")
+    if not os.path.exists(path):
+        subprocess.run(["/usr/bin/python3", os.path.join(SRC, "bench", "gen_accounts.py"), str(ACCOUNTS), path],
+                       check=True, capture_output=True)
+    return path
+
+
+def news_lines(generation):
+    """FEEDS * ITEMS (title, summary) of bench/gen_news.py naming the accounts, one set per
+    generation (another seed)."""
+    path = os.path.join(TMP, f"news-{generation}.txt")
+    subprocess.run(["/usr/bin/python3", os.path.join(SRC, "bench", "gen_news.py"), accounts_file(), path,
+                    str(FEEDS * ITEMS * 800 / 1e6), "--seed", str(generation + 1)], check=True, capture_output=True)
+    out = []
+    for line in open(path, encoding="utf-8"):
+        title, _, summary = line.rstrip("\n").partition(". ")
+        out.append((escape(title), escape(summary)))
+    while len(out) < FEEDS * ITEMS:  # too few lines: reuse them (their URLs stay new)
+        out += out[:FEEDS * ITEMS - len(out)]
+    return out
+
+
+def escape(t):
+    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def write_feeds(root, generation):
     """Every feed with ITEMS items of this generation (new URLs and texts), published now."""
     os.makedirs(os.path.join(root, "feed"), exist_ok=True)
     now = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime())
+    texts = news_lines(generation) if ACCOUNTS else None
     for i in range(FEEDS):
+        def text(k):
+            if texts:
+                return texts[i * ITEMS + k]
+            return (f"Source {i} story {generation}-{k}: a company announces its results",
+                    f"Story {k} of source {i}, generation {generation}: revenue grew and a new plant opens next year.")
         items = "".join(
-            f"<item><title>Source {i} story {generation}-{k}: a company announces its results</title>"
+            f"<item><title>{text(k)[0]}</title>"
             f"<link>https://news.example.com/{i}/{generation}/{k}</link>"
             f"<guid>https://news.example.com/{i}/{generation}/{k}</guid><pubDate>{now}</pubDate>"
-            f"<description>Story {k} of source {i}, generation {generation}: revenue grew and a new "
-            f"plant opens next year.</description></item>" for k in range(ITEMS))
+            f"<description>{text(k)[1]}</description></item>" for k in range(ITEMS))
         with open(os.path.join(root, "feed", f"{i}.xml"), "w") as f:
             f.write(f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>S{i}</title>'
                     f"{items}</channel></rss>")
@@ -126,6 +168,9 @@ class Run:
         with open(csv, "w") as f:
             f.write("id,url\n" + "".join(f"s{i},http://127.0.0.1:{nginx.port}/feed/{i}.xml\n" for i in range(FEEDS)))
         subprocess.run([vigie, "sources", "-c", conf, "import", csv], check=True, capture_output=True)
+        if ACCOUNTS:
+            subprocess.run([vigie, "accounts", "-c", conf, "import", accounts_file()], check=True,
+                           capture_output=True)
         self.log = open(os.path.join(TMP, f"vigie-{label}.log"), "w")
         self.v = subprocess.Popen([vigie, "run", "-c", conf], stderr=self.log)
         self.cycles = {}
@@ -153,6 +198,7 @@ class Run:
         mem0, cs0 = int(info(c, "memory")["used_memory"]), commandstats(c)
         cpu0 = (cpu(self.v.pid), cpu(self.r.proc.pid))
         items0 = int(c.call("XLEN", "vigie:items"))
+        signals0 = self.signals()
         t0 = time.monotonic()
         time.sleep(0.2)
         while not self.idle():
@@ -165,7 +211,16 @@ class Run:
             "cpu_vigie": cpu(self.v.pid) - cpu0[0],
             "cpu_redis": cpu(self.r.proc.pid) - cpu0[1],
             "new_items": int(c.call("XLEN", "vigie:items")) - items0,
+            "signals": self.signals() - signals0,
         }
+
+    def signals(self):
+        """Signals written so far (entries-added of the signals stream: updates included)."""
+        try:
+            s = self.c.call("XINFO", "STREAM", "vigie:signals")
+        except RuntimeError:
+            return 0
+        return int(dict(zip(s[::2], s[1::2]))["entries-added"])
 
     def run(self, generation):
         self.cycle("new", first=True)
@@ -220,6 +275,18 @@ class Run:
                 f"every function: complete, claim, stage_write); {cyc['new_items']} items in "
                 f"{cyc['seconds']:.1f} s = {cyc['new_items'] / cyc['seconds']:.0f} items/s")
 
+    def detail_per_signal(self):
+        cyc = self.cycles["new"]
+        n = cyc["signals"]
+        if not n:
+            return "signals: none (no accounts: SCALE_ACCOUNTS=0)"
+        fcall = cyc["commands"].get("fcall", (0, 0))[1]
+        return (f"signals: {n} written over the new cycle ({n / self.items():.2f} per item, updates included), "
+                f"{ACCOUNTS} accounts; per signal, the whole cycle's Redis CPU {cyc['cpu_redis'] / n * 1e6:.0f} us "
+                f"(process) and FCALL {fcall / n:.0f} us, the items' own cost included (bench/run signals "
+                f"isolates a signal's); vigie CPU per new item {cyc['cpu_vigie'] / self.items() * 1e6:.0f} us "
+                f"(all roles: fetch, parse, enrich)")
+
     def cost(self, name):
         """CPU seconds per poll, vigie + Redis, over a cycle of FEEDS polls."""
         cyc = self.cycles[name]
@@ -265,8 +332,9 @@ def main():
     label, after = runs[-1]
     print(f"scale vigie={after.bytes_per_item():.0f} peer={after.json_bytes:.0f} unit=B "
           f"ratio={after.bytes_per_item() / after.json_bytes:.3f}")
-    print(f"# grid point: {FEEDS} feeds x {ITEMS} items on a local nginx, one vigie (all roles, no "
-          f"accounts: no signals), its own redis-server; this shared 2-core machine")
+    print(f"# grid point: {FEEDS} feeds x {ITEMS} items on a local nginx, {ACCOUNTS} accounts"
+          f"{' (bench/gen_accounts.py; item texts bench/gen_news.py)' if ACCOUNTS else ' (no signals)'}, one vigie "
+          f"(all roles), its own redis-server; this shared 2-core machine")
     for label, run in runs:
         for line in run.details():
             print(f"# {label if len(runs) > 1 else ''}{': ' if len(runs) > 1 else ''}{line}")

@@ -9,7 +9,7 @@ the second is what its signals cost:
 
 - memory: used_memory after the run, minus the run without signals (the items stream and
   the stage's own keys are in both), per signal; and each structure's MEMORY USAGE per signal
-  (the stream entry, the story record, the cluster index, the out: marker);
+  (the stream entry, the story record, the cluster index, the out: markers);
 - CPU: INFO commandstats, the usec of the FCALLs (the stage's vigie_stage_write calls, in
   which every per-signal command runs), minus the run without signals, per signal; also the
   redis-server process's CPU time, and the EXPIRE-like calls per signal.
@@ -125,8 +125,8 @@ def run(tmp, vigie, payloads, accounts):
                 parts["urls set (before)"] = usage(c, urls)
         if keys:
             parts[name] = usage(c, keys)
-    outs = ["vigie:out:" + s["id"] for s in new]
-    parts["out: marker"] = usage(c, outs)
+    # Markers: out:<id> per output before the buckets, out:b:<bucket> hashes (contacts) since.
+    parts["out: markers"] = usage(c, scan(c, "vigie:out:*"))
     out["parts"] = {k: v / n for k, v in parts.items()}
     out["keys"] = int(c.call("DBSIZE"))
     out["item_entry"] = (c.call("MEMORY", "USAGE", "vigie:items", "SAMPLES", "0") or 0) / max(1, c.call("XLEN", "vigie:items"))

@@ -148,6 +148,12 @@
 #define QUEUE_DEFAULT_MAXLEN 1000000               /* streams' approximate cap */
 #define QUEUE_DEFAULT_DLQ_MAXLEN 10000             /* the dead-letter stream's */
 #define QUEUE_DEFAULT_DEDUP_TTL_S (30LL * 86400)   /* how long ids are remembered */
+/* A sink's replay stream (written by `vigie dlq replay` only): entries its group acknowledged
+ * leave after QUEUE_REPLAY_RETENTION_MS, and the stream holds about QUEUE_REPLAY_MAXLEN at
+ * most (what that cap removes before the group acknowledged it is counted in
+ * trimmed:replay:sink:<name>). Trimmed at each replay: nothing else writes it. */
+#define QUEUE_REPLAY_RETENTION_MS (7LL * 86400 * 1000)
+#define QUEUE_REPLAY_MAXLEN 10000
 
 /* ---- the Redis functions ("vigie" library) ----------------------------------------------
  *

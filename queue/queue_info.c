@@ -233,24 +233,47 @@ int queue_dlq_replay(struct queue_sync *q, const char *id, char *err, size_t err
         goto out;
     }
     redisContext *c = queue_sync_ctx(q);
+    const char *p = queue_sync_prefix(q);
+    int sink = d->group && strncmp(d->group, QUEUE_GROUP_SINK, strlen(QUEUE_GROUP_SINK)) == 0;
+    int replies = 4;
     redisAppendCommand(c, "MULTI");
-    if (d->group && strncmp(d->group, QUEUE_GROUP_SINK, strlen(QUEUE_GROUP_SINK)) == 0)
+    if (sink) {
         /* A sink's: back to that sink alone, on its group's replay stream, naming the stream
-         * and entry it was first written as (see queue_contract.h). */
+         * and entry it was first written as (see queue_contract.h). The group is made here
+         * if the sink has not made it yet (BUSYGROUP otherwise, which EXEC reports and the
+         * rest ignores), so that trimming by age below waits for the sink. */
+        redisAppendCommand(c, "XGROUP CREATE %s" QUEUE_STREAM_REPLAY "%s %s 0 MKSTREAM", p, d->group, d->group);
         redisAppendCommand(c, "XADD %s" QUEUE_STREAM_REPLAY "%s * %s %s " QUEUE_FIELD_ORIGIN_STREAM " %s "
-                           QUEUE_FIELD_ORIGIN_ENTRY " %s", queue_sync_prefix(q), d->group, d->field, d->payload,
+                           QUEUE_FIELD_ORIGIN_ENTRY " %s", p, d->group, d->field, d->payload,
                            d->stream, d->entry ? d->entry : "");
-    else
+        replies++;
+    } else
         redisAppendCommand(c, "XADD %s * %s %s", d->stream, d->field, d->payload);
-    redisAppendCommand(c, "XDEL %s" QUEUE_STREAM_DLQ " %s", queue_sync_prefix(q), id);
+    redisAppendCommand(c, "XDEL %s" QUEUE_STREAM_DLQ " %s", p, id);
     redisAppendCommand(c, "EXEC");
     rc = 1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < replies; i++) {
         redisReply *r = queue_sync_reply(q, err, errlen);
-        if (!r || (i == 3 && r->type != REDIS_REPLY_ARRAY))
+        if (!r || (i == replies - 1 && r->type != REDIS_REPLY_ARRAY))
             rc = -1;
         if (r)
             freeReplyObject(r);
+    }
+    if (rc == 1 && sink) {
+        /* The replay stream's bound (QUEUE_REPLAY_*): only replays write it, so each trims it. */
+        char *key = vg_asprintf("%s" QUEUE_STREAM_REPLAY "%s", p, d->group);
+        char *counter = vg_asprintf("%s" QUEUE_KEY_TRIMMED QUEUE_STREAM_REPLAY "%s", p, d->group);
+        char ret[24], cap[24];
+        snprintf(ret, sizeof(ret), "%lld", QUEUE_REPLAY_RETENTION_MS);
+        snprintf(cap, sizeof(cap), "%d", QUEUE_REPLAY_MAXLEN);
+        const char *argv[] = {[QUEUE_FCALL_HEAD] = key, counter, ret, cap};
+        redisReply *r = key && counter ? queue_fcall_sync(q, err, errlen, QUEUE_FN_TRIM, argv, 2, 2) : NULL;
+        if (!r)
+            rc = -1;
+        else
+            freeReplyObject(r);
+        vg_free(key);
+        vg_free(counter);
     }
 out:
     queue_dead_letters_free(d, n);

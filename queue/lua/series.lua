@@ -48,17 +48,20 @@ local function fmt_log(log) if not log then return '-inf' end return string.form
 -- Adds signal `id` (published t ms, priority 0-100) to the account's series, once: an id
 -- already kept is not counted again, and neither is a signal older than the SERIES_WEEKS weeks
 -- that end with the account's newest (its id is no longer kept). Returns true when added.
-local function series_add(prefix, acct, id, typ, prio, t, half)
+local function series_add(prefix, acct, id, typ, prio, t, half, heat)
   local h, z = prefix .. 'series:w:' .. acct, prefix .. 'series:s:' .. acct
-  if redis.call('ZSCORE', z, id) then return false end
-  local st = redis.call('HMGET', h, 'top', 'low', 'half', 'log', 'last_ms')
   local w = series_week(t)
+  local cw, pw = 'c' .. fmt(w), 'p' .. fmt(w)
+  -- One read of the account's state and of the week's counts, one write of them all.
+  local st = redis.call('HMGET', h, 'top', 'low', 'half', 'log', 'last_ms', cw, pw)
   local top, low = tonumber(st[1]), tonumber(st[2])
   if top and w <= top - SERIES_WEEKS then return false end
   prio = math.floor(prio)
   if prio < 0 then prio = 0 elseif prio > 100 then prio = 100 end
   local log = tonumber(st[4])
   if st[3] and tonumber(st[3]) ~= half then log = series_relog(z, half) end
+  -- An id already kept is not counted again (ZADD NX says whether it was).
+  if redis.call('ZADD', z, 'NX', string.format('%.17g', t + prio / 128), id) == 0 then return false end
   if not top then
     top, low = w, w
   elseif w > top then
@@ -72,12 +75,14 @@ local function series_add(prefix, acct, id, typ, prio, t, half)
   elseif not low or w < low then
     low = w
   end
-  redis.call('ZADD', z, string.format('%.17g', t + prio / 128), id)
-  redis.call('HINCRBY', h, 'c' .. fmt(w), 1)
-  redis.call('HINCRBY', h, 'p' .. fmt(w), prio)
   if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
-  local set = {'top', fmt(top), 'low', fmt(low), 'half', fmt(half)}
-  if log then set[#set + 1] = 'log'; set[#set + 1] = fmt_log(log) end
+  local set = {cw, fmt((tonumber(st[6]) or 0) + 1), pw, fmt((tonumber(st[7]) or 0) + prio)}
+  -- top, low and half change seldom: written only then.
+  if top ~= tonumber(st[1]) then set[#set + 1] = 'top'; set[#set + 1] = fmt(top) end
+  if low ~= tonumber(st[2]) then set[#set + 1] = 'low'; set[#set + 1] = fmt(low) end
+  if half ~= tonumber(st[3]) then set[#set + 1] = 'half'; set[#set + 1] = fmt(half) end
+  local lg = fmt_log(log)
+  if log then set[#set + 1] = 'log'; set[#set + 1] = lg end
   local last = tonumber(st[5])
   if not last or t >= last then
     set[#set + 1] = 'last_ms'; set[#set + 1] = fmt(t)
@@ -85,7 +90,8 @@ local function series_add(prefix, acct, id, typ, prio, t, half)
     set[#set + 1] = 'last_id'; set[#set + 1] = id
   end
   redis.call('HSET', h, unpack(set))
-  redis.call('ZADD', prefix .. 'series:heat', fmt_log(log), acct)
+  -- A caller writing many signals (vigie_stage_write) ranks their accounts in one ZADD.
+  if heat then heat[acct] = lg else redis.call('ZADD', prefix .. 'series:heat', lg, acct) end
   return true
 end
 -- An RFC 3339 time (or a bare date) as util/vg_time.c reads it, in ms; nil when it is not one.
@@ -136,11 +142,18 @@ end
 -- priority and `published` from the record's members
 -- (`"priority":` and `"published":"` only ever start a member: a quote inside a JSON string is
 -- escaped), else the entry's time.
-local function series_signal(prefix, id, cluster, json, entry, half)
+-- A member's value read in place: a plain search for its name (cheaper than a pattern tried
+-- at every position), then the pattern anchored after it.
+local function member(json, name, pattern)
+  local _, e = string.find(json, name, 1, true)
+  if not e then return nil end
+  return string.match(json, pattern, e + 1)
+end
+local function series_signal(prefix, id, cluster, json, entry, half, heat)
   local acct, typ = string.match(cluster, '^(.*)|([^|]*)$')
   id = string.match(json, '^{"id":%s*"([^"\\]*)"') or id
   if not acct or id == '' then return false end
-  local p = tonumber(string.match(json, '"priority":%s*(%-?%d+)')) or 0
-  local t = rfc3339_ms(string.match(json, '"published":%s*"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
-  return series_add(prefix, acct, id, typ, p, t, half)
+  local p = tonumber(member(json, '"priority":', '^%s*(%-?%d+)')) or 0
+  local t = rfc3339_ms(member(json, '"published":', '^%s*"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
+  return series_add(prefix, acct, id, typ, p, t, half, heat)
 end

@@ -7,9 +7,10 @@ local STORY_TAIL = ',"sources":1}'
 -- record as first written, read back from the stream, with the new count and URLs). False
 -- when the story is not known (expired, or its record trimmed from the stream). The caller
 -- trims the stream (trim_counted).
-local function grow(prefix, stream, id, json)
+local function grow(prefix, stream, id, json, v)
   local key = prefix .. 'story:' .. id
-  local n, entry, urls = story_read(key)
+  local n, entry, urls
+  if v then n, entry, urls = story_parse(v) else n, entry, urls = story_read(key) end
   if not n then return false end
   local url = story_url(json)
   for _, u in ipairs(urls) do if u == url then return true end end
@@ -98,6 +99,38 @@ local function trim_counted(key, counter, how, arg)
   return d
 end
 
+-- Written-once markers of outputs other than signals (contacts): per dedup ttl (the bucket's
+-- length), one hash out:b:<bucket>, bucket = floor(Redis time in s / ttl), field the dedup id.
+-- An id counts as written when its field is in the current bucket or the one before, so it is
+-- remembered at least the ttl and at most twice that; a bucket expires as a whole when its
+-- successor ends (EXPIREAT, once per call). Instead of a key with its own TTL per output: a
+-- field costs a fraction of a key. Markers of versions before the buckets, out:<id> strings
+-- with a TTL, are still looked at for one ttl after the buckets were first used (out:since).
+local function clock_us()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local function out_buckets(prefix, ttl, stream)
+  local now_s = math.floor(clock_us() / 1000000)
+  local b = math.floor(now_s / ttl)
+  local since = tonumber(redis.call('GET', prefix .. 'out:since'))
+  if not since then
+    -- Only a Redis that already holds the output stream may hold markers of before.
+    since = redis.call('EXISTS', stream) == 1 and now_s or now_s - ttl
+    redis.call('SET', prefix .. 'out:since', fmt(since))
+  end
+  return {cur = prefix .. 'out:b:' .. fmt(b), prev = prefix .. 'out:b:' .. fmt(b - 1), until_s = (b + 2) * ttl,
+          legacy = now_s < since + ttl and prefix .. 'out:' or nil}
+end
+-- True when id was not marked written (and marks it now).
+local function out_mark(o, id)
+  if redis.call('HSETNX', o.cur, id, 1) == 0 then return false end
+  o.added = true
+  if redis.call('HEXISTS', o.prev, id) == 1 then return false end
+  if o.legacy and redis.call('EXISTS', o.legacy .. id) == 1 then return false end
+  return true
+end
+
 -- stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
 -- ttl, window, mode, series half-life ms (0: keep no series), nkinds, then nkinds pairs of (stream suffix, field), then per entry:
 -- "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
@@ -118,8 +151,11 @@ end
 -- one XACK exact; markers are only made on those rare paths, and expire on their own.
 --
 -- An output with a dedup id is written once; a signal (one with a cluster) whose id or
--- near-duplicate story is known grows that signal instead. Returns {handled, outputs,
--- merged or duplicate}.
+-- near-duplicate story is known grows that signal instead. What says "written" is, for a
+-- signal, its story:<id> record (a copy that grew another story leaves "@<that id>" there, so
+-- that a redelivery of it finds the same story even once the cluster's index has forgotten
+-- it), kept the dedup ttl; for another output (a contact), a field of an out:b: bucket (see
+-- out_mark). Returns {handled, outputs, merged or duplicate}.
 --
 -- A new signal goes into its account's series (series_add) in the same step. series:stream
 -- names the last entry of the signals stream whose signals the series hold: a call that finds
@@ -134,9 +170,9 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   local handled, added, dup = 0, 0, 0
   local call, input, group = redis.call, keys[1], args[1]
   local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
-  local window_ms, now_us, listed = window * 1000, nil, 0
+  local window_ms, now_us, listed, outs = window * 1000, nil, 0, nil
   local half, nk = tonumber(args[7]), tonumber(args[8])
-  local kinds, touched = {}, {}
+  local kinds, touched, heat = {}, {}, {}
   for k = 1, nk do kinds[k] = {stream = args[7 + 2 * k], field = args[8 + 2 * k], key = prefix .. args[7 + 2 * k]} end
   -- Pass 1: the entries, where their outputs start and how many.
   local ids, starts, counts = {}, {}, {}
@@ -206,26 +242,41 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
         end
         local stream, field = kind.stream, kind.field
         local fresh = true
-        if dedup ~= '' then fresh = call('SET', prefix .. 'out:' .. dedup, 1, 'NX', 'EX', ttl) end
+        if cluster ~= '' and dedup ~= '' then
+          -- A signal's marker is its story record (or, for a copy that grew another story,
+          -- "@<that story's id>"): one read, and no key of its own.
+          local v = redis.pcall('GET', prefix .. 'story:' .. dedup)
+          if type(v) == 'string' then
+            fresh = false
+            local n, _, _, alias = story_parse(v)
+            if n then
+              if grow(prefix, stream, dedup, json, v) then touched[kind] = true end
+            elseif alias then
+              if grow(prefix, stream, alias, json) then touched[kind] = true end
+            end
+          end
+        elseif dedup ~= '' then
+          if not outs then outs = out_buckets(prefix, ttl, kind.key) end
+          fresh = out_mark(outs, dedup)
+        end
         local index, held = nil, 0
         if fresh and cluster ~= '' and #sim == 16 then
-          if not now_us then
-            local t = call('TIME')
-            now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-          end
+          if not now_us then now_us = clock_us() end
           index = prefix .. 'stories:' .. cluster
           local same
           same, held = similar(index, sim, now_us, window_ms)
-          if same and grow(prefix, stream, same, json) then fresh = false; touched[kind] = true end
-        elseif not fresh and cluster ~= '' then
-          if grow(prefix, stream, dedup, json) then touched[kind] = true end
+          if same and grow(prefix, stream, same, json) then
+            fresh = false
+            touched[kind] = true
+            if dedup ~= '' then call('SET', prefix .. 'story:' .. dedup, '@' .. same, 'EX', ttl) end
+          end
         end
         if fresh then
           touched[kind] = true
           local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
             call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl)
-            if half > 0 then series_signal(prefix, dedup, cluster, json, entry, half) end
+            if half > 0 then series_signal(prefix, dedup, cluster, json, entry, half, heat) end
             if index then
               index_story(index, sim, dedup, now_us + listed, window_ms, held)
               listed = listed + 1
@@ -236,6 +287,10 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
       end
     end
   end
+  if outs and outs.added then call('EXPIREAT', outs.cur, fmt(outs.until_s)) end
+  local ranks = {}
+  for acct, lg in pairs(heat) do ranks[#ranks + 1] = lg; ranks[#ranks + 1] = acct end
+  each_chunk(ranks, function(c) call('ZADD', prefix .. 'series:heat', unpack(c)) end)
   for kind in pairs(touched) do trim_counted(kind.key, prefix .. 'trimmed:' .. kind.stream, 'MAXLEN', maxlen) end
   if series_marker then
     local last = call('XREVRANGE', prefix .. 'signals', '+', '-', 'COUNT', 1)

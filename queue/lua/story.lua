@@ -11,9 +11,10 @@
 -- ordered by member). The index is bounded: at each listing the members older than the story
 -- window leave, and only the newest STORY_CAP stay (a cluster busier than that within one
 -- window forgets its oldest stories first: a late copy of one of those raises a signal of its
--- own); the key expires one window after its last listing. A story record lasts as long as
--- the signal's out: marker (the dedup ttl, from its first write): a copy with the same id
--- grows it, and readers (the console) find a signal's sources there.
+-- own); the key expires one window after its last listing. A story record lasts the dedup ttl
+-- from its first write and is the signal's "written once" marker (no out: key for a
+-- signal): a copy with the same id grows it, and readers (the console) find a signal's
+-- sources there.
 local STORY_CAP = 64
 local function popcount16(x)
   local n = 0
@@ -30,34 +31,45 @@ local function hamming(a, b)
 end
 -- The id of the newest story of the index within the window whose SimHash is within 3 bits
 -- of sim, and how many stories the index holds; drops the members past the window first.
+-- The bands are compared byte by byte: a substring would be a new Lua string (allocated and
+-- hashed) for every band of every member, most of a busy cluster's cost.
 local function similar(index, sim, now_us, window_ms)
-  local sub = string.sub
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000))
+  local byte, sub = string.byte, string.sub
   local all = redis.call('ZRANGE', index, 0, -1, 'REV')
-  local b1, b2, b3, b4 = sub(sim, 1, 4), sub(sim, 5, 8), sub(sim, 9, 12), sub(sim, 13, 16)
-  for _, m in ipairs(all) do
-    if (sub(m, 1, 4) == b1 or sub(m, 5, 8) == b2 or sub(m, 9, 12) == b3 or sub(m, 13, 16) == b4)
-       and hamming(sim, sub(m, 1, 16)) <= 3 then
-      return sub(m, 17), #all
+  local n = #all
+  -- The members past the window are the oldest, last in `all` (an empty index, most of them
+  -- with many accounts, costs no removal).
+  if n > 0 then n = n - redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000)) end
+  local s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16 = byte(sim, 1, 16)
+  for k = 1, n do
+    local m = all[k]
+    local a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16 = byte(m, 1, 16)
+    if ((a1 == s1 and a2 == s2 and a3 == s3 and a4 == s4) or (a5 == s5 and a6 == s6 and a7 == s7 and a8 == s8) or
+        (a9 == s9 and a10 == s10 and a11 == s11 and a12 == s12) or
+        (a13 == s13 and a14 == s14 and a15 == s15 and a16 == s16)) and hamming(sim, sub(m, 1, 16)) <= 3 then
+      return sub(m, 17), n
     end
   end
-  return nil, #all
+  return nil, n
 end
 local function index_story(index, sim, id, score, window_ms, held)
   redis.call('ZADD', index, fmt(score), sim .. id)
   if held >= STORY_CAP then redis.call('ZREMRANGEBYRANK', index, 0, -(STORY_CAP + 1)) end
   redis.call('PEXPIRE', index, fmt(window_ms))
 end
--- A story record: sources, entry id, URLs ({} when the key is missing or not one).
-local function story_read(key)
-  local v = redis.pcall('GET', key)
+-- A story record: sources, entry id, URLs (nil when the key is missing or not one). A copy
+-- that grew another story leaves "@<that story's id>" under its own id (its marker, see
+-- vigie_stage_write): story_read gives nil and the id for it.
+local function story_parse(v)
   if type(v) ~= 'string' then return nil end
+  if string.byte(v, 1) == 64 then return nil, nil, nil, string.sub(v, 2) end
   local n, entry, rest = string.match(v, '^(%d+) ([%d%-]+)\n?(.*)$')
   if not n then return nil end
   local urls = {}
   for u in string.gmatch(rest, '[^\n]+') do urls[#urls + 1] = u end
   return tonumber(n), entry, urls
 end
+local function story_read(key) return story_parse(redis.pcall('GET', key)) end
 local function story_url(json)
   -- Read in place when it can be: "url":" is only ever a member's start (inside a JSON string
   -- a quote is escaped), and a URL without a backslash is its JSON text; else decoded.

@@ -116,6 +116,83 @@ def test_stories_older_than_the_window_leave_the_index():
     assert [m[16:] for m in c.call("ZRANGE", "vigie:stories:acme|funding", 0, -1)] == ["new"]
 
 
+def test_a_signal_is_written_once_with_its_story_as_marker():
+    """A signal keeps no out: key: its story:<id> says it was written, and a copy that grew
+    another story leaves "@<that id>" there, so that its redelivery adds nothing even after
+    the cluster's index has forgotten the story (the story window passed)."""
+    r = Redis()
+    c = loaded(r)
+    e = Enrich(c, window_s=1)
+    sim = "0123456789abcdef"
+    assert e.write("s1", "https://news.example/1", sim) == [1, 1, 0]
+    assert e.write("copy", "https://other.example/1", flip(sim, [5])) == [1, 0, 1]
+    assert c.call("GET", "vigie:story:copy") == "@s1"
+    assert not c.call("KEYS", "vigie:out:*"), "a signal's marker is its story record"
+    # Redelivered (the same ids, as after a takeover): nothing written, nothing grown again.
+    assert e.write("s1", "https://news.example/1", sim) == [1, 0, 1]
+    assert e.write("copy", "https://other.example/1", flip(sim, [5])) == [1, 0, 1]
+    time.sleep(1.2)
+    # Past the story window the index no longer lists s1; the copy's marker still holds.
+    assert e.write("copy", "https://other.example/1", flip(sim, [5])) == [1, 0, 1]
+    assert e.write("s1", "https://news.example/1", sim) == [1, 0, 1]
+    out = e.signals()
+    assert [json.loads(f["signal"])["id"] for f in out if "signal" in f] == ["s1"]
+    assert [json.loads(f["update"])["sources"] for f in out if "update" in f] == [2]
+    assert c.call("GET", "vigie:story:s1").startswith("2 ")
+    # The console reads the copy's marker as no story of its own.
+    assert 0 < c.call("TTL", "vigie:story:copy") <= 86400
+
+
+
+def write_contact(c, cid, ttl):
+    """A contact output (a dedup id, no cluster) of one item entry, through vigie_stage_write."""
+    c.call("XADD", "vigie:items", "*", "item", "{}")
+    entry = c.call("XREADGROUP", "GROUP", "enrich", "t", "COUNT", 1, "STREAMS", "vigie:items", ">")[0][1][0][0]
+    return c.call("FCALL", "vigie_stage_write", 3, "vigie:items", "vigie:errors:items:enrich",
+                  "vigie:taken:items:enrich:", "enrich", "vigie:", 1000000, ttl, 86400, "c", 0, 1,
+                  "contacts", "contact", entry, "1d", json.dumps({"name": cid}), cid)
+
+
+def test_a_contact_is_written_once_across_a_marker_bucket_boundary():
+    """Outputs other than signals are marked written in hashes out:b:<bucket> that expire as a
+    whole (no key per output): an id is remembered across the change of bucket, at least the
+    dedup ttl, and forgotten after at most twice that."""
+    r = Redis()
+    c = loaded(r)
+    c.call("XGROUP", "CREATE", "vigie:items", "enrich", "$", "MKSTREAM")
+    ttl = 2
+
+    def bucket():
+        return int(c.call("TIME")[0]) // ttl
+    # Written late in a bucket, redelivered in the next one: not written again.
+    wait_until(lambda: int(c.call("TIME")[0]) % ttl == 1, 5, "the second half of a bucket")
+    b = bucket()
+    assert write_contact(c, "jane", ttl) == [1, 1, 0]
+    assert write_contact(c, "jane", ttl) == [1, 0, 1]
+    wait_until(lambda: bucket() == b + 1, 5, "the next bucket")
+    assert write_contact(c, "jane", ttl) == [1, 0, 1], "forgotten at the bucket boundary"
+    keys = sorted(c.call("KEYS", "vigie:out:*"))
+    assert keys == ["vigie:out:b:%d" % b, "vigie:out:b:%d" % (b + 1), "vigie:out:since"], keys
+    assert 0 < c.call("TTL", "vigie:out:b:%d" % b) <= ttl
+    # Two buckets later (more than the ttl since its last sighting) it is forgotten: written.
+    wait_until(lambda: bucket() == b + 3, 8, "two buckets later")
+    assert write_contact(c, "jane", ttl) == [1, 1, 0]
+    assert not c.call("EXISTS", "vigie:out:b:%d" % b), "a bucket past its successor did not expire"
+    assert c.call("XLEN", "vigie:contacts") == 2
+
+
+def test_markers_of_an_earlier_version_still_hold_after_the_upgrade():
+    r = Redis()
+    c = loaded(r)
+    c.call("XGROUP", "CREATE", "vigie:items", "enrich", "$", "MKSTREAM")
+    # What an earlier version left: the contacts stream and a marker key per contact.
+    c.call("XADD", "vigie:contacts", "*", "contact", json.dumps({"name": "old"}))
+    c.call("SET", "vigie:out:old", 1, "EX", 3600)
+    assert write_contact(c, "old", 3600) == [1, 0, 1]
+    assert write_contact(c, "new", 3600) == [1, 1, 0]
+    assert c.call("XLEN", "vigie:contacts") == 2
+
+
 # ---- dead letters ----------------------------------------------------------------------
 
 def status(r, extra=""):
@@ -263,6 +340,51 @@ def test_trimming_by_count_counts_what_a_group_had_not_acknowledged():
         wait_until(lambda: series in v.get("/metrics")[1], 20, "the trimmed count in /metrics")
     finally:
         assert v.stop() == 0
+
+
+def test_a_replay_stream_is_trimmed_by_age_and_count_at_each_replay():
+    """replay:sink:<name> (written by `vigie dlq replay` only) keeps what its group has not
+    acknowledged, drops what it acknowledged more than 7 days ago, and holds about 10,000 entries
+    at most, what that cap takes from the group counted (queue_contract.h QUEUE_REPLAY_*)."""
+    r = Redis()
+    c = loaded(r)
+    key, grp = "vigie:replay:sink:crm", "sink:crm"
+    day = 86400000
+    old = int(time.time() * 1000) - 8 * day
+    ids = add_at(c, key, old, 300)
+    c.call("XGROUP", "CREATE", key, grp, "0")
+    c.call("XREADGROUP", "GROUP", grp, "w", "COUNT", 300, "STREAMS", key, ">")
+    c.call("XACK", key, grp, *ids[:200])   # 100 old ones still pending
+
+    def dead_letter(n):
+        return c.call("XADD", "vigie:dlq", "*", "stream", "vigie:signals", "group", grp, "entry", f"1-{n}",
+                      "deliveries", "3", "error", "refused", "field", "signal", "payload", json.dumps({"id": f"d{n}"}))
+    d = short_tmpdir()
+    conf = os.path.join(d, "vigie.conf")
+    with open(conf, "w") as f:
+        f.write(f"[redis]\nurl = {r.url}\n")
+    p = run_vigie(["dlq", "-c", conf, "replay", dead_letter(0)])
+    assert p.returncode == 0, p.stderr
+    left = [e[0] for e in c.call("XRANGE", key, "-", "+")]
+    assert set(ids[200:]) <= set(left), "an entry the sink had not acknowledged was trimmed by age"
+    assert len(set(ids[:200]) & set(left)) < 100, "acknowledged entries older than 7 days were kept"
+    assert json.loads(fields(c.call("XREVRANGE", key, "+", "-", "COUNT", 1)[0])["signal"]) == {"id": "d0"}
+    assert not c.call("EXISTS", "vigie:trimmed:replay:sink:crm")
+
+    # A flood of replays nobody reads: the stream stays near its cap, the loss is counted.
+    c.call("EVAL", "for i = 1, 10500 do redis.call('XADD', KEYS[1], '*', 'signal', 'x') end", 1, key)
+    p = run_vigie(["dlq", "-c", conf, "replay", dead_letter(1)])
+    assert p.returncode == 0, p.stderr
+    n = c.call("XLEN", key)
+    assert 10000 <= n < 10200, n
+    lost = int(c.call("HGET", "vigie:trimmed:replay:sink:crm", grp))
+    assert lost > 0 and lost + n >= 10500, (lost, n)
+    # A sink that never read its replay stream: the replay makes its group, from the start.
+    p = run_vigie(["dlq", "-c", conf, "replay", c.call("XADD", "vigie:dlq", "*", "stream", "vigie:signals", "group",
+                                                        "sink:new", "entry", "1-9", "deliveries", "1", "error", "x",
+                                                        "field", "signal", "payload", "{}")])
+    assert p.returncode == 0, p.stderr
+    assert group(c, "vigie:replay:sink:new", "sink:new")["lag"] == 1
 
 
 if __name__ == "__main__":
