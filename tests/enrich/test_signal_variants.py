@@ -8,7 +8,9 @@ rules missed on an independent set: headlines written as noun phrases ("Méga-co
 two signals in one story, and variants of rules that had been written from one example (any
 number of recruits, any ordinal, any craft workshop, any participle, any verb object). The
 negatives are pages about a topic that name no company's news: definitions, guides, how-tos,
-a regulator's publications. Each item's types must be exactly its label's.
+a regulator's publications. The `distract-` items were added after the rules, as hard cases
+for the new patterns (hiring slowing down, an agreement with unions, a plan creating jobs, a
+how-to about a named company that is news). Each item's types must be exactly its label's.
 """
 import json
 import os
