@@ -10,7 +10,10 @@ number of recruits, any ordinal, any craft workshop, any participle, any verb ob
 negatives are pages about a topic that name no company's news: definitions, guides, how-tos,
 a regulator's publications. The `distract-` items were added after the rules, as hard cases
 for the new patterns (hiring slowing down, an agreement with unions, a plan creating jobs, a
-how-to about a named company that is news). Each item's types must be exactly its label's.
+how-to about a named company that is news); the `more-` items, also added after, check the
+second round of general patterns (forces joined, a client choosing a supplier for a job, a
+number of people sought, a first stone, capacity, taking the helm) with their own
+distractors. Each item's types must be exactly its label's.
 """
 import json
 import os
