@@ -179,7 +179,7 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "# is not read as a funding.\n"
     "\n"
     "[macros]\n"
-    "define HEAD (?:^|^[^:]{1,80}: |^[^:]{1,80} - )(?:(?:un|une|le|la|les|l'|des|du|de|d'|nouvel|nouvelle|nouveau|nouveaux|nouvelles|gros|grosse|grand|grande|vaste|vague de|important|importante|enorme|premier|premiere|double|record|jusqu'a|plus de|pres de|a|an|the|new|fresh|big|huge|major|first|another|bumper|giant|massive|multi-?million|multi-?billion|[$\302\243\342\202\254]?\\d[\\d ,.]*(?:m|mn|bn|b|k|md|mds|millions?|milliards?|billion)?(?: ?(?:\342\202\254|\\$|\302\243|euros?|d'euros|dollars|de dollars|usd|eur))?)(?:[ -]|(?<=')))*\n"
+    "define HEAD (?:^|^[^:]{1,80}: |^[^:]{1,80} - )(?:(?:un|une|le|la|les|l'|des|du|de|d'|nouvel|nouvelle|nouveau|nouveaux|nouvelles|gros|grosse|grand|grande|vaste|vague de|important|importante|enorme|premier|premiere|double|record|jusqu'a|plus de|pres de|a|an|the|new|fresh|big|huge|major|first|another|bumper|giant|massive|multi-?million|multi-?billion|[$\302\243\342\202\254]?\\d+(?:[,.]\\d+)*(?: \\d{3})*(?: ?(?:m|mn|bn|b|k|md|mds|millions?|milliards?|billion))?(?: ?(?:\342\202\254|\\$|\302\243|euros?|d'euros|dollars|de dollars|usd|eur))?)(?:[ -]|(?<=')))*\n"
     "define AFTER (?=\\s(?:de|d'|du|des|pour|a|au|aux|avec|chez|entre|en|sur|geante?s?|record|historique|for|from|with|at|worth|to|between|in)\\b)\n"
     "# a number of people: \"260 operators\", \"1,500 workers\", \"1 200 salaries\" \342\200\224 not a year, an age,\n"
     "# a duration, an amount or a share\n"
