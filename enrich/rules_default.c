@@ -41,7 +41,9 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "match \\bqu'est-ce qu|\\bqu'est ce qu|\\bdefinitions?\\b|\\bglossaire\\b|\\bglossary\\b|\\blexique\\b|\\bwhat (?:is|are|does) (?:a|an)\\b|\\bhow to\\b|\\bhow (?:does|do) (?:a|an)\\b|\\btout savoir\\b|\\bfaq\\b\n"
     "match \\bcomment (?:bien |mieux )?[a-z]+(?:er|ir|re) (?:un|une|le|la|les|l'|des|du|de|d'|vos|votre|ses|son|sa|sur|en|a|au|aux)\\b\n"
     "match \\b(?:vos|votre|your)\\b\n"
-    "match \\b(?:guide|checklist|mode d'emploi)\\b.{0,30}\\b(?:pour|to|for|du|de|des|d')\\b|^(?:guide|conseils|tips|astuces|faq|glossaire|glossary)\\b|\\bguide\\s?:|\\b\\d+ (?:tips|steps|etapes|conseils|astuces|questions|choses a savoir|things to know)\\b\n"},
+    "match \\b(?:guide|checklist|mode d'emploi)\\b.{0,30}\\b(?:pour|to|for|du|de|des|d')\\b|^(?:guide|conseils|tips|astuces|faq|glossaire|glossary)\\b|\\bguide\\s?:\n"
+    "# \"5 tips\", \"10 questions\": a number of pieces of advice (the number checked behind the word)\n"
+    "match \\b(?:tips|steps|etapes|conseils|astuces|questions)\\b(?<=\\d tips|\\d steps|\\d etapes|\\d conseils|\\d astuces|\\d questions)\n"},
     {"parties.rules",
     "# parties.rules \342\200\224 the organisations a story names as counterparties, and the places an\n"
     "# expansion happens in. Case-sensitive names ({ORG}, {PLACE}) in caseless phrasing; {ORGEND}\n"
@@ -179,7 +181,7 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "# is not read as a funding.\n"
     "\n"
     "[macros]\n"
-    "define HEAD (?:^|^[^:]{1,80}: |^[^:]{1,80} - )(?:(?:un|une|le|la|les|l'|des|du|de|d'|nouvel|nouvelle|nouveau|nouveaux|nouvelles|gros|grosse|grand|grande|vaste|vague de|important|importante|enorme|premier|premiere|double|record|jusqu'a|plus de|pres de|a|an|the|new|fresh|big|huge|major|first|another|bumper|giant|massive|multi-?million|multi-?billion|[$\302\243\342\202\254]?\\d+(?:[,.]\\d+)*(?: \\d{3})*(?: ?(?:m|mn|bn|b|k|md|mds|millions?|milliards?|billion))?(?: ?(?:\342\202\254|\\$|\302\243|euros?|d'euros|dollars|de dollars|usd|eur))?)(?:[ -]|(?<=')))*\n"
+    "define HEAD ^(?:[^:]{1,80}+: )?(?:(?:un|une|le|la|les|l'|des|du|de|d'|nouvel|nouvelle|nouveau|nouveaux|nouvelles|gros|grosse|grand|grande|vaste|vague de|important|importante|enorme|premier|premiere|double|record|jusqu'a|plus de|pres de|a|an|the|new|fresh|big|huge|major|first|another|bumper|giant|massive|multi-?million|multi-?billion|[$\302\243\342\202\254]?\\d+(?:[,.]\\d+)*(?: \\d{3})*(?: ?(?:m|mn|bn|b|k|md|mds|millions?|milliards?|billion))?(?: ?(?:\342\202\254|\\$|\302\243|euros?|d'euros|dollars|de dollars|usd|eur))?)(?:[ -]|(?<=')))*\n"
     "define AFTER (?=\\s(?:de|d'|du|des|pour|a|au|aux|avec|chez|entre|en|sur|geante?s?|record|historique|for|from|with|at|worth|to|between|in)\\b)\n"
     "# a number of people: \"260 operators\", \"1,500 workers\", \"1 200 salaries\" \342\200\224 not a year, an age,\n"
     "# a duration, an amount or a share\n"
@@ -227,7 +229,7 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "match 0.85 \\b(?:succeeds?|succeeding|will succeed|to succeed|replaces?|replacing|to replace|successor to)\\b.{0,60}\\b(?:as|chief|ceo|cfo|coo|cto|cio|chair|chairman|president|director|officer|head|role|post)\\b\n"
     "match 0.85 \\b(?:take|takes|took|taking) over as\\b\n"
     "# \"New CEO for X\", \"Nouveau patron chez X\": the head is a new holder of a role\n"
-    "headline 0.75 (?:^|^[^:]{1,80}: )(?:(?:un|une|le|la|a|the) )?(?:new|interim|nouvel|nouvelle|nouveau) (?:ceo|cfo|coo|cto|boss|chief executive|chief financial officer|chair|chairman|chairwoman|president|presidente|pdg|dg|directeur general|directrice generale|patron|patronne|directeur financier|directrice financiere)\\b{AFTER}\n"
+    "headline 0.75 ^(?:[^:]{1,80}+: )?(?:(?:un|une|le|la|a|the) )?(?:new|interim|nouvel|nouvelle|nouveau) (?:ceo|cfo|coo|cto|boss|chief executive|chief financial officer|chair|chairman|chairwoman|president|presidente|pdg|dg|directeur general|directrice generale|patron|patronne|directeur financier|directrice financiere)\\b{AFTER}\n"
     "exclude \\bre-?appoint|\\brenew(?:ed|s)? .{0,40}\\bmandate\\b|\\bre-?elected\\b|\\breelected\\b\n"
     "exclude \\b(?:named|names) (?:one of|among|as one of|a finalist|the best|winner)\\b\n"
     "match 0.85 \\b(?:takes?|took|taking|will take|to take) (?:over )?the (?:helm|reins)\\b\n"
@@ -382,7 +384,7 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "match 0.85 \\b(?:rejoint|rejoindra|rejoindre|a rejoint|integre)\\b.{0,60}\\b(?:en tant que|comme|au poste de|en qualite de)\\b\n"
     "match 0.85 \\b(?:devient|deviendra|devenir|est devenue?)\\b.{0,20}\\b(?:directeur|directrice|president|presidente|pdg|dg|daf|dsi|drh)\\b\n"
     "match 0.85 \\bprend(?:ra)? la (?:tete|direction|presidence)\\b|\\barrivee d[e']\\b.{0,60}\\b(?:en tant que|au poste de|comme)\\b\n"
-    "headline 0.75 (?:^|^[^:]{1,80}: )(?:(?:un|une|le|la) )?(?:nouvel|nouvelle|nouveau) (?:pdg|dg|directeur general|directrice generale|president|presidente|patron|patronne|directeur financier|directrice financiere|president du directoire)\\b{AFTER}\n"
+    "headline 0.75 ^(?:[^:]{1,80}+: )?(?:(?:un|une|le|la) )?(?:nouvel|nouvelle|nouveau) (?:pdg|dg|directeur general|directrice generale|president|presidente|patron|patronne|directeur financier|directrice financiere|president du directoire)\\b{AFTER}\n"
     "exclude \\breconduite?s?\\b|\\brenouvel[a-z]* (?:le |son |sa )?mandat|\\breelue?\\b|\\bre-elue?\\b\n"
     "match 0.85 \\bprend(?:ra|re)? les renes\\b|\\bprend(?:ra)? la barre\\b|\\b(?:choisit|a choisi|retient|a retenu|designe)\\b.{0,60}\\b(?:comme|en tant que|au poste de) (?:nouvel(?:le)? |nouveau )?(?:directeur|directrice|president|presidente|pdg|dg|daf|patron|patronne)\\b\n"
     "\n"
