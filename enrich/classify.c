@@ -12,14 +12,16 @@ static int section_tried(const struct enrich_section *s, const uint64_t *gates)
     return enrich_gate_open(gates, s->kw_bit);
 }
 
-/* Best confidence of signal section `s` on sentence text [p, p+n), 0 when none or excluded. */
+/* Best confidence of signal section `s` on sentence text [p, p+n), 0 when none or excluded.
+ * `headline`: the sentence is a title that names someone, so `headline` patterns are tried. */
 static double sentence_conf(const struct enrich_doc *d, const struct enrich_section *s,
-                            const uint64_t *gates, const char *p, size_t n)
+                            const uint64_t *gates, const char *p, size_t n, int headline)
 {
     double best = 0;
     for (size_t k = 0; k < s->n_pats; k++) {
         const struct enrich_pattern *pat = &s->pats[k];
-        if (pat->kind != ENRICH_PAT_MATCH || pat->conf <= best || !enrich_gate_open(gates, pat->gate) ||
+        if (!(pat->kind == ENRICH_PAT_MATCH || (headline && pat->kind == ENRICH_PAT_HEADLINE)) ||
+            pat->conf <= best || !enrich_gate_open(gates, pat->gate) ||
             !enrich_gate_open(gates, pat->gate2))
             continue;
         if (enrich_rules_run(d->rules, pat->code, p, n, 0, d->md))
@@ -69,6 +71,26 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
     if (n_secs > MAXSEC)
         n_secs = MAXSEC;
 
+    /* Modifiers of `scope title` read the title alone, for the whole item: a definition, a
+     * guide or a how-to talks about a topic, it tells no company's news. */
+    double item_factor = 1;
+    uint32_t item_mods = 0;
+    unsigned mk0 = 0;
+    for (size_t i = 0; i < n_secs; i++) {
+        if (secs[i].kind != ENRICH_SEC_MODIFIER)
+            continue;
+        for (size_t si = 0; secs[i].title_scope && si < d->n_title && mk0 < 32; si++)
+            if (modifier_hits(d, &secs[i], d->gates[si], d->t.l + d->sent[si].start,
+                              d->sent[si].end - d->sent[si].start)) {
+                item_mods |= 1u << mk0;
+                item_factor *= secs[i].factor;
+                break;
+            }
+        mk0++;
+    }
+    if (item_factor <= 0)
+        return 0;
+
     for (size_t si = 0; si < d->n_sent; si++) {
         const char *p = d->t.l + d->sent[si].start;
         size_t n = d->sent[si].end - d->sent[si].start;
@@ -79,7 +101,7 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
             conf[i] = 0;
             if (secs[i].kind != ENRICH_SEC_SIGNAL || !section_tried(&secs[i], mask))
                 continue;
-            conf[i] = sentence_conf(d, &secs[i], mask, p, n);
+            conf[i] = sentence_conf(d, &secs[i], mask, p, n, si < d->n_title && d->title_named);
             any |= conf[i] > 0;
         }
         if (!any)
@@ -92,7 +114,7 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
         for (size_t i = 0; i < n_secs; i++) {
             if (secs[i].kind != ENRICH_SEC_MODIFIER)
                 continue;
-            if (mk < 32 && modifier_hits(d, &secs[i], mask, p, n)) {
+            if (mk < 32 && !secs[i].title_scope && modifier_hits(d, &secs[i], mask, p, n)) {
                 mods |= 1u << mk;
                 if (secs[i].factor <= 0)
                     veto = 1;
@@ -108,14 +130,14 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
                 acc[i].veto = 1;
                 continue;
             }
-            double c = conf[i] * factor;
+            double c = conf[i] * factor * item_factor;
             acc[i].support++;
             if (si < 64)
                 acc[i].carried |= (uint64_t)1 << si;
             if (c > acc[i].conf) {
                 acc[i].conf = c;
                 acc[i].sentence = si;
-                acc[i].mods = mods;
+                acc[i].mods = mods | item_mods;
             }
         }
     }

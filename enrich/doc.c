@@ -33,10 +33,69 @@ int enrich_doc_init(struct enrich_doc *d, const struct enrich_rules *r, const ch
     for (size_t i = 0; i < d->n_sent; i++)
         enrich_rules_gates(r, d->t.l + d->sent[i].start, d->sent[i].end - d->sent[i].start,
                            d->gates[i]);
+    while (tl && d->n_title < d->n_sent && enrich_doc_orig(d, d->sent[d->n_title].start) < tl)
+        d->n_title++;
+    if (d->n_title)
+        d->title_named = enrich_title_named(d->t.f + d->sent[0].start,
+                                            d->sent[d->n_title - 1].end - d->sent[0].start);
     return 0;
 fail:
     enrich_doc_release(d);
     return -1;
+}
+
+static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || is_upper(c) || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80;
+}
+/* Characters after which a title starts a new part, whose first word is capitalised anyway. */
+static int part_break(char c) { return c == ':' || c == '?' || c == '!' || c == '|' || c == ';'; }
+
+int enrich_title_named(const char *f, size_t len)
+{
+    /* The words of the current part of the title: how many, how many capitalised, whether all
+     * are capitalised or connectors. */
+    size_t i = 0, part_words = 0, part_caps = 0;
+    int at_part_start = 1, part_all_caps = 1;
+    while (i < len) {
+        char c = f[i];
+        if (part_break(c) || (c == '-' && i > 0 && f[i - 1] == ' ' && i + 1 < len && f[i + 1] == ' ')) {
+            /* "Airbus :", "Sanofi et Owkin :" — a name before the colon: one to four
+             * capitalised words, joined by "et", "and", "de" or "&". A lone common noun
+             * ("Guide :", "Salarié :") looks the same; the title's other words decide then. */
+            if (c == ':' && part_all_caps && part_caps >= 1 && part_words <= 4)
+                return 1;
+            at_part_start = 1;
+            part_words = part_caps = 0;
+            part_all_caps = 1;
+            i++;
+            continue;
+        }
+        if (!is_word(c)) {
+            i++;
+            continue;
+        }
+        size_t a = i;
+        while (i < len && (is_word(f[i]) || f[i] == '-' || f[i] == '\'' || f[i] == '&' || f[i] == '.'))
+            i++;
+        size_t wl = i - a;
+        int cap = is_upper(f[a]);
+        /* a capital past the first letter: "BlaBlaCar", "SNCF", "Rolls-Royce" */
+        int inner = 0;
+        for (size_t k = a + 1; k < i; k++)
+            inner |= is_upper(f[k]);
+        part_words++;
+        if (cap)
+            part_caps++;
+        else if (!((wl == 2 && (memcmp(f + a, "et", 2) == 0 || memcmp(f + a, "de", 2) == 0)) ||
+                   (wl == 3 && memcmp(f + a, "and", 3) == 0)))
+            part_all_caps = 0;
+        if ((cap && !at_part_start) || (at_part_start && inner))
+            return 1;
+        at_part_start = 0;
+    }
+    return 0;
 }
 
 void enrich_doc_release(struct enrich_doc *d)

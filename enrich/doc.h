@@ -20,6 +20,8 @@ struct enrich_doc {
     struct enrich_span sent[ENRICH_MAX_SENTENCES];
     uint64_t gates[ENRICH_MAX_SENTENCES][ENRICH_GATE_WORDS];
     size_t n_sent;
+    size_t n_title;             /* the first n_title sentences are the title's */
+    int title_named;            /* the title names someone (see enrich_title_named) */
     const struct enrich_rules *rules;
     pcre2_match_data *md;
 };
@@ -28,6 +30,14 @@ struct enrich_doc {
 int enrich_doc_init(struct enrich_doc *d, const struct enrich_rules *r, const char *title,
                     const char *summary, const char *lang);
 void enrich_doc_release(struct enrich_doc *d);
+
+/* Does the title f[0..len) (folded, case kept) name someone? Headlines are written in sentence
+ * case in French ("Méga-contrat pour Naval Group") and in title case in English, so a word with
+ * a capital that does not start the title or a part of it (after ':', '?', '!', '|', ' - ') is
+ * a name; so is a short run of capitalised words before ':' ("Sanofi et Owkin : un
+ * partenariat"), unless it is one word and ends the title's text before the colon ("Guide :").
+ * A definition or a how-to ("Levée de fonds : définition") names no one. */
+int enrich_title_named(const char *f, size_t len);
 
 /* Offsets in d->orig of the folded span [a, b). */
 size_t enrich_doc_orig(const struct enrich_doc *d, size_t folded);

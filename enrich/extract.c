@@ -493,6 +493,9 @@ int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *i
     doc_ok = 1;
     if (match_accounts(x, &d, item, r) < 0)
         goto fail;
+    /* an account named in the title names someone, whatever the title's case */
+    for (size_t i = 0; i < r->n_mentions && !d.title_named; i++)
+        d.title_named = r->mentions[i].start < d.title_end;
 
     struct enrich_class cls[MAX_TYPES];
     size_t n_cls = enrich_classify(&d, x->opt.min_signal_confidence, cls, MAX_TYPES);

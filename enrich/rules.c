@@ -386,7 +386,20 @@ static int parse_directive(struct parser *p, char *line)
         if (parse_number(rest, 0, 1, &p->sec->factor) < 0)
             goto badnum;
         return 0;
-    } else if (k == ENRICH_SEC_SIGNAL && IS("match")) {
+    } else if (k == ENRICH_SEC_MODIFIER && IS("scope")) {
+        if (strcmp(rest, "title") == 0) {
+            p->sec->title_scope = 1;
+            return 0;
+        }
+        if (strcmp(rest, "sentence") == 0) {
+            p->sec->title_scope = 0;
+            return 0;
+        }
+        rules_fail(p->err, p->errlen, "%s:%d: scope is 'title' or 'sentence', not '%s'", p->file,
+                   p->line, rest);
+        return -1;
+    } else if (k == ENRICH_SEC_SIGNAL && (IS("match") || IS("headline"))) {
+        enum enrich_pattern_kind pk = IS("match") ? ENRICH_PAT_MATCH : ENRICH_PAT_HEADLINE;
         /* optional confidence before the regex */
         double conf = 0.8;
         char *sp = rest;
@@ -405,7 +418,7 @@ static int parse_directive(struct parser *p, char *line)
                     rest++;
             }
         }
-        return add_pattern(p, ENRICH_PAT_MATCH, conf, rest);
+        return add_pattern(p, pk, conf, rest);
     } else if (k == ENRICH_SEC_SIGNAL && IS("exclude")) {
         return add_pattern(p, ENRICH_PAT_EXCLUDE, 0, rest);
     } else if (k == ENRICH_SEC_PEOPLE && IS("appoint")) {

@@ -12,9 +12,16 @@
  *                             holding one of them (no keywords: always run)
  *   match 0.90 REGEX          confidence 0..1 when REGEX matches the sentence
  *   exclude REGEX             vetoes the type in that sentence
+ *   headline 0.80 REGEX       like match, but only tried on the title, and only when the title
+ *                             names someone (a capitalised word past its first, or a name
+ *                             before "X :"): headlines written as noun phrases ("Méga-contrat
+ *                             pour Thales") say with a noun what a sentence says with a verb
  *   [modifier denial]         denials, rumours, plans: `factor F` multiplies the confidence of
  *   factor 0                  the signals of a sentence where a `match` hits; 0 vetoes the
  *                             type for the whole item; 1 only flags the signal
+ *   scope title               (modifier) tried on the title alone, before any sentence: when
+ *                             it hits, its factor applies to every type of the item (a
+ *                             definition or a how-to page: `factor 0`, no signal at all)
  *   [people]  appoint REGEX / depart REGEX   groups: name, pred (a predecessor), role, org
  *   [parties] match REGEX     groups: acquirer, target, investor, partner, customer, seller
  *   [places]  match REGEX     group: place
@@ -51,6 +58,7 @@ enum enrich_pattern_kind {
     ENRICH_PAT_EXCLUDE,
     ENRICH_PAT_APPOINT,
     ENRICH_PAT_DEPART,
+    ENRICH_PAT_HEADLINE, /* a signal match tried on a naming title only */
 };
 
 /* Gates: a section with keywords, or a pattern whose leading words are literal, is only run
@@ -74,6 +82,7 @@ struct enrich_section {
     char *name;         /* signal type or modifier name; NULL for other kinds */
     double weight;      /* signal: 0..100 */
     double factor;      /* modifier: multiplier of confidence, 0 = veto */
+    int title_scope;    /* modifier: looked at in the title only, for every type of the item */
     int kw_bit;         /* gate of the section's keywords, -1 when the section is always tried */
     char **keywords;
     size_t n_keywords;

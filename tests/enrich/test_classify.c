@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "util/vg_alloc.h"
+#include "enrich/doc.h"
 #include "enrich/extract.h"
 
 #include <dirent.h>
@@ -226,6 +227,41 @@ static void test_keywords_gate_patterns(void **state)
     enrich_extractor_free(x);
 }
 
+/* `headline` patterns read a title that names someone, never a summary sentence nor a title
+ * naming no one; a `scope title` modifier with factor 0 leaves the item without signals. */
+static void test_headline_and_title_scope(void **state)
+{
+    (void)state;
+    char err[256];
+    struct enrich_rules *r = enrich_rules_new();
+    const char *t = "[signal deal]\nkeywords contrat\nheadline 0.8 ^contrat pour\n"
+                    "[signal other]\nmatch 0.9 \\bzebra\\b\n"
+                    "[modifier generic]\nscope title\nfactor 0\nkeywords defin\nmatch \\bdefinition\\b\n";
+    assert_int_equal(enrich_rules_add(r, "h.rules", t, strlen(t), err, sizeof(err)), 0);
+    assert_int_equal(enrich_rules_compile(r, err, sizeof(err)), 0);
+    struct enrich_extractor *x = enrich_extractor_new(r, NULL, NULL, err, sizeof(err));
+    assert_true(has_type(x, "Contrat pour Thales en Inde", NULL, "fr", "deal"));
+    assert_false(has_type(x, "contrat pour tous", NULL, "fr", "deal"));       /* names no one */
+    assert_false(has_type(x, "Le point", "Contrat pour Thales en Inde.", "fr", "deal")); /* not a title */
+    assert_true(has_type(x, "Un zebra", "Le zebra vu par Alice.", "fr", "other"));
+    assert_false(has_type(x, "Zebra : définition", "Le zebra vu par Alice.", "fr", "other"));
+    enrich_extractor_free(x);
+
+    const char *bad = "[modifier m]\nscope item\n";
+    r = enrich_rules_new();
+    assert_int_equal(enrich_rules_add(r, "s.rules", bad, strlen(bad), err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "s.rules:2:"));
+    enrich_rules_free(r);
+
+    /* who a title names: capitals past the start of a part, or a name before "X :" */
+    assert_true(enrich_title_named("Méga-contrat pour Naval Group", strlen("Méga-contrat pour Naval Group")));
+    assert_true(enrich_title_named("Sanofi et Owkin : un partenariat", 32));
+    assert_true(enrich_title_named("SNCF recrute", 12));
+    assert_false(enrich_title_named("Levée de fonds : définition", strlen("Levée de fonds : définition")));
+    assert_false(enrich_title_named("Comment réussir une fusion ? Nos conseils",
+                                    strlen("Comment réussir une fusion ? Nos conseils")));
+}
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -326,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_rule_errors_name_their_line),
         cmocka_unit_test(test_user_rules_extend),
         cmocka_unit_test(test_keywords_gate_patterns),
+        cmocka_unit_test(test_headline_and_title_scope),
         cmocka_unit_test(test_embedded_rules_match_files),
         cmocka_unit_test(test_hostile_text_is_bounded),
         cmocka_unit_test(test_allocation_failures),
