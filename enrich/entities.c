@@ -96,17 +96,37 @@ static int is_particle(const char *w, size_t n)
     return in_list(p, w, n);
 }
 
-/* Trims title and role words off [*a, *b) and checks what is left is a person's name. */
+/* Honorifics: after one, a surname alone is a person ("M. Dupont", "Mme Martin"). */
+static int is_honorific(const char *w, size_t n)
+{
+    static const char *const h[] = {"m", "mme", "mlle", "mr", "mrs", "ms", "dr", "monsieur",
+                                    "madame", NULL};
+    return in_list(h, w, n);
+}
+
+/* A token that carries a name: capitalised, or an elided particle before one ("d'Ornano"). */
+static int is_name_word(const char *w, size_t n)
+{
+    if (n > 2 && (w[0] == 'd' || w[0] == 'D') && w[1] == '\'')
+        return isupper((unsigned char)w[2]);
+    return isupper((unsigned char)*w) != 0;
+}
+
+/* Trims title and role words off [*a, *b) and checks what is left is a person's name: two to
+ * four name words, or one to four after an honorific. */
 static int trim_name(const char *f, size_t *a, size_t *b)
 {
     struct tok t[12];
     size_t n = tokens(f, *a, *b, t, 12);
     size_t lo = 0, hi = n;
+    int honorific = 0;
     /* strip trailing dots of abbreviations when comparing ("M.") */
 #define TOKW(i) (f + t[i].s)
 #define TOKN(i) (t[i].e - t[i].s - (f[t[i].e - 1] == '.' ? 1 : 0))
-    while (lo < hi && in_list(name_trim, TOKW(lo), TOKN(lo)))
+    while (lo < hi && in_list(name_trim, TOKW(lo), TOKN(lo))) {
+        honorific |= is_honorific(TOKW(lo), TOKN(lo));
         lo++;
+    }
     while (hi > lo && (in_list(name_trim, TOKW(hi - 1), TOKN(hi - 1)) ||
                        is_particle(TOKW(hi - 1), TOKN(hi - 1))))
         hi--;
@@ -114,12 +134,14 @@ static int trim_name(const char *f, size_t *a, size_t *b)
     for (size_t i = lo; i < hi; i++) {
         if (in_list(not_person, TOKW(i), TOKN(i)))
             return 0;
-        if (!is_particle(TOKW(i), TOKN(i)) && isupper((unsigned char)*TOKW(i)))
+        /* "de", "van" join a name; "Ben", "Di", "La" capitalised carry one */
+        if (is_name_word(TOKW(i), TOKN(i)) &&
+            (!is_particle(TOKW(i), TOKN(i)) || isupper((unsigned char)*TOKW(i))))
             real++;
     }
 #undef TOKW
 #undef TOKN
-    if (real < 2 || real > 4)
+    if (real < (honorific ? 1u : 2u) || real > 4)
         return 0;
     *a = t[lo].s;
     *b = t[hi - 1].e;
@@ -247,9 +269,25 @@ static int same_name(const char *x, const char *y)
     return strcasecmp(x, y) == 0;
 }
 
+/* How much a record says: taking or leaving a role (an appointment above a departure) says
+ * more than holding one ("X's CEO Y"), and a role more than none. */
+static int person_rank(const struct enrich_person *p)
+{
+    return (p->mention ? 0 : p->departing ? 2 : 4) + (p->role_norm ? 1 : 0);
+}
+
+static int copy_role(struct enrich_person *to, const struct enrich_person *from)
+{
+    to->role = vg_strdup(from->role);
+    to->role_norm = vg_strdup(from->role_norm);
+    to->seniority = vg_strdup(from->seniority);
+    to->department = vg_strdup(from->department);
+    return to->role && to->role_norm && to->seniority && to->department ? 0 : -1;
+}
+
 static int add_person(const struct enrich_doc *d, struct people_ctx *c, size_t a, size_t b,
                       const struct enrich_role *role, size_t ra, size_t rb, size_t oa_org,
-                      size_t ob_org, int departing, int predecessor, size_t si)
+                      size_t ob_org, int departing, int predecessor, int mention, size_t si)
 {
     if (!trim_name(d->t.f, &a, &b))
         return 0;
@@ -258,6 +296,7 @@ static int add_person(const struct enrich_doc *d, struct people_ctx *c, size_t a
     struct enrich_person p = {0};
     p.departing = departing;
     p.predecessor = predecessor;
+    p.mention = mention;
     p.sentence = si;
     p.name = enrich_doc_copy(d, a, b);
     if (!p.name)
@@ -278,14 +317,25 @@ static int add_person(const struct enrich_doc *d, struct people_ctx *c, size_t a
                 goto oom;
         }
     }
-    /* One record per person: an appointment beats a departure, a role beats none. */
+    /* One record per person: the record that says most wins (person_rank); a role said of
+     * them elsewhere in the item fills a record that has none. */
     for (size_t i = 0; i < c->n; i++) {
         struct enrich_person *q = &c->v[i];
         if (!same_name(q->name, p.name))
             continue;
-        int better = (!q->role_norm && p.role_norm) ||
-                     (q->departing && !p.departing && (p.role_norm || !q->role_norm));
-        if (better) {
+        struct enrich_person *keep = q, *drop = &p;
+        if (person_rank(&p) > person_rank(q)) {
+            keep = &p;
+            drop = q;
+        }
+        if (!keep->role_norm && drop->role_norm) {
+            int rc = copy_role(keep, drop);
+            if (rc < 0) {
+                person_clear(&p);
+                return -1;
+            }
+        }
+        if (keep == &p) {
             person_clear(q);
             *q = p;
         } else {
@@ -338,13 +388,15 @@ static int on_person(const struct enrich_doc *d, const struct enrich_pattern *p,
     }
     (void)group_span(d, p, si, "org", &oa, &ob);
     if (group_span(d, p, si, "name", &a, &b) == 0 &&
-        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0, si) < 0)
+        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0,
+                   p->kind == ENRICH_PAT_MENTION, si) < 0)
         return -1;
     if (group_span(d, p, si, "name2", &a, &b) == 0 &&
-        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0, si) < 0)
+        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0,
+                   p->kind == ENRICH_PAT_MENTION, si) < 0)
         return -1;
     if (group_span(d, p, si, "pred", &a, &b) == 0 &&
-        add_person(d, c, a, b, role, ra, rb, oa, ob, 1, 1, si) < 0)
+        add_person(d, c, a, b, role, ra, rb, oa, ob, 1, 1, 0, si) < 0)
         return -1;
     return 0;
 }
@@ -362,7 +414,7 @@ static int inherit_roles(struct people_ctx *c)
         size_t appointees = 0;
         for (size_t k = 0; k < c->n; k++) {
             const struct enrich_person *q = &c->v[k];
-            if (q->departing || !q->role_norm)
+            if (q->departing || q->mention || !q->role_norm)
                 continue;
             appointees++;
             if (q->sentence > p->sentence || p->sentence - q->sentence > 1)
@@ -373,16 +425,52 @@ static int inherit_roles(struct people_ctx *c)
         /* With a single appointment in the item (often first in the title), that is it. */
         if (!best && appointees == 1)
             for (size_t k = 0; k < c->n && !best; k++)
-                if (!c->v[k].departing && c->v[k].role_norm)
+                if (!c->v[k].departing && !c->v[k].mention && c->v[k].role_norm)
                     best = &c->v[k];
         if (!best)
             continue;
-        p->role = vg_strdup(best->role);
-        p->role_norm = vg_strdup(best->role_norm);
-        p->seniority = vg_strdup(best->seniority);
-        p->department = vg_strdup(best->department);
-        if (!p->role || !p->role_norm || !p->seniority || !p->department)
+        if (copy_role(p, best) < 0)
             return -1;
+    }
+    return 0;
+}
+
+/* 1 when `full` ends with the word `surname` ("Jean Dupont" and "Dupont"). */
+static int ends_with_surname(const char *full, const char *surname)
+{
+    size_t nf = strlen(full), ns = strlen(surname);
+    return nf > ns + 1 && full[nf - ns - 1] == ' ' && strcasecmp(full + nf - ns, surname) == 0;
+}
+
+/* "Jean Dupont ... M. Dupont a déclaré": a surname alone (read after an honorific) is the
+ * person named in full elsewhere in the item; the full name is kept, with the better record. */
+static int merge_surnames(struct people_ctx *c)
+{
+    for (size_t i = 0; i < c->n;) {
+        struct enrich_person *s = &c->v[i];
+        size_t k = 0;
+        if (!strchr(s->name, ' '))
+            for (; k < c->n; k++)
+                if (k != i && ends_with_surname(c->v[k].name, s->name))
+                    break;
+        if (strchr(s->name, ' ') || k == c->n) {
+            i++;
+            continue;
+        }
+        struct enrich_person *full = &c->v[k];
+        if (person_rank(s) > person_rank(full)) {
+            /* the surname's record, under the full name */
+            struct enrich_person t = *s;
+            t.name = full->name;
+            full->name = s->name;
+            *s = *full;
+            *full = t;
+        } else if (!full->role_norm && s->role_norm && copy_role(full, s) < 0) {
+            return -1;
+        }
+        person_clear(&c->v[i]);
+        memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(*c->v));
+        c->n--;
     }
     return 0;
 }
@@ -393,7 +481,8 @@ int enrich_people_extract(const struct enrich_doc *d, const struct enrich_ospan 
     struct people_ctx c = {.not_names = not_names, .n_not = n_not};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PEOPLE, on_person, &c) < 0 || inherit_roles(&c) < 0) {
+    if (for_each_match(d, ENRICH_SEC_PEOPLE, on_person, &c) < 0 || merge_surnames(&c) < 0 ||
+        inherit_roles(&c) < 0) {
         enrich_people_free(c.v, c.n);
         return -1;
     }

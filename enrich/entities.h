@@ -23,6 +23,7 @@ struct enrich_person {
     char *org;         /* organisation named by the same phrase, or NULL */
     int departing;     /* 1: leaves the role; 0: takes it */
     int predecessor;   /* named as the one replaced ("succeeds X"): may inherit the role */
+    int mention;       /* only named with a role they hold ("X's CEO Y"), no change said */
     size_t sentence;   /* index into doc->sent */
 };
 

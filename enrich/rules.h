@@ -16,6 +16,7 @@
  *   factor 0                  the signals of a sentence where a `match` hits; 0 vetoes the
  *                             type for the whole item; 1 only flags the signal
  *   [people]  appoint REGEX / depart REGEX   groups: name, pred (a predecessor), role, org
+ *             mention REGEX               a person named with a role they hold ("X's CEO Y")
  *   [parties] match REGEX     groups: acquirer, target, investor, partner, customer, seller
  *   [places]  match REGEX     group: place
  *   [roles]   role NORM SENIORITY DEPARTMENT: phrase | phrase | ...
@@ -51,6 +52,7 @@ enum enrich_pattern_kind {
     ENRICH_PAT_EXCLUDE,
     ENRICH_PAT_APPOINT,
     ENRICH_PAT_DEPART,
+    ENRICH_PAT_MENTION,
 };
 
 /* Gates: a section with keywords, or a pattern whose leading words are literal, is only run
