@@ -183,15 +183,48 @@ static int trim_org(const char *f, size_t *a, size_t *b)
 
 typedef int (*on_match_fn)(const struct enrich_doc *d, const struct enrich_pattern *p,
                            size_t sentence, void *ctx);
+typedef int (*sentence_fn)(const char *s, size_t n);
+
+/* 1 when folded sentence [s, s+n) holds something {NAME} could match: a capitalised word, then
+ * at most two short lower-case words (particles: "de la", "van der"), then a capitalised word
+ * or "d'X". Every people pattern needs a name, so a sentence without one is not tried: role
+ * words are common, two capitalised words side by side much less. A superset of {NAME}. */
+static int has_name_shape(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!isupper((unsigned char)s[i]) || (i && isalpha((unsigned char)s[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < n && (isalpha((unsigned char)s[j]) || s[j] == '\'' || s[j] == '-' || s[j] == '.'))
+            j++;
+        for (int skip = 0; skip <= 2; skip++) {
+            if (j >= n || !isspace((unsigned char)s[j]))
+                break;
+            while (j < n && isspace((unsigned char)s[j]))
+                j++;
+            if (j < n && (isupper((unsigned char)s[j]) ||
+                          (j + 2 < n && s[j] == 'd' && s[j + 1] == '\'' && isupper((unsigned char)s[j + 2]))))
+                return 1;
+            size_t w = j;
+            while (j < n && islower((unsigned char)s[j]))
+                j++;
+            if (j == w || j - w > 5)
+                break;
+        }
+    }
+    return 0;
+}
 
 static int for_each_match(const struct enrich_doc *d, enum enrich_section_kind kind,
-                          on_match_fn fn, void *ctx)
+                          sentence_fn keep, on_match_fn fn, void *ctx)
 {
     const struct enrich_section *secs;
     size_t n_secs = enrich_rules_sections(d->rules, &secs);
     for (size_t si = 0; si < d->n_sent; si++) {
         const char *p = d->t.f + d->sent[si].start;
         size_t n = d->sent[si].end - d->sent[si].start;
+        if (keep && !keep(p, n))
+            continue;
         for (size_t i = 0; i < n_secs; i++) {
             const struct enrich_section *s = &secs[i];
             if (s->kind != kind || !enrich_gate_open(d->gates[si], s->kw_bit))
@@ -481,7 +514,7 @@ int enrich_people_extract(const struct enrich_doc *d, const struct enrich_ospan 
     struct people_ctx c = {.not_names = not_names, .n_not = n_not};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PEOPLE, on_person, &c) < 0 || merge_surnames(&c) < 0 ||
+    if (for_each_match(d, ENRICH_SEC_PEOPLE, has_name_shape, on_person, &c) < 0 || merge_surnames(&c) < 0 ||
         inherit_roles(&c) < 0) {
         enrich_people_free(c.v, c.n);
         return -1;
@@ -543,7 +576,7 @@ int enrich_parties_extract(const struct enrich_doc *d, struct enrich_party **out
     struct parties_ctx c = {0};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PARTIES, on_party, &c) < 0) {
+    if (for_each_match(d, ENRICH_SEC_PARTIES, NULL, on_party, &c) < 0) {
         enrich_parties_free(c.v, c.n);
         return -1;
     }
@@ -601,7 +634,7 @@ int enrich_places_extract(const struct enrich_doc *d, struct enrich_place **out,
     struct places_ctx c = {0};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PLACES, on_place, &c) < 0) {
+    if (for_each_match(d, ENRICH_SEC_PLACES, NULL, on_place, &c) < 0) {
         enrich_places_free(c.v, c.n);
         return -1;
     }

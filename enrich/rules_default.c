@@ -136,15 +136,11 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "# \"Anne-Sophie Garnier, nouvelle pr\303\251sidente du directoire\", \"M. Lacroix, directeur g\303\251n\303\251ral\"),\n"
     "# in brackets, or said with a copula (\"X reste pr\303\251sident\").\n"
     "[people]\n"
-    "keywords chief ceo cfo coo cto cio cdo cmo cro cpo chro ciso pdg dg dga daf dsi drh rssi direct presiden chair head manag boss patron vp svp evp vice administrat general counsel\n"
-    "mention \\b{FOUNDER}{PRE}{ROLE}{OF}\\s+{NAME}\n"
+    "keywords chief ceo cfo coo cto cio cdo cmo cro cpo chro ciso pdg dg dga daf dsi drh rssi directeur directric director president chair head managing boss patron vp svp evp vice administrateur administratrice counsel\n"
     "# with a comma between, the role names its company or the name is closed: \"le PDG de X, Jean\n"
     "# Dupont\", \"its managing director, Olivia Grant, told\" \342\200\224 not \"une directrice g\303\251n\303\251rale, X reste\"\n"
-    "mention \\b{FOUNDER}{PRE}{ROLE}\\s+(?:of|at|de|du|d')\\s*{ORG:org}\\s*,\\s+{NAME}\n"
-    "mention \\b{FOUNDER}{PRE}{ROLE}\\s*,\\s+{NAME}(?=\\s*(?:[,;:)]|$))\n"
-    "mention {NAME}\\s*,\\s+(?:(?:the|an?|l[ae]|l'|un|une|notre|our)\\s*)?{OWNER}{FOUNDER}{PRE}{ROLE}\\b\n"
-    "mention {NAME}\\s*\\(\\s*{PRE}{ROLE}\\b\n"
-    "mention {NAME}\\s+(?:is|was|remains|reste|demeure|est|etait)\\s+(?:(?:the|l[ae]|l')\\s*)?{OWNER}{PRE}{ROLE}\\b\n"},
+    "mention \\b{ROLE}(?:{OF}\\s+{NAME}|\\s+(?:of|at|de|du|d')\\s*{ORG:org}\\s*,\\s+{NAME}|\\s*,\\s+{NAME}(?=\\s*(?:[,;:)]|$)))\n"
+    "mention {NAME}(?:\\s*,\\s+(?:(?:the|an?|l[ae]|l'|un|une|notre|our)\\s*)?{OWNER}{FOUNDER}{PRE}{ROLE}|\\s*\\(\\s*{PRE}{ROLE}|\\s+(?:is|was|remains|reste|demeure|est|etait)\\s+(?:(?:the|l[ae]|l')\\s*)?{OWNER}{PRE}{ROLE})\\b\n"},
     {"roles.rules",
     "# roles.rules \342\200\224 the role vocabulary: every phrase that names a role, in French and English,\n"
     "# mapped to role_norm, seniority and department. Phrases are compared after folding (case,\n"
