@@ -52,6 +52,10 @@ static const char *const not_person[] = {
     "societe", "conseil", "council", "ministry", "ministere", "university", "universite",
     "fund", "fonds", "investments", "management", "services", "solutions", "energies",
     "paris", "london", "londres", "lyon", "new", "york", "street", "wall", "ai", "labs",
+    /* a given name and a founder's surname that news means as the company ("Charles Schwab
+     * said", "selon Christian Dior") */
+    "vuitton", "dior", "schwab", "deere", "sachs", "stanley", "chanel", "cardin", "hilfiger",
+    "gaultier", "lauren",
     NULL,
 };
 
