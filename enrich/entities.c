@@ -52,6 +52,10 @@ static const char *const not_person[] = {
     "societe", "conseil", "council", "ministry", "ministere", "university", "universite",
     "fund", "fonds", "investments", "management", "services", "solutions", "energies",
     "paris", "london", "londres", "lyon", "new", "york", "street", "wall", "ai", "labs",
+    /* a given name and a founder's surname that news means as the company ("Charles Schwab
+     * said", "selon Christian Dior") */
+    "vuitton", "dior", "schwab", "deere", "sachs", "stanley", "chanel", "cardin", "hilfiger",
+    "gaultier", "lauren",
     NULL,
 };
 
@@ -96,17 +100,37 @@ static int is_particle(const char *w, size_t n)
     return in_list(p, w, n);
 }
 
-/* Trims title and role words off [*a, *b) and checks what is left is a person's name. */
+/* Honorifics: after one, a surname alone is a person ("M. Dupont", "Mme Martin"). */
+static int is_honorific(const char *w, size_t n)
+{
+    static const char *const h[] = {"m", "mme", "mlle", "mr", "mrs", "ms", "dr", "monsieur",
+                                    "madame", NULL};
+    return in_list(h, w, n);
+}
+
+/* A token that carries a name: capitalised, or an elided particle before one ("d'Ornano"). */
+static int is_name_word(const char *w, size_t n)
+{
+    if (n > 2 && (w[0] == 'd' || w[0] == 'D') && w[1] == '\'')
+        return isupper((unsigned char)w[2]);
+    return isupper((unsigned char)*w) != 0;
+}
+
+/* Trims title and role words off [*a, *b) and checks what is left is a person's name: two to
+ * four name words, or one to four after an honorific. */
 static int trim_name(const char *f, size_t *a, size_t *b)
 {
     struct tok t[12];
     size_t n = tokens(f, *a, *b, t, 12);
     size_t lo = 0, hi = n;
+    int honorific = 0;
     /* strip trailing dots of abbreviations when comparing ("M.") */
 #define TOKW(i) (f + t[i].s)
 #define TOKN(i) (t[i].e - t[i].s - (f[t[i].e - 1] == '.' ? 1 : 0))
-    while (lo < hi && in_list(name_trim, TOKW(lo), TOKN(lo)))
+    while (lo < hi && in_list(name_trim, TOKW(lo), TOKN(lo))) {
+        honorific |= is_honorific(TOKW(lo), TOKN(lo));
         lo++;
+    }
     while (hi > lo && (in_list(name_trim, TOKW(hi - 1), TOKN(hi - 1)) ||
                        is_particle(TOKW(hi - 1), TOKN(hi - 1))))
         hi--;
@@ -114,12 +138,14 @@ static int trim_name(const char *f, size_t *a, size_t *b)
     for (size_t i = lo; i < hi; i++) {
         if (in_list(not_person, TOKW(i), TOKN(i)))
             return 0;
-        if (!is_particle(TOKW(i), TOKN(i)) && isupper((unsigned char)*TOKW(i)))
+        /* "de", "van" join a name; "Ben", "Di", "La" capitalised carry one */
+        if (is_name_word(TOKW(i), TOKN(i)) &&
+            (!is_particle(TOKW(i), TOKN(i)) || isupper((unsigned char)*TOKW(i))))
             real++;
     }
 #undef TOKW
 #undef TOKN
-    if (real < 2 || real > 4)
+    if (real < (honorific ? 1u : 2u) || real > 4)
         return 0;
     *a = t[lo].s;
     *b = t[hi - 1].e;
@@ -161,15 +187,48 @@ static int trim_org(const char *f, size_t *a, size_t *b)
 
 typedef int (*on_match_fn)(const struct enrich_doc *d, const struct enrich_pattern *p,
                            size_t sentence, void *ctx);
+typedef int (*sentence_fn)(const char *s, size_t n);
+
+/* 1 when folded sentence [s, s+n) holds something {NAME} could match: a capitalised word, then
+ * at most two short lower-case words (particles: "de la", "van der"), then a capitalised word
+ * or "d'X". Every people pattern needs a name, so a sentence without one is not tried: role
+ * words are common, two capitalised words side by side much less. A superset of {NAME}. */
+static int has_name_shape(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!isupper((unsigned char)s[i]) || (i && isalpha((unsigned char)s[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < n && (isalpha((unsigned char)s[j]) || s[j] == '\'' || s[j] == '-' || s[j] == '.'))
+            j++;
+        for (int skip = 0; skip <= 2; skip++) {
+            if (j >= n || !isspace((unsigned char)s[j]))
+                break;
+            while (j < n && isspace((unsigned char)s[j]))
+                j++;
+            if (j < n && (isupper((unsigned char)s[j]) ||
+                          (j + 2 < n && s[j] == 'd' && s[j + 1] == '\'' && isupper((unsigned char)s[j + 2]))))
+                return 1;
+            size_t w = j;
+            while (j < n && islower((unsigned char)s[j]))
+                j++;
+            if (j == w || j - w > 5)
+                break;
+        }
+    }
+    return 0;
+}
 
 static int for_each_match(const struct enrich_doc *d, enum enrich_section_kind kind,
-                          on_match_fn fn, void *ctx)
+                          sentence_fn keep, on_match_fn fn, void *ctx)
 {
     const struct enrich_section *secs;
     size_t n_secs = enrich_rules_sections(d->rules, &secs);
     for (size_t si = 0; si < d->n_sent; si++) {
         const char *p = d->t.f + d->sent[si].start;
         size_t n = d->sent[si].end - d->sent[si].start;
+        if (keep && !keep(p, n))
+            continue;
         for (size_t i = 0; i < n_secs; i++) {
             const struct enrich_section *s = &secs[i];
             if (s->kind != kind || !enrich_gate_open(d->gates[si], s->kw_bit))
@@ -247,9 +306,25 @@ static int same_name(const char *x, const char *y)
     return strcasecmp(x, y) == 0;
 }
 
+/* How much a record says: taking or leaving a role (an appointment above a departure) says
+ * more than holding one ("X's CEO Y"), and a role more than none. */
+static int person_rank(const struct enrich_person *p)
+{
+    return (p->mention ? 0 : p->departing ? 2 : 4) + (p->role_norm ? 1 : 0);
+}
+
+static int copy_role(struct enrich_person *to, const struct enrich_person *from)
+{
+    to->role = vg_strdup(from->role);
+    to->role_norm = vg_strdup(from->role_norm);
+    to->seniority = vg_strdup(from->seniority);
+    to->department = vg_strdup(from->department);
+    return to->role && to->role_norm && to->seniority && to->department ? 0 : -1;
+}
+
 static int add_person(const struct enrich_doc *d, struct people_ctx *c, size_t a, size_t b,
                       const struct enrich_role *role, size_t ra, size_t rb, size_t oa_org,
-                      size_t ob_org, int departing, int predecessor, size_t si)
+                      size_t ob_org, int departing, int predecessor, int mention, size_t si)
 {
     if (!trim_name(d->t.f, &a, &b))
         return 0;
@@ -258,6 +333,7 @@ static int add_person(const struct enrich_doc *d, struct people_ctx *c, size_t a
     struct enrich_person p = {0};
     p.departing = departing;
     p.predecessor = predecessor;
+    p.mention = mention;
     p.sentence = si;
     p.name = enrich_doc_copy(d, a, b);
     if (!p.name)
@@ -278,14 +354,25 @@ static int add_person(const struct enrich_doc *d, struct people_ctx *c, size_t a
                 goto oom;
         }
     }
-    /* One record per person: an appointment beats a departure, a role beats none. */
+    /* One record per person: the record that says most wins (person_rank); a role said of
+     * them elsewhere in the item fills a record that has none. */
     for (size_t i = 0; i < c->n; i++) {
         struct enrich_person *q = &c->v[i];
         if (!same_name(q->name, p.name))
             continue;
-        int better = (!q->role_norm && p.role_norm) ||
-                     (q->departing && !p.departing && (p.role_norm || !q->role_norm));
-        if (better) {
+        struct enrich_person *keep = q, *drop = &p;
+        if (person_rank(&p) > person_rank(q)) {
+            keep = &p;
+            drop = q;
+        }
+        if (!keep->role_norm && drop->role_norm) {
+            int rc = copy_role(keep, drop);
+            if (rc < 0) {
+                person_clear(&p);
+                return -1;
+            }
+        }
+        if (keep == &p) {
             person_clear(q);
             *q = p;
         } else {
@@ -338,13 +425,15 @@ static int on_person(const struct enrich_doc *d, const struct enrich_pattern *p,
     }
     (void)group_span(d, p, si, "org", &oa, &ob);
     if (group_span(d, p, si, "name", &a, &b) == 0 &&
-        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0, si) < 0)
+        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0,
+                   p->kind == ENRICH_PAT_MENTION, si) < 0)
         return -1;
     if (group_span(d, p, si, "name2", &a, &b) == 0 &&
-        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0, si) < 0)
+        add_person(d, c, a, b, role, ra, rb, oa, ob, p->kind == ENRICH_PAT_DEPART, 0,
+                   p->kind == ENRICH_PAT_MENTION, si) < 0)
         return -1;
     if (group_span(d, p, si, "pred", &a, &b) == 0 &&
-        add_person(d, c, a, b, role, ra, rb, oa, ob, 1, 1, si) < 0)
+        add_person(d, c, a, b, role, ra, rb, oa, ob, 1, 1, 0, si) < 0)
         return -1;
     return 0;
 }
@@ -362,7 +451,7 @@ static int inherit_roles(struct people_ctx *c)
         size_t appointees = 0;
         for (size_t k = 0; k < c->n; k++) {
             const struct enrich_person *q = &c->v[k];
-            if (q->departing || !q->role_norm)
+            if (q->departing || q->mention || !q->role_norm)
                 continue;
             appointees++;
             if (q->sentence > p->sentence || p->sentence - q->sentence > 1)
@@ -373,16 +462,52 @@ static int inherit_roles(struct people_ctx *c)
         /* With a single appointment in the item (often first in the title), that is it. */
         if (!best && appointees == 1)
             for (size_t k = 0; k < c->n && !best; k++)
-                if (!c->v[k].departing && c->v[k].role_norm)
+                if (!c->v[k].departing && !c->v[k].mention && c->v[k].role_norm)
                     best = &c->v[k];
         if (!best)
             continue;
-        p->role = vg_strdup(best->role);
-        p->role_norm = vg_strdup(best->role_norm);
-        p->seniority = vg_strdup(best->seniority);
-        p->department = vg_strdup(best->department);
-        if (!p->role || !p->role_norm || !p->seniority || !p->department)
+        if (copy_role(p, best) < 0)
             return -1;
+    }
+    return 0;
+}
+
+/* 1 when `full` ends with the word `surname` ("Jean Dupont" and "Dupont"). */
+static int ends_with_surname(const char *full, const char *surname)
+{
+    size_t nf = strlen(full), ns = strlen(surname);
+    return nf > ns + 1 && full[nf - ns - 1] == ' ' && strcasecmp(full + nf - ns, surname) == 0;
+}
+
+/* "Jean Dupont ... M. Dupont a déclaré": a surname alone (read after an honorific) is the
+ * person named in full elsewhere in the item; the full name is kept, with the better record. */
+static int merge_surnames(struct people_ctx *c)
+{
+    for (size_t i = 0; i < c->n;) {
+        struct enrich_person *s = &c->v[i];
+        size_t k = 0;
+        if (!strchr(s->name, ' '))
+            for (; k < c->n; k++)
+                if (k != i && ends_with_surname(c->v[k].name, s->name))
+                    break;
+        if (strchr(s->name, ' ') || k == c->n) {
+            i++;
+            continue;
+        }
+        struct enrich_person *full = &c->v[k];
+        if (person_rank(s) > person_rank(full)) {
+            /* the surname's record, under the full name */
+            struct enrich_person t = *s;
+            t.name = full->name;
+            full->name = s->name;
+            *s = *full;
+            *full = t;
+        } else if (!full->role_norm && s->role_norm && copy_role(full, s) < 0) {
+            return -1;
+        }
+        person_clear(&c->v[i]);
+        memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(*c->v));
+        c->n--;
     }
     return 0;
 }
@@ -393,7 +518,8 @@ int enrich_people_extract(const struct enrich_doc *d, const struct enrich_ospan 
     struct people_ctx c = {.not_names = not_names, .n_not = n_not};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PEOPLE, on_person, &c) < 0 || inherit_roles(&c) < 0) {
+    if (for_each_match(d, ENRICH_SEC_PEOPLE, has_name_shape, on_person, &c) < 0 || merge_surnames(&c) < 0 ||
+        inherit_roles(&c) < 0) {
         enrich_people_free(c.v, c.n);
         return -1;
     }
@@ -454,7 +580,7 @@ int enrich_parties_extract(const struct enrich_doc *d, struct enrich_party **out
     struct parties_ctx c = {0};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PARTIES, on_party, &c) < 0) {
+    if (for_each_match(d, ENRICH_SEC_PARTIES, NULL, on_party, &c) < 0) {
         enrich_parties_free(c.v, c.n);
         return -1;
     }
@@ -512,7 +638,7 @@ int enrich_places_extract(const struct enrich_doc *d, struct enrich_place **out,
     struct places_ctx c = {0};
     *out = NULL;
     *n_out = 0;
-    if (for_each_match(d, ENRICH_SEC_PLACES, on_place, &c) < 0) {
+    if (for_each_match(d, ENRICH_SEC_PLACES, NULL, on_place, &c) < 0) {
         enrich_places_free(c.v, c.n);
         return -1;
     }

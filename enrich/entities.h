@@ -2,7 +2,8 @@
  * the [people], [parties] and [places] rules (see rules.h).
  *
  * People come from appointment and departure phrasing ("X est nommé directeur financier",
- * "Y appoints X as CFO", "X steps down as chief executive", "X succède à Z"); the role phrase
+ * "Y appoints X as CFO", "X steps down as chief executive", "X succède à Z") and from the
+ * roles they are named in ("Y's CEO X", "X, directeur général de Y": `mention`); the role phrase
  * is looked up in the [roles] table for role_norm, seniority and department. Counterparties
  * are the organisations a pattern names as acquirer, target, investor, partner, customer or
  * seller; places are where an expansion happens. Names that overlap a matched account are not
@@ -23,6 +24,7 @@ struct enrich_person {
     char *org;         /* organisation named by the same phrase, or NULL */
     int departing;     /* 1: leaves the role; 0: takes it */
     int predecessor;   /* named as the one replaced ("succeeds X"): may inherit the role */
+    int mention;       /* only named with a role they hold ("X's CEO Y"), no change said */
     size_t sentence;   /* index into doc->sent */
 };
 

@@ -425,6 +425,8 @@ static int parse_directive(struct parser *p, char *line)
         return add_pattern(p, ENRICH_PAT_APPOINT, 0, rest);
     } else if (k == ENRICH_SEC_PEOPLE && IS("depart")) {
         return add_pattern(p, ENRICH_PAT_DEPART, 0, rest);
+    } else if (k == ENRICH_SEC_PEOPLE && IS("mention")) {
+        return add_pattern(p, ENRICH_PAT_MENTION, 0, rest);
     } else if ((k == ENRICH_SEC_MODIFIER || k == ENRICH_SEC_PARTIES || k == ENRICH_SEC_PLACES) &&
                IS("match")) {
         return add_pattern(p, ENRICH_PAT_MATCH, 0, rest);

@@ -23,6 +23,7 @@
  *                             it hits, its factor applies to every type of the item (a
  *                             definition or a how-to page: `factor 0`, no signal at all)
  *   [people]  appoint REGEX / depart REGEX   groups: name, pred (a predecessor), role, org
+ *             mention REGEX               a person named with a role they hold ("X's CEO Y")
  *   [parties] match REGEX     groups: acquirer, target, investor, partner, customer, seller
  *   [places]  match REGEX     group: place
  *   [roles]   role NORM SENIORITY DEPARTMENT: phrase | phrase | ...
@@ -59,6 +60,7 @@ enum enrich_pattern_kind {
     ENRICH_PAT_APPOINT,
     ENRICH_PAT_DEPART,
     ENRICH_PAT_HEADLINE, /* a signal match tried on a naming title only */
+    ENRICH_PAT_MENTION,
 };
 
 /* Gates: a section with keywords, or a pattern whose leading words are literal, is only run

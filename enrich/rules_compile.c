@@ -13,11 +13,14 @@
 /* Macros and compilation                                                                     */
 
 /* Names are capitalised tokens (O'Neil, Jean-Pierre, McAllister, DUPONT), 2 to 4 of them,
- * with nobiliary particles and a middle initial. Case-sensitive even inside caseless rules. */
+ * with nobiliary particles and a middle initial, or one to four after an honorific ("M.
+ * Dupont", "Mme Martin", "Dr. Reyes"). Case-sensitive even inside caseless rules. */
 #define TOK "(?:O'[A-Z][a-z]+|[A-Z][A-Za-z]+(?:['-][A-Za-z]+)*)"
-#define PARTICLE "(?:de la|de|du|des|da|di|dos|van der|van den|van|von der|von|der|den|ben|bin|al|el|ter)"
+#define PARTICLE "(?:de la|de los|de|del|della|du|des|da|das|di|do|dos|van der|van den|van de|van|von der|von dem|von|zu|der|den|ben|bin|ibn|al|el|ter)"
+#define NEXT "(?:(?:\\s+" PARTICLE ")?\\s+" TOK "|\\s+d'" TOK ")"
+#define HONORIFIC "(?:M\\.|Mme\\.?|Mlle\\.?|Mr\\.?|Mrs\\.?|Ms\\.?|Dr\\.?)\\s+"
 static const char NAME_RE[] =
-    "(?-i:" TOK "(?:\\s+[A-Z]\\.)?(?:(?:\\s+" PARTICLE ")?\\s+" TOK "|\\s+d'" TOK "){1,3})";
+    "(?-i:" HONORIFIC TOK "(?:\\s+[A-Z]\\.)?" NEXT "{0,3}|" TOK "(?:\\s+[A-Z]\\.)?" NEXT "{1,3})";
 /* Organisation names: capitalised or numeric tokens joined by &, de, of, and. */
 #define OTOK "(?:[A-Z0-9][A-Za-z0-9]*(?:[&'.-][A-Za-z0-9]+)*)"
 static const char ORG_RE[] =

@@ -130,14 +130,35 @@ static void test_not_people(void **state)
     struct enrich_result *r = extract(f, "Société Générale est nommée banque de l'année", NULL, "fr");
     assert_int_equal(r->n_people, 0);
     enrich_result_free(r);
-    /* a quote is not an appointment */
+    /* a quote is not an appointment: the person is named in the role they hold, taking and
+     * leaving nothing */
     r = extract(f, "Globex chief executive John Carter said demand was strong", NULL, "en");
-    assert_int_equal(r->n_people, 0);
+    assert_int_equal(r->n_people, 1);
+    assert_string_equal(r->people[0].name, "John Carter");
+    assert_string_equal(r->people[0].role_norm, "ceo");
+    assert_int_equal(r->people[0].departing, 0);
+    assert_int_equal(r->people[0].mention, 1);
+    enrich_result_free(r);
+    /* a clause after a role is not an apposition: "une nouvelle directrice générale, X reste" */
+    r = extract(f, "Globex nomme une nouvelle directrice générale, Paul Roche reste président du "
+                   "conseil", NULL, "fr");
+    const struct enrich_person *roche = find(r, "Paul Roche");
+    assert_non_null(roche);
+    assert_string_equal(roche->role_norm, "chairman");
+    enrich_result_free(r);
+    /* a full name and the surname after an honorific are one person */
+    r = extract(f, "Globex : Claire Vasseur devient directrice financière",
+                "Mme Vasseur succède à Luc Bernard.", "fr");
+    assert_non_null(find(r, "Claire Vasseur"));
+    assert_null(find(r, "Vasseur"));
     enrich_result_free(r);
     assert_true(enrich_name_plausible("Jean-Marc Delorme", 17));
     assert_false(enrich_name_plausible("Chief Executive", 15));
     assert_false(enrich_name_plausible("Globex Holdings", 15));
     assert_false(enrich_name_plausible("Paris", 5));
+    assert_true(enrich_name_plausible("M. Dupont", 9));
+    assert_true(enrich_name_plausible("Herve d'Ornano", 14));
+    assert_false(enrich_name_plausible("Dupont", 6));
 }
 
 static void test_contacts(void **state)
