@@ -43,7 +43,7 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "match \\b(?:vos|votre|your)\\b\n"
     "match \\b(?:guide|checklist|mode d'emploi)\\b.{0,30}\\b(?:pour|to|for|du|de|des|d')\\b|^(?:guide|conseils|tips|astuces|faq|glossaire|glossary)\\b|\\bguide\\s?:\n"
     "# \"5 tips\", \"10 questions\": a number of pieces of advice (the number checked behind the word)\n"
-    "match \\b(?:tips|steps|etapes|conseils|astuces|questions)\\b(?<=\\d tips|\\d steps|\\d etapes|\\d conseils|\\d astuces|\\d questions)\n"},
+    "match \\b(?:tips|steps|etapes|conseils|astuces|questions)\\b(?:(?<=\\d tips)|(?<=\\d steps)|(?<=\\d etapes)|(?<=\\d conseils)|(?<=\\d astuces)|(?<=\\d questions))\n"},
     {"parties.rules",
     "# parties.rules \342\200\224 the organisations a story names as counterparties, and the places an\n"
     "# expansion happens in. Case-sensitive names ({ORG}, {PLACE}) in caseless phrasing; {ORGEND}\n"
