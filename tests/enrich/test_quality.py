@@ -26,8 +26,9 @@ then made more general where that check showed gaps (see the history of rules/),
 
 Another labelled set is scored by naming it: VIGIE_QUALITY_SET=set2 (or the first argument)
 reads tests/data/set2/items.jsonl and accounts.json (tests/data/set2/README.md). Such a set
-has no thresholds here: it prints and fails only when vigie fails or breaks the output
-contract. Its labels carry `mentioned` (accounts named only in passing): then "accounts" is
+gates on its held-out half only (SET_GATES below: floors a little under what main scored when
+they were set); a set without gates prints and fails only when vigie fails or breaks the
+output contract. Its labels carry `mentioned` (accounts named only in passing): then "accounts" is
 scored against the subjects and counterparties alone, "mentioned" against the rest, and
 "roles" counts the matched accounts whose side (accounts/mentioned) agrees with the label's.
 It also prints micro-F1 per language, people names without roles and amount accuracy (items
@@ -169,7 +170,7 @@ def report(name, subset, verbose=False):
     if verbose and os.environ.get("VIGIE_QUALITY_VERBOSE"):
         for e in errors:
             print("  diff", e)
-    return sig, amt, ppl, acc
+    return sig, amt, ppl, acc, extra
 
 
 def half(item_id):
@@ -180,18 +181,43 @@ def half(item_id):
 dev = [it for it in items if not it["id"].startswith("hold-")]
 hold = [it for it in items if it["id"].startswith("hold-")]
 print("== quality set: %s (%s)" % (quality_set, devset_path))
-sig, amt, ppl, acc = report("all", items, verbose=quality_set == "devset")
+sig, amt, ppl, acc, _ = report("all", items, verbose=quality_set == "devset")
 if dev and hold:
     report("development part (written before the rules)", dev)
     report("held-out part (written after the rules)", hold)
 
 report("tuning half (sha256(id)[0] even)", [it for it in items if half(it["id"]) == "tuning"],
        verbose=quality_set != "devset")
-report("held-out half (sha256(id)[0] odd)", [it for it in items if half(it["id"]) == "held-out"])
+held = [it for it in items if half(it["id"]) == "held-out"]
+h_sig, h_amt, h_ppl, h_acc, h_extra = report("held-out half (sha256(id)[0] odd)", held)
 
+# Another set gates on its held-out half, the one nobody tunes on. set2's gates sit a little
+# under what main scored there when they were set (signal F1 0.881, fr 0.858, en 0.905;
+# people names F1 0.779; amount accuracy 0.879; accounts P 0.936 R 0.954), so that a change
+# that loses quality on text it was not written from fails. The issue's targets (accounts
+# P >= 0.95 and R >= 0.97, amount accuracy >= 0.93) are above some of these: they are goals,
+# these are floors.
+SET_GATES = {
+    "set2": {"signals": 0.85, "signals_lang": 0.84, "people_names": 0.72, "amount_accuracy": 0.85,
+             "accounts_precision": 0.92, "accounts_recall": 0.94},
+}
 if quality_set != "devset":
-    # no gate yet on another set: the figures are printed for the lead to set gates
-    print("OK (no thresholds for %s)" % quality_set)
+    gates = SET_GATES.get(quality_set)
+    if not gates:
+        print("OK (no thresholds for %s)" % quality_set)
+        sys.exit(0)
+    _, names, _, per_lang, amounts_exact = h_extra
+    checks = [("held-out signal micro-F1", h_sig.f1(), gates["signals"]),
+              ("held-out people-name F1", names.f1(), gates["people_names"]),
+              ("held-out amount accuracy", amounts_exact / len(held), gates["amount_accuracy"]),
+              ("held-out account precision", h_acc.p(), gates["accounts_precision"]),
+              ("held-out account recall", h_acc.r(), gates["accounts_recall"])]
+    checks += [("held-out signal F1 (%s)" % lang, per_lang[lang].f1(), gates["signals_lang"])
+               for lang in sorted(per_lang)]
+    failures = ["%s %.3f < %.2f" % (label, v, floor) for label, v, floor in checks if v < floor]
+    if failures:
+        sys.exit("FAIL: " + "; ".join(failures))
+    print("OK (%s held-out half above its floors)" % quality_set)
     sys.exit(0)
 
 failures = []
