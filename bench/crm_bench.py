@@ -502,7 +502,7 @@ def main():
           f"vigie's {free['elapsed']:.2f} s and {peer['standin_cpu']:.2f} s in the peer's {peer['elapsed']:.2f} s; "
           f"redis-server {free['redis_cpu']:.2f} s in vigie's, {free['fcall_s']:.2f} s of it in {free['fcalls']} Redis "
           f"function calls ({free['fcall_s'] * 1e6 / max(free['fcalls'], 1):.0f} us each: the 90-day tallies, one "
-          f"vigie_tally_add per signal, which reads the account's whole window); vigie {free['cpu']:.2f} s, and "
+          f"vigie_tally_add per signal, which reads the account's weekly series); vigie {free['cpu']:.2f} s, and "
           f"{sum(free['backoffs']):.1f} s of waits for HubSpot's search limit ({len(free['backoffs'])} back-offs while "
           f"it finds the {N_ACCOUNTS} companies, 5 searches a second); "
           f"the peer's client {peer['cpu']:.2f} s. Both runs send one request after the "
