@@ -7,22 +7,14 @@ the rule was written), with tests/data/accounts_common.json — accounts as a us
 with no context nor negative keywords — `vigie extract` must match none of these accounts in
 text that is not about business, and still match them in business news. Reported: precision and
 recall of the matched accounts (`accounts` + `mentioned`); every item must be right."""
-import json
 import os
-import subprocess
 import sys
 
-vigie = os.environ["VIGIE_BIN"]
-src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-data = os.path.join(src, "tests", "data")
-items = [json.loads(l) for l in open(os.path.join(data, "common_names.jsonl"), encoding="utf-8")
-         if l.strip()]
-inp = "".join(json.dumps({k: it[k] for k in ("id", "title", "summary", "lang")},
-                         ensure_ascii=False) + "\n" for it in items)
-p = subprocess.run([vigie, "extract", "--accounts", os.path.join(data, "accounts_common.json"),
-                    "--json"], input=inp, capture_output=True, text=True, timeout=120)
-assert p.returncode == 0, (p.returncode, p.stderr)
-out = {o["id"]: o for o in map(json.loads, p.stdout.splitlines())}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labelled import extract, load  # noqa: E402
+
+items = load("common_names.jsonl")
+out = extract(items, "accounts_common.json")
 tp = fp = fn = 0
 failures = []
 for it in items:

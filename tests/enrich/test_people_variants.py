@@ -8,24 +8,15 @@ only in the summary, several people in one sentence, names with particles, hyphe
 Mac/O' — each with its role_norm (null in the data: any role, or none) — and names that are not
 people (a company, a street, a product, a month), which must not be listed. An item lists no one
 the data does not expect."""
-import json
 import os
-import subprocess
 import sys
 import unicodedata
 
-vigie = os.environ["VIGIE_BIN"]
-src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-data = os.path.join(src, "tests", "data")
-items = [json.loads(l) for l in open(os.path.join(data, "people_variants.jsonl"), encoding="utf-8")
-         if l.strip()]
-inp = "".join(json.dumps({k: it[k] for k in ("id", "title", "summary", "lang")},
-                         ensure_ascii=False) + "\n" for it in items)
-p = subprocess.run([vigie, "extract", "--accounts", os.path.join(data, "accounts_roles.json"),
-                    "--json"], input=inp, capture_output=True, text=True, timeout=120)
-assert p.returncode == 0, (p.returncode, p.stderr)
-by_id = {o["id"]: o for o in map(json.loads, p.stdout.splitlines())}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labelled import extract, load  # noqa: E402
 
+items = load("people_variants.jsonl")
+by_id = extract(items, "accounts_roles.json")
 
 def fold(s):
     s = unicodedata.normalize("NFKD", s.replace("’", "'"))

@@ -15,27 +15,14 @@ second round of general patterns (forces joined, a client choosing a supplier fo
 number of people sought, a first stone, capacity, taking the helm) with their own
 distractors. Each item's types must be exactly its label's.
 """
-import json
 import os
-import subprocess
 import sys
 
-src = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-vigie = os.environ.get("VIGIE_BIN")
-if not vigie:
-    sys.exit("VIGIE_BIN is not set (run through ctest)")
-path = os.path.join(src, "tests", "data", "signals_variants.jsonl")
-items = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
-inp = "".join(json.dumps({k: it[k] for k in ("id", "title", "summary", "lang")},
-                         ensure_ascii=False) + "\n" for it in items)
-proc = subprocess.run([vigie, "extract", "--json"], input=inp, capture_output=True, text=True,
-                      timeout=120)
-if proc.returncode != 0:
-    sys.exit("vigie extract failed (%d): %s" % (proc.returncode, proc.stderr[-2000:]))
-out = {}
-for line in proc.stdout.splitlines():
-    o = json.loads(line)
-    out[o["id"]] = o["signals"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labelled import extract, load  # noqa: E402
+
+items = load("signals_variants.jsonl")
+out = {i: o["signals"] for i, o in extract(items).items()}
 
 wrong = []
 for it in items:
