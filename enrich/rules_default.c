@@ -40,7 +40,9 @@ const struct enrich_rules_file enrich_rules_default_files[] = {
     "keywords qu defin gloss lexi what how comment tout guide faq vos votre your tips conseil astuce etape step check mode quest chose thing\n"
     "match \\bqu'est-ce qu|\\bqu'est ce qu|\\bdefinitions?\\b|\\bglossaire\\b|\\bglossary\\b|\\blexique\\b|\\bwhat (?:is|are|does) (?:a|an)\\b|\\bhow to\\b|\\bhow (?:does|do) (?:a|an)\\b|\\btout savoir\\b|\\bfaq\\b\n"
     "match \\bcomment (?:bien |mieux )?[a-z]+(?:er|ir|re) (?:un|une|le|la|les|l'|des|du|de|d'|vos|votre|ses|son|sa|sur|en|a|au|aux)\\b\n"
-    "match \\b(?:vos|votre|your)\\b\n"
+    "# the reader addressed: \"votre\", \"your\"; \"vos\" only at the start of the title or of a part\n"
+    "# (\"Salari\303\251 : vos droits\"), since Vos is also a surname (\"Elena Vos\")\n"
+    "match \\b(?:votre|your)\\b|(?:^|: )vos\\b\n"
     "match \\b(?:guide|checklist|mode d'emploi)\\b.{0,30}\\b(?:pour|to|for|du|de|des|d')\\b|^(?:guide|conseils|tips|astuces|faq|glossaire|glossary)\\b|\\bguide\\s?:\n"
     "# \"5 tips\", \"10 questions\": a number of pieces of advice (the number checked behind the word)\n"
     "match \\b(?:tips|steps|etapes|conseils|astuces|questions)\\b(?:(?<=\\d tips)|(?<=\\d steps)|(?<=\\d etapes)|(?<=\\d conseils)|(?<=\\d astuces)|(?<=\\d questions))\n"},
