@@ -1,6 +1,7 @@
 /* kind — the registry of source kinds (see kind.h). */
 #include "fetchers/kind.h"
 #include "util/vg_alloc.h"
+#include "util/vg_json.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -52,6 +53,18 @@ void kind_auto_sources_free(struct kind_auto_source *v, size_t n)
         vg_free(v[i].options);
     }
     vg_free(v);
+}
+
+int kind_options_object(const char *kind, const char *options, char *err, size_t errlen)
+{
+    if (!options)
+        return 0;
+    cJSON *o = cJSON_Parse(options);
+    int ok = cJSON_IsObject(o);
+    cJSON_Delete(o);
+    if (!ok)
+        snprintf(err, errlen, "a %s source's options are a JSON object", kind);
+    return ok ? 0 : -1;
 }
 
 int kind_auto_fail(struct kind_auto_source **v, size_t *n)

@@ -74,6 +74,10 @@ void kind_auto_sources_free(struct kind_auto_source *v, size_t n);
  * given as NULL by a failed vg_asprintf, frees what it was given and returns -1. */
 int kind_auto_push(struct kind_auto_source **v, size_t *n, char *id, char *url, const char *account_id,
                    char *options);
+/* A check_options for kinds whose options, when given, are any JSON object: 0, or -1 with
+ * "a <kind> source's options are a JSON object" in err. */
+int kind_options_object(const char *kind, const char *options, char *err, size_t errlen);
+
 /* An auto_sources hook's failure: frees the n sources built so far, leaves *v NULL and *n 0
  * (what the hook promises on failure), returns -1. */
 int kind_auto_fail(struct kind_auto_source **v, size_t *n);

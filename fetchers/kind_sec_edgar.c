@@ -497,14 +497,7 @@ static int sec_parse(const struct kind_input *in, struct kind_output *out, char 
 
 static int sec_check_options(const char *options, char *err, size_t errlen)
 {
-    if (!options)
-        return 0;
-    cJSON *o = cJSON_Parse(options);
-    int ok = cJSON_IsObject(o);
-    cJSON_Delete(o);
-    if (!ok)
-        snprintf(err, errlen, "a sec_edgar source's options are a JSON object");
-    return ok ? 0 : -1;
+    return kind_options_object("sec_edgar", options, err, errlen);
 }
 
 static int sec_auto_sources(const struct enrich_account_set *accounts, const struct kind_auto_settings *set,

@@ -489,14 +489,7 @@ static int uk_parse(const struct kind_input *in, struct kind_output *out, char *
 
 static int uk_check_options(const char *options, char *err, size_t errlen)
 {
-    if (!options)
-        return 0;
-    cJSON *o = cJSON_Parse(options);
-    int ok = cJSON_IsObject(o);
-    cJSON_Delete(o);
-    if (!ok)
-        snprintf(err, errlen, "a uk_company source's options are a JSON object");
-    return ok ? 0 : -1;
+    return kind_options_object("uk_company", options, err, errlen);
 }
 
 /* A company number as the API takes it: letters and digits, upper case ("SC123456"). */
