@@ -5,6 +5,7 @@
  * (http and https only), and URL parts. Invalid UTF-8 and control characters never reach the
  * page: a browser's repair of them is where escaping bugs hide. */
 #include "daemon/console_html.h"
+#include "util/vg_hex.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -121,17 +122,6 @@ void console_html_urlpart(struct vg_buf *b, const char *s)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int console_html_param(const char *query, const char *name, char *out, size_t len)
 {
     size_t nl = strlen(name);
@@ -147,8 +137,8 @@ int console_html_param(const char *query, const char *name, char *out, size_t le
                 char c = *v;
                 if (c == '+') {
                     c = ' ';
-                } else if (c == '%' && v + 2 < end && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-                    c = (char)(hexval(v[1]) * 16 + hexval(v[2]));
+                } else if (c == '%' && v + 2 < end && vg_hex_digit(v[1]) >= 0 && vg_hex_digit(v[2]) >= 0) {
+                    c = (char)(vg_hex_digit(v[1]) * 16 + vg_hex_digit(v[2]));
                     v += 2;
                 }
                 if (c == '\0') /* a %00 would cut the value short silently: dropped */

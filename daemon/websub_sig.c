@@ -1,21 +1,11 @@
 /* websub_sig — X-Hub-Signature checked (see websub_sig.h). */
 #include "daemon/websub_sig.h"
+#include "util/vg_hex.h"
 #include "util/vg_hmac.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int websub_signature_ok(const char *header, const void *body, size_t len, const char *secret, char *why,
                         size_t whylen)
@@ -53,7 +43,7 @@ int websub_signature_ok(const char *header, const void *body, size_t len, const 
         return 0;
     }
     for (int i = 0; i < n; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = vg_hex_digit(hex[2 * i]), lo = vg_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             snprintf(why, whylen, "bad signature (sha%d)", bits);
             return 0;

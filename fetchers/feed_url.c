@@ -5,6 +5,7 @@
  * the needs small: split into the five components, resolve, remove dot segments, rebuild.
  * Everything is bounded by the input length; nothing is ever fetched. */
 #include "fetchers/feed_url.h"
+#include "util/vg_hex.h"
 #include "util/vg_hash.h"
 #include "fetchers/feed_int.h"
 
@@ -243,16 +244,6 @@ char *feed_url_resolve(const char *base, const char *ref)
  * News-alert redirects
  * ------------------------------------------------------------------------------------------ */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* The percent-decoded value of query parameter `name` ("amp;name" too: double-escaped
  * links), or NULL. */
 static char *query_param(const struct url *u, const char *name)
@@ -272,8 +263,8 @@ static char *query_param(const struct url *u, const char *name)
                 return NULL;
             size_t o = 0;
             for (const char *c = v; c < e; c++) {
-                if (*c == '%' && e - c >= 3 && hexval(c[1]) >= 0 && hexval(c[2]) >= 0) {
-                    out[o++] = (char)(hexval(c[1]) * 16 + hexval(c[2]));
+                if (*c == '%' && e - c >= 3 && vg_hex_digit(c[1]) >= 0 && vg_hex_digit(c[2]) >= 0) {
+                    out[o++] = (char)(vg_hex_digit(c[1]) * 16 + vg_hex_digit(c[2]));
                     c += 2;
                 } else {
                     out[o++] = *c;
@@ -394,8 +385,8 @@ static int put_pct_normal(struct vg_buf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         int rc;
-        if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            unsigned char v = (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+        if (c == '%' && i + 2 < n && vg_hex_digit(s[i + 1]) >= 0 && vg_hex_digit(s[i + 2]) >= 0) {
+            unsigned char v = (unsigned char)(vg_hex_digit(s[i + 1]) * 16 + vg_hex_digit(s[i + 2]));
             if (is_unreserved(v))
                 rc = vg_buf_putc(b, (char)v);
             else

@@ -1,19 +1,12 @@
 /* queue_url — Redis URL parsing (see queue_url.h). */
 #include "queue/queue_url.h"
+#include "util/vg_hex.h"
 #include "util/vg_alloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 static char *unescape(const char *s, size_t n)
 {
@@ -22,9 +15,9 @@ static char *unescape(const char *s, size_t n)
         return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-            hexval((unsigned char)s[i + 2]) >= 0) {
-            out[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+        if (s[i] == '%' && i + 2 < n && vg_hex_digit((unsigned char)s[i + 1]) >= 0 &&
+            vg_hex_digit((unsigned char)s[i + 2]) >= 0) {
+            out[o++] = (char)(vg_hex_digit((unsigned char)s[i + 1]) * 16 + vg_hex_digit((unsigned char)s[i + 2]));
             i += 2;
         } else {
             out[o++] = s[i];

@@ -1,21 +1,11 @@
 /* vg_json — JSON parsing that forgives unpaired surrogate escapes (see vg_json.h). */
 #include "util/vg_json.h"
+#include "util/vg_hex.h"
 #include "util/vg_alloc.h"
 
 #include <string.h>
 
 static size_t last_error_offset = (size_t)-1;
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* The code unit of a "\uXXXX" escape at s[i] (s[i] == '\\'), or -1. */
 static long escape_at(const char *s, size_t len, size_t i)
@@ -24,7 +14,7 @@ static long escape_at(const char *s, size_t len, size_t i)
         return -1;
     long v = 0;
     for (size_t k = 2; k < 6; k++) {
-        int h = hexval(s[i + k]);
+        int h = vg_hex_digit(s[i + k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
