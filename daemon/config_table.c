@@ -56,7 +56,8 @@ const struct vg_option vg_options[] = {
     {"redis", "password", VG_OPT_STRING, "", 0, 0, F(redis_password), NULL, VG_OPT_SENSITIVE | VG_OPT_RESTART,
      "Redis AUTH password; best as env:NAME, file:PATH or credential:NAME"},
     {"redis", "prefix", VG_OPT_STRING, QUEUE_DEFAULT_PREFIX, 0, 0, F(redis_prefix), NULL, VG_OPT_RESTART,
-     "prefix of every Redis key vigie uses"},
+     "prefix of every Redis key vigie uses; on a Redis Cluster node it must hold a hash tag, e.g. vigie:{vigie}:, "
+     "and url must name the node that serves the tag's slot"},
     {"redis", "server", VG_OPT_STRING, "redis-server", 0, 0, F(redis_server), NULL, VG_OPT_RESTART,
      "redis-server binary for the embedded mode (searched in PATH)"},
     {"redis", "connect_timeout", VG_OPT_DURATION, "5s", MS(100), SEC(60), F(redis_connect_timeout_ms), NULL, VG_OPT_RESTART,

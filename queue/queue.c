@@ -77,6 +77,7 @@ struct queue *queue_new(struct event_base *base, const struct queue_config *cfg,
         .ping_interval_ms = cfg->ping_interval_ms,
         .ping_timeout_ms = cfg->ping_timeout_ms,
         .backoff_max_ms = cfg->backoff_max_ms,
+        .prefix = q->prefix,
         /* Our own redis-server needs a moment to create its socket. */
         .startup_grace_ms = q->embedded ? 5000 : 0,
     };

@@ -7,6 +7,7 @@
  * contexts are freed by us (queue_conn_drop) only from timer callbacks, never from inside a
  * hiredis reply callback. */
 #include "queue/queue_conn.h"
+#include "queue/queue_cluster.h"
 #include "queue/queue_ev.h"
 #include "queue/queue_url.h"
 #include "util/vg_alloc.h"
@@ -20,7 +21,7 @@
 
 enum conn_state { ST_DOWN, ST_CONNECTING, ST_HANDSHAKE, ST_UP, ST_CLOSED };
 
-enum hs_step { HS_AUTH, HS_SELECT, HS_SETNAME, HS_INFO, HS_LIBRARY, HS_PING };
+enum hs_step { HS_AUTH, HS_SELECT, HS_SETNAME, HS_INFO, HS_LIBRARY, HS_SLOT, HS_PING };
 
 struct queue_conn {
     struct event_base *base;
@@ -31,6 +32,7 @@ struct queue_conn {
     int quiet;
     char *target;
     char *library;
+    char *prefix;              /* the keys' prefix, for the cluster checks; NULL: none */
     long long connect_timeout_ms, ping_interval_ms, ping_timeout_ms, backoff_max_ms;
 
     redisAsyncContext *ac;
@@ -42,6 +44,8 @@ struct queue_conn {
     long long startup_grace_ms;
     int ever_up;
     int hs_failed;
+    int hs_cluster;            /* the server said cluster_enabled:1 */
+    char hs_probe_error[160];  /* the slot probe's error, "" when it succeeded */
     int64_t ping_sent;         /* mono ms of the outstanding PING, 0 when none */
     int64_t refused_since, refused_seen, refused_logged; /* mono ms */
     uint64_t refused_logged_at; /* stats.refusals when last logged */
@@ -241,8 +245,16 @@ static void on_handshake_reply(redisAsyncContext *ac, void *r, void *privdata)
     enum hs_step step = (enum hs_step)(intptr_t)privdata;
     if (!c || c->ac != ac || !reply)
         return;
+    if (step == HS_SLOT) {
+        /* Judged at PING, once INFO said whether this is a cluster node: on a plain Redis the
+         * probe's answer does not matter. */
+        if (reply->type == REDIS_REPLY_ERROR)
+            snprintf(c->hs_probe_error, sizeof(c->hs_probe_error), "%s", reply->str);
+        return;
+    }
     if (reply->type == REDIS_REPLY_ERROR) {
-        static const char *const what[] = {"AUTH", "SELECT", "CLIENT SETNAME", "INFO", "FUNCTION LOAD", "PING"};
+        static const char *const what[] = {"AUTH", "SELECT", "CLIENT SETNAME", "INFO", "FUNCTION LOAD", "slot probe",
+                                           "PING"};
         set_error(c, "%s failed: %.100s", what[step], reply->str);
         /* A wrong password or a Redis too old for functions is a configuration problem,
          * not a blip: say so loudly. */
@@ -251,9 +263,17 @@ static void on_handshake_reply(redisAsyncContext *ac, void *r, void *privdata)
         c->hs_failed = 1;
     } else if (step == HS_INFO && reply->type == REDIS_REPLY_STRING) {
         parse_info(c, reply->str);
+        c->hs_cluster = queue_cluster_enabled(reply->str);
     }
     if (step != HS_PING)
         return;
+    char why[sizeof(c->stats.last_error)];
+    if (!c->hs_failed && c->hs_cluster && c->prefix &&
+        queue_cluster_check(c->prefix, c->hs_probe_error[0] ? c->hs_probe_error : NULL, why, sizeof(why)) < 0) {
+        set_error(c, "%s", why);
+        vg_err("redis", "%s: %s: %s", c->role, c->target, why); /* a configuration problem: loudly */
+        c->hs_failed = 1;
+    }
     if (c->hs_failed) {
         struct timeval tv = {0, 0};
         evtimer_add(c->drop_ev, &tv);
@@ -286,10 +306,16 @@ static void on_connect(const redisAsyncContext *ac, int status)
     if (c->url.db)
         redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_SELECT, "SELECT %d", c->url.db);
     redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_SETNAME, "CLIENT SETNAME %s", c->name);
-    redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_INFO, "INFO server");
+    /* Redis 7 takes several sections; "cluster" says whether this is a cluster node. */
+    redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_INFO, "INFO server cluster");
     if (c->library)
         redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_LIBRARY, "FUNCTION LOAD REPLACE %s",
                           c->library);
+    c->hs_cluster = 0;
+    c->hs_probe_error[0] = '\0';
+    if (c->prefix)
+        redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_SLOT, "EXISTS %s%s", c->prefix,
+                          QUEUE_CLUSTER_PROBE);
     redisAsyncCommand(mac, on_handshake_reply, (void *)(intptr_t)HS_PING, "PING");
 }
 
@@ -423,10 +449,11 @@ struct queue_conn *queue_conn_new(struct event_base *base, const struct queue_co
     c->role = vg_strdup(cfg->role && cfg->role[0] ? cfg->role : "redis");
     c->quiet = cfg->quiet;
     c->library = cfg->library ? vg_strdup(cfg->library) : NULL;
+    c->prefix = cfg->prefix ? vg_strdup(cfg->prefix) : NULL;
     c->retry_ev = evtimer_new(base, on_retry_timer, c);
     c->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, c);
     c->drop_ev = evtimer_new(base, on_drop_timer, c);
-    if ((pw && !c->password) || (cfg->library && !c->library) || !c->role || !c->name || !c->target || !c->retry_ev || !c->tick_ev || !c->drop_ev) {
+    if ((pw && !c->password) || (cfg->library && !c->library) || (cfg->prefix && !c->prefix) || !c->role || !c->name || !c->target || !c->retry_ev || !c->tick_ev || !c->drop_ev) {
         snprintf(err, errlen, "out of memory");
         queue_conn_free(c);
         return NULL;
@@ -470,6 +497,7 @@ void queue_conn_free(struct queue_conn *c)
     vg_free(c->role);
     vg_free(c->target);
     vg_free(c->library);
+    vg_free(c->prefix);
     vg_free(c);
 }
 

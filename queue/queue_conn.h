@@ -4,7 +4,7 @@
  * a PING watchdog (0.14 has no command timeouts, so a silent server is detected by an
  * unanswered PING), and reconnection with capped, jittered exponential backoff. After each
  * (re)connection the handshake runs AUTH, SELECT, CLIENT SETNAME, INFO and, when given,
- * FUNCTION LOAD before the connection is declared up. Commands are refused (-1) while it is down; every reply callback
+ * FUNCTION LOAD and the cluster slot check before the connection is declared up. Commands are refused (-1) while it is down; every reply callback
  * must handle reply == NULL (the connection dropped with the command in flight).
  *
  * Redis may stay reachable yet refuse writes (a failed snapshot or AOF write, maxmemory, a
@@ -35,6 +35,9 @@ struct queue_conn_config {
     long long backoff_max_ms;
     const char *library;         /* a Redis function library loaded (FUNCTION LOAD REPLACE) at
                                     every connection, or NULL */
+    const char *prefix;          /* the keys' prefix: on a Redis Cluster node the handshake
+                                    checks that it holds a hash tag this node serves
+                                    (queue_cluster.h); NULL: no check */
     long long startup_grace_ms;  /* failures this soon after creation are expected (a server
                                     still starting) and logged at debug level only */
 };

@@ -1,5 +1,6 @@
 /* queue_sync — blocking Redis connection for CLI commands (see queue_sync.h). */
 #include "queue/queue_sync_internal.h"
+#include "queue/queue_cluster.h"
 #include "queue/queue.h"
 #include "queue/queue_contract.h"
 #include "queue/queue_embedded.h"
@@ -31,6 +32,23 @@ static redisContext *connect_url(const struct queue_url *u, char *err, size_t er
     }
     redisSetTimeout(c, tv);
     return c;
+}
+
+/* On a Redis Cluster node, the daemon's checks (queue_cluster.h): a prefix with a hash tag that
+ * this node serves. */
+static int cluster_check(redisContext *c, const char *prefix, char *err, size_t errlen)
+{
+    redisReply *r = redisCommand(c, "INFO cluster");
+    int cluster = r && r->type == REDIS_REPLY_STRING && queue_cluster_enabled(r->str);
+    if (r)
+        freeReplyObject(r);
+    if (!cluster)
+        return 0;
+    r = queue_cluster_prefix_tagged(prefix) ? redisCommand(c, "EXISTS %s%s", prefix, QUEUE_CLUSTER_PROBE) : NULL;
+    int rc = queue_cluster_check(prefix, r && r->type == REDIS_REPLY_ERROR ? r->str : NULL, err, errlen);
+    if (r)
+        freeReplyObject(r);
+    return rc;
 }
 
 /* AUTH and SELECT as the daemon would. */
@@ -115,7 +133,7 @@ struct queue_sync *queue_sync_open(const struct queue_config *cfg, char *err, si
             goto fail;
         }
     }
-    if (handshake(s->c, &u, cfg->password, err, errlen) < 0)
+    if (handshake(s->c, &u, cfg->password, err, errlen) < 0 || cluster_check(s->c, s->prefix, err, errlen) < 0)
         goto fail;
     queue_url_clear(&u);
     vg_free(url);
