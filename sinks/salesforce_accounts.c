@@ -248,7 +248,7 @@ static int one_account(const struct sf_config *c, const cJSON *rec, cJSON *accou
     const cJSON *owner = cJSON_GetObjectItemCaseSensitive(rec, "OwnerId");
     if (cJSON_IsString(owner) && sf_is_id(owner->valuestring, "005")) {
         cJSON *ids = cJSON_AddObjectToObject(a, "identifiers");
-        cJSON_AddStringToObject(ids, "salesforce_owner_id", owner->valuestring);
+        cJSON_AddStringToObject(ids, SF_OWNER_ID_KEY, owner->valuestring);
     }
     for (size_t i = 0; i < N_KAMS; i++) {
         const char *f = kam_field(c, i);
@@ -379,18 +379,9 @@ static int start_query(struct sf_sync *s, char *err, size_t errlen)
         char *q = sf_accounts_soql(s->c, err, errlen);
         if (!q)
             return -1;
-        struct vg_buf b;
-        vg_buf_init(&b, 0);
-        vg_buf_printf(&b, "%s/services/data/%s/query?q=", sf_session_instance(s->session),
-                      s->c->api_version);
-        for (const unsigned char *p = (const unsigned char *)q; *p; p++) {
-            if (isalnum(*p) || strchr("-._~", *p))
-                vg_buf_putc(&b, (char)*p);
-            else
-                vg_buf_printf(&b, "%%%02X", *p);
-        }
+        s->url = sf_query_url(sf_session_instance(s->session), s->c->api_version, q);
         vg_free(q);
-        if (!(s->url = vg_buf_steal(&b))) {
+        if (!s->url) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }

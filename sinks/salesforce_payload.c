@@ -1,5 +1,6 @@
 /* salesforce_payload — records to sObject collections, answers to outcomes (see the header). */
 #include "sinks/salesforce_payload.h"
+#include "sinks/salesforce_owners.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -19,8 +20,6 @@
 #define LEN_TITLE_LINE 2000
 #define LEN_LIST_LINE 2000
 
-/* The identifier the key-account sync stores the account owner's User Id under. */
-#define OWNER_ID_KEY "salesforce_owner_id"
 
 const char *sf_object_name(enum sf_object o)
 {
@@ -364,18 +363,21 @@ static void contact_item(struct vg_buf *b, const struct sf_map *m, const struct 
     vg_buf_putc(b, '}');
 }
 
-/* The Task owner: the account owner's User Id, from the key-account sync's identifier or the
- * owner field itself; NULL leaves the Task to the integration user. */
-static const char *task_owner(const struct sink_record *r)
+/* The Task owner: the account owner's User Id, from the key-account sync's identifier, the
+ * owner field itself, or the User found by the owner's e-mail; NULL leaves the Task to the
+ * integration user. */
+static const char *task_owner(const struct sf_map *m, const struct sink_record *r)
 {
     if (!r->account)
         return NULL;
     for (size_t i = 0; i < r->account->n_identifiers; i++) {
         const struct enrich_identifier *id = &r->account->identifiers[i];
-        if (strcmp(id->key, OWNER_ID_KEY) == 0 && sf_is_id(id->value, "005"))
+        if (strcmp(id->key, SF_OWNER_ID_KEY) == 0 && sf_is_id(id->value, "005"))
             return id->value;
     }
-    return sf_is_id(r->account->owner, "005") ? r->account->owner : NULL;
+    if (sf_is_id(r->account->owner, "005"))
+        return r->account->owner;
+    return sf_owners_get(m->owners, sf_owner_email(r), m->now);
 }
 
 static void list_line(struct vg_buf *t, const char *label, const cJSON *arr,
@@ -516,7 +518,7 @@ static void task_item(struct vg_buf *b, const struct sf_map *m, const struct sin
      * the status (a task done stays done) and the owner (a task handed on stays handed on). */
     if (!update) {
         put_text(b, "Status", m->task_status, 255, 1);
-        const char *owner = task_owner(r);
+        const char *owner = task_owner(m, r);
         if (owner)
             put_raw_str(b, "OwnerId", owner);
     }
@@ -605,6 +607,20 @@ char *sf_request_path(const struct sf_map *m, const char *api_version, enum sf_o
                                                                                : m->task_ext;
     return vg_asprintf("/services/data/%s/composite/sobjects/%s/%s", api_version,
                        sf_object_name(type), ext);
+}
+
+char *sf_query_url(const char *instance, const char *api_version, const char *soql)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, 0);
+    vg_buf_printf(&b, "%s/services/data/%s/query?q=", instance, api_version);
+    for (const unsigned char *p = (const unsigned char *)soql; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p))
+            vg_buf_putc(&b, (char)*p);
+        else
+            vg_buf_printf(&b, "%%%02X", *p);
+    }
+    return vg_buf_steal(&b);
 }
 
 /* ---- answers --------------------------------------------------------------------------- */

@@ -10,7 +10,8 @@
  *            source), and the Account, by Id or by its vigie id. Never the guessed e-mail.
  *   Task     one per signal or update: Subject, Description (evidence, amounts, people, link,
  *            sources), ActivityDate, Priority, Status, the account as What, the account's
- *            owner as OwnerId when it is a Salesforce user Id.
+ *            owner as OwnerId when it is a Salesforce user Id or an e-mail address whose
+ *            active User salesforce_owners found.
  * Upserts are keyed on vigie's deterministic ids, so sending a record again updates what the
  * first sending made: nothing is ever created twice.
  *
@@ -21,6 +22,7 @@
 #define SALESFORCE_PAYLOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sinks/sink.h"
 
@@ -34,6 +36,11 @@
 #define SF_LEN_LONG_TEXT 32000 /* Description of Task and Contact */
 #define SF_COLLECTION_MAX 200
 
+/* The identifier under which the key-account sync keeps the account owner's User Id. */
+#define SF_OWNER_ID_KEY "salesforce_owner_id"
+
+struct sf_owners;
+
 /* What the mapping needs from the configuration (strings owned by the caller). */
 struct sf_map {
     const char *account_ext;  /* Account external id field: Vigie_Account_Id__c */
@@ -42,6 +49,9 @@ struct sf_map {
     const char *task_status;  /* Status of a new Task: "Not Started" */
     const char *console_url;  /* [console] public_url: a Task's Description links the signal's
                                  page in the console ("Open in vigie: URL"); NULL or "": none */
+    const struct sf_owners *owners; /* owners' User Ids found by e-mail (salesforce_owners.h),
+                                       or NULL */
+    int64_t now;              /* ms, for the owners' answers' age */
 };
 
 enum sf_object { SF_ACCOUNT, SF_CONTACT, SF_TASK };
@@ -71,6 +81,10 @@ void sf_request_free(struct sf_request *r);
 /* The URL path of a collection upsert, under the instance URL:
  * "/services/data/<version>/composite/sobjects/<Type>/<ExternalIdField>". New string. */
 char *sf_request_path(const struct sf_map *m, const char *api_version, enum sf_object type);
+
+/* The URL of a SOQL query under the instance URL: "<instance>/services/data/<version>/query?q="
+ * and the query percent-encoded. New string, NULL when out of memory. */
+char *sf_query_url(const char *instance, const char *api_version, const char *soql);
 
 /* Reads the 200 answer of an upsert collection (one result per body record, in order) and
  * settles the records it carries: a success leaves them as they are (OK); a failure sets

@@ -3,7 +3,8 @@
  *
  * A batch (at most 200 records, the collections' limit) becomes up to three sObject
  * collection upserts by external id, in order: the Accounts the records need, then the
- * Contacts, then the Tasks (salesforce_payload.h says what each carries). Upserts are keyed on
+ * Contacts, then the Tasks (salesforce_payload.h says what each carries); before the Tasks,
+ * one SOQL query for the owners' e-mails not known yet (salesforce_owners.h). Upserts are keyed on
  * vigie's deterministic ids, so a record delivered twice (a retry, a crash before the
  * acknowledgement, a replayed dead letter) updates what its first delivery made.
  *
@@ -27,6 +28,7 @@
 #include "sinks/salesforce_accounts.h"
 #include "sinks/salesforce_auth.h"
 #include "sinks/salesforce_config.h"
+#include "sinks/salesforce_owners.h"
 #include "sinks/salesforce_payload.h"
 #include "sinks/sink.h"
 #include "util/vg_alloc.h"
@@ -203,7 +205,9 @@ struct sf_sink {
     struct sf_request req;
     int renewed;              /* a 401 in this batch led to a new login */
     int step_sent;            /* the current step's request went out (for the log) */
-    struct vg_log_limit usage_log;
+    int owners_looked;        /* this batch's owner lookup is done (or not needed) */
+    struct sf_owners *owners; /* account owners' User Ids by e-mail */
+    struct vg_log_limit usage_log, owners_log;
 };
 
 static int via_core(void *t, const struct fetch_request *req, fetch_done_cb cb, void *arg,
@@ -230,9 +234,16 @@ static int sf_init(struct sink_ctx *ctx, const void *config, void **state, char 
     s->map.task_ext = c->task_external_id;
     s->map.task_status = c->task_status;
     s->map.console_url = sink_console_url(ctx);
+    if (!(s->owners = sf_owners_new())) {
+        vg_free(s);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->map.owners = s->owners;
     s->t.send = via_core;
     s->t.t = s;
     if (!(s->session = sf_session_new(c, err, errlen))) {
+        sf_owners_free(s->owners);
         vg_free(s);
         return -1;
     }
@@ -248,6 +259,7 @@ static void sf_close(void *state)
     if (!s)
         return;
     sf_session_free(s->session);
+    sf_owners_free(s->owners);
     sf_request_free(&s->req);
     vg_free(s->settled);
     vg_free(s);
@@ -451,6 +463,76 @@ static void answer(struct fetch_response *resp, void *arg)
     finish(s);
 }
 
+/* ---- the owners' lookup ------------------------------------------------------------------
+ * Before the Tasks: one query for the owners' e-mails not known yet (salesforce_owners.h). A
+ * lookup that fails never holds the Tasks back for long: they go to the integration user,
+ * except when Salesforce is only passing through a fault (then the Tasks are retried, as any
+ * request would be). */
+
+static void owners_answer(struct fetch_response *resp, void *arg)
+{
+    struct sf_sink *s = arg;
+    int64_t now = vg_mono_ms();
+    char msg[300];
+    if (sink_previewing(s->ctx)) {
+        sf_owners_give_up(s->owners, now, 0);
+        run_step(s);
+        return;
+    }
+    long status = resp->error == FETCH_OK || resp->error == FETCH_ERR_HTTP_STATUS ? resp->status : 0;
+    enum sf_fault f = sf_fault_classify(status, resp->body.data, resp->body.len, msg, sizeof(msg));
+    if (status == 0 && resp->reason && *resp->reason)
+        snprintf(msg, sizeof(msg), "%s", resp->reason);
+    if (f == SF_FAULT_NONE && sf_owners_apply(s->owners, resp->body.data, resp->body.len, now) == 0) {
+        run_step(s);
+        return;
+    }
+    if (f == SF_FAULT_SESSION && !s->renewed && sf_session_invalidate(s->session)) {
+        s->renewed = 1;
+        sf_owners_give_up(s->owners, now, 0);
+        s->owners_looked = 0; /* asked again once logged in */
+        login_then_step(s);
+        return;
+    }
+    if (f == SF_FAULT_PASSING) {
+        char why[400];
+        snprintf(why, sizeof(why), "looking up the account owners: %s", msg);
+        sf_owners_give_up(s->owners, now, 0);
+        retry_rest(s, why, resp->retry_after_given ? resp->retry_after_s * 1000 : 0);
+        finish(s);
+        return;
+    }
+    /* Refused (the integration user may not read Users, a malformed answer...): the Tasks go to
+     * the integration user, and the lookup waits an hour before it is tried again. */
+    unsigned long held;
+    if (vg_log_limit_pass(&s->owners_log, now, SF_OWNERS_TTL_MS, &held))
+        vg_warn(MOD, "sink %s: cannot look up account owners by e-mail (%s): their Tasks go to "
+                "the integration user", sink_name(s->ctx), f == SF_FAULT_NONE ? "an answer without records" : msg);
+    sf_owners_give_up(s->owners, now, SF_OWNERS_TTL_MS);
+    run_step(s);
+}
+
+/* Sends the owners' query when the batch's Tasks need one: 1 when it went out. */
+static int ask_owners(struct sf_sink *s)
+{
+    s->owners_looked = 1;
+    int64_t now = vg_mono_ms();
+    char *q = sf_owners_query(s->owners, s->b->v, s->b->n, s->settled, now);
+    if (!q)
+        return 0;
+    char *url = sf_query_url(sf_session_instance(s->session), s->c->api_version, q);
+    vg_free(q);
+    const char *headers[] = {sf_session_header(s->session), NULL};
+    struct fetch_request req = {.url = url, .method = "GET", .accept = "application/json", .headers = headers};
+    char err[256];
+    int rc = url ? sink_http(s->ctx, &req, owners_answer, s, err, sizeof(err)) : -1;
+    vg_free(url);
+    if (rc == 0)
+        return 1;
+    sf_owners_give_up(s->owners, now, 0);
+    return 0;
+}
+
 /* Sends the current step's collection, or moves on to the next step when it has nothing to
  * send; after the Tasks, the batch is done. */
 static void run_step(struct sf_sink *s)
@@ -458,6 +540,9 @@ static void run_step(struct sf_sink *s)
     char err[256];
     struct sink_batch *b = s->b;
     for (; s->step <= SF_TASK; s->step++) {
+        if (s->step == SF_TASK && !s->owners_looked && ask_owners(s))
+            return;
+        s->map.now = vg_mono_ms();
         sf_request_free(&s->req);
         if (sf_request_build(&s->map, s->step, b->v, b->n, s->settled, &s->req, err, sizeof(err)) < 0)
             goto fail;
@@ -502,6 +587,7 @@ static void sf_deliver(void *state, struct sink_batch *b)
     s->b = b;
     s->step = SF_ACCOUNT;
     s->renewed = 0;
+    s->owners_looked = 0;
     s->t.preview = sink_previewing(s->ctx);
     s->settled = vg_calloc(b->n ? b->n : 1, 1);
     if (!s->settled) {

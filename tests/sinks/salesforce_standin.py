@@ -69,8 +69,9 @@ Endpoints (all answer JSON)
       External ids match case-insensitively (Salesforce's default for text external ids; a field
       declared case_sensitive matches exactly).
   GET  /services/data/vXX.X/query?q=SOQL, GET /services/data/vXX.X/query/<locator>-<offset>
-      A SOQL subset: SELECT f[, Rel.f ...] FROM T [WHERE f = v [AND f = v ...]] (= or !=; v is
-      true, false, null, a number or a 'quoted string', compared case-insensitively for text)
+      A SOQL subset: SELECT f[, Rel.f ...] FROM T [WHERE f = v [AND f = v ...]] (= or !=, or
+      f IN (v, v, ...); v is true, false, null, a number or a 'quoted string' with \' and \\
+      escapes, compared case-insensitively for text)
       [ORDER BY f [ASC|DESC]] [LIMIT n]. {"totalSize","done","records":[{"attributes":{"type",
       "url"}, ...}], "nextRecordsUrl" while not done}; pages of page_size records (default 2000,
       Salesforce's default batch); the result is a snapshot taken by the first call. Errors 400:
@@ -757,7 +758,7 @@ def collections_upsert(version, sobject, ext_field, body):
 # ---- SOQL subset ----------------------------------------------------------------------------
 
 TOKEN_RE = re.compile(r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*')|(?P<num>-?\d+(?:\.\d+)?)(?![\w.])|"
-                      r"(?P<op>!=|<>|=|,)|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))")
+                      r"(?P<op>!=|<>|=|,|\(|\))|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))")
 
 
 def tokenize(q):
@@ -853,7 +854,34 @@ def parse_soql(q):
         i += 1
         while True:
             path = resolve_path(obj, expect_word())
-            if i >= len(toks) or toks[i][0] != "op" or toks[i][1] == ",":
+            if peek("IN"):
+                # field IN ('a', 'b', ...): a list of literals, at least one.
+                i += 1
+                if peek() != ("op", "("):
+                    raise ApiError(400, "MALFORMED_QUERY", "unexpected token: %s"
+                                   % (toks[i][1] if i < len(toks) else "<EOF>"))
+                i += 1
+                values = []
+                while True:
+                    if i >= len(toks) or toks[i][0] == "op":
+                        raise ApiError(400, "MALFORMED_QUERY", "unexpected token: %s"
+                                       % (toks[i][1] if i < len(toks) else "<EOF>"))
+                    values.append(literal(obj, path, toks[i][0], toks[i][1]))
+                    i += 1
+                    if peek() == ("op", ","):
+                        i += 1
+                        continue
+                    if peek() == ("op", ")"):
+                        i += 1
+                        break
+                    raise ApiError(400, "MALFORMED_QUERY", "unexpected token: %s"
+                                   % (toks[i][1] if i < len(toks) else "<EOF>"))
+                query["where"].append((path, "IN", values))
+                if not peek("AND"):
+                    break
+                i += 1
+                continue
+            if i >= len(toks) or toks[i][0] != "op" or toks[i][1] in (",", "(", ")"):
                 raise ApiError(400, "MALFORMED_QUERY", "unexpected token: %s"
                                % (toks[i][1] if i < len(toks) else "<EOF>"))
             op = toks[i][1]
@@ -924,6 +952,12 @@ def field_value(db, rec, path):
 def matches_where(db, rec, where):
     for path, op, want in where:
         have = field_value(db, rec, path)
+        if op == "IN":
+            # Text compares without case in SOQL, as with "=".
+            low = have.lower() if isinstance(have, str) else have
+            if not any((w.lower() if isinstance(w, str) else w) == low for w in want):
+                return False
+            continue
         if isinstance(have, str) and isinstance(want, str):
             same = have.lower() == want.lower()
         else:

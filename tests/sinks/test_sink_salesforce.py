@@ -272,6 +272,40 @@ def test_half_a_batch_refused():
     assert n == len(bad) and out.count("FIELD_CUSTOM_VALIDATION_EXCEPTION") == len(bad), out
 
 
+def test_tasks_go_to_the_owner_found_by_email():
+    """Accounts imported from a file name their owner by e-mail (tests/sinks/sinkenv.py): the
+    Task goes to the active User with that address, looked up once per address; an address whose
+    User is inactive leaves the Task to the integration user (Salesforce refuses an inactive
+    owner)."""
+    org = Org()
+    org.config(users=[
+        {"Username": USERNAME, "Email": USERNAME, "Name": "Vigie Integration", "IsActive": True},
+        {"Username": "cmartin@org.example", "Email": "Claire.Martin@example.com", "Name": "Claire Martin",
+         "IsActive": True},
+        {"Username": "pdurand@org.example", "Email": "paul.durand@example.com", "Name": "Paul Durand",
+         "IsActive": False}])
+    users = {u["Username"]: u["Id"] for u in org.objects("User")}
+    env = SinkEnv(org.section(), n_items=12)
+    env.run_once()
+    signals = {s["id"]: s for s in env.signals()}
+    tasks = {t["Vigie_Signal_Id__c"]: t for t in org.objects("Task")}
+    assert sorted(tasks) == sorted(signals)
+    owners = {sid: tasks[sid]["OwnerId"] for sid in tasks}
+    for sid, s in signals.items():
+        want = users[USERNAME if s["account_id"] == "capgemini" else "cmartin@org.example"]
+        assert owners[sid] == want, (s["account_id"], owners[sid], users)
+    assert {s["account_id"] for s in signals.values()} >= {"airbus", "capgemini"}
+    # One query per address at most, whatever the number of Tasks.
+    asked = []
+    for r in org.state()["requests"]:
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(r["path"]).query).get("q", [""])[0]
+        if "FROM User" in q:
+            assert r["status"] == 200, r
+            asked += [a.strip(" '") for a in q.split("IN (", 1)[1].rstrip(")").split(",")]
+    assert sorted(asked) == ["claire.martin@example.com", "paul.durand@example.com"], asked
+    no_dead_letters(env)
+
+
 def test_outage_then_recovery():
     org = Org()
     env = SinkEnv(org.section("max_attempts = 1000"), n_items=9)
