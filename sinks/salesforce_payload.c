@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "enrich/account.h"
@@ -212,9 +213,14 @@ static int date_of(const char *rfc3339, char out[11])
         if ((i == 4 || i == 7) ? c != '-' : !isdigit((unsigned char)c))
             return 0;
     }
+    int y = atoi(rfc3339);
     int mo = (rfc3339[5] - '0') * 10 + (rfc3339[6] - '0');
     int d = (rfc3339[8] - '0') * 10 + (rfc3339[9] - '0');
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+    /* A day the month does not have (February 30) would make Salesforce's parser refuse the
+     * whole request, every record of the batch with it. */
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] + (mo == 2 && leap))
         return 0;
     memcpy(out, rfc3339, 10);
     out[10] = '\0';

@@ -19,6 +19,9 @@
  *                                        paused for 15 minutes
  *   no answer, a timeout, 5xx, 429       retried by the core with backoff
  *   a login refused (invalid_grant...)   paused with Salesforce's description and the fix
+ *   the request refused whole, naming no record (a value Salesforce cannot read)
+ *                                        its records sent again in halves until the one at
+ *                                        fault is alone: that one dropped with the message
  * Records never reach the dead-letter stream for a fault of the configuration. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +194,15 @@ static int sf_check(const void *config, char *err, size_t errlen)
 
 /* ---- state -------------------------------------------------------------------------------- */
 
+/* A part of a step's records, sent alone after Salesforce refused the step's request whole. */
+struct sf_unit {
+    size_t *ix, n;
+    struct sf_unit *next;
+};
+
+struct sf_sink;
+static void pop_unit(struct sf_sink *s);
+
 struct sf_sink {
     struct sink_ctx *ctx;
     const struct sf_config *c;
@@ -206,6 +218,9 @@ struct sf_sink {
     int renewed;              /* a 401 in this batch led to a new login */
     int step_sent;            /* the current step's request went out (for the log) */
     int owners_looked;        /* this batch's owner lookup is done (or not needed) */
+    struct sf_unit *units;    /* while a step is split: its parts still to send, the head
+                                 being sent; NULL when the step goes whole */
+    unsigned char *skip;      /* [n]: left out of the request being built */
     struct sf_owners *owners; /* account owners' User Ids by e-mail */
     struct vg_log_limit usage_log, owners_log;
 };
@@ -261,7 +276,10 @@ static void sf_close(void *state)
     sf_session_free(s->session);
     sf_owners_free(s->owners);
     sf_request_free(&s->req);
+    while (s->units)
+        pop_unit(s);
     vg_free(s->settled);
+    vg_free(s->skip);
     vg_free(s);
 }
 
@@ -269,12 +287,67 @@ static void sf_close(void *state)
 
 static void run_step(struct sf_sink *s);
 
+static void pop_unit(struct sf_sink *s)
+{
+    struct sf_unit *u = s->units;
+    if (!u)
+        return;
+    s->units = u->next;
+    vg_free(u->ix);
+    vg_free(u);
+}
+
+/* The request just answered is done with: the next part of a split step, or the next step. */
+static void unit_done(struct sf_sink *s)
+{
+    if (!s->units) {
+        s->step++;
+        return;
+    }
+    pop_unit(s);
+    if (!s->units)
+        s->step++;
+}
+
+/* Salesforce refused the request as a whole without naming a record: its records are sent
+ * again in two halves (records carried by one body record stay together), and so on until the
+ * record at fault is alone, so that one bad record never holds back the others. 0, or -1 when
+ * out of memory. */
+static int split_unit(struct sf_sink *s)
+{
+    size_t half = s->req.items / 2, na = 0, nb = 0;
+    struct sf_unit *a = vg_calloc(1, sizeof(*a)), *b = vg_calloc(1, sizeof(*b));
+    size_t *ia = vg_calloc(s->b->n, sizeof(size_t)), *ib = vg_calloc(s->b->n, sizeof(size_t));
+    if (!a || !b || !ia || !ib) {
+        vg_free(a), vg_free(b), vg_free(ia), vg_free(ib);
+        return -1;
+    }
+    for (size_t i = 0; i < s->b->n; i++) {
+        long k = s->req.item_of[i];
+        if (k < 0 || s->settled[i])
+            continue;
+        if ((size_t)k < half)
+            ia[na++] = i;
+        else
+            ib[nb++] = i;
+    }
+    pop_unit(s); /* the part refused, if the step was split already */
+    *a = (struct sf_unit){ia, na, b};
+    *b = (struct sf_unit){ib, nb, s->units};
+    s->units = a;
+    return 0;
+}
+
 static void finish(struct sf_sink *s)
 {
     struct sink_batch *b = s->b;
     sf_request_free(&s->req);
+    while (s->units)
+        pop_unit(s);
     vg_free(s->settled);
+    vg_free(s->skip);
     s->settled = NULL;
+    s->skip = NULL;
     s->b = NULL;
     sink_batch_done(b);
 }
@@ -357,7 +430,7 @@ static void answer(struct fetch_response *resp, void *arg)
         for (size_t i = 0; i < b->n; i++)
             if (s->req.item_of[i] >= 0 && s->step != SF_ACCOUNT)
                 s->settled[i] = 1;
-        s->step++;
+        unit_done(s);
         run_step(s);
         return;
     }
@@ -394,7 +467,7 @@ static void answer(struct fetch_response *resp, void *arg)
             finish(s);
             return;
         }
-        s->step++;
+        unit_done(s);
         run_step(s);
         return;
     }
@@ -441,8 +514,7 @@ static void answer(struct fetch_response *resp, void *arg)
         break;
     case SF_FAULT_REQUEST:
         /* The request refused as a whole, for a reason that names no field: one record
-         * alone is that record's fault; several are retried (and dead-lettered with this
-         * message if it lasts). */
+         * alone is that record's fault; several are split in halves until it is alone. */
         snprintf(why, sizeof(why), "Salesforce refused the %s upsert: %s", type, msg);
         if (s->req.items == 1) {
             for (size_t i = 0; i < b->n; i++) {
@@ -452,12 +524,17 @@ static void answer(struct fetch_response *resp, void *arg)
                 set_reason(&b->v[i], why);
                 s->settled[i] = 1;
             }
-            s->step++;
+            unit_done(s);
             run_step(s);
             return;
         }
-        vg_warn(MOD, "sink %s: %s", sink_name(s->ctx), why);
-        retry_rest(s, why, 0);
+        if (split_unit(s) == 0) {
+            vg_info(MOD, "sink %s: %s; sending its %zu records in two halves to find the one at fault",
+                    sink_name(s->ctx), why, s->req.items);
+            run_step(s);
+            return;
+        }
+        retry_rest(s, "out of memory", 0);
         break;
     }
     finish(s);
@@ -539,15 +616,24 @@ static void run_step(struct sf_sink *s)
 {
     char err[256];
     struct sink_batch *b = s->b;
-    for (; s->step <= SF_TASK; s->step++) {
+    while (s->step <= SF_TASK) {
         if (s->step == SF_TASK && !s->owners_looked && ask_owners(s))
             return;
         s->map.now = vg_mono_ms();
+        /* The records left out: those settled, and while the step is split, those outside the
+         * part being sent. */
+        memcpy(s->skip, s->settled, b->n);
+        if (s->units) {
+            memset(s->skip, 1, b->n);
+            for (size_t k = 0; k < s->units->n; k++)
+                s->skip[s->units->ix[k]] = s->settled[s->units->ix[k]];
+        }
         sf_request_free(&s->req);
-        if (sf_request_build(&s->map, s->step, b->v, b->n, s->settled, &s->req, err, sizeof(err)) < 0)
+        if (sf_request_build(&s->map, s->step, b->v, b->n, s->skip, &s->req, err, sizeof(err)) < 0)
             goto fail;
         if (s->req.items)
             break;
+        unit_done(s);
     }
     if (s->step > SF_TASK) {
         finish(s);
@@ -590,7 +676,11 @@ static void sf_deliver(void *state, struct sink_batch *b)
     s->owners_looked = 0;
     s->t.preview = sink_previewing(s->ctx);
     s->settled = vg_calloc(b->n ? b->n : 1, 1);
-    if (!s->settled) {
+    s->skip = vg_calloc(b->n ? b->n : 1, 1);
+    if (!s->settled || !s->skip) {
+        vg_free(s->settled);
+        vg_free(s->skip);
+        s->settled = s->skip = NULL;
         for (size_t i = 0; i < b->n; i++) {
             b->v[i].outcome = SINK_RETRY;
             set_reason(&b->v[i], "out of memory");

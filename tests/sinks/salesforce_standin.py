@@ -116,7 +116,10 @@ Control API (not Salesforce's; JSON in and out)
        "retry_after": seconds (optional), "body": JSON (optional)}]: the next matching
        /services/ requests answer that), outage (false | true: every /services/ request
        answers 503 | "reset": the connection is closed without an answer), latency_ms (0),
-       reject_records_matching (null or a substring), page_size (2000), max_api_version (62.0),
+       reject_records_matching (null or a substring), reject_request_matching (null or a
+       substring: a record whose JSON contains it refuses the whole request, 400
+       JSON_PARSER_ERROR, as one value Salesforce cannot deserialize does), page_size (2000),
+       max_api_version (62.0),
        unknown_field_mode ("record" | "request"), users (list of {"Username", "Email", "Name",
        "IsActive", "Id" (optional)}), external_ids ({type: [field, ...]}), fields ({type:
        {field: {"type": string|textarea|email|url|phone|picklist|boolean|double|date|datetime|
@@ -293,7 +296,8 @@ def initial_config():
         "username": ARGS.username, "login_url": ARGS.login_url,
         "public_key_pem": ARGS.public_key_pem,
         "tokens": list(ARGS.token), "request_limit": 100000, "fail_next": [], "outage": False,
-        "latency_ms": 0, "reject_records_matching": None, "page_size": 2000,
+        "latency_ms": 0, "reject_records_matching": None, "reject_request_matching": None,
+        "page_size": 2000,
         "max_api_version": 62.0, "unknown_field_mode": "record", "users": users,
         "external_ids": copy.deepcopy(DEFAULT_EXTERNAL_IDS),
         "fields": {},
@@ -734,6 +738,10 @@ def collections_upsert(version, sobject, ext_field, body):
     if len(records) > MAX_RECORDS:
         raise ApiError(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than "
                        "200 records into this call")
+    marker = CFG["reject_request_matching"]
+    if marker and any(marker in json.dumps(r, ensure_ascii=False) for r in records):
+        raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize value of the request's "
+                       "records (reject_request_matching)")
     decoded = [decode_record(obj, r) for r in records]
     seen, duplicates = set(), set()
     for d in decoded:

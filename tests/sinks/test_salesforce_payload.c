@@ -219,6 +219,26 @@ static void contact_of_a_known_account_and_odd_names(void **state)
     batch_free(&b);
 }
 
+/* A day the month does not have would make Salesforce refuse the whole collection: such a date
+ * is not sent, and the next one is used (the detection time). */
+static void task_date_is_a_real_day(void **state)
+{
+    (void)state;
+    struct batch b = {0};
+    add(&b, "signal", "{\"id\":\"d1\",\"account_id\":\"acme\",\"type\":\"funding\",\"title\":\"A\","
+        "\"published\":\"2023-02-29T10:00:00Z\",\"detected\":\"2024-02-29T10:00:00Z\"}", &acme);
+    add(&b, "signal", "{\"id\":\"d2\",\"account_id\":\"acme\",\"type\":\"funding\",\"title\":\"B\","
+        "\"published\":\"2024-04-31T10:00:00Z\"}", &acme);
+    struct sf_request r;
+    build(&b, SF_TASK, NULL, &r);
+    cJSON *doc = records_of(&r);
+    assert_string_equal(s(rec(doc, 0), "ActivityDate"), "2024-02-29"); /* a leap year's */
+    assert_null(cJSON_GetObjectItemCaseSensitive(rec(doc, 1), "ActivityDate"));
+    cJSON_Delete(doc);
+    sf_request_free(&r);
+    batch_free(&b);
+}
+
 static void task_as_a_rep_sees_it(void **state)
 {
     struct batch b = {0};
@@ -595,6 +615,7 @@ int main(void)
         cmocka_unit_test(update_keeps_what_the_rep_changed),
         cmocka_unit_test(hostile_text),
         cmocka_unit_test(text_units_and_cuts),
+        cmocka_unit_test(task_date_is_a_real_day),
         cmocka_unit_test(per_record_results),
         cmocka_unit_test(account_refused_drops_its_records),
         cmocka_unit_test(field_not_writable_pauses),

@@ -272,6 +272,30 @@ def test_half_a_batch_refused():
     assert n == len(bad) and out.count("FIELD_CUSTOM_VALIDATION_EXCEPTION") == len(bad), out
 
 
+def test_a_request_refused_whole_is_split_until_the_record_at_fault_is_alone():
+    """Salesforce refuses a whole collection for one record it cannot read (400
+    JSON_PARSER_ERROR, naming no record): the sink sends the records again in halves until that
+    one is alone, so it alone is dead-lettered, with Salesforce's message, and every other Task is
+    in Salesforce."""
+    org = Org()
+    org.config(reject_request_matching="Robot1")  # one signal's title (tests/sinks/sinkenv.py)
+    env = SinkEnv(org.section(), n_items=12)
+    env.run_once()
+    signals = env.signals()
+    bad = {s["id"] for s in signals if "Robot1" in json.dumps(s, ensure_ascii=False)}
+    good = {s["id"] for s in signals} - bad
+    assert len(bad) == 1 and len(good) >= 9, (bad, good)
+    tasks = {t["Vigie_Signal_Id__c"] for t in org.objects("Task")}
+    assert tasks == good, (sorted(tasks), sorted(good))
+    n, out = dlq(env)
+    assert n == len(bad) and out.count("JSON_PARSER_ERROR") == len(bad), out
+    # The halving costs requests only where the fault is: far fewer than one per record.
+    upserts = [r for r in org.state()["requests"] if "/composite/sobjects/Task/" in r["path"]]
+    refused = [r for r in upserts if r["status"] == 400]
+    assert 2 <= len(refused) and len(upserts) < len(signals), (len(refused), len(upserts), len(signals))
+    assert [len(r["body"]["records"]) for r in refused][-1] == 1
+
+
 def test_tasks_go_to_the_owner_found_by_email():
     """Accounts imported from a file name their owner by e-mail (tests/sinks/sinkenv.py): the
     Task goes to the active User with that address, looked up once per address; an address whose
