@@ -101,6 +101,8 @@
 #define QUEUE_KEY_BUDGET "budget:" /* + budget name: sorted set of the grants in the window,
                                       scored by Redis time (ms); expires after the window */
 #define QUEUE_KEY_MARK "mark:"     /* + namespace + ":" + key: string, with an expiry */
+#define QUEUE_KEY_OWED "owed:"     /* + namespace + ":" + name: hash, what a sink still owes its
+                                      service (member -> "1"), with an expiry (queue_owed.h) */
 #define QUEUE_MARKS_SINK_STATUS "sinkstat" /* marks namespace: "<sink>:<instance>" -> that sink process's figures (JSON), for vigie status */
 #define QUEUE_KEY_TALLY "tally:"   /* + account id: earlier versions' tally (sorted set
                                       "<priority>|<signal id>"), moved into the series by

@@ -17,9 +17,6 @@
 #include "util/vg_time.h"
 
 #define DAY_MS (86400LL * 1000)
-/* Companies left waiting are written this long after the last batch when no other comes (an
- * empty batch, sink_wake): the flow has stopped. Under a backlog the next batch comes sooner. */
-#define IDLE_FLUSH_MS 500
 
 /* One tally call: its answer goes to account `acct` (-1: none). */
 struct hs_tally_arg {
@@ -132,6 +129,14 @@ void hs_plan_company_writes(struct hs_job *j)
         ac->newest_type = cs->type;
         ac->newest_ms = cs->ms;
     }
+}
+
+int hs_companies_waiting(const struct hs_sink *s)
+{
+    for (size_t i = 0; i < s->n_companies; i++)
+        if (s->companies[i].dirty && s->companies[i].company_id[0] && s->companies[i].signal_id)
+            return 1;
+    return 0;
 }
 
 /* ---- tallies: heat and 90-day counts ----------------------------------------------------- */

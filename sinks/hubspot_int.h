@@ -9,7 +9,8 @@
  *   hubspot_companies.c  tallies (heat, 90-day counts), each account's company found or made,
  *                        its properties written (and held back by company_refresh)
  *   hubspot_notes.c      owners (tasks), then a note or task per signal, made once
- *   hubspot_contacts.c   contacts upserted, then associated with their company
+ *   hubspot_contacts.c   contacts upserted; their company associations owed in Redis, then
+ *                        written up to 2,000 a request
  *
  * Request bodies and the reading of answers are hubspot_payload.c's. */
 #ifndef HUBSPOT_INT_H
@@ -34,6 +35,13 @@ struct enrich_account;
  * limit; its second is counted here with a margin for the way there. */
 #define SEARCH_PER_S 5
 #define SEARCH_WINDOW_MS 1100
+/* HubSpot's association batch create takes 2,000 inputs (REFERENCE.md B.1). */
+#define ASSOC_BATCH_MAX 2000
+/* What waits for the flow to stop (companies' properties, owed associations) is written this
+ * long after the last batch when no other comes (an empty batch, sink_wake). */
+#define IDLE_FLUSH_MS 500
+/* Owed associations wait at most this long while contacts keep coming in full batches. */
+#define OWED_WAIT_MS 30000
 
 struct hs_owner {
     char *email;
@@ -76,6 +84,15 @@ struct hs_sink {
     long long search_ms[SEARCH_PER_S]; /* when the last searches left (monotonic), a ring */
     size_t search_next;       /* its oldest slot, the next to be written */
     size_t pad_next;          /* the registry's next account to fill a search with */
+    int setup_cached;         /* the setup came from Redis (hubspot_setup.c), nothing to write */
+    /* contact -> company associations owed (kept in Redis, hubspot_contacts.c) */
+    size_t owed;              /* added by this process and not taken since */
+    int owed_unknown;         /* an earlier run may have left some: look once */
+    long long owed_since;     /* monotonic: the oldest owed one not written */
+    long long owed_not_before;/* monotonic: after a failed write, not before this */
+    /* vigie run --once: the sink's settle, waiting for the flush of what is held back */
+    void (*settle_done)(void *arg);
+    void *settle_arg;
 };
 
 enum item_kind { K_NONE, K_SIGNAL, K_UPDATE, K_CONTACT };
@@ -117,6 +134,14 @@ struct hs_acct {
     int flush;                /* not in this batch: its deferred properties are written now */
 };
 
+/* A contact -> company association to write: owed in Redis, or (previewing, no Redis) for
+ * the contact record `item` of this batch, settled by its answer. */
+struct hs_pair {
+    char contact[32];
+    char company[32];
+    long item;                /* -1: owed in Redis */
+};
+
 /* One request's inputs: indexes into items or accts, depending on the step. */
 struct hs_unit {
     size_t *ix;
@@ -141,6 +166,9 @@ struct hs_job {
     char **keys;              /* scratch for sink_marks_get */
     size_t n_keys;
     struct hs_tally_arg *tally_args;
+    struct hs_pair *pairs;    /* the contact association step's inputs */
+    size_t n_pairs;
+    char **owed_fields;       /* scratch for queue_owed_add */
 };
 
 /* A request a step builds. */
@@ -198,8 +226,8 @@ static inline char *url_of(struct hs_job *j, enum hs_api api, const char *rest)
 /* ---- the steps, each defined with its functions; hubspot_job.c runs them in this order ---- */
 
 /* hubspot_setup.c */
-extern const struct hs_step hs_step_properties, hs_step_property_group, hs_step_create_properties,
-    hs_step_association_types;
+extern const struct hs_step hs_step_setup_cached, hs_step_properties, hs_step_property_group,
+    hs_step_create_properties, hs_step_association_types;
 /* hubspot_job.c */
 extern const struct hs_step hs_step_marks;
 /* hubspot_companies.c (owners, between tallies and the companies, are hubspot_notes.c's) */
@@ -209,7 +237,8 @@ extern const struct hs_step hs_step_tallies, hs_step_company_upsert, hs_step_com
 extern const struct hs_step hs_step_owners, hs_step_note_search, hs_step_note_marks, hs_step_note_create,
     hs_step_note_update;
 /* hubspot_contacts.c */
-extern const struct hs_step hs_step_contact_upsert, hs_step_contact_association;
+extern const struct hs_step hs_step_contact_upsert, hs_step_contact_owe, hs_step_contact_owed,
+    hs_step_contact_association;
 
 /* ---- hubspot_job.c: a batch's records settled, its job run -------------------------------- */
 
@@ -240,5 +269,21 @@ int hs_digits_only(const char *s);
 const char *hs_key_value_of(const struct hubspot_config *c, const struct enrich_account *a);
 /* Before the steps: which companies' properties the batch writes (company_refresh). */
 void hs_plan_company_writes(struct hs_job *j);
+/* 1 while a company's properties wait to be written (company_refresh). */
+int hs_companies_waiting(const struct hs_sink *s);
+
+/* ---- hubspot_contacts.c ------------------------------------------------------------------- */
+
+/* 1 while associations may be owed (in Redis, from this run or an earlier one). */
+int hs_owed_waiting(const struct hs_sink *s);
+
+/* ---- hubspot_setup.c ---------------------------------------------------------------------- */
+
+/* After the setup steps passed (the marks step): the setup is kept in Redis, so that a
+ * restart does not read or create anything again. */
+void hs_setup_remember(struct hs_job *j);
+/* A property vigie was told exists does not: the setup kept in Redis goes (a reload reads
+ * and creates again). */
+void hs_setup_forget(struct hs_sink *s);
 
 #endif

@@ -68,6 +68,10 @@ static void job_free(struct hs_job *j)
         vg_free(j->keys[i]);
     vg_free(j->keys);
     vg_free(j->tally_args);
+    vg_free(j->pairs);
+    for (size_t i = 0; j->owed_fields && j->owed_fields[i]; i++)
+        vg_free(j->owed_fields[i]);
+    vg_free(j->owed_fields);
     vg_free(j->items);
     vg_free(j->accts);
     vg_free(j);
@@ -80,9 +84,23 @@ static void job_reap(struct hs_job *j)
     for (size_t i = 0; i < j->n_items; i++)
         hs_settle(&j->items[i], SINK_RETRY, "not delivered (the batch ended early)", 0);
     struct sink_batch *b = j->b;
-    j->s->job = NULL;
+    struct hs_sink *s = j->s;
+    /* vigie run --once waits (settle) for what was held back: the empty batch it asked for
+     * wrote it (or tried: a failure is not waited on), or a batch left nothing waiting. */
+    void (*settled)(void *) = NULL;
+    void *settled_arg = s->settle_arg;
+    if (s->settle_done && (j->n_items == 0 || (!hs_companies_waiting(s) && !hs_owed_waiting(s)))) {
+        settled = s->settle_done;
+        s->settle_done = NULL;
+        if (hs_companies_waiting(s) || hs_owed_waiting(s))
+            vg_warn(MOD, "some companies' properties or contact associations could not be written before the end "
+                         "of the run: the next run writes them");
+    }
+    s->job = NULL;
     job_free(j);
-    sink_batch_done(b);
+    sink_batch_done(b); /* last use of the sink's state: the core may close it now */
+    if (settled)
+        settled(settled_arg);
 }
 
 /* The batch cannot go on (HubSpot is down, rate-limited, the sink paused): what is not
@@ -166,6 +184,7 @@ static void marks_done(void *arg, const char *const *values, size_t n)
 static int run_marks(struct hs_job *j)
 {
     size_t n = 0;
+    hs_setup_remember(j);
     j->s->ready = 1; /* the setup steps passed */
     j->keys = vg_calloc(j->n_items + j->n_accts + 1, sizeof *j->keys);
     if (!j->keys) {
@@ -203,12 +222,12 @@ const struct hs_step hs_step_marks = {
 /* ---- the step table ----------------------------------------------------------------------- */
 
 static const struct hs_step *const STEPS[] = {
-    &hs_step_properties, &hs_step_property_group, &hs_step_create_properties, &hs_step_association_types,
+    &hs_step_setup_cached, &hs_step_properties, &hs_step_property_group, &hs_step_create_properties, &hs_step_association_types,
     &hs_step_marks, &hs_step_tallies, &hs_step_owners,
     &hs_step_company_upsert, &hs_step_company_names, &hs_step_company_search, &hs_step_company_search_name,
     &hs_step_company_create, &hs_step_company_update,
     &hs_step_note_search, &hs_step_note_marks, &hs_step_note_create, &hs_step_note_update,
-    &hs_step_contact_upsert, &hs_step_contact_association,
+    &hs_step_contact_upsert, &hs_step_contact_owe, &hs_step_contact_owed, &hs_step_contact_association,
 };
 #define N_STEPS (sizeof STEPS / sizeof STEPS[0])
 
@@ -309,8 +328,10 @@ static void unit_answer(struct hs_job *j, const struct hs_step *st, struct hs_un
         vg_debug(MOD, "%s: %s; retrying later", st->name, d.reason);
         hs_job_abort(j, d.reason, d.retry_after_ms);
         return;
-    case HS_PAUSE_TOKEN:
     case HS_PAUSE_PROPERTY:
+        hs_setup_forget(j->s);
+        /* fall through */
+    case HS_PAUSE_TOKEN:
     case HS_PAUSE_DAILY:
         apply_pause(j, &d);
         hs_job_abort(j, d.reason, 0);
@@ -342,6 +363,7 @@ static void unit_answer(struct hs_job *j, const struct hs_step *st, struct hs_un
             char why[512];
             snprintf(why, sizeof why, "HubSpot has no such property (%.200s): create it or fix its name in "
                                       "[sink.hubspot], then reload", res[k].error);
+            hs_setup_forget(j->s);
             sink_pause(j->s->ctx, 0, "%s", why);
             hs_job_abort(j, why, 0);
             goto done;
@@ -464,7 +486,7 @@ static int unit_send(struct hs_job *j, struct hs_unit *u)
 
 void hs_job_advance(struct hs_job *j)
 {
-    size_t *ix = vg_calloc(j->n_items + j->accts_cap + MAX_DEFS + 2, sizeof *ix);
+    size_t *ix = vg_calloc(j->n_items + j->accts_cap + MAX_DEFS + ASSOC_BATCH_MAX + 2, sizeof *ix);
     if (!ix)
         hs_job_abort(j, "out of memory", 0);
     while (!j->finished && ix) {

@@ -159,6 +159,9 @@ int sink_previewing(const struct sink_ctx *ctx);
 /* Stops deliveries until the configuration is reloaded (or `for_ms` passes, when > 0): the
  * reason shows in `vigie status`, /readyz and the log (once). */
 void sink_pause(struct sink_ctx *ctx, long long for_ms, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 1 while the sink is paused until a reload (sink_pause with no end): it gets no batch, an
+ * empty one included. */
+int sink_paused_for_good(const struct sink_ctx *ctx);
 
 /* Delivery records (idempotency): a small string kept in Redis per (sink, key), e.g. the CRM
  * id of the note made for a signal, for dedup_ttl. get: cb gets one value per key (NULL when

@@ -508,6 +508,12 @@ const struct enrich_account *sink_account(struct sink_ctx *ctx, const char *id)
     return s->env.account && id ? s->env.account(s->env.account_arg, id) : NULL;
 }
 
+int sink_paused_for_good(const struct sink_ctx *ctx)
+{
+    const struct sink_core *s = ctx->core;
+    return s->paused && !s->paused_until;
+}
+
 void sink_wake(struct sink_ctx *ctx, long long in_ms)
 {
     struct sink_core *s = ctx->core;

@@ -15,7 +15,8 @@
  *                 on it (then a create when nothing matches); then vigie's properties
  *   notes         a note (or task) per signal on its company, created with its association;
  *                 an "update" entry (one more source told the story) rewrites the body
- *   contacts      upsert on vigie_contact_key, then the contact → company association
+ *   contacts      upsert on vigie_contact_key; the contact → company associations owed in
+ *                 Redis, written up to 2,000 a request (hubspot_contacts.c says when)
  *
  * Idempotency of notes: a mark "sending:<ms>" is written (and read back, so it is in Redis)
  * before the create; the answer replaces it by the note's id. A signal found with an id is
@@ -181,6 +182,12 @@ static int hubspot_init(struct sink_ctx *ctx, const void *config, void **state, 
     s->cfg = c;
     s->activity_type = is_task(c) ? TYPE_TASK_COMPANY : TYPE_NOTE_COMPANY;
     s->contact_type = TYPE_CONTACT_COMPANY;
+    /* An earlier run may have left associations owed (hubspot_contacts.c): an empty batch soon
+     * after the start writes them, records or not. */
+    if (sink_queue(ctx)) {
+        s->owed_unknown = 1;
+        sink_wake(ctx, IDLE_FLUSH_MS);
+    }
     *state = s;
     return 0;
 }
@@ -332,6 +339,22 @@ static void hubspot_deliver(void *state, struct sink_batch *b)
     hs_job_advance(j);
 }
 
+/* vigie run --once, everything read delivered: what waits for the flow to stop (companies'
+ * properties under company_refresh, owed associations) is written now, through an empty batch
+ * (one batch at a time: the core's); job_reap calls done. A sink paused until a reload gets
+ * no batch: nothing is written, nothing waited for. */
+static void hubspot_settle(void *state, void (*done)(void *arg), void *arg)
+{
+    struct hs_sink *s = state;
+    if ((!hs_companies_waiting(s) && !hs_owed_waiting(s)) || sink_paused_for_good(s->ctx) || s->settle_done) {
+        done(arg);
+        return;
+    }
+    s->settle_done = done;
+    s->settle_arg = arg;
+    sink_wake(s->ctx, 0);
+}
+
 /* vigie accounts sync --from hubspot (sinks/hubspot_accounts.h). */
 static int hubspot_list_accounts(struct event_base *base, struct fetch_client *client, const void *config,
                                  sink_accounts_cb cb, void *arg, char *err, size_t errlen)
@@ -358,4 +381,5 @@ const struct sink_type sink_hubspot = {
     .close = hubspot_close,
     .where = hubspot_where,
     .list_accounts = hubspot_list_accounts,
+    .settle = hubspot_settle,
 };

@@ -1112,6 +1112,16 @@ class Api:
                 return 201, {"name": name, "label": body["label"],
                              "displayOrder": body.get("displayOrder", -1), "archived": False}
             raise self.not_found()
+        if rest[:1] == ["batch"] and len(rest) == 2 and self.method == "POST":
+            if rest[1] == "read":
+                if schema_scope:
+                    self.need_scope("crm.schemas.%s.read" % otype)
+                return self.batch_read_properties(otype)
+            if rest[1] == "create":
+                if schema_scope:
+                    self.need_scope("crm.schemas.%s.write" % otype)
+                return self.batch_create_properties(otype)
+            raise self.not_found()
         if not rest:
             if self.method == "GET":
                 if schema_scope:
@@ -1131,9 +1141,70 @@ class Api:
             return 200, copy.deepcopy(p)
         raise self.not_found()
 
+    def batch_read_properties(self, otype):
+        """POST .../properties/{objectType}/batch/read {"archived": bool, "inputs": [{"name"}]}:
+        the properties named, 200; the vendor's reference also lists a 207 answer (results and
+        errors). Choice: a name that does not exist is one error in errors[] (category
+        OBJECT_NOT_FOUND, the name in its context), the others are in results, and the answer
+        is 207; a name twice is answered once. archived true reads archived properties: the
+        stand-in archives none, so it finds none."""
+        started = iso()
+        body, inputs = self.batch_inputs()
+        archived = body.get("archived", False)
+        if not isinstance(archived, bool):
+            raise ApiError(400, "VALIDATION_ERROR", "archived must be a boolean")
+        results, errors, seen = [], [], set()
+        for inp in inputs:
+            name = inp.get("name") if isinstance(inp, dict) else None
+            if not isinstance(name, str) or not name:
+                raise ApiError(400, "VALIDATION_ERROR", "each input needs a name")
+            if name in seen:
+                continue
+            seen.add(name)
+            p = None if archived else self.S.prop(otype, name)
+            if p is None:
+                errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
+                               "message": "Unable to find property %s on %s" % (name, otype),
+                               "context": {"propertyName": [name]}})
+            else:
+                results.append(copy.deepcopy(p))
+        out = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": iso()}
+        if errors:
+            out["numErrors"] = len(errors)
+            out["errors"] = errors
+            return 207, out
+        return 200, out
+
+    def batch_create_properties(self, otype):
+        """POST .../properties/{objectType}/batch/create {"inputs": [property]}: "using the
+        same rules as when creating an individual property" (the vendor's reference), 201, or
+        207 with errors. Choice: each input is checked as a single create would be; the good
+        ones are made, each bad one is an error in errors[] carrying the single create's
+        category and message and the property's name in its context (207), even when none
+        was made."""
+        started = iso()
+        _, inputs = self.batch_inputs()
+        results, errors = [], []
+        for inp in inputs:
+            try:
+                results.append(self.new_property(otype, inp))
+            except ApiError as e:
+                name = inp.get("name") if isinstance(inp, dict) else None
+                errors.append({"status": "error", "category": e.body["category"], "message": e.body["message"],
+                               "context": {"propertyName": [str(name)]}})
+        out = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": iso()}
+        if errors:
+            out["numErrors"] = len(errors)
+            out["errors"] = errors
+            return 207, out
+        return 201, out
+
     def create_property(self, otype):
+        return 201, self.new_property(otype, self.body)
+
+    def new_property(self, otype, body):
         S = self.S
-        body = need_dict(self.body)
+        body = need_dict(body, "a property")
         missing = [k for k in ("name", "label", "type", "fieldType", "groupName")
                    if not body.get(k)]
         if missing:
@@ -1179,7 +1250,7 @@ class Api:
                                       "readOnlyValue": False},
              "createdAt": now, "updatedAt": now}
         S.properties[otype].append(p)
-        return 201, copy.deepcopy(p)
+        return copy.deepcopy(p)
 
     # -- associations ----------------------------------------------------------------------
 

@@ -164,6 +164,34 @@ class PropertyTests(Base):
                            {"properties": {"name": "Acme", "vigie_heat": 72}})
         self.assertEqual((st, body["properties"]["vigie_heat"]), (201, "72"))
 
+    def test_properties_batch_read_and_create(self):
+        # Read by name: 200 when all exist, 207 with an error per missing name.
+        path = "/crm/properties/2026-03/companies/batch/read"
+        st, body, _ = call("POST", path, {"archived": False, "inputs": [{"name": "domain"}, {"name": "name"}]})
+        self.assertEqual((st, sorted(p["name"] for p in body["results"])), (200, ["domain", "name"]), body)
+        st, body, _ = call("POST", path, {"inputs": [{"name": "domain"}, {"name": "vigie_heat"}]})
+        self.assertEqual((st, [p["name"] for p in body["results"]], body["numErrors"]), (207, ["domain"], 1), body)
+        self.assertEqual(body["errors"][0]["context"]["propertyName"], ["vigie_heat"])
+        self.assertEqual(call("POST", path, {"inputs": [{"name": "x"}] * 101})[0], 400)   # batch limit
+        self.assertEqual(call("POST", path, {"inputs": [{}]})[0], 400)
+        # Created as single creates are; a bad or existing one is an error of its own (207).
+        good = {"name": "vigie_heat", "label": "Heat", "type": "number", "fieldType": "number",
+                "groupName": "companyinformation"}
+        path = "/crm/v3/properties/companies/batch/create"
+        st, body, _ = call("POST", path, {"inputs": [good, dict(good, name="vigie_count")]})
+        self.assertEqual((st, sorted(p["name"] for p in body["results"])), (201, ["vigie_count", "vigie_heat"]), body)
+        st, body, _ = call("POST", path, {"inputs": [good, dict(good, name="vigie_x", groupName="nosuch"),
+                                                     dict(good, name="vigie_y")]})
+        self.assertEqual((st, [p["name"] for p in body["results"]], body["numErrors"]), (207, ["vigie_y"], 2), body)
+        cats = {e["context"]["propertyName"][0]: e["category"] for e in body["errors"]}
+        self.assertEqual(cats, {"vigie_heat": "OBJECT_ALREADY_EXISTS", "vigie_x": "VALIDATION_ERROR"})
+        # The schema scopes, as for single calls.
+        st, body, _ = call("POST", "/crm/v3/properties/contacts/batch/create", {"inputs": [good]}, token=LIMITED)
+        self.assertHubspotError(st, body, 403, "MISSING_SCOPES")
+        st, body, _ = call("POST", "/crm/v3/properties/contacts/batch/read", {"inputs": [{"name": "email"}]},
+                           token=LIMITED)
+        self.assertHubspotError(st, body, 403, "MISSING_SCOPES")
+
     def test_at_most_ten_unique_custom_properties(self):
         for i in range(10):
             st, body, _ = call("POST", "/crm/v3/properties/companies",
