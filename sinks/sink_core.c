@@ -779,6 +779,8 @@ void sink_core_start(struct sink_core *s)
         queue_consumer_start(s->consumer);
         want_more(s);
     }
+    if (s->wake_at) /* a sink_wake from init (what an earlier run left to write) */
+        schedule(s, 0);
     struct timeval tv = vg_tv_ms(STATUS_EVERY_MS);
     event_add(s->status_ev, &tv);
     if (s->consumer && s->env.reclaim_idle_ms > 0) {

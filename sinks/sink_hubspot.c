@@ -46,6 +46,7 @@
 #include "sinks/hubspot_int.h"
 #include "sinks/hubspot_payload.h"
 #include "util/vg_alloc.h"
+#include "util/vg_time.h"
 
 /* Fallbacks when the association labels cannot be read (HubSpot's documented defaults). */
 #define TYPE_NOTE_COMPANY 190
@@ -186,6 +187,7 @@ static int hubspot_init(struct sink_ctx *ctx, const void *config, void **state, 
      * after the start writes them, records or not. */
     if (sink_queue(ctx)) {
         s->owed_unknown = 1;
+        s->owed_since = vg_mono_ms();
         sink_wake(ctx, IDLE_FLUSH_MS);
     }
     *state = s;

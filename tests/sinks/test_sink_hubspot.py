@@ -408,6 +408,124 @@ def pending(env):
     return n
 
 
+def is_setup(r):
+    path = r["path"].split("?")[0]
+    return "/properties/" in path or path.endswith("/labels")
+
+
+def test_setup_takes_eight_requests_once_and_none_after_a_restart():
+    # A portal without vigie's properties: each object's properties read by name in one
+    # request, its group and its missing properties made in one each, the two association
+    # labels read: 8. The next run (the same Redis) reads what the setup learnt there: none.
+    env = fresh()
+    env.run_once()
+    st = state()
+    setup = [(r["method"], r["path"].split("/crm/")[1]) for r in st["requests"] if is_setup(r)]
+    assert sorted(setup) == sorted([
+        ("POST", "properties/2026-03/companies/batch/read"), ("POST", "properties/2026-03/contacts/batch/read"),
+        ("POST", "properties/2026-03/companies/groups"), ("POST", "properties/2026-03/contacts/groups"),
+        ("POST", "properties/2026-03/companies/batch/create"), ("POST", "properties/2026-03/contacts/batch/create"),
+        ("GET", "associations/2026-03/notes/companies/labels"),
+        ("GET", "associations/2026-03/contacts/companies/labels")]), setup
+    made = {p["name"]: p for o in ("companies", "contacts") for p in st["properties"][o] if p["name"].startswith("vigie_")}
+    assert sorted(made) == ["vigie_contact_key", "vigie_heat", "vigie_key_account", "vigie_last_signal_date",
+                            "vigie_last_signal_type", "vigie_role_norm", "vigie_seniority", "vigie_signals_90d",
+                            "vigie_source_url"], sorted(made)
+    assert all(p["groupName"] == "vigie" for p in made.values()) and made["vigie_contact_key"]["hasUniqueValue"]
+    seen = st["counters"]["requests"]
+    xadd(env, "signals", "signal", crafted_signal("%032x" % 900, title="Airbus signe encore"))
+    env.run_once()
+    st = state()
+    assert not any(is_setup(r) for r in st["requests"][seen:]), [r["path"] for r in st["requests"][seen:]]
+    assert "%032x" % 900 in notes_by_signal(st)
+
+
+def contact_record(i, account="airbus", now=None):
+    now = now or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {"id": "%032x" % (5000 + i), "name": f"Marie Dupont{i}", "title": "directrice financière",
+            "role_norm": "cfo", "seniority": "c_level", "department": "finance", "account_id": account,
+            "source_url": f"https://news.example.com/p{i}", "first_seen": now, "departing": False,
+            "email_guess": None}
+
+
+def test_contacts_of_many_batches_are_associated_in_one_request():
+    # 250 contacts come in three batches (100, 100, 50): their associations wait in Redis while
+    # the batches are full and go in one request of 250 once one is not.
+    env = fresh(n_items=0)
+    c = env.client()
+    for i in range(250):
+        c.call("XADD", "vigie:contacts", "*", "contact", json.dumps(contact_record(i, ACCOUNTS[i % 3]["id"])))
+    c.close()
+    env.run_once()
+    st = state()
+    companies = {c["properties"]["domain"]: c["id"] for c in objects("companies", st)}
+    domain = {a["id"]: a["domains"][0] for a in ACCOUNTS}
+    contacts = {k["properties"]["vigie_contact_key"]: k["id"] for k in objects("contacts", st)}
+    assert len(contacts) == 250
+    for i in range(250):
+        r = contact_record(i, ACCOUNTS[i % 3]["id"])
+        assert company_of(st, "contacts", contacts[r["id"]], 279) == [companies[domain[r["account_id"]]]]
+    assocs = [len(r["body"]["inputs"]) for r in st["requests"] if r["path"].endswith("/contacts/companies/batch/create")]
+    assert assocs == [250], assocs
+    assert pending(env) == 0 and dlq_count(env) == 0
+    c = env.client()
+    assert c.call("KEYS", "vigie:owed:*") == []   # nothing owed any more
+    c.close()
+
+
+def test_sigkill_after_the_contact_upsert_loses_no_association():
+    # The contacts are upserted and acknowledged, but HubSpot fails every association write;
+    # vigie is killed. The associations were owed in Redis: the next start writes them, without
+    # a record to deliver and without upserting the contacts again.
+    env = fresh(n_items=0)
+    c = env.client()
+    for i in range(30):
+        c.call("XADD", "vigie:contacts", "*", "contact", json.dumps(contact_record(i)))
+    c.close()
+    standin_config(PORT, fail_next=[{"match": "/contacts/companies/batch/create", "status": 503, "count": 1000}])
+    v = env.start()
+    wait_until(lambda: len(objects("contacts")) == 30 and pending(env) == 0, 60, "the contacts upserted, acknowledged")
+    wait_until(lambda: any(r["path"].endswith("/contacts/companies/batch/create") for r in state()["requests"]), 30,
+               "an association write tried (and failed)")
+    v.signal(signal.SIGKILL)
+    v.wait_exit()
+    st = state()
+    assert not [a for a in st["associations"] if a["fromType"] == "contacts"], "nothing associated yet"
+    upserts = sum(1 for r in st["requests"] if r["path"].endswith("/contacts/batch/upsert"))
+    c = env.client()
+    assert c.call("HLEN", "vigie:owed:sink:hubspot:associations") == 30
+    c.close()
+    standin_config(PORT, clear_faults=True)
+    v = env.start()
+    [airbus] = [c["id"] for c in objects("companies") if c["properties"]["domain"] == "airbus.com"]
+    wait_until(lambda: sum(1 for a in state()["associations"] if a["fromType"] == "contacts"
+                           and a["toId"] == airbus and a["typeId"] == 279) == 30, 30, "the 30 associations written")
+    v.stop()
+    st = state()
+    assert sum(1 for r in st["requests"] if r["path"].endswith("/contacts/batch/upsert")) == upserts
+    c = env.client()
+    assert c.call("EXISTS", "vigie:owed:sink:hubspot:associations") == 0
+    c.close()
+    assert dlq_count(env) == 0
+
+
+def test_run_once_writes_what_company_refresh_held_back():
+    # 400 signals in four full batches: with company_refresh their company's figures wait for
+    # the flow to stop; `vigie run --once` writes them before it exits.
+    env = fresh(extra="company_refresh = 30s", n_items=0)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    c = env.client()
+    for i in range(400):
+        rec = crafted_signal("%032x" % (i + 1), title=f"Signal {i}", published=now, detected=now)
+        c.call("XADD", "vigie:signals", "*", "signal", json.dumps(rec))
+    c.close()
+    env.run_once()
+    st = state()
+    assert len(notes_by_signal(st)) == 400
+    [airbus] = objects("companies", st)
+    assert airbus["properties"]["vigie_signals_90d"] == "400", airbus["properties"]
+
+
 # ---- faults --------------------------------------------------------------------------------
 
 def test_outage_then_recovery_loses_and_repeats_nothing():
