@@ -473,7 +473,8 @@ def main():
           f"make {floor_requests} for this data at the least ({floor_parts[0]} note creates of 100, {floor_parts[1]} "
           f"contact upserts of 100, {floor_parts[2]} association create of 2,000, {floor_parts[3]} company searches of "
           f"100 domains, {floor_parts[4]} company updates of 100: {floor_requests * 1000 / N_SIGNALS:.1f} per 1,000 "
-          f"signals); vigie associates each batch's contacts (100) in one request")
+          f"signals); vigie keeps the contacts' company associations owed in Redis across batches and writes them up to "
+          f"2,000 a request")
     print("# requests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items(), key=lambda x: -x[1]))
           + "; with company_refresh = 0s: " + ", ".join(
               f"{k} {v}" for k, v in sorted(kinds(dflt["requests"]).items(), key=lambda x: -x[1])))

@@ -83,8 +83,8 @@ static const struct vg_option hubspot_options[] = {
     {S, "company_refresh", VG_OPT_DURATION, "0s", 0, 3600 * 1000LL, F(company_refresh_ms), NULL, 0,
      "while signals come in full batches, the companies' properties (heat, counts) wait and are written "
      "together once the oldest has waited this long, instead of with every batch: fewer requests under load. "
-     "A batch that is not full, or half a second without a batch, writes every company left waiting; a stop "
-     "before then leaves them until the account's next signal. 0: with every batch"},
+     "A batch that is not full, half a second without a batch, or the end of vigie run --once writes every "
+     "company left waiting; a stop before then leaves them until the account's next signal. 0: with every batch"},
     {S, "heat_property", VG_OPT_STRING, "vigie_heat", 0, 0, F(prop_heat), NULL, 0,
      "company property for the account's heat (number; empty: not written)"},
     {S, "last_signal_type_property", VG_OPT_STRING, "vigie_last_signal_type", 0, 0, F(prop_last_type), NULL, 0,

@@ -20,6 +20,7 @@ at and steer the server; the comment above control() below describes it, and
 default_config() lists every option with its default."""
 
 import argparse
+import bisect
 import collections
 import copy
 import datetime
@@ -255,10 +256,18 @@ def corr():
     return str(uuid.uuid4())
 
 
+_iso_second = (None, "")   # (epoch second, its "YYYY-MM-DDTHH:MM:SS." text), replaced whole
+
+
 def iso(ts=None):
-    t = datetime.datetime.fromtimestamp(time.time() if ts is None else ts,
-                                        datetime.timezone.utc)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
+    global _iso_second
+    t = time.time() if ts is None else ts
+    sec = int(t // 1)
+    cached = _iso_second
+    if cached[0] != sec:
+        d = datetime.datetime.fromtimestamp(sec, datetime.timezone.utc)
+        cached = _iso_second = (sec, d.strftime("%Y-%m-%dT%H:%M:%S."))
+    return cached[1] + "%03dZ" % min(999, int((t - sec) * 1000))
 
 
 def to_ms(v):
@@ -297,7 +306,12 @@ class Standin:
     def reset(self):
         self.config = copy.deepcopy(self.base_config)
         self.objects = {t: {} for t in OBJECT_TYPES}   # type -> id -> object
+        # type -> property -> stored value -> ids (ints, ascending: the order objects were
+        # made, which a scan of self.objects would meet them in); built for a property on its
+        # first lookup, then kept up to date, so a lookup by value costs no scan of every object.
+        self.indexes = {t: {} for t in OBJECT_TYPES}
         self.properties = builtin_properties()
+        self.prop_by = {t: {p["name"]: p for p in ps} for t, ps in self.properties.items()}
         self.groups = copy.deepcopy(DEFAULT_GROUPS)
         self.associations = []
         self.association_keys = set()   # the same, to find one in constant time
@@ -311,10 +325,11 @@ class Standin:
     # -- properties ------------------------------------------------------------------------
 
     def prop(self, otype, name):
-        for p in self.properties[otype]:
-            if p["name"] == name:
-                return p
-        return None
+        return self.prop_by[otype].get(name)
+
+    def add_property(self, otype, p):
+        self.properties[otype].append(p)
+        self.prop_by[otype][p["name"]] = p
 
     def unique_props(self, otype):
         names = [p["name"] for p in self.properties[otype] if p["hasUniqueValue"]]
@@ -386,30 +401,61 @@ class Standin:
         if prop in (None, "hs_object_id"):
             return self.objects[otype].get(str(value))
         value = self.normalise(otype, prop, value)
-        for o in self.objects[otype].values():
-            if o["properties"].get(prop) == value:
-                return o
-        return None
+        ids = self.index(otype, prop).get(value)
+        return self.objects[otype][str(ids[0])] if ids else None
+
+    def index(self, otype, prop):
+        idx = self.indexes[otype].get(prop)
+        if idx is None:
+            idx = self.indexes[otype][prop] = {}
+            for o in self.objects[otype].values():
+                v = o["properties"].get(prop)
+                if v is not None:
+                    idx.setdefault(v, []).append(int(o["id"]))
+        return idx
+
+    def _unindex(self, otype, o, props):
+        for prop, idx in self.indexes[otype].items():
+            if prop in props and props[prop] is not None:
+                ids = idx.get(props[prop])
+                if ids:
+                    ids.remove(int(o["id"]))
+                    if not ids:
+                        del idx[props[prop]]
+
+    def _reindex(self, otype, o, props):
+        for prop, idx in self.indexes[otype].items():
+            if prop in props and o["properties"].get(prop) is not None:
+                bisect.insort(idx.setdefault(o["properties"][prop], []), int(o["id"]))
+
+    def remove(self, otype, oid):
+        o = self.objects[otype].pop(str(oid), None)
+        if o is not None:
+            self._unindex(otype, o, o["properties"])
+        return o
 
     def create(self, otype, props, assocs=()):
         oid = str(self.next_id)
         self.next_id += 1
-        now = time.time()
-        o = {"id": oid, "properties": {}, "createdAt": iso(now), "updatedAt": iso(now),
+        now = iso()
+        o = {"id": oid, "properties": {}, "createdAt": now, "updatedAt": now,
              "archived": False}
         for k, v in props.items():
             v = self.normalise(otype, k, v)
             if v not in (None, ""):
                 o["properties"][k] = v
         o["properties"]["hs_object_id"] = oid
-        o["properties"][CREATED[otype]] = iso(now)
-        o["properties"][LASTMOD[otype]] = iso(now)
+        o["properties"][CREATED[otype]] = now
+        o["properties"][LASTMOD[otype]] = now
         self.objects[otype][oid] = o
+        self._reindex(otype, o, o["properties"])
         for to_type, to_id, type_id, cat in assocs:
             self.associate(otype, oid, to_type, to_id, type_id, cat)
         return o
 
     def update(self, otype, o, props):
+        changed = dict(props, **{LASTMOD[otype]: None})
+        self._unindex(otype, o, {k: o["properties"].get(k) for k in changed})
         for k, v in props.items():
             v = self.normalise(otype, k, v)
             if v in (None, ""):
@@ -419,6 +465,7 @@ class Standin:
         now = iso()
         o["updatedAt"] = now
         o["properties"][LASTMOD[otype]] = now
+        self._reindex(otype, o, changed)
         return o
 
     def associate(self, ftype, fid, ttype, tid, type_id, cat):
@@ -665,7 +712,7 @@ class Api:
     def delete_one(self, otype, oid):
         self.object_scope(otype, True)
         o = self.lookup(otype, oid)
-        self.S.objects[otype].pop(o["id"])
+        self.S.remove(otype, o["id"])
         return 204, None
 
     def patch_one(self, otype, oid):
@@ -922,7 +969,7 @@ class Api:
         _, inputs = self.batch_inputs()
         for inp in inputs:
             oid = str(inp.get("id")) if isinstance(inp, dict) else None
-            self.S.objects[otype].pop(oid, None)
+            self.S.remove(otype, oid)
         return 204, None
 
     # -- search ----------------------------------------------------------------------------
@@ -1249,7 +1296,7 @@ class Api:
              "modificationMetadata": {"archivable": True, "readOnlyDefinition": False,
                                       "readOnlyValue": False},
              "createdAt": now, "updatedAt": now}
-        S.properties[otype].append(p)
+        S.add_property(otype, p)
         return copy.deepcopy(p)
 
     # -- associations ----------------------------------------------------------------------

@@ -357,6 +357,18 @@ class BatchTests(Base):
         self.assertEqual((st, body["numErrors"], body["errors"][0]["category"]),
                          (207, 1, "CONFLICT"))
         self.assertEqual(len(objects("contacts")), 2)
+        # A changed address frees the old one; a deleted contact frees its own (the lookups
+        # by value follow every write).
+        st, body, _ = call("PATCH", "/crm/v3/objects/contacts/" + first["id"],
+                           {"properties": {"email": "jane.doe@acme.example"}})
+        self.assertEqual(st, 200, body)
+        self.assertEqual(call("POST", "/crm/v3/objects/contacts",
+                              {"properties": {"email": "jane@acme.example"}})[0], 201)
+        st, body, _ = call("POST", "/crm/v3/objects/contacts", {"properties": {"email": "jane.doe@acme.example"}})
+        self.assertHubspotError(st, body, 409, "CONFLICT")
+        self.assertEqual(call("DELETE", "/crm/v3/objects/contacts/" + first["id"])[0], 204)
+        self.assertEqual(call("POST", "/crm/v3/objects/contacts",
+                              {"properties": {"email": "jane.doe@acme.example"}})[0], 201)
 
     def test_read_and_update(self):
         ids = [r["id"] for r in call("POST", "/crm/v3/objects/companies/batch/create", {
