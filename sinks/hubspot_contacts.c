@@ -199,6 +199,7 @@ static void owed_taken(void *arg, const char *const *members, size_t n)
     struct hs_sink *s = j->s;
     j->pending = 0;
     if (!members) {
+        s->owed_not_before = vg_mono_ms() + 1000;
         hs_job_abort(j, "Redis could not answer (owed associations)", 0);
         hs_job_advance(j);
         return;
@@ -232,6 +233,7 @@ static int run_owed(struct hs_job *j)
     j->pending = 1;
     if (queue_owed_take(sink_queue(j->s->ctx), "sink:hubspot", OWED_NAME, ASSOC_BATCH_MAX, owed_taken, j) < 0) {
         j->pending = 0;
+        j->s->owed_not_before = vg_mono_ms() + 1000;
         return 0; /* Redis is away: later */
     }
     return 1;

@@ -89,7 +89,13 @@ static void job_reap(struct hs_job *j)
      * wrote it (or tried: a failure is not waited on), or a batch left nothing waiting. */
     void (*settled)(void *) = NULL;
     void *settled_arg = s->settle_arg;
-    if (s->settle_done && (j->n_items == 0 || (!hs_companies_waiting(s) && !hs_owed_waiting(s)))) {
+    /* more than one request's worth of associations owed, and the last write went through:
+     * another empty batch */
+    int more = s->settle_done && j->n_items == 0 && !hs_companies_waiting(s) && hs_owed_waiting(s) &&
+               s->owed_not_before <= vg_mono_ms();
+    if (more)
+        sink_wake(s->ctx, 0);
+    else if (s->settle_done && (j->n_items == 0 || (!hs_companies_waiting(s) && !hs_owed_waiting(s)))) {
         settled = s->settle_done;
         s->settle_done = NULL;
         if (hs_companies_waiting(s) || hs_owed_waiting(s))

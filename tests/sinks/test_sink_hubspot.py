@@ -448,25 +448,31 @@ def contact_record(i, account="airbus", now=None):
             "email_guess": None}
 
 
-def test_contacts_of_many_batches_are_associated_in_one_request():
-    # 250 contacts come in three batches (100, 100, 50): their associations wait in Redis while
-    # the batches are full and go in one request of 250 once one is not.
+def test_contacts_of_many_batches_are_associated_2000_a_request():
+    # 2,150 contacts come in 22 batches (21 of 100, one of 50): their associations wait in
+    # Redis while the batches are full and go 2,000 a request, HubSpot's limit, then the
+    # last 150 together once a batch is not full.
     env = fresh(n_items=0)
+    n = 2150
     c = env.client()
-    for i in range(250):
-        c.call("XADD", "vigie:contacts", "*", "contact", json.dumps(contact_record(i, ACCOUNTS[i % 3]["id"])))
+    for k in range(n):
+        c.call("XADD", "vigie:contacts", "*", "contact", json.dumps(contact_record(k, ACCOUNTS[k % 3]["id"])))
     c.close()
-    env.run_once()
+    env.run_once(timeout=300)
     st = state()
     companies = {c["properties"]["domain"]: c["id"] for c in objects("companies", st)}
     domain = {a["id"]: a["domains"][0] for a in ACCOUNTS}
     contacts = {k["properties"]["vigie_contact_key"]: k["id"] for k in objects("contacts", st)}
-    assert len(contacts) == 250
-    for i in range(250):
-        r = contact_record(i, ACCOUNTS[i % 3]["id"])
-        assert company_of(st, "contacts", contacts[r["id"]], 279) == [companies[domain[r["account_id"]]]]
+    assert len(contacts) == n
+    tied = {}
+    for a in st["associations"]:
+        if a["fromType"] == "contacts" and a["toType"] == "companies" and a["typeId"] == 279:
+            tied.setdefault(a["fromId"], []).append(a["toId"])
+    for k in range(n):
+        r = contact_record(k, ACCOUNTS[k % 3]["id"])
+        assert tied.get(contacts[r["id"]]) == [companies[domain[r["account_id"]]]], r
     assocs = [len(r["body"]["inputs"]) for r in st["requests"] if r["path"].endswith("/contacts/companies/batch/create")]
-    assert assocs == [250], assocs
+    assert assocs == [2000, 150], assocs
     assert pending(env) == 0 and dlq_count(env) == 0
     c = env.client()
     assert c.call("KEYS", "vigie:owed:*") == []   # nothing owed any more
