@@ -228,7 +228,8 @@ const struct hs_step hs_step_marks = {
 /* ---- the step table ----------------------------------------------------------------------- */
 
 static const struct hs_step *const STEPS[] = {
-    &hs_step_setup_cached, &hs_step_properties, &hs_step_property_group, &hs_step_create_properties, &hs_step_association_types,
+    &hs_step_setup_cached, &hs_step_properties, &hs_step_property_group, &hs_step_create_properties,
+    &hs_step_association_types,
     &hs_step_marks, &hs_step_tallies, &hs_step_owners,
     &hs_step_company_upsert, &hs_step_company_names, &hs_step_company_search, &hs_step_company_search_name,
     &hs_step_company_create, &hs_step_company_update,

@@ -153,7 +153,8 @@ static int build_props(struct hs_job *j, const size_t *ix, size_t n, struct hs_r
         first = 0;
     }
     for (size_t i = 0; i < nd; i++) {
-        if (strcmp(defs[i].object, object) != 0 || (ix[0] == 0 && strcmp(defs[i].name, s->cfg->company_id_property) == 0))
+        int key = ix[0] == 0 && strcmp(defs[i].name, s->cfg->company_id_property) == 0; /* already in */
+        if (strcmp(defs[i].object, object) != 0 || key)
             continue;
         vg_buf_puts(&r->body, first ? "{\"name\":" : ",{\"name\":");
         vg_buf_json_str(&r->body, defs[i].name);
