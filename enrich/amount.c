@@ -23,6 +23,7 @@ static const struct word prefix_cur[] = {
     {"jpy", "JPY", 0}, {"cny", "CNY", 0}, {"rmb", "CNY", 0}, {"cad", "CAD", 0},
     {"aud", "AUD", 0}, {"sek", "SEK", 0}, {"nok", "NOK", 0}, {"dkk", "DKK", 0},
     {"inr", "INR", 0}, {"sgd", "SGD", 0}, {"hkd", "HKD", 0}, {"brl", "BRL", 0},
+    {"rs.", "INR", 0}, {"rs", "INR", 0}, /* the Indian press: "Rs 100 cr" */
     {"\xe2\x82\xac", "EUR", 0}, /* € */
     {"\xc2\xa3", "GBP", 0},     /* £ */
     {"\xc2\xa5", "JPY", 0},     /* ¥ */
@@ -39,8 +40,17 @@ static const struct word scales[] = {
     {"mille", NULL, 1e3}, {"mrds", NULL, 1e9}, {"mrd.", NULL, 1e9}, {"mrd", NULL, 1e9},
     {"mds", NULL, 1e9}, {"md", NULL, 1e9}, {"mio.", NULL, 1e6}, {"mio", NULL, 1e6},
     {"mln", NULL, 1e6}, {"mn", NULL, 1e6}, {"bln", NULL, 1e9}, {"bn", NULL, 1e9},
-    {"tn", NULL, 1e12},
+    {"tn", NULL, 1e12}, {"crores", NULL, 1e7}, {"crore", NULL, 1e7}, {"cr", NULL, 1e7},
+    {"lakhs", NULL, 1e5}, {"lakh", NULL, 1e5},
     {"m", NULL, 1e6}, {"b", NULL, 1e9}, {"k", NULL, 1e3},
+    {NULL, NULL, 0},
+};
+
+/* A scale and a currency fused in one abbreviation, after the number ("1 955 ME", "5 MEUR",
+ * "2 MdEUR", "300 KEUR"). "me" only outside English, where it is a word. */
+static const struct word fused[] = {
+    {"mdeur", "EUR", 1e9}, {"mde", "EUR", 1e9}, {"meur", "EUR", 1e6}, {"me", "EUR", 1e6},
+    {"keur", "EUR", 1e3}, {"musd", "USD", 1e6}, {"mdusd", "USD", 1e9}, {"kusd", "USD", 1e3},
     {NULL, NULL, 0},
 };
 
@@ -124,7 +134,8 @@ static const struct word *prefix_before(const char *l, size_t start, size_t *cur
 /* Reads a number at l[i..): digits with separators. Returns the bytes consumed (0 if none) and
  * the value, reading ',' and '.' by `fr` (1 decimal comma, 0 English, -1 unknown) and by
  * whether a scale follows. */
-static size_t read_number(const char *l, size_t len, size_t i, int fr, double *value)
+static size_t read_number(const char *l, size_t len, size_t i, int fr, double *value,
+                          int *decimals)
 {
     char digits[64];
     size_t nd = 0;
@@ -209,21 +220,33 @@ static size_t read_number(const char *l, size_t len, size_t i, int fr, double *v
     }
     clean[nc] = '\0';
     *value = strtod(clean, NULL);
+    *decimals = last_is_decimal ? (int)after_last : 0;
     return j - i;
 }
 
-/* Numbers written in words, read only before a scale word ("un milliard", "two million",
- * "half a billion"): alone they are rarely money. */
+/* Numbers written in words, read only before a spelled-out scale ("un milliard", "trois cents
+ * millions", "twenty-five million"): alone they are rarely money. A fraction first. */
+static const struct word fraction_words[] = {
+    {"half a", NULL, 0.5}, {"un demi-", NULL, 0.5}, {"un demi", NULL, 0.5},
+    {"demi-", NULL, 0.5}, {NULL, NULL, 0},
+};
+/* Then the words of a whole number, joined by blanks, hyphens, "et" and "and"; scale 100 marks
+ * "cent"/"hundred", which multiplies what comes before it. */
 static const struct word number_words[] = {
     {"un", NULL, 1}, {"une", NULL, 1}, {"one", NULL, 1}, {"a", NULL, 1}, {"deux", NULL, 2},
     {"two", NULL, 2}, {"trois", NULL, 3}, {"three", NULL, 3}, {"quatre", NULL, 4},
     {"four", NULL, 4}, {"cinq", NULL, 5}, {"five", NULL, 5}, {"six", NULL, 6},
     {"sept", NULL, 7}, {"seven", NULL, 7}, {"huit", NULL, 8}, {"eight", NULL, 8},
     {"neuf", NULL, 9}, {"nine", NULL, 9}, {"dix", NULL, 10}, {"ten", NULL, 10},
-    {"douze", NULL, 12}, {"twelve", NULL, 12}, {"quinze", NULL, 15}, {"fifteen", NULL, 15},
-    {"vingt", NULL, 20}, {"twenty", NULL, 20}, {"cent", NULL, 100}, {"hundred", NULL, 100},
-    {"half a", NULL, 0.5}, {"un demi-", NULL, 0.5}, {"un demi", NULL, 0.5},
-    {"demi-", NULL, 0.5}, {NULL, NULL, 0},
+    {"onze", NULL, 11}, {"eleven", NULL, 11}, {"douze", NULL, 12}, {"twelve", NULL, 12},
+    {"treize", NULL, 13}, {"thirteen", NULL, 13}, {"quatorze", NULL, 14},
+    {"fourteen", NULL, 14}, {"quinze", NULL, 15}, {"fifteen", NULL, 15}, {"seize", NULL, 16},
+    {"sixteen", NULL, 16}, {"seventeen", NULL, 17}, {"eighteen", NULL, 18},
+    {"nineteen", NULL, 19}, {"vingt", NULL, 20}, {"vingts", NULL, 20}, {"twenty", NULL, 20},
+    {"trente", NULL, 30}, {"thirty", NULL, 30}, {"quarante", NULL, 40}, {"forty", NULL, 40},
+    {"cinquante", NULL, 50}, {"fifty", NULL, 50}, {"soixante", NULL, 60}, {"sixty", NULL, 60},
+    {"seventy", NULL, 70}, {"eighty", NULL, 80}, {"ninety", NULL, 90},
+    {"cent", NULL, 100}, {"cents", NULL, 100}, {"hundred", NULL, 100}, {NULL, NULL, 0},
 };
 
 /* Words before a scaled number with no currency that make it money: a raise, a price, an
@@ -247,11 +270,18 @@ static const struct { const char *text; int revenue; } money_nouns[] = {
     {"dette", 0}, {"debt", 0}, {"valorisation", 0}, {NULL, 0},
 };
 
-/* What a company's size is measured by, before or after an amount. */
+/* What a company's size is measured by, before or after an amount: its sales, its market
+ * value, the orders it takes over a period ("les prises de commandes ont atteint 19,9
+ * milliards", "2 Md€ de commandes"; one order, "une commande de 4 M€", is a deal). */
 static const char *const revenue_words[] = {
     "chiffre d'affaires", "revenue", "revenus", "sales", "ventes", "turnover",
-    "capitalisation", "capitalization", "market cap", "market value", NULL,
+    "capitalisation", "capitalization", "market cap", "market value", "prises de commandes",
+    "prise de commandes", "carnet de commandes", "order intake", "order book", "backlog", NULL,
 };
+static const char *const revenue_after[] = {"commandes", "orders", NULL};
+/* A payout to shareholders: a per-share amount that is a result, not a price. */
+static const char *const dividend_words[] = {"dividende", "dividendes", "dividend", "dividends",
+                                             "coupon", NULL};
 /* What a company's results are measured by: never dropped as context. */
 static const char *const result_words[] = {
     "benefice", "profit", "resultat", "ebitda", "ebit", "earnings", "income", "perte", "loss",
@@ -263,49 +293,98 @@ static int word_start(const char *l, size_t i)
     return i == 0 || !is_alnum(l[i - 1]);
 }
 
+/* The value of the number word l[i..i+n), or 0. */
+static double number_word(const char *l, size_t i, size_t n)
+{
+    for (const struct word *w = number_words; w->text; w++)
+        if (w->text[0] == l[i] && strlen(w->text) == n && memcmp(l + i, w->text, n) == 0)
+            return w->scale;
+    return 0;
+}
+
 /* A cheap look before reading words: the next word (after a blank or a hyphen) starts like a
- * big scale ("mil", "bil", "tri") or like the "a"/"demi" of "half a billion", "un demi-". */
+ * big scale ("mil", "bil", "tri") or like the "a"/"demi" of "half a billion", "un demi-", or
+ * this word is a number word ("trois cents millions", "vingt-cinq millions"). */
 static int words_ahead(const char *l, size_t len, size_t i)
 {
     size_t k = i;
     while (k < len && is_alnum(l[k]))
         k++;
-    if (k - i > 7 || k + 3 >= len || (l[k] != ' ' && l[k] != '-'))
+    if (k - i > 9 || k + 3 >= len || (l[k] != ' ' && l[k] != '-'))
         return 0;
     const char *n = l + k + 1;
     size_t rest = len - k - 1;   /* at least 3 */
     return memcmp(n, "mil", 3) == 0 || memcmp(n, "bil", 3) == 0 || memcmp(n, "tri", 3) == 0 ||
-           memcmp(n, "a ", 2) == 0 || (rest >= 4 && memcmp(n, "demi", 4) == 0);
+           memcmp(n, "a ", 2) == 0 || (rest >= 4 && memcmp(n, "demi", 4) == 0) ||
+           number_word(l, i, k - i) > 0;
+}
+
+/* Is a spelled-out big scale ("millions", not "m" or "md") at l[k..), after a blank or a
+ * hyphen? */
+static int spelled_scale_at(const char *l, size_t len, size_t k)
+{
+    if (k < len && (l[k] == ' ' || l[k] == '-'))
+        k++;
+    size_t sl;
+    const struct word *sc = longest_at(l + k, len - k, scales, &sl);
+    return sc && sc->scale >= 1e6 && sl >= 5;
 }
 
 /* Reads a number in words at l[i..) when a big scale word follows; returns its length. */
 static size_t read_words(const char *l, size_t len, size_t i, double *value)
 {
-    size_t best = 0;
-    for (const struct word *w = number_words; w->text; w++) {
+    for (const struct word *w = fraction_words; w->text; w++) {
         size_t n = strlen(w->text);
-        if (n <= best || i + n > len || memcmp(l + i, w->text, n) != 0)
+        if (i + n > len || memcmp(l + i, w->text, n) != 0)
             continue;
         size_t k = i + n;
-        if (w->text[n - 1] != '-' && w->text[n - 1] != ' ') {
-            if (k < len && is_alnum(l[k]))
-                continue;
-            if (k < len && l[k] == ' ')
-                k++;
-        }
-        size_t sl;
-        const struct word *sc = longest_at(l + k, len - k, scales, &sl);
-        if (!sc || sc->scale < 1e6 || sl < 5)
-            continue;   /* spelled-out scales only: "un milliard", not "un md" */
-        best = n;
+        if (w->text[n - 1] != '-' && (k >= len || l[k] != ' '))
+            continue;
+        if (!spelled_scale_at(l, len, w->text[n - 1] == '-' ? k - 1 : k))
+            continue;
         *value = w->scale;
+        return n;   /* "un demi-" keeps its hyphen: the scale follows at once */
     }
-    if (!best)
+    /* a whole number: "deux cent cinquante", "quatre-vingt-dix", "three hundred and fifty" */
+    double cur = 0;
+    size_t p = i, end = 0;
+    for (int words = 0; p < len && words < 8; words++) {
+        size_t e = p;
+        while (e < len && is_alnum(l[e]))
+            e++;
+        double v = e > p ? number_word(l, p, e - p) : 0;
+        if (v <= 0)
+            break;
+        long c = (long)cur;
+        int article = e - p <= 3 && (l[p] == 'a' || l[p] == 'u' || l[p] == 'o');
+        if (v == 100)
+            cur = (c % 100 ? c % 100 : 1) * 100 + (c - c % 100);
+        else if (v == 20 && c % 100 == 4)
+            cur = c + 76;   /* quatre-vingt(s) */
+        else if (c % 100 == 0 || (v < 20 && c % 10 == 0 && c % 100 >= 20))
+            cur = c + v;
+        else
+            break;
+        end = e;
+        int hundred = (e + 8 <= len && memcmp(l + e, " hundred", 8) == 0) ||
+                      (e + 5 <= len && memcmp(l + e, " cent", 5) == 0);
+        if (article && words == 0 && !hundred && !spelled_scale_at(l, len, e))
+            return 0;   /* "a", "un", "one" only before a scale or a hundred */
+        if (e < len && l[e] == '-')
+            p = e + 1;
+        else if (e + 4 <= len && memcmp(l + e, " et ", 4) == 0)
+            p = e + 4;
+        else if (e + 5 <= len && memcmp(l + e, " and ", 5) == 0)
+            p = e + 5;
+        else if (e < len && l[e] == ' ')
+            p = e + 1;
+        else
+            break;
+    }
+    if (!end || !spelled_scale_at(l, len, end))
         return 0;
-    /* the number ends before its blank; the scale is read by the caller */
-    while (best > 0 && l[i + best - 1] == ' ')
-        best--;
-    return best;
+    *value = cur;
+    return end - i;
 }
 
 /* One amount read at a number: its parts, any of which may be missing. */
@@ -314,11 +393,14 @@ struct reading {
     const struct word *cur;   /* NULL: none written */
     size_t start, end;        /* whole amount, currency included */
     size_t scale_len;
+    int decimals;             /* digits written after the decimal mark */
 };
 
 static const struct word *suffix_at(const char *l, size_t len, size_t m, int scaled, size_t *end)
 {
-    if (m < len && l[m] == ' ')
+    /* "12 millions d'euros"; after digits, "a 4.4-billion-dollar contract" (`scaled` 2), not
+     * the vague "a million-dollar house" */
+    if (m < len && (l[m] == ' ' || (scaled == 2 && l[m] == '-')))
         m++;
     static const char *const links[] = {"d'", "de ", "of ", "d' ", "", NULL};
     for (int li = 0; links[li]; li++) {
@@ -348,7 +430,7 @@ static int read_amount(const char *l, size_t len, size_t i, int fr, struct readi
     memset(r, 0, sizeof(*r));
     size_t nl;
     if (is_digit(l[i]))
-        nl = read_number(l, len, i, fr, &r->v);
+        nl = read_number(l, len, i, fr, &r->v, &r->decimals);
     else
         nl = word_start(l, i) ? read_words(l, len, i, &r->v) : 0;
     if (nl == 0)
@@ -358,9 +440,10 @@ static int read_amount(const char *l, size_t len, size_t i, int fr, struct readi
     size_t cur_start;
     if (is_digit(l[i]) && (r->cur = prefix_before(l, i, &cur_start)) != NULL)
         r->start = cur_start;
-    /* scale: attached or after one blank (or a hyphen for "demi-milliard") */
+    /* scale: attached or after one blank, or after a hyphen when spelled out ("a
+     * 4.4-billion-dollar contract"; "un demi-milliard" keeps its hyphen in the number) */
     size_t k = j;
-    if (k < len && l[k] == ' ')
+    if (k < len && (l[k] == ' ' || (l[k] == '-' && spelled_scale_at(l, len, k))))
         k++;
     size_t sl;
     const struct word *sc = longest_at(l + k, len - k, scales, &sl);
@@ -379,15 +462,37 @@ static int read_amount(const char *l, size_t len, size_t i, int fr, struct readi
         if (sl >= 5 && j + 8 <= len && memcmp(l + j, " et demi", 8) == 0 &&
             (j + 8 == len || !is_alnum(l[j + 8]))) {
             r->v += 0.5;
+            r->decimals = 1;
             j += 8;
+        }
+    } else {
+        /* "1 955 ME", "5 MEUR": a scale and a currency in one word */
+        const struct word *f = longest_at(l + k, len - k, fused, &sl);
+        if (f && (fr != 0 || sl > 2)) {
+            r->scale = f->scale;
+            r->scale_len = sl;
+            r->cur = r->cur ? r->cur : f;
+            j = k + sl;
         }
     }
     if (!r->cur) {
         size_t ce;
-        const struct word *w = suffix_at(l, len, j, sc != NULL, &ce);
+        const struct word *w = suffix_at(l, len, j, sc ? 1 + is_digit(l[i]) : 0, &ce);
         if (w) {
             r->cur = w;
             j = ce;
+            /* "13 euro cents", "50 centimes d'euro": a hundredth */
+            static const char *const cents[] = {" cents", " cent", " centimes", NULL};
+            for (int ci = 0; !sc && cents[ci]; ci++) {
+                size_t cn = strlen(cents[ci]);
+                if (j + cn <= len && memcmp(l + j, cents[ci], cn) == 0 &&
+                    (j + cn == len || !is_alnum(l[j + cn]))) {
+                    r->v /= 100;
+                    r->decimals += 2;
+                    j += cn;
+                    break;
+                }
+            }
         }
     }
     r->end = j;
@@ -461,9 +566,20 @@ static int word_after(const char *l, size_t len, size_t at, size_t span, const c
     return 0;
 }
 
-/* What an amount measures: a company's size, its results, or anything else (the deal). */
-static int amount_kind(const char *l, size_t len, size_t start, size_t end)
+/* What an amount measures: the price of one thing, a company's size, its results, or
+ * anything else (the deal). */
+static int amount_kind(const char *l, size_t len, const struct reading *r)
 {
+    size_t start = r->start, end = r->end;
+    if (!r->scale && r->v < 1e4) {
+        /* no scale word and under 10,000: what one share or product costs, a price target */
+        if (word_before(l, start, 40, dividend_words) ||
+            word_after(l, len, end, 24, dividend_words))
+            return ENRICH_AMOUNT_RESULT;
+        return ENRICH_AMOUNT_UNIT;
+    }
+    if (word_after(l, len, end, 16, revenue_after))
+        return ENRICH_AMOUNT_REVENUE;
     if (word_before(l, start, 40, result_words) || word_after(l, len, end, 24, result_words))
         return ENRICH_AMOUNT_RESULT;
     if (word_before(l, start, 40, revenue_words) || word_after(l, len, end, 24, revenue_words))
@@ -471,10 +587,29 @@ static int amount_kind(const char *l, size_t len, size_t start, size_t end)
     return ENRICH_AMOUNT_DEAL;
 }
 
+/* Is l[from..to) the link from an amount to a part of it or to another amount in the same
+ * breath ("350 millions de dollars, dont 238 millions pour", "€40m, of which 10 million",
+ * "30 M€ contre 25 millions")? */
+static int amount_link(const char *l, size_t from, size_t to)
+{
+    static const char *const links[] = {
+        " dont ", ", dont ", ", of which ", " of which ", ", including ", " including ",
+        ", soit ", " soit ", " et ", " and ", " ou ", " or ", " contre ", ", contre ",
+        " against ", " versus ", " vs ", " vs. ", NULL,
+    };
+    for (size_t i = 0; links[i]; i++) {
+        size_t n = strlen(links[i]);
+        if (to - from == n && memcmp(l + from, links[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* A scaled number with no currency: money when a money noun follows it ("2 milliards de
- * chiffre d'affaires") or when a money word comes shortly before it and no other noun
- * follows ("lève 600 millions auprès de", not "600 millions d'utilisateurs"). */
-static int bare_money(const char *l, size_t len, const struct reading *r)
+ * chiffre d'affaires") or when a money word, or an amount with its currency linked to it
+ * (`linked`), comes shortly before it and no other noun follows ("lève 600 millions auprès
+ * de", not "600 millions d'utilisateurs"). */
+static int bare_money(const char *l, size_t len, const struct reading *r, int linked)
 {
     size_t k = r->end;
     if (k < len && l[k] == ' ')
@@ -492,7 +627,7 @@ static int bare_money(const char *l, size_t len, const struct reading *r)
             (m + n == len || !is_alnum(l[m + n])))
             return 1;
     }
-    if (!word_before(l, r->start, 32, money_cues))
+    if (!linked && !word_before(l, r->start, 32, money_cues))
         return 0;
     if (k >= len || strchr(",.;:)!?", l[k]))
         return 1;   /* end of text or of a clause: not "a million-dollar house" */
@@ -529,7 +664,11 @@ static size_t emit(const char *l, size_t len, const struct reading *r, int bare,
         memcpy(out[n].currency, r->cur->code, 4);
     out[n].start = r->start;
     out[n].end = r->end;
-    out[n].kind = amount_kind(l, len, r->start, r->end);
+    out[n].kind = amount_kind(l, len, r);
+    double step = r->scale ? r->scale : 1;
+    for (int d = 0; d < r->decimals; d++)
+        step /= 10;
+    out[n].step = step;
     return n + 1;
 }
 
@@ -564,25 +703,29 @@ size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
             continue;
         }
         /* A range gives both its bounds, each with what is written once for both. */
-        if (!a.cur || !a.scale) {
+        /* A year is no bound ("au 2e trimestre 2021 à 1 041,7 ME"). */
+        int year = !a.cur && !a.scale && !a.decimals && a.v >= 1900 && a.v <= 2100;
+        if ((!a.cur || !a.scale) && !year) {
             size_t b_at = range_link(l, len, &a);
             struct reading b;
             if (b_at && b_at < len && read_amount(l, len, b_at, fr, &b) &&
                 (b.cur || a.cur) &&
                 (!a.cur || !b.cur || strcmp(a.cur->code, b.cur->code) == 0)) {
-                if (!a.scale)
-                    a.scale = b.scale;
-                else if (!b.scale)
-                    b.scale = a.scale;
-                if (!a.cur)
-                    a.cur = b.cur;
-                if (!b.cur)
-                    b.cur = a.cur;
-                double va = a.v * (a.scale ? a.scale : 1), vb = b.v * (b.scale ? b.scale : 1);
-                if (va > 0 && va < vb) {
-                    n = emit(l, len, &a, 0, out, n, max);
-                    n = emit(l, len, &b, 0, out, n, max);
-                    i = b.end;
+                struct reading ra = a, rb = b;   /* a stays as read when this is no range */
+                if (!ra.scale)
+                    ra.scale = rb.scale;
+                else if (!rb.scale)
+                    rb.scale = ra.scale;
+                if (!ra.cur)
+                    ra.cur = rb.cur;
+                if (!rb.cur)
+                    rb.cur = ra.cur;
+                double va = ra.v * (ra.scale ? ra.scale : 1), vb = rb.v * (rb.scale ? rb.scale : 1);
+                /* also a change, "de 12 à 10 M€": both are amounts */
+                if (va > 0 && va != vb) {
+                    n = emit(l, len, &ra, 0, out, n, max);
+                    n = emit(l, len, &rb, 0, out, n, max);
+                    i = rb.end;
                     continue;
                 }
             }
@@ -591,7 +734,10 @@ size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
             n = emit(l, len, &a, 0, out, n, max);
         /* no currency: a big scale spelled out or abbreviated with several letters ("m", "b",
          * "k" alone say too little), in a text that says it is money */
-        else if (a.scale >= 1e6 && a.scale_len >= 2 && bare_money(l, len, &a)) {
+        else if (a.scale >= 1e6 && a.scale_len >= 2 &&
+                 bare_money(l, len, &a,
+                            n && out[n - 1].currency[0] && out[n - 1].end < a.start &&
+                                amount_link(l, out[n - 1].end, a.start))) {
             n = emit(l, len, &a, 1, out, n, max);
             n_bare++;
         }

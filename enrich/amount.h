@@ -6,8 +6,11 @@
  * clients" and "12 %" are not amounts. Decimal commas and points are read by the language
  * (fr: "1,5" is one and a half; en: "1,500" is fifteen hundred). A range gives both bounds
  * ("entre 10 et 15 millions d'euros", "$2-3bn"); numbers in words count before a scale ("un
- * milliard", "half a billion"); a scaled number with no currency counts when the words around
- * it say money ("lève 600 millions"), in the currency of the nearest amount (French: EUR).
+ * milliard", "half a billion", "trois cents millions", "twenty-five million"); a scaled
+ * number with no currency counts when the words around it say money ("lève 600 millions",
+ * "350 millions de dollars, dont 238 millions pour"), in the currency of the nearest amount
+ * (French: EUR). The press's fused forms count ("1 955 ME", "5 MEUR", "Rs 100 cr", "a
+ * 4.4-billion-dollar contract").
  * Works on folded lower-case text (see text.h), a hand-written scanner: linear in the input,
  * no regex. */
 #ifndef ENRICH_AMOUNT_H
@@ -20,17 +23,23 @@ struct enrich_amount {
     char currency[4];   /* ISO 4217, e.g. "EUR" */
     size_t start, end;  /* offsets in the scanned text */
     int kind;           /* enum enrich_amount_kind: what the amount measures */
+    double step;        /* the last digit written is worth this much ("4 bn": 1e9, "4.4 bn":
+                         * 1e8): a headline's "$4bn" is the body's "$4.4bn" rounded */
 };
 
 /* What an amount measures, read from the words around it. A company's size (revenue, sales,
- * turnover, market value: "le groupe, qui réalise 2 milliards de chiffre d'affaires") is
- * context in a story about a deal; results (profit, earnings, margin, dividend) are the news of
- * a results story; everything else is a deal's own money (a raise, a price, a contract, an
- * investment, a fine, a valuation). */
+ * turnover, market value, orders taken: "le groupe, qui réalise 2 milliards de chiffre
+ * d'affaires") is context in a story about a deal; results (profit, earnings, margin, dividend)
+ * are the news of a results story; the price of one thing (a share, a product, a price target:
+ * "l'action gagne 5 %, à 0,72 €", "vendu 29 euros", "$34.10 per share", "13 euro cents") is
+ * written without a scale word and is under 10,000 — deals, rounds and fines are not; a
+ * dividend per share is a result. Everything else is a deal's own money (a raise, a price, a
+ * contract, an investment, a fine, a valuation). */
 enum enrich_amount_kind {
     ENRICH_AMOUNT_DEAL = 0,
     ENRICH_AMOUNT_REVENUE = 1,
     ENRICH_AMOUNT_RESULT = 2,
+    ENRICH_AMOUNT_UNIT = 3,
 };
 
 /* Scans l[0..len) (folded, lower-cased) for amounts. `lang` ("fr", "en", NULL) decides how

@@ -232,6 +232,32 @@ static int match_accounts(const struct enrich_extractor *x, const struct enrich_
     return 0;
 }
 
+/* Is amount a a headline's rounding of amount b, written in the other part of the item
+ * ("$4 Bln contract" in the title, "a 4.4-billion-dollar contract" in the summary; "plus de 2
+ * Md€" and "2,3 Md€")? Same currency, written less precisely, within one of its last digits. */
+static int rounding_of(const struct enrich_doc *d, const struct enrich_amount *a,
+                       const struct enrich_amount *b)
+{
+    if (strcmp(a->currency, b->currency) != 0 || !(b->step < a->step) ||
+        fabs(a->value - b->value) >= a->step)
+        return 0;
+    int a_title = enrich_doc_sentence_at(d, a->start) < d->n_title;
+    int b_title = enrich_doc_sentence_at(d, b->start) < d->n_title;
+    return a_title != b_title;
+}
+
+/* Is l[start, end) inside a short aside in parentheses, "(179 millions d'euros de chiffre
+ * d'affaires)", "(revenue: $2bn)"? A company's size written there describes the company. */
+static int in_aside(const char *l, size_t len, size_t start, size_t end)
+{
+    size_t b = start, e = end;
+    while (b > 0 && start - b < 40 && l[b - 1] != '(' && l[b - 1] != ')' && l[b - 1] != '.')
+        b--;
+    while (e < len && e - end < 40 && l[e] != ')' && l[e] != '(' && l[e] != '.')
+        e++;
+    return b > 0 && l[b - 1] == '(' && e < len && l[e] == ')';
+}
+
 static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
 {
     struct enrich_amount a[MAX_AMOUNTS];
@@ -244,19 +270,26 @@ static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
         return -1;
     /* A company's size quoted as context ("le groupe, qui réalise 2 milliards de chiffre
      * d'affaires, lève 50 millions") is not one of the story's amounts when the story names
-     * a deal's own amount and is not about results (where the revenue is the news). */
+     * a deal's own amount or gives the size in an aside ("rachète Sell GmbH (179 millions
+     * d'euros de chiffre d'affaires)"), and is not about results (where the revenue is the
+     * news). The price of one thing (a share, a product) is never the story's money. */
     int results = 0, deal = 0;
     for (size_t i = 0; i < r->n_types; i++)
         results |= strcmp(r->types[i], "financial_results") == 0;
     for (size_t i = 0; i < n; i++)
         deal |= a[i].kind == ENRICH_AMOUNT_DEAL;
     for (size_t i = 0; i < n; i++) {
-        if (deal && !results && a[i].kind == ENRICH_AMOUNT_REVENUE)
+        if (a[i].kind == ENRICH_AMOUNT_UNIT)
+            continue;
+        if (!results && a[i].kind == ENRICH_AMOUNT_REVENUE &&
+            (deal || in_aside(d->t.l, d->t.len, a[i].start, a[i].end)))
             continue;
         int dup = 0;
         for (size_t k = 0; k < r->n_amounts && !dup; k++)
             dup = strcmp(r->amounts[k].currency, a[i].currency) == 0 &&
                   fabs(r->amounts[k].value - a[i].value) <= 1e-9 * fabs(a[i].value);
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = k != i && a[k].kind != ENRICH_AMOUNT_UNIT && rounding_of(d, &a[i], &a[k]);
         if (dup)
             continue;
         r->amount_sentence[r->n_amounts] = enrich_doc_sentence_at(d, a[i].start);

@@ -251,6 +251,89 @@ static void test_kinds(void **state)
     assert_int_equal(a[0].kind, ENRICH_AMOUNT_DEAL);
 }
 
+/* The press's fused and regional forms: a scale and a currency in one word, the Indian
+ * crore and lakh, a hyphenated "4.4-billion-dollar". */
+static void test_fused_forms(void **state)
+{
+    (void)state;
+    expect_one("un chiffre d'affaires de 3 412 ME", "fr", 3412e6, "EUR");
+    expect_one("un résultat de 12,5 MEUR", "fr", 12.5e6, "EUR");
+    expect_one("un carnet de 2,4 MdEUR", "fr", 2.4e9, "EUR");
+    expect_one("une subvention de 850 KEUR", "fr", 850e3, "EUR");
+    expect_one("un contrat de 150 MUSD", "fr", 150e6, "USD");
+    expect_one("an order worth Rs 250 crore", "en", 2.5e9, "INR");
+    expect_one("a loan of Rs. 40 lakh", "en", 4e6, "INR");
+    expect_one("a 2.5-billion-euro deal", "en", 2.5e9, "EUR");
+    expect_one("a $300-million plant", "en", 300e6, "USD");
+    struct enrich_amount a[4];
+    if (scan("tell 2 me more", "en", a, 4) != 0)
+        fail_msg("'me' is a word in English");
+}
+
+/* Whole numbers in words before a spelled-out scale. */
+static void test_compound_words(void **state)
+{
+    (void)state;
+    expect_one("deux cent cinquante millions d'euros", "fr", 250e6, "EUR");
+    expect_one("trois cents millions d'euros", "fr", 300e6, "EUR");
+    expect_one("quatre-vingts millions d'euros", "fr", 80e6, "EUR");
+    expect_one("soixante-dix millions de dollars", "fr", 70e6, "USD");
+    expect_one("vingt et un millions d'euros", "fr", 21e6, "EUR");
+    expect_one("twenty-five million dollars", "en", 25e6, "USD");
+    expect_one("three hundred and fifty million pounds", "en", 350e6, "GBP");
+    expect_one("a hundred million euros", "en", 100e6, "EUR");
+    struct enrich_amount a[4];
+    static const char *const texts[] = {
+        "trois cents millions de visiteurs", "cinq ans plus tard", "one of two million users",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        if (scan(texts[i], "fr", a, 4) != 0)
+            fail_msg("'%s' is not an amount, got %.2f %s", texts[i], a[0].value, a[0].currency);
+}
+
+/* A bare part named right after an amount takes its currency; a year is no range bound; a
+ * sum in cents is a hundredth. */
+static void test_links(void **state)
+{
+    (void)state;
+    static const struct want part[] = {{500e6, "USD"}, {120e6, "USD"}, {0, NULL}};
+    expect_all("un prix de 500 millions de dollars, dont 120 millions pour la filiale", "fr", part);
+    static const struct want part_en[] = {{40e6, "GBP"}, {10e6, "GBP"}, {0, NULL}};
+    expect_all("raised £40m, of which 10 million from its founders", "en", part_en);
+    static const struct want not_part[] = {{1e9, "EUR"}, {0, NULL}};
+    expect_all("1 milliard d'euros et 3 millions de clients", "fr", not_part);
+    static const struct want after_year[] = {{812.5e6, "EUR"}, {0, NULL}};
+    expect_all("au 2e trimestre 2024 à 812,5 ME", "fr", after_year);
+    static const struct want change[] = {{12e6, "EUR"}, {10e6, "EUR"}, {0, NULL}};
+    expect_all("le budget passe de 12 à 10 M€", "fr", change);
+    expect_one("13 euro cents per share", "en", 0.13, "EUR");
+}
+
+/* The price of one thing: written without a scale and under 10,000; a dividend per share is a
+ * result. Orders taken over a period measure a size, one order is a deal. */
+static void test_unit_kinds(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *lang; int kind; } cases[] = {
+        {"l'action gagne 3 %, à 4,15 €", "fr", ENRICH_AMOUNT_UNIT},
+        {"priced at $49 per month", "en", ENRICH_AMOUNT_UNIT},
+        {"an offer of $34.10 per share", "en", ENRICH_AMOUNT_UNIT},
+        {"un dividende de 1,20 euro par action", "fr", ENRICH_AMOUNT_RESULT},
+        {"a dividend of €2 per share", "en", ENRICH_AMOUNT_RESULT},
+        {"une amende de 400 000 euros", "fr", ENRICH_AMOUNT_DEAL},
+        {"vise 2 Md€ de commandes", "fr", ENRICH_AMOUNT_REVENUE},
+        {"les prises de commandes atteignent 9,1 milliards d'euros", "fr", ENRICH_AMOUNT_REVENUE},
+        {"une commande de 40 M€", "fr", ENRICH_AMOUNT_DEAL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct enrich_amount a[4];
+        size_t n = scan(cases[i].text, cases[i].lang, a, 4);
+        if (n != 1 || a[0].kind != cases[i].kind)
+            fail_msg("'%s': %zu amounts, kind %d, expected one of kind %d", cases[i].text, n,
+                     n ? a[0].kind : -1, cases[i].kind);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +347,10 @@ int main(void)
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_bare_scaled),
         cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_fused_forms),
+        cmocka_unit_test(test_compound_words),
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_unit_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
