@@ -279,6 +279,28 @@ static const char *const revenue_words[] = {
     "prise de commandes", "carnet de commandes", "order intake", "order book", "backlog", NULL,
 };
 static const char *const revenue_after[] = {"commandes", "orders", NULL};
+/* The size of a market, not of a company: "the global drone market is expected to reach $40
+ * billion", "un marché mondial estimé à 30 milliards d'euros", "the $30bn cloud market". In
+ * French a "marché" alone is also a contract ("ce marché de 700 millions d'euros"): only a
+ * qualified one is a market's size. */
+static const char *const market_fr[] = {
+    "marche mondial", "marche global", "marche francais", "marche europeen", "marche americain",
+    "marche chinois", "marche potentiel", "marche adressable", "marche total", "marche estime",
+    "taille du marche", NULL,
+};
+static const char *const market_en[] = {"market", "markets", NULL};
+static const char *const market_size_en[] = {
+    "reach", "worth", "valued", "estimated", "size", "expected", "projected", "forecast", NULL,
+};
+/* An earlier round named beside this one: "après un premier tour de 5 M€", "two years after a
+ * $12m Series A", "following a $10m seed round". */
+static const char *const earlier_words[] = {
+    "apres", "after", "following", "precedent", "precedente", "previous", "prior", "dernier",
+    "derniere", "last", "deja", "already", NULL,
+};
+static const char *const round_words[] = {
+    "tour", "levee", "round", "series", "serie", "seed", "amorcage", NULL,
+};
 /* A payout to shareholders: a per-share amount that is a result, not a price. */
 static const char *const dividend_words[] = {"dividende", "dividendes", "dividend", "dividends",
                                              "coupon", NULL};
@@ -477,7 +499,10 @@ static int read_amount(const char *l, size_t len, size_t i, int fr, struct readi
     }
     if (!r->cur) {
         size_t ce;
-        const struct word *w = suffix_at(l, len, j, sc ? 1 + is_digit(l[i]) : 0, &ce);
+        /* a hyphenated currency after a number, not after the article of "a million-dollar
+         * house" */
+        int article = l[i] == 'a' && i + 1 < len && l[i + 1] == ' ';
+        const struct word *w = suffix_at(l, len, j, sc ? 1 + !article : 0, &ce);
         if (w) {
             r->cur = w;
             j = ce;
@@ -531,7 +556,8 @@ static int word_before(const char *l, size_t at, size_t span, const char *const 
     size_t lo = at > span ? at - span : 0;
     for (size_t b = at; b > lo; b--) {
         char c = l[b - 1];
-        if (c == ',' || c == ';' || c == '.' || c == ':' || c == '(' || c == ')' || is_digit(c))
+        if (c == ',' || c == ';' || c == '.' || c == ':' || c == '(' || c == ')' || c == '\n' ||
+            is_digit(c))
             break;
         if (!word_start(l, b - 1) || !is_alnum(c))
             continue;
@@ -552,7 +578,8 @@ static int word_after(const char *l, size_t len, size_t at, size_t span, const c
     size_t hi = at + span < len ? at + span : len;
     for (size_t b = at; b < hi; b++) {
         char c = l[b];
-        if (c == ',' || c == ';' || c == '.' || c == ':' || c == '(' || c == ')' || is_digit(c))
+        if (c == ',' || c == ';' || c == '.' || c == ':' || c == '(' || c == ')' || c == '\n' ||
+            is_digit(c))
             break;
         if (!is_alnum(c) || !word_start(l, b))
             continue;
@@ -578,8 +605,13 @@ static int amount_kind(const char *l, size_t len, const struct reading *r)
             return ENRICH_AMOUNT_RESULT;
         return ENRICH_AMOUNT_UNIT;
     }
-    if (word_after(l, len, end, 16, revenue_after))
+    if (word_after(l, len, end, 16, revenue_after) || word_before(l, start, 48, market_fr) ||
+        word_after(l, len, end, 16, market_en) ||
+        (word_before(l, start, 48, market_en) && word_before(l, start, 48, market_size_en)))
         return ENRICH_AMOUNT_REVENUE;
+    if (word_before(l, start, 40, earlier_words) &&
+        (word_before(l, start, 40, round_words) || word_after(l, len, end, 16, round_words)))
+        return ENRICH_AMOUNT_EARLIER;
     if (word_before(l, start, 40, result_words) || word_after(l, len, end, 24, result_words))
         return ENRICH_AMOUNT_RESULT;
     if (word_before(l, start, 40, revenue_words) || word_after(l, len, end, 24, revenue_words))
@@ -629,8 +661,8 @@ static int bare_money(const char *l, size_t len, const struct reading *r, int li
     }
     if (!linked && !word_before(l, r->start, 32, money_cues))
         return 0;
-    if (k >= len || strchr(",.;:)!?", l[k]))
-        return 1;   /* end of text or of a clause: not "a million-dollar house" */
+    if (k >= len || strchr(",.;:)!?\n", l[k]))
+        return 1;   /* end of text, of the title or of a clause: not "a million-dollar house" */
     if (!is_alnum(l[k]))
         return 0;
     static const char *const free_words[] = {

@@ -29,17 +29,19 @@ struct enrich_amount {
 
 /* What an amount measures, read from the words around it. A company's size (revenue, sales,
  * turnover, market value, orders taken: "le groupe, qui réalise 2 milliards de chiffre
- * d'affaires") is context in a story about a deal; results (profit, earnings, margin, dividend)
- * are the news of a results story; the price of one thing (a share, a product, a price target:
- * "l'action gagne 5 %, à 0,72 €", "vendu 29 euros", "$34.10 per share", "13 euro cents") is
- * written without a scale word and is under 10,000 — deals, rounds and fines are not; a
- * dividend per share is a result. Everything else is a deal's own money (a raise, a price, a
- * contract, an investment, a fine, a valuation). */
+ * d'affaires"), or a market's ("the drone market is expected to reach $40bn"), is context in a
+ * story about a deal, and so is an earlier round ("après un premier tour de 5 M€"); results
+ * (profit, earnings, margin, dividend) are the news of a results story; the price of one thing
+ * (a share, a product, a price target: "l'action gagne 5 %, à 0,72 €", "vendu 29 euros",
+ * "$34.10 per share", "13 euro cents") is written without a scale word and is under 10,000 —
+ * deals, rounds and fines are not; a dividend per share is a result. Everything else is a
+ * deal's own money (a raise, a price, a contract, an investment, a fine, a valuation). */
 enum enrich_amount_kind {
     ENRICH_AMOUNT_DEAL = 0,
     ENRICH_AMOUNT_REVENUE = 1,
     ENRICH_AMOUNT_RESULT = 2,
     ENRICH_AMOUNT_UNIT = 3,
+    ENRICH_AMOUNT_EARLIER = 4,   /* an earlier round named beside this one: context */
 };
 
 /* Scans l[0..len) (folded, lower-cased) for amounts. `lang` ("fr", "en", NULL) decides how

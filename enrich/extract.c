@@ -272,7 +272,8 @@ static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
      * d'affaires, lève 50 millions") is not one of the story's amounts when the story names
      * a deal's own amount or gives the size in an aside ("rachète Sell GmbH (179 millions
      * d'euros de chiffre d'affaires)"), and is not about results (where the revenue is the
-     * news). The price of one thing (a share, a product) is never the story's money. */
+     * news); so is an earlier round beside this one ("lève 20 M€ après un premier tour de 5
+     * M€"). The price of one thing (a share, a product) is never the story's money. */
     int results = 0, deal = 0;
     for (size_t i = 0; i < r->n_types; i++)
         results |= strcmp(r->types[i], "financial_results") == 0;
@@ -281,7 +282,8 @@ static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
     for (size_t i = 0; i < n; i++) {
         if (a[i].kind == ENRICH_AMOUNT_UNIT)
             continue;
-        if (!results && a[i].kind == ENRICH_AMOUNT_REVENUE &&
+        if (!results &&
+            (a[i].kind == ENRICH_AMOUNT_REVENUE || a[i].kind == ENRICH_AMOUNT_EARLIER) &&
             (deal || in_aside(d->t.l, d->t.len, a[i].start, a[i].end)))
             continue;
         int dup = 0;

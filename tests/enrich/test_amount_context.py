@@ -69,6 +69,17 @@ CASES = [
     ("fr", "Marlin signe un contrat de deux cent cinquante millions d'euros", "",
      [(250e6, "EUR")]),
     ("en", "Fenwick raises twenty-five million dollars", "", [(25e6, "USD")]),
+    # A market's size and an earlier round beside the deal are context.
+    ("en", "Dronix raises $20m", "Dronix raised $20m as the global drone market is expected to "
+     "reach $40 billion by 2030.", [(20e6, "USD")]),
+    ("fr", "Kalia lève 15 M€", "Kalia vise un marché mondial estimé à 30 milliards d'euros.",
+     [(15e6, "EUR")]),
+    ("fr", "Mordan lève 20 M€ après un premier tour de 5 M€ en 2022", "", [(20e6, "EUR")]),
+    ("en", "Zephyr raises $50m, two years after a $12m Series A", "", [(50e6, "USD")]),
+    # A bare amount ending the title; a number in words before a hyphenated scale.
+    ("fr", "Cordel lève 30 millions", "La société, fondée en 2012, compte 2 millions "
+     "d'utilisateurs.", [(30e6, "EUR")]),
+    ("en", "Astra wins a two-billion-dollar deal", "", [(2e9, "USD")]),
     # A part of an amount named after it, its currency written once.
     ("fr", "Orvane cède sa participation dans Telsa", "La vente rapporte 420 millions d'euros, "
      "dont 180 millions pour le fonds Altair.", [(420e6, "EUR"), (180e6, "EUR")]),

@@ -310,7 +310,8 @@ static void test_links(void **state)
 }
 
 /* The price of one thing: written without a scale and under 10,000; a dividend per share is a
- * result. Orders taken over a period measure a size, one order is a deal. */
+ * result. Orders taken over a period and a market measure a size, one order or a "marché" (a
+ * contract) is a deal; an earlier round is named as such. */
 static void test_unit_kinds(void **state)
 {
     (void)state;
@@ -324,6 +325,14 @@ static void test_unit_kinds(void **state)
         {"vise 2 Md€ de commandes", "fr", ENRICH_AMOUNT_REVENUE},
         {"les prises de commandes atteignent 9,1 milliards d'euros", "fr", ENRICH_AMOUNT_REVENUE},
         {"une commande de 40 M€", "fr", ENRICH_AMOUNT_DEAL},
+        {"the global drone market is expected to reach $40 billion", "en",
+         ENRICH_AMOUNT_REVENUE},
+        {"the $30bn cloud market", "en", ENRICH_AMOUNT_REVENUE},
+        {"un marché mondial estimé à 30 milliards d'euros", "fr", ENRICH_AMOUNT_REVENUE},
+        {"ce marché de 700 millions d'euros", "fr", ENRICH_AMOUNT_DEAL},
+        {"après un premier tour de 5 M€", "fr", ENRICH_AMOUNT_EARLIER},
+        {"following a $10m seed round", "en", ENRICH_AMOUNT_EARLIER},
+        {"after agreeing to buy Omni for $3.4bn", "en", ENRICH_AMOUNT_DEAL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct enrich_amount a[4];
