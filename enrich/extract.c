@@ -274,11 +274,20 @@ static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
      * d'euros de chiffre d'affaires)"), and is not about results (where the revenue is the
      * news); so is an earlier round beside this one ("lève 20 M€ après un premier tour de 5
      * M€"). The price of one thing (a share, a product) is never the story's money. */
-    int results = 0, deal = 0;
-    for (size_t i = 0; i < r->n_types; i++)
+    int results = 0, deal = 0, deal_type = 0;
+    for (size_t i = 0; i < r->n_types; i++) {
         results |= strcmp(r->types[i], "financial_results") == 0;
+        deal_type |= strcmp(r->types[i], "funding") == 0 ||
+                     strcmp(r->types[i], "acquisition") == 0 ||
+                     strcmp(r->types[i], "contract_win") == 0 ||
+                     strcmp(r->types[i], "expansion") == 0;
+    }
     for (size_t i = 0; i < n; i++)
         deal |= a[i].kind == ENRICH_AMOUNT_DEAL;
+    /* A deal with its own amount is the story even when a revenue figure also reads as results
+     * ("lève 40 M€ et vise 100 M€ de chiffre d'affaires en 2027") */
+    if (deal && deal_type)
+        results = 0;
     for (size_t i = 0; i < n; i++) {
         if (a[i].kind == ENRICH_AMOUNT_UNIT)
             continue;

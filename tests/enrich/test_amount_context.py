@@ -69,6 +69,11 @@ CASES = [
     ("fr", "Marlin signe un contrat de deux cent cinquante millions d'euros", "",
      [(250e6, "EUR")]),
     ("en", "Fenwick raises twenty-five million dollars", "", [(25e6, "USD")]),
+    # A revenue goal or a past year's revenue beside a deal that has its own amount.
+    ("fr", "Nexa lève 40 M€ et vise 100 M€ de chiffre d'affaires en 2027", "", [(40e6, "EUR")]),
+    ("fr", "Hellio ouvre une usine et recrute", "Hellio va investir 30 millions d'euros dans "
+     "une usine à Caen. Le groupe a réalisé un chiffre d'affaires de 12 millions d'euros en "
+     "2023.", [(30e6, "EUR")]),
     # A market's size and an earlier round beside the deal are context.
     ("en", "Dronix raises $20m", "Dronix raised $20m as the global drone market is expected to "
      "reach $40 billion by 2030.", [(20e6, "USD")]),
