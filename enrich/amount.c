@@ -295,11 +295,19 @@ static const char *const market_size_en[] = {
 /* An earlier round named beside this one: "après un premier tour de 5 M€", "two years after a
  * $12m Series A", "following a $10m seed round". */
 static const char *const earlier_words[] = {
-    "apres", "after", "following", "precedent", "precedente", "previous", "prior", "dernier",
-    "derniere", "last", "deja", "already", NULL,
+    "apres", "after", "following", "precedent", "precedente", "previous", "prior", "deja",
+    "already", NULL,   /* not "dernier"/"last": "le 20 septembre dernier, elle a levé" */
 };
 static const char *const round_words[] = {
-    "tour", "levee", "round", "series", "serie", "seed", "amorcage", NULL,
+    "tour", "levee", "leve", "round", "raising", "raised", "series", "serie", "seed", "amorcage",
+    NULL,
+};
+/* Small sums that are still the story's money: a fine, damages, a grant ("une amende de 3 000
+ * euros", "a £5,000 grant"). */
+static const char *const small_deal_words[] = {
+    "amende", "amendes", "fine", "fined", "fines", "penalty", "penalties", "sanction",
+    "sanctions", "damages", "dommages", "indemnite", "indemnites", "condamne", "condamnee",
+    "subvention", "grant", "dotation", NULL,
 };
 /* A payout to shareholders: a per-share amount that is a result, not a price. */
 static const char *const dividend_words[] = {"dividende", "dividendes", "dividend", "dividends",
@@ -603,6 +611,9 @@ static int amount_kind(const char *l, size_t len, const struct reading *r)
         if (word_before(l, start, 40, dividend_words) ||
             word_after(l, len, end, 24, dividend_words))
             return ENRICH_AMOUNT_RESULT;
+        if (word_before(l, start, 40, small_deal_words) ||
+            word_after(l, len, end, 24, small_deal_words))
+            return ENRICH_AMOUNT_DEAL;
         return ENRICH_AMOUNT_UNIT;
     }
     if (word_after(l, len, end, 16, revenue_after) || word_before(l, start, 48, market_fr) ||

@@ -288,19 +288,22 @@ static int scan_amounts(const struct enrich_doc *d, struct enrich_result *r)
      * ("lève 40 M€ et vise 100 M€ de chiffre d'affaires en 2027") */
     if (deal && deal_type)
         results = 0;
+    unsigned char keep[MAX_AMOUNTS];
+    for (size_t i = 0; i < n; i++)
+        keep[i] = a[i].kind != ENRICH_AMOUNT_UNIT &&
+                  !(!results &&
+                    (a[i].kind == ENRICH_AMOUNT_REVENUE || a[i].kind == ENRICH_AMOUNT_EARLIER) &&
+                    (deal || in_aside(d->t.l, d->t.len, a[i].start, a[i].end)));
     for (size_t i = 0; i < n; i++) {
-        if (a[i].kind == ENRICH_AMOUNT_UNIT)
-            continue;
-        if (!results &&
-            (a[i].kind == ENRICH_AMOUNT_REVENUE || a[i].kind == ENRICH_AMOUNT_EARLIER) &&
-            (deal || in_aside(d->t.l, d->t.len, a[i].start, a[i].end)))
+        if (!keep[i])
             continue;
         int dup = 0;
         for (size_t k = 0; k < r->n_amounts && !dup; k++)
             dup = strcmp(r->amounts[k].currency, a[i].currency) == 0 &&
                   fabs(r->amounts[k].value - a[i].value) <= 1e-9 * fabs(a[i].value);
+        /* the rounding of a kept amount of the same kind: not of an earlier round's */
         for (size_t k = 0; k < n && !dup; k++)
-            dup = k != i && a[k].kind != ENRICH_AMOUNT_UNIT && rounding_of(d, &a[i], &a[k]);
+            dup = k != i && keep[k] && a[k].kind == a[i].kind && rounding_of(d, &a[i], &a[k]);
         if (dup)
             continue;
         r->amount_sentence[r->n_amounts] = enrich_doc_sentence_at(d, a[i].start);

@@ -81,6 +81,14 @@ CASES = [
      [(15e6, "EUR")]),
     ("fr", "Mordan lève 20 M€ après un premier tour de 5 M€ en 2022", "", [(20e6, "EUR")]),
     ("en", "Zephyr raises $50m, two years after a $12m Series A", "", [(50e6, "USD")]),
+    ("en", "Orrin raises $5m", "Orrin raised $5m, a year after raising $4.5m from angels.",
+     [(5e6, "USD")]),
+    ("fr", "Une levée pour Brisa", "Brisa a annoncé le 3 mars dernier avoir levé 18 millions "
+     "d'euros.", [(18e6, "EUR")]),
+    # A small fine or grant is still the story's money.
+    ("fr", "La CNIL sanctionne Dorval", "La CNIL a prononcé une amende de 3 000 euros contre la "
+     "société Dorval.", [(3000, "EUR")]),
+    ("en", "Fenton wins a £7,500 innovation grant", "", [(7500, "GBP")]),
     # A bare amount ending the title; a number in words before a hyphenated scale.
     ("fr", "Cordel lève 30 millions", "La société, fondée en 2012, compte 2 millions "
      "d'utilisateurs.", [(30e6, "EUR")]),
