@@ -230,25 +230,6 @@ static const struct word fraction_words[] = {
     {"half a", NULL, 0.5}, {"un demi-", NULL, 0.5}, {"un demi", NULL, 0.5},
     {"demi-", NULL, 0.5}, {NULL, NULL, 0},
 };
-/* Then the words of a whole number, joined by blanks, hyphens, "et" and "and"; scale 100 marks
- * "cent"/"hundred", which multiplies what comes before it. */
-static const struct word number_words[] = {
-    {"un", NULL, 1}, {"une", NULL, 1}, {"one", NULL, 1}, {"a", NULL, 1}, {"deux", NULL, 2},
-    {"two", NULL, 2}, {"trois", NULL, 3}, {"three", NULL, 3}, {"quatre", NULL, 4},
-    {"four", NULL, 4}, {"cinq", NULL, 5}, {"five", NULL, 5}, {"six", NULL, 6},
-    {"sept", NULL, 7}, {"seven", NULL, 7}, {"huit", NULL, 8}, {"eight", NULL, 8},
-    {"neuf", NULL, 9}, {"nine", NULL, 9}, {"dix", NULL, 10}, {"ten", NULL, 10},
-    {"onze", NULL, 11}, {"eleven", NULL, 11}, {"douze", NULL, 12}, {"twelve", NULL, 12},
-    {"treize", NULL, 13}, {"thirteen", NULL, 13}, {"quatorze", NULL, 14},
-    {"fourteen", NULL, 14}, {"quinze", NULL, 15}, {"fifteen", NULL, 15}, {"seize", NULL, 16},
-    {"sixteen", NULL, 16}, {"seventeen", NULL, 17}, {"eighteen", NULL, 18},
-    {"nineteen", NULL, 19}, {"vingt", NULL, 20}, {"vingts", NULL, 20}, {"twenty", NULL, 20},
-    {"trente", NULL, 30}, {"thirty", NULL, 30}, {"quarante", NULL, 40}, {"forty", NULL, 40},
-    {"cinquante", NULL, 50}, {"fifty", NULL, 50}, {"soixante", NULL, 60}, {"sixty", NULL, 60},
-    {"seventy", NULL, 70}, {"eighty", NULL, 80}, {"ninety", NULL, 90},
-    {"cent", NULL, 100}, {"cents", NULL, 100}, {"hundred", NULL, 100}, {NULL, NULL, 0},
-};
-
 /* Words before a scaled number with no currency that make it money: a raise, a price, an
  * investment, a fine, a valuation ("Mistral lève 600 millions"). Folded, lower case. */
 static const char *const money_cues[] = {
@@ -323,12 +304,49 @@ static int word_start(const char *l, size_t i)
     return i == 0 || !is_alnum(l[i - 1]);
 }
 
-/* The value of the number word l[i..i+n), or 0. */
+/* The value of the number word l[i..i+n), or 0: the words of a whole number, joined by
+ * blanks, hyphens, "et" and "and"; 100 is "cent"/"hundred", which multiplies what comes before
+ * it. A switch on the first letter: this runs on every word near a spelled-out scale. */
 static double number_word(const char *l, size_t i, size_t n)
 {
-    for (const struct word *w = number_words; w->text; w++)
-        if (w->text[0] == l[i] && strlen(w->text) == n && memcmp(l + i, w->text, n) == 0)
-            return w->scale;
+    const char *w = l + i;
+#define NUMBER_WORD(s, v)                                                                          \
+    if (n == sizeof(s) - 1 && memcmp(w, s, n) == 0)                                                \
+        return v;
+    switch (w[0]) {
+    case 'a': NUMBER_WORD("a", 1) break;
+    case 'c':
+        NUMBER_WORD("cinq", 5) NUMBER_WORD("cinquante", 50) NUMBER_WORD("cent", 100)
+        NUMBER_WORD("cents", 100) break;
+    case 'd': NUMBER_WORD("deux", 2) NUMBER_WORD("dix", 10) NUMBER_WORD("douze", 12) break;
+    case 'e':
+        NUMBER_WORD("eight", 8) NUMBER_WORD("eleven", 11) NUMBER_WORD("eighteen", 18)
+        NUMBER_WORD("eighty", 80) break;
+    case 'f':
+        NUMBER_WORD("four", 4) NUMBER_WORD("five", 5) NUMBER_WORD("fourteen", 14)
+        NUMBER_WORD("fifteen", 15) NUMBER_WORD("forty", 40) NUMBER_WORD("fifty", 50) break;
+    case 'h': NUMBER_WORD("huit", 8) NUMBER_WORD("hundred", 100) break;
+    case 'n':
+        NUMBER_WORD("neuf", 9) NUMBER_WORD("nine", 9) NUMBER_WORD("nineteen", 19)
+        NUMBER_WORD("ninety", 90) break;
+    case 'o': NUMBER_WORD("one", 1) NUMBER_WORD("onze", 11) break;
+    case 'q':
+        NUMBER_WORD("quatre", 4) NUMBER_WORD("quatorze", 14) NUMBER_WORD("quinze", 15)
+        NUMBER_WORD("quarante", 40) break;
+    case 's':
+        NUMBER_WORD("six", 6) NUMBER_WORD("sept", 7) NUMBER_WORD("seven", 7)
+        NUMBER_WORD("seize", 16) NUMBER_WORD("sixteen", 16) NUMBER_WORD("seventeen", 17)
+        NUMBER_WORD("sixty", 60) NUMBER_WORD("soixante", 60) NUMBER_WORD("seventy", 70) break;
+    case 't':
+        NUMBER_WORD("two", 2) NUMBER_WORD("trois", 3) NUMBER_WORD("three", 3)
+        NUMBER_WORD("ten", 10) NUMBER_WORD("twelve", 12) NUMBER_WORD("treize", 13)
+        NUMBER_WORD("thirteen", 13) NUMBER_WORD("twenty", 20) NUMBER_WORD("trente", 30)
+        NUMBER_WORD("thirty", 30) break;
+    case 'u': NUMBER_WORD("un", 1) NUMBER_WORD("une", 1) break;
+    case 'v': NUMBER_WORD("vingt", 20) NUMBER_WORD("vingts", 20) break;
+    default: break;
+    }
+#undef NUMBER_WORD
     return 0;
 }
 
@@ -358,6 +376,13 @@ static int spelled_scale_at(const char *l, size_t len, size_t k)
     size_t sl;
     const struct word *sc = longest_at(l + k, len - k, scales, &sl);
     return sc && sc->scale >= 1e6 && sl >= 5;
+}
+
+/* Where "illi" next occurs at or after i, or len. */
+static size_t next_illi(const char *l, size_t len, size_t i)
+{
+    const char *p = memmem(l + i, len - i, "illi", 4);
+    return p ? (size_t)(p - l) : len;
 }
 
 /* Reads a number in words at l[i..) when a big scale word follows; returns its length. */
@@ -727,6 +752,7 @@ size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
     else if (lang && strncmp(lang, "en", 2) == 0)
         fr = 0;
     size_t n = 0, n_bare = 0;
+    size_t illi = 0;   /* where the next "illi" starts (len when none), found once per stretch */
     size_t i = 0;
     while (i < len && n < max) {
         int starts = 0;
@@ -738,7 +764,11 @@ size_t enrich_amounts_scan(const char *l, size_t len, const char *lang,
             if (!starts && is_alnum(l[i - 1]) && !is_digit(l[i - 1]))
                 starts = prefix_before(l, i, &cs) != NULL;
         } else if (word_start(l, i) && l[i] >= 'a' && l[i] <= 'z') {
-            starts = words_ahead(l, len, i);   /* maybe a number in words */
+            /* maybe a number in words; its spelled scale ("million", "milliard", "billion",
+             * "trillion": all hold "illi") comes within a few words */
+            if (illi < i)
+                illi = next_illi(l, len, i);
+            starts = illi - i < 64 && words_ahead(l, len, i);
         }
         struct reading a;
         if (!starts || !read_amount(l, len, i, fr, &a)) {
