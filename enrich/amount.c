@@ -631,8 +631,11 @@ static int word_after(const char *l, size_t len, size_t at, size_t span, const c
 static int amount_kind(const char *l, size_t len, const struct reading *r)
 {
     size_t start = r->start, end = r->end;
-    if (!r->scale && r->v < 1e4) {
-        /* no scale word and under 10,000: what one share or product costs, a price target */
+    /* no scale word and under 10,000 (a million in currencies worth about a hundredth: the
+     * yen, the rupee): what one share or product costs, a price target */
+    int small_unit = r->cur && (strcmp(r->cur->code, "JPY") == 0 ||
+                                strcmp(r->cur->code, "INR") == 0);
+    if (!r->scale && r->v < (small_unit ? 1e6 : 1e4)) {
         if (word_before(l, start, 40, dividend_words) ||
             word_after(l, len, end, 24, dividend_words))
             return ENRICH_AMOUNT_RESULT;

@@ -33,7 +33,8 @@ struct enrich_amount {
  * story about a deal, and so is an earlier round ("après un premier tour de 5 M€"); results
  * (profit, earnings, margin, dividend) are the news of a results story; the price of one thing
  * (a share, a product, a price target: "l'action gagne 5 %, à 0,72 €", "vendu 29 euros",
- * "$34.10 per share", "13 euro cents") is written without a scale word and is under 10,000 —
+ * "$34.10 per share", "13 euro cents") is written without a scale word and is under 10,000
+ * (a million yen or rupees) —
  * deals, rounds and fines are not; a dividend per share is a result. Everything else is a
  * deal's own money (a raise, a price, a contract, an investment, a fine, a valuation). */
 enum enrich_amount_kind {

@@ -319,6 +319,8 @@ static void test_unit_kinds(void **state)
         {"l'action gagne 3 %, à 4,15 €", "fr", ENRICH_AMOUNT_UNIT},
         {"priced at $49 per month", "en", ENRICH_AMOUNT_UNIT},
         {"an offer of $34.10 per share", "en", ENRICH_AMOUNT_UNIT},
+        {"a phone priced at Rs 15,999", "en", ENRICH_AMOUNT_UNIT},
+        {"a console at 49,980 yen", "en", ENRICH_AMOUNT_UNIT},
         {"un dividende de 1,20 euro par action", "fr", ENRICH_AMOUNT_RESULT},
         {"a dividend of €2 per share", "en", ENRICH_AMOUNT_RESULT},
         {"une amende de 400 000 euros", "fr", ENRICH_AMOUNT_DEAL},
