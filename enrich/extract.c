@@ -355,6 +355,16 @@ static int attach(struct enrich_signal *s, const struct enrich_result *r, size_t
     return 0;
 }
 
+/* Places are only ever reported on an expansion signal (attach): an item without one is
+ * spared the place patterns, which scan every sentence that names a site or a plant. */
+static int tells_expansion(const struct enrich_result *r)
+{
+    for (size_t i = 0; i < r->n_types; i++)
+        if (strcmp(r->types[i], "expansion") == 0)
+            return 1;
+    return 0;
+}
+
 /* Deals between parties: every other account named with the subject is a counterparty. */
 static int deal_type(const char *t)
 {
@@ -563,7 +573,7 @@ int enrich_extract(const struct enrich_extractor *x, const struct enrich_item *i
         not_names[n_not++] = (struct enrich_ospan){r->mentions[i].start, r->mentions[i].end};
     if (enrich_people_extract(&d, not_names, n_not, &r->people, &r->n_people) < 0 ||
         enrich_parties_extract(&d, &r->parties, &r->n_parties) < 0 ||
-        enrich_places_extract(&d, &r->places, &r->n_places) < 0)
+        (tells_expansion(r) && enrich_places_extract(&d, &r->places, &r->n_places) < 0))
         goto fail;
     if (build_companies(x, r) < 0 || build_signals(x, &d, item, cls, n_cls, r) < 0)
         goto fail;
