@@ -3,12 +3,13 @@
 
 #include "util/vg_alloc.h"
 
+#include <stddef.h>
 #include <string.h>
 
 int enrich_doc_init(struct enrich_doc *d, const struct enrich_rules *r, const char *title,
                     const char *summary, const char *lang)
 {
-    memset(d, 0, sizeof(*d));
+    memset(d, 0, offsetof(struct enrich_doc, sent));
     d->rules = r;
     d->lang = lang ? lang : "";
     size_t tl = title ? strlen(title) : 0, sl = summary ? strlen(summary) : 0;
@@ -105,7 +106,7 @@ void enrich_doc_release(struct enrich_doc *d)
     vg_free(d->orig);
     enrich_text_release(&d->t);
     pcre2_match_data_free(d->md);
-    memset(d, 0, sizeof(*d));
+    memset(d, 0, offsetof(struct enrich_doc, sent));
 }
 
 size_t enrich_doc_orig(const struct enrich_doc *d, size_t folded)

@@ -153,6 +153,17 @@ int enrich_text_fold(const char *in, size_t len, struct enrich_text *t)
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
+        if (c > 0x20 && c < 0x7F) {
+            /* most bytes: printable ASCII, copied as they are (what put_byte does with them,
+             * without its blank handling) */
+            if (w.len < w.cap) {
+                w.f[w.len] = (char)c;
+                w.map[w.len] = i;
+                w.len++;
+            }
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             if (c == '\n' || c == '\r')
                 put_byte(&w, '\n', i);
