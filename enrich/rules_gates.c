@@ -19,6 +19,22 @@ static int ch36(char c)
     return -1;
 }
 
+/* ch36 as a table, for the per-byte loop of enrich_rules_gates. */
+static const signed char ch36_tab[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1),
+    26, 27, 28, 29, 30, 31, 32, 33, 34, 35, -1, -1, -1, -1, -1, -1,
+    R8(-1), R8(-1), R8(-1), R8(-1),
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1),
+    R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1), R8(-1),
+#undef R8
+};
+#define CH36(c) ch36_tab[(unsigned char)(c)]
+
+static size_t bloom_bit(uint64_t h) { return (size_t)(h >> 40) & (RULES_BLOOM_BITS - 1); }
+
 static void set_bit(uint8_t *bits, size_t i) { bits[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 static int get_bit(const uint8_t *bits, size_t i) { return bits[i >> 3] >> (i & 7) & 1; }
 
@@ -61,6 +77,8 @@ static int index_word(struct enrich_rules *r, const char *w, size_t n, int g, si
         return -1;
     ng[slot->n_gates++] = (uint16_t)g;
     slot->gates = ng;
+    r->bloom[bloom_bit(fnv(w, n)) >> 6] |= 1ULL << (bloom_bit(fnv(w, n)) & 63);
+    r->kw_lens |= 1ULL << n;
     if (n < r->kw_min)
         r->kw_min = n;
     if (n > r->kw_max)
@@ -647,6 +665,8 @@ int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t
     r->kw_cap = 0;
     memset(r->pre2, 0, sizeof(r->pre2));
     memset(r->pre3, 0, sizeof(r->pre3));
+    memset(r->bloom, 0, sizeof(r->bloom));
+    r->kw_lens = 0;
     size_t total = 0, n_pats = 0;
     for (size_t i = 0; i < r->n_secs; i++) {
         total += r->secs[i].n_keywords;
@@ -716,19 +736,19 @@ void enrich_rules_gates(const struct enrich_rules *r, const char *l, size_t len,
         return;
     size_t i = 0;
     while (i < len) {
-        while (i < len && ch36(l[i]) < 0)
+        while (i < len && CH36(l[i]) < 0)
             i++;
         size_t s = i;
-        while (i < len && ch36(l[i]) >= 0)
+        while (i < len && CH36(l[i]) >= 0)
             i++;
         size_t n = i - s;
         if (n < r->kw_min || n < 2)
             continue;
         const char *t = l + s;
-        if (!get_bit(r->pre2, (size_t)(ch36(t[0]) * 36 + ch36(t[1]))))
+        if (!get_bit(r->pre2, (size_t)(CH36(t[0]) * 36 + CH36(t[1]))))
             continue;
         /* a 3+ byte token whose first three bytes start no word can only hit a 2-byte one */
-        int three = n >= 3 && get_bit(r->pre3, (size_t)((ch36(t[0]) * 36 + ch36(t[1])) * 36 + ch36(t[2])));
+        int three = n >= 3 && get_bit(r->pre3, (size_t)((CH36(t[0]) * 36 + CH36(t[1])) * 36 + CH36(t[2])));
         uint64_t h = VG_FNV64_BASIS; /* fnv() of each prefix, one byte at a time */
         size_t maxp = n < r->kw_max ? n : r->kw_max;
         for (size_t p = 0; p < maxp; p++) {
@@ -738,6 +758,8 @@ void enrich_rules_gates(const struct enrich_rules *r, const char *l, size_t len,
                 continue;
             if (plen >= 3 && !three)
                 break;
+            if (!(r->kw_lens >> plen & 1) || !(r->bloom[bloom_bit(h) >> 6] >> (bloom_bit(h) & 63) & 1))
+                continue;
             size_t slot = (size_t)h & (r->kw_cap - 1);
             while (r->kw[slot].kw) {
                 if (r->kw[slot].len == plen && memcmp(r->kw[slot].kw, t, plen) == 0) {

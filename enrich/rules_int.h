@@ -14,6 +14,7 @@
 #define MATCH_LIMIT 200000
 #define DEPTH_LIMIT 2000
 #define MACRO_DEPTH 6
+#define RULES_BLOOM_BITS 65536
 
 struct role_phrase {
     char *text;   /* folded, lower-cased */
@@ -46,6 +47,10 @@ struct enrich_rules {
     size_t kw_min, kw_max;
     uint8_t pre2[36 * 36 / 8 + 1];       /* 2-byte prefixes of keywords */
     uint8_t pre3[36 * 36 * 36 / 8 + 1];  /* 3-byte prefixes of keywords of 3+ bytes */
+    /* Most token prefixes are no word: a bit per hash of every word, and a bit per word
+     * length, let enrich_rules_gates skip the probe of the table for them. */
+    uint64_t bloom[RULES_BLOOM_BITS / 64];
+    uint64_t kw_lens;  /* bit n: some word is n bytes long (n <= 32) */
     pcre2_match_context *mctx;
     int compiled;
 };
