@@ -66,20 +66,27 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
         unsigned support;
         uint64_t carried;
         int veto;
+        int in_title;
     } acc[MAXSEC];
+    int title_types = 0; /* signal types the title carries */
     memset(acc, 0, sizeof(acc));
     if (n_secs > MAXSEC)
         n_secs = MAXSEC;
 
     /* Modifiers of `scope title` read the title alone, for the whole item: a definition, a
-     * guide or a how-to talks about a topic, it tells no company's news. */
+     * guide or a how-to talks about a topic, it tells no company's news. Those of `scope
+     * topic` read every sentence, but only when the title names no one: a bare term
+     * ("Acquisition") over a definition. */
     double item_factor = 1;
     uint32_t item_mods = 0;
     unsigned mk0 = 0;
     for (size_t i = 0; i < n_secs; i++) {
         if (secs[i].kind != ENRICH_SEC_MODIFIER)
             continue;
-        for (size_t si = 0; secs[i].title_scope && si < d->n_title && mk0 < 32; si++)
+        size_t upto = secs[i].title_scope == 1 ? d->n_title
+                      : secs[i].title_scope == 2 && !d->title_named ? d->n_sent
+                                                                     : 0;
+        for (size_t si = 0; si < upto && mk0 < 32; si++)
             if (modifier_hits(d, &secs[i], d->gates[si], d->t.l + d->sent[si].start,
                               d->sent[si].end - d->sent[si].start)) {
                 item_mods |= 1u << mk0;
@@ -131,6 +138,10 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
                 continue;
             }
             double c = conf[i] * factor * item_factor;
+            if (si < d->n_title && !acc[i].in_title) {
+                acc[i].in_title = 1;
+                title_types++;
+            }
             acc[i].support++;
             if (si < 64)
                 acc[i].carried |= (uint64_t)1 << si;
@@ -145,6 +156,10 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
     size_t n_out = 0;
     for (size_t i = 0; i < n_secs && n_out < max; i++) {
         if (acc[i].veto || acc[i].support == 0)
+            continue;
+        /* A secondary type told in the summary only, under a title about something else, is
+         * context (the company's results quoted in a story about its new plant). */
+        if (secs[i].secondary && !acc[i].in_title && title_types > 0)
             continue;
         double c = acc[i].conf + SUPPORT_BONUS * (acc[i].support - 1);
         if (c > CONF_CAP)

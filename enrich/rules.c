@@ -391,13 +391,20 @@ static int parse_directive(struct parser *p, char *line)
             p->sec->title_scope = 1;
             return 0;
         }
+        if (strcmp(rest, "topic") == 0) {
+            p->sec->title_scope = 2;
+            return 0;
+        }
         if (strcmp(rest, "sentence") == 0) {
             p->sec->title_scope = 0;
             return 0;
         }
-        rules_fail(p->err, p->errlen, "%s:%d: scope is 'title' or 'sentence', not '%s'", p->file,
-                   p->line, rest);
+        rules_fail(p->err, p->errlen, "%s:%d: scope is 'title', 'topic' or 'sentence', not '%s'",
+                   p->file, p->line, rest);
         return -1;
+    } else if (k == ENRICH_SEC_SIGNAL && IS("secondary")) {
+        p->sec->secondary = 1;
+        return 0;
     } else if (k == ENRICH_SEC_SIGNAL && (IS("match") || IS("headline"))) {
         enum enrich_pattern_kind pk = IS("match") ? ENRICH_PAT_MATCH : ENRICH_PAT_HEADLINE;
         /* optional confidence before the regex */

@@ -22,6 +22,12 @@
  *   scope title               (modifier) tried on the title alone, before any sentence: when
  *                             it hits, its factor applies to every type of the item (a
  *                             definition or a how-to page: `factor 0`, no signal at all)
+ *   scope topic               (modifier) tried, before any signal, on every sentence of an item
+ *                             whose title names no one (a bare term: "Acquisition"): when it
+ *                             hits, its factor applies to every type of the item
+ *   secondary                 (signal) the type is context, not news, when it is told only in
+ *                             the summary and the title tells another type (a company's
+ *                             results quoted in a story about its new plant)
  *   [people]  appoint REGEX / depart REGEX   groups: name, pred (a predecessor), role, org
  *             mention REGEX               a person named with a role they hold ("X's CEO Y")
  *   [parties] match REGEX     groups: acquirer, target, investor, partner, customer, seller
@@ -84,7 +90,10 @@ struct enrich_section {
     char *name;         /* signal type or modifier name; NULL for other kinds */
     double weight;      /* signal: 0..100 */
     double factor;      /* modifier: multiplier of confidence, 0 = veto */
-    int title_scope;    /* modifier: looked at in the title only, for every type of the item */
+    int title_scope;    /* modifier: 1 looked at in the title only, 2 in every sentence of an
+                         * item whose title names no one; for every type of the item */
+    int secondary;      /* signal: dropped when only the summary tells it and the title tells
+                         * another type */
     int kw_bit;         /* gate of the section's keywords, -1 when the section is always tried */
     char **keywords;
     size_t n_keywords;

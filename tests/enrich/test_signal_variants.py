@@ -13,7 +13,15 @@ for the new patterns (hiring slowing down, an agreement with unions, a plan crea
 how-to about a named company that is news); the `more-` items, also added after, check the
 second round of general patterns (forces joined, a client choosing a supplier for a job, a
 number of people sought, a first stone, capacity, taking the helm) with their own
-distractors. Each item's types must be exactly its label's.
+distractors. The `k3-` items, written with the third round of patterns from the kinds a
+second labelled set missed (issue 18), check insolvency told with the procedure's words alone
+("placée en redressement", "prononce la liquidation", Chapter 11 as a noun, administrators
+appointed), launches whose product is no listed word, results told as figures, new jobs
+counted in words, a plant created or a subsidiary set up; and, as distractors, a bare term over
+its definition, a deal told as background (a past deal, the reason of a fine, the purpose of a
+procedure), a broker's price target, a company's revenue quoted in a story about something
+else, market figures of start-ups raising money, a product line "expanded". Each item's types
+must be exactly its label's.
 """
 import os
 import sys
