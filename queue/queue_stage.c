@@ -11,6 +11,7 @@
 #include "queue/queue_stage.h"
 #include "queue/queue_fcall.h"
 #include "queue/queue_int.h"
+#include "queue/queue_series_fields.h"
 #include "util/vg_alloc.h"
 #include "util/vg_event.h"
 #include "util/vg_log.h"
@@ -263,20 +264,23 @@ static size_t kind_of(const struct queue_output *x, const struct queue_output **
 /* Writes the batch's outputs and acknowledgements with one function call. An output's stream
  * and field are named once per call (its "kind"); an entry goes as its id, preceded by
  * "=<n>" when it has other than one output; per output go its tag (the kind's number,
- * then "d" when a dedup id follows, "s" when a dedup id, cluster and simhash follow) and its
- * JSON: Redis parses every argument of every entry, so a plain output costs two. */
+ * then "d" when a dedup id follows, "s" when a dedup id, cluster and simhash follow, "p" when
+ * those and the series fields follow: queue_series_fields.h) and its JSON: Redis parses every
+ * argument of every entry, so a plain output costs two. */
 static void flush_batch(struct queue_stage *s, int fresh)
 {
     if (s->nentries == 0)
         return;
     /* The head, 3 keys, 8 fixed arguments, kinds (at most one per output), then per entry at
-     * most 2 and per output at most 5. */
+     * most 2 and per output at most 8. */
     enum { NKEYS = 3 };
-    size_t argc = QUEUE_FCALL_HEAD + NKEYS + 8 + 2 * s->out.n + 2 * s->nentries + 5 * s->out.n;
+    size_t argc = QUEUE_FCALL_HEAD + NKEYS + 8 + 2 * s->out.n + 2 * s->nentries + 8 * s->out.n;
     const char **argv = vg_calloc(argc, sizeof(*argv));
     const struct queue_output **kinds = vg_calloc(s->out.n + 1, sizeof(*kinds));
     char (*tags)[24] = vg_calloc(s->out.n + 1, sizeof(*tags));
-    if (argv && kinds && tags) {
+    /* A signal's series fields, read here when the series are kept (see queue_series_fields.h) */
+    struct queue_series_fields *series = vg_calloc(s->out.n + 1, sizeof(*series));
+    if (argv && kinds && tags && series) {
         char maxlen[24], ttl[24], window[24], half[24], nk[24];
         snprintf(maxlen, sizeof(maxlen), "%lld", s->maxlen);
         snprintf(ttl, sizeof(ttl), "%lld", s->dedup_ttl_s);
@@ -285,8 +289,13 @@ static void flush_batch(struct queue_stage *s, int fresh)
         size_t nkinds = 0;
         for (size_t k = 0; k < s->out.n; k++) {
             const struct queue_output *x = &s->out.v[k];
-            snprintf(tags[k], sizeof(tags[k]), "%zu%s", kind_of(x, kinds, &nkinds),
-                     x->cluster ? "s" : x->dedup ? "d" : "");
+            const char *more = x->dedup ? "d" : "";
+            if (x->cluster)
+                more = s->series_half_life_ms > 0 &&
+                               queue_series_fields_read(x->json, x->dedup, x->cluster, &series[k]) == 0
+                           ? "p"
+                           : "s";
+            snprintf(tags[k], sizeof(tags[k]), "%zu%s", kind_of(x, kinds, &nkinds), more);
         }
         snprintf(nk, sizeof(nk), "%zu", nkinds);
         size_t a = QUEUE_FCALL_HEAD;
@@ -318,6 +327,11 @@ static void flush_batch(struct queue_stage *s, int fresh)
                     argv[a++] = x->dedup ? x->dedup : "";
                     argv[a++] = x->cluster;
                     argv[a++] = x->simhash;
+                    if (series[k].prio[0]) {
+                        argv[a++] = series[k].t;
+                        argv[a++] = series[k].prio;
+                        argv[a++] = series[k].score;
+                    }
                 } else if (x->dedup) {
                     argv[a++] = x->dedup;
                 }
@@ -329,6 +343,7 @@ static void flush_batch(struct queue_stage *s, int fresh)
     vg_free(argv);
     vg_free(kinds);
     vg_free(tags);
+    vg_free(series);
     s->nentries = 0;
     queue_outputs_reset(&s->out);
 }

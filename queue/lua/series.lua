@@ -48,44 +48,71 @@ local function fmt_log(log) if not log then return '-inf' end return string.form
 -- Adds signal `id` (published t ms, priority 0-100) to the account's series, once: an id
 -- already kept is not counted again, and neither is a signal older than the SERIES_WEEKS weeks
 -- that end with the account's newest (its id is no longer kept). Returns true when added.
-local function series_add(prefix, acct, id, typ, prio, t, half, heat)
+--
+-- A conversion between a number and its text (string.format, tonumber, a number given to
+-- redis.call: sprintf and strtod) costs Redis about as much as a small command, and a signal
+-- would make a dozen: a caller writing many signals passes `given` (the half-life as text,
+-- `half`, and a table `weeks` that keeps each week's field names for the call; optionally
+-- the score and time as text, `score` and `t`), and the state read back is compared as text
+-- where it can be (the account's newest week, its half-life).
+local function week_names(w, given)
+  local names = given and given.weeks[w]
+  if not names then
+    local ws = fmt(w)
+    names = {ws, 'c' .. ws, 'p' .. ws}
+    if given then given.weeks[w] = names end
+  end
+  return names[1], names[2], names[3]
+end
+local function series_add(prefix, acct, id, typ, prio, t, half, heat, given)
   local h, z = prefix .. 'series:w:' .. acct, prefix .. 'series:s:' .. acct
   local w = series_week(t)
-  local cw, pw = 'c' .. fmt(w), 'p' .. fmt(w)
+  local ws, cw, pw = week_names(w, given)
+  local half_s = given and given.half or fmt(half)
   -- One read of the account's state and of the week's counts, one write of them all.
   local st = redis.call('HMGET', h, 'top', 'low', 'half', 'log', 'last_ms', cw, pw)
-  local top, low = tonumber(st[1]), tonumber(st[2])
+  -- Most signals fall in the account's newest week: then top and low stay as they are (low
+  -- is never past top).
+  local same_top = st[1] == ws and st[2] ~= false
+  local top, low
+  if same_top then top = w else top, low = tonumber(st[1]), tonumber(st[2]) end
   if top and w <= top - SERIES_WEEKS then return false end
   prio = math.floor(prio)
   if prio < 0 then prio = 0 elseif prio > 100 then prio = 100 end
-  local log = tonumber(st[4])
-  if st[3] and tonumber(st[3]) ~= half then log = series_relog(z, half) end
+  local relog = st[3] and st[3] ~= half_s and tonumber(st[3]) ~= half
+  local log = nil
+  if relog then log = series_relog(z, half) end
   -- An id already kept is not counted again (ZADD NX says whether it was).
-  if redis.call('ZADD', z, 'NX', string.format('%.17g', t + prio / 128), id) == 0 then return false end
-  if not top then
-    top, low = w, w
-  elseif w > top then
-    local to = math.min(w - SERIES_WEEKS, top)
-    local drop = {}
-    for k = low or (top - SERIES_WEEKS + 1), to do drop[#drop + 1] = 'c' .. fmt(k); drop[#drop + 1] = 'p' .. fmt(k) end
-    if #drop > 0 then redis.call('HDEL', h, unpack(drop)) end
-    top = w
-    low = math.max(low or w, w - SERIES_WEEKS + 1)
-    redis.call('ZREMRANGEBYSCORE', z, '-inf', '(' .. fmt((top - SERIES_WEEKS + 1) * WEEK_MS + MONDAY_MS))
-  elseif not low or w < low then
-    low = w
-  end
-  if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
+  local score = given and given.score or string.format('%.17g', t + prio / 128)
+  if redis.call('ZADD', z, 'NX', score, id) == 0 then return false end
   local set = {cw, fmt((tonumber(st[6]) or 0) + 1), pw, fmt((tonumber(st[7]) or 0) + prio)}
   -- top, low and half change seldom: written only then.
-  if top ~= tonumber(st[1]) then set[#set + 1] = 'top'; set[#set + 1] = fmt(top) end
-  if low ~= tonumber(st[2]) then set[#set + 1] = 'low'; set[#set + 1] = fmt(low) end
-  if half ~= tonumber(st[3]) then set[#set + 1] = 'half'; set[#set + 1] = fmt(half) end
+  if not same_top then
+    local top0, low0 = top, low
+    if not top then
+      top, low = w, w
+    elseif w > top then
+      local to = math.min(w - SERIES_WEEKS, top)
+      local drop = {}
+      for k = low or (top - SERIES_WEEKS + 1), to do drop[#drop + 1] = 'c' .. fmt(k); drop[#drop + 1] = 'p' .. fmt(k) end
+      if #drop > 0 then redis.call('HDEL', h, unpack(drop)) end
+      top = w
+      low = math.max(low or w, w - SERIES_WEEKS + 1)
+      redis.call('ZREMRANGEBYSCORE', z, '-inf', '(' .. fmt((top - SERIES_WEEKS + 1) * WEEK_MS + MONDAY_MS))
+    elseif not low or w < low then
+      low = w
+    end
+    if top ~= top0 then set[#set + 1] = 'top'; set[#set + 1] = fmt(top) end
+    if low ~= low0 then set[#set + 1] = 'low'; set[#set + 1] = fmt(low) end
+  end
+  if relog or not st[3] then set[#set + 1] = 'half'; set[#set + 1] = half_s end
+  if not relog then log = tonumber(st[4]) end
+  if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
   local lg = fmt_log(log)
   if log then set[#set + 1] = 'log'; set[#set + 1] = lg end
   local last = tonumber(st[5])
   if not last or t >= last then
-    set[#set + 1] = 'last_ms'; set[#set + 1] = fmt(t)
+    set[#set + 1] = 'last_ms'; set[#set + 1] = given and given.t or fmt(t)
     set[#set + 1] = 'last_type'; set[#set + 1] = typ
     set[#set + 1] = 'last_id'; set[#set + 1] = id
   end
@@ -149,11 +176,27 @@ local function member(json, name, pattern)
   if not e then return nil end
   return string.match(json, pattern, e + 1)
 end
-local function series_signal(prefix, id, cluster, json, entry, half, heat)
+local function series_signal(prefix, id, cluster, json, entry, half, heat, given)
   local acct, typ = string.match(cluster, '^(.*)|([^|]*)$')
   id = string.match(json, '^{"id":%s*"([^"\\]*)"') or id
   if not acct or id == '' then return false end
   local p = tonumber(member(json, '"priority":', '^%s*(%-?%d+)')) or 0
   local t = rfc3339_ms(member(json, '"published":', '^%s*"([^"\\]*)"')) or tonumber(string.match(entry, '^%d+'))
-  return series_add(prefix, acct, id, typ, p, t, half, heat)
+  if given then given.score, given.t = nil, nil end
+  return series_add(prefix, acct, id, typ, p, t, half, heat, given)
+end
+-- The same with the record's fields read by the caller (vigie_stage_write's "p" outputs): the
+-- published time as text (ms; '' for the entry's time), the priority and the score as text.
+local function series_fields(prefix, id, cluster, t_s, prio_s, score_s, entry, half, heat, given)
+  local acct, typ = string.match(cluster, '^(.*)|([^|]*)$')
+  if not acct then return false end
+  local t
+  if t_s == '' then
+    t = tonumber(string.match(entry, '^%d+'))
+    given.score, given.t = nil, nil
+  else
+    t = tonumber(t_s)
+    given.score, given.t = score_s, t_s
+  end
+  return series_add(prefix, acct, id, typ, tonumber(prio_s), t, half, heat, given)
 end

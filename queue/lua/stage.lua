@@ -124,7 +124,7 @@ local function out_buckets(prefix, ttl, stream)
 end
 -- True when id was not marked written (and marks it now).
 local function out_mark(o, id)
-  if redis.call('HSETNX', o.cur, id, 1) == 0 then return false end
+  if redis.call('HSETNX', o.cur, id, '1') == 0 then return false end
   o.added = true
   if redis.call('HEXISTS', o.prev, id) == 1 then return false end
   if o.legacy and redis.call('EXISTS', o.legacy .. id) == 1 then return false end
@@ -134,10 +134,12 @@ end
 -- stage_write: KEYS input stream, errors hash, taken-marker prefix; ARGV group, prefix, maxlen,
 -- ttl, window, mode, series half-life ms (0: keep no series), nkinds, then nkinds pairs of (stream suffix, field), then per entry:
 -- "=<n>" unless n is 1, its id, and n outputs of (tag, json, then per the tag nothing, or a
--- dedup id, or a dedup id, cluster and simhash hex). A tag is the number (from 1) of the
--- output's kind, followed by "d" when a dedup id follows and by "s" when all three follow:
--- a plain output costs two arguments, which matters because Redis parses every argument of
--- every entry. The streams written are trimmed by count once per call (trim_counted: what goes
+-- dedup id, or a dedup id, cluster and simhash hex, or those three and the signal's series
+-- fields: published ms ('' for the entry's time), priority and series score, read by the
+-- caller as series_signal would read them, queue/queue_series_fields.h). A tag is the number
+-- (from 1) of the output's kind, followed by "d" when a dedup id follows, by "s" when the
+-- three follow and by "p" when the six do: a plain output costs two arguments, which matters
+-- because Redis parses every argument of every entry. The streams written are trimmed by count once per call (trim_counted: what goes
 -- before a consumer group acknowledged it is counted).
 --
 -- An entry's outputs are written only by whoever acknowledges it first, so that after a
@@ -169,11 +171,30 @@ end
 register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   local handled, added, dup = 0, 0, 0
   local call, input, group = redis.call, keys[1], args[1]
-  local prefix, maxlen, ttl, window, mode = args[2], args[3], tonumber(args[4]), tonumber(args[5]), args[6]
-  local window_ms, now_us, listed, outs = window * 1000, nil, 0, nil
+  local prefix, maxlen, ttl_s, mode = args[2], args[3], args[4], args[6]
+  local ttl = tonumber(ttl_s)
+  -- Numbers reach Redis as text made once per call: a conversion costs about a command.
+  local window_ms = tonumber(args[5]) * 1000
+  local window_ms_s, now_us, cutoff, listed, outs = fmt(window_ms), nil, nil, 0, nil
   local half, nk = tonumber(args[7]), tonumber(args[8])
   local kinds, touched, heat = {}, {}, {}
+  local given = {half = args[7], weeks = {}}
   for k = 1, nk do kinds[k] = {stream = args[7 + 2 * k], field = args[8 + 2 * k], key = prefix .. args[7 + 2 * k]} end
+  -- An output's tag read once per call: {kind, 0 plain, 1 a dedup id, 2 a story, 3 a story
+  -- and its series fields}.
+  local tags = {}
+  local function tag_of(tag)
+    local t = tags[tag]
+    if not t then
+      local more = string.byte(tag, -1)
+      if more == 100 then t = {kinds[tonumber(string.sub(tag, 1, -2))], 1}
+      elseif more == 115 then t = {kinds[tonumber(string.sub(tag, 1, -2))], 2}
+      elseif more == 112 then t = {kinds[tonumber(string.sub(tag, 1, -2))], 3}
+      else t = {kinds[tonumber(tag)], 0} end
+      tags[tag] = t
+    end
+    return t[1], t[2]
+  end
   -- Pass 1: the entries, where their outputs start and how many.
   local ids, starts, counts = {}, {}, {}
   local i = 9 + 2 * nk
@@ -184,7 +205,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
     ids[#ids + 1], starts[#ids + 1], counts[#ids + 1] = id, i, n
     for _ = 1, n do
       local more = string.byte(args[i], -1)
-      if more == 100 then i = i + 3 elseif more == 115 then i = i + 5 else i = i + 2 end
+      if more == 100 then i = i + 3 elseif more == 115 then i = i + 5 elseif more == 112 then i = i + 8 else i = i + 2 end
     end
   end
   -- Which entries are this call's to write.
@@ -206,7 +227,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
     for k, id in ipairs(ids) do
       if call('XACK', input, group, id) == 1 then
         mine[k] = true
-        call('SET', keys[3] .. id, 1, 'EX', ttl)
+        call('SET', keys[3] .. id, '1', 'EX', ttl_s)
       end
     end
   end
@@ -230,22 +251,21 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
       if errors then call('HDEL', keys[2], id) end
       local i = starts[k]
       for _ = 1, counts[k] do
-        local tag, json = args[i], args[i + 1]
-        local dedup, cluster, sim = '', '', ''
-        local kind = kinds[tonumber(tag)]
-        if kind then i = i + 2
-        else
-          local more = string.sub(tag, -1)
-          kind = kinds[tonumber(string.sub(tag, 1, -2))]
-          if more == 'd' then dedup = args[i + 2]; i = i + 3
-          else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 5 end
-        end
+        local kind, more = tag_of(args[i])
+        local json = args[i + 1]
+        local dedup, cluster, sim, at = '', '', '', i
+        if more == 0 then i = i + 2
+        elseif more == 1 then dedup = args[i + 2]; i = i + 3
+        elseif more == 2 then dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 5
+        else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 8 end
         local stream, field = kind.stream, kind.field
         local fresh = true
+        local story = nil
         if cluster ~= '' and dedup ~= '' then
           -- A signal's marker is its story record (or, for a copy that grew another story,
           -- "@<that story's id>"): one read, and no key of its own.
-          local v = redis.pcall('GET', prefix .. 'story:' .. dedup)
+          story = prefix .. 'story:' .. dedup
+          local v = redis.pcall('GET', story)
           if type(v) == 'string' then
             fresh = false
             local n, _, _, alias = story_parse(v)
@@ -261,24 +281,30 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
         end
         local index, held = nil, 0
         if fresh and cluster ~= '' and #sim == 16 then
-          if not now_us then now_us = clock_us() end
+          if not now_us then now_us = clock_us(); cutoff = '(' .. fmt(now_us - window_ms * 1000) end
           index = prefix .. 'stories:' .. cluster
           local same
-          same, held = similar(index, sim, now_us, window_ms)
+          same, held = similar(index, sim, cutoff)
           if same and grow(prefix, stream, same, json) then
             fresh = false
             touched[kind] = true
-            if dedup ~= '' then call('SET', prefix .. 'story:' .. dedup, '@' .. same, 'EX', ttl) end
+            if dedup ~= '' then call('SET', prefix .. 'story:' .. dedup, '@' .. same, 'EX', ttl_s) end
           end
         end
         if fresh then
           touched[kind] = true
           local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
-            call('SET', prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl)
-            if half > 0 then series_signal(prefix, dedup, cluster, json, entry, half, heat) end
+            call('SET', story or prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl_s)
+            if half > 0 then
+              if more == 3 then
+                series_fields(prefix, dedup, cluster, args[at + 5], args[at + 6], args[at + 7], entry, half, heat, given)
+              else
+                series_signal(prefix, dedup, cluster, json, entry, half, heat, given)
+              end
+            end
             if index then
-              index_story(index, sim, dedup, now_us + listed, window_ms, held)
+              index_story(index, sim, dedup, now_us + listed, window_ms_s, held)
               listed = listed + 1
             end
           end

@@ -30,16 +30,17 @@ local function hamming(a, b)
   return d
 end
 -- The id of the newest story of the index within the window whose SimHash is within 3 bits
--- of sim, and how many stories the index holds; drops the members past the window first.
--- The bands are compared byte by byte: a substring would be a new Lua string (allocated and
--- hashed) for every band of every member, most of a busy cluster's cost.
-local function similar(index, sim, now_us, window_ms)
+-- of sim, and how many stories the index holds; drops the members past the window first
+-- (`cutoff`: '(' and the window's start, Redis time in µs). The bands are compared byte by
+-- byte: a substring would be a new Lua string (allocated and hashed) for every band of every
+-- member, most of a busy cluster's cost.
+local function similar(index, sim, cutoff)
   local byte, sub = string.byte, string.sub
-  local all = redis.call('ZRANGE', index, 0, -1, 'REV')
+  local all = redis.call('ZRANGE', index, '0', '-1', 'REV')
   local n = #all
   -- The members past the window are the oldest, last in `all` (an empty index, most of them
   -- with many accounts, costs no removal).
-  if n > 0 then n = n - redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. fmt(now_us - window_ms * 1000)) end
+  if n > 0 then n = n - redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff) end
   local s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16 = byte(sim, 1, 16)
   for k = 1, n do
     local m = all[k]
@@ -52,10 +53,11 @@ local function similar(index, sim, now_us, window_ms)
   end
   return nil, n
 end
+-- window_ms: the window as text (PEXPIRE's argument).
 local function index_story(index, sim, id, score, window_ms, held)
   redis.call('ZADD', index, fmt(score), sim .. id)
-  if held >= STORY_CAP then redis.call('ZREMRANGEBYRANK', index, 0, -(STORY_CAP + 1)) end
-  redis.call('PEXPIRE', index, fmt(window_ms))
+  if held >= STORY_CAP then redis.call('ZREMRANGEBYRANK', index, '0', fmt(-(STORY_CAP + 1))) end
+  redis.call('PEXPIRE', index, window_ms)
 end
 -- A story record: sources, entry id, URLs (nil when the key is missing or not one). A copy
 -- that grew another story leaves "@<that story's id>" under its own id (its marker, see

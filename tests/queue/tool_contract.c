@@ -5,12 +5,16 @@
  *   tool_contract count-keys   the key-counting script of the daemon's status
  *   tool_contract functions    per function: name, KEYS, fixed ARGV, 1 when more may follow
  *   tool_contract keys         every key name (after the prefix) the header names
- *   tool_contract source-keys  how each key of a source goes when it is removed */
+ *   tool_contract source-keys  how each key of a source goes when it is removed
+ *   tool_contract series-fields  per line "json<TAB>dedup<TAB>cluster" of stdin, the series
+ *                              fields vigie_stage_write is sent ("t<TAB>prio<TAB>score"), or
+ *                              "-" when the record is left to the Lua reading */
 #include <stdio.h>
 #include <string.h>
 
 #include "queue/queue_contract.h"
 #include "queue/queue_lua.h"
+#include "queue/queue_series_fields.h"
 
 int main(int argc, char **argv)
 {
@@ -44,8 +48,23 @@ int main(int argc, char **argv)
 #define SK_(how, key) printf("%s %s\n", how, key);
         QUEUE_SOURCE_KEYS(SK_)
 #undef SK_
+    } else if (strcmp(what, "series-fields") == 0) {
+        static char line[65536];
+        while (fgets(line, sizeof(line), stdin)) {
+            line[strcspn(line, "\n")] = '\0';
+            char *dedup = strchr(line, '\t'), *cluster = dedup ? strchr(dedup + 1, '\t') : NULL;
+            if (!cluster)
+                return 2;
+            *dedup++ = '\0';
+            *cluster++ = '\0';
+            struct queue_series_fields f;
+            if (queue_series_fields_read(line, dedup, cluster, &f) == 0)
+                printf("%s\t%s\t%s\n", f.t, f.prio, f.score);
+            else
+                puts("-");
+        }
     } else {
-        fprintf(stderr, "usage: tool_contract library|count-keys|functions|keys|source-keys\n");
+        fprintf(stderr, "usage: tool_contract library|count-keys|functions|keys|source-keys|series-fields\n");
         return 2;
     }
     return 0;
