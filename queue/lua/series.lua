@@ -55,6 +55,19 @@ local function fmt_log(log) if not log then return '-inf' end return string.form
 -- `half`, and a table `weeks` that keeps each week's field names for the call; optionally
 -- the score and time as text, `score` and `t`), and the state read back is compared as text
 -- where it can be (the account's newest week, its half-life).
+-- Small counts as text and back by a table lookup instead of a conversion: the texts of 0..1023,
+-- made once each on first use (a library's code cannot call string functions while it loads)
+-- and kept with the library.
+local COUNT_TEXT, COUNT_OF = {}, {}
+local function count_text(n)
+  local s = COUNT_TEXT[n]
+  if not s then
+    s = fmt(n)
+    if n >= 0 and n < 1024 and n == math.floor(n) then COUNT_TEXT[n] = s; COUNT_OF[s] = n end
+  end
+  return s
+end
+local function count_of(s) return COUNT_OF[s] or tonumber(s) end
 local function week_names(w, given)
   local names = given and given.weeks[w]
   if not names then
@@ -85,7 +98,7 @@ local function series_add(prefix, acct, id, typ, prio, t, half, heat, given)
   -- An id already kept is not counted again (ZADD NX says whether it was).
   local score = given and given.score or string.format('%.17g', t + prio / 128)
   if redis.call('ZADD', z, 'NX', score, id) == 0 then return false end
-  local set = {cw, fmt((tonumber(st[6]) or 0) + 1), pw, fmt((tonumber(st[7]) or 0) + prio)}
+  local set = {cw, count_text((count_of(st[6]) or 0) + 1), pw, count_text((count_of(st[7]) or 0) + prio)}
   -- top, low and half change seldom: written only then.
   if not same_top then
     local top0, low0 = top, low
@@ -110,9 +123,17 @@ local function series_add(prefix, acct, id, typ, prio, t, half, heat, given)
   if prio > 0 then log = log_add(log, log2(prio) + (t - HEAT_EPOCH_MS) / half) end
   local lg = fmt_log(log)
   if log then set[#set + 1] = 'log'; set[#set + 1] = lg end
-  local last = tonumber(st[5])
-  if not last or t >= last then
-    set[#set + 1] = 'last_ms'; set[#set + 1] = given and given.t or fmt(t)
+  -- The newest signal: times of as many digits compare as text.
+  local last, t_s = st[5], given and given.t
+  local newest
+  if t_s and last and #t_s == #last and string.byte(t_s, 1) ~= 45 and string.byte(last, 1) ~= 45 then
+    newest = t_s >= last
+  else
+    last = tonumber(last)
+    newest = not last or t >= last
+  end
+  if newest then
+    set[#set + 1] = 'last_ms'; set[#set + 1] = t_s or fmt(t)
     set[#set + 1] = 'last_type'; set[#set + 1] = typ
     set[#set + 1] = 'last_id'; set[#set + 1] = id
   end

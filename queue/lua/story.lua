@@ -40,7 +40,8 @@ local function similar(index, sim, cutoff)
   local n = #all
   -- The members past the window are the oldest, last in `all` (an empty index, most of them
   -- with many accounts, costs no removal).
-  if n > 0 then n = n - redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff) end
+  if n == 0 then return nil, 0 end
+  n = n - redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff)
   local s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16 = byte(sim, 1, 16)
   for k = 1, n do
     local m = all[k]
