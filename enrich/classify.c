@@ -56,9 +56,9 @@ size_t enrich_classify(const struct enrich_doc *d, double min_conf, struct enric
 {
     const struct enrich_section *secs;
     size_t n_secs = enrich_rules_sections(d->rules, &secs);
-    /* Per signal section: best hit so far, how many sentences, vetoed or not. Rule sets are
-     * small (tens of sections); bigger ones are cut at 128 sections for this pass. */
-    enum { MAXSEC = 128 };
+    /* Per signal section: best hit so far, how many sentences, vetoed or not. A rule set has
+     * at most ENRICH_MAX_SECTIONS sections (enrich_rules_compile refuses more). */
+    enum { MAXSEC = ENRICH_MAX_SECTIONS };
     struct {
         double conf;
         size_t sentence;

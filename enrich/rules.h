@@ -71,8 +71,13 @@ enum enrich_pattern_kind {
 
 /* Gates: a section with keywords, or a pattern whose leading words are literal, is only run
  * on sentences holding one of those words (as a token prefix). Each gate is a bit in a
- * per-sentence bitset of ENRICH_GATE_WORDS words; gates past the last bit are always open. */
-#define ENRICH_GATE_WORDS 8
+ * per-sentence bitset of ENRICH_GATE_WORDS words; gates past the last bit are always open
+ * (rules_build_gates warns when that happens). The bundled rules take about 500. */
+#define ENRICH_GATE_WORDS 16
+
+/* The classifier keeps a slot per section for an item (enrich_classify): a rule set of more
+ * sections is refused when it is compiled. The bundled rules have 24. */
+#define ENRICH_MAX_SECTIONS 128
 #define ENRICH_MAX_GATES (ENRICH_GATE_WORDS * 64)
 
 struct enrich_pattern {

@@ -267,6 +267,12 @@ int enrich_rules_compile(struct enrich_rules *r, char *err, size_t errlen)
             p->code = code;
         }
     }
+    if (r->n_secs > ENRICH_MAX_SECTIONS) {
+        /* The classifier would leave the sections past its slots out, silently. */
+        rules_fail(err, errlen, "rules: %zu sections, at most %d: give rules of one signal type one "
+                   "section name (sections of the same name are merged)", r->n_secs, ENRICH_MAX_SECTIONS);
+        goto out;
+    }
     if (rules_build_gates(r, expanded, err, errlen) < 0)
         goto out;
     r->compiled = 1;

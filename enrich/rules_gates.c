@@ -5,6 +5,7 @@
 #include "util/vg_hash.h"
 
 #include "util/vg_alloc.h"
+#include "util/vg_log.h"
 
 #include <string.h>
 
@@ -682,10 +683,11 @@ int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t
     r->kw_min = 32;
     r->kw_max = 0;
     int gate = 0;
-    size_t pi = 0, used = 0;
+    size_t pi = 0, used = 0, ungated = 0;
     for (size_t i = 0; i < r->n_secs; i++) {
         struct enrich_section *s = &r->secs[i];
         s->kw_bit = -1;
+        ungated += s->n_keywords && gate >= ENRICH_MAX_GATES;
         if (s->n_keywords && gate < ENRICH_MAX_GATES) {
             s->kw_bit = gate++;
             for (size_t k = 0; k < s->n_keywords; k++)
@@ -697,8 +699,10 @@ int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t
             struct lits lits;
             struct lits first;
             p->gate = p->gate2 = -1;
-            if (gate >= ENRICH_MAX_GATES)
+            if (gate >= ENRICH_MAX_GATES) {
+                ungated++;
                 continue;
+            }
             if (pattern_literals(expanded[pi], &lits) < 0) {
                 /* no leading literal: a required word elsewhere, when there is one */
                 if (pattern_required(expanded[pi], NULL, &lits) < 0)
@@ -723,6 +727,11 @@ int rules_build_gates(struct enrich_rules *r, char **expanded, char *err, size_t
                 p->gate2 = gate++;
         }
     }
+    /* Nothing is wrong with the results, but every section or pattern past the budget runs on
+     * every sentence: say so, since it shows only as a slower extract. */
+    if (ungated)
+        vg_warn("rules", "the %d word gates are all taken: %zu sections or patterns run on every "
+                "sentence (slower); raise ENRICH_GATE_WORDS in enrich/rules.h", ENRICH_MAX_GATES, ungated);
     return 0;
 oom:
     rules_fail(err, errlen, "rules: out of memory");

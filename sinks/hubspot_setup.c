@@ -266,18 +266,24 @@ static int setup_check(struct hs_job *j)
 
 /* ---- setup: the group and the properties to create ---------------------------------- */
 
-static size_t collect_groups(struct hs_job *j, size_t *ix)
+/* The objects (indexes into OBJECTS) that have a property still missing. */
+static size_t objects_missing(const struct hs_sink *s, size_t *ix)
 {
-    if (j->s->ready || setup_check(j) < 0)
-        return 0;
     size_t n = 0;
     for (size_t o = 0; o < 2; o++)
-        for (size_t i = 0; i < j->s->n_defs; i++)
-            if (j->s->missing[i] && strcmp(j->s->defs[i].object, OBJECTS[o]) == 0) {
+        for (size_t i = 0; i < s->n_defs; i++)
+            if (s->missing[i] && strcmp(s->defs[i].object, OBJECTS[o]) == 0) {
                 ix[n++] = o;
                 break;
             }
     return n;
+}
+
+static size_t collect_groups(struct hs_job *j, size_t *ix)
+{
+    if (j->s->ready || setup_check(j) < 0)
+        return 0;
+    return objects_missing(j->s, ix);
 }
 
 static int build_group(struct hs_job *j, const size_t *ix, size_t n, struct hs_req *r)
@@ -294,16 +300,7 @@ static int build_group(struct hs_job *j, const size_t *ix, size_t n, struct hs_r
 /* The objects with properties to create: one batch create each. */
 static size_t collect_create_props(struct hs_job *j, size_t *ix)
 {
-    size_t n = 0;
-    if (j->s->ready)
-        return 0;
-    for (size_t o = 0; o < 2; o++)
-        for (size_t i = 0; i < j->s->n_defs; i++)
-            if (j->s->missing[i] && strcmp(j->s->defs[i].object, OBJECTS[o]) == 0) {
-                ix[n++] = o;
-                break;
-            }
-    return n;
+    return j->s->ready ? 0 : objects_missing(j->s, ix);
 }
 
 static int build_create_props(struct hs_job *j, const size_t *ix, size_t n, struct hs_req *r)

@@ -77,6 +77,24 @@ try:
     p = run(["--rules", tmp, "--json"], json.dumps(item) + "\n")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["signals"] == ["cyber_incident"], p.stdout
+    assert "word gates" not in p.stderr, p.stderr  # the shipped rules leave room
+    # patterns past the word gates' budget still work, and the user is told they run ungated
+    with open(os.path.join(tmp, "zz_many.rules"), "w") as fh:
+        fh.write("[signal many]\nweight 10\n")
+        for i in range(700):
+            fh.write("match 0.9 \\bqz%dx\\b\n" % i)
+    item2 = {"id": "m", "title": "Word qz699x and ransomware", "summary": "", "lang": "en"}
+    p = run(["--rules", tmp, "--json"], json.dumps(item2) + "\n")
+    assert p.returncode == 0, p.stderr
+    assert sorted(json.loads(p.stdout)["signals"]) == ["cyber_incident", "many"], p.stdout
+    assert "word gates are all taken" in p.stderr, p.stderr
+    # more sections than the classifier has slots for: refused, not silently left out
+    with open(os.path.join(tmp, "zz_many.rules"), "w") as fh:
+        for i in range(130):
+            fh.write("[signal many%d]\nweight 10\nmatch 0.9 \\bqz%dx\\b\n" % (i, i))
+    p = run(["--rules", tmp, "--json"], "")
+    assert p.returncode != 0 and "at most 128" in p.stderr, p.stderr
+    os.remove(os.path.join(tmp, "zz_many.rules"))
     with open(os.path.join(tmp, "zz_user.rules"), "a") as fh:
         fh.write("match 0.9 (unclosed\n")
     p = run(["--rules", tmp, "--json"], "")
