@@ -270,6 +270,16 @@ def iso(ts=None):
     return cached[1] + "%03dZ" % min(999, int((t - sec) * 1000))
 
 
+def batch_answer(ok_status, results, errors, started):
+    """A properties batch's answer: ok_status with the results, or 207 with the errors too."""
+    out = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": iso()}
+    if not errors:
+        return ok_status, out
+    out["numErrors"] = len(errors)
+    out["errors"] = errors
+    return 207, out
+
+
 def to_ms(v):
     """A datetime value (epoch milliseconds or ISO 8601) as epoch ms, or None."""
     s = str(v).strip()
@@ -1215,12 +1225,7 @@ class Api:
                                "context": {"propertyName": [name]}})
             else:
                 results.append(copy.deepcopy(p))
-        out = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": iso()}
-        if errors:
-            out["numErrors"] = len(errors)
-            out["errors"] = errors
-            return 207, out
-        return 200, out
+        return batch_answer(200, results, errors, started)
 
     def batch_create_properties(self, otype):
         """POST .../properties/{objectType}/batch/create {"inputs": [property]}: "using the
@@ -1239,12 +1244,7 @@ class Api:
                 name = inp.get("name") if isinstance(inp, dict) else None
                 errors.append({"status": "error", "category": e.body["category"], "message": e.body["message"],
                                "context": {"propertyName": [str(name)]}})
-        out = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": iso()}
-        if errors:
-            out["numErrors"] = len(errors)
-            out["errors"] = errors
-            return 207, out
-        return 201, out
+        return batch_answer(201, results, errors, started)
 
     def create_property(self, otype):
         return 201, self.new_property(otype, self.body)
