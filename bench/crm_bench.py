@@ -51,6 +51,12 @@ LIMIT, WINDOW_S = 190, 10
 # default, 0s, writes the companies' properties with every batch; it is measured too).
 COMPANY_REFRESH = os.environ.get("CRM_BENCH_COMPANY_REFRESH", "30s")
 ROUNDS = int(os.environ.get("CRM_BENCH_ROUNDS", "3"))
+# One more pair of runs where the stand-in waits RTT_MS before each answer, as the network and
+# HubSpot's own time would: on loopback a request costs next to nothing, so the loopback ratio
+# says what batching saves in CPU, not in round trips. The peer sends a 1/PEER_SHARE slice of
+# the data there (its time is linear in requests; the whole would take minutes).
+RTT_MS = int(os.environ.get("CRM_BENCH_RTT_MS", "20"))
+PEER_SHARE = int(os.environ.get("CRM_BENCH_PEER_SHARE", "20"))
 TOKEN = "pat-na1-standin"
 TIMEOUT_S = 240
 QUIET_S = 2.0   # no request for this long after the last acknowledgement: vigie is done
@@ -217,9 +223,11 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def new_standin(limit, accounts):
-    """A fresh stand-in (limit 0: none) holding every account's company; (process, port, {account: company id})."""
-    proc, port = start_standin("hubspot_standin.py", "--token", TOKEN, "--limit", limit, "--window-ms", WINDOW_S * 1000)
+def new_standin(limit, accounts, latency_ms=0):
+    """A fresh stand-in (limit 0: none) holding every account's company; (process, port, {account: company id}).
+    latency_ms: it waits that long before each answer, as a network round trip would."""
+    proc, port = start_standin("hubspot_standin.py", "--token", TOKEN, "--limit", limit, "--window-ms", WINDOW_S * 1000,
+                               "--latency-ms", latency_ms)
     ids = control(port, "POST", "seed", {"type": "companies", "objects": [
         {"properties": {"name": a["name"], "domain": a["domains"][0]}} for a in accounts]})["ids"]
     return proc, port, {a["id"]: cid for a, cid in zip(accounts, ids)}
@@ -233,13 +241,13 @@ def group_done(c, stream):
     return False
 
 
-def vigie_run(tmp, tag, accounts, signals, contacts, limit, company_refresh):
+def vigie_run(tmp, tag, accounts, signals, contacts, limit, company_refresh, latency_ms=0):
     """One `vigie run` delivering everything; returns its figures and the stand-in's request log."""
     d = os.path.join(tmp, tag)
     os.makedirs(d)
     r = Redis()
     c = r.client()
-    proc, port, _ = new_standin(limit, accounts)
+    proc, port, _ = new_standin(limit, accounts, latency_ms)
     conf = os.path.join(d, "vigie.conf")
     with open(conf, "w") as f:
         f.write(f"[daemon]\nroles = sink\nstate_dir = {d}/state\n[redis]\nurl = {r.url}\n"
@@ -304,14 +312,14 @@ def vigie_run(tmp, tag, accounts, signals, contacts, limit, company_refresh):
             "start": wall0, "backoffs": backoffs, "fcalls": int(fcall["calls"]), "fcall_s": int(fcall["usec"]) / 1e6}
 
 
-def check_delivered(tag, st, dead):
+def check_delivered(tag, st, dead, n_signals=N_SIGNALS, n_contacts=N_CONTACTS):
     """Every signal is a note on its company, every contact is in HubSpot tied to its company."""
     notes, contacts = len(st["objects"]["notes"]), len(st["objects"]["contacts"])
     tied = sum(1 for a in st["associations"] if a["fromType"] == "notes" and a["toType"] == "companies")
     ctied = sum(1 for a in st["associations"] if a["fromType"] == "contacts" and a["toType"] == "companies")
-    if (notes, tied, contacts, ctied, dead) != (N_SIGNALS, N_SIGNALS, N_CONTACTS, N_CONTACTS, 0):
+    if (notes, tied, contacts, ctied, dead) != (n_signals, n_signals, n_contacts, n_contacts, 0):
         raise RuntimeError(f"{tag}: {notes} notes ({tied} on a company), {contacts} contacts ({ctied} on a "
-                           f"company), {dead} dead letters; {N_SIGNALS} notes and {N_CONTACTS} contacts expected")
+                           f"company), {dead} dead letters; {n_signals} notes and {n_contacts} contacts expected")
 
 
 def check_companies(tag, st):
@@ -363,8 +371,8 @@ class Client:
         return json.loads(data) if data else None
 
 
-def peer_run(accounts, signals, contacts):
-    proc, port, company = new_standin(0, accounts)
+def peer_run(accounts, signals, contacts, latency_ms=0):
+    proc, port, company = new_standin(0, accounts, latency_ms)
     names = {a["id"]: a["name"] for a in accounts}
     st0 = cpu_s(proc.pid)
     t0, c0 = time.monotonic(), time.process_time()
@@ -397,7 +405,7 @@ def peer_run(accounts, signals, contacts):
     standin_cpu = cpu_s(proc.pid) - st0
     st = standin_state(port, requests=False)
     stop_standin(proc)
-    check_delivered("peer", st, 0)
+    check_delivered("peer", st, 0, len(signals), len(contacts))
     return {"elapsed": elapsed, "cpu": cpu, "standin_cpu": standin_cpu, "requests": cl.n, "setup": setup}
 
 
@@ -437,6 +445,9 @@ def main():
         rounds.append({"lim": lim, "free": free, "peer": peer, "rate_floor": rate_floor,
                        "floor": max(rate_floor, free["elapsed"]), "ratio": peer["elapsed"] / free["elapsed"]})
     dflt = vigie_run(tmp, "limited-default", accounts, signals, contacts, LIMIT, "0s")
+    if RTT_MS:
+        far = vigie_run(tmp, "rtt", accounts, signals, contacts, 0, COMPANY_REFRESH, RTT_MS)
+        far_peer = peer_run(accounts, signals[:N_SIGNALS // PEER_SHARE], contacts[:N_CONTACTS // PEER_SHARE], RTT_MS)
     by_ratio = sorted(rounds, key=lambda r: r["ratio"])
     by_time = sorted(rounds, key=lambda r: r["lim"]["elapsed"] / r["floor"])
     mid = by_ratio[len(rounds) // 2]
@@ -510,6 +521,14 @@ def main():
           f"other, so these add up: the stand-in is a large part of both. On loopback a request costs the peer "
           f"{peer['elapsed'] * 1000 / peer['requests']:.2f} ms; every ms a real network adds to a round trip adds "
           f"{peer['requests'] / 1000:.1f} s to the peer's run and {len(free['requests']) / 1000:.2f} s to vigie's")
+    if RTT_MS:
+        far_rate = N_SIGNALS / far["elapsed"]
+        far_peer_rate = (N_SIGNALS // PEER_SHARE) / far_peer["elapsed"]
+        print(f"# with a {RTT_MS} ms round trip (the stand-in waits {RTT_MS} ms before each answer; no rate limit): "
+              f"vigie {far_rate:.0f} signals/s ({N_SIGNALS} signals and {N_CONTACTS} contacts in {far['elapsed']:.2f} s, "
+              f"{len(far['requests'])} requests), peer {far_peer_rate:.1f} signals/s (1/{PEER_SHARE} of the data, "
+              f"{N_SIGNALS // PEER_SHARE} signals and {N_CONTACTS // PEER_SHARE} contacts, in {far_peer['elapsed']:.2f} s, "
+              f"{far_peer['requests']} requests): ratio {far_rate / far_peer_rate:.1f}")
 
 
 if __name__ == "__main__":
