@@ -383,6 +383,70 @@ static const char *const first_names[] = {
     "yann", "yannick", "yasmine", "yves", "yvonne", "zoe",
 };
 
+/* More given names, for one rule only: written just before a capitalised single-word name
+ * ("Quentin Lazard", "Jenny Gaultier"), they make it a person's surname. They are not in
+ * first_names above because that table also makes an account of the same name ambiguous,
+ * and a company named Gautier or Hubert should not have to earn its confidence. The names
+ * people.rules' GIVEN knows are all here or above, so the matcher and the people rules
+ * agree on who is a person. */
+static const char *const more_given_names[] = {
+    "aaron", "abigail", "adrian", "agathe", "aidan", "akira", "alban", "alberto", "alec",
+    "alejandro", "alessandro", "alison", "allison", "amaury", "amber", "amina", "aminata", "amit",
+    "ana", "anand", "anatole", "anders", "andrei", "angus", "anil", "ann", "antonin", "archie",
+    "ariane", "aristide", "arjun", "armand", "arsene", "ashley", "auguste", "augustin", "aurelien",
+    "aurore", "austin", "aymeric", "barry", "basile", "beatriz", "benedict", "benedicte",
+    "berangere", "bernadette", "bethany", "beverly", "billy", "blandine", "bobby", "bradley",
+    "brenda", "brett", "brice", "brigitte", "brittany", "brooke", "bruce", "bryan", "caitlin",
+    "caleb", "calvin", "cameron", "capucine", "carmen", "carolyn", "carsten", "casey", "cedric",
+    "chad", "chantal", "chelsea", "cheryl", "christelle", "christina", "clarisse", "clemence",
+    "clive", "colette", "connor", "constance", "corentin", "craig", "curtis", "cynthia", "cyril",
+    "cyrille", "damien", "dan", "darren", "dave", "deborah", "debra", "deepak", "delphine",
+    "dennis", "derek", "desmond", "diego", "dieter", "dmitri", "dominic", "donna", "dorian",
+    "doris", "duncan", "dustin", "edgar", "eleanor", "eliane", "eliott", "elke", "elliott", "eloi",
+    "elsa", "emeline", "emeric", "emmanuelle", "enrique", "erin", "ernest", "ernesto", "esteban",
+    "estelle", "etienne", "evan", "evelyn", "fanny", "fatima", "federico", "felicity", "ferdinand",
+    "fergus", "fernande", "fernando", "fiona", "flavie", "florent", "frances", "francesco",
+    "francine", "francisco", "francoise", "friedrich", "gabin", "gaspard", "gaston", "gautam",
+    "gauthier", "gautier", "gavin", "genevieve", "geoffrey", "gerald", "geraldine", "gerhard",
+    "germaine", "ghislain", "ghislaine", "gillian", "giovanni", "giulia", "giuseppe", "glenn",
+    "gloria", "gordon", "graham", "guilhem", "gunther", "gwenael", "gwendoline", "hadrien",
+    "hailey", "hamish", "hannah", "hans", "harold", "haruki", "hassan", "heather", "heidi",
+    "heinz", "helena", "helmut", "herve", "hippolyte", "hiroshi", "holly", "honore", "horst",
+    "howard", "hubert", "hugh", "huguette", "ignacio", "igor", "imogen", "indra", "ingrid",
+    "isabella", "isla", "ivan", "jacky", "jake", "jamie", "jan", "janice", "jared", "jasmine",
+    "javier", "jeannine", "jeffrey", "jenny", "jens", "jeremie", "jerry", "jesse", "jessie",
+    "jill", "joachim", "jocelyn", "jocelyne", "jody", "joelle", "jonah", "jorge", "josette",
+    "josiane", "joyce", "juan", "judith", "judy", "julius", "jurgen", "karl", "kathleen",
+    "kathryn", "katrin", "kayla", "keira", "keith", "kenji", "kenneth", "killian", "kimberly",
+    "kirsty", "klaus", "kofi", "kristen", "kurt", "kyle", "kylian", "laetitia", "lakshmi", "larry",
+    "lars", "laure", "lauren", "lawrence", "leah", "leandre", "leila", "leslie", "liam", "lilian",
+    "liliane", "linda", "lindsay", "lionel", "lloyd", "logan", "loic", "lorenzo", "lori", "loris",
+    "lucia", "lucille", "lucinda", "ludivine", "ludovic", "luis", "lydia", "lydie", "madeleine",
+    "madison", "mamadou", "manfred", "manuel", "marcelle", "marco", "marcus", "margaux", "marian",
+    "marilyn", "marin", "marion", "marius", "markus", "marta", "marthe", "martina", "martine",
+    "mason", "matheo", "mathis", "matt", "matteo", "matthias", "matthieu", "maud", "maureen",
+    "maximilien", "maxwell", "megan", "mehdi", "melissa", "melodie", "miguel", "mike", "mikhail",
+    "miranda", "mireille", "mohammed", "molly", "morgane", "moussa", "muhammad", "mukesh",
+    "muriel", "nadia", "nadine", "nandan", "natalia", "natasha", "nathaniel", "neil", "neville",
+    "nick", "nicola", "nigel", "nils", "nitin", "noemie", "norbert", "oceane", "octave", "odile",
+    "olga", "owen", "pablo", "pacome", "pamela", "paolo", "patrice", "paulette", "pedro",
+    "penelope", "percy", "philip", "philippa", "phoebe", "pieter", "pradeep", "priya", "prosper",
+    "quentin", "rachid", "rafael", "rahul", "raj", "rajesh", "ramon", "randy", "raoul",
+    "raphaelle", "ratan", "ravi", "regine", "regis", "renee", "rhys", "ricardo", "rob", "roberto",
+    "rodolphe", "rodrigue", "roland", "rolf", "romane", "ronan", "rory", "rosalind", "rowan",
+    "roy", "rupert", "russell", "sabine", "sacha", "salome", "samantha", "samir", "samy", "sanjay",
+    "satoshi", "satya", "sean", "segolene", "sergei", "sergio", "seth", "severine", "shane",
+    "sheila", "shirley", "silvia", "sixtine", "solange", "solene", "sophia", "spencer",
+    "stanislas", "stanley", "stefan", "stefano", "stuart", "sundar", "sunil", "sunita", "suresh",
+    "suzanne", "sven", "svetlana", "takeshi", "tanguy", "tanya", "tara", "teresa", "terry",
+    "tessa", "theresa", "therese", "thibault", "thibaut", "thorsten", "timothe", "tiphaine",
+    "titouan", "tobias", "toby", "travis", "trevor", "tristan", "troy", "tyler", "ulrich",
+    "ulysse", "urbain", "ursula", "uwe", "valery", "vaughan", "vernon", "veronique", "victorien",
+    "vijay", "vikram", "virgile", "virginia", "vivian", "vivien", "vladimir", "walter", "wayne",
+    "wei", "wendy", "werner", "wesley", "wilfried", "willie", "wolfgang", "xaviere", "yoann",
+    "yohan", "yolande", "youssef", "yuki", "yuri", "yvette", "zachary",
+};
+
 struct key { const char *s; size_t len; };
 
 static int cmp_key(const void *k, const void *e)
@@ -425,4 +489,10 @@ const char *const *enrich_first_names_table(size_t *n)
 {
     *n = sizeof(first_names) / sizeof(first_names[0]);
     return first_names;
+}
+
+const char *const *enrich_more_given_names_table(size_t *n)
+{
+    *n = sizeof(more_given_names) / sizeof(more_given_names[0]);
+    return more_given_names;
 }

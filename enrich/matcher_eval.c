@@ -264,6 +264,8 @@ int matcher_cues_build(struct enrich_matcher *m)
     size_t n;
     const char *const *fn = enrich_first_names_table(&n);
     cue_add(m, fn, n, CUE_FIRST_NAME);
+    fn = enrich_more_given_names_table(&n);
+    cue_add(m, fn, n, CUE_FIRST_NAME);
     const char *lf;
     for (size_t i = 0; (lf = enrich_legal_form_name(i)); i++)
         cue_add(m, &lf, 1, enrich_is_legal_form(lf, strlen(lf)) == 1 ? CUE_LEGAL : CUE_LEGAL_CAPITAL);
@@ -352,6 +354,13 @@ static double score(const struct enrich_matcher *m, const struct enrich_toks *t,
                 return -1;
         return ticker_cue(m, t, c->s) ? BASE_TICKER_CUE : 0.15;
     }
+    /* "crée", "un élan", "son vélo": one word in lower case carrying an accent is a word of
+     * the language, not "Cree", "Elan" or "Velo" (the folded forms match). News writes a
+     * company's name with its capital; the accent makes the lower case a word, not a typo.
+     * The original span is longer than the folded token only when it held such a letter. */
+    if (c->e - c->s == 1 && !(first->flags & (ENRICH_TOK_CAP | ENRICH_TOK_ALLCAPS)) &&
+        first->end - first->start > first->len)
+        return -1;
     double conf = c->amb == AMB_WORD ? BASE_WORD : c->amb == AMB_PHRASE ? BASE_PHRASE
                   : c->kind == PK_NAME ? BASE_NAME : BASE_ALIAS;
     int weak = c->amb != AMB_NONE;

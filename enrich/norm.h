@@ -76,5 +76,7 @@ int enrich_is_first_name(const char *tok, size_t len);     /* common given name 
 const char *enrich_legal_form_name(size_t i);
 const char *const *enrich_common_words_table(size_t *n);
 const char *const *enrich_first_names_table(size_t *n);
+/* Given names besides those (a rarer name before a surname), for the matcher's surname rule only. */
+const char *const *enrich_more_given_names_table(size_t *n);
 
 #endif
