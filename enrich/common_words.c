@@ -387,8 +387,8 @@ static const char *const first_names[] = {
  * ("Quentin Lazard", "Jenny Gaultier"), they make it a person's surname. They are not in
  * first_names above because that table also makes an account of the same name ambiguous,
  * and a company named Gautier or Hubert should not have to earn its confidence. The names
- * people.rules' GIVEN knows are all here or above, so the matcher and the people rules
- * agree on who is a person. */
+ * of three letters or more that people.rules' GIVEN knows are all here or above, so the
+ * matcher and the people rules agree on who is a person. */
 static const char *const more_given_names[] = {
     "aaron", "abigail", "adrian", "agathe", "aidan", "akira", "alban", "alberto", "alec",
     "alejandro", "alessandro", "alison", "allison", "amaury", "amber", "amina", "aminata", "amit",
