@@ -81,6 +81,11 @@ static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
  * the ellipsis, and the ellipsis follows. b NULL: only counts. after: s continues a text
  * already written, so a leading blank before a visible character is one space too (what the
  * rest of a text adds must be counted so). Returns the bytes produced. */
+static int is_html_special(unsigned char c)
+{
+    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+}
+
 static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html, int after)
 {
     if (!s)
@@ -91,6 +96,21 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html, 
     size_t limit = max ? (max > sizeof ELLIPSIS - 1 ? max - (sizeof ELLIPSIS - 1) : 0) : (size_t)-1;
     size_t i = 0;
     while (i < len) {
+        /* A run of visible ASCII that needs no entity goes out in one piece, when it fits. */
+        size_t j = i;
+        while (j < len && p[j] > ' ' && p[j] < 0x7f && !(html && is_html_special(p[j])))
+            j++;
+        if (j > i && (!max || out + (j - i) + (space ? 1 : 0) <= limit)) {
+            if (b) {
+                if (space)
+                    vg_buf_putc(b, ' ');
+                vg_buf_append(b, p + i, j - i);
+            }
+            out += (j - i) + (space ? 1 : 0);
+            space = 0;
+            i = j;
+            continue;
+        }
         int32_t cp;
         size_t n = vg_utf8_next(p + i, len - i, &cp);
         i += n;

@@ -73,6 +73,14 @@ int vg_buf_json_str(struct vg_buf *b, const char *s)
     if (vg_buf_putc(b, '"') < 0)
         return -1;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* The characters that need no escape go out as one run: most of a text. */
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run && vg_buf_append(b, run, (size_t)(p - run)) < 0)
+            return -1;
+        if (!*p)
+            break;
         int rc;
         switch (*p) {
         case '"': rc = vg_buf_puts(b, "\\\""); break;

@@ -29,8 +29,11 @@ static size_t fix_surrogates(const char *s, size_t len, char *out)
 {
     size_t found = 0;
     for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] != '\\')
-            continue;
+        /* memchr: most texts hold few backslashes, and this runs before every parse */
+        const char *bs = memchr(s + i, '\\', len - 1 - i);
+        if (!bs)
+            break;
+        i = (size_t)(bs - s);
         long u = escape_at(s, len, i);
         if (u < 0) {
             i++; /* "\\", "\n", ...: the escaped character is not a new escape */
