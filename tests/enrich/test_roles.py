@@ -75,6 +75,18 @@ variants = [
     ("Like Norvane, Keltis to cut 200 jobs", "", "en", ["keltis"], ["norvane"]),
     ("Former Keltis chief joins Tessora as CFO",
      "Tessora named Paul Smith, previously at Keltis, as chief financial officer.", "en", ["tessora"], ["keltis"]),
+    # written before the second version of the rule (issue 18, session 13): a rating cut "at" a
+    # broker, in both languages; a story without a signal speaks of its title's names only
+    ("Brevalis cut to Underweight at Jefferies",
+     "Brevalis was cut to Underweight from Neutral at Jefferies, which also lowered its target.",
+     "en", ["brevalis"], ["jefferies"]),
+    ("Solenca : note abaissée à neutre chez Oddo BHF", "Oddo BHF juge la valorisation de Solenca tendue.",
+     "fr", ["solenca"], ["oddo"]),
+    ("Five questions about share buybacks",
+     "Last year Norvane and Tessora spent $2bn each on their own shares.", "en", [], ["norvane", "tessora"]),
+    ("Les grandes tendances du conseil en 2026",
+     "Le cabinet observe que des groupes comme Keltis ou Brevalis internalisent leurs achats.", "fr", [],
+     ["keltis", "brevalis"]),
 ]
 p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
                    input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
