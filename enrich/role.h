@@ -40,6 +40,13 @@ struct enrich_role_mention {
     size_t sentence;       /* d->n_sent when outside every sentence */
     int in_title;
     int passing;           /* non-zero: named in passing (a source, an opinion, a side note) */
+    int weak;              /* a person's employer, past or next ("X's CEO", "to join X", "hired
+                            * from X"): in a story that is not a deal, not a party once another
+                            * actor was named before it */
+    int dealt;             /* named as the party of a deal ("a racheté X", "takeover of X"): in
+                            * passing in a story that is not a deal */
+    int party;             /* set by the caller: the [parties] rules name it in a deal (a
+                            * counterparty of a deal even outside the sentences that tell it) */
     size_t group;          /* mentions listed together ("A, B et C") share a group */
 };
 
