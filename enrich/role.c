@@ -185,17 +185,17 @@ static const char *const aside_before[] = {
     "en provenance de", "venu de", "venue de", "once owned by", "rival*", "competitor*",
     "concurren*", "peer*", "such as", "including", "like", "tels que", "telles que", "comme",
     "notamment", "unlike", "contrairement a", "compared with", "rather than", "plutot qu",
-    "plutot que", "au lieu de", "instead of", "prefere a", "preferee a",
+    "plutot que", "au lieu de", "instead of", "prefere a", "preferee a", "advised by",
+    "adviser* to", "advisor* to", "conseille par", "conseillee par",
     NULL};
 
 /* A past tie of a person, anywhere in the clause before the name: "who ran logistics for X",
  * "qui dirigeait X"; or, with "at"/"chez" just before the name, "previously head of sales at
  * X", "auparavant trésorière chez X". */
-static const char *const career_before[] = {
-    "who ran", "who led", "who headed", "who oversaw", "who managed", "who was", "who spent",
-    "who worked", "who served", "who previously", "who formerly", "qui dirigeait",
-    "qui a dirige", "qui etait", "qui a passe", "qui a travaille", "qui occupait",
-    "qui a occupe", "qui avait",
+static const char *const career_verbs[] = {
+    "ran", "led", "headed", "oversaw", "managed", "was", "spent", "worked", "served", "been",
+    "run", "previously", "formerly", "dirigeait", "dirige", "etait", "travaille",
+    "occupait", "occupe",
     NULL};
 static const char *const earlier_words[] = {
     "previously", "formerly", "auparavant", "precedemment", "jusqu", "until", "once", NULL};
@@ -225,7 +225,7 @@ static const char *const person_roles[] = {
     "ceo", "cfo", "coo", "cto", "cmo", "chief", "head", "boss", "chairman", "chairwoman",
     "president", "presidente", "executive", "executives", "exec", "founder", "cofounder",
     "veteran", "director", "directeur", "directrice", "pdg", "dg", "patron", "patronne",
-    "fondateur", "fondatrice", "responsable", "dirigeant", "dirigeante", "cadre", "manager",
+    "fondateur", "fondatrice", "responsable", "dirigeant", "dirigeante", "manager",
     NULL};
 
 /* A deal named as background (dealt): "depuis qu'elle a racheté X", "its takeover of X",
@@ -289,6 +289,20 @@ static int capitalised(const struct enrich_doc *d, const char *word)
         return 0;
     unsigned char c = (unsigned char)d->orig[d->t.map[f]];
     return c >= 'A' && c <= 'Z';
+}
+
+/* A relative clause on a person's career: "who" or "qui" then, within two words, one of
+ * career_verbs ("who has led", "qui dirigeait jusqu'ici"). */
+static int career_clause(const struct words *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        if (!word_is(w->s[i], w->len[i], "who", 3) && !word_is(w->s[i], w->len[i], "qui", 3))
+            continue;
+        for (size_t k = i + 1; k < w->n && k <= i + 2; k++)
+            if (word_in(w->s[k], w->len[k], career_verbs))
+                return 1;
+    }
+    return 0;
 }
 
 /* Does one of `list` start w, or follow its first word (an article: "a unit of")? */
@@ -370,7 +384,7 @@ static int read_passing(const struct enrich_doc *d, struct enrich_role_mention *
         if (wa.n && !word_is(wa.s[0], wa.len[0], "s", 1) && word_in(wa.s[0], wa.len[0], owner_after))
             return ASIDE;
         /* a person's past: "who ran sales for X", "previously head of sales at X" */
-        if (any_phrase(&wb, career_before) ||
+        if (career_clause(&wb) ||
             (last_word_in(&wb, at_words) && any_phrase(&wb, earlier_words)))
             return ASIDE;
         /* a rating "at X", "by X": "cut to Underweight at X", "note abaissée chez X" */

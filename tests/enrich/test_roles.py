@@ -87,6 +87,30 @@ variants = [
     ("Les grandes tendances du conseil en 2026",
      "Le cabinet observe que des groupes comme Keltis ou Brevalis internalisent leurs achats.", "fr", [],
      ["keltis", "brevalis"]),
+    # written while the second version was made, to keep it from demoting actors: a company
+    # named only through its own officer stays the subject ("Le PDG de X", "X CEO Jane Roe"),
+    # names listed together share the story, a lawsuit has two parties; and more of the kinds
+    # above (an officer of the former employer, a parent in apposition, a deal's adviser, a
+    # next employer)
+    ("Le PDG de Keltis annonce 300 suppressions de postes", "Keltis va supprimer 300 postes en France.",
+     "fr", ["keltis"], []),
+    ("Norvane CEO Jane Roe to step down", "Norvane said chief executive Jane Roe would step down in March.",
+     "en", ["norvane"], []),
+    ("Keltis and Solenca to cut 300 jobs each", "", "en", ["keltis", "solenca"], []),
+    ("Norvane sues Keltis over patent", "Norvane filed a lawsuit against Keltis in Delaware.", "en",
+     ["norvane", "keltis"], []),
+    ("Tessora hires Marivent CEO Paul Roy as chief executive",
+     "Tessora has named Paul Roy, who has led Marivent since 2019, as chief executive.", "en",
+     ["tessora"], ["marivent"]),
+    ("Keltis, a unit of Norvane, raises $50 million from Solenca", "", "en", ["keltis", "solenca"],
+     ["norvane"]),
+    ("Norvane acquires AI startup for $300 million",
+     "Norvane, advised by Goldman Sachs, agreed to buy Keltis for $300 million.", "en",
+     ["norvane", "keltis"], ["goldman"]),
+    ("Aubrac Systems, filiale de Brevalis, est placée en redressement judiciaire", "", "fr", ["aubrac"],
+     ["brevalis"]),
+    ("Solenca's chief executive resigns", "Solenca said its chief executive Mark Lee had resigned to join Norvane.",
+     "en", ["solenca"], ["norvane"]),
 ]
 p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
                    input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
