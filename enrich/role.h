@@ -5,15 +5,21 @@
  * is "in passing" when the words around it make the company a source, an opinion-giver or a
  * side note rather than an actor — a news agency credited for the story ("selon l'AFP",
  * "(Reuters)", ", Bloomberg News reported"), a broker or analyst's view ("analysts at X",
- * "X raised its price target"), a company named as a former owner or employer, a rival or a
- * reference client ("ex-", "former", "rival", "clients such as"); names listed together
- * ("A, B and C") share their fate. Then, for one signal, the accounts named other than in
- * passing in the title or in a sentence that tells the signal are those the story is about: the
- * first one named is the subject, the others counterparties (or subjects too when they are
- * coordinated with it in a story that is not a deal: "X et Y démentent ..."). Accounts named
- * only elsewhere in the body, or only in passing, are mentioned. When neither the title nor
- * those sentences name an account other than in passing, the first sentence that does stands
- * in for them. */
+ * "X raised its price target", "cut to Underweight at X"), a company named as a former owner
+ * or employer, a parent in apposition, a rival, an alternative, an adviser or a reference
+ * client ("ex-", "who has led X", "a unit of X,", "rival", "plutôt qu'X", "clients such as");
+ * names listed together ("A, B and C") share their fate. Two weaker readings count only in a
+ * story that is not a deal: a deal told as background ("depuis qu'elle a racheté X") is in
+ * passing, and a person's employer ("X's CEO", "to join X") is not a party once another actor
+ * was named before it. Then, for one signal, the accounts named other than in passing in the
+ * title or in a sentence that tells the signal (in a deal, also where the [parties] rules name
+ * them) are those the story is about: the first one named is the subject, the others
+ * counterparties (or subjects too when they are coordinated with it in a story that is not a
+ * deal: "X et Y démentent ..."); a deal that names only its subject there takes the other side
+ * from the body's lead sentence. Accounts named only elsewhere in the body, or only in passing,
+ * are mentioned. When neither the title nor those sentences name an account other than in
+ * passing, the first sentence that does stands in for them (not for an item without a signal,
+ * which speaks through its title alone). */
 #ifndef ENRICH_ROLE_H
 #define ENRICH_ROLE_H
 
