@@ -183,7 +183,7 @@ static const char *const aside_before[] = {
     "ex", "former", "formerly", "ancien*", "previously", "spun off from", "spin off from",
     "spin off of", "split from", "issu de", "issue de", "joins from", "joined from",
     "en provenance de", "venu de", "venue de", "once owned by", "rival*", "competitor*",
-    "concurren*", "peer*", "such as", "including", "like", "tels que", "telles que", "comme",
+    "concurren*", "peer*", "such as", "including", "tels que", "telles que",
     "notamment", "unlike", "contrairement a", "compared with", "rather than", "plutot qu",
     "plutot que", "au lieu de", "instead of", "prefere a", "preferee a", "advised by",
     "adviser* to", "advisor* to", "conseille par", "conseillee par",
@@ -289,6 +289,23 @@ static int capitalised(const struct enrich_doc *d, const char *word)
         return 0;
     unsigned char c = (unsigned char)d->orig[d->t.map[f]];
     return c >= 'A' && c <= 'Z';
+}
+
+static const char *const rivals_plural[] = {
+    "rivals", "competitors", "concurrents", "peers", NULL};
+
+/* "like X", "comme X": a comparison, not the verb ("would like to buy X") nor a capacity
+ * taken from an actor ("retenu comme fournisseur par X"). */
+static int comparison(const struct words *w)
+{
+    int p = phrase_at(w, 0, "like");
+    if (p >= 0 && !((size_t)p + 1 < w->n && word_is(w->s[p + 1], w->len[p + 1], "to", 2)) &&
+        !(p > 0 && (word_is(w->s[p - 1], w->len[p - 1], "would", 5) ||
+                    word_is(w->s[p - 1], w->len[p - 1], "d", 1))))
+        return 1;
+    p = phrase_at(w, 0, "comme");
+    return p >= 0 && !((size_t)p + 1 < w->n && (word_is(w->s[w->n - 1], w->len[w->n - 1], "par", 3) ||
+                                                word_is(w->s[w->n - 1], w->len[w->n - 1], "by", 2)));
 }
 
 /* A relative clause on a person's career: "who" or "qui" then, within two words, one of
@@ -408,7 +425,11 @@ static int read_passing(const struct enrich_doc *d, struct enrich_role_mention *
     words_before(l, from, m->start, 3, &w);
     if (any_phrase(&w, source_before))
         return SOURCE;
-    if (any_phrase(&w, aside_before))
+    /* "Rivals A and B agree to merge": the rivals are the actors, when they are a list (the
+     * reader below keeps them then) */
+    if (w.n && word_in(w.s[w.n - 1], w.len[w.n - 1], rivals_plural))
+        return ASIDE | 0x200;
+    if (any_phrase(&w, aside_before) || comparison(&w))
         return ASIDE;
     words_after(l, m->end, to, 7, &w);
     if (w.n && word_is(w.s[0], w.len[0], "s", 1))
@@ -510,6 +531,9 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
             m[i].group = i;
     }
     for (size_t i = 0; i < n; i++)
+        if ((m[i].passing & 0x200) && m[i].group == i && (m[i].passing & 0x100))
+            m[i].passing = NOT_PASSING;  /* "les concurrents A et B vont fusionner" */
+    for (size_t i = 0; i < n; i++)
         m[i].passing &= 0xff;
     /* names listed together share an aside: "clients such as A, B and C"; not a credit
      * ("acquire Keltis, Reuters reported") */
@@ -520,11 +544,11 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
                     m[k].passing = ASIDE;
 }
 
-/* Is mention i, for this signal, named in passing? A deal told as background ("since it
- * bought X") is, in a story that is not a deal. */
-static int passing_here(const struct enrich_role_mention *m, int deal)
+/* In a story that is not a deal, a person's employer ("X's CEO", "to join X") or a deal told
+ * as background ("since it bought X") is no party once another actor was named before it. */
+static int secondary_here(const struct enrich_role_mention *m, int deal)
 {
-    return m->passing || (!deal && m->dealt);
+    return !deal && (m->weak || m->dealt);
 }
 
 /* Does mention i tell what the story is about: in the title, in a sentence telling the signal,
@@ -549,7 +573,7 @@ void enrich_roles_assign(const struct enrich_doc *d, const struct enrich_role_me
     size_t fallback = (size_t)-1;
     int any = 0;
     for (size_t i = 0; i < n; i++) {
-        if (passing_here(&m[i], deal))
+        if (m[i].passing)
             continue;
         if (told_here(d, &m[i], told, deal))
             any = 1;
@@ -562,16 +586,17 @@ void enrich_roles_assign(const struct enrich_doc *d, const struct enrich_role_me
     int strong = 0;     /* a mention other than a person's employer was taken */
     size_t parties = 0; /* mentions taken of another account than the subject's */
     for (size_t i = 0; i < n; i++) {
-        if (passing_here(&m[i], deal))
+        if (m[i].passing)
             continue;
         int focal = any ? told_here(d, &m[i], told, deal) : m[i].sentence == fallback;
         if (!focal)
             continue;
-        /* a person's employer, past or next, named after the story's actor: "Starbucks hires
-         * Chipotle's Brian Niccol", "replacing Anna Ruiz, who joins Solenca" */
-        if (!deal && m[i].weak && strong && m[i].account != m[subject_mention].account)
+        /* a person's employer, past or next, or a past deal's party, named after the story's
+         * actor: "Starbucks hires Chipotle's Brian Niccol", "replacing Anna Ruiz, who joins
+         * Solenca", "its second round of cuts since it bought Keltis" */
+        if (secondary_here(&m[i], deal) && strong && m[i].account != m[subject_mention].account)
             continue;
-        if (!m[i].weak)
+        if (!secondary_here(&m[i], deal))
             strong = 1;
         if (subject_mention == n)
             subject_mention = i;
@@ -591,7 +616,7 @@ void enrich_roles_assign(const struct enrich_doc *d, const struct enrich_role_me
     if (!deal || parties || subject_mention == n || d->n_title >= d->n_sent)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (m[i].sentence != d->n_title || passing_here(&m[i], deal) ||
+        if (m[i].sentence != d->n_title || m[i].passing ||
             m[i].account == m[subject_mention].account)
             continue;
         for (size_t a = 0; a < n_acc; a++)

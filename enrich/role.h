@@ -9,9 +9,9 @@
  * or employer, a parent in apposition, a rival, an alternative, an adviser or a reference
  * client ("ex-", "who has led X", "a unit of X,", "rival", "plutôt qu'X", "clients such as");
  * names listed together ("A, B and C") share their fate. Two weaker readings count only in a
- * story that is not a deal: a deal told as background ("depuis qu'elle a racheté X") is in
- * passing, and a person's employer ("X's CEO", "to join X") is not a party once another actor
- * was named before it. Then, for one signal, the accounts named other than in passing in the
+ * story that is not a deal: a deal told as background ("depuis qu'elle a racheté X") and a
+ * person's employer ("X's CEO", "to join X") are no party once another actor was named before
+ * them. Then, for one signal, the accounts named other than in passing in the
  * title or in a sentence that tells the signal (in a deal, also where the [parties] rules name
  * them) are those the story is about: the first one named is the subject, the others
  * counterparties (or subjects too when they are coordinated with it in a story that is not a
@@ -49,8 +49,8 @@ struct enrich_role_mention {
     int weak;              /* a person's employer, past or next ("X's CEO", "to join X", "hired
                             * from X"): in a story that is not a deal, not a party once another
                             * actor was named before it */
-    int dealt;             /* named as the party of a deal ("a racheté X", "takeover of X"): in
-                            * passing in a story that is not a deal */
+    int dealt;             /* named as the party of a deal ("a racheté X", "takeover of X"):
+                            * in a story that is not a deal, as `weak` */
     int party;             /* set by the caller: the [parties] rules name it in a deal (a
                             * counterparty of a deal even outside the sentences that tell it) */
     size_t group;          /* mentions listed together ("A, B et C") share a group */

@@ -111,6 +111,15 @@ variants = [
      ["brevalis"]),
     ("Solenca's chief executive resigns", "Solenca said its chief executive Mark Lee had resigned to join Norvane.",
      "en", ["solenca"], ["norvane"]),
+    # found while probing the cues for actors they demote (they failed on the first version):
+    # rivals that are the story's actors, "like" as a verb, "comme" before an actor's "par"
+    ("Rivals Norvane and Keltis agree to merge", "", "en", ["norvane", "keltis"], []),
+    ("Les concurrents Norvane et Keltis vont fusionner", "", "fr", ["norvane", "keltis"], []),
+    ("Norvane would like to acquire Keltis", "Norvane would like to acquire Keltis for $1bn.", "en",
+     ["norvane", "keltis"], []),
+    ("Solenca retenu comme fournisseur par Keltis",
+     "Solenca a été retenu comme fournisseur par Keltis pour un contrat de 20 millions d'euros.", "fr",
+     ["solenca", "keltis"], []),
 ]
 p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
                    input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
