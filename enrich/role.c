@@ -155,7 +155,8 @@ static const char *const source_before[] = {
     "selon", "d apres", "according to", "citing", "cited by", "cite par", "told", "quoted by",
     "a declare a", "a indique a", "a confie a", "a precise a", "interview with", "entretien a",
     "reported by", "rapporte par", "a rapporte", "rapporte", "rapportent", "a revele",
-    "revele par", "a appris", "ecrit", "source", "sources", "photo", "photos", "credit*",
+    "revele par", "a appris", "ecrit", "sources close to", "source close to", "sources proches",
+    "source proche", "sources familiar", "une source", "des sources", "photo", "photos", "credit*",
     "copyright", "illustration", "images", "via", "adresse a", "adressee a", "courriel a",
     "email to", "e mail to", "emailed to", "statement to", "communique a",
     NULL};
@@ -250,7 +251,7 @@ static const char *const opinion_nouns[] = {
  * Atos. */
 static const char *const aside_after[] = {
     "price target", "target price", "objectif de cours", "rating", "ratings", "recommandation",
-    "recommendation", "analyst*", "downgrade", "upgrade", "among its client*", "among its customer*",
+    "recommendation", "among its client*", "among its customer*",
     "among their client*", "among its rival*", "among its competitor*", "parmi ses clients",
     "parmi ses concurrents",
     NULL};
@@ -260,6 +261,10 @@ static const char *const clause_words[] = {
     "after", "as", "while", "when", "since", "because", "amid", "following", "despite",
     "apres", "alors", "tandis", "depuis", "car", "malgre", "lorsque", "quand",
     NULL};
+
+static const char *const aside_next[] = {
+    "analyst", "analysts", "analyste", "analystes", "downgrade", "upgrade", "downgrades",
+    "upgrades", NULL};
 
 enum { NOT_PASSING, SOURCE, ASIDE };
 
@@ -442,6 +447,10 @@ static int read_passing(const struct enrich_doc *d, struct enrich_role_mention *
             break;
         }
     if (any_phrase(&w, aside_after))
+        return ASIDE;
+    /* "Jefferies analysts", "after a Jefferies downgrade": right after the name only ("X to
+     * hire 200 data analysts", "X plans a €50m upgrade of its plant" are X's own) */
+    if (w.n && word_in(w.s[0], w.len[0], aside_next))
         return ASIDE;
     /* ", Reuters reported." / "Bloomberg News reported, citing ..." */
     size_t v = 0;

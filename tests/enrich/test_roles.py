@@ -120,6 +120,12 @@ variants = [
     ("Solenca retenu comme fournisseur par Keltis",
      "Solenca a été retenu comme fournisseur par Keltis pour un contrat de 20 millions d'euros.", "fr",
      ["solenca", "keltis"], []),
+    # an analyst, an upgrade or a source word that is the actor's own business
+    ("Keltis to hire 200 data analysts in Lyon", "", "en", ["keltis"], []),
+    ("Keltis recrute 50 analystes financiers", "", "fr", ["keltis"], []),
+    ("Norvane plans €50m upgrade of its Lyon plant", "Norvane will invest €50m to upgrade its Lyon plant.",
+     "en", ["norvane"], []),
+    ("Norvane signs €1bn deal to source batteries from Keltis", "", "en", ["norvane", "keltis"], []),
 ]
 p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
                    input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
