@@ -126,6 +126,7 @@ variants = [
     ("Norvane plans €50m upgrade of its Lyon plant", "Norvane will invest €50m to upgrade its Lyon plant.",
      "en", ["norvane"], []),
     ("Norvane signs €1bn deal to source batteries from Keltis", "", "en", ["norvane", "keltis"], []),
+    ("Peer-to-peer lender Keltis raises $50 million", "", "en", ["keltis"], []),
 ]
 p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
                    input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
