@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <strings.h>
 #include <time.h>
 
 #define MAX_TYPES 64
@@ -372,6 +373,21 @@ static int deal_type(const char *t)
            strcmp(t, "contract_win") == 0 || strcmp(t, "funding") == 0;
 }
 
+/* Does the party `name` (as written) hold the mention's text orig[a, b), or the other way
+ * round ("Bupa" in "Bupa Group")? Case is ignored. */
+static int party_names(const char *name, const char *orig, size_t a, size_t b)
+{
+    size_t n = strlen(name), k = b - a;
+    const char *big = n >= k ? name : orig + a, *small = n >= k ? orig + a : name;
+    size_t bn = n >= k ? n : k, sn = n >= k ? k : n;
+    if (!sn)
+        return 0;
+    for (size_t i = 0; i + sn <= bn; i++)
+        if (strncasecmp(big + i, small, sn) == 0)
+            return 1;
+    return 0;
+}
+
 /* The role mentions of r->mentions, in text order, read in their context (role.c). */
 static struct enrich_role_mention *read_roles(const struct enrich_doc *d,
                                               const struct enrich_result *r)
@@ -385,9 +401,15 @@ static struct enrich_role_mention *read_roles(const struct enrich_doc *d,
             rm[k] = rm[k - 1];
             k--;
         }
+        int party = 0;
+        for (size_t p = 0; p < r->n_parties && !party; p++)
+            party = r->parties[p].sentence == r->mentions[i].sentence &&
+                    party_names(r->parties[p].name, d->orig, r->mentions[i].start,
+                                r->mentions[i].end);
         rm[k] = (struct enrich_role_mention){.account = r->mentions[i].account,
                                              .ostart = r->mentions[i].start,
-                                             .oend = r->mentions[i].end};
+                                             .oend = r->mentions[i].end,
+                                             .party = party};
     }
     enrich_roles_read(d, rm, r->n_mentions);
     return rm;

@@ -155,9 +155,15 @@ static const char *const source_before[] = {
     "selon", "d apres", "according to", "citing", "cited by", "cite par", "told", "quoted by",
     "a declare a", "a indique a", "a confie a", "a precise a", "interview with", "entretien a",
     "reported by", "rapporte par", "a rapporte", "rapporte", "rapportent", "a revele",
-    "revele par", "a appris", "ecrit", "source", "sources", "photo", "photos", "credit*",
-    "copyright", "illustration", "images", "via",
+    "revele par", "a appris", "sources close to", "source close to", "sources proches",
+    "source proche", "sources familiar", "une source", "des sources", "photo", "photos", "credit*",
+    "copyright", "illustration", "images", "via", "adresse a", "adressee a", "courriel a",
+    "email to", "e mail to", "emailed to", "statement to", "communique a",
     NULL};
+
+/* A byline ending the sentence, the verb before the name: "..., reports FT." */
+static const char *const byline_verbs[] = {
+    "reports", "reported", "writes", "wrote", "rapporte", "ecrit", "indique", NULL};
 
 /* Just after a name, ending its clause: ", Bloomberg News reported" / "..., X writes". */
 static const char *const source_verbs[] = {
@@ -178,14 +184,65 @@ static const char *const aside_before[] = {
     "ex", "former", "formerly", "ancien*", "previously", "spun off from", "spin off from",
     "spin off of", "split from", "issu de", "issue de", "joins from", "joined from",
     "en provenance de", "venu de", "venue de", "once owned by", "rival*", "competitor*",
-    "concurren*", "peer*", "such as", "including", "like", "tels que", "telles que", "comme",
-    "notamment", "unlike", "contrairement a", "compared with", "rather than",
+    "concurren*", "peers", "such as", "including", "tels que", "telles que",
+    "notamment", "unlike", "contrairement a", "compared with", "rather than", "plutot qu",
+    "plutot que", "au lieu de", "instead of", "prefere a", "preferee a", "advised by",
+    "adviser* to", "advisor* to", "conseille par", "conseillee par",
+    NULL};
+
+/* A past tie of a person, anywhere in the clause before the name: "who ran logistics for X",
+ * "qui dirigeait X"; or, with "at"/"chez" just before the name, "previously head of sales at
+ * X", "auparavant trésorière chez X". */
+static const char *const career_verbs[] = {
+    "ran", "led", "headed", "oversaw", "managed", "was", "spent", "worked", "served", "been",
+    "run", "previously", "formerly", "dirigeait", "dirige", "etait", "travaille",
+    "occupait", "occupe",
+    NULL};
+static const char *const earlier_words[] = {
+    "previously", "formerly", "auparavant", "precedemment", "jusqu", "until", "once", NULL};
+
+/* A parent or owner, opening an apposition: "Filiale du groupe belge X, Y ...", "Y, a unit
+ * of X, ...", "(filiale d'X)". Only at the clause's start: "Y buys a unit of X" names the
+ * seller. */
+static const char *const owner_open[] = {
+    "filiale de", "filiale du", "filiale d", "filiale des", "subsidiary of", "unit of",
+    "division of", "arm of", "part of", "owned by", "controlled by", "detenu par",
+    "detenue par", "controle par", "controlee par", "appartenant a", "membre du groupe",
+    NULL};
+/* Right after a name: "X-owned Y", "X flagship firm Y". */
+static const char *const owner_after[] = {"owned", "flagship", NULL};
+
+/* A person's employer (weak): the next one ("to join X", "rejoint X", "leaves for X"). */
+static const char *const join_before[] = {
+    "join", "joins", "joined", "joining", "rejoint", "rejoindre", "rejoindra", "rejoignent",
+    "leaves for", "left for", "leaving for", "part chez", "parti chez", "partie chez",
+    NULL};
+/* ... the one a person is hired from ("hires CFO from X", "recrute ... chez X"). */
+static const char *const hire_words[] = {
+    "hire*", "hiring", "recruit*", "poach*", "lure*", "debauch*", "recrut*", NULL};
+/* ... or the one a person works for: "X's CEO", "X chief executive Y", "directeur
+ * commercial de X", "CEO of X". */
+static const char *const person_roles[] = {
+    "ceo", "cfo", "coo", "cto", "cmo", "chief", "head", "boss", "chairman", "chairwoman",
+    "president", "presidente", "executive", "executives", "exec", "founder", "cofounder",
+    "veteran", "director", "directeur", "directrice", "pdg", "dg", "patron", "patronne",
+    "fondateur", "fondatrice", "responsable", "dirigeant", "dirigeante", "manager",
+    NULL};
+
+/* A deal named as background (dealt): "depuis qu'elle a racheté X", "its takeover of X",
+ * "after buying X", "racheté par X". */
+static const char *const deal_before[] = {
+    "rachete", "rachetee", "rachat", "racheter", "acquisition", "acquired", "acquiring",
+    "bought", "buying", "takeover", "purchase", "purchased", "merger", "fusion", "absorbe",
+    "absorption", "took over",
     NULL};
 
 /* What an opinion on a stock is about: "rating cut by X" names its author. */
 static const char *const opinion_nouns[] = {
     "rating", "ratings", "price target", "target price", "objectif", "recommandation",
-    "recommendation", "note",
+    "recommendation", "note", "downgrad*", "upgrad*", "degrad*", "neutral", "neutre",
+    "outperform", "underperform", "overweight", "underweight", "equal weight", "surperformance",
+    "sous performance", "market perform", "sector perform",
     NULL};
 
 /* After a name, in its clause: the view it gives ("X raised its price target", "Oddo BHF a
@@ -194,19 +251,168 @@ static const char *const opinion_nouns[] = {
  * Atos. */
 static const char *const aside_after[] = {
     "price target", "target price", "objectif de cours", "rating", "ratings", "recommandation",
-    "recommendation", "analyst*", "downgrade", "upgrade", "among its client*", "among its customer*",
+    "recommendation", "among its client*", "among its customer*",
     "among their client*", "among its rival*", "among its competitor*", "parmi ses clients",
     "parmi ses concurrents",
     NULL};
 
+/* Words that open another clause: what follows them is no longer said of the name. */
+static const char *const clause_words[] = {
+    "after", "as", "while", "when", "since", "because", "amid", "following", "despite",
+    "apres", "alors", "tandis", "depuis", "car", "malgre", "lorsque", "quand",
+    NULL};
+
+static const char *const aside_next[] = {
+    "analyst", "analysts", "analyste", "analystes", "downgrade", "upgrade", "downgrades",
+    "upgrades", NULL};
+
 enum { NOT_PASSING, SOURCE, ASIDE };
 
-/* Is the mention the story's source (SOURCE), an opinion or an aside (ASIDE), or neither? */
-static int read_passing(const struct enrich_doc *d, const struct enrich_role_mention *m,
+/* Does the clause holding the words of w (read before a name, from `from`) start where they
+ * start: at the sentence's start `s0` or after a clause mark, not after another name? */
+static int clause_opens(const char *l, size_t s0, size_t from, const struct words *w,
+                        size_t name)
+{
+    size_t p = w->n ? (size_t)(w->s[0] - l) : name;
+    while (p > from && !is_word_byte((unsigned char)l[p - 1]) && !is_clause_mark((unsigned char)l[p - 1]))
+        p--;
+    return p == s0 || (p > from && is_clause_mark((unsigned char)l[p - 1])) ||
+           (p == from && from > s0 && is_clause_mark((unsigned char)l[from - 1]));
+}
+
+/* Is the last word of w one of `list`? */
+static int last_word_in(const struct words *w, const char *const *list)
+{
+    return w->n && word_in(w->s[w->n - 1], w->len[w->n - 1], list);
+}
+
+/* Does the original text at folded offset `f` start with a capital (a name's first word)? */
+static int capitalised(const struct enrich_doc *d, const char *word)
+{
+    size_t f = (size_t)(word - d->t.l);
+    if (f >= d->t.len)
+        return 0;
+    unsigned char c = (unsigned char)d->orig[d->t.map[f]];
+    return c >= 'A' && c <= 'Z';
+}
+
+static const char *const rivals_plural[] = {
+    "rivals", "competitors", "concurrents", "peers", NULL};
+
+/* "like X", "comme X": a comparison, not the verb ("would like to buy X") nor a capacity
+ * taken from an actor ("retenu comme fournisseur par X"). */
+static int comparison(const struct words *w)
+{
+    int p = phrase_at(w, 0, "like");
+    if (p >= 0 && !((size_t)p + 1 < w->n && word_is(w->s[p + 1], w->len[p + 1], "to", 2)) &&
+        !(p > 0 && (word_is(w->s[p - 1], w->len[p - 1], "would", 5) ||
+                    word_is(w->s[p - 1], w->len[p - 1], "d", 1))))
+        return 1;
+    p = phrase_at(w, 0, "comme");
+    return p >= 0 && !((size_t)p + 1 < w->n && (word_is(w->s[w->n - 1], w->len[w->n - 1], "par", 3) ||
+                                                word_is(w->s[w->n - 1], w->len[w->n - 1], "by", 2)));
+}
+
+/* A relative clause on a person's career: "who" or "qui" then, within two words, one of
+ * career_verbs ("who has led", "qui dirigeait jusqu'ici"). */
+static int career_clause(const struct words *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        if (!word_is(w->s[i], w->len[i], "who", 3) && !word_is(w->s[i], w->len[i], "qui", 3))
+            continue;
+        for (size_t k = i + 1; k < w->n && k <= i + 2; k++)
+            if (word_in(w->s[k], w->len[k], career_verbs))
+                return 1;
+    }
+    return 0;
+}
+
+/* Does one of `list` start w, or follow its first word (an article: "a unit of")? */
+static int opens_with(const struct words *w, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++) {
+        int at = phrase_at(w, 0, list[i]);
+        if (at == 0 || at == 1)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *const at_words[] = {"at", "chez", NULL};
+static const char *const of_words[] = {"of", "at", "de", "du", "d", "chez", NULL};
+static const char *const by_words[] = {"by", "par", "at", "chez", NULL};
+static const char *const from_words[] = {"from", "chez", NULL};
+
+/* The weaker readings, a person's employer (weak) or a deal told as background (dealt), from
+ * the words before (wb, up to 8 in the clause) and after (wa) the name. */
+static void read_ties(const struct enrich_doc *d, const struct words *wb, const struct words *wa,
+                      int *weak, int *dealt)
+{
+    *weak = *dealt = 0;
+    struct words last2 = *wb;
+    if (last2.n > 2) {
+        memmove(last2.s, last2.s + last2.n - 2, 2 * sizeof(last2.s[0]));
+        memmove(last2.len, last2.len + last2.n - 2, 2 * sizeof(last2.len[0]));
+        last2.n = 2;
+    }
+    struct words last3 = *wb;
+    if (last3.n > 3) {
+        memmove(last3.s, last3.s + last3.n - 3, 3 * sizeof(last3.s[0]));
+        memmove(last3.len, last3.len + last3.n - 3, 3 * sizeof(last3.len[0]));
+        last3.n = 3;
+    }
+    if (any_phrase(&last3, deal_before))
+        *dealt = 1;
+    if (any_phrase(&last2, join_before))
+        *weak = 1;
+    else if (last_word_in(wb, from_words) && any_phrase(wb, hire_words))
+        *weak = 1;
+    else if (last_word_in(wb, of_words)) {
+        /* "directeur commercial de X", "chief executive of X": a role within the 3 words
+         * before the preposition */
+        for (size_t i = wb->n >= 4 ? wb->n - 4 : 0; i + 1 < wb->n && !*weak; i++)
+            *weak = word_in(wb->s[i], wb->len[i], person_roles);
+    }
+    if (*weak || !wa->n)
+        return;
+    /* "X's CEO", "X's Brian Niccol", "X chief executive Jane Roe", "X veteran" */
+    size_t k = word_is(wa->s[0], wa->len[0], "s", 1) ? 1 : 0;
+    if (k < wa->n && word_in(wa->s[k], wa->len[k], person_roles))
+        *weak = 1;
+    else if (k == 1 && wa->n >= 3 && capitalised(d, wa->s[1]) && capitalised(d, wa->s[2]))
+        *weak = 1;
+}
+
+/* Is the mention the story's source (SOURCE), an opinion or an aside (ASIDE), or neither?
+ * `s0` is the sentence's start, [from, to) the span read (up to the names next to it). */
+static int read_passing(const struct enrich_doc *d, struct enrich_role_mention *m, size_t s0,
                         size_t from, size_t to)
 {
     const char *l = d->t.l;
     struct words w;
+    {
+        struct words wb, wa;
+        words_before(l, from, m->start, 8, &wb);
+        words_after(l, m->end, to, 3, &wa);
+        read_ties(d, &wb, &wa, &m->weak, &m->dealt);
+        /* a byline closing the sentence: "..., reports FT." */
+        if (wb.n == 1 && word_in(wb.s[0], wb.len[0], byline_verbs) && wa.n == 0 && wa.ended &&
+            clause_opens(l, s0, from, &wb, m->start) && wb.s[0] > l + s0)
+            return SOURCE;
+        /* a parent opening an apposition: "Filiale du groupe X, Y", "Y, a unit of X," */
+        if (clause_opens(l, s0, from, &wb, m->start) &&
+            opens_with(&wb, owner_open))
+            return ASIDE;
+        if (wa.n && !word_is(wa.s[0], wa.len[0], "s", 1) && word_in(wa.s[0], wa.len[0], owner_after))
+            return ASIDE;
+        /* a person's past: "who ran sales for X", "previously head of sales at X" */
+        if (career_clause(&wb) ||
+            (last_word_in(&wb, at_words) && any_phrase(&wb, earlier_words)))
+            return ASIDE;
+        /* a rating "at X", "by X": "cut to Underweight at X", "note abaissée chez X" */
+        if (last_word_in(&wb, by_words) && any_phrase(&wb, opinion_nouns))
+            return ASIDE;
+    }
     /* a name in brackets: a credit "(Reuters)", an aside "(ex-Norvane)" */
     size_t a = m->start, b = m->end;
     while (a > from && l[a - 1] == ' ')
@@ -224,18 +430,27 @@ static int read_passing(const struct enrich_doc *d, const struct enrich_role_men
     words_before(l, from, m->start, 3, &w);
     if (any_phrase(&w, source_before))
         return SOURCE;
-    if (any_phrase(&w, aside_before))
-        return ASIDE;
-    /* "rating cut by X", "objectif de cours relevé par X" */
-    words_before(l, from, m->start, 6, &w);
-    if (w.n && (word_is(w.s[w.n - 1], w.len[w.n - 1], "by", 2) ||
-                word_is(w.s[w.n - 1], w.len[w.n - 1], "par", 3)) &&
-        any_phrase(&w, opinion_nouns))
+    /* "Rivals A and B agree to merge": the rivals are the actors, when they are a list (the
+     * reader below keeps them then) */
+    if (w.n && word_in(w.s[w.n - 1], w.len[w.n - 1], rivals_plural))
+        return ASIDE | 0x200;
+    if (any_phrase(&w, aside_before) || comparison(&w))
         return ASIDE;
     words_after(l, m->end, to, 7, &w);
     if (w.n && word_is(w.s[0], w.len[0], "s", 1))
         return NOT_PASSING;  /* "X's rating": X's own */
+    /* the view must be the name's, in its own clause: "X stock plummets after analyst
+     * price target cut" is about X */
+    for (size_t i = 1; i < w.n; i++)
+        if (word_in(w.s[i], w.len[i], clause_words)) {
+            w.n = i;
+            break;
+        }
     if (any_phrase(&w, aside_after))
+        return ASIDE;
+    /* "Jefferies analysts", "after a Jefferies downgrade": right after the name only ("X to
+     * hire 200 data analysts", "X plans a €50m upgrade of its plant" are X's own) */
+    if (w.n && word_in(w.s[0], w.len[0], aside_next))
         return ASIDE;
     /* ", Reuters reported." / "Bloomberg News reported, citing ..." */
     size_t v = 0;
@@ -302,6 +517,7 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
             from = d->sent[m[i].sentence].start;
             to = d->sent[m[i].sentence].end;
         }
+        size_t s0 = from;
         /* the words read around a name stop at the names next to it */
         if (i > 0 && m[i - 1].sentence == m[i].sentence && m[i - 1].end > from &&
             m[i - 1].end <= m[i].start)
@@ -309,7 +525,7 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
         if (i + 1 < n && m[i + 1].sentence == m[i].sentence && m[i + 1].start < to &&
             m[i + 1].start >= m[i].end)
             to = m[i + 1].start;
-        m[i].passing = read_passing(d, &m[i], from, to);
+        m[i].passing = read_passing(d, &m[i], s0, from, to);
         int joint = i > 0 && m[i - 1].sentence == m[i].sentence && m[i - 1].end <= m[i].start
                         ? listed_together(d->t.l, m[i - 1].end, m[i].start)
                         : 0;
@@ -324,6 +540,9 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
             m[i].group = i;
     }
     for (size_t i = 0; i < n; i++)
+        if ((m[i].passing & 0x200) && m[i].group == i && (m[i].passing & 0x100))
+            m[i].passing = NOT_PASSING;  /* "les concurrents A et B vont fusionner" */
+    for (size_t i = 0; i < n; i++)
         m[i].passing &= 0xff;
     /* names listed together share an aside: "clients such as A, B and C"; not a credit
      * ("acquire Keltis, Reuters reported") */
@@ -334,6 +553,22 @@ void enrich_roles_read(const struct enrich_doc *d, struct enrich_role_mention *m
                     m[k].passing = ASIDE;
 }
 
+/* In a story that is not a deal, a person's employer ("X's CEO", "to join X") or a deal told
+ * as background ("since it bought X") is no party once another actor was named before it. */
+static int secondary_here(const struct enrich_role_mention *m, int deal)
+{
+    return !deal && (m->weak || m->dealt);
+}
+
+/* Does mention i tell what the story is about: in the title, in a sentence telling the signal,
+ * or, in a deal, named as a party by the [parties] rules? */
+static int told_here(const struct enrich_doc *d, const struct enrich_role_mention *m,
+                     const unsigned char *told, int deal)
+{
+    return m->in_title || (told && m->sentence < d->n_sent && told[m->sentence]) ||
+           (told && deal && m->party);
+}
+
 void enrich_roles_assign(const struct enrich_doc *d, const struct enrich_role_mention *m,
                          size_t n, const unsigned char *told, int deal, const size_t *accounts,
                          size_t n_acc, unsigned char *roles)
@@ -341,37 +576,60 @@ void enrich_roles_assign(const struct enrich_doc *d, const struct enrich_role_me
     for (size_t a = 0; a < n_acc; a++)
         roles[a] = ENRICH_ROLE_MENTIONED;
     /* the mentions that tell what the story is about: the title's and the evidence's, else
-     * those of the first sentence naming an account other than in passing */
+     * those of the first sentence naming an account other than in passing (not for an item
+     * without a signal: its title alone speaks, and "Acquisition" over a definition naming
+     * companies as examples is about none of them) */
     size_t fallback = (size_t)-1;
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         if (m[i].passing)
             continue;
-        if (m[i].in_title || (told && m[i].sentence < d->n_sent && told[m[i].sentence]))
+        if (told_here(d, &m[i], told, deal))
             any = 1;
-        else if (fallback == (size_t)-1 || m[i].sentence < fallback)
+        else if (told && (fallback == (size_t)-1 || m[i].sentence < fallback))
             fallback = m[i].sentence;
     }
     if (!any && fallback == (size_t)-1)
         return;
     size_t subject_mention = n;
+    int strong = 0;     /* a mention other than a person's employer was taken */
+    size_t parties = 0; /* mentions taken of another account than the subject's */
     for (size_t i = 0; i < n; i++) {
         if (m[i].passing)
             continue;
-        int focal = any ? m[i].in_title ||
-                              (told && m[i].sentence < d->n_sent && told[m[i].sentence])
-                        : m[i].sentence == fallback;
+        int focal = any ? told_here(d, &m[i], told, deal) : m[i].sentence == fallback;
         if (!focal)
             continue;
+        /* a person's employer, past or next, or a past deal's party, named after the story's
+         * actor: "Starbucks hires Chipotle's Brian Niccol", "replacing Anna Ruiz, who joins
+         * Solenca", "its second round of cuts since it bought Keltis" */
+        if (secondary_here(&m[i], deal) && strong && m[i].account != m[subject_mention].account)
+            continue;
+        if (!secondary_here(&m[i], deal))
+            strong = 1;
         if (subject_mention == n)
             subject_mention = i;
         enum enrich_account_role r = ENRICH_ROLE_COUNTERPARTY;
         if (m[i].account == m[subject_mention].account ||
             (!deal && m[i].group == m[subject_mention].group))
             r = ENRICH_ROLE_SUBJECT;
+        else
+            parties++;
         for (size_t a = 0; a < n_acc; a++)
             if (accounts[a] == m[i].account &&
                 (roles[a] == ENRICH_ROLE_MENTIONED || r == ENRICH_ROLE_SUBJECT))
                 roles[a] = (unsigned char)r;
+    }
+    /* a deal has two sides: when the title and the sentences telling it name only the subject
+     * ("Stonebridge buys Irish biotech"), the lead sentence of the body names the other */
+    if (!deal || parties || subject_mention == n || d->n_title >= d->n_sent)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].sentence != d->n_title || m[i].passing ||
+            m[i].account == m[subject_mention].account)
+            continue;
+        for (size_t a = 0; a < n_acc; a++)
+            if (accounts[a] == m[i].account && roles[a] == ENRICH_ROLE_MENTIONED)
+                roles[a] = ENRICH_ROLE_COUNTERPARTY;
     }
 }

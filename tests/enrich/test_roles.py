@@ -75,6 +75,58 @@ variants = [
     ("Like Norvane, Keltis to cut 200 jobs", "", "en", ["keltis"], ["norvane"]),
     ("Former Keltis chief joins Tessora as CFO",
      "Tessora named Paul Smith, previously at Keltis, as chief financial officer.", "en", ["tessora"], ["keltis"]),
+    # written before the second version of the rule (issue 18, session 13): a rating cut "at" a
+    # broker, in both languages; a story without a signal speaks of its title's names only
+    ("Brevalis cut to Underweight at Jefferies",
+     "Brevalis was cut to Underweight from Neutral at Jefferies, which also lowered its target.",
+     "en", ["brevalis"], ["jefferies"]),
+    ("Solenca : note abaissée à neutre chez Oddo BHF", "Oddo BHF juge la valorisation de Solenca tendue.",
+     "fr", ["solenca"], ["oddo"]),
+    ("Five questions about share buybacks",
+     "Last year Norvane and Tessora spent $2bn each on their own shares.", "en", [], ["norvane", "tessora"]),
+    ("Les grandes tendances du conseil en 2026",
+     "Le cabinet observe que des groupes comme Keltis ou Brevalis internalisent leurs achats.", "fr", [],
+     ["keltis", "brevalis"]),
+    # written while the second version was made, to keep it from demoting actors: a company
+    # named only through its own officer stays the subject ("Le PDG de X", "X CEO Jane Roe"),
+    # names listed together share the story, a lawsuit has two parties; and more of the kinds
+    # above (an officer of the former employer, a parent in apposition, a deal's adviser, a
+    # next employer)
+    ("Le PDG de Keltis annonce 300 suppressions de postes", "Keltis va supprimer 300 postes en France.",
+     "fr", ["keltis"], []),
+    ("Norvane CEO Jane Roe to step down", "Norvane said chief executive Jane Roe would step down in March.",
+     "en", ["norvane"], []),
+    ("Keltis and Solenca to cut 300 jobs each", "", "en", ["keltis", "solenca"], []),
+    ("Norvane sues Keltis over patent", "Norvane filed a lawsuit against Keltis in Delaware.", "en",
+     ["norvane", "keltis"], []),
+    ("Tessora hires Marivent CEO Paul Roy as chief executive",
+     "Tessora has named Paul Roy, who has led Marivent since 2019, as chief executive.", "en",
+     ["tessora"], ["marivent"]),
+    ("Keltis, a unit of Norvane, raises $50 million from Solenca", "", "en", ["keltis", "solenca"],
+     ["norvane"]),
+    ("Norvane acquires AI startup for $300 million",
+     "Norvane, advised by Goldman Sachs, agreed to buy Keltis for $300 million.", "en",
+     ["norvane", "keltis"], ["goldman"]),
+    ("Aubrac Systems, filiale de Brevalis, est placée en redressement judiciaire", "", "fr", ["aubrac"],
+     ["brevalis"]),
+    ("Solenca's chief executive resigns", "Solenca said its chief executive Mark Lee had resigned to join Norvane.",
+     "en", ["solenca"], ["norvane"]),
+    # found while probing the cues for actors they demote (they failed on the first version):
+    # rivals that are the story's actors, "like" as a verb, "comme" before an actor's "par"
+    ("Rivals Norvane and Keltis agree to merge", "", "en", ["norvane", "keltis"], []),
+    ("Les concurrents Norvane et Keltis vont fusionner", "", "fr", ["norvane", "keltis"], []),
+    ("Norvane would like to acquire Keltis", "Norvane would like to acquire Keltis for $1bn.", "en",
+     ["norvane", "keltis"], []),
+    ("Solenca retenu comme fournisseur par Keltis",
+     "Solenca a été retenu comme fournisseur par Keltis pour un contrat de 20 millions d'euros.", "fr",
+     ["solenca", "keltis"], []),
+    # an analyst, an upgrade or a source word that is the actor's own business
+    ("Keltis to hire 200 data analysts in Lyon", "", "en", ["keltis"], []),
+    ("Keltis recrute 50 analystes financiers", "", "fr", ["keltis"], []),
+    ("Norvane plans €50m upgrade of its Lyon plant", "Norvane will invest €50m to upgrade its Lyon plant.",
+     "en", ["norvane"], []),
+    ("Norvane signs €1bn deal to source batteries from Keltis", "", "en", ["norvane", "keltis"], []),
+    ("Peer-to-peer lender Keltis raises $50 million", "", "en", ["keltis"], []),
 ]
 p = subprocess.run([vigie, "extract", "--accounts", accounts, "--json"],
                    input="".join(json.dumps({"id": "v%d" % i, "title": t, "summary": s, "lang": lang},
