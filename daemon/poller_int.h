@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon/poller.h"
 #include "queue/queue_sched.h"
 #include "util/vg_log.h"
 
