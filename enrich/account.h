@@ -95,7 +95,8 @@ int enrich_slack_id_check(const char *v, char *why, size_t whylen);
  * alerts configuration's check (it reads the tz database). */
 int enrich_timezone_check(const char *v, char *why, size_t whylen);
 
-/* ---- Shared by account.c (JSON) and account_csv.c; not for other modules. ---- */
+/* ---- Shared by the readers of accounts (account.c, account_json_read.c, account_csv.c,
+ * account_units.c, account_set.c); not for other modules. ---- */
 
 /* Sets one field from its text form (CSV cell, or a JSON string where a list or number is
  * expected): lists split on '|', numbers parsed, identifier columns (siren, ticker, ...)

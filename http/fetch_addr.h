@@ -10,7 +10,8 @@
  *
  * The check runs on binary addresses (a sockaddr from curl's open-socket callback, or the
  * numeric string curl reports), never on URL text, so spellings such as 0x7f.1 or 2130706433
- * cannot slip past it. fetch_http.c is its only user; it has no I/O and no state beyond the
+ * cannot slip past it. The HTTP client is its only user (fetch_http.c holds the policy,
+ * fetch_easy.c checks every connection against it); it has no I/O and no state beyond the
  * parsed allow-list, so it is unit-tested directly. */
 #ifndef FETCH_ADDR_H
 #define FETCH_ADDR_H

@@ -1,4 +1,5 @@
-/* fetch_headers — the header lines of the HTTP client's requests (used by fetch_http.c).
+/* fetch_headers — the header lines of the HTTP client's requests (used by fetch_http.c,
+ * fetch_xfer.c and fetch_easy.c).
  *
  * Every request sends the client's fixed lines (User-Agent, and Accept-Encoding with what this
  * libcurl decodes) after its own. They go as header lines rather than through

@@ -5,10 +5,11 @@
  * curl_multi_assign() and re-armed from CURLMOPT_SOCKETFUNCTION, check_multi_info() after every
  * curl_multi_socket_action(), and easy handles removed only in check_multi_info().
  *
- * A request's life: fetch_send() validates and copies it into a struct xfer, with its header
- * lines (fetch_headers.c) and body, and queues it on its host (fetch_host.c). dispatch() starts
- * what the host and global limits allow: it builds the easy handle only then, so a long queue
- * costs a few hundred bytes per request (plus its body), not a curl handle. curl reports
+ * A request's life: fetch_send() validates and copies it into a struct xfer (fetch_xfer.c), with
+ * its header lines (fetch_headers.c) and body, and queues it on its host (fetch_host.c).
+ * dispatch() starts what the host and global limits allow: it builds the easy handle only then
+ * (fetch_easy.c: the options, limits and address checks of a transfer), so a long queue costs
+ * a few hundred bytes per request (plus its body), not a curl handle. curl reports
  * completion in check_multi_info(), which classifies the outcome, releases the host slot
  * (with a Retry-After hold) and runs the callback. A request that fails before reaching curl
  * is finished from a zero-delay event, so callbacks never run inside fetch_send().
@@ -21,6 +22,7 @@
 #include "util/vg_log.h"
 #include "util/vg_url_mask.h"
 #include "http/fetch_addr.h"
+#include "http/fetch_client_int.h"
 #include "http/fetch_headers.h"
 #include "http/fetch_host.h"
 #include "http/fetch_http_int.h"
@@ -31,73 +33,12 @@
 #include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #define MOD "fetch"
 /* Memory for parsed URLs no request holds (fetch_urls.h): about 500 bytes for a URL of 100
  * characters, so some 30,000 sources; a process polling more parses the others at each poll. */
 #define URLS_KEPT_BYTES (16u << 20)
-
-
-struct xfer {
-    struct fetch_waiter link;        /* first member: queue link (fetch_host.c) */
-    struct fetch_client *c;
-    struct fetch_host *host;         /* set while it holds a slot on its host */
-    CURL *easy;
-    struct fetch_headers headers;
-    const struct fetch_url *u;       /* the URL, parsed once (fetch_urls.h), handed to curl */
-    const char *url;                 /* u->url */
-    char *accept;
-    int paced;                       /* fetch_request.paced */
-    size_t max_body;
-    struct vg_buf body;
-    int method;                      /* M_GET ... */
-    int posts;                       /* sends a body (send_len bytes, maybe none): POSTFIELDS */
-    char *send_body;                 /* the request body, copied at submission; or NULL */
-    size_t send_len;
-    char **want;                     /* wanted response header names, NULL-terminated; or NULL */
-    char **values;                   /* their values in the final response, one per name */
-    size_t nwant;
-    fetch_done_cb cb;
-    void *arg;
-    uint64_t submitted_ms, started_ms;
-    /* Set by the curl callbacks; they decide what a curl error code means. */
-    int too_large;
-    int body_started;                /* on_body() was called: the headers were all read */
-    int ctype_checked, ctype_bad;
-    int oom;
-    int refused;
-    char why[192];                   /* the address policy's sentence when refused */
-    /* Failure decided before curl (dispatch could not build the transfer). */
-    enum fetch_error early_error;
-    char errbuf[CURL_ERROR_SIZE];
-    struct xfer *prev, *next;        /* running list, or the early-failure list */
-};
-
-struct fetch_client {
-    struct event_base *base;
-    CURLM *multi;
-    struct event *timer;             /* the one multi timer */
-    struct event *early;             /* finishes transfers failed before reaching curl */
-    struct fetch_config cfg;
-    char *user_agent, *proxy, *ca_file;
-    struct curl_slist *fixed;        /* the header lines every request sends (fetch_headers.h) */
-    const char *protocols;
-    struct fetch_addr_policy *policy;
-    struct fetch_hosts *hosts;
-    struct fetch_urls *urls;         /* parsed URLs (fetch_urls.h) */
-    struct xfer *running, *failed_head, *failed_tail;
-    struct fetch_sockets *socks;       /* the sockets curl watches */
-    CURL **pool;                     /* finished easy handles, reset, for the next transfers */
-    size_t npool;
-    size_t in_flight;
-    int paused;
-    int global_init;
-    struct fetch_stats st;
-};
 
 void fetch_config_defaults(struct fetch_config *cfg)
 {
@@ -181,134 +122,8 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     return fetch_socket_watch(s, (short)(((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0)));
 }
 
-/* curl closes a connection's socket: its event goes first, so that a later socket with the
- * same descriptor starts clean. */
-static int on_close_socket(void *clientp, curl_socket_t fd)
-{
-    fetch_sockets_drop(((struct fetch_client *)clientp)->socks, fd);
-    return close(fd);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Per-transfer curl callbacks                                                                */
-
-/* The body arrives here already decoded (gzip, deflate, br, zstd), so the cap bounds what a
- * decompression bomb can make us hold. Returning short makes curl stop with
- * CURLE_WRITE_ERROR; the flags tell check_multi_info() why. */
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
-{
-    struct xfer *x = userp;
-    size_t n = size * nmemb;
-    x->body_started = 1;
-    if (x->accept && !x->ctype_checked) {
-        /* Decided on the first byte: a feed URL that now serves an image or a video should
-         * cost us nothing beyond its headers. */
-        x->ctype_checked = 1;
-        long status = 0;
-        char *ct = NULL;
-        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
-        if (status >= 200 && status < 300 && ct) {
-            char *type, *charset;
-            fetch_split_content_type(ct, &type, &charset);
-            int ok = type && fetch_type_accepted(x->accept, type);
-            vg_free(type);
-            vg_free(charset);
-            if (!ok) {
-                x->ctype_bad = 1;
-                return 0;
-            }
-        }
-    }
-    if (n > x->max_body - x->body.len) {
-        x->too_large = 1;
-        return 0;
-    }
-    if (vg_buf_append(&x->body, data, n) < 0) {
-        x->oom = 1;
-        return 0;
-    }
-    return n;
-}
-
-/* Every connection curl opens comes through here with the resolved address, redirects and
- * happy-eyeballs attempts included, so this is where SSRF is stopped: before the SYN. */
-static curl_socket_t on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
-{
-    struct xfer *x = userp;
-    char why[sizeof(x->why)];
-    if (purpose != CURLSOCKTYPE_IPCXN)
-        return CURL_SOCKET_BAD;
-    if (fetch_addr_check_sockaddr(x->c->policy, &a->addr, a->addrlen, why, sizeof(why)) < 0) {
-        if (!x->refused) {
-            x->refused = 1;
-            snprintf(x->why, sizeof(x->why), "%s", why);
-        }
-        vg_info(MOD, "refused connection for %s: %s", x->url, why);
-        return CURL_SOCKET_BAD;
-    }
-    /* CLOEXEC: the daemon spawns redis-server and must not leak connections into it. */
-    curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-    /* Should a socket ever have been closed behind on_close_socket()'s back, its stale sock
-     * must not pass for this new one's. */
-    fetch_sockets_drop(x->c->socks, fd);
-    return fd;
-}
-
-/* Second line of defence, after connect and before the request is sent (also for reused
- * connections and each redirect): the primary IP curl actually talks to. */
-static int on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
-                     int local_port)
-{
-    struct xfer *x = userp;
-    char why[sizeof(x->why)];
-    (void)local_ip;
-    (void)primary_port;
-    (void)local_port;
-    char *scheme = NULL;
-    curl_easy_getinfo(x->easy, CURLINFO_SCHEME, &scheme);
-    if (scheme && strcasecmp(scheme, "file") == 0)
-        return CURL_PREREQFUNC_OK;   /* no network; only reachable when allow_file */
-    if (fetch_addr_check_string(x->c->policy, primary_ip, why, sizeof(why)) < 0) {
-        x->refused = 1;
-        snprintf(x->why, sizeof(x->why), "%s", why);
-        vg_info(MOD, "refused request for %s: %s", x->url, why);
-        return CURL_PREREQFUNC_ABORT;
-    }
-    return CURL_PREREQFUNC_OK;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Transfers                                                                                  */
-
-/* Frees the values of the wanted headers, keeping the array (all NULL again). */
-static void values_clear(struct xfer *x)
-{
-    for (size_t i = 0; x->values && i < x->nwant; i++) {
-        vg_free(x->values[i]);
-        x->values[i] = NULL;
-    }
-}
-
-static void xfer_free(struct xfer *x)
-{
-    if (!x)
-        return;
-    /* The handle first: it may still point at the body (CURLOPT_POSTFIELDS). */
-    if (x->easy)
-        curl_easy_cleanup(x->easy);
-    fetch_headers_free(&x->headers);
-    fetch_urls_release(x->c->urls, x->u);
-    vg_free(x->accept);
-    vg_buf_free(&x->body);
-    vg_free(x->send_body);
-    values_clear(x);
-    vg_free(x->values);
-    for (size_t i = 0; x->want && i < x->nwant; i++)
-        vg_free(x->want[i]);
-    vg_free(x->want);
-    vg_free(x);
-}
 
 static void running_unlink(struct fetch_client *c, struct xfer *x)
 {
@@ -319,140 +134,6 @@ static void running_unlink(struct fetch_client *c, struct xfer *x)
     if (x->next)
         x->next->prev = x->prev;
     x->prev = x->next = NULL;
-}
-
-/* The options every transfer of the client shares. They are set once per easy handle: a
- * pooled handle keeps them from one transfer to the next (pool_put does not reset it), which
- * saves libcurl thirty option copies per request. */
-static CURLcode easy_configure(struct fetch_client *c, CURL *e)
-{
-    CURLcode rc = CURLE_OK;
-#define SET(opt, val)                                     \
-    do {                                                  \
-        if (rc == CURLE_OK)                               \
-            rc = curl_easy_setopt(e, opt, val);           \
-    } while (0)
-    SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_DEFAULT_PROTOCOL, "https");
-    SET(CURLOPT_PROTOCOLS_STR, c->protocols);
-    /* Never file:// through a redirect, even when request URLs may use it. */
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, (long)c->cfg.max_redirects);   /* unlimited by default on 7.88 */
-    /* HTTP/2 when the server offers it through ALPN. No CURLOPT_PIPEWAIT: on 7.88 a transfer
-     * waiting for a possibly-multiplexing connection is only woken when another transfer
-     * ends, so one stalled response would hold every other request to its host (seen in
-     * test_bad_requests_do_not_hold_up_good_ones). The per-host limit keeps the few extra
-     * connections this costs small. */
-    if (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2)
-        SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS); /* refused by a libcurl without it */
-    SET(CURLOPT_ACCEPT_ENCODING, "");                      /* every encoding curl decodes */
-    /* Through a proxy, for its CONNECT request too (the requests' own line wins over it). */
-    if (c->proxy)
-        SET(CURLOPT_USERAGENT, c->user_agent);
-    SET(CURLOPT_SSL_VERIFYPEER, 1L);
-    SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (c->ca_file)
-        SET(CURLOPT_CAINFO, c->ca_file);
-    SET(CURLOPT_PROXY, c->proxy ? c->proxy : "");          /* "": ignore *_proxy env vars */
-    SET(CURLOPT_CONNECTTIMEOUT_MS, c->cfg.connect_timeout_ms);
-    SET(CURLOPT_TIMEOUT_MS, c->cfg.total_timeout_ms);
-    if (c->cfg.low_speed_time_s > 0 && c->cfg.low_speed_bytes > 0) {
-        SET(CURLOPT_LOW_SPEED_LIMIT, c->cfg.low_speed_bytes);
-        SET(CURLOPT_LOW_SPEED_TIME, c->cfg.low_speed_time_s);
-    }
-    SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-    SET(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    SET(CURLOPT_CLOSESOCKETDATA, c);
-    SET(CURLOPT_PREREQFUNCTION, on_prereq);
-    return rc;
-}
-
-/* What one transfer has of its own: its URL, headers, size cap and callback data. NULL
- * pointers for a handle going back to the pool, so that it holds none of a freed transfer.
- * The URL goes as the handle host_for() parsed, which spares curl parsing it again; a URL
- * that did not parse goes as text, for curl's own error. */
-static CURLcode easy_bind(CURL *e, struct xfer *x)
-{
-    CURLcode rc = CURLE_OK;
-    SET(CURLOPT_CURLU, x ? x->u->cu : NULL);
-    SET(CURLOPT_URL, x && !x->u->cu ? x->url : NULL);
-    SET(CURLOPT_PRIVATE, x);
-    SET(CURLOPT_ERRORBUFFER, x ? x->errbuf : NULL);
-    /* Stops early when Content-Length is over the cap; on 7.88 it does nothing for chunked
-     * or compressed bodies, which on_body() bounds. */
-    if (x)
-        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
-    SET(CURLOPT_WRITEDATA, x);
-    SET(CURLOPT_OPENSOCKETDATA, x);
-    SET(CURLOPT_PREREQDATA, x);
-    SET(CURLOPT_HTTPHEADER, x ? fetch_headers_list(&x->headers, x->c->fixed) : NULL);
-    return rc;
-}
-
-/* The options of a request other than GET, after easy_bind's. easy_unsend() takes them back
- * before the handle goes back to the pool, so that the GETs, nearly every request, never pay
- * for them. The body goes as a pointer to the transfer's own copy, with its size (it may hold
- * NUL bytes, and curl need not copy megabytes again). */
-static CURLcode easy_send(CURL *e, const struct xfer *x)
-{
-    CURLcode rc = CURLE_OK;
-    SET(CURLOPT_FOLLOWLOCATION, 0L);
-    /* A write goes on a connection of its own, closed after it: libcurl sends a request again,
-     * by itself, when a reused connection dies before any byte of the answer — for a CRM
-     * write, a second note that no delivery record can prevent. On a fresh connection a
-     * failure is reported instead, and the sink's own retry decides. */
-    SET(CURLOPT_FRESH_CONNECT, 1L);
-    SET(CURLOPT_FORBID_REUSE, 1L);
-    if (x->posts) {
-        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->send_len);
-        SET(CURLOPT_POSTFIELDS, x->send_body ? x->send_body : "");
-    }
-    if (x->method != M_POST)
-        SET(CURLOPT_CUSTOMREQUEST, fetch_method_names[x->method]);
-    return rc;
-}
-
-static CURLcode easy_unsend(CURL *e)
-{
-    CURLcode rc = CURLE_OK;
-    SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_FRESH_CONNECT, 0L);
-    SET(CURLOPT_FORBID_REUSE, 0L);
-    SET(CURLOPT_CUSTOMREQUEST, NULL);
-    SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
-    SET(CURLOPT_POSTFIELDS, NULL);
-    SET(CURLOPT_HTTPGET, 1L);   /* last: setting POSTFIELDS made the handle a POST */
-    return rc;
-}
-#undef SET
-
-/* Gives the transfer an easy handle, from the pool or new. Returns 0, or -1 when curl refuses
- * an option or memory runs out. */
-static int xfer_setup(struct fetch_client *c, struct xfer *x)
-{
-    CURL *e;
-    CURLcode rc = CURLE_OK;
-    if (c->npool) {
-        e = c->pool[--c->npool];
-    } else {
-        if (!(e = curl_easy_init()))
-            return -1;
-        rc = easy_configure(c, e);
-    }
-    x->easy = e; /* freed with x from here on */
-    if (fetch_headers_join(&x->headers, c->fixed) < 0)
-        return -1;
-    if (rc == CURLE_OK)
-        rc = easy_bind(e, x);
-    if (rc == CURLE_OK && x->method != M_GET)
-        rc = easy_send(e, x);
-    if (rc != CURLE_OK) {
-        vg_err(MOD, "curl_easy_setopt: %s", curl_easy_strerror(rc));
-        return -1;
-    }
-    return 0;
 }
 
 /* Finishes a transfer that never reached curl, from the `early` event. */
@@ -481,7 +162,7 @@ static void dispatch(struct fetch_client *c)
         x->host = host;
         x->started_ms = fetch_now_ms();
         CURLMcode mc = CURLM_OK;
-        if (xfer_setup(c, x) < 0 || (mc = curl_multi_add_handle(c->multi, x->easy)) != CURLM_OK) {
+        if (fetch_xfer_setup(c, x) < 0 || (mc = curl_multi_add_handle(c->multi, x->easy)) != CURLM_OK) {
             x->host = NULL;
             fetch_hosts_done(c->hosts, host, 0);
             fail_early(c, x, FETCH_ERR_INTERNAL,
@@ -634,20 +315,7 @@ static void complete(struct fetch_client *c, struct xfer *x, CURLcode rc)
     vg_free(etag);
     vg_free(lastmod);
     vg_free(location);
-    values_clear(x);
-}
-
-/* Keeps a finished transfer's easy handle for a later one: a handle is a large allocation
- * with buffers of its own, and reusing it, with the client's options still set
- * (easy_configure), saves that work per request. The pool holds at most max_in_flight
- * handles, as many as can run at once. */
-static void pool_put(struct fetch_client *c, struct xfer *x)
-{
-    if (!x->easy || c->npool >= (size_t)c->cfg.max_in_flight || easy_bind(x->easy, NULL) ||
-        (x->method != M_GET && easy_unsend(x->easy)))
-        return;
-    c->pool[c->npool++] = x->easy;
-    x->easy = NULL;
+    fetch_xfer_values_clear(x);
 }
 
 static void check_multi_info(struct fetch_client *c)
@@ -665,8 +333,8 @@ static void check_multi_info(struct fetch_client *c)
         running_unlink(c, x);
         c->in_flight--;
         complete(c, x, rc);
-        pool_put(c, x);
-        xfer_free(x);
+        fetch_pool_put(c, x);
+        fetch_xfer_free(x);
     }
     dispatch(c);
 }
@@ -693,7 +361,7 @@ static void on_early(evutil_socket_t fd, short what, void *arg)
         r.queued_ms = (long)(fetch_now_ms() - x->submitted_ms);
         deliver(c, x, &r);
         x->body = r.body;
-        xfer_free(x);
+        fetch_xfer_free(x);
     }
     dispatch(c);
 }
@@ -801,18 +469,18 @@ void fetch_client_free(struct fetch_client *c)
         struct xfer *x = c->running;
         running_unlink(c, x);
         curl_multi_remove_handle(c->multi, x->easy);
-        xfer_free(x);
+        fetch_xfer_free(x);
     }
     while (c->failed_head) {
         struct xfer *x = c->failed_head;
         c->failed_head = x->next;
-        xfer_free(x);
+        fetch_xfer_free(x);
     }
     if (c->hosts) {
         struct fetch_waiter *w = fetch_hosts_take_all(c->hosts);
         while (w) {
             struct fetch_waiter *next = w->next;
-            xfer_free((struct xfer *)w);
+            fetch_xfer_free((struct xfer *)w);
             w = next;
         }
     }
@@ -853,60 +521,6 @@ static struct fetch_host *host_for(struct fetch_client *c, const struct xfer *x)
     return fetch_hosts_get(c->hosts, x->u->host, mode);
 }
 
-/* 1 when one of the caller's header lines is named `name`. */
-static int names_header(const struct fetch_request *req, const char *name)
-{
-    for (size_t i = 0; req->headers && req->headers[i]; i++)
-        if (fetch_header_line_is(req->headers[i], name))
-            return 1;
-    return 0;
-}
-
-/* The request's body and the header lines that go with it. POSTFIELDS would have curl send
- * "Content-Type: application/x-www-form-urlencoded" and, past 1 MiB, "Expect: 100-continue"
- * (a round trip per request waiting for a 100 that some servers never send): the empty
- * lines "Content-Type:" and "Expect:" remove them. -1: out of memory. */
-static int body_setup(struct xfer *x, const struct fetch_request *req)
-{
-    x->posts = req->body || x->method == M_POST || x->method == M_PUT || x->method == M_PATCH;
-    if (!x->posts)
-        return 0;
-    if (req->body) {
-        if (!(x->send_body = vg_malloc(req->body_len ? req->body_len : 1)))
-            return -1;
-        memcpy(x->send_body, req->body, req->body_len);
-        x->send_len = req->body_len;
-    }
-    struct fetch_headers *hd = &x->headers;
-    if (!names_header(req, "Content-Type")) {
-        int rc = req->body ? fetch_headers_add(hd, "Content-Type",
-                                               req->content_type ? req->content_type
-                                                                 : "application/json")
-                           : fetch_headers_add(hd, NULL, "Content-Type:");
-        if (rc < 0)
-            return -1;
-    }
-    if (!names_header(req, "Expect") && fetch_headers_add(hd, NULL, "Expect:") < 0)
-        return -1;
-    return 0;
-}
-
-/* The wanted response headers: names copied, and the array of their values allocated now so
- * that the completion only fills it. -1: out of memory. */
-static int want_setup(struct xfer *x, const struct fetch_request *req, size_t nwant)
-{
-    if (!req->want_headers)
-        return 0;
-    x->want = vg_calloc(nwant + 1, sizeof(*x->want));
-    x->values = vg_calloc(nwant + 1, sizeof(*x->values));
-    if (!x->want || !x->values)
-        return -1;
-    for (; x->nwant < nwant; x->nwant++)
-        if (!(x->want[x->nwant] = vg_strdup(req->want_headers[x->nwant])))
-            return -1;
-    return 0;
-}
-
 int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_done_cb cb,
                void *arg, char *err, size_t errlen)
 {
@@ -920,34 +534,8 @@ int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_do
     if (fetch_request_check(req, &method, &nextra, &nwant, err, errlen) < 0)
         return -1;
 
-    x = vg_calloc(1, sizeof(*x));
-    if (!x)
+    if (!(x = fetch_xfer_new(c, req, method, nextra, nwant, cb, arg)))
         goto oom;
-    x->c = c;
-    x->cb = cb;
-    x->arg = arg;
-    x->method = method;
-    x->max_body = req->max_body ? req->max_body : c->cfg.max_body;
-    x->paced = req->paced;
-    vg_buf_init(&x->body, x->max_body);
-    if (!(x->u = fetch_urls_get(c->urls, req->url)))
-        goto oom;
-    x->url = x->u->url;
-    if (req->accept && !(x->accept = vg_strdup(req->accept)))
-        goto oom;
-    struct fetch_headers *hd = &x->headers;
-    if (req->etag && fetch_headers_add(hd, "If-None-Match", req->etag) < 0)
-        goto oom;
-    if (req->last_modified && fetch_headers_add(hd, "If-Modified-Since", req->last_modified) < 0)
-        goto oom;
-    if (req->accept && fetch_headers_add(hd, "Accept", req->accept) < 0)
-        goto oom;
-    for (size_t i = 0; i < nextra; i++)
-        if (fetch_headers_add(hd, NULL, req->headers[i]) < 0)
-            goto oom;
-    if (body_setup(x, req) < 0 || want_setup(x, req, nwant) < 0)
-        goto oom;
-
     struct fetch_host *h = host_for(c, x);
     if (!h)
         goto oom;
@@ -958,7 +546,7 @@ int fetch_send(struct fetch_client *c, const struct fetch_request *req, fetch_do
     return 0;
 oom:
     snprintf(err, errlen, "fetch: out of memory");
-    xfer_free(x);
+    fetch_xfer_free(x);
     return -1;
 }
 

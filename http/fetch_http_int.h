@@ -1,6 +1,7 @@
 /* fetch_http_int — private helpers of the HTTP client, shared by fetch_http.c (the curl_multi
- * driver), fetch_request_check.c (what a request may ask) and fetch_http_result.c (what an
- * outcome means, the response's headers). Not an API for other modules. */
+ * driver), fetch_easy.c and fetch_xfer.c (a transfer's handle and its data, whose layout is in
+ * fetch_client_int.h), fetch_request_check.c (what a request may ask) and fetch_http_result.c
+ * (what an outcome means, the response's headers). Not an API for other modules. */
 #ifndef FETCH_HTTP_INT_H
 #define FETCH_HTTP_INT_H
 

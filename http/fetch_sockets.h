@@ -1,5 +1,6 @@
 /* fetch_sockets — the sockets curl asks the HTTP client to watch, by descriptor, each with its
- * libevent event (private to fetch_http.c).
+ * libevent event (private to the client: fetch_http.c, and fetch_easy.c which opens and closes
+ * them).
  *
  * A socket stays here, its event registered, between two requests on a kept-alive connection
  * (curl then stops watching it: fetch_socket_idle), so that the next request on that connection
