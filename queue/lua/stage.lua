@@ -265,7 +265,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
         else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 8 end
         local stream, field = kind.stream, kind.field
         local fresh = true
-        local story, entry, marked = nil, nil, false
+        local story, entry, marked, next_top = nil, nil, false, nil
         if cluster ~= '' and dedup ~= '' then
           -- A signal's marker is its story record (or, for a copy that grew another story,
           -- "@<that story's id>"): one read, and no key of its own. When this call knows the
@@ -278,10 +278,11 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
           if last then
             if not now_ms_s then now_ms_s = fmt(now_ms()) end
             if last[1] == now_ms_s or #last[1] > #now_ms_s or (#last[1] == #now_ms_s and last[1] > now_ms_s) then
-              entry = last[1] .. '-' .. count_text(last[2] + 1)
+              next_top = {last[1], last[2] + 1}
             else
-              entry = now_ms_s .. '-0'
+              next_top = {now_ms_s, 0}
             end
+            entry = next_top[1] .. '-' .. count_text(next_top[2])
             v = redis.pcall('SET', story, '1 ' .. entry .. '\n' .. story_url(json), 'NX', 'GET', 'EX', ttl_s)
             marked = v == false
           else
@@ -325,14 +326,16 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
             id = redis.pcall('XADD', kind.key, entry, field, json)
             if type(id) ~= 'string' then id = nil end
           end
-          if not id then
+          if id then
+            tops[kind.key] = next_top
+          else
             -- No id known, or not the stream's next (entries deleted past its last): Redis's.
             id = call('XADD', kind.key, '*', field, json)
             marked = false
+            local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+            tops[kind.key] = ms and {ms, count_of(seq)} or nil
           end
           entry = id
-          local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-          tops[kind.key] = ms and {ms, count_of(seq)} or nil
           if cluster ~= '' then
             if not marked then
               call('SET', story or prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl_s)
