@@ -287,6 +287,19 @@ class Run:
                 f"isolates a signal's); vigie CPU per new item {cyc['cpu_vigie'] / self.items() * 1e6:.0f} us "
                 f"(all roles: fetch, parse, enrich)")
 
+    def detail_commands(self):
+        """Every command of the new cycle per new item (calls, load-independent) and its usec
+        (commandstats: inflated by a loaded machine), the biggest first. A function's commands
+        are counted on their own and also inside FCALL's time."""
+        cyc = self.cycles["new"]
+        n = self.items()
+        rows = sorted(((k, c, u) for k, (c, u) in cyc["commands"].items() if c > 0), key=lambda r: -r[2])
+        inner = sum(c for k, c, _ in rows if k not in ("fcall", "fcall_ro", "info", "eval"))
+        return (f"commands per new item: {inner / n:.2f} in all (FCALL left out, its commands in; the bench's "
+                f"own polls, ~0.05 per item, in), {inner / max(cyc['signals'], 1):.2f} per signal written (the same total divided by the signals); by command, "
+                f"calls and usec per "
+                f"new item: " + ", ".join(f"{k} {c / n:.2f} {u / n:.1f}" for k, c, u in rows[:16]))
+
     def cost(self, name):
         """CPU seconds per poll, vigie + Redis, over a cycle of FEEDS polls."""
         cyc = self.cycles[name]

@@ -86,8 +86,9 @@
 #define QUEUE_KEY_STORY "story:"       /* + signal id: its story, "<sources> <stream entry
                                           id>\n<url>\n<url>..." (string, expires) */
 #define QUEUE_KEY_STORIES "stories:"   /* + cluster (account|type): the cluster's stories of the
-                                          story window, "<16 hex SimHash><signal id>" scored by
-                                          ms, the newest 64 (sorted set, expires) */
+                                          story window, lines "<16 hex SimHash><13-digit ms
+                                          listed><signal id>", the newest 64 first (string,
+                                          expires; a sorted set in versions before) */
 #define QUEUE_KEY_TRIMMED "trimmed:"   /* + stream suffix: hash group -> entries that trimming
                                           by count removed before that group acknowledged them */
 #define QUEUE_KEY_DLQ_DROPPED "dlq:dropped" /* integer: dead letters the cap of the dlq dropped */

@@ -24,8 +24,7 @@
 -- builds its card again (complete), whatever else changes them drops it, and the claim
 -- that misses it builds it. A card holds the fields of this vigie version's list; a
 -- version that changes the list uses another cards key.
-local function card_of(src, fields)
-  local h = redis.call('HMGET', src, unpack(fields))
+local function card_join(h, fields)
   if not (h[1] or h[2]) then return nil end
   -- NUL separates a card's values: one inside a value is dropped (looked for first, as
   -- gsub copies the string even when there is none).
@@ -33,8 +32,9 @@ local function card_of(src, fields)
     local v = h[j]
     if not v then h[j] = '' elseif string.find(v, '\0', 1, true) then h[j] = (string.gsub(v, '%z', '')) end
   end
-  return table.concat(h, '\0')
+  return table.concat(h, '\0', 1, #fields)
 end
+local function card_of(src, fields) return card_join(redis.call('HMGET', src, unpack(fields)), fields) end
 -- A member of lease_owners is "<lease> <instance>": the lease has no space, the instance
 -- may. Its entry stays until the lease ends, so that no later claim is given the same lease.
 local function take_back(due, owners, instance, now)

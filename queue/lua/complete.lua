@@ -21,6 +21,8 @@ register('vigie_complete', 5, 5, true, {}, function(keys, args)
   local ttl, maxlen, prefix = tonumber(args[1]), args[2], args[3]
   local nc = tonumber(args[5])
   local fields = {unpack(args, 6, 5 + nc)}
+  local reads = {unpack(args, 6, 5 + nc)}
+  reads[nc + 1], reads[nc + 2] = 'baselined', 'items_total'
   local call = redis.call
   local now = now_ms()
   local snow = fmt(now)
@@ -101,12 +103,25 @@ register('vigie_complete', 5, 5, true, {}, function(keys, args)
       elseif ok == '0' then
         call('HINCRBY', src, 'failures', 1)
       end
+      -- One read of the source (its poll fields, baselined, items_total) and one write of all
+      -- it changes (fields, the new items' count): the card is built from what was read with
+      -- what is written laid over it, which is what a read after the write would give.
+      local rebuild = ok ~= '2' or nf > 0
+      local read = rebuild or (ni > 0 and ok ~= '2')
+      local st = read and call('HMGET', src, unpack(reads)) or {}
       -- A clean source (ok 2) has had its baseline.
-      local baseline = ni > 0 and ok ~= '2' and call('HGET', src, 'baselined') ~= '1'
+      local baseline = ni > 0 and ok ~= '2' and st[nc + 1] ~= '1'
       if ok == '1' then h[#h + 1] = 'baselined'; h[#h + 1] = '1' end
-      if #h > 0 then call('HSET', src, unpack(h)) end
-      if ok ~= '2' or nf > 0 then
-        local card = card_of(src, fields)
+      if rebuild then
+        local new = {}
+        for j = 1, #h - 1, 2 do new[h[j]] = h[j + 1] end
+        local v = {}
+        for j = 1, nc do
+          local x = new[fields[j]]
+          if x == nil then x = st[j] end
+          v[j] = x
+        end
+        local card = card_join(v, fields)
         if card then built[#built + 1] = ids[k]; built[#built + 1] = card else lost_card[#lost_card + 1] = ids[k] end
       end
       local added, dup, base = 0, 0, 0
@@ -123,7 +138,14 @@ register('vigie_complete', 5, 5, true, {}, function(keys, args)
           else base = base + 1 end
         else dup = dup + 1 end
       end
-      if added > 0 then call('HINCRBY', src, 'items_total', added) end
+      if added > 0 then
+        if read then
+          h[#h + 1] = 'items_total'; h[#h + 1] = fmt((tonumber(st[nc + 2]) or 0) + added)
+        else
+          call('HINCRBY', src, 'items_total', added)
+        end
+      end
+      if #h > 0 then call('HSET', src, unpack(h)) end
       out[4 * k - 2], out[4 * k - 1], out[4 * k] = added, dup, base
     end
   end
