@@ -21,7 +21,13 @@ counted in words, a plant created or a subsidiary set up; and, as distractors, a
 its definition, a deal told as background (a past deal, the reason of a fine, the purpose of a
 procedure), a broker's price target, a company's revenue quoted in a story about something
 else, market figures of start-ups raising money, a product line "expanded". Each item's types
-must be exactly its label's.
+must be exactly its label's. The `k4-` items (issue 18, fourth round) are forms a held-out half
+still missed by kind: participles and passives ("rachetee par", "acquise par", "cedee a", "levés
+par"), nominal and figurative headlines ("reprise de X par Y", "passe dans le giron de", "depot de
+bilan", "aux commandes de", "nouveau centre logistique"), an attribution told from the contract's
+side, courts and regulators in reporters' words, two parties as a plural subject; with hard
+distractors: a sports transfer, a past deal in apposition, a city called Limoges, towns merging, a
+carbon report filed, an audience in millions, unions signing a wage agreement.
 """
 import os
 import sys
