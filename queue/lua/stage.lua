@@ -175,9 +175,7 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
   local ttl = tonumber(ttl_s)
   -- Numbers reach Redis as text made once per call: a conversion costs about a command.
   local window_ms = tonumber(args[5]) * 1000
-  local window_ms_s, now_ms_s, cutoff, cutoff_ms, outs = fmt(window_ms), nil, nil, nil, nil
-  -- Per stream key, its last id when this call knows it: {ms as text, sequence}.
-  local tops = {}
+  local window_ms_s, now_us, cutoff, listed, outs = fmt(window_ms), nil, nil, 0, nil
   local half, nk = tonumber(args[7]), tonumber(args[8])
   local kinds, touched, heat = {}, {}, {}
   local given = {half = args[7], weeks = {}}
@@ -245,9 +243,6 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
     elseif last[1][1] == m then
       series_marker = m
     end
-    local top = last[1] and last[1][1] or '0-0'
-    local ms, seq = string.match(top, '^(%d+)-(%d+)$')
-    if ms then tops[prefix .. 'signals'] = {ms, count_of(seq)} end
   end
   -- Pass 2: the outputs of those entries.
   for k, id in ipairs(ids) do
@@ -265,81 +260,42 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
         else dedup, cluster, sim = args[i + 2], args[i + 3], args[i + 4]; i = i + 8 end
         local stream, field = kind.stream, kind.field
         local fresh = true
-        local story, entry, marked, next_top = nil, nil, false, nil
+        local story = nil
         if cluster ~= '' and dedup ~= '' then
           -- A signal's marker is its story record (or, for a copy that grew another story,
-          -- "@<that story's id>"): one read, and no key of its own. When this call knows the
-          -- stream's last id, the record is written in the same command as the marker is read
-          -- (SET NX GET), with the id the XADD below gives the entry (Redis's own choice for
-          -- '*': the later of now and the last id, the sequence one more in the same ms).
+          -- "@<that story's id>"): one read, and no key of its own.
           story = prefix .. 'story:' .. dedup
-          local v
-          local last = tops[kind.key]
-          if last then
-            if not now_ms_s then now_ms_s = fmt(now_ms()) end
-            if last[1] == now_ms_s or #last[1] > #now_ms_s or (#last[1] == #now_ms_s and last[1] > now_ms_s) then
-              next_top = {last[1], last[2] + 1}
-            else
-              next_top = {now_ms_s, 0}
-            end
-            entry = next_top[1] .. '-' .. count_text(next_top[2])
-            v = redis.pcall('SET', story, '1 ' .. entry .. '\n' .. story_url(json), 'NX', 'GET', 'EX', ttl_s)
-            marked = v == false
-          else
-            v = redis.pcall('GET', story)
-          end
+          local v = redis.pcall('GET', story)
           if type(v) == 'string' then
             fresh = false
             local n, _, _, alias = story_parse(v)
             if n then
-              if grow(prefix, stream, dedup, json, v) then touched[kind] = true; tops[kind.key] = nil end
+              if grow(prefix, stream, dedup, json, v) then touched[kind] = true end
             elseif alias then
-              if grow(prefix, stream, alias, json) then touched[kind] = true; tops[kind.key] = nil end
+              if grow(prefix, stream, alias, json) then touched[kind] = true end
             end
           end
         elseif dedup ~= '' then
           if not outs then outs = out_buckets(prefix, ttl, kind.key) end
           fresh = out_mark(outs, dedup)
         end
-        local index, iv, keep = nil, nil, 0
+        local index, held = nil, 0
         if fresh and cluster ~= '' and #sim == 16 then
-          if not cutoff then
-            if not now_ms_s then now_ms_s = fmt(now_ms()) end
-            local c = tonumber(now_ms_s) - window_ms
-            cutoff, cutoff_ms = fmt(c), c
-          end
+          if not now_us then now_us = clock_us(); cutoff = '(' .. fmt(now_us - window_ms * 1000) end
           index = prefix .. 'stories:' .. cluster
-          iv = index_read(index, cutoff_ms)
           local same
-          same, keep = similar(iv, sim, cutoff)
+          same, held = similar(index, sim, cutoff)
           if same and grow(prefix, stream, same, json) then
             fresh = false
             touched[kind] = true
-            tops[kind.key] = nil
             if dedup ~= '' then call('SET', prefix .. 'story:' .. dedup, '@' .. same, 'EX', ttl_s) end
           end
         end
         if fresh then
           touched[kind] = true
-          local id = nil
-          if entry then
-            id = redis.pcall('XADD', kind.key, entry, field, json)
-            if type(id) ~= 'string' then id = nil end
-          end
-          if id then
-            tops[kind.key] = next_top
-          else
-            -- No id known, or not the stream's next (entries deleted past its last): Redis's.
-            id = call('XADD', kind.key, '*', field, json)
-            marked = false
-            local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-            tops[kind.key] = ms and {ms, count_of(seq)} or nil
-          end
-          entry = id
+          local entry = call('XADD', kind.key, '*', field, json)
           if cluster ~= '' then
-            if not marked then
-              call('SET', story or prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl_s)
-            end
+            call('SET', story or prefix .. 'story:' .. dedup, '1 ' .. entry .. '\n' .. story_url(json), 'EX', ttl_s)
             if half > 0 then
               if more == 3 then
                 series_fields(prefix, dedup, cluster, args[at + 5], args[at + 6], args[at + 7], entry, half, heat, given)
@@ -348,7 +304,8 @@ register('vigie_stage_write', 3, 8, true, {}, function(keys, args)
               end
             end
             if index then
-              index_story(index, iv, keep, sim, dedup, now_ms_s, window_ms_s)
+              index_story(index, sim, dedup, now_us + listed, window_ms_s, held)
+              listed = listed + 1
             end
           end
           added = added + 1
