@@ -192,13 +192,13 @@ held = [it for it in items if half(it["id"]) == "held-out"]
 h_sig, h_amt, h_ppl, h_acc, h_extra = report("held-out half (sha256(id)[0] odd)", held)
 
 # Another set gates on its held-out half, the one nobody tunes on. set2's gates sit a little
-# under what main scored there when they were last raised (2026-12-08: signal F1 0.909, fr
-# 0.892, en 0.927; people names F1 0.779; amount accuracy 0.937; accounts P 0.933 R 0.954), so
+# under what main scored there when they were last raised (2026-12-08 late: signal F1 0.912,
+# fr 0.898, en 0.927; people names F1 0.779; amount accuracy 0.937; accounts P 0.943 R 0.950), so
 # that a change that loses quality on text it was not written from fails. The issue's targets
 # (accounts P >= 0.95 and R >= 0.97) are above some of these: they are goals, these are floors.
 SET_GATES = {
-    "set2": {"signals": 0.89, "signals_lang": 0.87, "people_names": 0.75, "amount_accuracy": 0.91,
-             "accounts_precision": 0.92, "accounts_recall": 0.94},
+    "set2": {"signals": 0.90, "signals_lang": 0.88, "people_names": 0.75, "amount_accuracy": 0.91,
+             "accounts_precision": 0.93, "accounts_recall": 0.94},
 }
 if quality_set != "devset":
     gates = SET_GATES.get(quality_set)
