@@ -48,6 +48,10 @@ def library(ref):
     return "".join(parts)
 
 
+# 2026-12-07T10:00:00Z, the hour signal_json's records are published in
+PUBLISHED_MS = 1796637600000
+
+
 def signal_json(sid, acct, typ, url, prio):
     return ('{"id":"%s","account_id":"%s","account_name":"Account %s","type":"%s","title":"Account %s '
             'announces a new plant and 200 jobs in the region, its chief executive said on Monday",'
@@ -91,7 +95,12 @@ def workload(seed):
                     sid, url = f"s{serial}", f"https://news{serial % 500}.example/{serial}"
                     written.append((sid, cluster, sim, url))
                 acct, typ = cluster.split("|")
-                outs += ["1s", signal_json(sid, acct, typ, url, rnd.randrange(100)), sid, cluster, sim]
+                # tag "p": the series fields read by the caller, as the enrich stage sends them
+                # (queue/queue_series_fields.h): published ms, priority, the series score
+                prio = rnd.randrange(100)
+                t = PUBLISHED_MS + (prio % 60) * 60000
+                outs += ["1p", signal_json(sid, acct, typ, url, prio), sid, cluster, sim,
+                         str(t), str(prio), "%.17g" % (t + prio / 128)]
             if rnd.random() < 0.1:
                 serial += 1
                 outs += ["2d", '{"name":"Jane Doe %d","role":"chief executive"}' % serial, f"c{serial}"]
@@ -112,7 +121,7 @@ def run_call(c, entries):
     args = ["enrich", "vigie:", "1000000", "2592000", "259200", "f", "604800000", "2",
             "signals", "signal", "contacts", "contact"]
     for id_, outs in zip(ids, entries):
-        n = sum(1 for o in outs if o in ("1s", "2d"))  # tags are the only such short strings
+        n = sum(1 for o in outs if o in ("1p", "2d"))  # tags are the only such short strings
         if n != 1:
             args.append(f"={n}")
         args.append(id_)
