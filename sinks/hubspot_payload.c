@@ -75,17 +75,26 @@ static int is_blank_or_control(int32_t cp)
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
 
-/* The one cleaning pass behind hs_html_text and hs_plain_text: one output piece per input
- * character (escaped or not), runs of blanks and controls collapsed into one space, leading
- * and trailing ones dropped. With max, pieces stop before the one that would pass max minus
- * the ellipsis, and the ellipsis follows. b NULL: only counts. after: s continues a text
- * already written, so a leading blank before a visible character is one space too (what the
- * rest of a text adds must be counted so). Returns the bytes produced. */
-static int is_html_special(unsigned char c)
+/* The entity HTML text needs for cp, or NULL when cp stands for itself. */
+static const char *html_entity(int32_t cp)
 {
-    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+    switch (cp) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    }
+    return NULL;
 }
 
+/* The one cleaning pass behind hs_html_text and hs_plain_text: one output piece per input
+ * character (escaped or not; a run of plain ASCII as one piece), runs of blanks and controls
+ * collapsed into one space, leading and trailing ones dropped. With max, pieces stop before
+ * the one that would pass max minus the ellipsis, and the ellipsis follows. b NULL: only
+ * counts. after: s continues a text already written, so a leading blank before a visible
+ * character is one space too (what the rest of a text adds must be counted so). Returns the
+ * bytes produced. */
 static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html, int after)
 {
     if (!s)
@@ -98,7 +107,7 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html, 
     while (i < len) {
         /* A run of visible ASCII that needs no entity goes out in one piece, when it fits. */
         size_t j = i;
-        while (j < len && p[j] > ' ' && p[j] < 0x7f && !(html && is_html_special(p[j])))
+        while (j < len && p[j] > ' ' && p[j] < 0x7f && !(html && html_entity(p[j])))
             j++;
         if (j > i && (!max || out + (j - i) + (space ? 1 : 0) <= limit)) {
             if (b) {
@@ -122,16 +131,7 @@ static size_t clean_emit(struct vg_buf *b, const char *s, size_t max, int html, 
         }
         char piece[16];
         size_t pl;
-        const char *ent = NULL;
-        if (html) {
-            switch (cp) {
-            case '&': ent = "&amp;"; break;
-            case '<': ent = "&lt;"; break;
-            case '>': ent = "&gt;"; break;
-            case '"': ent = "&quot;"; break;
-            case '\'': ent = "&#39;"; break;
-            }
-        }
+        const char *ent = html ? html_entity(cp) : NULL;
         if (ent) {
             pl = strlen(ent);
             memcpy(piece, ent, pl);
